@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CATALOGUE",
     "OSM_EXTRACTS",
-    "Dataset",
     "DataFile",
+    "Dataset",
     "OsmExtract",
     "credits",
     "fetch",
@@ -260,7 +260,10 @@ _DATASETS = (
             for n, h in (
                 ("communes", "6cafec09b4e127d08edc47f366b28261bee70cca323fbfcb957dd169fcad9284"),
                 ("epci", "40758ace686311837c484da81c2a8ba00a9f356bc6210f3316c6b19daa4dc967"),
-                ("departements", "1ebe7e0ad0a49653c899087194344ec67f7115b728c4e1b98f741bd655b545e0"),
+                (
+                    "departements",
+                    "1ebe7e0ad0a49653c899087194344ec67f7115b728c4e1b98f741bd655b545e0",
+                ),
                 ("regions", "98cb7c781d09577634b9e104dfbb92e39a0d10ae0e1c6c20978a49a474e1dba5"),
             )
         ),
@@ -286,10 +289,24 @@ _GEOFABRIK = "https://download.geofabrik.de/europe/france"
 OSM_EXTRACTS: dict[str, OsmExtract] = {
     e.name: e
     for e in (
-        OsmExtract("osm-aquitaine", f"{_GEOFABRIK}/aquitaine-latest.osm.pbf", "Dordogne, Gironde, Landes, Lot-et-Garonne, Pyrénées-Atlantiques"),
-        OsmExtract("osm-limousin", f"{_GEOFABRIK}/limousin-latest.osm.pbf", "Corrèze, Creuse, Haute-Vienne"),
-        OsmExtract("osm-poitou-charentes", f"{_GEOFABRIK}/poitou-charentes-latest.osm.pbf", "Charente, Charente-Maritime, Deux-Sèvres, Vienne"),
-        OsmExtract("osm-france", "https://download.geofabrik.de/europe/france-latest.osm.pbf", "metropolitan France"),
+        OsmExtract(
+            "osm-aquitaine",
+            f"{_GEOFABRIK}/aquitaine-latest.osm.pbf",
+            "Dordogne, Gironde, Landes, Lot-et-Garonne, Pyrénées-Atlantiques",
+        ),
+        OsmExtract(
+            "osm-limousin", f"{_GEOFABRIK}/limousin-latest.osm.pbf", "Corrèze, Creuse, Haute-Vienne"
+        ),
+        OsmExtract(
+            "osm-poitou-charentes",
+            f"{_GEOFABRIK}/poitou-charentes-latest.osm.pbf",
+            "Charente, Charente-Maritime, Deux-Sèvres, Vienne",
+        ),
+        OsmExtract(
+            "osm-france",
+            "https://download.geofabrik.de/europe/france-latest.osm.pbf",
+            "metropolitan France",
+        ),
     )
 }
 """Upstream regional OpenStreetMap extracts (Geofabrik), dated by their download day."""
@@ -408,7 +425,9 @@ def _download(dataset: Dataset, file: DataFile, cache_dir: Path) -> Path:
     return Path(fetched)
 
 
-def fetch(name: str, *, data_dir: Path | str | None = None, offline: bool | None = None) -> list[Path]:
+def fetch(
+    name: str, *, data_dir: Path | str | None = None, offline: bool | None = None
+) -> list[Path]:
     """Return local, hash-checked paths to every file of dataset ``name``.
 
     Parameters

@@ -1,0 +1,1 @@
+"""Readers: files on disk -> canonical frames (no reprojection beyond the stated CRS)."""
