@@ -1,0 +1,211 @@
+"""The sources catalogue: data-directory lookup, hash checks, offline errors, credits."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from maillage import (
+    CATALOGUE,
+    DataSourceError,
+    HashMismatchError,
+    MissingDataError,
+    OptionError,
+    credits,
+    fetch,
+    get_dataset,
+    options,
+)
+from maillage.sources import sha256_of
+
+CGET = "cget-tiers-lieux-2019"
+CGET_FILE = "venues/cget-tiers-lieux-2019/CGET_TiersLieux_2019.csv"
+CGET_SHA = "58452f478d4288d245aa62068a6e005f9b7b2954f853cdac2cc40305188cb5e0"
+REQUIRED = {
+    "cget-tiers-lieux-2019",
+    "france-services-2024-08-01",
+    "fabriques-territoire-2024",
+    "osm-saint-barthelemy-2015",
+    "filosofi-2021-200m-oleron",
+}
+
+
+def test_catalogue_has_the_required_entries_fully_described():
+    assert set(CATALOGUE) >= REQUIRED
+    for name in REQUIRED:
+        entry = CATALOGUE[name]
+        assert entry.name == name
+        assert entry.title and entry.producer and entry.licence and entry.attribution
+        assert entry.vintage and entry.reader and entry.upstream
+        assert entry.files
+        for file in entry.files:
+            assert len(file.sha256) == 64
+            assert file.url is not None
+            assert file.url.startswith("https://")
+            assert re.search(r"/[0-9a-f]{40}/", file.url), "URL pinned to a commit"
+
+
+def test_every_catalogued_file_in_the_mirror_matches_its_hash(data_dir):
+    checked = 0
+    for entry in CATALOGUE.values():
+        for file in entry.files:
+            path = data_dir / file.path
+            if path.is_file():
+                assert sha256_of(path) == file.sha256, file.path
+                checked += 1
+    assert checked >= 10
+
+
+def test_fetch_finds_the_file_in_the_data_directory(data_dir, tmp_path):
+    with options.set(cache_dir=tmp_path / "cache", offline=True):
+        paths = fetch(CGET)
+    assert paths == [data_dir / CGET_FILE]
+    assert not (tmp_path / "cache").exists()  # nothing copied nor downloaded
+
+
+def test_fetch_returns_every_file_in_catalogue_order(data_dir):
+    paths = fetch("fabriques-territoire-2024", offline=True)
+    assert [p.name for p in paths] == ["fabt_geom.geojson", "manuprox_geom.geojson"]
+    assert all(p.is_relative_to(data_dir) for p in paths)
+
+
+def test_explicit_data_dir_argument_wins_over_the_option(data_dir, tmp_path):
+    with options.set(data_dir=tmp_path, cache_dir=tmp_path / "cache"):
+        assert fetch(CGET, data_dir=data_dir, offline=True) == [data_dir / CGET_FILE]
+
+
+def _corrupted_copy(data_dir, tmp_path):
+    target = tmp_path / "data" / CGET_FILE
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(data_dir / CGET_FILE, target)
+    with target.open("ab") as fh:
+        fh.write(b"999,corrupted row\n")
+    return target
+
+
+def test_hash_mismatch_names_the_file_and_both_hashes(data_dir, tmp_path):
+    bad = _corrupted_copy(data_dir, tmp_path)
+    with (
+        options.set(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache"),
+        pytest.raises(HashMismatchError) as info,
+    ):
+        fetch(CGET, offline=True)
+    message = str(info.value)
+    assert str(bad) in message
+    assert CGET_SHA in message
+    assert sha256_of(bad) in message
+    assert sha256_of(bad) != CGET_SHA
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, DataSourceError)
+
+
+def test_hash_mismatch_in_the_cache_is_also_caught(data_dir, tmp_path):
+    _corrupted_copy(data_dir, tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with (
+        options.set(data_dir=empty, cache_dir=tmp_path / "data"),
+        pytest.raises(HashMismatchError, match=r"CGET_TiersLieux_2019\.csv"),
+    ):
+        fetch(CGET, offline=True)
+
+
+def test_good_file_in_the_cache_is_used(data_dir, tmp_path):
+    cache = tmp_path / "cache"
+    (cache / CGET_FILE).parent.mkdir(parents=True)
+    shutil.copyfile(data_dir / CGET_FILE, cache / CGET_FILE)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with options.set(data_dir=empty, cache_dir=cache):
+        assert fetch(CGET, offline=True) == [cache / CGET_FILE]
+
+
+def test_offline_and_missing_says_which_file_to_put_where(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with (
+        options.set(data_dir=empty, cache_dir=tmp_path / "cache", offline=True),
+        pytest.raises(MissingDataError) as info,
+    ):
+        fetch("france-services-2024-08-01")
+    message = str(info.value)
+    assert "liste-fs-20240801.csv" in message
+    assert str(empty / "venues/france-services-2024-08-01/liste-fs-20240801.csv") in message
+    assert "MAILLAGE_DATA_DIR" in message
+    assert isinstance(info.value, FileNotFoundError)
+
+
+def test_offline_from_environment_without_data_dir(monkeypatch, tmp_path):
+    monkeypatch.delenv("MAILLAGE_DATA_DIR", raising=False)
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
+    monkeypatch.setenv("MAILLAGE_CACHE_DIR", str(tmp_path))
+    with pytest.raises(MissingDataError, match=r"<data_dir>/osm/saint-barthelemy-2015/"):
+        fetch("osm-saint-barthelemy-2015")
+
+
+def test_files_without_url_say_where_they_come_from(tmp_path):
+    with (
+        options.set(data_dir=tmp_path, cache_dir=tmp_path / "cache"),
+        pytest.raises(MissingDataError, match=r"npm package @etalab.*communes\.json"),
+    ):
+        fetch("etalab-decoupage-administratif-6.0.0", offline=False)
+
+
+def test_unknown_dataset_lists_the_catalogue():
+    with pytest.raises(OptionError, match=r"unknown dataset 'cget'.*cget-tiers-lieux-2019"):
+        get_dataset("cget")
+    with pytest.raises(OptionError):
+        fetch("nope", offline=True)
+
+
+def test_credits_give_attribution_and_licence_without_repeats():
+    lines = credits([CGET, "france-services-2024-08-01", CGET])
+    assert lines == [
+        "CGET / ANCT – Mission Coworking, base des tiers-lieux 2019 (Licence Ouverte 2.0 (Etalab))",
+        "ANCT, liste des structures France services (2024-08-01) (Licence Ouverte 2.0 (Etalab))",
+    ]
+
+
+def test_credits_keep_a_user_file_name_as_given():
+    assert credits(["mon_recensement.csv", "osm-saint-barthelemy-2015"]) == [
+        "mon_recensement.csv",
+        "© OpenStreetMap contributors (ODbL 1.0)",
+    ]
+    assert credits([]) == []
+
+
+def test_credit_property_joins_attribution_and_licence():
+    entry = get_dataset("filosofi-2021-200m-oleron")
+    assert entry.credit == f"{entry.attribution} ({entry.licence})"
+
+
+def test_failed_download_hash_check_is_a_hash_mismatch(monkeypatch, tmp_path):
+    import pooch
+
+    def refuse(*_args, **_kwargs):
+        msg = "SHA256 hash of downloaded file does not match the known hash"
+        raise ValueError(msg)
+
+    monkeypatch.setattr(pooch, "retrieve", refuse)
+    with (
+        options.set(data_dir=tmp_path, cache_dir=tmp_path / "cache", offline=False),
+        pytest.raises(HashMismatchError, match="failed its hash check"),
+    ):
+        fetch(CGET)
+    assert not (tmp_path / "cache" / CGET_FILE).exists()
+
+
+def test_failed_download_says_where_to_put_the_file(monkeypatch, tmp_path):
+    import pooch
+
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("no route to host")
+
+    monkeypatch.setattr(pooch, "retrieve", unreachable)
+    with (
+        options.set(data_dir=tmp_path, cache_dir=tmp_path / "cache", offline=False),
+        pytest.raises(DataSourceError, match=f"put the file at <data_dir>/{CGET_FILE}"),
+    ):
+        fetch(CGET)
