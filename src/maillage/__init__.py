@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 
+from maillage.attribution import attribution
+from maillage.catchments import catchments, isochrones
+from maillage.coverage import coverage
 from maillage.errors import (
     ColumnError,
     DataSourceError,
@@ -20,15 +23,21 @@ from maillage.errors import (
     NetworkError,
     OptionError,
 )
+from maillage.load.grid import read_population_grid
 from maillage.options import Options, options
+from maillage.origins import origins_from_communes, origins_from_grid
+from maillage.planning import suggest_sites
 from maillage.sources import CATALOGUE, credits, fetch, get_dataset
-from maillage.travel import TravelTimeModel
+from maillage.travel import CrowFlyModel, TravelTimeModel
+from maillage.years import coverage_by_year
+from maillage.zones import indicators, white_zones
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CATALOGUE",
     "ColumnError",
+    "CrowFlyModel",
     "DataSourceError",
     "HashMismatchError",
     "InputDataError",
@@ -40,10 +49,21 @@ __all__ = [
     "Options",
     "TravelTimeModel",
     "__version__",
+    "attribution",
+    "catchments",
+    "coverage",
+    "coverage_by_year",
     "credits",
     "fetch",
     "get_dataset",
+    "indicators",
+    "isochrones",
     "options",
+    "origins_from_communes",
+    "origins_from_grid",
+    "read_population_grid",
+    "suggest_sites",
+    "white_zones",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
