@@ -1,0 +1,275 @@
+"""Venue census schemas: recognise a census from its columns and map it to canonical names.
+
+A census file is read in two steps: its header first, to recognise one of the known
+schemas (:data:`SCHEMAS`) or to apply the user's ``columns`` mapping; then only the
+columns that the mapping needs. Columns holding personal data (a contact person, an
+e-mail, a phone number) are never part of a mapping, so they are never read.
+
+Examples
+--------
+>>> from maillage.load.census_schemas import recognise, is_personal
+>>> recognise(["ID", "NOM_TL", "TYPO", "INSEECOM", "LAT", "LONG", "MAIL"]).name
+'cget-tiers-lieux-2019'
+>>> is_personal("MAIL"), is_personal("e-mail"), is_personal("NOM_TL")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from maillage.errors import ColumnError, OptionError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "KIND_UNKNOWN",
+    "MAPPABLE",
+    "SCHEMAS",
+    "CensusSchema",
+    "is_personal",
+    "recognise",
+    "resolve_mapping",
+]
+
+KIND_UNKNOWN = "non renseigné"
+"""Kind given to a venue whose census does not say what it is."""
+
+MAPPABLE = (
+    "venue_id",
+    "name",
+    "kind",
+    "code_insee",
+    "opened",
+    "closed",
+    "supported",
+    "location_quality",
+    "latitude",
+    "longitude",
+)
+"""Canonical names a census column can be mapped to with ``columns={...}``."""
+
+_REQUIRED = ("venue_id", "name")
+_PERSONAL_TOKENS = frozenset(
+    {"contact", "mail", "email", "courriel", "telephone", "tel", "phone", "portable", "mobile"}
+)
+
+
+@dataclass(frozen=True)
+class CensusSchema:
+    """A known census layout.
+
+    Attributes
+    ----------
+    name : str
+        Catalogue name of the census the schema was written for.
+    columns : dict
+        Census column -> canonical name; every one of them must be present.
+    constants : dict
+        Canonical columns with one value for every row (e.g. ``supported``).
+    kinds : dict
+        Census value of the ``kind`` column -> canonical kind; other values become
+        :data:`KIND_UNKNOWN`. Empty: the values are kept as they are.
+    id_kinds : dict
+        Prefix of ``venue_id`` -> kind, for censuses that encode the kind in the id.
+    """
+
+    name: str
+    columns: dict[str, str]
+    constants: dict[str, object] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    id_kinds: dict[str, str] = field(default_factory=dict)
+
+
+SCHEMAS: tuple[CensusSchema, ...] = (
+    CensusSchema(
+        name="cget-tiers-lieux-2019",
+        columns={
+            "ID": "venue_id",
+            "NOM_TL": "name",
+            "TYPO": "kind",
+            "INSEECOM": "code_insee",
+            "LAT": "latitude",
+            "LONG": "longitude",
+        },
+        # the census says nothing about public support; points are geocoded addresses
+        constants={"location_quality": "address"},
+        kinds={
+            "Tiers lieux à dominante coworking": "coworking",
+            "Tiers lieux à dominante fablab": "fablab",
+        },
+    ),
+    CensusSchema(
+        name="france-services-2024-08-01",
+        columns={
+            "id_fs": "venue_id",
+            "lib_fs": "name",
+            "insee_com": "code_insee",
+            "latitude": "latitude",
+            "longitude": "longitude",
+            "labellisation_fs": "opened",
+        },
+        # a network labelled and funded by the State: publicly supported by definition
+        constants={"kind": "france_services", "supported": True, "location_quality": "address"},
+    ),
+    CensusSchema(
+        name="fabriques-territoire-2024",
+        columns={"id_territoire": "venue_id", "lib_territoire": "name", "id_geo": "code_insee"},
+        # ANCT-labelled venues; the upstream points are commune centroids
+        constants={"supported": True, "location_quality": "commune_centroid"},
+        id_kinds={"fabt-": "fabrique_de_territoire", "manuprox-": "manufacture_de_proximite"},
+    ),
+)
+"""The catalogue censuses recognised without a mapping."""
+
+
+def _tokens(column: str) -> set[str]:
+    plain = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode().lower()
+    plain = plain.replace("e-mail", "email")
+    return set(re.split(r"[^a-z0-9]+", plain)) - {""}
+
+
+def is_personal(column: str) -> bool:
+    """Tell whether a column name looks like personal data (contact, e-mail, phone).
+
+    Parameters
+    ----------
+    column : str
+        Column name as found in the census.
+
+    Returns
+    -------
+    bool
+        True for names such as ``CONTACT``, ``MAIL``, ``e-mail``, ``téléphone``.
+
+    Examples
+    --------
+    >>> is_personal("telephone_contact"), is_personal("Courriel"), is_personal("lib_com")
+    (True, True, False)
+    """
+    return bool(_tokens(str(column)) & _PERSONAL_TOKENS)
+
+
+def recognise(columns: Iterable[str]) -> CensusSchema | None:
+    """Return the known schema whose columns are all present, or None.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        Column names found in the census.
+
+    Returns
+    -------
+    CensusSchema or None
+        The first schema of :data:`SCHEMAS` that fits.
+
+    Examples
+    --------
+    >>> recognise(["id_territoire", "lib_territoire", "id_geo", "geometry"]).name
+    'fabriques-territoire-2024'
+    >>> recognise(["a", "b"]) is None
+    True
+    """
+    found = set(columns)
+    for schema in SCHEMAS:
+        if set(schema.columns) <= found:
+            return schema
+    return None
+
+
+def _check_user_mapping(columns: Mapping[str, str], found: list[str]) -> None:
+    bad_targets = sorted({t for t in columns.values() if t not in MAPPABLE})
+    if bad_targets:
+        msg = (
+            f"columns maps to unknown canonical name(s) {', '.join(map(repr, bad_targets))}; "
+            f"use one of {', '.join(MAPPABLE)}"
+        )
+        raise OptionError(msg)
+    doubled = sorted({t for t in columns.values() if list(columns.values()).count(t) > 1})
+    if doubled:
+        msg = f"columns maps several columns to {', '.join(map(repr, doubled))}; map one each"
+        raise OptionError(msg)
+    personal = [c for c in columns if is_personal(c)]
+    if personal:
+        msg = (
+            f"columns maps {', '.join(map(repr, personal))}, which hold(s) personal data "
+            "(contact, e-mail, phone); maillage never loads such columns: remove them"
+        )
+        raise OptionError(msg)
+    absent = [c for c in columns if c not in found]
+    if absent:
+        msg = (
+            f"columns names {', '.join(map(repr, absent))}, not in the census; "
+            f"columns found: {', '.join(map(repr, found))}"
+        )
+        raise ColumnError(msg)
+
+
+def resolve_mapping(
+    found: Iterable[str],
+    columns: Mapping[str, str] | None = None,
+    *,
+    has_geometry: bool = False,
+) -> tuple[dict[str, str], CensusSchema | None]:
+    """Build the census column -> canonical name mapping for a census header.
+
+    Parameters
+    ----------
+    found : iterable of str
+        Column names of the census (without the geometry column of a spatial file).
+    columns : dict, optional
+        User mapping ``{"their column": "canonical name"}``; it completes and
+        overrides the recognised schema.
+    has_geometry : bool
+        Whether the file carries point geometries (then latitude/longitude columns
+        are not needed).
+
+    Returns
+    -------
+    mapping : dict
+        Census column -> canonical name, never including a personal-data column.
+    schema : CensusSchema or None
+        The recognised schema, if any.
+
+    Raises
+    ------
+    ColumnError
+        If a required canonical column is not mapped; the message lists the
+        columns found.
+    OptionError
+        If ``columns`` maps to an unknown name or maps a personal-data column.
+
+    Examples
+    --------
+    >>> mapping, schema = resolve_mapping(["code", "nom", "lat", "lon"],
+    ...     {"code": "venue_id", "nom": "name", "lat": "latitude", "lon": "longitude"})
+    >>> mapping["nom"], schema
+    ('name', None)
+    >>> resolve_mapping(["code", "nom"], {"code": "venue_id"})
+    Traceback (most recent call last):
+    ...
+    maillage.errors.ColumnError: source has no column mapped to 'name', 'latitude', 'longitude'; columns found: 'code', 'nom'. Map them with columns={'their column': 'name', ...}
+    """
+    found = [str(c) for c in found]
+    schema = recognise(found)
+    mapping: dict[str, str] = dict(schema.columns) if schema is not None else {}
+    if columns:
+        _check_user_mapping(columns, found)
+        taken = set(columns.values())
+        mapping = {c: t for c, t in mapping.items() if t not in taken}
+        mapping.update(columns)
+    required = _REQUIRED + (() if has_geometry else ("latitude", "longitude"))
+    targets = set(mapping.values())
+    missing = [r for r in required if r not in targets]
+    if missing:
+        msg = (
+            f"source has no column mapped to {', '.join(map(repr, missing))}; columns found: "
+            f"{', '.join(map(repr, found))}. Map them with "
+            f"columns={{'their column': {missing[0]!r}, ...}}"
+        )
+        raise ColumnError(msg)
+    return mapping, schema
