@@ -1,0 +1,143 @@
+"""Cache of parsed road graphs: numpy ``.npz`` files keyed by file content and profile.
+
+The key is the SHA-256 of the PBF bytes, the profile name, its speed table and
+:data:`GRAPH_FORMAT` (bumped whenever parsing or graph building changes), so a stale graph
+is never reused. Files are written to a temporary name then renamed, and read with
+``allow_pickle=False``.
+
+Examples
+--------
+>>> import numpy as np, tempfile
+>>> from pathlib import Path
+>>> from maillage.network.graph import graph_from_edges
+>>> g = graph_from_edges(np.array([0, 1]), np.array([1, 0]), np.array([1.0, 2.0]),
+...                      np.zeros((2, 2)), np.arange(2))
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = Path(tmp) / "g.npz"
+...     save_graph(path, g, {"profile": "car"})
+...     loaded, meta = load_graph(path)
+>>> loaded.weights.tolist(), meta["profile"]
+([1.0, 2.0], 'car')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from maillage.network.graph import Graph
+from maillage.network.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["GRAPH_FORMAT", "cache_key", "file_sha256", "load_graph", "save_graph"]
+
+logger = logging.getLogger(__name__)
+
+GRAPH_FORMAT = 1
+"""Version of the parsing and graph-building code; part of every cache key."""
+
+_FIELDS = ("indptr", "indices", "weights", "xy", "node_ids")
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file, read in 1 MiB blocks.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to hash.
+
+    Returns
+    -------
+    str
+        Hex digest.
+
+    Examples
+    --------
+    >>> from maillage.sources import fetch
+    >>> file_sha256(fetch("osm-saint-barthelemy-2015")[0])[:12]
+    'ec1be5c5c2df'
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_key(sha256: str, profile: str) -> str:
+    """Return the cache key of a file hash and a profile.
+
+    Parameters
+    ----------
+    sha256 : str
+        Hash of the PBF file.
+    profile : str
+        Routing profile.
+
+    Returns
+    -------
+    str
+        A 24-character hex key.
+
+    Examples
+    --------
+    >>> len(cache_key("0" * 64, "car"))
+    24
+    """
+    parts = {
+        "sha256": sha256,
+        "profile": profile,
+        "format": GRAPH_FORMAT,
+        "speeds": CAR_SPEEDS_KPH,
+        "factor": MAXSPEED_FACTOR,
+        "ferry": FERRY_SPEED_KPH,
+    }
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def save_graph(path: Path, graph: Graph, meta: dict[str, object]) -> None:
+    """Write ``graph`` and JSON metadata to ``path`` (``.npz``), atomically.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Target file.
+    graph : Graph
+        Graph to store.
+    meta : dict
+        JSON-serialisable metadata stored beside the arrays.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    arrays = {name: getattr(graph, name) for name in _FIELDS}
+    np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
+    tmp.replace(path)
+    logger.info("cached road graph at %s", path)
+
+
+def load_graph(path: Path) -> tuple[Graph, dict[str, object]]:
+    """Read a graph written by :func:`save_graph`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Cached ``.npz`` file.
+
+    Returns
+    -------
+    tuple of (Graph, dict)
+        The graph and its metadata.
+    """
+    with np.load(path, allow_pickle=False) as data:
+        graph = Graph(*(data[name] for name in _FIELDS))
+        meta = json.loads(str(data["meta"]))
+    return graph, meta

@@ -1,0 +1,203 @@
+"""Read the drivable ways of an OSM PBF file into flat numpy arrays.
+
+pyosmium streams the file; its location cache (``FileProcessor.with_locations``) gives
+every way node its coordinates. Only ways with a ``highway`` or ``route`` tag reach Python
+(C++ filters drop the rest), and :func:`maillage.network.profile.way_rule` decides, per
+way, whether a car may use it, in which direction and how fast.
+
+Examples
+--------
+>>> from maillage.sources import fetch
+>>> ways = read_ways(fetch("osm-saint-barthelemy-2015")[0])
+>>> ways.n_ways > 400, len(ways.node_ids) == len(ways.lon)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import osmium
+import osmium.filter
+
+from maillage.errors import NetworkError
+from maillage.network.profile import way_rule
+
+__all__ = ["RawWays", "read_ways"]
+
+logger = logging.getLogger(__name__)
+
+_PBF_MAGIC = b"OSMHeader"
+
+
+@dataclass(frozen=True)
+class RawWays:
+    """Drivable ways as flat arrays (one row per way node, ways laid end to end).
+
+    Attributes
+    ----------
+    node_ids : numpy.ndarray of int64
+        OSM node id of each way node.
+    lon, lat : numpy.ndarray of float64
+        WGS84 coordinates of each way node.
+    offsets : numpy.ndarray of int64
+        Way ``i`` spans ``node_ids[offsets[i]:offsets[i + 1]]``.
+    speed_kph : numpy.ndarray of float64
+        Speed of each way.
+    forward, backward : numpy.ndarray of bool
+        Allowed directions of each way.
+    duration_s : numpy.ndarray of float64
+        Ferry crossing time of each way (``duration`` tag), NaN elsewhere.
+    """
+
+    node_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    offsets: np.ndarray
+    speed_kph: np.ndarray
+    forward: np.ndarray
+    backward: np.ndarray
+    duration_s: np.ndarray
+
+    @property
+    def n_ways(self) -> int:
+        """Number of drivable ways."""
+        return len(self.offsets) - 1
+
+
+def check_pbf(path: Path) -> None:
+    """Raise :class:`~maillage.errors.NetworkError` unless ``path`` looks like an OSM PBF.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to check.
+
+    Examples
+    --------
+    >>> check_pbf(Path("pyproject.toml"))
+    Traceback (most recent call last):
+    ...
+    maillage.errors.NetworkError: path 'pyproject.toml' is not an OpenStreetMap PBF file (no OSMHeader block at its start); pass a .osm.pbf extract
+    """
+    if not path.is_file():
+        msg = f"path {str(path)!r} does not exist or is not a file; pass a .osm.pbf extract"
+        raise NetworkError(msg)
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    if _PBF_MAGIC not in head:
+        msg = (
+            f"path {str(path)!r} is not an OpenStreetMap PBF file (no OSMHeader block at "
+            "its start); pass a .osm.pbf extract"
+        )
+        raise NetworkError(msg)
+
+
+class _Collector:
+    """Accumulate way nodes and way attributes in Python lists (then numpy)."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.refs: list[int] = []
+        self.lon: list[float] = []
+        self.lat: list[float] = []
+        self.sizes: list[int] = []
+        self.rules: list[tuple[float, bool, bool, float]] = []
+        self.missing = 0
+
+    def add(self, way: osmium.osm.Way) -> None:
+        rule = way_rule(way.tags, self.profile)
+        if rule is None or len(way.nodes) < 2:
+            return
+        size = 0
+        for node in way.nodes:
+            location = node.location
+            if not location.valid():
+                self.missing += 1
+                continue
+            self.refs.append(node.ref)
+            self.lon.append(location.lon)
+            self.lat.append(location.lat)
+            size += 1
+        self.sizes.append(size)
+        duration = np.nan if rule.duration_s is None else rule.duration_s
+        self.rules.append((rule.speed_kph, rule.forward, rule.backward, duration))
+
+    def arrays(self) -> RawWays:
+        offsets = np.zeros(len(self.sizes) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(self.sizes, dtype=np.int64), out=offsets[1:])
+        rules = np.asarray(self.rules, dtype=np.float64).reshape(-1, 4)
+        return RawWays(
+            node_ids=np.asarray(self.refs, dtype=np.int64),
+            lon=np.asarray(self.lon, dtype=np.float64),
+            lat=np.asarray(self.lat, dtype=np.float64),
+            offsets=offsets,
+            speed_kph=rules[:, 0].copy(),
+            forward=rules[:, 1].astype(bool),
+            backward=rules[:, 2].astype(bool),
+            duration_s=rules[:, 3].copy(),
+        )
+
+
+def read_ways(path: Path | str, *, profile: str = "car", progress: bool = False) -> RawWays:
+    """Read the ways a ``profile`` vehicle may use from an OSM PBF file.
+
+    Parameters
+    ----------
+    path : path
+        ``.osm.pbf`` file.
+    profile : str, default "car"
+        Routing profile (:data:`maillage.network.profile.PROFILES`).
+    progress : bool, default False
+        Show a progress bar over the ways read.
+
+    Returns
+    -------
+    RawWays
+        Way nodes with coordinates and per-way speed and directions.
+
+    Raises
+    ------
+    NetworkError
+        The file is missing, is not a PBF, is corrupt, or holds no drivable way.
+
+    Examples
+    --------
+    >>> from maillage.sources import fetch
+    >>> int(read_ways(fetch("osm-saint-barthelemy-2015")[0]).forward.sum()) > 400
+    True
+    """
+    path = Path(path)
+    check_pbf(path)
+    collector = _Collector(profile)
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway", "route"))
+    )
+    if progress:
+        from tqdm.auto import tqdm  # noqa: PLC0415 - optional progress display
+
+        processor = tqdm(processor, desc=f"reading {path.name}", unit=" ways")
+    try:
+        for way in processor:
+            collector.add(way)
+    except RuntimeError as exc:
+        msg = f"cannot read OpenStreetMap file {str(path)!r}: {exc}; is the file truncated?"
+        raise NetworkError(msg) from exc
+    if collector.missing:
+        logger.warning(
+            "%d way nodes of %s have no location (extract cut at its border); skipped",
+            collector.missing,
+            path.name,
+        )
+    ways = collector.arrays()
+    if ways.n_ways == 0:
+        msg = f"OpenStreetMap file {str(path)!r} holds no way a car may use (highway=...)"
+        raise NetworkError(msg)
+    logger.info("read %d drivable ways, %d way nodes from %s", ways.n_ways, len(ways.lon), path)
+    return ways
