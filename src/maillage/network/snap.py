@@ -11,7 +11,7 @@ Examples
 >>> snapped = snap_xy(np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([[1.0, 0.0], [500.0, 0.0]]),
 ...                   max_snap_m=100.0)
 >>> snapped.node.tolist(), snapped.placed.tolist()
-[0, -1], [True, False]
+([0, -1], [True, False])
 """
 
 from __future__ import annotations
