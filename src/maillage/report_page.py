@@ -1,0 +1,212 @@
+"""The one-page French HTML report (``report.html``): key figures, map, tables, method, credits.
+
+Examples
+--------
+>>> fr_number(1234567.8)
+'1\u202f234\u202f568'
+>>> fr_percent(0.4567)
+'45,7\u00a0%'
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from maillage.report import Report
+
+__all__ = ["fr_number", "fr_percent", "render_page"]
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
+.chiffres{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:.6em}
+.chiffre{background:#f4f6f8;border-radius:6px;padding:.6em .8em}
+.chiffre b{display:block;font-size:1.4em}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f0f0f0}
+td:first-child,th:first-child,td:nth-child(2){text-align:left}
+img{max-width:100%}.note{color:#555;font-size:.85em}
+"""
+
+_MODEL_NAMES = {
+    "crow-fly": "distance à vol d'oiseau × coefficient de détour ÷ vitesse (+ temps d'accès)",
+    "road-network": "plus court chemin en temps sur le réseau routier OpenStreetMap",
+}
+
+_INDICATOR_COLUMNS = {
+    "code": "Code",
+    "name": "Nom",
+    "communes": "Communes",
+    "population": "Population",
+    "share_within_threshold": "Part couverte",
+    "median_time_min": "Temps médian (min)",
+    "white_zone_communes": "Communes en zone blanche",
+    "white_zone_population": "Population en zone blanche",
+}
+
+
+def fr_number(value: float, decimals: int = 0) -> str:
+    """Format a number the French way (narrow no-break space, decimal comma).
+
+    Parameters
+    ----------
+    value : float
+        Number.
+    decimals : int
+        Digits after the comma.
+
+    Returns
+    -------
+    str
+        Formatted number, ``"–"`` when missing.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def fr_percent(share: float) -> str:
+    """Format a share (0..1) as a French percentage with one decimal.
+
+    Parameters
+    ----------
+    share : float
+        Share between 0 and 1.
+
+    Returns
+    -------
+    str
+        E.g. ``"45,7 %"``.
+    """
+    if share is None or pd.isna(share):
+        return "–"
+    return f"{fr_number(100 * float(share), 1)}\u00a0%"
+
+
+def _key_figures(summary: dict[str, Any]) -> str:
+    t = summary["threshold_min"]
+    figures = [
+        ("Communes", fr_number(summary["communes"])),
+        ("Habitants", fr_number(summary["population"])),
+        ("Lieux pris en compte", fr_number(summary["venues"])),
+        (f"Population à {t:g} min ou moins", fr_percent(summary["share_within_threshold"])),
+        ("Habitants couverts", fr_number(summary["population_within_threshold"])),
+        ("Communes en zone blanche", fr_number(summary["white_zone_communes"])),
+        ("Habitants en zone blanche", fr_number(summary["white_zone_population"])),
+        ("Temps d'accès médian", f"{fr_number(summary['median_time_min'], 1)} min"),
+    ]
+    cells = "".join(
+        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
+    )
+    return f'<div class="chiffres">{cells}</div>'
+
+
+def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    shown = frame[[c for c in columns if c in frame.columns]].copy()
+    for name in shown.columns:
+        if name.startswith("share"):
+            shown[name] = shown[name].map(fr_percent)
+        elif name.endswith("_min"):
+            shown[name] = shown[name].map(lambda v: fr_number(v, 1))
+        elif pd.api.types.is_numeric_dtype(shown[name]):
+            shown[name] = shown[name].map(fr_number)
+    shown = shown.rename(columns=columns)
+    return shown.to_html(index=False, escape=True, border=0, na_rep="–")
+
+
+def _image(data: bytes | None, alt: str) -> str:
+    if data is None:
+        return ""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+def _method(summary: dict[str, Any]) -> str:
+    model = dict(summary["travel_time_model"])
+    name = str(model.pop("model", "inconnu"))
+    params = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+        for k, v in sorted(model.items())
+    )
+    described = _MODEL_NAMES.get(name, name)
+    return (
+        f"<p>Temps de trajet calculés avec le modèle <b>{html.escape(name)}</b> : "
+        f"{html.escape(described)}. Chaque habitant est rattaché au lieu le plus proche en temps ; "
+        "le temps d'une commune est la moyenne des temps de ses habitants pondérée par la "
+        f"population. Une commune est en <b>zone blanche</b> au-delà de "
+        f"{summary['threshold_min']:g} min.</p>"
+        f"<table><tr><th>Paramètre</th><th>Valeur</th></tr>{params}</table>"
+    )
+
+
+def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None) -> list[str]:
+    ind = report.indicators
+    by_dep = ind[ind["level"] == "departement"]
+    by_epci = ind[ind["level"] == "epci"].sort_values(["share_within_threshold", "code"]).head(15)
+    parts = [
+        "<h2>Chiffres clés</h2>",
+        _key_figures(report.summary),
+        "<h2>Carte</h2>",
+        _image(map_png, "Carte des temps d'accès"),
+        '<p>Carte interactive (couches, info-bulles) : <a href="map.html">map.html</a>. '
+        "Données pour un SIG : <code>coverage.gpkg</code>, tableaux : <code>communes.csv</code>, "
+        "<code>indicators.csv</code>, <code>sites.csv</code>.</p>",
+    ]
+    if report.by_year is not None:
+        parts += ["<h2>Évolution</h2>", _image(evolution_png, "Évolution par année")]
+        years = report.by_year.reset_index().rename(
+            columns={report.by_year.index.name or "index": "year"}
+        )
+        parts.append(_table(years, {"year": "Année", "venues": "Lieux", **_INDICATOR_COLUMNS}))
+    parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS)]
+    parts += ["<h2>Les 15 EPCI les moins bien couverts</h2>", _table(by_epci, _INDICATOR_COLUMNS)]
+    site_cols = {
+        "rank": "Rang",
+        "code_insee": "Commune (INSEE)",
+        "nom": "Nom",
+        "gain_population": "Habitants gagnés",
+        "cumulative_population": "Cumul",
+        "share_within_threshold_after": "Part couverte après",
+    }
+    parts += [
+        "<h2>Où ouvrir les prochains lieux</h2>",
+        "<p>Sites choisis un par un pour couvrir le plus d'habitants aujourd'hui au-delà du seuil.</p>",
+        _table(pd.DataFrame(report.sites.drop(columns="geometry")), site_cols),
+    ]
+    parts += ["<h2>Méthode</h2>", _method(report.summary)]
+    credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
+    parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
+    return parts
+
+
+def render_page(
+    report: Report, *, map_png: bytes | None = None, evolution_png: bytes | None = None
+) -> str:
+    """Return the French HTML page of ``report`` (images embedded, no external resource).
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+    map_png, evolution_png : bytes, optional
+        PNG images embedded in the page.
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    title = f"Accès aux lieux – {report.area}"
+    body = "\n".join(_sections(report, map_png, evolution_png))
+    return (
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<h1>{html.escape(title)}</h1>\n{body}\n"
+        '<p class="note">Rapport produit par maillage.</p>\n</body>\n</html>\n'
+    )

@@ -1,0 +1,229 @@
+"""The report folder: every file, its content, byte-identical reruns, atomic writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.image import imread
+from shapely.geometry import Point, box
+
+from maillage.errors import OptionError
+from maillage.maps import LAYER_NAMES, class_colours
+from maillage.report import REPORT_FILES, SUMMARY_KEYS, build_report, save_report, write_report
+from maillage.travel import CrowFlyModel
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+X0, Y0, SIDE = 420_000, 6_520_000, 6_000
+
+
+@pytest.fixture(scope="module")
+def territory() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A 6 x 4 grid of 6 km communes over two départements and two EPCI, with two venues.
+
+    With the straight-line model, times range from a few minutes near the venues to
+    well over 30 minutes in the far corner, so every class appears.
+    """
+    rows = []
+    for i in range(6):
+        for j in range(4):
+            code = f"{17 if i < 3 else 79}{i * 4 + j + 1:03d}"
+            rows.append(
+                {
+                    "code_insee": code,
+                    "nom": f"Commune {code}",
+                    "departement": code[:2],
+                    "region": "75",
+                    "epci": "241700434" if i < 3 else "200041762",
+                    "population": 100 * (i + 1) + 10 * j,
+                    "geometry": box(
+                        X0 + i * SIDE, Y0 + j * SIDE, X0 + (i + 1) * SIDE, Y0 + (j + 1) * SIDE
+                    ),
+                }
+            )
+    communes = gpd.GeoDataFrame(rows, crs="EPSG:2154").set_index("code_insee")
+    venues = gpd.GeoDataFrame(
+        {
+            "venue_id": ["v1", "v2"],
+            "name": ["Le Lieu", "La Fabrique"],
+            "kind": ["coworking", "fablab"],
+            "code_insee": ["17001", "17006"],
+            "opened": pd.array([2016, 2020], dtype="Int64"),
+            "closed": pd.array([pd.NA, pd.NA], dtype="Int64"),
+            "supported": pd.array([True, pd.NA], dtype="boolean"),
+            "location_quality": ["address", "commune_centroid"],
+        },
+        geometry=[Point(X0 + 1000, Y0 + 1000), Point(X0 + 3000, Y0 + 9000)],
+        crs="EPSG:2154",
+    )
+    return communes, venues
+
+
+MODEL = CrowFlyModel(circuity=1.3, speed_kph=30, access_time_s=120)
+CREDITS = ["INSEE, populations légales 2023 (Licence Ouverte)", "CGET / ANCT (Licence Ouverte 2.0)"]
+
+
+@pytest.fixture(scope="module")
+def report(territory):
+    communes, venues = territory
+    return build_report(
+        communes,
+        venues,
+        model=MODEL,
+        threshold_min=15,
+        years=[2018, 2021],
+        area="Test (deux départements)",
+        k_sites=3,
+        data_credits=CREDITS,
+    )
+
+
+@pytest.fixture(scope="module")
+def out(report, tmp_path_factory) -> Path:
+    return save_report(report, tmp_path_factory.mktemp("rep") / "out")
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_every_file_is_written(out):
+    names = {p.name for p in out.iterdir()}
+    assert names == set(REPORT_FILES) | {"years.csv", "evolution.png"}
+    assert not list(out.parent.glob(".out.*")), "no temporary folder left behind"
+
+
+def test_summary_keys_types_and_values(out, territory):
+    communes, _ = territory
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary) == list(SUMMARY_KEYS)
+    assert summary["area"] == "Test (deux départements)"
+    assert summary["communes"] == 24
+    assert summary["population"] == int(communes["population"].sum())
+    assert summary["venues"] == 2
+    assert summary["threshold_min"] == 15.0
+    for key in ("population_within_threshold", "white_zone_communes", "white_zone_population"):
+        assert isinstance(summary[key], int), key
+    assert 0 < summary["share_within_threshold"] < 1
+    assert summary["population_within_threshold"] == pytest.approx(
+        summary["share_within_threshold"] * summary["population"], abs=1
+    )
+    assert summary["white_zone_communes"] > 0
+    assert isinstance(summary["median_time_min"], float)
+    assert summary["travel_time_model"]["model"] == MODEL.describe()["model"]
+    assert summary["data_credits"] == CREDITS
+
+
+def test_png_size_and_every_class_colour(out):
+    pixels = imread(out / "map.png")
+    height, width = pixels.shape[:2]
+    assert min(width, height) > 800 and max(width, height) > 1000
+    rgb = np.round(pixels[:, :, :3] * 255).astype(int)
+    for colour in class_colours(4):
+        target = np.array([round(c * 255) for c in to_rgb(colour)])
+        assert (np.abs(rgb - target).max(axis=2) <= 2).sum() > 50, colour
+
+
+def test_html_map_has_every_layer(out):
+    html = (out / "map.html").read_text(encoding="utf-8")
+    for name in LAYER_NAMES.values():
+        if name == LAYER_NAMES["venues"]:
+            continue
+        assert json.dumps(name).replace("'", "\\u0027") in html
+    assert json.dumps("Lieux : coworking") in html and json.dumps("Lieux : fablab") in html
+    assert "L.control.layers" in html
+
+
+def test_geopackage_layers_and_rows(out, report):
+    layers = dict(pyogrio.list_layers(out / "coverage.gpkg"))
+    assert set(layers) == {"communes", "venues", "white_zones", "catchments"}
+    communes = pyogrio.read_dataframe(out / "coverage.gpkg", layer="communes")
+    assert len(communes) == 24 and communes.crs.to_epsg() == 2154
+    assert {"code_insee", "time_min", "covered", "nearest_venue"} <= set(communes.columns)
+    assert len(pyogrio.read_dataframe(out / "coverage.gpkg", layer="venues")) == 2
+    assert len(pyogrio.read_dataframe(out / "coverage.gpkg", layer="white_zones")) == len(
+        report.white_zones
+    )
+    assert len(pyogrio.read_dataframe(out / "coverage.gpkg", layer="catchments")) == 2
+
+
+def test_tables(out):
+    communes = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
+    assert communes["code_insee"].is_monotonic_increasing and len(communes) == 24
+    indicators = pd.read_csv(out / "indicators.csv", dtype={"code": str})
+    assert indicators.groupby("level").size().to_dict() == {"departement": 2, "epci": 2}
+    assert set(indicators.loc[indicators["level"] == "departement", "name"]) == {
+        "Charente-Maritime",
+        "Deux-Sèvres",
+    }
+    sites = pd.read_csv(out / "sites.csv")
+    assert 1 <= len(sites) <= 3 and sites["rank"].tolist() == list(range(1, len(sites) + 1))
+    assert {"lon", "lat", "x_l93", "y_l93"} <= set(sites.columns)
+    years = pd.read_csv(out / "years.csv")
+    assert years["year"].tolist() == [2018, 2021] and years["venues"].tolist() == [1, 2]
+
+
+def test_report_page_in_french(out):
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page
+    for heading in (
+        "Chiffres clés",
+        "Carte",
+        "Évolution",
+        "Par département",
+        "Méthode",
+        "Sources des données",
+    ):
+        assert heading in page
+    assert "data:image/png;base64," in page and 'href="map.html"' in page
+    assert "CGET / ANCT (Licence Ouverte 2.0)" in page
+    assert "circuity" in page  # model parameters
+
+
+def test_rerun_gives_identical_bytes(report, out, tmp_path):
+    again = save_report(report, tmp_path / "again")
+    assert _digest(again) == _digest(out)
+
+
+def test_failed_run_leaves_previous_report_intact(report, tmp_path):
+    target = save_report(report, tmp_path / "r")
+    before = _digest(target)
+
+    def broken(_report, path: Path) -> None:
+        path.write_bytes(b"half")
+        raise RuntimeError("disk full")
+
+    from maillage.report_files import WRITERS
+
+    writers = {**WRITERS, "indicators.csv": broken}
+    with pytest.raises(RuntimeError, match="disk full"):
+        save_report(report, target, writers=writers)
+    assert _digest(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_foreign_folder_is_refused_before_computing(territory, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    communes, venues = territory
+    with pytest.raises(OptionError, match=r"notes\.txt"):
+        write_report(tmp_path, communes=communes, venues=venues, model=MODEL)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_write_report_end_to_end_without_years(territory, tmp_path):
+    communes, venues = territory
+    before = communes.copy()
+    out = write_report(tmp_path / "r", communes=communes, venues=venues, model=MODEL, year=2018)
+    assert {p.name for p in out.iterdir()} == set(REPORT_FILES)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["venues"] == 1  # only the venue open in 2018
+    pd.testing.assert_frame_equal(communes, before)
