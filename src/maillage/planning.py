@@ -83,7 +83,7 @@ def _exact(cover: sparse.csc_array, weight: np.ndarray, k: int) -> list[tuple[in
     # variables: x (sites, binary) then y (origins covered, 0..1); maximise weight . y
     c = np.r_[np.zeros(n_c), -weight]
     link = sparse.hstack([-cover, sparse.eye_array(n_o)]).tocsr()  # y_i - sum_j a_ij x_j <= 0
-    budget = sparse.hstack([np.ones((1, n_c)), np.zeros((1, n_o))]).tocsr()
+    budget = np.r_[np.ones(n_c), np.zeros(n_o)][None, :]
     res = milp(
         c,
         constraints=[LinearConstraint(link, -np.inf, 0), LinearConstraint(budget, 0, k)],
