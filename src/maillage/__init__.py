@@ -24,6 +24,7 @@ from maillage.errors import (
     OptionError,
 )
 from maillage.load.grid import read_population_grid
+from maillage.network import RoadNetwork
 from maillage.options import Options, options
 from maillage.origins import origins_from_communes, origins_from_grid
 from maillage.planning import suggest_sites
@@ -47,6 +48,7 @@ __all__ = [
     "NetworkError",
     "OptionError",
     "Options",
+    "RoadNetwork",
     "TravelTimeModel",
     "__version__",
     "attribution",
