@@ -29,6 +29,7 @@ from maillage.options import Options, options
 from maillage.origins import origins_from_communes, origins_from_grid
 from maillage.planning import suggest_sites
 from maillage.sources import CATALOGUE, credits, fetch, get_dataset
+from maillage.territory import load_communes
 from maillage.travel import CrowFlyModel, TravelTimeModel
 from maillage.years import coverage_by_year
 from maillage.zones import indicators, white_zones
@@ -60,6 +61,7 @@ __all__ = [
     "get_dataset",
     "indicators",
     "isochrones",
+    "load_communes",
     "options",
     "origins_from_communes",
     "origins_from_grid",
