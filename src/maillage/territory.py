@@ -185,6 +185,7 @@ def _write_atomic(frame: gpd.GeoDataFrame, path: Path) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         os.close(fd)
         frame.to_parquet(tmp)
+        Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
     except OSError as exc:
         logger.warning("cannot cache the communes frame at %s: %s", path, exc)

@@ -217,15 +217,3 @@ def read_communes_file(
     frame["code_insee"] = _as_code(frame["code_insee"])
     logger.info("read %d rows from %s", len(frame), path)
     return frame
-
-
-def __getattr__(name: str) -> object:
-    # `from maillage.load.communes import load_communes` keeps working for readers that need
-    # the territory; the function lives in maillage.territory (it prepares and caches), and is
-    # imported lazily here so that this module never imports upwards at import time.
-    if name == "load_communes":
-        from maillage.territory import load_communes  # noqa: PLC0415
-
-        return load_communes
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
