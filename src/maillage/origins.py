@@ -45,14 +45,13 @@ def _check_communes(communes: gpd.GeoDataFrame) -> None:
 
 def _lattice(geoms: np.ndarray, n_target: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (commune position, xy) of a regular lattice clipped to each polygon."""
-    area = shapely.area(geoms)
+    area = np.nan_to_num(shapely.area(geoms), nan=0.0)  # missing geometry: no lattice
     spacing = np.sqrt(np.where(area > 0, area, 1.0) / n_target)
-    bounds = shapely.bounds(geoms)
-    nx = np.maximum(np.ceil((bounds[:, 2] - bounds[:, 0]) / spacing), 1).astype(np.int64)
-    ny = np.maximum(np.ceil((bounds[:, 3] - bounds[:, 1]) / spacing), 1).astype(np.int64)
-    nx = np.minimum(nx, 8 * n_target)
-    ny = np.minimum(ny, 8 * n_target)
-    counts = nx * ny
+    bounds = np.nan_to_num(shapely.bounds(geoms), nan=0.0)
+    nx = np.clip(np.ceil((bounds[:, 2] - bounds[:, 0]) / spacing), 1, 8 * n_target)
+    ny = np.clip(np.ceil((bounds[:, 3] - bounds[:, 1]) / spacing), 1, 8 * n_target)
+    counts = np.where(area > 0, nx * ny, 0).astype(np.int64)
+    nx = nx.astype(np.int64)
     owner = np.repeat(np.arange(len(geoms)), counts)
     start = np.repeat(np.cumsum(counts) - counts, counts)
     k = np.arange(counts.sum()) - start
