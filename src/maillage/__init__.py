@@ -31,6 +31,7 @@ from maillage.planning import suggest_sites
 from maillage.sources import CATALOGUE, credits, fetch, get_dataset
 from maillage.territory import load_communes
 from maillage.travel import CrowFlyModel, TravelTimeModel
+from maillage.venues import load_venues
 from maillage.years import coverage_by_year
 from maillage.zones import indicators, white_zones
 
@@ -62,6 +63,7 @@ __all__ = [
     "indicators",
     "isochrones",
     "load_communes",
+    "load_venues",
     "options",
     "origins_from_communes",
     "origins_from_grid",

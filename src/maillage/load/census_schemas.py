@@ -154,13 +154,15 @@ def is_personal(column: str) -> bool:
     return bool(_tokens(str(column)) & _PERSONAL_TOKENS)
 
 
-def recognise(columns: Iterable[str]) -> CensusSchema | None:
+def recognise(columns: Iterable[str], *, has_geometry: bool = False) -> CensusSchema | None:
     """Return the known schema whose columns are all present, or None.
 
     Parameters
     ----------
     columns : iterable of str
         Column names found in the census.
+    has_geometry : bool
+        The file has point geometries: the coordinate columns may be absent.
 
     Returns
     -------
@@ -176,7 +178,12 @@ def recognise(columns: Iterable[str]) -> CensusSchema | None:
     """
     found = set(columns)
     for schema in SCHEMAS:
-        if set(schema.columns) <= found:
+        needed = {
+            c
+            for c, target in schema.columns.items()
+            if not (has_geometry and target in ("latitude", "longitude"))
+        }
+        if needed <= found:
             return schema
     return None
 
@@ -255,8 +262,10 @@ def resolve_mapping(
     maillage.errors.ColumnError: source has no column mapped to 'name', 'latitude', 'longitude'; columns found: 'code', 'nom'. Map them with columns={'their column': 'name', ...}
     """
     found = [str(c) for c in found]
-    schema = recognise(found)
-    mapping: dict[str, str] = dict(schema.columns) if schema is not None else {}
+    schema = recognise(found, has_geometry=has_geometry)
+    mapping: dict[str, str] = (
+        {c: t for c, t in schema.columns.items() if c in found} if schema is not None else {}
+    )
     if columns:
         _check_user_mapping(columns, found)
         taken = set(columns.values())

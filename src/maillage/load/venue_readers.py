@@ -127,8 +127,9 @@ def _read_vector(path: Path, usecols: list[str]) -> pd.DataFrame:
         [n if p and not q else None for n, p, q in zip(names, present, is_point, strict=True)],
         dtype="string",
     )
-    frame["_lon"] = np.where(is_point, shapely.get_x(geoms), np.nan)
-    frame["_lat"] = np.where(is_point, shapely.get_y(geoms), np.nan)
+    xy = np.full((len(geoms), 2), np.nan)
+    xy[is_point] = shapely.get_coordinates(geoms[is_point])
+    frame["_lon"], frame["_lat"] = xy[:, 0], xy[:, 1]
     return frame
 
 
