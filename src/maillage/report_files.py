@@ -138,7 +138,9 @@ def _write_gpkg(report: Report, path: Path) -> None:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, float_format="%.6g", lineterminator="\n", encoding="utf-8")
+    floats = frame.select_dtypes("float").columns
+    frame = frame.assign(**{str(c): frame[c].round(4) for c in floats})
+    frame.to_csv(path, lineterminator="\n", encoding="utf-8")
 
 
 def _write_communes_csv(report: Report, path: Path) -> None:

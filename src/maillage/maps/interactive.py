@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import shapely
 
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
@@ -130,7 +132,8 @@ def _to_wgs84(frame: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
     if simplify_m > 0:
         out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
     out = out.to_crs(_WGS84)
-    out["geometry"] = out.geometry.set_precision(1e-5)
+    # round to ~1 m without topology checks (set_precision rejects slightly invalid shapes)
+    out["geometry"] = shapely.transform(out.geometry.to_numpy(), lambda xy: np.round(xy, 5))
     return out[~out.geometry.is_empty]
 
 

@@ -118,9 +118,7 @@ def plot_coverage(
     if zones is not None and not zones.empty:
         zones.plot(ax=ax, facecolor="none", edgecolor=_EDGE, hatch=_HATCH, linewidth=0.5)
     if departements and "departement" in communes_cov.columns:
-        borders = communes_cov[["departement", "geometry"]].dissolve(
-            "departement", method="coverage"
-        )
+        borders = communes_cov[["departement", "geometry"]].dissolve("departement")
         borders.boundary.plot(ax=ax, color="#404040", linewidth=0.8)
     kinds = _draw_venues(ax, venues)
     threshold = threshold_of(communes_cov, threshold_min)
@@ -206,7 +204,8 @@ def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[s
     ax.legend(
         handles=handles,
         title=TIME_LEGEND_TITLE,
-        loc="lower left",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
         fontsize=7,
         title_fontsize=7,
         framealpha=0.9,

