@@ -125,7 +125,7 @@ def test_other_functions_accept_a_road_network(net, island):
 
 def quiet_attr(communes, venues, net):
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "origin", MaillageWarning)
+        warnings.filterwarnings("ignore", ".*origin", MaillageWarning)
         return attribution(communes, venues, model=net, threshold_min=5)
 
 

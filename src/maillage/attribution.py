@@ -13,12 +13,14 @@ table of every (origin, venue) pair within the threshold:
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from maillage.coverage import _check_model, _check_threshold, _stamp, build_origins, venue_points
+from maillage.errors import MaillageWarning
 from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
@@ -85,6 +87,14 @@ def attribution(
     check_crs(communes, name="communes")
     points = venue_points(venues, model=model)
     origins = build_origins(communes, grid)
+    unplaced = model.unplaced(origins.geometry)
+    if len(unplaced):
+        warnings.warn(
+            f"{len(unplaced)} origin(s) cannot be placed by the travel-time model and count "
+            "as not covered",
+            MaillageWarning,
+            stacklevel=2,
+        )
     od = model.od_table(origins.geometry, points, max_time_s=threshold_min * 60.0)
     od = od[od["travel_time_s"] <= threshold_min * 60.0]
     pop = origins["population"].astype(float)

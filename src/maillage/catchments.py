@@ -38,8 +38,8 @@ def _areas(origins_cov: pd.DataFrame, communes: gpd.GeoDataFrame | None) -> gpd.
     whole = ~origins_cov["code_insee"].isin(split)
     areas = pd.Series(None, index=origins_cov.index, dtype=object)
     areas[whole] = polys.reindex(origins_cov.loc[whole, "code_insee"]).to_numpy()
-    for code in split:
-        members = origins_cov[origins_cov["code_insee"] == code]
+    split_origins = origins_cov[~whole]
+    for code, members in split_origins.groupby("code_insee", sort=False):
         poly = polys.get(code)
         if poly is None:
             continue
