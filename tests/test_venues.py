@@ -388,3 +388,29 @@ def test_bad_arguments_are_clear_errors(tmp_path):
     empty.write_text("ID,NOM_TL,TYPO,INSEECOM,LAT,LONG\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="has no rows"):
         load_venues(empty)
+
+
+def test_selection_keeps_only_the_rejections_that_concern_the_area():
+    venues, rejected = load_venues(BROKEN, departements=["01"], errors="report")
+    assert venues.loc[venues["in_area"], "venue_id"].tolist() == ["9", "14"]
+    assert rejected.empty  # every rejected row of the file is in or near Gironde, Madrid or Turin
+    gironde, rejected_33 = load_venues(BROKEN, departements=["33"], buffer_km=0, errors="report")
+    assert gironde["venue_id"].tolist() == ["1", "10"]
+    assert gironde["in_area"].all()
+    assert len(rejected_33) == 8  # all declared in Bordeaux, or placed there
+
+
+def test_selection_without_rejections_returns_a_frame_with_errors_raise():
+    venues = load_venues(BROKEN, departements=["01"])
+    assert set(venues["venue_id"]) >= {"9", "14"}
+    assert venues.attrs["outside_selection"] == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "in_region"),
+    [("france-services-2024-08-01", 348), ("fabriques-territoire-2024", 37 + 9)],
+)
+def test_region_counts_match_the_sources(name, in_region):
+    venues, rejected = load_venues(name, region="75", errors="report")
+    assert int(venues["in_area"].sum()) == in_region  # counts stated in SOURCE.md
+    assert rejected.empty  # the one bad Fabrique is in Saint-Martin
