@@ -52,3 +52,20 @@ def test_bordeaux_is_covered_and_sites_help(na):
     assert contrib["population_covered_all"] == pytest.approx(
         org.loc[org["covered"], "population"].sum()
     )
+
+
+def test_oleron_with_the_population_grid(na):
+    """Grid origins where the tile has cells, lattice origins elsewhere; totals stay legal."""
+    communes, venues, cov, _ = na
+    dep17 = communes[communes["departement"] == "17"]
+    grid = maillage.read_population_grid()
+    with pytest.warns(maillage.MaillageWarning, match="nearest commune"):
+        gcov, gorg = coverage(dep17, venues, model=CrowFlyModel(), grid=grid, detail=True)
+    assert gcov.attrs["origins"] == "grid"
+    assert gorg["population"].sum() == pytest.approx(dep17["population"].sum())
+    from_cells = gorg.index.str.startswith("CRS3035")
+    oleron = gorg.loc[from_cells, "code_insee"].unique()
+    assert len(oleron) >= 8  # the island's communes and the Presqu'île d'Arvert
+    # outside the tile, same lattice origins as without grid
+    others = gcov.index.difference(oleron)
+    np.testing.assert_allclose(gcov.loc[others, "time_min"], cov.loc[others, "time_min"])
