@@ -227,8 +227,7 @@ def _tied_to_area(rejected: pd.DataFrame, area: gpd.GeoDataFrame, buffer_m: floa
         normalise_codes(rejected["code_insee"]), read_cog_table().index, read_former_codes()
     )
     in_area = codes.isin(area.index).fillna(False).to_numpy()
-    lon = pd.to_numeric(rejected["longitude"], errors="coerce").to_numpy()
-    lat = pd.to_numeric(rejected["latitude"], errors="coerce").to_numpy()
+    lon, lat = (values.to_numpy() for values in parse_coordinates(rejected))
     usable = in_france(lon, lat)
     near = usable.copy()
     if usable.any():
