@@ -201,3 +201,9 @@ def test_small_multiples_one_panel_per_year(communes_cov, venues):
     assert axes[0].get_legend() is None and axes[1].get_legend() is not None
     with pytest.raises(InputDataError):
         plot_years({})
+
+
+def test_interactive_map_without_white_zones(communes_cov):
+    everyone = communes_cov.assign(covered=True, time_min=5.0)
+    html = explore_coverage(everyone).get_root().render()
+    assert js(LAYER_NAMES["white_zones"]) in html

@@ -245,12 +245,13 @@ def build_report(
     Report
         The computed report, ready for :func:`save_report`.
     """
-    from tqdm.auto import tqdm  # noqa: PLC0415
-
     if year is not None:
         venues = active_venues(venues, int(year))
-    steps = 5 + (1 if years else 0)
-    bar = tqdm(total=steps, desc="rapport", disable=not progress, leave=False)
+    bar = None
+    if progress:  # tqdm.auto only when asked: it warns in notebooks without ipywidgets
+        from tqdm.auto import tqdm  # noqa: PLC0415
+
+        bar = tqdm(total=5 + (1 if years else 0), desc="rapport", leave=False)
     try:
         _step(bar, "temps d'accès")
         communes_cov, origins_cov = coverage(
@@ -280,7 +281,8 @@ def build_report(
             )
         _step(bar, "synthèse")
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     summary = make_summary(
         overall,
         area=area,

@@ -236,6 +236,9 @@ def _add_white_zones(m: folium.Map, zones: gpd.GeoDataFrame) -> None:
     import folium  # noqa: PLC0415
 
     layer = folium.FeatureGroup(name=LAYER_NAMES["white_zones"])
+    if zones.empty:  # no white zone: keep the (empty) layer so the control lists it
+        layer.add_to(m)
+        return
     folium.GeoJson(
         zones,
         style_function=lambda _: {
@@ -256,6 +259,9 @@ def _add_catchments(m: folium.Map, shapes: gpd.GeoDataFrame) -> None:
     import folium  # noqa: PLC0415
 
     layer = folium.FeatureGroup(name=LAYER_NAMES["catchments"], show=False)
+    if shapes.empty:
+        layer.add_to(m)
+        return
     folium.GeoJson(
         shapes,
         style_function=lambda _: {"fillOpacity": 0.05, "color": "#6a3d9a", "weight": 1.2},
