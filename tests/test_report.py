@@ -186,7 +186,7 @@ def test_report_page_in_french(out):
         assert heading in page
     assert "data:image/png;base64," in page and 'href="map.html"' in page
     assert "CGET / ANCT (Licence Ouverte 2.0)" in page
-    assert "circuity" in page  # model parameters
+    assert "circuity" in page and "vol d'oiseau" in page  # model and its parameters
 
 
 def test_rerun_gives_identical_bytes(report, out, tmp_path):

@@ -411,7 +411,7 @@ def write_report(
         data_credits=data_credits,
         progress=progress,
     )
-    return save_report(report, out_dir)
+    return save_report(report, out_dir, progress=progress)
 
 
 def _check_out_dir(out_dir: Path, allowed: Iterable[str]) -> None:
@@ -435,6 +435,7 @@ def save_report(
     out_dir: str | Path,
     *,
     writers: dict[str, Callable[[Report, Path], None]] | None = None,
+    progress: bool = False,
 ) -> Path:
     """Write every file of ``report`` into ``out_dir``, atomically.
 
@@ -448,6 +449,8 @@ def save_report(
     writers : dict, optional
         File name to writer function; defaults to the built-in writers (tests replace one
         to check that a failure leaves the previous report intact).
+    progress : bool
+        Show a progress bar over the files.
 
     Returns
     -------
@@ -465,7 +468,12 @@ def save_report(
     chosen = dict(WRITERS if writers is None else writers)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
     try:
-        for name in report.files:
+        names = list(report.files)
+        if progress:
+            from tqdm.auto import tqdm  # noqa: PLC0415
+
+            names = tqdm(names, desc="fichiers", leave=False)
+        for name in names:
             logger.info("writing %s", name)
             chosen[name](report, tmp / name)
         _swap(tmp, out_dir)

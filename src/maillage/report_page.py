@@ -34,8 +34,10 @@ img{max-width:100%}.note{color:#555;font-size:.85em}
 """
 
 _MODEL_NAMES = {
-    "crow-fly": "distance à vol d'oiseau × coefficient de détour ÷ vitesse (+ temps d'accès)",
-    "road-network": "plus court chemin en temps sur le réseau routier OpenStreetMap",
+    "CrowFlyModel": "distance à vol d'oiseau × coefficient de détour ÷ vitesse, plus un temps "
+    "d'accès (stationnement, marche) ; sans réseau routier",
+    "road_network": "plus court chemin en temps sur le réseau routier OpenStreetMap "
+    "(vitesses par type de voie, sens uniques, bacs)",
 }
 
 _INDICATOR_COLUMNS = {
@@ -127,11 +129,17 @@ def _image(data: bytes | None, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
 
 
+def _param(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return " ; ".join(str(v) for v in value)
+    return str(value)
+
+
 def _method(summary: dict[str, Any]) -> str:
     model = dict(summary["travel_time_model"])
     name = str(model.pop("model", "inconnu"))
     params = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_param(v))}</td></tr>"
         for k, v in sorted(model.items())
     )
     described = _MODEL_NAMES.get(name, name)
