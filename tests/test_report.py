@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from typing import TYPE_CHECKING
 
@@ -134,13 +135,13 @@ def test_png_size_and_every_class_colour(out):
 
 
 def test_html_map_has_every_layer(out):
-    html = (out / "map.html").read_text(encoding="utf-8")
+    text = (out / "map.html").read_text(encoding="utf-8")
     for name in LAYER_NAMES.values():
         if name == LAYER_NAMES["venues"]:
             continue
-        assert json.dumps(name).replace("'", "\\u0027") in html
-    assert json.dumps("Lieux : coworking") in html and json.dumps("Lieux : fablab") in html
-    assert "L.control.layers" in html
+        assert json.dumps(name).replace("'", "\\u0027") in text
+    assert json.dumps("Lieux : coworking") in text and json.dumps("Lieux : fablab") in text
+    assert "L.control.layers" in text
 
 
 def test_geopackage_layers_and_rows(out, report):
@@ -186,7 +187,7 @@ def test_report_page_in_french(out):
         assert heading in page
     assert "data:image/png;base64," in page and 'href="map.html"' in page
     assert "CGET / ANCT (Licence Ouverte 2.0)" in page
-    assert "circuity" in page and "vol d'oiseau" in page  # model and its parameters
+    assert "circuity" in page and "vol d'oiseau" in html.unescape(page)  # model, parameters
 
 
 def test_rerun_gives_identical_bytes(report, out, tmp_path):
