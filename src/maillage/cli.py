@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from maillage.errors import MaillageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import geopandas as gpd
 
@@ -131,14 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbose: int, quiet: bool) -> None:
+def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("maillage: %(levelname)s: %(message)s"))
     root = logging.getLogger("maillage")
-    root.handlers = [h for h in root.handlers if isinstance(h, logging.NullHandler)] + [handler]
+    previous = (root.level, warnings.showwarning)
+    root.addHandler(handler)
     root.setLevel(level)
 
     def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
@@ -146,6 +147,13 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
             print(f"maillage: warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show  # type: ignore[assignment]
+
+    def undo() -> None:
+        root.removeHandler(handler)
+        root.setLevel(previous[0])
+        warnings.showwarning = previous[1]
+
+    return undo
 
 
 def _area_label(region: str | None, departements: Sequence[str] | None) -> str:
@@ -243,10 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed its one-line usage error
         return int(exc.code or 0)
     verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
-    _configure_logging(verbose, quiet)
     if args.threshold <= 0 or args.sites < 1:
         print("maillage: error: --threshold must be > 0 and --sites >= 1", file=sys.stderr)
         return USAGE_ERROR
+    undo = _configure_logging(verbose, quiet)
     try:
         out = _run_report(args, progress=not quiet)
     except (MaillageError, OSError) as exc:
@@ -255,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("maillage: interrupted; the previous report is untouched", file=sys.stderr)
         return 130
+    finally:
+        undo()
     print(f"Report written to {out}/ — open {out / 'report.html'}")
     return 0
 

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from maillage.maps._style import (
@@ -128,7 +129,7 @@ def plot_coverage(
     if legend:
         _draw_legend(ax, classes, has_nan=bool((classes.codes < 0).any()), kinds=kinds)
     ax.annotate(
-        credits_text(credits_of(communes_cov, credits)),
+        textwrap.fill(credits_text(credits_of(communes_cov, credits)), 140),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -6),
@@ -136,7 +137,6 @@ def plot_coverage(
         va="top",
         fontsize=6,
         color="#404040",
-        wrap=True,
     )
     return ax
 
