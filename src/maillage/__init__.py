@@ -29,6 +29,7 @@ from maillage.options import Options, options
 from maillage.origins import origins_from_communes, origins_from_grid
 from maillage.planning import suggest_sites
 from maillage.sources import CATALOGUE, credits, fetch, get_dataset
+from maillage.support import mark_supported, match_supported
 from maillage.territory import load_communes
 from maillage.travel import CrowFlyModel, TravelTimeModel
 from maillage.venues import load_venues
@@ -64,6 +65,8 @@ __all__ = [
     "isochrones",
     "load_communes",
     "load_venues",
+    "mark_supported",
+    "match_supported",
     "options",
     "origins_from_communes",
     "origins_from_grid",
