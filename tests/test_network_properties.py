@@ -66,3 +66,34 @@ def test_nearest_equals_networkx_and_od_table_agrees(net, data):
     best = table.groupby("origin_id")["travel_time_s"].min()
     within = result["travel_time_s"][result["travel_time_s"] <= limit]
     np.testing.assert_allclose(best.reindex(within.index), within, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(net=networks(), data=st.data())
+def test_multi_source_with_start_times_equals_networkx(net, data):
+    """Sources that start late (access legs) are handled like a virtual source's edges."""
+    from maillage.network.search import nearest_sources
+
+    n = net.n_nodes
+    sources = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=6)))
+    starts = np.array(
+        data.draw(st.lists(st.floats(0, 5000), min_size=len(sources), max_size=len(sources)))
+    )
+    limit = data.draw(st.one_of(st.none(), st.floats(0, 3000)))
+    g = net.graph
+    tails = np.repeat(np.arange(n), np.diff(g.indptr))
+    forward = nx.DiGraph()
+    forward.add_weighted_edges_from(
+        zip(tails.tolist(), g.indices.tolist(), g.weights.tolist(), strict=True)
+    )
+    reverse = forward.reverse()
+    for s, t in zip(sources.tolist(), starts.tolist(), strict=True):
+        old = reverse.get_edge_data("virtual", s, {"weight": np.inf})["weight"]
+        reverse.add_edge("virtual", s, weight=min(old, t))
+    reference = nx.single_source_dijkstra_path_length(reverse, "virtual", cutoff=limit)
+    time_s, label = nearest_sources(
+        g.reversed(), sources, starts, np.arange(len(sources)), max_time_s=limit
+    )
+    expected = np.array([reference.get(i, np.inf) for i in range(n)])
+    np.testing.assert_allclose(time_s, expected, atol=1e-9)
+    assert ((label >= 0) == np.isfinite(time_s)).all()

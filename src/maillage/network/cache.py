@@ -40,7 +40,7 @@ __all__ = ["GRAPH_FORMAT", "cache_key", "file_sha256", "load_graph", "save_graph
 
 logger = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 1
+GRAPH_FORMAT = 2
 """Version of the parsing and graph-building code; part of every cache key."""
 
 _FIELDS = ("indptr", "indices", "weights", "xy", "node_ids")

