@@ -339,6 +339,8 @@ class RoadNetwork:
         >>> bool(result["travel_time_s"].between(0, 3600).all()), sorted(set(result["dest_id"]))
         (True, ['a', 'b'])
         """
+        if max_time_s is not None:
+            max_time_s = _check_positive("max_time_s", max_time_s)
         dest_snap, placed = self._destinations(destinations)
         origin_snap = self._origins(origins)
         time_s, label = search.nearest_sources(
