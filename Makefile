@@ -22,7 +22,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(VENV)/bin/maillage report --venues cget-tiers-lieux-2019 --region 75 --out $(OUT)
+	$(VENV)/bin/maillage report --venues cget-tiers-lieux-2019 --supported fabriques-territoire-2024 \
+		--region 75 --out $(OUT)
 
 test: install
 	MPLBACKEND=Agg $(PY) -m pytest -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -148,3 +149,59 @@ def test_full_report_on_a_departement(capsys, tmp_path):
     assert summary["communes"] > 300
     assert any("CGET" in line for line in summary["data_credits"])
     assert summary["travel_time_model"]["model"] == "CrowFlyModel"
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "Aucun lieu n'est connu comme soutenu publiquement" in page  # CGET 2019 says nothing
+
+
+def test_supported_list_is_matched_and_reported(capsys, tmp_path):
+    import pyogrio
+
+    out = tmp_path / "charente"
+    code, _, err = _run(
+        capsys,
+        "-q",
+        "report",
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--supported",
+        "fabriques-territoire-2024",
+        "--departement",
+        "16",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary) == 12
+    assert any("Fabriques de territoire" in line for line in summary["data_credits"])
+    venues = pyogrio.read_dataframe(out / "coverage.gpkg", layer="venues")
+    assert len(venues) == summary["venues"]
+    assert {"supported", "support_source", "population_covered", "population_only_this"} <= set(
+        venues.columns
+    )
+    supported = venues[venues["supported"] == 1]
+    assert len(supported) > 0
+    assert supported["support_source"].str.startswith("fabriques-territoire-2024:").all()
+    assert (venues["match_method"] == "appended").sum() > 0  # labelled, missing from the census
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Contribution des lieux soutenus" in page
+    assert "rapprochement du recensement avec la liste des lieux labellisés" in page
+    assert "Aucun lieu n'est connu" not in html.unescape(page)
+
+
+def test_bad_supported_path(capsys, tmp_path):
+    code, _, err = _run(
+        capsys,
+        "report",
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--supported",
+        str(tmp_path / "labels.geojson"),
+        "--departement",
+        "16",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2
+    assert "labels.geojson" in _one_line_error(err)
+    assert not (tmp_path / "r").exists()

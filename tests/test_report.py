@@ -228,3 +228,93 @@ def test_write_report_end_to_end_without_years(territory, tmp_path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["venues"] == 1  # only the venue open in 2018
     pd.testing.assert_frame_equal(communes, before)
+
+
+def test_supported_contribution_is_consistent(report):
+    att = report.attribution
+    contrib = att.attrs["supported_contribution"]
+    assert set(att.index) == {"v1", "v2"} and contrib["supported_venues"] == 1
+    assert contrib["population_thanks_to_supported"] == pytest.approx(
+        contrib["population_covered_all"] - contrib["population_covered_without_supported"]
+    )
+    # the attribution reuses the coverage's origins: same covered population
+    assert contrib["population_covered_all"] == pytest.approx(
+        report.summary["population_within_threshold"], abs=1
+    )
+    assert contrib["population_thanks_to_supported"] > 0
+    # v1 is the only supported venue: what it alone covers is what is lost without it
+    assert contrib["population_thanks_to_supported"] == pytest.approx(
+        att.loc["v1", "population_only_this"]
+    )
+    assert (att["population_only_this"] <= att["population_covered"]).all()
+    assert report.support["method"] == "census"
+    assert (report.support["supported"], report.support["unknown"]) == (1, 1)
+
+
+def test_report_page_has_the_supported_section(out, report):
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    start = page.index("<h2>Contribution des lieux soutenus</h2>")
+    section = page[start : page.index("<h2>", start + 5)]
+    contrib = report.attribution.attrs["supported_contribution"]
+    from maillage.report_page import fr_number, fr_percent
+
+    for key in ("population_covered_all", "population_covered_without_supported"):
+        assert fr_number(contrib[key]) in section, key
+    thanks = contrib["population_thanks_to_supported"]
+    assert fr_number(thanks) in section
+    assert fr_percent(thanks / report.summary["population"]) in section
+    assert "colonne « supported » du recensement" in section
+    assert "Le Lieu" in section and "La Fabrique" in section  # the venues covering alone
+    assert "Aucun lieu n'est connu" not in section
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary) == list(SUMMARY_KEYS)  # the section adds no key
+
+
+def test_geopackage_venues_carry_their_attribution(out, report):
+    venues = pyogrio.read_dataframe(out / "coverage.gpkg", layer="venues").set_index("venue_id")
+    assert {"population_covered", "population_only_this", "supported"} <= set(venues.columns)
+    att = report.attribution
+    for name in ("population_covered", "population_only_this"):
+        np.testing.assert_allclose(venues[name], att[name].reindex(venues.index))
+    assert venues.loc["v1", "supported"] == 1 and pd.isna(venues.loc["v2", "supported"])
+
+
+def test_no_supported_venue_is_said_plainly(territory, tmp_path):
+    communes, venues = territory
+    unknown = venues.assign(supported=pd.array([pd.NA, pd.NA], dtype="boolean"))
+    rep = build_report(communes, unknown, model=MODEL, threshold_min=15, k_sites=1)
+    contrib = rep.attribution.attrs["supported_contribution"]
+    assert contrib["supported_venues"] == 0 and contrib["population_thanks_to_supported"] == 0
+    assert rep.support["method"] == "unknown"
+    out = save_report(rep, tmp_path / "r")
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "Aucun lieu n'est connu comme soutenu publiquement" in page
+    assert "--supported fabriques-territoire-2024" in page
+
+
+def test_support_from_a_labelled_list_is_described(territory):
+    from maillage.support import mark_supported
+
+    communes, venues = territory
+    labelled = gpd.GeoDataFrame(
+        {
+            "venue_id": ["fabt-1", "fabt-2"],
+            "name": ["La Fabrique", "Atelier du Marais"],
+            "code_insee": ["17006", "79020"],
+            "supported": True,
+            "location_quality": "commune_centroid",
+        },
+        geometry=[Point(X0 + 3000, Y0 + 9000), Point(X0 + 27_000, Y0 + 21_000)],
+        crs="EPSG:2154",
+    )
+    marked = mark_supported(venues.assign(supported=pd.NA), labelled, source="fabt")
+    rep = build_report(communes, marked, model=MODEL, threshold_min=15, k_sites=1)
+    assert rep.support["method"] == "matching" and rep.support["source"] == "fabt"
+    assert (rep.support["matched"], rep.support["appended"]) == (1, 1)
+    contrib = rep.attribution.attrs["supported_contribution"]
+    assert contrib["supported_venues"] == 2 and rep.summary["venues"] == 3
+    from maillage.report_page import render_page
+
+    page = html.unescape(render_page(rep))
+    assert "liste des lieux labellisés « fabt »" in page
+    assert "1 rapproché de 1 lieu du recensement et 1 ajouté" in page

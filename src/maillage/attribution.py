@@ -40,6 +40,7 @@ def attribution(
     model: TravelTimeModel,
     threshold_min: float = 20,
     grid: gpd.GeoDataFrame | None = None,
+    origins: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the population covered by each venue, by it alone, and thanks to supported ones.
 
@@ -55,6 +56,10 @@ def attribution(
         Access threshold in minutes.
     grid : geopandas.GeoDataFrame, optional
         Population grid; else lattice origins per commune.
+    origins : geopandas.GeoDataFrame, optional
+        Origins already built for these communes (``population``, ``geometry``), e.g. the
+        second frame of ``coverage(..., detail=True)``: reused instead of building them
+        again from ``communes`` and ``grid``.
 
     Returns
     -------
@@ -86,7 +91,11 @@ def attribution(
     check_columns(communes, ["population", "geometry"], name="communes")
     check_crs(communes, name="communes")
     points = venue_points(venues, model=model)
-    origins = build_origins(communes, grid)
+    if origins is None:
+        origins = build_origins(communes, grid)
+    else:
+        check_columns(origins, ["population", "geometry"], name="origins")
+        check_crs(origins, name="origins")
     unplaced = model.unplaced(origins.geometry)
     if len(unplaced):
         warnings.warn(

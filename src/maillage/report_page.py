@@ -103,10 +103,7 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ("Habitants en zone blanche", fr_number(summary["white_zone_population"])),
         ("Temps d'accès médian", f"{fr_number(summary['median_time_min'], 1)} min"),
     ]
-    cells = "".join(
-        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
-    )
-    return f'<div class="chiffres">{cells}</div>'
+    return _figures(figures)
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
@@ -153,6 +150,131 @@ def _method(summary: dict[str, Any]) -> str:
     )
 
 
+def _figures(figures: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
+    )
+    return f'<div class="chiffres">{cells}</div>'
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{fr_number(n)} {one if n == 1 else many}"
+
+
+def _support_method(support: dict[str, Any]) -> str:
+    method = support.get("method", "unknown")
+    get = support.get
+    if method == "matching":
+        source = html.escape(str(get("source", "")))
+        return (
+            "Lieux soutenus déterminés par rapprochement du recensement avec la liste des lieux "
+            f"labellisés « {source} » (même commune ou lieu proche, noms voisins) : "
+            f"{_count(get('labelled', 0), 'lieu labellisé', 'lieux labellisés')} "
+            f"({_count(get('labelled_rows', 0), 'ligne', 'lignes')} de la liste), dont "
+            f"{_count(get('matched', 0), 'rapproché', 'rapprochés')} de "
+            f"{_count(get('census_marked', 0), 'lieu', 'lieux')} du recensement et "
+            f"{_count(get('appended', 0), 'ajouté', 'ajoutés')} comme lieu à part, au centre de "
+            "sa commune, faute de correspondance. Les autres lieux du recensement, dont le "
+            "soutien est inconnu, comptent comme non soutenus."
+        )
+    if method == "census":
+        return (
+            "Soutien public lu dans la colonne « supported » du recensement : "
+            f"{_count(get('supported', 0), 'lieu soutenu', 'lieux soutenus')}, "
+            f"{_count(get('not_supported', 0), 'non soutenu', 'non soutenus')}, "
+            f"{_count(get('unknown', 0), 'au soutien inconnu', 'au soutien inconnu')} (compté "
+            "comme non soutenu)."
+        )
+    return (
+        "Le recensement ne dit pas quels lieux sont soutenus (soutien inconnu pour "
+        f"{_count(get('unknown', 0), 'lieu', 'lieux')}) et aucune liste de lieux labellisés "
+        "n'a été rapprochée. Pour mesurer cet apport, donnez une telle liste, par exemple "
+        "<code>--supported fabriques-territoire-2024</code> en ligne de commande ou "
+        "<code>maillage.mark_supported</code>."
+    )
+
+
+def _top_venues(report: Report, att: pd.DataFrame) -> str:
+    table = att[att["population_only_this"] > 0].reset_index()
+    if table.empty:
+        return "<p>Aucun habitant n'est couvert par un seul lieu.</p>"
+    table = table.sort_values(
+        ["population_only_this", "population_covered", "venue_id"],
+        ascending=[False, False, True],
+    ).head(10)
+    info = report.venues.assign(venue_id=report.venues["venue_id"].astype(str))
+    info = pd.DataFrame(info.drop(columns="geometry")).drop_duplicates("venue_id")
+    table = table.drop(columns="supported").merge(info, on="venue_id", how="left")
+    flags = table["supported"].astype("boolean") if "supported" in table else None
+    table["soutien"] = (
+        "inconnu"
+        if flags is None
+        else flags.map({True: "oui", False: "non"}, na_action="ignore").fillna("inconnu")
+    )
+    columns = {
+        "name": "Lieu",
+        "code_insee": "Commune (INSEE)",
+        "kind": "Type",
+        "soutien": "Soutenu",
+        "population_covered": "Habitants à portée",
+        "population_only_this": "Habitants couverts par lui seul",
+    }
+    return (
+        "<p>Les 10 lieux qui couvrent seuls le plus d'habitants : sans eux, ces habitants "
+        "seraient au-delà du seuil.</p>" + _table(table, columns)
+    )
+
+
+def _supported_section(report: Report) -> list[str]:
+    parts = ["<h2>Contribution des lieux soutenus</h2>"]
+    att = report.attribution
+    if att is None:
+        return [*parts, "<p>Apport des lieux non calculé pour ce rapport.</p>"]
+    contrib = att.attrs.get("supported_contribution", {})
+    count = int(contrib.get("supported_venues", 0))
+    population = float(att.attrs.get("population", report.summary["population"])) or 1.0
+    t = report.summary["threshold_min"]
+    method = _support_method(report.support)
+    if count == 0:
+        parts.append(
+            "<p><b>Aucun lieu n'est connu comme soutenu publiquement</b> parmi les "
+            f"{fr_number(len(att))} lieux pris en compte : l'apport des lieux soutenus ne peut "
+            f"pas être mesuré. {method}</p>"
+        )
+    else:
+        every = float(contrib["population_covered_all"])
+        without = float(contrib["population_covered_without_supported"])
+        thanks = float(contrib["population_thanks_to_supported"])
+        parts.append(
+            _figures(
+                [
+                    ("Lieux soutenus", fr_number(count)),
+                    (
+                        f"Habitants à {t:g} min ou moins avec tous les lieux",
+                        f"{fr_number(every)} ({fr_percent(every / population)})",
+                    ),
+                    (
+                        "… sans les lieux soutenus",
+                        f"{fr_number(without)} ({fr_percent(without / population)})",
+                    ),
+                    (
+                        "Habitants couverts grâce aux lieux soutenus",
+                        f"{fr_number(thanks)} ({fr_percent(thanks / population)})",
+                    ),
+                ]
+            )
+        )
+        parts.append(
+            f"<p>Sans {'le lieu soutenu' if count == 1 else f'les {fr_number(count)} lieux soutenus'}, "
+            f"{fr_number(thanks)} habitants "
+            f"({fr_percent(thanks / population)} de la population, "
+            f"{fr_percent(thanks / every if every else 0)} des habitants couverts) seraient à "
+            f"plus de {t:g} min de tout lieu. {method}</p>"
+        )
+    parts.append(_top_venues(report, att))
+    return parts
+
+
 def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None) -> list[str]:
     ind = report.indicators
     by_dep = ind[ind["level"] == "departement"]
@@ -172,6 +294,7 @@ def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None
             columns={report.by_year.index.name or "index": "year"}
         )
         parts.append(_table(years, {"year": "Année", "venues": "Lieux", **_INDICATOR_COLUMNS}))
+    parts += _supported_section(report)
     parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS)]
     parts += ["<h2>Les 15 EPCI les moins bien couverts</h2>", _table(by_epci, _INDICATOR_COLUMNS)]
     site_cols = {
