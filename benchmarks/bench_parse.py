@@ -5,8 +5,9 @@ Each tool runs in its own child process, so that peak memory (``ru_maxrss``) is 
 * ``maillage``: ``RoadNetwork.from_osm(path, cache=False)`` (parse, build the CSR graph,
   keep the largest strongly connected component), then the same call reading the ``.npz``
   cache written by a first cached call;
-* ``pyrosm``: ``pyrosm.OSM(path).get_network("driving")`` (a GeoDataFrame of edges, no
-  routable graph yet).
+* ``pyrosm``: ``pyrosm.OSM(path).get_network("driving")`` (a GeoDataFrame of whole ways,
+  no routable graph yet: ``parse_s``), then ``get_network("driving", nodes=True)`` (ways
+  split at nodes, the input of its graph export: ``parse_with_nodes_s``).
 
 ``--synthetic N`` first writes a region-sized synthetic ``.osm.pbf`` (a perturbed grid of
 about N nodes with named road classes, some one-way streets) with ``osmium.SimpleWriter``.
@@ -86,6 +87,11 @@ def worker(tool: str, path: Path, cache_dir: Path) -> dict:
         edges = pyrosm.OSM(str(path)).get_network("driving")
         result["parse_s"] = round(time.perf_counter() - start, 3)
         result["edges"] = len(edges)
+        del edges
+        start = time.perf_counter()
+        nodes, edges = pyrosm.OSM(str(path)).get_network("driving", nodes=True)
+        result["parse_with_nodes_s"] = round(time.perf_counter() - start, 3)
+        result["split_edges"], result["nodes"] = len(edges), len(nodes)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
 

@@ -22,6 +22,8 @@ With ``--networkx-max-nodes M`` below ``--nodes``, networkx runs on a synthetic 
 nodes and its time is extrapolated by n log n; the JSON says so
 (``networkx_extrapolated``, ``networkx_measured_nodes``, ``networkx_measured_s``).
 ``--networkx-lengths-full`` then also measures the times-only call on the full graph.
+``--od-destinations K`` also times the engine of ``od_table`` (one bounded search per
+destination, every node an origin, ``--od-max-time-s``), checked against scipy.
 """
 
 from __future__ import annotations
@@ -136,11 +138,43 @@ def run_igraph(reversed_graph, venues):
     return time.perf_counter() - start, dist
 
 
+def run_od(reversed_graph, n_dest, max_time_s):
+    """Bounded per-destination searches (``od_table``'s engine), every node an origin."""
+    from scipy.sparse.csgraph import dijkstra
+
+    from maillage.network.search import bounded_pairs
+
+    n = reversed_graph.n_nodes
+    dest = np.sort(np.random.default_rng(5).choice(n, n_dest, replace=False))
+    start = time.perf_counter()
+    point, source, time_s = bounded_pairs(
+        reversed_graph, dest, np.zeros(n_dest), np.arange(n), np.zeros(n), max_time_s=max_time_s
+    )
+    elapsed = time.perf_counter() - start
+    worst = 0.0
+    matrix = reversed_graph.matrix()
+    for k in range(min(3, n_dest)):  # check against scipy on a few destinations
+        reference = dijkstra(matrix, indices=dest[k], limit=max_time_s)
+        mine = np.full(n, np.inf)
+        mine[point[source == k]] = time_s[source == k]
+        worst = max(
+            worst, float(np.max(np.abs(np.where(np.isinf(reference), 0, reference - mine))))
+        )
+        assert (np.isinf(reference) == np.isinf(mine)).all()
+    return {
+        "od_destinations": n_dest,
+        "od_max_time_s": max_time_s,
+        "od_pairs": len(point),
+        "od_s": round(elapsed, 5),
+        "od_max_abs_diff_vs_scipy_s": worst,
+    }
+
+
 def nlogn_scale(n_big: int, n_small: int) -> float:
     return (n_big * math.log(n_big)) / (n_small * math.log(n_small))
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument(
@@ -155,9 +189,17 @@ def main(argv=None):
         action="store_true",
         help="with --networkx-max-nodes: also time the times-only call on the full graph",
     )
+    parser.add_argument(
+        "--od-destinations", type=int, default=0, help="also time od_table searches"
+    )
+    parser.add_argument("--od-max-time-s", type=float, default=1200.0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["networkx", "igraph", "scipy"])
     parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
 
     start = time.perf_counter()
     graph = synthetic_graph(args.nodes) if args.graph == "synthetic" else real_graph(args.graph)
@@ -199,6 +241,9 @@ def main(argv=None):
         print(f"igraph {igraph_s:.2f} s")
     if "networkx" not in args.skip:
         result.update(networkx_part(args, graph, reversed_graph, venues, dist, diffs))
+    if args.od_destinations:
+        result |= run_od(reversed_graph, args.od_destinations, args.od_max_time_s)
+        print(f"od_table engine: {result['od_pairs']:,} pairs in {result['od_s']:.2f} s")
     # the reported venue gives the reported time (checked on a sample)
     result["max_abs_diff_s"] = float(max(diffs)) if diffs else None
     result["label_check"] = check_labels(reversed_graph, venues, dist, label)

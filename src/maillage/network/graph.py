@@ -204,13 +204,14 @@ def _dedupe(
 ) -> tuple[np.ndarray, ...]:
     """Drop self-loops, keep the fastest of parallel edges, floor zero times."""
     keep = tails != heads
-    tails, heads = tails[keep], heads[keep]
+    tails, heads = tails[keep].astype(np.int64), heads[keep].astype(np.int64)
     times = np.maximum(times[keep], MIN_EDGE_TIME_S)
-    order = np.lexsort((times, heads, tails))
-    tails, heads, times = tails[order], heads[order], times[order]
-    first = np.ones(len(tails), dtype=bool)
-    first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
-    tails, heads, times = tails[first], heads[first], times[first]
+    key = tails * n + heads  # one int64 key per (tail, head): n < 2**31
+    order = np.argsort(key, kind="stable")
+    key, times = key[order], times[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
+    times = np.minimum.reduceat(times, first) if len(first) else times
+    tails, heads = np.divmod(key[first], n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
     return indptr, heads.astype(np.int32), times.astype(np.float64)

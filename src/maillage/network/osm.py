@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 import osmium.filter
+import osmium.geom
 
 from maillage.errors import NetworkError
 from maillage.network.profile import way_rule
@@ -97,43 +98,77 @@ def check_pbf(path: Path) -> None:
 
 
 class _Collector:
-    """Accumulate way nodes and way attributes in Python lists (then numpy)."""
+    """Accumulate way nodes and way attributes, then turn them into numpy arrays.
+
+    Node ids are read in Python (one attribute per node); coordinates come from osmium's
+    WKB factory (one C++ call per way) and are decoded in bulk with numpy. A way with a
+    node missing from the file (an extract cut at its border) falls back to a per-node
+    read that skips the missing nodes.
+    """
 
     def __init__(self, profile: str) -> None:
         self.profile = profile
+        self.factory = osmium.geom.WKBFactory()
         self.refs: list[int] = []
-        self.lon: list[float] = []
-        self.lat: list[float] = []
         self.sizes: list[int] = []
+        self.wkb: list[str] = []
+        self.slow: dict[int, list[tuple[float, float]]] = {}  # way position -> lon/lat
         self.rules: list[tuple[float, bool, bool, float]] = []
         self.missing = 0
 
     def add(self, way: osmium.osm.Way) -> None:
         rule = way_rule(way.tags, self.profile)
-        if rule is None or len(way.nodes) < 2:
+        nodes = way.nodes
+        if rule is None or len(nodes) < 2:
             return
-        size = 0
-        for node in way.nodes:
-            location = node.location
-            if not location.valid():
-                self.missing += 1
-                continue
-            self.refs.append(node.ref)
-            self.lon.append(location.lon)
-            self.lat.append(location.lat)
-            size += 1
-        self.sizes.append(size)
+        try:
+            self.wkb.append(self.factory.create_linestring(nodes, use_nodes=osmium.geom.ALL))
+            refs = [node.ref for node in nodes]
+        except osmium.InvalidLocationError:
+            refs, lonlat = [], []
+            for node in nodes:
+                if node.location.valid():
+                    refs.append(node.ref)
+                    lonlat.append((node.location.lon, node.location.lat))
+            self.missing += len(nodes) - len(refs)
+            if len(refs) < 2:
+                return
+            self.slow[len(self.sizes)] = lonlat
+        self.refs.extend(refs)
+        self.sizes.append(len(refs))
         duration = np.nan if rule.duration_s is None else rule.duration_s
         self.rules.append((rule.speed_kph, rule.forward, rule.backward, duration))
 
+    def _coordinates(self, sizes: np.ndarray) -> np.ndarray:
+        """Decode the WKB linestrings (and the slow ways) into one (n, 2) lon/lat array."""
+        fast = np.ones(len(sizes), dtype=bool)
+        fast[list(self.slow)] = False
+        buffer = np.frombuffer(bytes.fromhex("".join(self.wkb)), dtype=np.uint8)
+        # each linestring: 1 byte order + 4 type + 4 count, then 16 bytes per point
+        starts = np.cumsum(np.r_[0, 9 + 16 * sizes[fast]])[:-1]
+        if len(buffer) and (buffer[starts] != 1).any():
+            msg = "osmium returned big-endian WKB; cannot decode coordinates"
+            raise NetworkError(msg)
+        keep = np.ones(len(buffer), dtype=bool)
+        keep[(starts[:, None] + np.arange(9)).ravel()] = False
+        coords = np.empty((int(sizes.sum()), 2))
+        row_fast = np.repeat(fast, sizes)
+        coords[row_fast] = buffer[keep].view("<f8").reshape(-1, 2)
+        if self.slow:
+            slow_rows = [self.slow[i] for i in sorted(self.slow)]
+            coords[~row_fast] = np.array([xy for way in slow_rows for xy in way])
+        return coords
+
     def arrays(self) -> RawWays:
-        offsets = np.zeros(len(self.sizes) + 1, dtype=np.int64)
-        np.cumsum(np.asarray(self.sizes, dtype=np.int64), out=offsets[1:])
+        sizes = np.asarray(self.sizes, dtype=np.int64)
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
         rules = np.asarray(self.rules, dtype=np.float64).reshape(-1, 4)
+        coords = self._coordinates(sizes)
         return RawWays(
             node_ids=np.asarray(self.refs, dtype=np.int64),
-            lon=np.asarray(self.lon, dtype=np.float64),
-            lat=np.asarray(self.lat, dtype=np.float64),
+            lon=coords[:, 0].copy(),
+            lat=coords[:, 1].copy(),
             offsets=offsets,
             speed_kph=rules[:, 0].copy(),
             forward=rules[:, 1].astype(bool),
