@@ -161,6 +161,7 @@ def run_od(reversed_graph, n_dest, max_time_s, n_origins=50_000):
     worst = 0.0
     matrix = reversed_graph.matrix()
     for k in range(min(3, n_dest)):  # check against scipy on a few destinations
+        np.seterr(invalid="ignore")
         reference = dijkstra(matrix, indices=dest[k], limit=max_time_s)[origins]
         mine = np.full(len(origins), np.inf)
         mine[point[source == k]] = time_s[source == k]

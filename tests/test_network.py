@@ -258,3 +258,11 @@ def test_inputs_not_mutated():
     before = homes.copy()
     net.nearest(homes, node_points(net, [3]))
     pd.testing.assert_series_equal(homes, before)
+
+
+def test_empty_origins_give_empty_results():
+    net = grid_network()
+    none = node_points(net, [])
+    assert net.nearest(none, node_points(net, [0])).empty
+    assert net.od_table(none, node_points(net, [0]), max_time_s=60).empty
+    assert len(net.unplaced(none)) == 0

@@ -224,3 +224,11 @@ def test_real_od_table_equals_networkx(real_network):
         np.testing.assert_allclose(
             mine.sort_index(), [reference[i] for i in sorted(reference)], atol=1e-6
         )
+
+
+def test_progress_bars_run(town_pbf, cache_dir):
+    net = RoadNetwork.from_osm(town_pbf, progress=True, cache=False)
+    g = net.graph
+    points = gpd.GeoSeries.from_xy(g.xy[:, 0], g.xy[:, 1], crs=2154)
+    table = net.od_table(points, points.iloc[:2], max_time_s=3600, progress=True)
+    assert set(table["dest_id"]) == {0, 1}
