@@ -232,3 +232,19 @@ def test_progress_bars_run(town_pbf, cache_dir):
     points = gpd.GeoSeries.from_xy(g.xy[:, 0], g.xy[:, 1], crs=2154)
     table = net.od_table(points, points.iloc[:2], max_time_s=3600, progress=True)
     assert set(table["dest_id"]) == {0, 1}
+
+
+def test_way_with_nodes_missing_from_the_extract(tmp_path, cache_dir, caplog):
+    """An extract cut at its border: ways keep their nodes that have a location."""
+    path = tmp_path / "cut.osm.pbf"
+    with osmium.SimpleWriter(str(path)) as writer:
+        for node_id in (1, 2, 3):
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=NODES[node_id]))
+        writer.add_way(osmium.osm.mutable.Way(id=1, nodes=[1, 99, 2], tags={"highway": "primary"}))
+        writer.add_way(osmium.osm.mutable.Way(id=2, nodes=[2, 3, 1], tags={"highway": "primary"}))
+    with caplog.at_level("WARNING", logger="maillage.network.osm"):
+        net = RoadNetwork.from_osm(path)
+    assert "1 way nodes" in caplog.text
+    edges = edge_times(net)
+    assert edges[1, 2] == pytest.approx(seconds(1, 2, 65), rel=5e-3)
+    assert sorted(net.graph.node_ids.tolist()) == [1, 2, 3]
