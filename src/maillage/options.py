@@ -74,6 +74,17 @@ class Options:
     offline : bool
         Never download; a missing file is an error saying where to put it.
         Environment: ``MAILLAGE_OFFLINE`` (``1``/``0``).
+
+    Examples
+    --------
+    >>> from maillage import options
+    >>> with options.set(offline=True):
+    ...     options.offline
+    True
+    >>> options.colour = "blue"
+    Traceback (most recent call last):
+    ...
+    maillage.errors.OptionError: unknown option 'colour'; options are data_dir, cache_dir, offline
     """
 
     _NAMES = ("data_dir", "cache_dir", "offline")

@@ -329,6 +329,11 @@ def get_dataset(name: str) -> Dataset:
     ------
     OptionError
         If no entry has that name; the message lists the known names.
+
+    Examples
+    --------
+    >>> get_dataset("filosofi-2021-200m-oleron").producer
+    'INSEE (tiling by J. Gaffuri)'
     """
     try:
         return CATALOGUE[name]
@@ -351,6 +356,11 @@ def credits(names: Iterable[str]) -> list[str]:
     -------
     list of str
         One line per dataset: attribution and licence.
+
+    Examples
+    --------
+    >>> credits(["osm-saint-barthelemy-2015", "my-own-census.csv"])
+    ['© OpenStreetMap contributors (ODbL 1.0)', 'my-own-census.csv']
     """
     lines: list[str] = []
     for name in names:
@@ -451,6 +461,11 @@ def fetch(
         message says which file to put where.
     HashMismatchError
         A file has the wrong sha256; the message names the file and both hashes.
+
+    Examples
+    --------
+    >>> [path.name for path in fetch("fabriques-territoire-2024")]
+    ['fabt_geom.geojson', 'manuprox_geom.geojson']
     """
     dataset = get_dataset(name)
     root = Path(data_dir) if data_dir is not None else options.data_dir

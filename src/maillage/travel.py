@@ -39,7 +39,14 @@ __all__ = ["CROW_FLY_SOURCES", "CrowFlyModel", "TravelTimeModel"]
 
 @runtime_checkable
 class TravelTimeModel(Protocol):
-    """What coverage needs from a travel-time model."""
+    """What coverage needs from a travel-time model.
+
+    Examples
+    --------
+    >>> from maillage import CrowFlyModel, TravelTimeModel
+    >>> isinstance(CrowFlyModel(), TravelTimeModel)
+    True
+    """
 
     def describe(self) -> dict[str, object]:
         """Return the model name (key ``"model"``) and its parameters, JSON-serialisable."""
