@@ -36,7 +36,7 @@ from maillage.network.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_F
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["GRAPH_FORMAT", "cache_key", "file_sha256", "load_graph", "save_graph"]
+__all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,32 +44,6 @@ GRAPH_FORMAT = 2
 """Version of the parsing and graph-building code; part of every cache key."""
 
 _FIELDS = ("indptr", "indices", "weights", "xy", "node_ids")
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file, read in 1 MiB blocks.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        File to hash.
-
-    Returns
-    -------
-    str
-        Hex digest.
-
-    Examples
-    --------
-    >>> from maillage.sources import fetch
-    >>> file_sha256(fetch("osm-saint-barthelemy-2015")[0])[:12]
-    'ec1be5c5c2df'
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cache_key(sha256: str, profile: str) -> str:

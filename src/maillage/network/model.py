@@ -29,12 +29,13 @@ from scipy.spatial import cKDTree
 
 from maillage.errors import InputDataError, MaillageWarning, NetworkError
 from maillage.network import search
-from maillage.network.cache import GRAPH_FORMAT, cache_key, file_sha256, load_graph, save_graph
+from maillage.network.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
 from maillage.network.graph import Graph, graph_from_ways
 from maillage.network.osm import check_pbf, read_ways
 from maillage.network.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR, check_profile
 from maillage.network.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
 from maillage.options import options
+from maillage.sources import sha256_of
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -58,7 +59,7 @@ def _check_positive(name: str, value: float) -> float:
 def _graph_from_file(
     path: Path, profile: str, *, cache: bool, progress: bool
 ) -> tuple[Graph, dict]:
-    sha256 = file_sha256(path)
+    sha256 = sha256_of(path)
     target = Path(options.cache_dir) / "road-graphs" / f"{cache_key(sha256, profile)}.npz"
     if cache and target.is_file():
         logger.info("road graph of %s read from the cache %s", path.name, target)
