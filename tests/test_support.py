@@ -25,7 +25,7 @@ def _frame(
         {
             "venue_id": pd.array(ids, dtype="string"),
             "name": pd.array(names, dtype="string"),
-            "kind": "coworking" if supported is not True else "fabrique_de_territoire",
+            "kind": "coworking" if supported is not True else "fabrique de territoire",
             "code_insee": pd.array(codes, dtype="string"),
             "opened": pd.array([pd.NA] * len(ids), dtype="Int64"),
             "closed": pd.array([pd.NA] * len(ids), dtype="Int64"),

@@ -163,7 +163,7 @@ def test_france_services_label_date_gives_opened(france_services):
     assert len(venues) + len(rejected) == 2845
     assert venues["opened"].notna().all()
     assert venues["opened"].between(2019, 2024).all()
-    assert (venues["kind"] == "france_services").all()
+    assert (venues["kind"] == "France services").all()
     assert venues["supported"].all()
     assert "mail" not in venues.columns
     assert "telephone" not in venues.columns
@@ -183,7 +183,7 @@ def test_fabriques_both_files_commune_centroids(fabriques):
     assert (venues["location_quality"] == "commune_centroid").all()
     assert venues["supported"].all()
     kinds = venues["kind"].value_counts().to_dict()
-    assert kinds == {"fabrique_de_territoire": 341, "manufacture_de_proximite": 98}
+    assert kinds == {"fabrique de territoire": 341, "manufacture de proximité": 98}
 
 
 def test_fabriques_empty_geometry_is_rejected_with_its_reason(fabriques):

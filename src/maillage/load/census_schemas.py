@@ -114,14 +114,14 @@ SCHEMAS: tuple[CensusSchema, ...] = (
             "labellisation_fs": "opened",
         },
         # a network labelled and funded by the State: publicly supported by definition
-        constants={"kind": "france_services", "supported": True, "location_quality": "address"},
+        constants={"kind": "France services", "supported": True, "location_quality": "address"},
     ),
     CensusSchema(
         name="fabriques-territoire-2024",
         columns={"id_territoire": "venue_id", "lib_territoire": "name", "id_geo": "code_insee"},
         # ANCT-labelled venues; the upstream points are commune centroids
         constants={"supported": True, "location_quality": "commune_centroid"},
-        id_kinds={"fabt-": "fabrique_de_territoire", "manuprox-": "manufacture_de_proximite"},
+        id_kinds={"fabt-": "fabrique de territoire", "manuprox-": "manufacture de proximité"},
     ),
 )
 """The catalogue censuses recognised without a mapping."""
