@@ -26,6 +26,7 @@ demo: install
 		--region 75 --out $(OUT)
 
 test: install
+	$(VENV)/bin/ruff check src tests benchmarks scripts
 	MPLBACKEND=Agg $(PY) -m pytest -q
 
 lint: install
