@@ -121,6 +121,9 @@ def test_other_functions_accept_a_road_network(net, island):
     sites = suggest_sites(org, k=2, model=net, communes=communes)
     assert (np.diff(sites["cumulative_population"]) >= 0).all()
     assert (sites["gain_population"] > 0).all()
+    # the venues let the candidate searches stop early: same sites, same gains
+    pruned = suggest_sites(org, k=2, model=net, communes=communes, venues=venues)
+    pd.testing.assert_frame_equal(pruned, sites)
 
 
 def quiet_attr(communes, venues, net):

@@ -188,6 +188,34 @@ def test_od_table_matches_brute_force():
     assert list(table.columns) == ["origin_id", "dest_id", "travel_time_s"]
 
 
+def test_od_table_served_by_keeps_exactly_the_unserved_pairs():
+    net = grid_network(7)
+    homes = node_points(net)
+    venues = node_points(net, [0, 24, 30, 48], index=list("abcd"))
+    incumbents = node_points(net, [3, 45])
+    full = net.od_table(homes, venues, max_time_s=4 * EDGE_S)
+    pruned = net.od_table(homes, venues, max_time_s=4 * EDGE_S, served_by=incumbents)
+    served = net.nearest(homes, incumbents)["travel_time_s"] <= 4 * EDGE_S
+    expected = full[~served.reindex(full["origin_id"]).to_numpy()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pruned, expected)
+    assert 0 < len(pruned) < len(full)
+
+
+def test_pruned_searches_stop_where_an_incumbent_is_nearer():
+    from maillage.network.search import bounded_pairs
+
+    line = graph_from_edges(
+        np.array([0, 1, 1, 2, 2, 3]), np.array([1, 0, 2, 1, 3, 2]), np.full(6, 10.0),
+        np.zeros((4, 2)), np.arange(4),
+    )  # fmt: skip
+    args = (line, np.array([0]), np.zeros(1), np.arange(4), np.zeros(4))
+    assert bounded_pairs(*args, max_time_s=100.0)[0].tolist() == [0, 1, 2, 3]
+    floor = np.array([np.inf, np.inf, 5.0, 0.0])  # node 2 is 5 s from an incumbent, 20 s from 0
+    assert bounded_pairs(*args, max_time_s=100.0, floor_s=floor)[0].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="one time per node"):
+        bounded_pairs(*args, max_time_s=100.0, floor_s=np.zeros(3))
+
+
 def test_reached_nodes_grow_with_time():
     net = grid_network()
     centre = Point(net.graph.xy[12])

@@ -22,6 +22,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from maillage.coverage import _check_model
 from maillage.errors import InputDataError, OptionError
+from maillage.network import RoadNetwork
 from maillage.schema import CRS, check_columns, check_crs
 
 if TYPE_CHECKING:
@@ -59,6 +60,24 @@ def _candidates(
         if column not in out:
             out[column] = pd.NA
     return out[["code_insee", "nom", "geometry"]]
+
+
+def _pairs(
+    model: TravelTimeModel,
+    origins: gpd.GeoSeries,
+    sites: gpd.GeoSeries,
+    max_time_s: float,
+    venues: gpd.GeoDataFrame | None,
+) -> pd.DataFrame:
+    """Pairs (uncovered origin, candidate) within ``max_time_s``.
+
+    A road network given the venues prunes its candidate searches (same pairs).
+    """
+    if venues is None or len(venues) == 0 or not isinstance(model, RoadNetwork):
+        return model.od_table(origins, sites, max_time_s=max_time_s)
+    check_crs(venues, name="venues")
+    served_by = gpd.GeoSeries(venues.geometry.to_numpy(), crs=CRS)
+    return model.od_table(origins, sites, max_time_s=max_time_s, served_by=served_by)
 
 
 def _greedy(cover: sparse.csc_array, weight: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -106,6 +125,7 @@ def suggest_sites(
     threshold_min: float | None = None,
     communes: gpd.GeoDataFrame | None = None,
     method: str = "greedy",
+    venues: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Suggest ``k`` sites covering the most residents now beyond the threshold.
 
@@ -126,6 +146,10 @@ def suggest_sites(
         Communes for the default candidates (and their names).
     method : {"greedy", "exact"}
         Greedy marginal gains, or the exact integer programme.
+    venues : geopandas.GeoDataFrame, optional
+        The venues of the coverage. Same result, but with a
+        :class:`~maillage.RoadNetwork` the candidate searches stop where an existing
+        venue is nearer (several times faster on a region).
 
     Returns
     -------
@@ -167,7 +191,7 @@ def suggest_sites(
     total = float(pop.sum())
     covered_now = float(pop[time <= threshold].sum())
     todo = origins_cov[~(time <= threshold) & ~np.isnan(time)]
-    od = model.od_table(todo.geometry, sites.geometry, max_time_s=float(threshold) * 60.0)
+    od = _pairs(model, todo.geometry, sites.geometry, float(threshold) * 60.0, venues)
     rows = todo.index.get_indexer(od["origin_id"])
     cols = sites.index.get_indexer(od["dest_id"].astype(str))
     cover = sparse.csc_array((np.ones(len(od)), (rows, cols)), shape=(len(todo), len(sites)))

@@ -288,7 +288,9 @@ def build_report(
         _step(bar, "zones de desserte")
         areas = catchments(origins_cov, venues, communes)
         _step(bar, "sites suggérés")
-        sites = _suggest(origins_cov, communes, model=model, k=k_sites, threshold_min=threshold_min)
+        sites = _suggest(
+            origins_cov, communes, venues, model=model, k=k_sites, threshold_min=threshold_min
+        )
         by_year = None
         if years:
             _step(bar, "évolution par année")
@@ -389,13 +391,19 @@ def _with_names(table: pd.DataFrame) -> pd.DataFrame:
 def _suggest(
     origins_cov: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
     *,
     model: TravelTimeModel,
     k: int,
     threshold_min: float,
 ) -> gpd.GeoDataFrame:
     return suggest_sites(
-        origins_cov, k=k, model=model, threshold_min=threshold_min, communes=communes
+        origins_cov,
+        k=k,
+        model=model,
+        threshold_min=threshold_min,
+        communes=communes,
+        venues=venues,
     )
 
 

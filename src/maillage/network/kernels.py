@@ -119,12 +119,15 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit):
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, source, start, limit, dist, done, touched, queue):
+def _bounded(indptr, indices, weights, source, start, limit, dist, done, touched, queue, floor):
     """Settle nodes within ``limit`` of ``source``; return how many were touched.
 
     ``dist`` (all inf) and ``done`` (all False) must be clean for the nodes to be touched;
-    the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
+    the caller resets ``touched[:count]`` afterwards. The queue comes back empty. When
+    ``floor`` is not empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is not
+    expanded (see :func:`bounded_pairs`).
     """
+    pruning = len(floor) > 0
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
     dist[source] = start
@@ -149,6 +152,8 @@ def _bounded(indptr, indices, weights, source, start, limit, dist, done, touched
             continue
         done[u] = True
         d = dist[u]
+        if pruning and floor[u] <= d:
+            continue
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             nd = d + weights[j]
@@ -174,20 +179,29 @@ def reach(indptr, indices, weights, source, start, limit):
     done = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
     queue = _queue(weights, 0.0, len(indices) + 1)
-    count = _bounded(indptr, indices, weights, source, start, limit, dist, done, touched, queue)
+    floor = np.empty(0)
+    count = _bounded(
+        indptr, indices, weights, source, start, limit, dist, done, touched, queue, floor
+    )
     nodes = touched[:count].copy()
     return nodes, dist[nodes]
 
 
 @njit(cache=True, nogil=True)
 def bounded_pairs(
-    indptr, indices, weights, sources, starts, limit, node_ptr, point_idx, point_extra
+    indptr, indices, weights, sources, starts, limit, node_ptr, point_idx, point_extra, floor
 ):
     """Return (point, source position, time) of every pair within ``limit``.
 
     One bounded search per source. Points are grouped by node: those at node ``v`` are
     ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times ``point_extra`` (their
     access leg); a pair is kept when ``dist[v] + extra <= limit``.
+
+    ``floor`` (empty, or one time per node) prunes the searches: a node whose ``floor``
+    is at most its time from the source is settled but not expanded. With ``floor`` the
+    time from each node to the nearest *incumbent* source, the pairs of every point
+    farther than ``limit`` from all incumbents stay exact: a shortest path through such a
+    node would put the point at most as far from an incumbent as from this source.
     """
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
@@ -201,8 +215,9 @@ def bounded_pairs(
     m = 0
     for k in range(len(sources)):
         count = _bounded(
-            indptr, indices, weights, sources[k], starts[k], limit, dist, done, touched, queue
-        )
+            indptr, indices, weights, sources[k], starts[k], limit, dist, done, touched, queue,
+            floor,
+        )  # fmt: skip
         for j in range(count):
             v = touched[j]
             for q in range(node_ptr[v], node_ptr[v + 1]):

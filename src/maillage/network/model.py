@@ -344,13 +344,7 @@ class RoadNetwork:
             max_time_s = _check_positive("max_time_s", max_time_s)
         dest_snap, placed = self._destinations(destinations)
         origin_snap = self._origins(origins)
-        time_s, label = search.nearest_sources(
-            self._reversed,
-            dest_snap.node[placed],
-            dest_snap.access_s(self._access_speed_kph)[placed],
-            placed,
-            max_time_s=max_time_s,
-        )
+        time_s, label = self._from_nearest(dest_snap, placed, max_time_s)
         ok = origin_snap.placed
         node = np.where(ok, origin_snap.node, 0)
         total = np.where(ok, time_s[node] + origin_snap.access_s(self._access_speed_kph), np.nan)
@@ -374,12 +368,20 @@ class RoadNetwork:
         destinations: gpd.GeoSeries,
         *,
         max_time_s: float,
+        served_by: gpd.GeoSeries | None = None,
         progress: bool = False,
     ) -> pd.DataFrame:
         """Return every origin-destination pair within ``max_time_s``.
 
         One bounded search per destination on the reversed graph, in batches on two
         threads; memory grows with the pairs found, not with origins x destinations.
+
+        With ``served_by`` (existing venues), only the origins that none of them serves
+        within ``max_time_s`` are kept, and each search stops expanding at the nodes that
+        are nearer to an existing venue than to its destination: no kept origin can be
+        reached through them. The pairs kept are exactly those of the full table; the
+        searches only cover what is still uncovered (siting candidates run several times
+        faster on a region).
 
         Parameters
         ----------
@@ -389,6 +391,9 @@ class RoadNetwork:
             Venues (points, EPSG:2154).
         max_time_s : float
             Time budget, access legs included.
+        served_by : geopandas.GeoSeries, optional
+            Existing venues (points, EPSG:2154): leave out the origins they serve within
+            ``max_time_s`` and prune the searches accordingly (see above).
         progress : bool, default False
             Show a progress bar over batches of destinations.
 
@@ -413,13 +418,18 @@ class RoadNetwork:
         dest_snap, placed = self._destinations(destinations)
         origin_snap = self._origins(origins)
         keep = np.flatnonzero(origin_snap.placed)
+        access = origin_snap.access_s(self._access_speed_kph)
+        floor = None if served_by is None else self._time_to(served_by, max_time_s)
+        if floor is not None:
+            keep = keep[~(floor[origin_snap.node[keep]] + access[keep] <= max_time_s)]
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
             dest_snap.node[placed],
             dest_snap.access_s(self._access_speed_kph)[placed],
             origin_snap.node[keep],
-            origin_snap.access_s(self._access_speed_kph)[keep],
+            access[keep],
             max_time_s=max_time_s,
+            floor_s=floor,
             progress=progress,
         )
         origin_pos, dest_pos = keep[point], placed[dest]
@@ -430,6 +440,30 @@ class RoadNetwork:
                 "dest_id": destinations.index.take(dest_pos[order]),
                 "travel_time_s": time_s[order],
             }
+        )
+
+    def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
+        """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
+
+        ``None`` when no venue is placed; unplaced venues are skipped silently (the
+        coverage that used them has already reported them).
+        """
+        snap = self._snap(venues, name="served_by")
+        placed = np.flatnonzero(snap.placed)
+        if len(placed) == 0:
+            return None
+        return self._from_nearest(snap, placed, max_time_s)[0]
+
+    def _from_nearest(
+        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per node: time to the nearest placed point of ``snap`` and that point's position."""
+        return search.nearest_sources(
+            self._reversed,
+            snap.node[placed],
+            snap.access_s(self._access_speed_kph)[placed],
+            placed,
+            max_time_s=max_time_s,
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:

@@ -150,12 +150,17 @@ def bounded_pairs(
     point_extra_s: np.ndarray,
     *,
     max_time_s: float,
+    floor_s: np.ndarray | None = None,
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return every (point, source, time) with time within ``max_time_s``.
 
     One bounded search per source (cost grows with the area reached, not with the graph),
     run by batches on ``os.cpu_count()`` threads (the kernels release the GIL).
+    With ``floor_s``, a search does not expand a node whose ``floor_s`` is at most its time
+    from the source: pass each node's time to the nearest existing venue, and the pairs of
+    the points beyond ``max_time_s`` of every existing venue stay exact while the searches
+    stop where an existing venue is nearer (pairs of the other points may be missing).
 
     Parameters
     ----------
@@ -171,6 +176,8 @@ def bounded_pairs(
         Time added at each point (its access leg).
     max_time_s : float
         Time budget, access legs included.
+    floor_s : numpy.ndarray of float, optional
+        One time per node (``inf`` for none) that prunes the searches, see above.
     progress : bool, default False
         Show a progress bar over batches of sources.
 
@@ -196,6 +203,10 @@ def bounded_pairs(
     sources = _checked(graph, sources)
     _checked(graph, point_node)
     start_s = np.asarray(start_s, dtype=np.float64)
+    floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
+    if len(floor) not in (0, graph.n_nodes):
+        msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
+        raise ValueError(msg)
     workers = max(1, os.cpu_count() or 1)
     # Few large batches: each kernel call allocates O(nodes + edges) work arrays once.
     size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
@@ -204,7 +215,7 @@ def bounded_pairs(
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p, s, t = kernels.bounded_pairs(
             graph.indptr, graph.indices, graph.weights, sources[batch], start_s[batch],
-            float(max_time_s), node_ptr, point_idx, extra,
+            float(max_time_s), node_ptr, point_idx, extra, floor,
         )  # fmt: skip
         return p, batch[s], t
 
