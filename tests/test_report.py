@@ -155,6 +155,10 @@ def test_geopackage_layers_and_rows(out, report):
         report.white_zones
     )
     assert len(pyogrio.read_dataframe(out / "coverage.gpkg", layer="catchments")) == 2
+    for layer in layers:
+        meta = pyogrio.read_info(out / "coverage.gpkg", layer=layer)["layer_metadata"]
+        assert meta["CREDITS"] == " ; ".join(report.summary["data_credits"])
+        assert meta["CREDITS"]
 
 
 def test_tables(out):

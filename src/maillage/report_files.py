@@ -153,11 +153,18 @@ def _write_gpkg(report: Report, path: Path) -> None:
         "white_zones": report.white_zones,
         "catchments": report.catchments,
     }
+    credits = " ; ".join(report.summary["data_credits"])
     before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
     try:
         for name, frame in layers.items():
-            pyogrio.write_dataframe(_gpkg_frame(frame), path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(
+                _gpkg_frame(frame),
+                path,
+                layer=name,
+                driver="GPKG",
+                layer_metadata={"DESCRIPTION": f"{report.area} – {name}", "CREDITS": credits},
+            )
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
 
