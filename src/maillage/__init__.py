@@ -28,7 +28,15 @@ from maillage.network import RoadNetwork
 from maillage.options import Options, options
 from maillage.origins import origins_from_communes, origins_from_grid
 from maillage.planning import suggest_sites
-from maillage.sources import CATALOGUE, credits, fetch, get_dataset
+from maillage.sources import (
+    CATALOGUE,
+    credits,
+    fetch,
+    fetch_osm_extract,
+    fetch_osm_extracts,
+    get_dataset,
+    osm_extracts_for,
+)
 from maillage.support import mark_supported, match_supported
 from maillage.territory import load_communes
 from maillage.travel import CrowFlyModel, TravelTimeModel
@@ -60,6 +68,8 @@ __all__ = [
     "coverage_by_year",
     "credits",
     "fetch",
+    "fetch_osm_extract",
+    "fetch_osm_extracts",
     "get_dataset",
     "indicators",
     "isochrones",
@@ -70,6 +80,7 @@ __all__ = [
     "options",
     "origins_from_communes",
     "origins_from_grid",
+    "osm_extracts_for",
     "read_population_grid",
     "suggest_sites",
     "white_zones",

@@ -1,4 +1,4 @@
-"""Catalogue of the public datasets maillage knows, and the only place that downloads.
+"""Catalogue of the public datasets maillage knows; this package is the only place that downloads.
 
 Each :class:`Dataset` pins its upstream files by URL (a commit or a version) and sha256,
 and carries its licence and attribution. :func:`fetch` looks for a file in this order:
@@ -10,6 +10,10 @@ and carries its licence and attribution. :func:`fetch` looks for a file in this 
 3. a download with pooch (never when ``options.offline`` is set). Pooch writes to a
    temporary file and moves it only once the hash matches, so a failed download is never
    cached.
+
+Regional OpenStreetMap extracts change daily: they are dated, not hashed, and live in
+:mod:`maillage.sources.extracts` (:data:`OSM_EXTRACTS`, :func:`osm_extracts_for`,
+:func:`fetch_osm_extract`), re-exported here.
 
 Examples
 --------
@@ -30,6 +34,13 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import DataSourceError, HashMismatchError, MissingDataError, OptionError
 from maillage.options import options
+from maillage.sources.extracts import (
+    OSM_EXTRACTS,
+    OsmExtract,
+    fetch_osm_extract,
+    fetch_osm_extracts,
+    osm_extracts_for,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -42,7 +53,11 @@ __all__ = [
     "OsmExtract",
     "credits",
     "fetch",
+    "fetch_osm_extract",
+    "fetch_osm_extracts",
     "get_dataset",
+    "osm_extracts_for",
+    "sha256_of",
 ]
 
 logger = logging.getLogger(__name__)
@@ -103,25 +118,6 @@ class Dataset:
     def credit(self) -> str:
         """Attribution line with its licence."""
         return f"{self.attribution} ({self.licence})"
-
-
-@dataclass(frozen=True)
-class OsmExtract:
-    """An upstream regional OpenStreetMap extract: dated, not hashed (it changes daily).
-
-    Attributes
-    ----------
-    name : str
-        Catalogue key.
-    url : str
-        Download URL of the latest extract.
-    covers : str
-        What the extract covers.
-    """
-
-    name: str
-    url: str
-    covers: str
 
 
 _CGET = "anct-carto/mission_coworking/f228a034e88183f315ece63d2f4a90decbdfd017"
@@ -284,32 +280,6 @@ _DATASETS = (
 
 CATALOGUE: dict[str, Dataset] = {d.name: d for d in _DATASETS}
 """Every catalogued dataset by name."""
-
-_GEOFABRIK = "https://download.geofabrik.de/europe/france"
-OSM_EXTRACTS: dict[str, OsmExtract] = {
-    e.name: e
-    for e in (
-        OsmExtract(
-            "osm-aquitaine",
-            f"{_GEOFABRIK}/aquitaine-latest.osm.pbf",
-            "Dordogne, Gironde, Landes, Lot-et-Garonne, Pyrénées-Atlantiques",
-        ),
-        OsmExtract(
-            "osm-limousin", f"{_GEOFABRIK}/limousin-latest.osm.pbf", "Corrèze, Creuse, Haute-Vienne"
-        ),
-        OsmExtract(
-            "osm-poitou-charentes",
-            f"{_GEOFABRIK}/poitou-charentes-latest.osm.pbf",
-            "Charente, Charente-Maritime, Deux-Sèvres, Vienne",
-        ),
-        OsmExtract(
-            "osm-france",
-            "https://download.geofabrik.de/europe/france-latest.osm.pbf",
-            "metropolitan France",
-        ),
-    )
-}
-"""Upstream regional OpenStreetMap extracts (Geofabrik), dated by their download day."""
 
 
 def get_dataset(name: str) -> Dataset:

@@ -1,0 +1,366 @@
+"""Regional OpenStreetMap extracts: which ones cover an area, and where to get them.
+
+Geofabrik still cuts metropolitan France by the 22 former régions (before 2016), so a
+current région may need several extracts: Nouvelle-Aquitaine (75) is ``osm-aquitaine``,
+``osm-limousin`` and ``osm-poitou-charentes``. The extracts change every day, so they are
+dated, not hashed. :func:`fetch_osm_extract` looks for a copy in this order:
+
+1. ``<data_dir>/osm/<name>/``: any ``*.osm.pbf`` file put there by hand (the newest);
+2. ``<cache_dir>/osm/<name>/<name>-YYYY-MM-DD.osm.pbf``: the newest download (its date is
+   logged; delete it to download a fresh one);
+3. a download with pooch, named after the day (never when offline: the error says which
+   URL to download and where to put it).
+
+Examples
+--------
+>>> [e.name for e in osm_extracts_for(region="75")]
+['osm-aquitaine', 'osm-limousin', 'osm-poitou-charentes']
+>>> OSM_EXTRACTS["osm-limousin"].departements
+('19', '23', '87')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from maillage.errors import DataSourceError, MissingDataError, OptionError
+from maillage.options import options
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "OSM_EXTRACTS",
+    "OsmExtract",
+    "fetch_osm_extract",
+    "fetch_osm_extracts",
+    "osm_extracts_for",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OsmExtract:
+    """An upstream regional OpenStreetMap extract: dated, not hashed (it changes daily).
+
+    Attributes
+    ----------
+    name : str
+        Catalogue key, ``"osm-<slug>"``.
+    url : str
+        Download URL of the latest extract.
+    covers : str
+        What the extract covers.
+    region : str or None
+        Code of the current région the extract lies in (None for the whole of France).
+    departements : tuple of str
+        Codes of the départements it covers.
+    """
+
+    name: str
+    url: str
+    covers: str
+    region: str | None = None
+    departements: tuple[str, ...] = ()
+
+
+_GEOFABRIK = "https://download.geofabrik.de/europe/france"
+
+# slug on Geofabrik, former région, current région code, départements (COG codes)
+_FORMER_REGIONS = (
+    ("alsace", "Alsace", "44", "67 68"),
+    ("aquitaine", "Aquitaine", "75", "24 33 40 47 64"),
+    ("auvergne", "Auvergne", "84", "03 15 43 63"),
+    ("basse-normandie", "Basse-Normandie", "28", "14 50 61"),
+    ("bourgogne", "Bourgogne", "27", "21 58 71 89"),
+    ("bretagne", "Bretagne", "53", "22 29 35 56"),
+    ("centre", "Centre", "24", "18 28 36 37 41 45"),
+    ("champagne-ardenne", "Champagne-Ardenne", "44", "08 10 51 52"),
+    ("corse", "Corse", "94", "2A 2B"),
+    ("franche-comte", "Franche-Comté", "27", "25 39 70 90"),
+    ("haute-normandie", "Haute-Normandie", "28", "27 76"),
+    ("ile-de-france", "Île-de-France", "11", "75 77 78 91 92 93 94 95"),
+    ("languedoc-roussillon", "Languedoc-Roussillon", "76", "11 30 34 48 66"),
+    ("limousin", "Limousin", "75", "19 23 87"),
+    ("lorraine", "Lorraine", "44", "54 55 57 88"),
+    ("midi-pyrenees", "Midi-Pyrénées", "76", "09 12 31 32 46 65 81 82"),
+    ("nord-pas-de-calais", "Nord-Pas-de-Calais", "32", "59 62"),
+    ("pays-de-la-loire", "Pays de la Loire", "52", "44 49 53 72 85"),
+    ("picardie", "Picardie", "32", "02 60 80"),
+    ("poitou-charentes", "Poitou-Charentes", "75", "16 17 79 86"),
+    ("provence-alpes-cote-d-azur", "Provence-Alpes-Côte d'Azur", "93", "04 05 06 13 83 84"),
+    ("rhone-alpes", "Rhône-Alpes", "84", "01 07 26 38 42 69 73 74"),
+)
+
+
+def _regional(slug: str, title: str, region: str, codes: str) -> OsmExtract:
+    departements = tuple(codes.split())
+    covers = (
+        f"former région {title} (now in région {region}): départements {', '.join(departements)}"
+    )
+    return OsmExtract(
+        f"osm-{slug}", f"{_GEOFABRIK}/{slug}-latest.osm.pbf", covers, region, departements
+    )
+
+
+_REGIONAL = tuple(_regional(*row) for row in _FORMER_REGIONS)
+_FRANCE = OsmExtract(
+    "osm-france",
+    f"{_GEOFABRIK}-latest.osm.pbf",
+    "all of France in one file (about 5 GB); the regional extracts are smaller",
+    None,
+    tuple(sorted(d for e in _REGIONAL for d in e.departements)),
+)
+OSM_EXTRACTS: dict[str, OsmExtract] = {e.name: e for e in (*_REGIONAL, _FRANCE)}
+"""Upstream OpenStreetMap extracts of France (Geofabrik), by name; dated by download day."""
+
+
+def _codes(departements: str | Iterable[str]) -> list[str]:
+    items = [departements] if isinstance(departements, str) else list(departements)
+    return [str(d).zfill(2) for d in items]
+
+
+def osm_extracts_for(
+    *, region: str | None = None, departements: str | Sequence[str] | None = None
+) -> list[OsmExtract]:
+    """Return the regional extracts that cover a région and/or départements.
+
+    Parameters
+    ----------
+    region : str, optional
+        Current INSEE région code, e.g. ``"75"`` (metropolitan régions only).
+    departements : str or sequence of str, optional
+        Département codes, e.g. ``["16", "87"]``. With ``region`` too, the extracts of
+        both are returned.
+
+    Returns
+    -------
+    list of OsmExtract
+        In catalogue order; every regional extract when no area is given.
+
+    Raises
+    ------
+    OptionError
+        A code no extract covers (overseas, or unknown); the message lists the known codes.
+
+    Examples
+    --------
+    >>> [e.name for e in osm_extracts_for(departements=["16", "87"])]
+    ['osm-limousin', 'osm-poitou-charentes']
+    >>> len(osm_extracts_for())
+    22
+    >>> osm_extracts_for(region="01")
+    Traceback (most recent call last):
+    ...
+    maillage.errors.OptionError: region '01' has no catalogued OpenStreetMap extract; the catalogue covers the metropolitan régions 11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84, 93, 94 (elsewhere pass your own .osm.pbf files)
+    """
+    if region is None and departements is None:
+        return list(_REGIONAL)
+    wanted: set[str] = set()
+    if region is not None:
+        found = {e.name for e in _REGIONAL if e.region == str(region)}
+        if not found:
+            known = ", ".join(sorted({e.region for e in _REGIONAL if e.region}))
+            msg = (
+                f"region {region!r} has no catalogued OpenStreetMap extract; the catalogue "
+                f"covers the metropolitan régions {known} (elsewhere pass your own .osm.pbf files)"
+            )
+            raise OptionError(msg)
+        wanted |= found
+    if departements is not None:
+        codes = _codes(departements)
+        covered = {d for e in _REGIONAL for d in e.departements}
+        unknown = [d for d in codes if d not in covered]
+        if unknown:
+            msg = (
+                f"departements {unknown} have no catalogued OpenStreetMap extract (only the "
+                "96 metropolitan départements do); pass your own .osm.pbf files"
+            )
+            raise OptionError(msg)
+        wanted |= {e.name for e in _REGIONAL if set(e.departements) & set(codes)}
+    return [e for e in _REGIONAL if e.name in wanted]
+
+
+def _get(name: str) -> OsmExtract:
+    try:
+        return OSM_EXTRACTS[name]
+    except KeyError:
+        known = ", ".join(OSM_EXTRACTS)
+        msg = f"unknown OpenStreetMap extract {name!r}; the catalogue knows: {known}"
+        raise OptionError(msg) from None
+
+
+def _local_copy(extract: OsmExtract, root: Path | None) -> Path | None:
+    """Return the newest ``*.osm.pbf`` in ``<root>/osm/<name>/``, if any."""
+    if root is None:
+        return None
+    files = [p for p in (root / "osm" / extract.name).glob("*.osm.pbf") if p.is_file()]
+    if not files:
+        return None
+    path = max(files, key=lambda p: (p.stat().st_mtime, p.name))
+    logger.info("OpenStreetMap extract %s: using %s from the data directory", extract.name, path)
+    return path
+
+
+_DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})\.osm\.pbf$")
+
+
+def _cached_copy(extract: OsmExtract, cache_dir: Path) -> Path | None:
+    """Return the newest ``<name>-YYYY-MM-DD.osm.pbf`` in the cache, if any."""
+    folder = cache_dir / "osm" / extract.name
+    dated = {}
+    for path in folder.glob(f"{extract.name}-*.osm.pbf"):
+        match = _DATED.search(path.name)
+        if match and path.is_file():
+            dated[match.group(1)] = path
+    if not dated:
+        return None
+    day = max(dated)
+    age = (dt.date.today() - dt.date.fromisoformat(day)).days
+    logger.info(
+        "OpenStreetMap extract %s: using the copy downloaded on %s (%d days ago) from the "
+        "cache; delete %s to download a newer one",
+        extract.name,
+        day,
+        age,
+        dated[day],
+    )
+    return dated[day]
+
+
+def _target(extract: OsmExtract, root: Path | None, cache_dir: Path) -> str:
+    if root is not None:
+        return f"{root / 'osm' / extract.name}/ (any name ending .osm.pbf)"
+    today = dt.date.today().isoformat()
+    return str(cache_dir / "osm" / extract.name / f"{extract.name}-{today}.osm.pbf")
+
+
+def _missing(extracts: Sequence[OsmExtract], root: Path | None, cache_dir: Path) -> str:
+    names = ", ".join(e.name for e in extracts)
+    steps = "; ".join(f"download {e.url} to {_target(e, root, cache_dir)}" for e in extracts)
+    hint = "" if root is not None else " (or into <data_dir>/osm/<name>/ with MAILLAGE_DATA_DIR)"
+    return f"OpenStreetMap extract(s) {names} not available offline: {steps}{hint}"
+
+
+def _download(extract: OsmExtract, cache_dir: Path, *, progress: bool) -> Path:
+    import pooch  # noqa: PLC0415 - only when a download is needed
+
+    folder = cache_dir / "osm" / extract.name
+    fname = f"{extract.name}-{dt.date.today().isoformat()}.osm.pbf"
+    logger.info("downloading %s from %s", extract.name, extract.url)
+    try:
+        fetched = pooch.retrieve(
+            extract.url, known_hash=None, fname=fname, path=folder, progressbar=progress
+        )
+    except OSError as exc:  # requests errors are OSErrors
+        msg = (
+            f"download of {extract.url} failed ({exc}); download it by hand and put it in "
+            f"<data_dir>/osm/{extract.name}/"
+        )
+        raise DataSourceError(msg) from exc
+    return Path(fetched)
+
+
+def fetch_osm_extract(
+    name: str,
+    *,
+    data_dir: Path | str | None = None,
+    offline: bool | None = None,
+    progress: bool = False,
+) -> Path:
+    """Return a local copy of the OpenStreetMap extract ``name``, downloading it if needed.
+
+    Parameters
+    ----------
+    name : str
+        Key of :data:`OSM_EXTRACTS`, e.g. ``"osm-aquitaine"``.
+    data_dir : path, optional
+        Data directory; defaults to ``options.data_dir``. A ``*.osm.pbf`` in
+        ``<data_dir>/osm/<name>/`` is used as is.
+    offline : bool, optional
+        Forbid downloads; defaults to ``options.offline``.
+    progress : bool, default False
+        Show a progress bar while downloading.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.osm.pbf`` file.
+
+    Raises
+    ------
+    OptionError
+        Unknown extract name.
+    MissingDataError
+        Offline and no copy found; the message gives the URL and where to put the file.
+    DataSourceError
+        The download failed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = Path(tmp) / "osm" / "osm-limousin"
+    ...     folder.mkdir(parents=True)
+    ...     _ = (folder / "limousin-latest.osm.pbf").write_bytes(b"")
+    ...     fetch_osm_extract("osm-limousin", data_dir=tmp, offline=True).name
+    'limousin-latest.osm.pbf'
+    """
+    return fetch_osm_extracts([name], data_dir=data_dir, offline=offline, progress=progress)[0]
+
+
+def fetch_osm_extracts(
+    names: Iterable[str],
+    *,
+    data_dir: Path | str | None = None,
+    offline: bool | None = None,
+    progress: bool = False,
+) -> list[Path]:
+    """Return local copies of several extracts; offline, one error lists every missing one.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Keys of :data:`OSM_EXTRACTS`.
+    data_dir, offline, progress
+        As in :func:`fetch_osm_extract`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        One file per name, in order.
+
+    Raises
+    ------
+    MissingDataError
+        Offline and some extracts have no copy: every URL and target path in one message.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     fetch_osm_extracts(["osm-corse"], data_dir=tmp, offline=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    maillage.errors.MissingDataError: OpenStreetMap extract(s) osm-corse not available offline: download https://download.geofabrik.de/europe/france/corse-latest.osm.pbf to .../osm/osm-corse/ (any name ending .osm.pbf)
+    """
+    extracts = [_get(name) for name in names]
+    root = Path(data_dir) if data_dir is not None else options.data_dir
+    offline = options.offline if offline is None else offline
+    cache_dir = Path(options.cache_dir)
+    found = {e.name: _local_copy(e, root) or _cached_copy(e, cache_dir) for e in extracts}
+    missing = [e for e in extracts if found[e.name] is None]
+    if missing and offline:
+        raise MissingDataError(_missing(missing, root, cache_dir))
+    paths = []
+    for extract in extracts:
+        path = found[extract.name] or _download(extract, cache_dir, progress=progress)
+        found[extract.name] = path  # a name given twice is downloaded once
+        paths.append(path)
+    return paths
