@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from osm_grid import write_grid_pbf
 
 from maillage.cli import main, parse_years
 
@@ -207,31 +208,6 @@ def test_bad_supported_path(capsys, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def _write_grid_pbf(path, bounds, side: int) -> None:
-    """A jittered side x side street grid over ``bounds`` (WGS84), a primary every 6th line."""
-    import numpy as np
-    import osmium
-
-    lon0, lat0, lon1, lat1 = bounds
-    rng = np.random.default_rng(0)
-    lon, lat = np.meshgrid(np.linspace(lon0, lon1, side), np.linspace(lat0, lat1, side))
-    lon = lon + rng.normal(0, (lon1 - lon0) / side / 8, lon.shape)
-    lat = lat + rng.normal(0, (lat1 - lat0) / side / 8, lat.shape)
-    ids = np.arange(1, side * side + 1).reshape(side, side)
-    with osmium.SimpleWriter(str(path)) as writer:
-        coords = zip(ids.ravel().tolist(), lon.ravel().tolist(), lat.ravel().tolist(), strict=True)
-        for nid, x, y in coords:
-            writer.add_node(osmium.osm.mutable.Node(id=nid, location=(x, y)))
-        way = 0
-        for lines in (ids, ids.T):
-            for k, nodes in enumerate(lines):
-                tags = {"highway": "primary" if k % 6 == 0 else "unclassified"}
-                if k % 7 == 3:
-                    tags |= {"maxspeed": "50"}
-                way += 1
-                writer.add_way(osmium.osm.mutable.Way(id=way, nodes=nodes.tolist(), tags=tags))
-
-
 def test_report_over_a_road_network(capsys, tmp_path, monkeypatch):
     """The whole report with --network: a synthetic street grid laid over Charente."""
     import maillage
@@ -239,7 +215,7 @@ def test_report_over_a_road_network(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("MAILLAGE_CACHE_DIR", str(tmp_path / "cache"))
     communes = maillage.load_communes(departements=["16"])
     pbf = tmp_path / "charente-grid.osm.pbf"
-    _write_grid_pbf(pbf, tuple(communes.to_crs(4326).total_bounds), side=64)  # 4,096 nodes
+    write_grid_pbf(pbf, tuple(communes.to_crs(4326).total_bounds), side=64)  # 4,096 nodes
     out = tmp_path / "charente-net"
     args = ["-q", "report", "--venues", "cget-tiers-lieux-2019", "--departement", "16"]
     code, stdout, err = _run(capsys, *args, "--network", str(pbf), "--out", str(out))

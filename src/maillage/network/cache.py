@@ -1,6 +1,7 @@
 """Cache of parsed road graphs: numpy ``.npz`` files keyed by file content and profile.
 
-The key is the SHA-256 of the PBF bytes, the profile name, its speed table and
+The key is the SHA-256 of the PBF bytes (of every file, sorted, when several extracts are
+read as one), the profile name, its speed table and
 :data:`GRAPH_FORMAT` (bumped whenever parsing or graph building changes), so a stale graph
 is never reused. Files are written to a temporary name then renamed, and read with
 ``allow_pickle=False``.
@@ -34,6 +35,7 @@ from maillage.network.graph import Graph
 from maillage.network.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 __all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
@@ -46,13 +48,14 @@ GRAPH_FORMAT = 2
 _FIELDS = ("indptr", "indices", "weights", "xy", "node_ids")
 
 
-def cache_key(sha256: str, profile: str) -> str:
-    """Return the cache key of a file hash and a profile.
+def cache_key(sha256: str | Sequence[str], profile: str) -> str:
+    """Return the cache key of file hash(es) and a profile.
 
     Parameters
     ----------
-    sha256 : str
-        Hash of the PBF file.
+    sha256 : str or sequence of str
+        Hash of the PBF file, or hashes of several files read as one (order does not
+        matter).
     profile : str
         Routing profile.
 
@@ -65,9 +68,14 @@ def cache_key(sha256: str, profile: str) -> str:
     --------
     >>> len(cache_key("0" * 64, "car"))
     24
+    >>> cache_key(["a" * 64, "b" * 64], "car") == cache_key(["b" * 64, "a" * 64], "car")
+    True
+    >>> cache_key(["a" * 64], "car") == cache_key("a" * 64, "car")
+    True
     """
+    hashes = [sha256] if isinstance(sha256, str) else sorted(sha256)
     parts = {
-        "sha256": sha256,
+        "sha256": hashes[0] if len(hashes) == 1 else hashes,
         "profile": profile,
         "format": GRAPH_FORMAT,
         "speeds": CAR_SPEEDS_KPH,

@@ -31,13 +31,15 @@ from maillage.errors import InputDataError, MaillageWarning, NetworkError
 from maillage.network import search
 from maillage.network.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
 from maillage.network.graph import Graph, graph_from_ways
-from maillage.network.osm import check_pbf, read_ways
+from maillage.network.osm import as_paths, read_ways
 from maillage.network.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR, check_profile
 from maillage.network.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
 from maillage.options import options
 from maillage.sources import sha256_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
     import shapely
 
@@ -56,16 +58,23 @@ def _check_positive(name: str, value: float) -> float:
     return float(value)
 
 
-def _graph_from_file(
-    path: Path, profile: str, *, cache: bool, progress: bool
+def _graph_from_files(
+    paths: list[Path], profile: str, *, cache: bool, progress: bool
 ) -> tuple[Graph, dict]:
-    sha256 = sha256_of(path)
-    target = Path(options.cache_dir) / "road-graphs" / f"{cache_key(sha256, profile)}.npz"
+    hashes = [sha256_of(path) for path in paths]
+    target = Path(options.cache_dir) / "road-graphs" / f"{cache_key(hashes, profile)}.npz"
+    label = " + ".join(path.name for path in paths)
     if cache and target.is_file():
-        logger.info("road graph of %s read from the cache %s", path.name, target)
+        logger.info("road graph of %s read from the cache %s", label, target)
         return load_graph(target)
-    graph = graph_from_ways(read_ways(path, profile=profile, progress=progress))
-    meta = {"file": path.name, "sha256": sha256, "profile": profile, "graph_format": GRAPH_FORMAT}
+    graph = graph_from_ways(read_ways(paths, profile=profile, progress=progress))
+    meta = {
+        "file": label,
+        "sha256": " + ".join(hashes),
+        "files": [path.name for path in paths],
+        "profile": profile,
+        "graph_format": GRAPH_FORMAT,
+    }
     if cache:
         save_graph(target, graph, meta)
     return graph, meta
@@ -116,7 +125,7 @@ class RoadNetwork:
     @classmethod
     def from_osm(
         cls,
-        path: Path | str,
+        path: Path | str | Sequence[Path | str],
         *,
         profile: str = "car",
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
@@ -124,17 +133,23 @@ class RoadNetwork:
         cache: bool = True,
         progress: bool = False,
     ) -> RoadNetwork:
-        """Build the road network of an OpenStreetMap ``.osm.pbf`` extract.
+        """Build the road network of one or several OpenStreetMap ``.osm.pbf`` extracts.
 
         Speeds come from ``maxspeed`` (times 0.8) where tagged, else from the OSRM car
         profile defaults per ``highway`` class (:mod:`maillage.network.profile`). The
         parsed graph is cached in ``options.cache_dir`` under a hash of the file's bytes,
         the profile and the code version (``.npz``, no pickle).
 
+        Several files (e.g. the three extracts of Nouvelle-Aquitaine, see
+        :func:`maillage.osm_extracts_for`) make one graph: adjacent extracts overlap at
+        their borders and their nodes and ways are deduplicated by OSM id. The cache key
+        then holds the hashes of all the files.
+
         Parameters
         ----------
-        path : path
-            Local ``.osm.pbf`` file (e.g. a regional extract).
+        path : path or sequence of paths
+            Local ``.osm.pbf`` file(s) (e.g. regional extracts), sorted by OSM id as
+            every published extract is.
         profile : {"car"}
             Routing profile.
         max_snap_m : float, default 2000
@@ -154,7 +169,7 @@ class RoadNetwork:
         Raises
         ------
         NetworkError
-            The file is missing, not a PBF, corrupt, or has no drivable road.
+            A file is missing, not a PBF, corrupt, or no drivable road is found.
 
         Examples
         --------
@@ -163,10 +178,9 @@ class RoadNetwork:
         >>> net.describe()["profile"], net.describe()["file"]
         ('car', 'saint_barthelemy.osm.pbf')
         """
-        path = Path(path)
         check_profile(profile)
-        check_pbf(path)
-        graph, meta = _graph_from_file(path, profile, cache=cache, progress=progress)
+        paths = as_paths(path)
+        graph, meta = _graph_from_files(paths, profile, cache=cache, progress=progress)
         return cls(graph, max_snap_m=max_snap_m, access_speed_kph=access_speed_kph, source=meta)
 
     @property
@@ -198,7 +212,8 @@ class RoadNetwork:
         Returns
         -------
         dict
-            ``model`` ("road_network"), source file, sha256, profile, speed table,
+            ``model`` ("road_network"), source file(s) and sha256 (joined with `` + ``
+            when several), profile, speed table,
             node and edge counts, snapping and access parameters.
 
         Examples

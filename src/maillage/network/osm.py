@@ -17,17 +17,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import osmium
 import osmium.filter
 import osmium.geom
+import osmium.index
+import osmium.io
 
 from maillage.errors import NetworkError
 from maillage.network.profile import way_rule
 
-__all__ = ["RawWays", "read_ways"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+__all__ = ["RawWays", "as_paths", "check_pbf", "read_ways"]
 
 logger = logging.getLogger(__name__)
 
@@ -177,13 +184,91 @@ class _Collector:
         )
 
 
-def read_ways(path: Path | str, *, profile: str = "car", progress: bool = False) -> RawWays:
-    """Read the ways a ``profile`` vehicle may use from an OSM PBF file.
+def _merged_ways(paths: Sequence[Path]) -> Iterator[osmium.osm.Way]:
+    """Yield the drivable ways of several sorted files once each, by OSM id.
+
+    Node locations of every file go into one shared table first, so a way cut at the
+    border of one extract gets its nodes from the neighbouring one. Ways present in several
+    files (adjacent extracts overlap) are yielded once, the newest version.
+    """
+    # one handler for all: it sorts the (sparse) table when it sees its first way
+    locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
+    locations.ignore_errors()
+    for path in paths:
+        osmium.apply(osmium.io.Reader(str(path), osmium.osm.NODE), locations)
+    processors = [
+        osmium.FileProcessor(str(path), osmium.osm.WAY)
+        .with_filter(osmium.filter.KeyFilter("highway", "route"))
+        .with_filter(locations)
+        for path in paths
+    ]
+    repeated = 0
+    for group in osmium.zip_processors(*processors):
+        copies = [way for way in group if way is not None]
+        repeated += len(copies) > 1
+        yield max(copies, key=lambda way: way.version)  # first of the newest
+    logger.info("%d ways appear in more than one file; each is kept once", repeated)
+
+
+def _ways(paths: Sequence[Path]) -> Iterable[osmium.osm.Way]:
+    if len(paths) > 1:
+        return _merged_ways(paths)
+    return (
+        osmium.FileProcessor(str(paths[0]))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway", "route"))
+    )
+
+
+def as_paths(path_or_paths: Path | str | Sequence[Path | str]) -> list[Path]:
+    """Return one path or a sequence of paths as a list of paths, checked to be OSM PBFs.
 
     Parameters
     ----------
-    path : path
-        ``.osm.pbf`` file.
+    path_or_paths : path or sequence of paths
+        ``.osm.pbf`` file(s).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, in the order given, without repeats.
+
+    Raises
+    ------
+    NetworkError
+        No file given, or a file is missing or not a PBF.
+
+    Examples
+    --------
+    >>> from maillage.sources import fetch
+    >>> path = fetch("osm-saint-barthelemy-2015")[0]
+    >>> as_paths([path, str(path)]) == [path]
+    True
+    """
+    items = [path_or_paths] if isinstance(path_or_paths, str | PathLike) else path_or_paths
+    paths = list(dict.fromkeys(Path(p) for p in items))
+    if not paths:
+        msg = "no OpenStreetMap file given; pass one .osm.pbf path or a list of them"
+        raise NetworkError(msg)
+    for path in paths:
+        check_pbf(path)
+    return paths
+
+
+def read_ways(
+    path: Path | str | Sequence[Path | str], *, profile: str = "car", progress: bool = False
+) -> RawWays:
+    """Read the ways a ``profile`` vehicle may use from one or several OSM PBF files.
+
+    Several files (adjacent regional extracts, which overlap at their borders) are read as
+    one: nodes and ways are deduplicated by OSM id. The files must be sorted by id, as
+    every published extract is.
+
+    Parameters
+    ----------
+    path : path or sequence of paths
+        ``.osm.pbf`` file(s).
     profile : str, default "car"
         Routing profile (:data:`maillage.network.profile.PROFILES`).
     progress : bool, default False
@@ -197,7 +282,7 @@ def read_ways(path: Path | str, *, profile: str = "car", progress: bool = False)
     Raises
     ------
     NetworkError
-        The file is missing, is not a PBF, is corrupt, or holds no drivable way.
+        A file is missing, is not a PBF, is corrupt, or no drivable way is found.
 
     Examples
     --------
@@ -205,34 +290,29 @@ def read_ways(path: Path | str, *, profile: str = "car", progress: bool = False)
     >>> int(read_ways(fetch("osm-saint-barthelemy-2015")[0]).forward.sum()) > 400
     True
     """
-    path = Path(path)
-    check_pbf(path)
+    paths = as_paths(path)
+    label = " + ".join(p.name for p in paths)
     collector = _Collector(profile)
-    processor = (
-        osmium.FileProcessor(str(path))
-        .with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(osmium.filter.KeyFilter("highway", "route"))
-    )
+    ways = _ways(paths)
     if progress:
         from tqdm.auto import tqdm  # noqa: PLC0415 - optional progress display
 
-        processor = tqdm(processor, desc=f"reading {path.name}", unit=" ways")
+        ways = tqdm(ways, desc=f"reading {label}", unit=" ways")
     try:
-        for way in processor:
+        for way in ways:
             collector.add(way)
     except RuntimeError as exc:
-        msg = f"cannot read OpenStreetMap file {str(path)!r}: {exc}; is the file truncated?"
+        msg = f"cannot read OpenStreetMap file(s) {label!r}: {exc}; is a file truncated?"
         raise NetworkError(msg) from exc
     if collector.missing:
         logger.warning(
             "%d way nodes of %s have no location (extract cut at its border); skipped",
             collector.missing,
-            path.name,
+            label,
         )
-    ways = collector.arrays()
-    if ways.n_ways == 0:
-        msg = f"OpenStreetMap file {str(path)!r} holds no way a car may use (highway=...)"
+    raw = collector.arrays()
+    if raw.n_ways == 0:
+        msg = f"OpenStreetMap file(s) {label!r} hold no way a car may use (highway=...)"
         raise NetworkError(msg)
-    logger.info("read %d drivable ways, %d way nodes from %s", ways.n_ways, len(ways.lon), path)
-    return ways
+    logger.info("read %d drivable ways, %d way nodes from %s", raw.n_ways, len(raw.lon), label)
+    return raw
