@@ -236,3 +236,85 @@ def test_report_over_a_road_network(capsys, tmp_path, monkeypatch):
     sites = pd.read_csv(out / "sites.csv")
     assert 1 <= len(sites) <= 5 and (sites["gain_population"] > 0).all()
     assert list((tmp_path / "cache" / "road-graphs").glob("*.npz"))  # the parsed graph is cached
+
+
+def test_offline_network_osm_says_what_to_download_and_where(capsys, tmp_path, monkeypatch):
+    """--network osm offline: one line with every URL and target folder, before any work."""
+    import os
+    from pathlib import Path
+
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
+    monkeypatch.setenv("MAILLAGE_CACHE_DIR", str(tmp_path / "cache"))
+    data = Path(os.environ["MAILLAGE_DATA_DIR"])
+    out = tmp_path / "r"
+    args = ["report", "--venues", "cget-tiers-lieux-2019", "--region", "75", "--out", str(out)]
+    code, stdout, err = _run(capsys, *args, "--network", "osm")
+    assert code == 2 and stdout == ""
+    assert len([line for line in err.splitlines() if line.strip()]) == 1
+    line = _one_line_error(err)
+    for slug in ("aquitaine", "limousin", "poitou-charentes"):
+        url = f"https://download.geofabrik.de/europe/france/{slug}-latest.osm.pbf"
+        assert f"download {url} to {data / 'osm' / f'osm-{slug}'}/" in line
+    assert not out.exists()
+    code, _, err = _run(capsys, *args, "--network", "osm", str(tmp_path / "x.osm.pbf"))
+    assert code == 2 and "give it alone" in _one_line_error(err)
+
+
+def _charente_bounds() -> tuple[float, float, float, float]:
+    import maillage
+
+    communes = maillage.load_communes(departements=["16"])
+    return tuple(communes.to_crs(4326).total_bounds)
+
+
+def test_report_over_two_overlapping_extracts(capsys, tmp_path, monkeypatch):
+    """Two extracts cut from one street grid over Charente give the same report as the grid."""
+    import pandas as pd
+    from osm_grid import split_grid_pbf
+
+    monkeypatch.setenv("MAILLAGE_CACHE_DIR", str(tmp_path / "cache"))
+    bounds = _charente_bounds()
+    whole = tmp_path / "charente.osm.pbf"
+    write_grid_pbf(whole, bounds, side=48)
+    parts = (tmp_path / "west.osm.pbf", tmp_path / "east.osm.pbf")
+    split_grid_pbf(parts, bounds, side=48, cut=(bounds[0] + bounds[2]) / 2)
+    args = ["-q", "report", "--venues", "cget-tiers-lieux-2019", "--departement", "16"]
+    networks = {"whole": ["--network", str(whole)]}
+    networks["parts"] = ["--network", str(parts[0]), "--network", str(parts[1])]
+    tables = {}
+    for name, network in networks.items():
+        code, _, err = _run(capsys, *args, *network, "--out", str(tmp_path / name))
+        assert code == 0, err
+        summary = json.loads((tmp_path / name / "summary.json").read_text(encoding="utf-8"))
+        tables[name] = pd.read_csv(tmp_path / name / "communes.csv", dtype={"code_insee": str})
+        assert summary["travel_time_model"]["n_nodes"] == 48 * 48
+    assert summary["travel_time_model"]["file"] == "west.osm.pbf + east.osm.pbf"
+    assert tables["whole"]["time_min"].notna().mean() > 0.9
+    pd.testing.assert_frame_equal(tables["whole"], tables["parts"])
+
+
+def test_network_osm_downloads_the_extracts_of_the_area(capsys, tmp_path, monkeypatch):
+    """Online, --network osm fetches the area's extract once (pooch stubbed), then reuses it."""
+    import datetime as dt
+
+    import pooch
+
+    monkeypatch.setenv("MAILLAGE_CACHE_DIR", str(tmp_path / "cache"))
+    bounds = _charente_bounds()
+    urls = []
+
+    def retrieve(url, known_hash, fname, path, progressbar):
+        urls.append(url)
+        path.mkdir(parents=True, exist_ok=True)
+        write_grid_pbf(path / fname, bounds, side=48)
+        return str(path / fname)
+
+    monkeypatch.setattr(pooch, "retrieve", retrieve)
+    args = ["-q", "report", "--venues", "cget-tiers-lieux-2019", "--departement", "16"]
+    for run in ("first", "again"):
+        code, _, err = _run(capsys, *args, "--network", "osm", "--out", str(tmp_path / run))
+        assert code == 0, err
+    assert urls == ["https://download.geofabrik.de/europe/france/poitou-charentes-latest.osm.pbf"]
+    summary = json.loads((tmp_path / "again" / "summary.json").read_text(encoding="utf-8"))
+    today = dt.date.today().isoformat()
+    assert summary["travel_time_model"]["file"] == f"osm-poitou-charentes-{today}.osm.pbf"

@@ -122,9 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--network",
-        type=Path,
+        nargs="+",
+        action="extend",
         metavar="FILE.osm.pbf",
-        help="road network (default: straight-line model)",
+        help="road network: one or more .osm.pbf files (adjacent extracts are merged), or "
+        "'osm' for the catalogued regional extracts covering the area, downloaded once and "
+        "cached (default: straight-line model)",
     )
     rep.add_argument("--grid", metavar="FILE", help="population grid (file or catalogue name)")
     when = rep.add_mutually_exclusive_group()
@@ -205,18 +208,34 @@ def _load_venues(source: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
     return venues
 
 
-def _model(args: argparse.Namespace) -> tuple[TravelTimeModel, list[str]]:
+def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | None:
+    """Resolve ``--network`` to local files, before any slow work (fail fast)."""
     import maillage  # noqa: PLC0415
 
     if args.network is None:
-        return maillage.CrowFlyModel(), []
-    if not args.network.is_file():
-        msg = f"--network {args.network}: no such file; give an .osm.pbf extract"
+        return None
+    if "osm" in args.network:
+        if args.network != ["osm"]:
+            msg = "--network osm stands for the catalogued extracts: give it alone, not with files"
+            raise maillage.OptionError(msg)
+        extracts = maillage.osm_extracts_for(region=args.region, departements=args.departement)
+        logger.info("OpenStreetMap extracts of the area: %s", ", ".join(e.name for e in extracts))
+        return maillage.fetch_osm_extracts([e.name for e in extracts], progress=progress)
+    paths = [Path(item) for item in args.network]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        msg = f"--network {' '.join(missing)}: no such file; give .osm.pbf extracts or 'osm'"
         raise FileNotFoundError(msg)
+    return paths
+
+
+def _model(files: list[Path] | None) -> tuple[TravelTimeModel, list[str]]:
+    import maillage  # noqa: PLC0415
+
+    if files is None:
+        return maillage.CrowFlyModel(), []
     t0 = time.perf_counter()
-    model = maillage.RoadNetwork.from_osm(
-        args.network, progress=logger.isEnabledFor(logging.WARNING)
-    )
+    model = maillage.RoadNetwork.from_osm(files, progress=logger.isEnabledFor(logging.WARNING))
     logger.info("road network ready in %.1f s", time.perf_counter() - t0)
     return model, ["© OpenStreetMap contributors (ODbL 1.0)"]
 
@@ -225,8 +244,9 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     import maillage  # noqa: PLC0415
     from maillage.report import write_report  # noqa: PLC0415
 
+    files = _network_files(args, progress=progress)
     communes, venues, sources = _load(args)
-    model, extra = _model(args)
+    model, extra = _model(files)
     grid = None
     if args.grid is not None:
         grid = maillage.read_population_grid(args.grid)
