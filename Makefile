@@ -26,11 +26,11 @@ demo: install
 		--region 75 --out $(OUT)
 
 test: install
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff check .
 	MPLBACKEND=Agg $(PY) -m pytest -q
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) out

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from maillage import options
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _SHARED = Path(__file__).resolve().parent.parent / "shared" / "data"
 if not os.environ.get("MAILLAGE_DATA_DIR") and _SHARED.is_dir():
@@ -14,10 +20,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(autouse=True)
-def _reset_options():
+def _reset_options() -> Iterator[None]:
     """Give every test (and doctest) the options from the environment."""
-    from maillage import options
-
     options.reset()
     yield
     options.reset()
@@ -25,7 +29,7 @@ def _reset_options():
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The offline data mirror; tests that need it are skipped with a reason when absent."""
+    """Return the offline data mirror; fail with the fix when it is not configured."""
     value = os.environ.get("MAILLAGE_DATA_DIR")
     if not value or not Path(value).is_dir():
         pytest.fail("MAILLAGE_DATA_DIR is not set to the data mirror (../shared/data)")
