@@ -300,6 +300,7 @@ def test_network_osm_downloads_the_extracts_of_the_area(capsys, tmp_path, monkey
     import pooch
 
     monkeypatch.setenv("MAILLAGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "0")  # CI runs offline; the download is stubbed
     bounds = _charente_bounds()
     urls = []
 
