@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from maillage.errors import ColumnError, OptionError
+from maillage.schema import VENUE_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -39,18 +40,7 @@ __all__ = [
 KIND_UNKNOWN = "non renseigné"
 """Kind given to a venue whose census does not say what it is."""
 
-MAPPABLE = (
-    "venue_id",
-    "name",
-    "kind",
-    "code_insee",
-    "opened",
-    "closed",
-    "supported",
-    "location_quality",
-    "latitude",
-    "longitude",
-)
+MAPPABLE = (*(c for c in VENUE_COLUMNS if c != "geometry"), "latitude", "longitude")
 """Canonical names a census column can be mapped to with ``columns={...}``."""
 
 _REQUIRED = ("venue_id", "name")
