@@ -319,3 +319,62 @@ def test_network_osm_downloads_the_extracts_of_the_area(capsys, tmp_path, monkey
     summary = json.loads((tmp_path / "again" / "summary.json").read_text(encoding="utf-8"))
     today = dt.date.today().isoformat()
     assert summary["travel_time_model"]["file"] == f"osm-poitou-charentes-{today}.osm.pbf"
+
+
+def test_previous_report_france_services_2024_then_2020(capsys, tmp_path):
+    """Same folder: the 2024 report, then the 2020 one compared with it (--previous == --out)."""
+    import pandas as pd
+
+    out = tmp_path / "charente"
+    args = ["-q", "report", "--venues", "france-services-2024-08-01", "--departement", "16"]
+    code, _, err = _run(capsys, *args, "--year", "2024", "--out", str(out))
+    assert code == 0, err
+    assert not (out / "changes.csv").exists()  # only with --previous
+    before = pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    old_summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    code, _, err = _run(capsys, *args, "--year", "2020", "--previous", str(out), "--out", str(out))
+    assert code == 0, err
+    after = pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary) == 12 and summary["venues"] < old_summary["venues"]
+    changes = pd.read_csv(out / "changes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    assert len(changes) == len(after) == len(before)
+    entered = before.covered & ~after.covered
+    left = ~before.covered & after.covered
+    assert entered.sum() > 10  # fewer France services in 2020
+    counts = changes["change"].value_counts().to_dict()
+    assert counts.get("entre en zone blanche", 0) == entered.sum()
+    assert counts.get("sort de la zone blanche", 0) == left.sum()
+    assert set(changes.index[changes["change"] == "entre en zone blanche"]) == set(
+        entered.index[entered]
+    )
+    assert counts["inchangé"] == len(changes) - entered.sum() - left.sum()
+    assert (changes["time_min_before"] - before["time_min"]).abs().max() < 1e-3
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    start = page.index("<h2>Évolution depuis le rapport précédent</h2>")
+    section = page[start : page.index("<h2>", start + 5)]
+    assert f"Communes entrées en zone blanche : {entered.sum()} (les 15 plus peuplées)" in section
+    biggest = after[entered].sort_values("population", ascending=False)["nom"].iloc[0]
+    assert biggest in section
+    assert "Attention" not in section  # same threshold and model
+    assert "Lieux pris en compte" in section
+
+
+def test_bad_previous_folder_exits_2_with_one_line(capsys, tmp_path):
+    (tmp_path / "old").mkdir()
+    code, out, err = _run(
+        capsys,
+        "report",
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--departement",
+        "16",
+        "--previous",
+        str(tmp_path / "old"),
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2 and out == ""
+    line = _one_line_error(err)
+    assert "summary.json" in line and str(tmp_path / "old") in line
+    assert not (tmp_path / "r").exists()

@@ -322,3 +322,100 @@ def test_support_from_a_labelled_list_is_described(territory):
     page = html.unescape(render_page(rep))
     assert "liste des lieux labellisés « fabt »" in page
     assert "1 rapproché de 1 lieu du recensement et 1 ajouté" in page
+
+
+def _covered(folder: Path) -> pd.Series:
+    table = pd.read_csv(folder / "communes.csv", dtype={"code_insee": str})
+    return table.set_index("code_insee")["covered"]
+
+
+def test_previous_report_in_the_same_folder(territory, tmp_path):
+    """2018 (one venue) then 2021 (two venues), the second run reading the first's folder."""
+    communes, venues = territory
+    target = tmp_path / "rapport"
+    write_report(target, communes=communes, venues=venues, model=MODEL, threshold_min=15, year=2018)
+    before, before_summary = _covered(target), json.loads((target / "summary.json").read_text())
+    out = write_report(
+        target,
+        communes=communes,
+        venues=venues,
+        model=MODEL,
+        threshold_min=15,
+        year=2021,
+        previous=target,
+    )
+    assert {p.name for p in out.iterdir()} == set(REPORT_FILES) | {"changes.csv"}
+    after, summary = _covered(out), json.loads((out / "summary.json").read_text())
+    assert list(summary) == list(SUMMARY_KEYS)  # no key added
+    changes = pd.read_csv(out / "changes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    assert list(changes.columns) == [
+        "nom",
+        "time_min_before",
+        "time_min_after",
+        "covered_before",
+        "covered_after",
+        "change",
+    ]
+    assert changes.index.is_monotonic_increasing and len(changes) == 24
+    pd.testing.assert_series_equal(changes["covered_before"], before, check_names=False)
+    pd.testing.assert_series_equal(changes["covered_after"], after, check_names=False)
+    left = changes.index[changes["change"] == "sort de la zone blanche"]
+    assert set(left) == set(before.index[~before & after]) and len(left) > 0
+    assert set(changes.index[changes["change"] == "entre en zone blanche"]) == set(
+        before.index[before & ~after]
+    )
+    assert (changes["time_min_after"] <= changes["time_min_before"] + 1e-9).all()  # one more venue
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    start = page.index("<h2>Évolution depuis le rapport précédent</h2>")
+    section = page[start : page.index("<h2>", start + 5)]
+    assert f"Communes sorties de la zone blanche : {len(left)}" in section
+    assert "Communes entrées en zone blanche : aucune" in section
+    gained = summary["white_zone_communes"] - before_summary["white_zone_communes"]
+    assert gained == -len(left) and f"\u2212{len(left)}<" in section
+    assert "Attention" not in section  # same threshold, same model
+    for code in left[:15]:
+        assert f"<td>{code}</td>" in section
+
+
+def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_path):
+    from maillage.compare import read_previous
+
+    communes, venues = territory
+    first = write_report(
+        tmp_path / "a", communes=communes.iloc[1:], venues=venues, model=CrowFlyModel(), year=2018
+    )
+    previous = read_previous(first)
+    reps = [
+        build_report(communes, venues, model=MODEL, threshold_min=15, k_sites=1, previous=previous)
+        for _ in range(2)
+    ]
+    one, two = save_report(reps[0], tmp_path / "b"), save_report(reps[1], tmp_path / "c")
+    assert _digest(one) == _digest(two)
+    changes = reps[0].comparison.changes
+    assert changes.loc[communes.index[0], "change"] == "nouvelle commune"
+    assert pd.isna(changes.loc[communes.index[0], "covered_before"])
+    page = html.unescape((one / "report.html").read_text(encoding="utf-8"))
+    assert "Le seuil diffère : 20 min dans le rapport précédent, 15 min" in page
+    assert "Le modèle de temps de trajet diffère" in page and "speed_kph : 80.0 → 30" in page
+    assert "Communes 1 nouvelle(s) depuis" in page
+
+
+def test_bad_previous_folder_is_refused_before_writing(territory, tmp_path):
+    from maillage.errors import InputDataError
+
+    communes, venues = territory
+    (tmp_path / "old").mkdir()
+    with pytest.raises(InputDataError, match=r"no summary\.json"):
+        write_report(
+            tmp_path / "r", communes=communes, venues=venues, model=MODEL, previous=tmp_path / "old"
+        )
+    assert not (tmp_path / "r").exists()
+    (tmp_path / "old" / "summary.json").write_text('{"area": "x"}')
+    with pytest.raises(InputDataError, match=r"lacks the key.*threshold_min"):
+        build_report(communes, venues, model=MODEL, previous=tmp_path / "old")
+    good = save_report(build_report(communes, venues, model=MODEL, k_sites=1), tmp_path / "g")
+    (good / "communes.csv").unlink()
+    with pytest.raises(InputDataError, match=r"no communes\.csv"):
+        build_report(communes, venues, model=MODEL, previous=good)
+    with pytest.raises(OptionError, match="no such folder"):
+        build_report(communes, venues, model=MODEL, previous=tmp_path / "none")

@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--sites", type=int, default=5, metavar="K", help="suggested sites (default 5)"
     )
     rep.add_argument("--out", required=True, type=Path, metavar="DIR", help="report folder")
+    rep.add_argument(
+        "--previous",
+        type=Path,
+        metavar="DIR",
+        help="folder of an earlier report (may be --out) to compare with: adds changes.csv "
+        "and a section of the page",
+    )
     return parser
 
 
@@ -242,8 +249,10 @@ def _model(files: list[Path] | None) -> tuple[TravelTimeModel, list[str]]:
 
 def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     import maillage  # noqa: PLC0415
+    from maillage.compare import read_previous  # noqa: PLC0415
     from maillage.report import write_report  # noqa: PLC0415
 
+    previous = None if args.previous is None else read_previous(args.previous)  # fail fast
     files = _network_files(args, progress=progress)
     communes, venues, sources = _load(args)
     model, extra = _model(files)
@@ -264,6 +273,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         area=_area_label(args.region, args.departement),
         k_sites=args.sites,
         data_credits=maillage.credits(sources) + extra,
+        previous=previous,
         progress=progress,
     )
     logger.info("report computed and written in %.1f s", time.perf_counter() - t0)

@@ -10,7 +10,8 @@ byte-identical files (fixed PNG and GeoPackage metadata, fixed folium element id
 Files written (:data:`REPORT_FILES`): ``map.png``, ``map.html``, ``coverage.gpkg``
 (layers ``communes``, ``venues``, ``white_zones``, ``catchments``), ``communes.csv``,
 ``indicators.csv``, ``sites.csv``, ``report.html``, ``summary.json``; with years, also
-``years.csv`` and ``evolution.png``.
+``years.csv`` and ``evolution.png``; with a previous report, ``changes.csv``
+(:mod:`maillage.compare`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 
 from maillage.attribution import attribution
 from maillage.catchments import catchments
+from maillage.compare import Comparison, Previous, compare_reports, read_previous
 from maillage.coverage import coverage
 from maillage.errors import OptionError
 from maillage.load.cog import read_departements, read_epci
@@ -66,6 +68,7 @@ REPORT_FILES = (
 )
 """Files of every report; ``years.csv`` and ``evolution.png`` are added with years."""
 YEAR_FILES = ("years.csv", "evolution.png")
+COMPARE_FILES = ("changes.csv",)
 
 SUMMARY_KEYS = (
     "area",
@@ -112,6 +115,8 @@ class Report:
         How public support was determined: ``method`` (``"matching"``, ``"census"`` or
         ``"unknown"``), ``supported``, ``not_supported``, ``unknown`` (venue counts) and,
         after :func:`maillage.mark_supported`, ``source`` and its ``support_matching`` counts.
+    comparison : maillage.compare.Comparison or None
+        The comparison with a previous report, when one was given.
     """
 
     area: str
@@ -126,12 +131,14 @@ class Report:
     attribution: pd.DataFrame | None = None
     support: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    comparison: Comparison | None = None
 
     @property
     def files(self) -> tuple[str, ...]:
         """Names of the files :func:`save_report` writes for this report."""
         years = YEAR_FILES if self.by_year is not None else ()
-        return REPORT_FILES[:-2] + years + REPORT_FILES[-2:]
+        changes = COMPARE_FILES if self.comparison is not None else ()
+        return REPORT_FILES[:-2] + years + changes + REPORT_FILES[-2:]
 
 
 def _scalar(value: object) -> object:
@@ -221,6 +228,7 @@ def build_report(
     area: str = "territoire",
     k_sites: int = 5,
     data_credits: Sequence[str] = (),
+    previous: str | Path | Previous | None = None,
     progress: bool = False,
 ) -> Report:
     """Compute everything a report shows.
@@ -248,6 +256,9 @@ def build_report(
         Number of suggested sites.
     data_credits : sequence of str
         Attribution lines of the datasets used (:func:`maillage.credits`).
+    previous : str, pathlib.Path or maillage.compare.Previous, optional
+        Folder of an earlier report to compare with; read and checked first, before any
+        computation (:func:`maillage.compare.read_previous`), so it may be the output folder.
     progress : bool
         Show a progress bar over the steps.
 
@@ -256,6 +267,8 @@ def build_report(
     Report
         The computed report, ready for :func:`save_report`.
     """
+    if previous is not None and not isinstance(previous, Previous):
+        previous = read_previous(previous)
     support = describe_support(venues)
     if year is not None:
         venues = active_venues(venues, int(year))
@@ -288,8 +301,13 @@ def build_report(
         _step(bar, "zones de desserte")
         areas = catchments(origins_cov, venues, communes)
         _step(bar, "sites suggérés")
-        sites = _suggest(
-            origins_cov, communes, venues, model=model, k=k_sites, threshold_min=threshold_min
+        sites = suggest_sites(
+            origins_cov,
+            k=k_sites,
+            model=model,
+            threshold_min=threshold_min,
+            communes=communes,
+            venues=venues,
         )
         by_year = None
         if years:
@@ -321,6 +339,7 @@ def build_report(
         by_year=by_year,
         attribution=contribution,
         support={**support, **_support_counts(venues)},
+        comparison=None if previous is None else compare_reports(previous, summary, communes_cov),
     )
 
 
@@ -388,25 +407,6 @@ def _with_names(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _suggest(
-    origins_cov: gpd.GeoDataFrame,
-    communes: gpd.GeoDataFrame,
-    venues: gpd.GeoDataFrame,
-    *,
-    model: TravelTimeModel,
-    k: int,
-    threshold_min: float,
-) -> gpd.GeoDataFrame:
-    return suggest_sites(
-        origins_cov,
-        k=k,
-        model=model,
-        threshold_min=threshold_min,
-        communes=communes,
-        venues=venues,
-    )
-
-
 def _by_year(
     communes: gpd.GeoDataFrame,
     venues: gpd.GeoDataFrame,
@@ -434,6 +434,7 @@ def write_report(
     area: str = "territoire",
     k_sites: int = 5,
     data_credits: Sequence[str] = (),
+    previous: str | Path | Previous | None = None,
     progress: bool = False,
 ) -> Path:
     """Compute the coverage report of a territory and write its files into ``out_dir``.
@@ -442,19 +443,26 @@ def write_report(
     ----------
     out_dir : str or pathlib.Path
         Report folder; replaced as a whole, atomically (see :func:`save_report`).
-    communes, venues, model, threshold_min, grid, year, years, area, k_sites, data_credits, progress
+    communes, venues, model, threshold_min, grid, year, years, area, k_sites, data_credits
         As in :func:`build_report`.
+    previous : str, pathlib.Path or maillage.compare.Previous, optional
+        Folder of an earlier report (may be ``out_dir``): read before anything is computed
+        or written; adds ``changes.csv`` and a section of the page.
+    progress : bool
+        Show progress bars.
 
     Returns
     -------
     pathlib.Path
         The report folder, holding :data:`REPORT_FILES` (plus ``years.csv`` and
-        ``evolution.png`` with years).
+        ``evolution.png`` with years, ``changes.csv`` with ``previous``).
 
     Raises
     ------
     OptionError
         If ``out_dir`` is a file or holds other files (checked before any computation).
+    InputDataError
+        If ``previous`` lacks a file, key or column.
 
     Examples
     --------
@@ -475,7 +483,7 @@ def write_report(
     >>> sorted(json.loads((out / "summary.json").read_text()))[:3]
     ['area', 'communes', 'data_credits']
     """
-    _check_out_dir(Path(out_dir), REPORT_FILES + YEAR_FILES)
+    _check_out_dir(Path(out_dir), REPORT_FILES + YEAR_FILES + COMPARE_FILES)
     report = build_report(
         communes,
         venues,
@@ -487,6 +495,7 @@ def write_report(
         area=area,
         k_sites=k_sites,
         data_credits=data_credits,
+        previous=previous,
         progress=progress,
     )
     return save_report(report, out_dir, progress=progress)
@@ -541,7 +550,7 @@ def save_report(
         If ``out_dir`` is a file or holds files that are not part of a report.
     """
     out_dir = Path(out_dir)
-    _check_out_dir(out_dir, REPORT_FILES + YEAR_FILES)
+    _check_out_dir(out_dir, REPORT_FILES + YEAR_FILES + COMPARE_FILES)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     chosen = dict(WRITERS if writers is None else writers)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))

@@ -202,6 +202,13 @@ def _write_years_csv(report: Report, path: Path) -> None:
     _csv(report.by_year, path)
 
 
+def _write_changes_csv(report: Report, path: Path) -> None:
+    if report.comparison is None:
+        msg = "changes.csv needs a report built with previous="
+        raise ValueError(msg)
+    _csv(report.comparison.changes, path)
+
+
 def _write_summary(report: Report, path: Path) -> None:
     text = json.dumps(report.summary, ensure_ascii=False, indent=2, allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
@@ -227,6 +234,7 @@ WRITERS: dict[str, Callable[[Report, Path], None]] = {
     "indicators.csv": _write_indicators_csv,
     "sites.csv": _write_sites_csv,
     "years.csv": _write_years_csv,
+    "changes.csv": _write_changes_csv,
     "summary.json": _write_summary,
     "report.html": _write_page,
 }

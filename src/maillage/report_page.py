@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
+    from maillage.compare import Comparison
     from maillage.report import Report
 
 __all__ = ["fr_number", "fr_percent", "render_page"]
@@ -275,6 +276,94 @@ def _supported_section(report: Report) -> list[str]:
     return parts
 
 
+_FIGURE_NAMES = {
+    "share_within_threshold": "Part de la population à {t} min ou moins",
+    "population_within_threshold": "Habitants à {t} min ou moins",
+    "white_zone_communes": "Communes en zone blanche",
+    "white_zone_population": "Habitants en zone blanche",
+    "median_time_min": "Temps d'accès médian (min)",
+    "venues": "Lieux pris en compte",
+}
+
+
+def _signed(value: float, decimals: int = 0, unit: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if round(float(value), decimals) == 0:
+        return f"0{unit}"
+    sign = "+" if value > 0 else "\u2212"
+    return f"{sign}{fr_number(abs(float(value)), decimals)}{unit}"
+
+
+def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
+    if name == "share_within_threshold":
+        return (
+            fr_percent(row["before"]),
+            fr_percent(row["after"]),
+            _signed(row["difference"], 1, "\u00a0point(s)"),
+        )
+    decimals = 1 if name == "median_time_min" else 0
+    return (
+        fr_number(row["before"], decimals),
+        fr_number(row["after"], decimals),
+        _signed(row["difference"], decimals),
+    )
+
+
+def _moved(comparison: Comparison, change: str, title: str) -> str:
+    count = int((comparison.changes["change"] == change).sum())
+    if count == 0:
+        return f"<h3>{html.escape(title)} : aucune</h3>"
+    rows = comparison.moved(change, top=15).reset_index()
+    for name in ("time_min_before", "time_min_after"):
+        rows[name] = rows[name].map(lambda v: fr_number(v, 1))
+    shown = "les 15 plus peuplées" if count > 15 else "par population"
+    table = _table(
+        rows,
+        {
+            "code_insee": "Commune (INSEE)",
+            "nom": "Nom",
+            "population": "Population",
+            "time_min_before": "Temps avant (min)",
+            "time_min_after": "Temps maintenant (min)",
+        },
+    )
+    return f"<h3>{html.escape(title)} : {fr_number(count)} ({shown})</h3>{table}"
+
+
+def _previous_section(report: Report) -> list[str]:
+    comparison = report.comparison
+    if comparison is None:
+        return []
+    t = f"{report.summary['threshold_min']:g}"
+    rows = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            html.escape(_FIGURE_NAMES[name].format(t=t)),
+            *(html.escape(c) for c in _figure_cells(str(name), row)),
+        )
+        for name, row in comparison.figures.iterrows()
+    )
+    counts = comparison.changes["change"].value_counts()
+    others = [
+        f"{fr_number(counts.get(key, 0))} {label}"
+        for key, label in (("nouvelle commune", "nouvelle(s)"), ("commune disparue", "disparue(s)"))
+        if counts.get(key, 0)
+    ]
+    notes = "".join(f"<p><b>Attention :</b> {html.escape(n)}</p>" for n in comparison.notes)
+    return [
+        "<h2>Évolution depuis le rapport précédent</h2>",
+        f"<p>Comparaison avec le rapport du dossier « {html.escape(comparison.folder)} ». "
+        "Détail par commune : <code>changes.csv</code>."
+        + (f" Communes {html.escape(', '.join(others))} depuis." if others else "")
+        + "</p>",
+        notes,
+        "<table><tr><th>Indicateur</th><th>Rapport précédent</th><th>Maintenant</th>"
+        f"<th>Différence</th></tr>{rows}</table>",
+        _moved(comparison, "sort de la zone blanche", "Communes sorties de la zone blanche"),
+        _moved(comparison, "entre en zone blanche", "Communes entrées en zone blanche"),
+    ]
+
+
 def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None) -> list[str]:
     ind = report.indicators
     by_dep = ind[ind["level"] == "departement"]
@@ -282,6 +371,7 @@ def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None
     parts = [
         "<h2>Chiffres clés</h2>",
         _key_figures(report.summary),
+        *_previous_section(report),
         "<h2>Carte</h2>",
         _image(map_png, "Carte des temps d'accès"),
         '<p>Carte interactive (couches, info-bulles) : <a href="map.html">map.html</a>. '
