@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from maillage.errors import InputDataError, OptionError
+from maillage.schema import SUMMARY_KEYS
 
 __all__ = [
     "CHANGES",
@@ -56,17 +57,10 @@ CHANGE_COLUMNS = (
 )
 """Columns of ``changes.csv`` after the ``code_insee`` index."""
 
-SUMMARY_NEEDED = (
-    "area",
-    "venues",
-    "threshold_min",
-    "population_within_threshold",
-    "share_within_threshold",
-    "white_zone_communes",
-    "white_zone_population",
-    "median_time_min",
-    "travel_time_model",
+SUMMARY_NEEDED = tuple(
+    k for k in SUMMARY_KEYS if k not in ("communes", "population", "data_credits")
 )
+"""Keys of the previous ``summary.json`` the comparison reads (older reports may lack the rest)."""
 COMMUNES_NEEDED = ("code_insee", "nom", "population", "time_min", "covered")
 _TRUTH = {"true": True, "false": False, "1": True, "0": False}
 

@@ -34,6 +34,7 @@ from maillage.errors import OptionError
 from maillage.load.cog import read_departements, read_epci
 from maillage.planning import suggest_sites
 from maillage.report_files import WRITERS
+from maillage.schema import SUMMARY_KEYS
 from maillage.years import active_venues, coverage_by_year
 from maillage.zones import indicators, white_zones
 
@@ -69,22 +70,6 @@ REPORT_FILES = (
 """Files of every report; ``years.csv`` and ``evolution.png`` are added with years."""
 YEAR_FILES = ("years.csv", "evolution.png")
 COMPARE_FILES = ("changes.csv",)
-
-SUMMARY_KEYS = (
-    "area",
-    "communes",
-    "population",
-    "venues",
-    "threshold_min",
-    "population_within_threshold",
-    "share_within_threshold",
-    "white_zone_communes",
-    "white_zone_population",
-    "median_time_min",
-    "travel_time_model",
-    "data_credits",
-)
-"""Keys of ``summary.json``, in order."""
 
 
 @dataclass(frozen=True)

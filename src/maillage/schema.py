@@ -32,6 +32,7 @@ __all__ = [
     "OD_COLUMNS",
     "ORIGIN_COLUMNS",
     "REJECT_COLUMNS",
+    "SUMMARY_KEYS",
     "VENUE_COLUMNS",
     "check_columns",
     "check_crs",
@@ -57,6 +58,21 @@ LOCATION_QUALITIES = ("address", "commune_centroid")
 REJECT_COLUMNS = ("row", "venue_id", "reason")
 ORIGIN_COLUMNS = ("code_insee", "population", "geometry")
 OD_COLUMNS = ("origin_id", "dest_id", "travel_time_s")
+SUMMARY_KEYS = (
+    "area",
+    "communes",
+    "population",
+    "venues",
+    "threshold_min",
+    "population_within_threshold",
+    "share_within_threshold",
+    "white_zone_communes",
+    "white_zone_population",
+    "median_time_min",
+    "travel_time_model",
+    "data_credits",
+)
+"""Keys of a report's ``summary.json``, in order."""
 
 
 def check_columns(frame: pd.DataFrame, required: Iterable[str], *, name: str) -> None:
