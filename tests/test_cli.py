@@ -56,36 +56,21 @@ def test_bad_region_code_exits_2_with_one_line(capsys, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_unknown_venue_file(capsys, tmp_path):
+@pytest.mark.parametrize(
+    ("option", "value", "missing"),
+    [
+        ("--venues", "none.csv", "none.csv"),
+        ("--network", "nowhere.osm.pbf", "nowhere.osm.pbf"),
+    ],
+)
+def test_missing_input_file_is_named(capsys, tmp_path, option, value, missing):
+    args = {"--venues": "cget-tiers-lieux-2019", option: str(tmp_path / value)}
+    flat = [part for pair in args.items() for part in pair]
     code, _, err = _run(
-        capsys,
-        "report",
-        "--venues",
-        str(tmp_path / "none.csv"),
-        "--departement",
-        "17",
-        "--out",
-        str(tmp_path / "r"),
+        capsys, "report", *flat, "--departement", "17", "--out", str(tmp_path / "r")
     )
     assert code == 2
-    assert "none.csv" in _one_line_error(err)
-
-
-def test_missing_network_file(capsys, tmp_path):
-    code, _, err = _run(
-        capsys,
-        "report",
-        "--venues",
-        "cget-tiers-lieux-2019",
-        "--departement",
-        "17",
-        "--network",
-        str(tmp_path / "nowhere.osm.pbf"),
-        "--out",
-        str(tmp_path / "r"),
-    )
-    assert code == 2
-    assert "nowhere.osm.pbf" in _one_line_error(err)
+    assert missing in _one_line_error(err)
 
 
 def test_region_and_departement_are_exclusive(capsys, tmp_path):
