@@ -1,0 +1,192 @@
+"""Headers maillage reads without a mapping, and the ``--columns`` line it proposes for others.
+
+Two layouts are read as they are, whatever the case and accents of their headers:
+
+* the **canonical** one, the canonical names themselves (``venue_id``, ``name``, ``kind``,
+  ``code_insee``, ``opened``, ``closed``, ``supported``, ``location_quality``, ``latitude``,
+  ``longitude``, ``x``, ``y``);
+* the **French** one, their French names (``Identifiant``, ``Nom``, ``Type``,
+  ``Code INSEE``, ``Ouverture``, ``Fermeture``, ``Soutien public``, ``Précision``,
+  ``Latitude``, ``Longitude``, ``X``, ``Y``); see :data:`FRENCH_NAMES`.
+
+Any other header is not guessed at: :func:`propose_columns` builds, from likely matches
+(``nom``, ``lat``, ``lng``, ``insee``, ``identifiant``...), a mapping that the error message
+shows as a ``--columns`` line and a ``columns={...}`` argument, for the user to check and
+pass. It is never applied silently.
+
+Examples
+--------
+>>> layout_mapping(["Identifiant", "Nom", "Latitude", "Longitude"])
+{'Identifiant': 'venue_id', 'Nom': 'name', 'Latitude': 'latitude', 'Longitude': 'longitude'}
+>>> columns_flag(propose_columns(["nom", "typologie", "cp", "Commune", "lat", "lng"]))
+'--columns "nom=name,typologie=kind,lat=latitude,lng=longitude"'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from maillage.load.census_schemas import MAPPABLE, is_personal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "FRENCH_NAMES",
+    "PROJECTED",
+    "columns_flag",
+    "layout_mapping",
+    "parse_columns_flag",
+    "propose_columns",
+]
+
+PROJECTED = ("x", "y")
+"""Canonical names of projected coordinates (in the CRS given with ``crs=`` / ``--crs``)."""
+
+FRENCH_NAMES = {
+    "identifiant": "venue_id",
+    "nom": "name",
+    "type": "kind",
+    "codeinsee": "code_insee",
+    "ouverture": "opened",
+    "fermeture": "closed",
+    "soutienpublic": "supported",
+    "precision": "location_quality",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "x": "x",
+    "y": "y",
+}
+"""French headers (without case, accents, spaces nor punctuation) -> canonical name."""
+
+_LIKELY = {
+    "venue_id": ("id", "identifiant", "ident", "code", "numero", "matricule", "uid"),
+    "name": ("nom", "name", "nomlieu", "libelle", "lib", "raisonsociale", "title", "titre"),
+    "kind": ("typologie", "typo", "type", "categorie", "category", "categories", "kind"),
+    "code_insee": ("insee", "codeinsee", "codecommune", "inseecom", "codgeo", "depcom", "citycode"),
+    "opened": ("annee", "anneeouverture", "dateouverture", "ouverture", "creation", "opened"),
+    "latitude": ("lat", "latitude", "latwgs84", "geolatitude", "ycoord"),
+    "longitude": ("lon", "lng", "long", "longitude", "lonwgs84", "geolongitude", "xcoord"),
+    "x": ("x", "xl93", "xlambert", "coordx"),
+    "y": ("y", "yl93", "ylambert", "coordy"),
+}
+
+
+def _key(column: object) -> str:
+    plain = unicodedata.normalize("NFKD", str(column)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
+def layout_mapping(found: Iterable[str], *, has_geometry: bool = False) -> dict[str, str] | None:
+    """Map a canonical or French header; None when it is neither.
+
+    Parameters
+    ----------
+    found : iterable of str
+        Column names of the census.
+    has_geometry : bool
+        The file has geometries, so coordinate columns are not needed.
+
+    Returns
+    -------
+    dict or None
+        Their column -> canonical name, for a header that holds a name and coordinates
+        (``latitude`` and ``longitude``, or ``x`` and ``y``) under their canonical or
+        French names, or a name and geometries. Other columns are ignored.
+
+    Examples
+    --------
+    >>> layout_mapping(["venue_id", "name", "latitude", "longitude", "email"])
+    {'venue_id': 'venue_id', 'name': 'name', 'latitude': 'latitude', 'longitude': 'longitude'}
+    >>> layout_mapping(["nom_lieu", "lat", "lon"]) is None
+    True
+    """
+    names = {_key(c): c for c in MAPPABLE + PROJECTED} | FRENCH_NAMES
+    canonical = {_key(c): c for c in MAPPABLE + PROJECTED}
+    mapping: dict[str, str] = {}
+    for column in found:
+        key = _key(column)
+        target = canonical.get(key) or names.get(key)
+        if target and not is_personal(column) and target not in mapping.values():
+            mapping[str(column)] = target
+    targets = set(mapping.values())
+    located = has_geometry or {"latitude", "longitude"} <= targets or {"x", "y"} <= targets
+    return mapping if "name" in targets and located else None
+
+
+def propose_columns(found: Iterable[str]) -> dict[str, str]:
+    """Propose a mapping for an unrecognised header, from likely column names.
+
+    Parameters
+    ----------
+    found : iterable of str
+        Column names of the census.
+
+    Returns
+    -------
+    dict
+        Their column -> canonical name, at most one column per canonical name (the first
+        likely one), never a personal column. Only a proposal: it is shown, not applied.
+    """
+    proposal: dict[str, str] = {}
+    for column in found:
+        if is_personal(column):
+            continue
+        key = _key(column)
+        for target, likely in _LIKELY.items():
+            if key in likely and target not in proposal.values():
+                proposal[str(column)] = target
+                break
+    return proposal
+
+
+def columns_flag(mapping: Mapping[str, str]) -> str:
+    """Write a mapping as the ``--columns`` option of ``maillage report``.
+
+    Parameters
+    ----------
+    mapping : dict
+        Their column -> canonical name.
+
+    Returns
+    -------
+    str
+        ``--columns "Their=canonical,..."``.
+    """
+    pairs = ",".join(f"{column}={target}" for column, target in mapping.items())
+    return f'--columns "{pairs}"'
+
+
+def parse_columns_flag(text: str) -> dict[str, str]:
+    """Read the value of ``--columns``: ``"Their=canonical,Other=canonical"``.
+
+    Parameters
+    ----------
+    text : str
+        Comma-separated ``their column=canonical name`` pairs.
+
+    Returns
+    -------
+    dict
+        Their column -> canonical name.
+
+    Raises
+    ------
+    ValueError
+        For a pair without ``=`` or with an empty side.
+
+    Examples
+    --------
+    >>> parse_columns_flag("Identifiant=venue_id, Nom du lieu=name")
+    {'Identifiant': 'venue_id', 'Nom du lieu': 'name'}
+    """
+    mapping = {}
+    for pair in text.split(","):
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            msg = f"--columns expects 'Their column=canonical name' pairs, got {pair.strip()!r}"
+            raise ValueError(msg)
+        mapping[column.strip()] = target.strip()
+    return mapping
