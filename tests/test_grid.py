@@ -15,14 +15,14 @@ from maillage import (
     ColumnError,
     InputDataError,
     MaillageWarning,
+    load_population_grid,
     origins_from_grid,
-    read_population_grid,
 )
 
 
 @pytest.fixture(scope="module")
 def grid():
-    return read_population_grid()
+    return load_population_grid()
 
 
 def test_oleron_tile(grid):
@@ -49,14 +49,14 @@ def test_bad_files(tmp_path):
     bad = tmp_path / "grid_tile_4_11.csv"
     bad.write_text("x,y,ind\r\n1,2,3\r\n")
     with pytest.raises(ColumnError, match="imputed"):
-        read_population_grid(bad)
+        load_population_grid(bad)
     nameless = tmp_path / "grid.csv"
     nameless.write_text("x,y,imputed,ind\r\n1,2,0,3\r\n")
     with pytest.raises(InputDataError, match="tile"):
-        read_population_grid(nameless)
-    assert len(read_population_grid(nameless, tile=(4, 11))) == 1
+        load_population_grid(nameless)
+    assert len(load_population_grid(nameless, tile=(4, 11))) == 1
     with pytest.raises(InputDataError, match="neither"):
-        read_population_grid("no-such-grid")
+        load_population_grid("no-such-grid")
 
 
 def test_origins_from_grid_hand_made_communes(grid):
@@ -110,7 +110,7 @@ def test_cells_outside_communes_warn(grid):
 def test_oleron_commune_sums():
     """Sums per commune match the figures checked against legal populations (SOURCE.md)."""
     communes = maillage.load_communes(departements=["17"])
-    grid = read_population_grid()
+    grid = load_population_grid()
     with pytest.warns(MaillageWarning, match="17 grid cell"):
         origins = origins_from_grid(grid, communes)
     sums = origins.groupby("code_insee")["population"].sum()

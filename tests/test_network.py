@@ -9,9 +9,9 @@ import pytest
 from shapely import Point
 
 from maillage import InputDataError, MaillageWarning, NetworkError, RoadNetwork, TravelTimeModel
-from maillage.network.graph import MIN_EDGE_TIME_S, graph_from_edges
-from maillage.network.profile import parse_duration, parse_maxspeed, way_rule
-from maillage.network.snap import ACCESS_SPEED_KPH
+from maillage.travel.graph.graph import MIN_EDGE_TIME_S, graph_from_edges
+from maillage.travel.graph.profile import parse_duration, parse_maxspeed, way_rule
+from maillage.travel.graph.snap import ACCESS_SPEED_KPH
 
 STEP_M = 1000.0
 EDGE_S = 60.0
@@ -202,7 +202,7 @@ def test_od_table_served_by_keeps_exactly_the_unserved_pairs():
 
 
 def test_pruned_searches_stop_where_an_incumbent_is_nearer():
-    from maillage.network.search import bounded_pairs
+    from maillage.travel.graph.search import bounded_pairs
 
     line = graph_from_edges(
         np.array([0, 1, 1, 2, 2, 3]), np.array([1, 0, 2, 1, 3, 2]), np.full(6, 10.0),

@@ -59,7 +59,7 @@ def test_ways_cut_at_the_border_take_their_nodes_from_the_other_file(tmp_path, c
     write_grid_pbf(whole, BOUNDS, SIDE)
     west, east = tmp_path / "west.osm.pbf", tmp_path / "east.osm.pbf"
     split_grid_pbf((west, east), BOUNDS, SIDE, CUT, complete_ways=False)
-    caplog.set_level(logging.INFO, logger="maillage.network")
+    caplog.set_level(logging.INFO, logger="maillage.travel.graph")
     merged = RoadNetwork.from_osm([east, west], cache=False)
     _assert_same_graph(RoadNetwork.from_osm(whole, cache=False), merged)
     assert "no location" not in caplog.text

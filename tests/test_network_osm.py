@@ -14,8 +14,8 @@ from pyproj import Geod
 from scipy.sparse.csgraph import connected_components
 
 from maillage import NetworkError, RoadNetwork, fetch, options
-from maillage.network.graph import MIN_EDGE_TIME_S
-from maillage.network.search import nearest_sources
+from maillage.travel.graph.graph import MIN_EDGE_TIME_S
+from maillage.travel.graph.search import nearest_sources
 
 DATA = Path(__file__).parent / "data"
 GEOD = Geod(ellps="WGS84")
@@ -242,7 +242,7 @@ def test_way_with_nodes_missing_from_the_extract(tmp_path, cache_dir, caplog):
             writer.add_node(osmium.osm.mutable.Node(id=node_id, location=NODES[node_id]))
         writer.add_way(osmium.osm.mutable.Way(id=1, nodes=[1, 99, 2], tags={"highway": "primary"}))
         writer.add_way(osmium.osm.mutable.Way(id=2, nodes=[2, 3, 1], tags={"highway": "primary"}))
-    with caplog.at_level("WARNING", logger="maillage.network.osm"):
+    with caplog.at_level("WARNING", logger="maillage.travel.graph.osm"):
         net = RoadNetwork.from_osm(path)
     assert "1 way nodes" in caplog.text
     edges = edge_times(net)

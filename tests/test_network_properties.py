@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maillage import RoadNetwork
-from maillage.network.graph import graph_from_edges
+from maillage.travel.graph.graph import graph_from_edges
 
 
 @st.composite
@@ -72,7 +72,7 @@ def test_nearest_equals_networkx_and_od_table_agrees(net, data):
 @given(net=networks(), data=st.data())
 def test_multi_source_with_start_times_equals_networkx(net, data):
     """Sources that start late (access legs) are handled like a virtual source's edges."""
-    from maillage.network.search import nearest_sources
+    from maillage.travel.graph.search import nearest_sources
 
     n = net.n_nodes
     sources = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=6)))

@@ -199,19 +199,18 @@ def test_rerun_gives_identical_bytes(report, out, tmp_path):
     assert _digest(again) == _digest(out)
 
 
-def test_failed_run_leaves_previous_report_intact(report, tmp_path):
+def test_failed_run_leaves_previous_report_intact(report, tmp_path, monkeypatch):
     target = save_report(report, tmp_path / "r")
     before = _digest(target)
 
-    def broken(_report, path: Path) -> None:
-        path.write_bytes(b"half")
+    def broken(_report):
         raise RuntimeError("disk full")
 
-    from maillage.report_files import WRITERS
+    from maillage.report import files
 
-    writers = {**WRITERS, "indicators.csv": broken}
+    monkeypatch.setitem(files.RENDERERS, "indicators.csv", broken)
     with pytest.raises(RuntimeError, match="disk full"):
-        save_report(report, target, writers=writers)
+        save_report(report, target)
     assert _digest(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
@@ -260,7 +259,7 @@ def test_report_page_has_the_supported_section(out, report):
     start = page.index("<h2>Contribution des lieux soutenus</h2>")
     section = page[start : page.index("<h2>", start + 5)]
     contrib = report.attribution.attrs["supported_contribution"]
-    from maillage.report_page import fr_number, fr_percent
+    from maillage.report.page import fr_number, fr_percent
 
     for key in ("population_covered_all", "population_covered_without_supported"):
         assert fr_number(contrib[key]) in section, key
@@ -297,7 +296,7 @@ def test_no_supported_venue_is_said_plainly(territory, tmp_path):
 
 
 def test_support_from_a_labelled_list_is_described(territory):
-    from maillage.support import mark_supported
+    from maillage.prepare.support import mark_supported
 
     communes, venues = territory
     labelled = gpd.GeoDataFrame(
@@ -317,7 +316,7 @@ def test_support_from_a_labelled_list_is_described(territory):
     assert (rep.support["matched"], rep.support["appended"]) == (1, 1)
     contrib = rep.attribution.attrs["supported_contribution"]
     assert contrib["supported_venues"] == 2 and rep.summary["venues"] == 3
-    from maillage.report_page import render_page
+    from maillage.report.page import render_page
 
     page = html.unescape(render_page(rep))
     assert "liste des lieux labellisés « fabt »" in page
@@ -378,7 +377,7 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
 
 
 def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_path):
-    from maillage.compare import read_previous
+    from maillage.report.compare import read_previous
 
     communes, venues = territory
     first = write_report(

@@ -205,7 +205,7 @@ def test_failed_download_is_not_cached_and_says_what_to_do(tmp_path, monkeypatch
 
 @pytest.mark.network
 def test_real_download_of_the_smallest_extract(tmp_path):
-    from maillage.network.osm import check_pbf
+    from maillage.travel.graph.osm import check_pbf
 
     with options.set(data_dir=None, cache_dir=tmp_path, offline=False):
         path = fetch_osm_extract("osm-corse")

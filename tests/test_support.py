@@ -1,4 +1,4 @@
-"""Tests of maillage.support: matching labelled venues to a census and marking support."""
+"""Tests of maillage.prepare.support: matching labelled venues to a census and marking support."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from shapely.geometry import Point
 
 import maillage
 from maillage.errors import ColumnError, InputDataError, OptionError
-from maillage.support import mark_supported, match_supported, name_similarity, split_labelled
+from maillage.prepare.support import (
+    mark_supported,
+    match_supported,
+    name_similarity,
+    split_labelled,
+)
 
 # Real commune codes (their names are left out of venue names): Mont-de-Marsan 40192,
 # Saint-Pierre-du-Mont 40283 (next to it), Pau 64445, Bordeaux 33063.

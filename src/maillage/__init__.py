@@ -3,15 +3,30 @@
 Load a territory and a venue census, compute drive times to the nearest venue over a real
 road network (or a documented straight-line model), find the white zones, attribute the
 coverage to venues, suggest where to open next, and publish maps and a yearly report.
+
+The package is laid out as the data flows, one floor a subpackage, each importing only from
+the floors below it: :mod:`maillage.sources` (catalogue, downloads) → :mod:`maillage.load`
+(raw readers) → :mod:`maillage.prepare` (canonical frames) → :mod:`maillage.travel`
+(travel-time engines) → :mod:`maillage.analysis` (metrics) → :mod:`maillage.maps` →
+:mod:`maillage.report` → :mod:`maillage.cli`; :mod:`maillage.errors`,
+:mod:`maillage.options` and :mod:`maillage.schema` are the ground floor. This module only
+re-exports the public API.
 """
 
 from __future__ import annotations
 
 import logging
 
-from maillage.attribution import attribution
-from maillage.catchments import catchments, isochrones
-from maillage.coverage import coverage
+from maillage import maps, report
+from maillage.analysis.active import active_venues
+from maillage.analysis.attribution import attribution
+from maillage.analysis.catchments import catchments, isochrones
+from maillage.analysis.coverage import coverage
+from maillage.analysis.indicators import indicators
+from maillage.analysis.origins import origins_from_communes, origins_from_grid
+from maillage.analysis.siting import suggest_sites
+from maillage.analysis.years import coverage_by_year
+from maillage.analysis.zones import white_zones
 from maillage.errors import (
     ColumnError,
     DataSourceError,
@@ -23,11 +38,12 @@ from maillage.errors import (
     NetworkError,
     OptionError,
 )
-from maillage.load.grid import read_population_grid
-from maillage.network import RoadNetwork
 from maillage.options import Options, options
-from maillage.origins import origins_from_communes, origins_from_grid
-from maillage.planning import suggest_sites
+from maillage.prepare.communes import load_communes
+from maillage.prepare.grid import load_population_grid
+from maillage.prepare.support import mark_supported, match_supported
+from maillage.prepare.venues import load_venues
+from maillage.report import build_report, save_report, write_report
 from maillage.sources import (
     CATALOGUE,
     credits,
@@ -37,14 +53,9 @@ from maillage.sources import (
     get_dataset,
     osm_extracts_for,
 )
-from maillage.support import mark_supported, match_supported
-from maillage.territory import load_communes
-from maillage.travel import CrowFlyModel, TravelTimeModel
-from maillage.venues import load_venues
-from maillage.years import coverage_by_year
-from maillage.zones import indicators, white_zones
+from maillage.travel import CrowFlyModel, RoadNetwork, TravelTimeModel
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CATALOGUE",
@@ -62,7 +73,9 @@ __all__ = [
     "RoadNetwork",
     "TravelTimeModel",
     "__version__",
+    "active_venues",
     "attribution",
+    "build_report",
     "catchments",
     "coverage",
     "coverage_by_year",
@@ -74,16 +87,35 @@ __all__ = [
     "indicators",
     "isochrones",
     "load_communes",
+    "load_population_grid",
     "load_venues",
+    "maps",
     "mark_supported",
     "match_supported",
     "options",
     "origins_from_communes",
     "origins_from_grid",
     "osm_extracts_for",
-    "read_population_grid",
+    "report",
+    "save_report",
     "suggest_sites",
     "white_zones",
+    "write_report",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> object:
+    """Serve the deprecated names of 0.1 (one release), with a DeprecationWarning."""
+    if name == "read_population_grid":
+        import warnings  # noqa: PLC0415 - only on the deprecated path
+
+        warnings.warn(
+            "maillage.read_population_grid is deprecated: use maillage.load_population_grid",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return load_population_grid
+    msg = f"module 'maillage' has no attribute {name!r}"
+    raise AttributeError(msg)

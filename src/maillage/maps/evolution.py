@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import InputDataError
 from maillage.maps.static import plot_coverage
-from maillage.schema import check_columns
+from maillage.schema import check_columns, threshold_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -64,7 +64,7 @@ def plot_share_by_year(
         import matplotlib.pyplot as plt  # noqa: PLC0415
 
         _, ax = plt.subplots(figsize=(7, 4))
-    threshold = threshold_min if threshold_min is not None else by_year.attrs.get("threshold_min")
+    threshold = threshold_of(threshold_min, by_year)
     years = [str(y) for y in by_year.index]
     shares = (by_year["share_within_threshold"].astype(float) * 100).to_list()
     bars = ax.bar(years, shares, color="#2c7fb8")

@@ -35,9 +35,9 @@ from maillage.maps._style import (
     credits_of,
     credits_text,
     supported_mask,
-    threshold_of,
     venue_markers,
 )
+from maillage.schema import threshold_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -122,7 +122,7 @@ def plot_coverage(
         borders = communes_cov[["departement", "geometry"]].dissolve("departement")
         borders.boundary.plot(ax=ax, color="#404040", linewidth=0.8)
     kinds = _draw_venues(ax, venues)
-    threshold = threshold_of(communes_cov, threshold_min)
+    threshold = threshold_of(threshold_min, communes_cov)
     ax.set_title(title if title is not None else _default_title(threshold), fontsize=12)
     ax.set_axis_off()
     ax.set_aspect("equal")

@@ -1,0 +1,295 @@
+"""Coverage: time from every resident to the nearest venue, per origin and per commune.
+
+One-way flow: communes + venues + a :class:`~maillage.travel.TravelTimeModel` -> origins
+(population-weighted points, :mod:`maillage.analysis.origins`) -> nearest venue per origin ->
+population-weighted commune figures. Every output records the model that produced it
+(``.attrs["travel_time_model"]``) and the threshold (``.attrs["threshold_min"]``).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from maillage.analysis._checks import check_model, check_threshold, stamp
+from maillage.analysis.origins import origins_from_communes, origins_from_grid
+from maillage.errors import InputDataError
+from maillage.errors import MaillageWarning as _Warn
+from maillage.schema import CRS, check_columns, check_crs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from maillage.travel.protocol import TravelTimeModel
+
+__all__ = ["coverage", "venue_points", "weighted_median"]
+
+logger = logging.getLogger(__name__)
+
+
+def venue_points(
+    venues: gpd.GeoDataFrame, *, model: TravelTimeModel, allow_empty: bool = False
+) -> gpd.GeoSeries:
+    """Return the venues the model can place, as points indexed by ``venue_id``.
+
+    Venues outside every commune still count (they serve border communes). Venues the model
+    cannot place are excluded with a :class:`~maillage.errors.MaillageWarning` naming them;
+    their ids are kept in ``.attrs["excluded"]`` of the result.
+
+    Parameters
+    ----------
+    venues : geopandas.GeoDataFrame
+        Canonical venues frame (``venue_id``, Point ``geometry``, EPSG:2154).
+    model : TravelTimeModel
+        The model that will compute the times.
+    allow_empty : bool
+        Accept an empty census (used per year); otherwise it is an error.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+
+    Raises
+    ------
+    InputDataError
+        Empty census, duplicate ids, or no venue the model can place.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from maillage import CrowFlyModel
+    >>> v = gpd.GeoDataFrame({"venue_id": ["a"]}, geometry=[Point(0, 0)], crs=2154)
+    >>> venue_points(v, model=CrowFlyModel()).index.tolist()
+    ['a']
+    """
+    check_columns(venues, ["venue_id", "geometry"], name="venues")
+    check_crs(venues, name="venues")
+    if len(venues) == 0 and not allow_empty:
+        msg = "venues is empty: the census has no venue; check the source and the area filter"
+        raise InputDataError(msg)
+    ids = venues["venue_id"].astype(str)
+    if ids.duplicated().any():
+        dup = ids[ids.duplicated()].unique()[:5].tolist()
+        raise InputDataError(f"venues: venue_id has duplicates, e.g. {dup}; deduplicate first")
+    points = gpd.GeoSeries(
+        venues.geometry.to_numpy(), index=pd.Index(ids, name="venue_id"), crs=CRS
+    )
+    bad = model.unplaced(points)
+    if len(bad):
+        warnings.warn(
+            f"{len(bad)} venue(s) cannot be placed by the travel-time model and are excluded: "
+            f"{', '.join(map(str, bad[:20]))}{' ...' if len(bad) > 20 else ''}",
+            _Warn,
+            stacklevel=3,
+        )
+        points = points.drop(bad)
+        if len(points) == 0 and not allow_empty:
+            raise InputDataError("venues: no venue can be placed by the travel-time model")
+    points.attrs["excluded"] = [str(b) for b in bad]
+    return points
+
+
+def build_origins(
+    communes: gpd.GeoDataFrame, grid: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """Return origins: grid cells (rescaled to the communes' population) or lattice points.
+
+    With a grid, communes holding no cell (outside the grid's extent) get lattice origins.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> c = gpd.GeoDataFrame({"population": [10]}, geometry=[box(0, 0, 10, 10)],
+    ...     index=pd.Index(["00001"], name="code_insee"), crs=2154)
+    >>> float(build_origins(c)["population"].sum())
+    10.0
+    """
+    if grid is None:
+        return origins_from_communes(communes)
+    from_grid = origins_from_grid(grid, communes, rescale=True)
+    rest = communes.loc[~communes.index.astype(str).isin(from_grid["code_insee"].unique())]
+    if len(rest) == 0:
+        return from_grid
+    logger.info("%d commune(s) hold no grid cell: lattice origins used for them", len(rest))
+    both = pd.concat([from_grid, origins_from_communes(rest)])
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=CRS)
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Return the weighted median (NaN when no positive weight; ``inf`` values count).
+
+    Examples
+    --------
+    >>> weighted_median(np.array([1.0, 2.0, 10.0]), np.array([1.0, 1.0, 5.0]))
+    10.0
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    ok = ~np.isnan(values) & (weights > 0)
+    if not ok.any():
+        return float("nan")
+    order = np.argsort(values[ok], kind="stable")
+    v, w = values[ok][order], weights[ok][order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def origin_times(
+    origins: gpd.GeoDataFrame,
+    points: gpd.GeoSeries,
+    *,
+    model: TravelTimeModel,
+    threshold_min: float,
+) -> gpd.GeoDataFrame:
+    """Return ``origins`` with ``time_min``, ``nearest_venue`` and ``covered``."""
+    if len(points):
+        near = model.nearest(origins.geometry, points)
+    else:
+        near = pd.DataFrame(
+            {"travel_time_s": np.full(len(origins), np.inf), "dest_id": pd.NA}, index=origins.index
+        )
+    time_min = near["travel_time_s"].to_numpy(dtype=float) / 60.0
+    unplaced = int(np.isnan(time_min).sum())
+    if unplaced:
+        warnings.warn(
+            f"{unplaced} origin(s) cannot be placed by the travel-time model: their time is NaN "
+            f"and they count as not covered",
+            _Warn,
+            stacklevel=3,
+        )
+    return origins.assign(
+        time_min=time_min,
+        nearest_venue=near["dest_id"].astype(object).to_numpy(),
+        covered=time_min <= threshold_min,
+    )
+
+
+def _majority(origins: pd.DataFrame) -> pd.Series:
+    """Venue serving most of each commune's population."""
+    served = origins.dropna(subset=["nearest_venue"])
+    if len(served) == 0:
+        return pd.Series(dtype=object)
+    pop = served.groupby(["code_insee", "nearest_venue"], sort=False)["population"].sum()
+    top = pop.reset_index().sort_values("population", ascending=False, kind="stable")
+    return top.drop_duplicates("code_insee").set_index("code_insee")["nearest_venue"]
+
+
+def aggregate(
+    communes: gpd.GeoDataFrame, origins: pd.DataFrame, *, threshold_min: float
+) -> gpd.GeoDataFrame:
+    """Return ``communes`` with the population-weighted figures of their origins."""
+    t = origins["time_min"].to_numpy(dtype=float)
+    w = origins["population"].to_numpy(dtype=float)
+    finite = np.isfinite(t)
+    frame = pd.DataFrame(
+        {
+            "code_insee": origins["code_insee"].to_numpy(),
+            "wt": np.where(finite, w * np.where(finite, t, 0.0), 0.0),
+            "wf": np.where(finite, w, 0.0),
+            "pop": w,
+            "within": np.where(t <= threshold_min, w, 0.0),
+        }
+    )
+    sums = frame.groupby("code_insee", sort=False).sum()
+    codes = communes.index.astype(str)
+    sums = sums.reindex(codes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        time_min = (sums["wt"] / sums["wf"]).to_numpy()
+        share = (sums["within"] / sums["pop"]).to_numpy()
+    medians = (
+        origins.groupby("code_insee", sort=False)[["time_min", "population"]]
+        .apply(lambda g: weighted_median(g["time_min"].to_numpy(), g["population"].to_numpy()))
+        .reindex(codes)
+    )
+    covered = time_min <= threshold_min
+    share = np.where(np.isnan(share), covered.astype(float), share)
+    return communes.assign(
+        time_min=time_min,
+        median_time_min=medians.to_numpy(dtype=float),
+        nearest_venue=_majority(origins).reindex(codes).to_numpy(dtype=object),
+        covered=covered,
+        population_within_threshold=sums["within"].fillna(0.0).to_numpy(),
+        share_within_threshold=share,
+    )
+
+
+def coverage(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: TravelTimeModel,
+    threshold_min: float | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    detail: bool = False,
+    data_credits: Iterable[str] = (),
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Time from the residents of every commune to their nearest venue.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Indexed by ``code_insee``, EPSG:2154, with ``population``.
+    venues : geopandas.GeoDataFrame
+        Canonical venues frame; venues outside the communes still count.
+    model : TravelTimeModel
+        :class:`~maillage.travel.CrowFlyModel` or a road network.
+    threshold_min : float
+        Access threshold in minutes.
+    grid : geopandas.GeoDataFrame, optional
+        Population grid (:func:`maillage.read_population_grid`); else lattice origins.
+    detail : bool
+        Also return the origin-level frame.
+    data_credits : iterable of str
+        Attribution lines of the datasets used, stored in ``.attrs["data_credits"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or (GeoDataFrame, GeoDataFrame)
+        The communes with ``time_min`` (population-weighted mean over reachable origins,
+        NaN when none), ``median_time_min``, ``nearest_venue``, ``covered``
+        (``time_min <= threshold_min``), ``population_within_threshold`` and
+        ``share_within_threshold`` (origin level); with ``detail=True`` also the origins
+        (``code_insee, population, time_min, nearest_venue, covered, geometry``).
+
+    Raises
+    ------
+    InputDataError
+        Empty census, wrong CRS, no venue the model can place.
+
+    Examples
+    --------
+    >>> from maillage import CrowFlyModel
+    >>> from maillage.prepare.toy import toy_territory
+    >>> communes, venues = toy_territory()
+    >>> only_a = venues[venues["venue_id"] == "a"]
+    >>> cov = coverage(communes, only_a, model=CrowFlyModel(circuity=1, speed_kph=60))
+    >>> cov["covered"].tolist(), cov["nearest_venue"].tolist()
+    ([True, False], ['a', 'a'])
+    >>> cov.attrs["travel_time_model"]["model"]
+    'CrowFlyModel'
+    """
+    model = check_model(model)
+    threshold_min = check_threshold(threshold_min)
+    check_columns(communes, ["population", "geometry"], name="communes")
+    check_crs(communes, name="communes")
+    points = venue_points(venues, model=model)
+    origins = build_origins(communes, grid)
+    origins_cov = origin_times(origins, points, model=model, threshold_min=threshold_min)
+    result = aggregate(communes, origins_cov, threshold_min=threshold_min)
+    extra = {
+        "venues": len(points),
+        "venues_excluded": points.attrs["excluded"],
+        "origins": "grid" if grid is not None else "lattice",
+    }
+    stamp(result, model, threshold_min, data_credits=list(data_credits), **extra)
+    if not detail:
+        return result
+    stamp(origins_cov, model, threshold_min, data_credits=list(data_credits), **extra)
+    return result, origins_cov

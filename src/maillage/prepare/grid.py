@@ -1,0 +1,51 @@
+"""Population grids in the working CRS: :func:`load_population_grid`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from maillage.load.grid import read_grid_tile
+from maillage.schema import CRS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import geopandas as gpd
+
+__all__ = ["load_population_grid"]
+
+
+def load_population_grid(
+    source: str | Path = "filosofi-2021-200m-oleron",
+    *,
+    tile: tuple[int, int] | None = None,
+) -> gpd.GeoDataFrame:
+    """Load a Filosofi 200 m population tile as squares in Lambert-93 (EPSG:2154).
+
+    Parameters
+    ----------
+    source : str or path
+        Catalogue name (default: the Oléron tile) or a tile CSV with columns
+        ``x, y, imputed, ind`` (see :func:`maillage.load.grid.read_grid_tile`).
+    tile : (int, int), optional
+        Tile indices; read from the file name when omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The squares of :func:`~maillage.load.grid.read_grid_tile` (same index, columns and
+        errors), reprojected to EPSG:2154, ``population`` as float64.
+
+    Examples
+    --------
+    >>> grid = load_population_grid()
+    >>> len(grid), float(grid["population"].sum()), grid.crs.to_epsg()
+    (1507, 26820.5, 2154)
+    >>> grid.index[0]
+    'CRS3035RES200mN2572600E3453400'
+    """
+    out = read_grid_tile(source, tile=tile).to_crs(CRS)
+    out["population"] = out["population"].astype(np.float64)
+    return out

@@ -1,0 +1,286 @@
+"""Check venue census rows, select an area, and summarise the rejected rows.
+
+:func:`validate_venues` turns a raw census table into accepted venues in Lambert-93 and
+rejected rows, each with its reason (checks in :mod:`maillage.prepare.venue_checks`);
+:func:`select_venues` keeps the venues of an area and of a band around it;
+:func:`summarise_rejections` writes the message of ``errors="raise"``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from maillage.prepare.communes import load_communes
+>>> raw = pd.DataFrame({"venue_id": ["a", "a"], "name": ["Un", "Deux"],
+...     "code_insee": ["33063", "33063"], "latitude": ["44.8378", "44.8378"],
+...     "longitude": ["-0.5792", "-0.5792"], "file": "t.csv"})
+>>> venues, rejected = validate_venues(raw, None, load_communes(departements=["33"]))
+>>> len(venues), rejected["reason"].tolist()
+(1, ["duplicate venue_id 'a' (first at row 0)"])
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from maillage.load.census_fields import canonical_fields
+from maillage.load.cog import read_cog_table
+from maillage.prepare.codes import harmonise_codes, normalise_codes, unknown_code_reasons
+from maillage.prepare.venue_checks import (
+    coordinate_reasons,
+    duplicate_reasons,
+    first_reasons,
+    in_france,
+    missing_id_reasons,
+    outside_france_reasons,
+    parse_coordinates,
+)
+from maillage.schema import CRS, REJECT_COLUMNS, VENUE_COLUMNS
+
+if TYPE_CHECKING:
+    from maillage.load.census_schemas import CensusSchema
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["REJECTED_COLUMNS", "select_venues", "summarise_rejections", "validate_venues"]
+
+REJECTED_COLUMNS = (*REJECT_COLUMNS, "name", "code_insee", "latitude", "longitude", "file")
+"""Columns of the rejected-rows table: the reason plus what is needed to fix the row."""
+
+
+def _points(lon: pd.Series, lat: pd.Series, usable: pd.Series) -> gpd.GeoSeries:
+    xs = lon.where(usable, 0.0).to_numpy()
+    ys = lat.where(usable, 0.0).to_numpy()
+    points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), index=lon.index, crs="EPSG:4326")
+    return points.to_crs(CRS)
+
+
+def _nearest_commune(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Code of the nearest commune polygon (distance 0: the point lies in it) and the distance."""
+    out = pd.DataFrame({"code": pd.Series(pd.NA, index=points.index, dtype="string")})
+    out["distance_m"] = np.inf
+    if len(points) == 0:
+        return out
+    pairs, dist = communes.sindex.nearest(points.to_numpy(), return_distance=True)
+    first = ~pd.Series(pairs[0]).duplicated().to_numpy()
+    rows, polys, dist = pairs[0][first], pairs[1][first], dist[first]
+    out.iloc[rows, 0] = communes.index.to_numpy()[polys]
+    out.iloc[rows, 1] = dist
+    return out
+
+
+def _label(code: str, names: pd.Series) -> str:
+    return f"{code} ({names.get(code, '?')})"
+
+
+def _locate(
+    declared: pd.Series, points: gpd.GeoSeries, communes: gpd.GeoDataFrame, names: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Fill missing codes from the location and flag points lying in another commune.
+
+    Returns the codes, the flags and the reasons (missing code that cannot be located).
+    """
+    near = _nearest_commune(points, communes)
+    inside = near["distance_m"] == 0
+    codes = declared.copy()
+    flags = pd.Series(pd.NA, index=declared.index, dtype="string")
+    reasons = pd.Series(pd.NA, index=declared.index, dtype="string")
+    fill = declared.isna() & near["code"].notna()
+    codes[fill] = near.loc[fill, "code"]
+    for i in declared.index[fill]:
+        how = "in" if inside[i] else f"{near.loc[i, 'distance_m']:.0f} m from"
+        flags[i] = f"code_insee missing, taken from the location: {how} {_label(codes[i], names)}"
+    reasons[declared.isna() & near["code"].isna()] = "missing INSEE code"
+    other = declared.notna() & inside & (near["code"] != declared).fillna(False)
+    other &= declared.isin(communes.index)  # a commune without polygon cannot be checked
+    for i in declared.index[other]:
+        flags[i] = (
+            f"point in commune {_label(near.loc[i, 'code'], names)}, "
+            f"declared {_label(declared[i], names)}"
+        )
+    return codes, flags, reasons
+
+
+def _rejected(raw: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    bad = reasons.notna()
+    table = pd.DataFrame(index=raw.index[bad])
+    table["row"] = raw.index[bad].to_numpy()
+    for column in REJECTED_COLUMNS[1:]:
+        source = reasons if column == "reason" else raw.get(column)
+        table[column] = source[bad].astype("string") if source is not None else pd.NA
+    return table.reset_index(drop=True)
+
+
+def validate_venues(
+    raw: pd.DataFrame,
+    schema: CensusSchema | None,
+    communes: gpd.GeoDataFrame,
+    *,
+    kind: str | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check every row of a raw census table; return accepted venues and rejected rows.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Raw census table (:func:`~maillage.load.census_readers.read_census`).
+    schema : CensusSchema or None
+        Recognised schema.
+    communes : geopandas.GeoDataFrame
+        Commune polygons indexed by ``code_insee`` in EPSG:2154, for the "outside
+        France" test, the point-in-commune check and missing codes.
+    kind : str, optional
+        Kind of venues whose census gives none.
+
+    Returns
+    -------
+    venues : geopandas.GeoDataFrame
+        Canonical venue columns plus ``location_flag`` and ``code_insee_declared``
+        (the code as found, where it was remapped from a former code).
+    rejected : pandas.DataFrame
+        :data:`REJECTED_COLUMNS`; ``len(venues) + len(rejected) == len(raw)``.
+    """
+    fields = canonical_fields(raw, schema, kind=kind)
+    lon, lat = parse_coordinates(raw)
+    reasons = first_reasons(missing_id_reasons(raw), coordinate_reasons(raw, lon, lat))
+    bad_quality = fields["location_quality"].isna()
+    if "location_quality" in raw.columns:
+        text = "unknown location_quality '" + raw["location_quality"].astype("string") + "'"
+        reasons = reasons.fillna(text.where(bad_quality))
+    points = _points(lon, lat, reasons.isna())
+    reasons = first_reasons(reasons, outside_france_reasons(points, communes, reasons.isna()))
+    reasons = first_reasons(reasons, duplicate_reasons(raw, reasons.isna()))
+    cog = read_cog_table()
+    declared = (
+        normalise_codes(raw["code_insee"])
+        if "code_insee" in raw.columns
+        else pd.Series(pd.NA, index=raw.index, dtype="string")
+    )
+    harmonised = harmonise_codes(declared, current=cog.index)
+    code_reasons = unknown_code_reasons(declared, harmonised)
+    reasons = first_reasons(reasons, code_reasons)
+    ok = reasons.isna()
+    codes, flags, locate_reasons = _locate(harmonised[ok], points[ok], communes, cog["nom"])
+    reasons = first_reasons(reasons, locate_reasons.reindex(raw.index))
+    ok = reasons.isna()
+    venues = fields[ok].copy()
+    venues["code_insee"] = codes.reindex(venues.index)
+    venues = gpd.GeoDataFrame(venues, geometry=points[ok], crs=CRS)
+    venues = venues[list(VENUE_COLUMNS)]
+    venues["location_flag"] = flags.reindex(venues.index)
+    remapped = (declared != harmonised).fillna(False)
+    venues["code_insee_declared"] = declared.where(remapped).reindex(venues.index)
+    return venues.reset_index(drop=True), _rejected(raw, reasons)
+
+
+def _reason_category(reason: str) -> str:
+    text = re.sub(r"\s*\(.*\)", "", reason)
+    return re.sub(r"\s*'[^']*'", "", text).strip()
+
+
+def summarise_rejections(rejected: pd.DataFrame, *, total: int, source: str, first: int = 5) -> str:
+    """Describe rejected rows in one message: counts by reason and the first rows.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        Rejected rows (``row``, ``venue_id``, ``reason``).
+    total : int
+        Number of input rows.
+    source : str
+        What was read, for the message.
+    first : int
+        How many rows to quote.
+
+    Returns
+    -------
+    str
+        The message.
+
+    Examples
+    --------
+    >>> rej = pd.DataFrame({"row": [3, 7], "venue_id": ["a", "b"],
+    ...     "reason": ["unknown INSEE code '99999'", "missing coordinates"]})
+    >>> print(summarise_rejections(rej, total=10, source="t.csv"))
+    t.csv: 2 of 10 rows rejected (missing coordinates: 1, unknown INSEE code: 1). First rows: row 3 (venue_id 'a'): unknown INSEE code '99999'; row 7 (venue_id 'b'): missing coordinates. Fix them, or pass errors='report' to get (venues, rejected).
+    """
+    counts = rejected["reason"].map(_reason_category).value_counts()
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")
+    by_reason = ", ".join(f"{r}: {n}" for r, n in counts.items())
+    rows = "; ".join(
+        f"row {r.row} (venue_id {r.venue_id!r}): {r.reason}"
+        for r in rejected.head(first).itertuples()
+    )
+    return (
+        f"{source}: {len(rejected)} of {total} rows rejected ({by_reason}). First rows: {rows}. "
+        "Fix them, or pass errors='report' to get (venues, rejected)."
+    )
+
+
+def _tied_to_area(rejected: pd.DataFrame, area: gpd.GeoDataFrame, buffer_m: float) -> pd.Series:
+    """Tell which rejected rows concern the area: code in it, point near it, or unplaceable."""
+    codes = harmonise_codes(normalise_codes(rejected["code_insee"]))
+    in_area = codes.isin(area.index).fillna(False).to_numpy()
+    lon, lat = (values.to_numpy() for values in parse_coordinates(rejected))
+    usable = in_france(lon, lat)
+    near = usable.copy()
+    if usable.any():
+        pts = gpd.GeoSeries(gpd.points_from_xy(lon[usable], lat[usable]), crs="EPSG:4326")
+        hits = area.sindex.query(pts.to_crs(area.crs), predicate="dwithin", distance=buffer_m)
+        flags = pd.Series(False, index=range(usable.sum()))
+        flags[hits[0]] = True
+        near[usable] = flags.to_numpy()
+    unplaceable = codes.isna().to_numpy() & ~usable
+    return pd.Series(in_area | near | unplaceable, index=rejected.index)
+
+
+def select_venues(
+    venues: gpd.GeoDataFrame, rejected: pd.DataFrame, area: gpd.GeoDataFrame, *, buffer_km: float
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Keep the venues of ``area`` and those within ``buffer_km`` outside it.
+
+    Venues outside the border serve the border communes. A venue is in the area when its
+    ``code_insee`` is one of the area's communes.
+
+    Parameters
+    ----------
+    venues : geopandas.GeoDataFrame
+        Accepted venues (:func:`validate_venues`).
+    rejected : pandas.DataFrame
+        Rejected rows; those tied to the area are kept (code in it, point near it, or
+        neither code nor point usable).
+    area : geopandas.GeoDataFrame
+        Communes of the area, indexed by ``code_insee``, EPSG:2154.
+    buffer_km : float
+        Width of the band outside the border, in kilometres.
+
+    Returns
+    -------
+    venues : geopandas.GeoDataFrame
+        The selected venues plus an ``in_area`` boolean column; ``attrs["outside_selection"]``
+        counts the venues left out.
+    rejected : pandas.DataFrame
+        The rejected rows that concern the area.
+    """
+    buffer_m = float(buffer_km) * 1000.0
+    in_area = venues["code_insee"].isin(area.index).to_numpy()
+    hits = area.sindex.query(venues.geometry.to_numpy(), predicate="dwithin", distance=buffer_m)
+    near = pd.Series(False, index=range(len(venues)))
+    near[hits[0]] = True
+    keep = in_area | near.to_numpy()
+    selected = venues[keep].copy()
+    selected["in_area"] = pd.array(in_area[keep], dtype="boolean")
+    logger.info(
+        "area selection: %d venues in the area, %d within %s km outside, %d elsewhere",
+        int(in_area.sum()),
+        int((keep & ~in_area).sum()),
+        buffer_km,
+        int((~keep).sum()),
+    )
+    selected.attrs["outside_selection"] = int((~keep).sum())
+    tied = _tied_to_area(rejected, area, buffer_m)
+    return selected.reset_index(drop=True), rejected[tied].reset_index(drop=True)

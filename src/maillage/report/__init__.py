@@ -1,0 +1,31 @@
+"""The yearly report folder: compute a :class:`Report`, write its files, compare with last year.
+
+Floors inside the package: :mod:`~maillage.report.model` (the value) ←
+:mod:`~maillage.report.build` (computes it) ← :mod:`~maillage.report.page` and
+:mod:`~maillage.report.files` (render it in memory) ← :mod:`~maillage.report.folder` and
+:mod:`~maillage.report.save` (write it). :mod:`~maillage.report.compare` reads a previous
+report.
+
+Examples
+--------
+>>> from maillage.report import REPORT_FILES
+>>> REPORT_FILES[-1]
+'report.html'
+"""
+
+from maillage.report.build import build_report, make_summary
+from maillage.report.compare import read_previous
+from maillage.report.model import REPORT_FILES, Report
+from maillage.report.save import save_report, write_report
+from maillage.schema import SUMMARY_KEYS
+
+__all__ = [
+    "REPORT_FILES",
+    "SUMMARY_KEYS",
+    "Report",
+    "build_report",
+    "make_summary",
+    "read_previous",
+    "save_report",
+    "write_report",
+]

@@ -1,0 +1,255 @@
+"""Compute a coverage report: :func:`build_report` returns a :class:`~maillage.report.model.Report`.
+
+It runs coverage, indicators, white zones, catchments, attribution, suggested sites and the
+optional yearly evolution and comparison; :mod:`maillage.report.save` writes the result.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from maillage.analysis.active import active_venues
+from maillage.analysis.attribution import attribution
+from maillage.analysis.catchments import catchments
+from maillage.analysis.coverage import coverage
+from maillage.analysis.indicators import indicators
+from maillage.analysis.siting import suggest_sites
+from maillage.analysis.years import coverage_by_year
+from maillage.analysis.zones import white_zones
+from maillage.prepare.names import with_area_names
+from maillage.prepare.support import describe_support, support_counts
+from maillage.report.compare import Previous, compare_reports, read_previous
+from maillage.report.model import Report
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from maillage.travel.protocol import TravelTimeModel
+
+__all__ = ["build_report", "make_summary"]
+
+logger = logging.getLogger(__name__)
+
+
+def _scalar(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()  # numpy scalar -> Python
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    return value
+
+
+def make_summary(
+    overall: pd.Series,
+    *,
+    area: str,
+    venues: int,
+    threshold_min: float,
+    model: dict[str, Any],
+    credits: Sequence[str],
+) -> dict[str, Any]:
+    """Return the ``summary.json`` content from the territory-wide indicators row.
+
+    Parameters
+    ----------
+    overall : pandas.Series
+        The single row of :func:`maillage.indicators` with ``by=None``.
+    area : str
+        Name of the territory.
+    venues : int
+        Number of venues used.
+    threshold_min : float
+        Threshold in minutes.
+    model : dict
+        ``model.describe()``.
+    credits : sequence of str
+        Data credits.
+
+    Returns
+    -------
+    dict
+        Keys :data:`SUMMARY_KEYS`, JSON-serialisable values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = pd.Series({"communes": 3, "population": 600, "population_within_threshold": 450.0,
+    ...     "share_within_threshold": 0.75, "white_zone_communes": 1,
+    ...     "white_zone_population": 150.0, "median_time_min": 12.5})
+    >>> s = make_summary(row, area="test", venues=2, threshold_min=20,
+    ...     model={"model": "crow-fly"}, credits=["INSEE"])
+    >>> from maillage.schema import SUMMARY_KEYS
+    >>> list(s) == list(SUMMARY_KEYS), s["communes"], s["white_zone_population"]
+    (True, 3, 150)
+    """
+    return {
+        "area": str(area),
+        "communes": int(overall["communes"]),
+        "population": round(float(overall["population"])),
+        "venues": int(venues),
+        "threshold_min": float(threshold_min),
+        "population_within_threshold": round(float(overall["population_within_threshold"])),
+        "share_within_threshold": round(float(overall["share_within_threshold"]), 6),
+        "white_zone_communes": int(overall["white_zone_communes"]),
+        "white_zone_population": round(float(overall["white_zone_population"])),
+        "median_time_min": _scalar(round(float(overall["median_time_min"]), 3)),
+        "travel_time_model": json.loads(json.dumps(model, default=str)),
+        "data_credits": [str(c) for c in credits],
+    }
+
+
+def _step(bar: Any, label: str) -> None:
+    logger.info(label)
+    if bar is not None:
+        bar.set_description(label)
+        bar.update()
+
+
+def build_report(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: TravelTimeModel,
+    threshold_min: float = 20,
+    grid: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    area: str = "territoire",
+    k_sites: int = 5,
+    data_credits: Sequence[str] = (),
+    previous: str | Path | Previous | None = None,
+    progress: bool = False,
+) -> Report:
+    """Compute everything a report shows.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        The territory (:func:`maillage.load_communes`).
+    venues : geopandas.GeoDataFrame
+        The venues (:func:`maillage.load_venues`), including those just outside the border.
+    model : TravelTimeModel
+        :class:`maillage.CrowFlyModel` or :class:`maillage.RoadNetwork`.
+    threshold_min : float
+        Access threshold in minutes: beyond it a commune is in a white zone.
+    grid : geopandas.GeoDataFrame, optional
+        Population grid for finer origins (:func:`maillage.read_population_grid`).
+    year : int, optional
+        Map and figures for the venues open that year (:func:`maillage.analysis.years.active_venues`);
+        default all venues given.
+    years : sequence of int, optional
+        Years of the evolution table and chart (venues need ``opened`` years).
+    area : str
+        Name of the territory shown in the titles and ``summary.json``.
+    k_sites : int
+        Number of suggested sites.
+    data_credits : sequence of str
+        Attribution lines of the datasets used (:func:`maillage.credits`).
+    previous : str, pathlib.Path or maillage.report.compare.Previous, optional
+        Folder of an earlier report to compare with; read and checked first, before any
+        computation (:func:`maillage.report.compare.read_previous`), so it may be the output folder.
+    progress : bool
+        Show a progress bar over the steps.
+
+    Returns
+    -------
+    Report
+        The computed report, ready for :func:`save_report`.
+    """
+    if previous is not None and not isinstance(previous, Previous):
+        previous = read_previous(previous)
+    support = describe_support(venues)
+    if year is not None:
+        venues = active_venues(venues, int(year))
+    bar = None
+    if progress:  # tqdm.auto only when asked: it warns in notebooks without ipywidgets
+        from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked: tqdm.auto warns in notebooks without ipywidgets
+
+        bar = tqdm(total=6 + (1 if years else 0), desc="rapport", leave=False)
+    try:
+        _step(bar, "temps d'accès")
+        communes_cov, origins_cov = coverage(
+            communes,
+            venues,
+            model=model,
+            threshold_min=threshold_min,
+            grid=grid,
+            detail=True,
+            data_credits=data_credits,
+        )
+        _step(bar, "indicateurs")
+        parts = [
+            indicators(communes_cov, by=by, origins=origins_cov) for by in ("departement", "epci")
+        ]
+        overall = indicators(communes_cov, origins=origins_cov).iloc[0]
+        zones = white_zones(communes_cov)
+        _step(bar, "apport des lieux soutenus")
+        contribution = attribution(
+            communes, venues, model=model, threshold_min=threshold_min, origins=origins_cov
+        )
+        _step(bar, "zones de desserte")
+        areas = catchments(origins_cov, venues, communes)
+        _step(bar, "sites suggérés")
+        sites = suggest_sites(
+            origins_cov,
+            k=k_sites,
+            model=model,
+            threshold_min=threshold_min,
+            communes=communes,
+            venues=venues,
+        )
+        by_year = None
+        if years:
+            _step(bar, "évolution par année")
+            by_year = _by_year(
+                communes, venues, model=model, years=years, threshold_min=threshold_min, grid=grid
+            )
+        _step(bar, "synthèse")
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = make_summary(
+        overall,
+        area=area,
+        venues=int(communes_cov.attrs.get("venues", len(venues))),
+        threshold_min=threshold_min,
+        model=model.describe(),
+        credits=list(data_credits),
+    )
+    return Report(
+        area=area,
+        summary=summary,
+        communes=communes_cov,
+        venues=venues,
+        white_zones=zones,
+        catchments=areas,
+        indicators=with_area_names(pd.concat(parts, ignore_index=True)),
+        sites=sites,
+        by_year=by_year,
+        attribution=contribution,
+        support={**support, **support_counts(venues)},
+        comparison=None if previous is None else compare_reports(previous, summary, communes_cov),
+    )
+
+
+def _by_year(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: TravelTimeModel,
+    years: Sequence[int],
+    threshold_min: float,
+    grid: gpd.GeoDataFrame | None,
+) -> pd.DataFrame:
+    return coverage_by_year(
+        communes, venues, model=model, years=list(years), threshold_min=threshold_min, grid=grid
+    )

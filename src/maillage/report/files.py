@@ -1,0 +1,279 @@
+"""Render the report files in memory, each deterministic: same report, same bytes.
+
+:func:`render_files` returns every file of a :class:`~maillage.report.model.Report` as bytes;
+the page receives the images it embeds from there, never from disk.
+
+PNG files carry no software version nor date; GeoPackages get a fixed modification date
+(``OGR_CURRENT_DATE``); folium's random element ids are renumbered (:func:`stable_ids`);
+tables are sorted and written with a fixed float format.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from maillage.report.page import render_page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import geopandas as gpd
+
+    from maillage.report.model import Report
+
+__all__ = ["RENDERERS", "render_files", "stable_ids", "venues_layer"]
+
+logger = logging.getLogger(__name__)
+
+_FIXED_DATE = "2000-01-01T00:00:00.000Z"
+_PNG_META = {"Software": None}
+_DPI = 150
+
+
+def _new_figure(figsize: tuple[float, float]) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - heavy, loaded only when this file is rendered
+    from matplotlib.figure import Figure  # noqa: PLC0415 - heavy, loaded only when this file is rendered
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI, metadata=_PNG_META, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _map_png(report: Report) -> bytes:
+    from maillage.maps import plot_coverage  # noqa: PLC0415 - heavy, loaded only when this file is rendered
+
+    fig = _new_figure((10, 10))
+    ax = fig.add_subplot()
+    plot_coverage(
+        report.communes,
+        report.venues,
+        white_zones=report.white_zones,
+        threshold_min=report.summary["threshold_min"],
+        credits=report.summary["data_credits"],
+        title=f"{report.area} – temps d'accès au lieu le plus proche\n"
+        f"Zones blanches : plus de {report.summary['threshold_min']:g} min",
+        ax=ax,
+    )
+    return _png(fig)
+
+
+def _evolution_png(report: Report) -> bytes:
+    from maillage.maps import plot_share_by_year  # noqa: PLC0415 - heavy, loaded only when this file is rendered
+
+    fig = _new_figure((8, 4.5))
+    plot_share_by_year(
+        report.by_year, threshold_min=report.summary["threshold_min"], ax=fig.add_subplot()
+    )
+    return _png(fig)
+
+
+_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
+
+
+def stable_ids(html: str) -> str:
+    """Replace folium's random element ids by numbers in order of first appearance.
+
+    Parameters
+    ----------
+    html : str
+        Rendered folium page.
+
+    Returns
+    -------
+    str
+        The same page with ids ``map_000...1``, ``geo_json_000...2``, ...
+
+    Examples
+    --------
+    >>> stable_ids("map_" + "ab" * 16 + " layer_" + "cd" * 16 + " map_" + "ab" * 16)
+    'map_00000000000000000000000000000001 layer_00000000000000000000000000000002 map_00000000000000000000000000000001'
+    """
+    seen: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return seen.setdefault(match.group(0), f"{len(seen) + 1:032d}")
+
+    return _ID.sub(number, html)
+
+
+def _map_html(report: Report) -> bytes:
+    from maillage.maps import explore_coverage  # noqa: PLC0415 - heavy, loaded only when this file is rendered
+
+    m = explore_coverage(
+        report.communes,
+        report.venues,
+        white_zones=report.white_zones,
+        catchments=report.catchments,
+        credits=report.summary["data_credits"],
+    )
+    return stable_ids(m.get_root().render()).encode("utf-8")
+
+
+def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.reset_index() if frame.index.name is not None else frame.reset_index(drop=True)
+    for name in out.columns:
+        if name != "geometry" and isinstance(out[name].dtype, pd.BooleanDtype):
+            out[name] = out[name].astype("Int8")
+        elif name != "geometry" and out[name].dtype == object:
+            out[name] = out[name].astype("string")
+    return out
+
+
+def venues_layer(report: Report) -> gpd.GeoDataFrame:
+    """Return the venues with their attribution: ``population_covered``, ``population_only_this``.
+
+    Venues the travel-time model could not place get NA. ``supported`` and
+    ``support_source`` are kept from the venues frame when present.
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``report.venues`` with the two attribution columns appended.
+    """
+    venues = report.venues.copy()
+    att = report.attribution
+    ids = venues["venue_id"].astype(str)
+    for name in ("population_covered", "population_only_this"):
+        values = att[name] if att is not None else pd.Series(dtype=float)
+        venues[name] = values.reindex(ids).to_numpy(dtype=float)
+    return venues
+
+
+def _gpkg(report: Report) -> bytes:
+    import pyogrio  # noqa: PLC0415 - heavy, loaded only when this file is rendered
+
+    layers = {
+        "communes": report.communes,
+        "venues": venues_layer(report),
+        "white_zones": report.white_zones,
+        "catchments": report.catchments,
+    }
+    credits = " ; ".join(report.summary["data_credits"])
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
+    folder = tempfile.TemporaryDirectory(prefix="maillage-gpkg-")
+    path = Path(folder.name) / "coverage.gpkg"
+    try:
+        for name, frame in layers.items():
+            pyogrio.write_dataframe(
+                _gpkg_frame(frame),
+                path,
+                layer=name,
+                driver="GPKG",
+                layer_metadata={"DESCRIPTION": f"{report.area} – {name}", "CREDITS": credits},
+            )
+        return path.read_bytes()
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+        folder.cleanup()
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    floats = frame.select_dtypes("float").columns
+    frame = frame.assign(**{str(c): frame[c].round(4) for c in floats})
+    return frame.to_csv(lineterminator="\n").encode("utf-8")
+
+
+def _communes_csv(report: Report) -> bytes:
+    table = pd.DataFrame(report.communes.drop(columns="geometry")).sort_index()
+    return _csv(table)
+
+
+def _indicators_csv(report: Report) -> bytes:
+    return _csv(report.indicators.reset_index(drop=True).set_index(["level", "code"]))
+
+
+def _sites_csv(report: Report) -> bytes:
+    sites = report.sites
+    table = pd.DataFrame(sites.drop(columns="geometry"))
+    if len(sites):
+        table["x_l93"] = sites.geometry.x.round(1)
+        table["y_l93"] = sites.geometry.y.round(1)
+        wgs = sites.geometry.to_crs("EPSG:4326")
+        table["lon"] = wgs.x.round(6)
+        table["lat"] = wgs.y.round(6)
+    else:
+        table = table.assign(x_l93=[], y_l93=[], lon=[], lat=[])
+    return _csv(table.set_index("rank") if "rank" in table.columns else table)
+
+
+def _years_csv(report: Report) -> bytes:
+    return _csv(report.by_year)
+
+
+def _changes_csv(report: Report) -> bytes:
+    if report.comparison is None:
+        msg = "changes.csv needs a report built with previous="
+        raise ValueError(msg)
+    return _csv(report.comparison.changes)
+
+
+def _summary_json(report: Report) -> bytes:
+    text = json.dumps(report.summary, ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+RENDERERS: dict[str, Callable[[Report], bytes]] = {
+    "map.png": _map_png,
+    "map.html": _map_html,
+    "coverage.gpkg": _gpkg,
+    "communes.csv": _communes_csv,
+    "indicators.csv": _indicators_csv,
+    "sites.csv": _sites_csv,
+    "summary.json": _summary_json,
+    "years.csv": _years_csv,
+    "evolution.png": _evolution_png,
+    "changes.csv": _changes_csv,
+}
+"""Renderer of each file but the page, which embeds the images (see :func:`render_files`)."""
+
+
+def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
+    """Render every file of ``report`` in memory.
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+    progress : bool
+        Show a progress bar over the files.
+
+    Returns
+    -------
+    dict of str to bytes
+        File name to content, for every name of ``report.files``; ``report.html`` embeds
+        ``map.png`` and ``evolution.png`` from this dict.
+    """
+    names = [n for n in report.files if n != "report.html"]
+    if progress:
+        from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked: it warns in notebooks
+
+        names = tqdm(names, desc="fichiers", leave=False)
+    files: dict[str, bytes] = {}
+    for name in names:
+        logger.info("rendering %s", name)
+        files[name] = RENDERERS[name](report)
+    page = render_page(
+        report, map_png=files.get("map.png"), evolution_png=files.get("evolution.png")
+    )
+    files["report.html"] = page.encode("utf-8")
+    return files

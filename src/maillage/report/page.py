@@ -1,0 +1,433 @@
+"""The one-page French HTML report (``report.html``): key figures, map, tables, method, credits.
+
+Examples
+--------
+>>> fr_number(1234567.8)
+'1\u202f234\u202f568'
+>>> fr_percent(0.4567)
+'45,7\u00a0%'
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from maillage.report.compare import Comparison
+    from maillage.report.model import Report
+
+__all__ = ["fr_number", "fr_percent", "render_page"]
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
+.chiffres{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:.6em}
+.chiffre{background:#f4f6f8;border-radius:6px;padding:.6em .8em}
+.chiffre b{display:block;font-size:1.4em}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f0f0f0}
+td:first-child,th:first-child,td:nth-child(2){text-align:left}
+img{max-width:100%}.note{color:#555;font-size:.85em}
+"""
+
+_MODEL_NAMES = {
+    "CrowFlyModel": "distance à vol d'oiseau × coefficient de détour ÷ vitesse, plus un temps "
+    "d'accès (stationnement, marche) ; sans réseau routier",
+    "road_network": "plus court chemin en temps sur le réseau routier OpenStreetMap "
+    "(vitesses par type de voie, sens uniques, bacs)",
+}
+
+_INDICATOR_COLUMNS = {
+    "code": "Code",
+    "name": "Nom",
+    "communes": "Communes",
+    "population": "Population",
+    "share_within_threshold": "Part couverte",
+    "median_time_min": "Temps médian (min)",
+    "white_zone_communes": "Communes en zone blanche",
+    "white_zone_population": "Population en zone blanche",
+}
+
+
+def fr_number(value: float, decimals: int = 0) -> str:
+    """Format a number the French way (narrow no-break space, decimal comma).
+
+    Parameters
+    ----------
+    value : float
+        Number.
+    decimals : int
+        Digits after the comma.
+
+    Returns
+    -------
+    str
+        Formatted number, ``"–"`` when missing.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def fr_percent(share: float) -> str:
+    """Format a share (0..1) as a French percentage with one decimal.
+
+    Parameters
+    ----------
+    share : float
+        Share between 0 and 1.
+
+    Returns
+    -------
+    str
+        E.g. ``"45,7 %"``.
+    """
+    if share is None or pd.isna(share):
+        return "–"
+    return f"{fr_number(100 * float(share), 1)}\u00a0%"
+
+
+def _key_figures(summary: dict[str, Any]) -> str:
+    t = summary["threshold_min"]
+    figures = [
+        ("Communes", fr_number(summary["communes"])),
+        ("Habitants", fr_number(summary["population"])),
+        ("Lieux pris en compte", fr_number(summary["venues"])),
+        (f"Population à {t:g} min ou moins", fr_percent(summary["share_within_threshold"])),
+        ("Habitants couverts", fr_number(summary["population_within_threshold"])),
+        ("Communes en zone blanche", fr_number(summary["white_zone_communes"])),
+        ("Habitants en zone blanche", fr_number(summary["white_zone_population"])),
+        ("Temps d'accès médian", f"{fr_number(summary['median_time_min'], 1)} min"),
+    ]
+    return _figures(figures)
+
+
+def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    shown = frame[[c for c in columns if c in frame.columns]].copy()
+    for name in shown.columns:
+        if name.startswith("share"):
+            shown[name] = shown[name].map(fr_percent)
+        elif name.endswith("_min"):
+            shown[name] = shown[name].map(lambda v: fr_number(v, 1))
+        elif pd.api.types.is_numeric_dtype(shown[name]):
+            shown[name] = shown[name].map(fr_number)
+    shown = shown.rename(columns=columns)
+    return shown.to_html(index=False, escape=True, border=0, na_rep="–")
+
+
+def _image(data: bytes | None, alt: str) -> str:
+    if data is None:
+        return ""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+def _param(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return " ; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _method(summary: dict[str, Any]) -> str:
+    model = dict(summary["travel_time_model"])
+    name = str(model.pop("model", "inconnu"))
+    params = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_param(v))}</td></tr>"
+        for k, v in sorted(model.items())
+    )
+    described = _MODEL_NAMES.get(name, name)
+    return (
+        f"<p>Temps de trajet calculés avec le modèle <b>{html.escape(name)}</b> : "
+        f"{html.escape(described)}. Chaque habitant est rattaché au lieu le plus proche en temps ; "
+        "le temps d'une commune est la moyenne des temps de ses habitants pondérée par la "
+        f"population. Une commune est en <b>zone blanche</b> au-delà de "
+        f"{summary['threshold_min']:g} min.</p>"
+        f"<table><tr><th>Paramètre</th><th>Valeur</th></tr>{params}</table>"
+    )
+
+
+def _figures(figures: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
+    )
+    return f'<div class="chiffres">{cells}</div>'
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{fr_number(n)} {one if n == 1 else many}"
+
+
+def _support_method(support: dict[str, Any]) -> str:
+    method = support.get("method", "unknown")
+    get = support.get
+    if method == "matching":
+        source = html.escape(str(get("source", "")))
+        return (
+            "Lieux soutenus déterminés par rapprochement du recensement avec la liste des lieux "
+            f"labellisés « {source} » (même commune ou lieu proche, noms voisins) : "
+            f"{_count(get('labelled', 0), 'lieu labellisé', 'lieux labellisés')} "
+            f"({_count(get('labelled_rows', 0), 'ligne', 'lignes')} de la liste), dont "
+            f"{_count(get('matched', 0), 'rapproché', 'rapprochés')} de "
+            f"{_count(get('census_marked', 0), 'lieu', 'lieux')} du recensement et "
+            f"{_count(get('appended', 0), 'ajouté', 'ajoutés')} comme lieu à part, au centre de "
+            "sa commune, faute de correspondance. Les autres lieux du recensement, dont le "
+            "soutien est inconnu, comptent comme non soutenus."
+        )
+    if method == "census":
+        return (
+            "Soutien public lu dans la colonne « supported » du recensement : "
+            f"{_count(get('supported', 0), 'lieu soutenu', 'lieux soutenus')}, "
+            f"{_count(get('not_supported', 0), 'non soutenu', 'non soutenus')}, "
+            f"{_count(get('unknown', 0), 'au soutien inconnu', 'au soutien inconnu')} (compté "
+            "comme non soutenu)."
+        )
+    return (
+        "Le recensement ne dit pas quels lieux sont soutenus (soutien inconnu pour "
+        f"{_count(get('unknown', 0), 'lieu', 'lieux')}) et aucune liste de lieux labellisés "
+        "n'a été rapprochée. Pour mesurer cet apport, donnez une telle liste, par exemple "
+        "<code>--supported fabriques-territoire-2024</code> en ligne de commande ou "
+        "<code>maillage.mark_supported</code>."
+    )
+
+
+def _top_venues(report: Report, att: pd.DataFrame) -> str:
+    table = att[att["population_only_this"] > 0].reset_index()
+    if table.empty:
+        return "<p>Aucun habitant n'est couvert par un seul lieu.</p>"
+    table = table.sort_values(
+        ["population_only_this", "population_covered", "venue_id"],
+        ascending=[False, False, True],
+    ).head(10)
+    info = report.venues.assign(venue_id=report.venues["venue_id"].astype(str))
+    info = pd.DataFrame(info.drop(columns="geometry")).drop_duplicates("venue_id")
+    table = table.drop(columns="supported").merge(info, on="venue_id", how="left")
+    flags = table["supported"].astype("boolean") if "supported" in table else None
+    table["soutien"] = (
+        "inconnu"
+        if flags is None
+        else flags.map({True: "oui", False: "non"}, na_action="ignore").fillna("inconnu")
+    )
+    columns = {
+        "name": "Lieu",
+        "code_insee": "Commune (INSEE)",
+        "kind": "Type",
+        "soutien": "Soutenu",
+        "population_covered": "Habitants à portée",
+        "population_only_this": "Habitants couverts par lui seul",
+    }
+    return (
+        "<p>Les 10 lieux qui couvrent seuls le plus d'habitants : sans eux, ces habitants "
+        "seraient au-delà du seuil.</p>" + _table(table, columns)
+    )
+
+
+def _supported_section(report: Report) -> list[str]:
+    parts = ["<h2>Contribution des lieux soutenus</h2>"]
+    att = report.attribution
+    if att is None:
+        return [*parts, "<p>Apport des lieux non calculé pour ce rapport.</p>"]
+    contrib = att.attrs.get("supported_contribution", {})
+    count = int(contrib.get("supported_venues", 0))
+    population = float(att.attrs.get("population", report.summary["population"])) or 1.0
+    t = report.summary["threshold_min"]
+    method = _support_method(report.support)
+    if count == 0:
+        parts.append(
+            "<p><b>Aucun lieu n'est connu comme soutenu publiquement</b> parmi les "
+            f"{fr_number(len(att))} lieux pris en compte : l'apport des lieux soutenus ne peut "
+            f"pas être mesuré. {method}</p>"
+        )
+    else:
+        every = float(contrib["population_covered_all"])
+        without = float(contrib["population_covered_without_supported"])
+        thanks = float(contrib["population_thanks_to_supported"])
+        parts.append(
+            _figures(
+                [
+                    ("Lieux soutenus", fr_number(count)),
+                    (
+                        f"Habitants à {t:g} min ou moins avec tous les lieux",
+                        f"{fr_number(every)} ({fr_percent(every / population)})",
+                    ),
+                    (
+                        "… sans les lieux soutenus",
+                        f"{fr_number(without)} ({fr_percent(without / population)})",
+                    ),
+                    (
+                        "Habitants couverts grâce aux lieux soutenus",
+                        f"{fr_number(thanks)} ({fr_percent(thanks / population)})",
+                    ),
+                ]
+            )
+        )
+        parts.append(
+            f"<p>Sans {'le lieu soutenu' if count == 1 else f'les {fr_number(count)} lieux soutenus'}, "
+            f"{fr_number(thanks)} habitants "
+            f"({fr_percent(thanks / population)} de la population, "
+            f"{fr_percent(thanks / every if every else 0)} des habitants couverts) seraient à "
+            f"plus de {t:g} min de tout lieu. {method}</p>"
+        )
+    parts.append(_top_venues(report, att))
+    return parts
+
+
+_FIGURE_NAMES = {
+    "share_within_threshold": "Part de la population à {t} min ou moins",
+    "population_within_threshold": "Habitants à {t} min ou moins",
+    "white_zone_communes": "Communes en zone blanche",
+    "white_zone_population": "Habitants en zone blanche",
+    "median_time_min": "Temps d'accès médian (min)",
+    "venues": "Lieux pris en compte",
+}
+
+
+def _signed(value: float, decimals: int = 0, unit: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if round(float(value), decimals) == 0:
+        return f"0{unit}"
+    sign = "+" if value > 0 else "\u2212"
+    return f"{sign}{fr_number(abs(float(value)), decimals)}{unit}"
+
+
+def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
+    if name == "share_within_threshold":
+        return (
+            fr_percent(row["before"]),
+            fr_percent(row["after"]),
+            _signed(row["difference"], 1, "\u00a0point(s)"),
+        )
+    decimals = 1 if name == "median_time_min" else 0
+    return (
+        fr_number(row["before"], decimals),
+        fr_number(row["after"], decimals),
+        _signed(row["difference"], decimals),
+    )
+
+
+def _moved(comparison: Comparison, change: str, title: str) -> str:
+    count = int((comparison.changes["change"] == change).sum())
+    if count == 0:
+        return f"<h3>{html.escape(title)} : aucune</h3>"
+    rows = comparison.moved(change, top=15).reset_index()
+    for name in ("time_min_before", "time_min_after"):
+        rows[name] = rows[name].map(lambda v: fr_number(v, 1))
+    shown = "les 15 plus peuplées" if count > 15 else "par population"
+    table = _table(
+        rows,
+        {
+            "code_insee": "Commune (INSEE)",
+            "nom": "Nom",
+            "population": "Population",
+            "time_min_before": "Temps avant (min)",
+            "time_min_after": "Temps maintenant (min)",
+        },
+    )
+    return f"<h3>{html.escape(title)} : {fr_number(count)} ({shown})</h3>{table}"
+
+
+def _previous_section(report: Report) -> list[str]:
+    comparison = report.comparison
+    if comparison is None:
+        return []
+    t = f"{report.summary['threshold_min']:g}"
+    rows = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            html.escape(_FIGURE_NAMES[name].format(t=t)),
+            *(html.escape(c) for c in _figure_cells(str(name), row)),
+        )
+        for name, row in comparison.figures.iterrows()
+    )
+    counts = comparison.changes["change"].value_counts()
+    others = [
+        f"{fr_number(counts.get(key, 0))} {label}"
+        for key, label in (("nouvelle commune", "nouvelle(s)"), ("commune disparue", "disparue(s)"))
+        if counts.get(key, 0)
+    ]
+    notes = "".join(f"<p><b>Attention :</b> {html.escape(n)}</p>" for n in comparison.notes)
+    return [
+        "<h2>Évolution depuis le rapport précédent</h2>",
+        f"<p>Comparaison avec le rapport du dossier « {html.escape(comparison.folder)} ». "
+        "Détail par commune : <code>changes.csv</code>."
+        + (f" Communes {html.escape(', '.join(others))} depuis." if others else "")
+        + "</p>",
+        notes,
+        "<table><tr><th>Indicateur</th><th>Rapport précédent</th><th>Maintenant</th>"
+        f"<th>Différence</th></tr>{rows}</table>",
+        _moved(comparison, "sort de la zone blanche", "Communes sorties de la zone blanche"),
+        _moved(comparison, "entre en zone blanche", "Communes entrées en zone blanche"),
+    ]
+
+
+def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None) -> list[str]:
+    ind = report.indicators
+    by_dep = ind[ind["level"] == "departement"]
+    by_epci = ind[ind["level"] == "epci"].sort_values(["share_within_threshold", "code"]).head(15)
+    parts = [
+        "<h2>Chiffres clés</h2>",
+        _key_figures(report.summary),
+        *_previous_section(report),
+        "<h2>Carte</h2>",
+        _image(map_png, "Carte des temps d'accès"),
+        '<p>Carte interactive (couches, info-bulles) : <a href="map.html">map.html</a>. '
+        "Données pour un SIG : <code>coverage.gpkg</code>, tableaux : <code>communes.csv</code>, "
+        "<code>indicators.csv</code>, <code>sites.csv</code>.</p>",
+    ]
+    if report.by_year is not None:
+        parts += ["<h2>Évolution</h2>", _image(evolution_png, "Évolution par année")]
+        years = report.by_year.reset_index().rename(
+            columns={report.by_year.index.name or "index": "year"}
+        )
+        parts.append(_table(years, {"year": "Année", "venues": "Lieux", **_INDICATOR_COLUMNS}))
+    parts += _supported_section(report)
+    parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS)]
+    parts += ["<h2>Les 15 EPCI les moins bien couverts</h2>", _table(by_epci, _INDICATOR_COLUMNS)]
+    site_cols = {
+        "rank": "Rang",
+        "code_insee": "Commune (INSEE)",
+        "nom": "Nom",
+        "gain_population": "Habitants gagnés",
+        "cumulative_population": "Cumul",
+        "share_within_threshold_after": "Part couverte après",
+    }
+    parts += [
+        "<h2>Où ouvrir les prochains lieux</h2>",
+        "<p>Sites choisis un par un pour couvrir le plus d'habitants aujourd'hui au-delà du seuil.</p>",
+        _table(pd.DataFrame(report.sites.drop(columns="geometry")), site_cols),
+    ]
+    parts += ["<h2>Méthode</h2>", _method(report.summary)]
+    credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
+    parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
+    return parts
+
+
+def render_page(
+    report: Report, *, map_png: bytes | None = None, evolution_png: bytes | None = None
+) -> str:
+    """Return the French HTML page of ``report`` (images embedded, no external resource).
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+    map_png, evolution_png : bytes, optional
+        PNG images embedded in the page.
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    title = f"Accès aux lieux – {report.area}"
+    body = "\n".join(_sections(report, map_png, evolution_png))
+    return (
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<h1>{html.escape(title)}</h1>\n{body}\n"
+        '<p class="note">Rapport produit par maillage.</p>\n</body>\n</html>\n'
+    )

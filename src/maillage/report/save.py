@@ -1,0 +1,138 @@
+"""Write a report folder: :func:`save_report` (a built report) and :func:`write_report` (both).
+
+Identical inputs give byte-identical files (fixed PNG and GeoPackage metadata, fixed folium
+element ids). Files written (:data:`~maillage.report.model.REPORT_FILES`): ``map.png``,
+``map.html``, ``coverage.gpkg`` (layers ``communes``, ``venues``, ``white_zones``,
+``catchments``), ``communes.csv``, ``indicators.csv``, ``sites.csv``, ``report.html``,
+``summary.json``; with years, also ``years.csv`` and ``evolution.png``; with a previous
+report, ``changes.csv`` (:mod:`maillage.report.compare`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from maillage.report.build import build_report
+from maillage.report.files import render_files
+from maillage.report.folder import check_out_dir, replace_folder
+from maillage.report.model import COMPARE_FILES, REPORT_FILES, YEAR_FILES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import geopandas as gpd
+
+    from maillage.report.compare import Previous
+    from maillage.report.model import Report
+    from maillage.travel.protocol import TravelTimeModel
+
+__all__ = ["save_report", "write_report"]
+
+ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES
+"""Every name a report folder may hold."""
+
+
+def write_report(
+    out_dir: str | Path,
+    *,
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    model: TravelTimeModel,
+    threshold_min: float = 20,
+    grid: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    area: str = "territoire",
+    k_sites: int = 5,
+    data_credits: Sequence[str] = (),
+    previous: str | Path | Previous | None = None,
+    progress: bool = False,
+) -> Path:
+    """Compute the coverage report of a territory and write its files into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Report folder; replaced as a whole, atomically (see :func:`save_report`).
+    communes, venues, model, threshold_min, grid, year, years, area, k_sites, data_credits
+        As in :func:`build_report`.
+    previous : str, pathlib.Path or maillage.report.compare.Previous, optional
+        Folder of an earlier report (may be ``out_dir``): read before anything is computed
+        or written; adds ``changes.csv`` and a section of the page.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    pathlib.Path
+        The report folder, holding :data:`REPORT_FILES` (plus ``years.csv`` and
+        ``evolution.png`` with years, ``changes.csv`` with ``previous``).
+
+    Raises
+    ------
+    OptionError
+        If ``out_dir`` is a file or holds other files (checked before any computation).
+    InputDataError
+        If ``previous`` lacks a file, key or column.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from maillage import CrowFlyModel
+    >>> from maillage.prepare.toy import toy_territory
+    >>> communes, venues = toy_territory()
+    >>> out = write_report(tempfile.mkdtemp() + "/rapport", communes=communes, venues=venues,
+    ...     model=CrowFlyModel(), area="Exemple")
+    >>> sorted(json.loads((out / "summary.json").read_text()))[:3]
+    ['area', 'communes', 'data_credits']
+    """
+    check_out_dir(Path(out_dir), ALL_FILES)
+    report = build_report(
+        communes,
+        venues,
+        model=model,
+        threshold_min=threshold_min,
+        grid=grid,
+        year=year,
+        years=years,
+        area=area,
+        k_sites=k_sites,
+        data_credits=data_credits,
+        previous=previous,
+        progress=progress,
+    )
+    return save_report(report, out_dir, progress=progress)
+
+
+def save_report(
+    report: Report,
+    out_dir: str | Path,
+    *,
+    progress: bool = False,
+) -> Path:
+    """Write every file of ``report`` into ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    report : Report
+        What to write (from :func:`build_report`).
+    out_dir : str or pathlib.Path
+        Folder of the report; created, or replaced as a whole if it holds a previous
+        report. A folder holding other files is refused.
+    progress : bool
+        Show a progress bar over the files.
+
+    Returns
+    -------
+    pathlib.Path
+        The report folder.
+
+    Raises
+    ------
+    OptionError
+        If ``out_dir`` is a file or holds files that are not part of a report.
+    """
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, ALL_FILES)
+    return replace_folder(out_dir, render_files(report, progress=progress))

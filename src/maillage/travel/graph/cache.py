@@ -1,0 +1,125 @@
+"""Cache of parsed road graphs: numpy ``.npz`` files keyed by file content and profile.
+
+The key is the SHA-256 of the PBF bytes (of every file, sorted, when several extracts are
+read as one), the profile name, its speed table and
+:data:`GRAPH_FORMAT` (bumped whenever parsing or graph building changes), so a stale graph
+is never reused. Files are written to a temporary name then renamed, and read with
+``allow_pickle=False``.
+
+Examples
+--------
+>>> import numpy as np, tempfile
+>>> from pathlib import Path
+>>> from maillage.travel.graph.graph import graph_from_edges
+>>> g = graph_from_edges(np.array([0, 1]), np.array([1, 0]), np.array([1.0, 2.0]),
+...                      np.zeros((2, 2)), np.arange(2))
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = Path(tmp) / "g.npz"
+...     save_graph(path, g, {"profile": "car"})
+...     loaded, meta = load_graph(path)
+>>> loaded.weights.tolist(), meta["profile"]
+([1.0, 2.0], 'car')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from maillage.travel.graph.graph import Graph
+from maillage.travel.graph.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+__all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
+
+logger = logging.getLogger(__name__)
+
+GRAPH_FORMAT = 2
+"""Version of the parsing and graph-building code; part of every cache key."""
+
+_FIELDS = ("indptr", "indices", "weights", "xy", "node_ids")
+
+
+def cache_key(sha256: str | Sequence[str], profile: str) -> str:
+    """Return the cache key of file hash(es) and a profile.
+
+    Parameters
+    ----------
+    sha256 : str or sequence of str
+        Hash of the PBF file, or hashes of several files read as one (order does not
+        matter).
+    profile : str
+        Routing profile.
+
+    Returns
+    -------
+    str
+        A 24-character hex key.
+
+    Examples
+    --------
+    >>> len(cache_key("0" * 64, "car"))
+    24
+    >>> cache_key(["a" * 64, "b" * 64], "car") == cache_key(["b" * 64, "a" * 64], "car")
+    True
+    >>> cache_key(["a" * 64], "car") == cache_key("a" * 64, "car")
+    True
+    """
+    hashes = [sha256] if isinstance(sha256, str) else sorted(sha256)
+    parts = {
+        "sha256": hashes[0] if len(hashes) == 1 else hashes,
+        "profile": profile,
+        "format": GRAPH_FORMAT,
+        "speeds": CAR_SPEEDS_KPH,
+        "factor": MAXSPEED_FACTOR,
+        "ferry": FERRY_SPEED_KPH,
+    }
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def save_graph(path: Path, graph: Graph, meta: dict[str, object]) -> None:
+    """Write ``graph`` and JSON metadata to ``path`` (``.npz``), atomically.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Target file.
+    graph : Graph
+        Graph to store.
+    meta : dict
+        JSON-serialisable metadata stored beside the arrays.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    arrays = {name: getattr(graph, name) for name in _FIELDS}
+    np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
+    tmp.replace(path)
+    logger.info("cached road graph at %s", path)
+
+
+def load_graph(path: Path) -> tuple[Graph, dict[str, object]]:
+    """Read a graph written by :func:`save_graph`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Cached ``.npz`` file.
+
+    Returns
+    -------
+    tuple of (Graph, dict)
+        The graph and its metadata.
+    """
+    with np.load(path, allow_pickle=False) as data:
+        graph = Graph(*(data[name] for name in _FIELDS))
+        meta = json.loads(str(data["meta"]))
+    return graph, meta

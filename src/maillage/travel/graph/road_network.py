@@ -1,0 +1,529 @@
+"""RoadNetwork: drive times over an OpenStreetMap road graph (a TravelTimeModel).
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from maillage.sources import fetch
+>>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
+>>> net.describe()["model"], net.n_nodes > 3000
+('road_network', True)
+>>> nodes = gpd.GeoSeries.from_xy(net.graph.xy[:, 0], net.graph.xy[:, 1], crs=2154)
+>>> venues = nodes.iloc[[0]].set_axis(["mairie"])
+>>> times = net.nearest(nodes.iloc[:3], venues)
+>>> float(times["travel_time_s"].iloc[0]), times["dest_id"].iloc[0]
+(0.0, 'mairie')
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from maillage.errors import InputDataError, MaillageWarning, NetworkError
+from maillage.options import options
+from maillage.sources import sha256_of
+from maillage.travel.graph import search
+from maillage.travel.graph.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
+from maillage.travel.graph.graph import Graph, graph_from_ways
+from maillage.travel.graph.osm import as_paths, read_ways
+from maillage.travel.graph.profile import (
+    CAR_SPEEDS_KPH,
+    FERRY_SPEED_KPH,
+    MAXSPEED_FACTOR,
+    check_profile,
+)
+from maillage.travel.graph.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import geopandas as gpd
+    import shapely
+
+__all__ = ["DEFAULT_MAX_SNAP_M", "RoadNetwork"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SNAP_M = 2000.0
+"""Largest distance between a point and its road node; farther points are unplaced."""
+
+
+def _check_positive(name: str, value: float) -> float:
+    if not isinstance(value, int | float) or not value > 0 or math.isnan(value):
+        msg = f"{name} must be a positive number, got {value!r}"
+        raise InputDataError(msg)
+    return float(value)
+
+
+def _graph_from_files(
+    paths: list[Path], profile: str, *, cache: bool, progress: bool
+) -> tuple[Graph, dict]:
+    hashes = [sha256_of(path) for path in paths]
+    target = Path(options.cache_dir) / "road-graphs" / f"{cache_key(hashes, profile)}.npz"
+    label = " + ".join(path.name for path in paths)
+    if cache and target.is_file():
+        logger.info("road graph of %s read from the cache %s", label, target)
+        return load_graph(target)
+    graph = graph_from_ways(read_ways(paths, profile=profile, progress=progress))
+    meta = {
+        "file": label,
+        "sha256": " + ".join(hashes),
+        "files": [path.name for path in paths],
+        "profile": profile,
+        "graph_format": GRAPH_FORMAT,
+    }
+    if cache:
+        save_graph(target, graph, meta)
+    return graph, meta
+
+
+class RoadNetwork:
+    """Drive times over a directed road graph; implements :class:`maillage.TravelTimeModel`.
+
+    Build it with :meth:`from_osm`. Points are snapped to the nearest node of the routable
+    graph (its largest strongly connected component); a point farther than ``max_snap_m``
+    is unplaced (NaN time, listed by :meth:`unplaced`). A placed point pays an access leg,
+    its distance to the node at ``access_speed_kph``.
+
+    Parameters
+    ----------
+    graph : Graph
+        Routable graph (node coordinates in EPSG:2154, times in seconds).
+    max_snap_m : float, default 2000
+        Largest snapping distance, metres.
+    access_speed_kph : float, default 15
+        Speed of the access leg between a point and its node.
+    source : dict, optional
+        Where the graph comes from (file, sha256, profile), reported by :meth:`describe`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maillage.travel.graph.graph import graph_from_edges
+    >>> g = graph_from_edges(np.array([0, 1]), np.array([1, 0]), np.array([60.0, 60.0]),
+    ...                      np.array([[0.0, 0.0], [1000.0, 0.0]]), np.arange(2))
+    >>> RoadNetwork(g).n_edges
+    2
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        *,
+        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        access_speed_kph: float = ACCESS_SPEED_KPH,
+        source: dict[str, object] | None = None,
+    ) -> None:
+        self._graph = graph
+        self._max_snap_m = _check_positive("max_snap_m", max_snap_m)
+        self._access_speed_kph = _check_positive("access_speed_kph", access_speed_kph)
+        self._source = dict(source or {})
+
+    @classmethod
+    def from_osm(
+        cls,
+        path: Path | str | Sequence[Path | str],
+        *,
+        profile: str = "car",
+        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        access_speed_kph: float = ACCESS_SPEED_KPH,
+        cache: bool = True,
+        progress: bool = False,
+    ) -> RoadNetwork:
+        """Build the road network of one or several OpenStreetMap ``.osm.pbf`` extracts.
+
+        Speeds come from ``maxspeed`` (times 0.8) where tagged, else from the OSRM car
+        profile defaults per ``highway`` class (:mod:`maillage.travel.graph.profile`). The
+        parsed graph is cached in ``options.cache_dir`` under a hash of the file's bytes,
+        the profile and the code version (``.npz``, no pickle).
+
+        Several files (e.g. the three extracts of Nouvelle-Aquitaine, see
+        :func:`maillage.osm_extracts_for`) make one graph: adjacent extracts overlap at
+        their borders and their nodes and ways are deduplicated by OSM id. The cache key
+        then holds the hashes of all the files.
+
+        Parameters
+        ----------
+        path : path or sequence of paths
+            Local ``.osm.pbf`` file(s) (e.g. regional extracts), sorted by OSM id as
+            every published extract is.
+        profile : {"car"}
+            Routing profile.
+        max_snap_m : float, default 2000
+            Largest distance between a point and the road network, metres.
+        access_speed_kph : float, default 15
+            Speed of the leg between a point and its road node.
+        cache : bool, default True
+            Read and write the parsed graph in the cache.
+        progress : bool, default False
+            Show a progress bar while reading the file.
+
+        Returns
+        -------
+        RoadNetwork
+            The routable network.
+
+        Raises
+        ------
+        NetworkError
+            A file is missing, not a PBF, corrupt, or no drivable road is found.
+
+        Examples
+        --------
+        >>> from maillage.sources import fetch
+        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
+        >>> net.describe()["profile"], net.describe()["file"]
+        ('car', 'saint_barthelemy.osm.pbf')
+        """
+        check_profile(profile)
+        paths = as_paths(path)
+        graph, meta = _graph_from_files(paths, profile, cache=cache, progress=progress)
+        return cls(graph, max_snap_m=max_snap_m, access_speed_kph=access_speed_kph, source=meta)
+
+    @property
+    def graph(self) -> Graph:
+        """The routable graph (times from tail to head, seconds)."""
+        return self._graph
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of routable nodes."""
+        return self._graph.n_nodes
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return self._graph.n_edges
+
+    @cached_property
+    def _reversed(self) -> Graph:
+        return self._graph.reversed()
+
+    @cached_property
+    def _tree(self) -> cKDTree:
+        return cKDTree(self._graph.xy)
+
+    def describe(self) -> dict[str, object]:
+        """Return the model name and parameters (JSON-serialisable).
+
+        Returns
+        -------
+        dict
+            ``model`` ("road_network"), source file(s) and sha256 (joined with `` + ``
+            when several), profile, speed table,
+            node and edge counts, snapping and access parameters.
+
+        Examples
+        --------
+        >>> from maillage.sources import fetch
+        >>> info = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0]).describe()
+        >>> info["sha256"][:8], info["speeds_kph"]["primary"], info["max_snap_m"]
+        ('ec1be5c5', 65.0, 2000.0)
+        """
+        return {
+            "model": "road_network",
+            "file": self._source.get("file"),
+            "sha256": self._source.get("sha256"),
+            "profile": self._source.get("profile"),
+            "speeds_kph": dict(CAR_SPEEDS_KPH),
+            "speeds_source": "OSRM car profile (car.lua) defaults; maxspeed x 0.8; French symbolic limits (R413-2)",
+            "maxspeed_factor": MAXSPEED_FACTOR,
+            "ferry_speed_kph": FERRY_SPEED_KPH,
+            "access_speed_kph": self._access_speed_kph,
+            "max_snap_m": self._max_snap_m,
+            "n_nodes": self.n_nodes,
+            "n_edges": self.n_edges,
+            "graph_format": GRAPH_FORMAT,
+        }
+
+    def _snap(self, points: gpd.GeoSeries, *, name: str) -> Snapped:
+        xy = points_xy(points, name=name)
+        return snap_xy(self._graph.xy, xy, max_snap_m=self._max_snap_m, tree=self._tree)
+
+    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
+        """Return the labels of the points farther than ``max_snap_m`` from the network.
+
+        Parameters
+        ----------
+        points : geopandas.GeoSeries
+            Points in EPSG:2154.
+
+        Returns
+        -------
+        pandas.Index
+            Labels of the unplaced points.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import Point
+        >>> from maillage.sources import fetch
+        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> far = gpd.GeoSeries([Point(0, 0)], index=["paris?"], crs=2154)
+        >>> list(net.unplaced(far))
+        ['paris?']
+        """
+        snapped = self._snap(points, name="points")
+        return points.index[~snapped.placed]
+
+    def _destinations(self, destinations: gpd.GeoSeries) -> tuple[Snapped, np.ndarray]:
+        """Snap destinations; return the snap and the positions of the placed ones."""
+        if len(destinations) == 0:
+            msg = "destinations is empty: pass at least one venue point (EPSG:2154)"
+            raise InputDataError(msg)
+        snapped = self._snap(destinations, name="destinations")
+        placed = np.flatnonzero(snapped.placed)
+        if len(placed) == 0:
+            msg = (
+                f"none of the {len(destinations)} destinations is within max_snap_m="
+                f"{self._max_snap_m:g} m of the road network ({self._source.get('file')}); "
+                "does the OSM extract cover the territory?"
+            )
+            raise NetworkError(msg)
+        if len(placed) < len(destinations):
+            lost = destinations.index[~snapped.placed]
+            warnings.warn(
+                f"{len(lost)} of {len(destinations)} destinations are farther than "
+                f"{self._max_snap_m:g} m from the road network and are ignored: {list(lost[:10])}",
+                MaillageWarning,
+                stacklevel=3,
+            )
+        return snapped, placed
+
+    def _origins(self, origins: gpd.GeoSeries) -> Snapped:
+        snapped = self._snap(origins, name="origins")
+        n_lost = int((~snapped.placed).sum())
+        if len(origins) and n_lost == len(origins):
+            msg = (
+                f"none of the {len(origins)} origins is within max_snap_m={self._max_snap_m:g} m "
+                f"of the road network ({self._source.get('file')}); the network does not reach "
+                "the territory: use an OSM extract that covers it"
+            )
+            raise NetworkError(msg)
+        if n_lost:
+            logger.info(
+                "%d of %d origins are off the road network (NaN time)", n_lost, len(origins)
+            )
+        return snapped
+
+    def nearest(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        *,
+        max_time_s: float | None = None,
+    ) -> pd.DataFrame:
+        """Return the drive time from each origin to its nearest destination.
+
+        One multi-source search from all destinations on the reversed graph.
+
+        Parameters
+        ----------
+        origins : geopandas.GeoSeries
+            Homes (points, EPSG:2154); labels are kept as the index.
+        destinations : geopandas.GeoSeries
+            Venues (points, EPSG:2154); their labels fill ``dest_id``.
+        max_time_s : float, optional
+            Stop searching beyond this time; farther origins get ``inf``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``origins``: ``travel_time_s`` (``inf`` when no destination within
+            ``max_time_s``, ``NaN`` when the origin is unplaced) and ``dest_id`` (NA then).
+
+        Raises
+        ------
+        InputDataError
+            Empty destinations, wrong CRS or geometry.
+        NetworkError
+            No destination or no origin lies within ``max_snap_m`` of the network.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from maillage.sources import fetch
+        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> xy = net.graph.xy
+        >>> homes = gpd.GeoSeries.from_xy(xy[::500, 0], xy[::500, 1], crs=2154)
+        >>> venues = gpd.GeoSeries.from_xy(xy[[0, 2000], 0], xy[[0, 2000], 1], crs=2154,
+        ...                                index=["a", "b"])
+        >>> result = net.nearest(homes, venues)
+        >>> bool(result["travel_time_s"].between(0, 3600).all()), sorted(set(result["dest_id"]))
+        (True, ['a', 'b'])
+        """
+        if max_time_s is not None:
+            max_time_s = _check_positive("max_time_s", max_time_s)
+        dest_snap, placed = self._destinations(destinations)
+        origin_snap = self._origins(origins)
+        time_s, label = self._from_nearest(dest_snap, placed, max_time_s)
+        ok = origin_snap.placed
+        node = np.where(ok, origin_snap.node, 0)
+        total = np.where(ok, time_s[node] + origin_snap.access_s(self._access_speed_kph), np.nan)
+        found = ok & (label[node] >= 0)
+        if max_time_s is not None:
+            found &= total <= max_time_s
+        total[ok & ~found] = np.inf
+        dest_id = np.full(len(origins), pd.NA, dtype=object)
+        dest_id[found] = destinations.index.to_numpy(dtype=object)[label[node][found]]
+        return pd.DataFrame(
+            {
+                "travel_time_s": total,
+                "dest_id": pd.Series(dest_id, index=origins.index, dtype=object),
+            },
+            index=origins.index,
+        )
+
+    def od_table(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        *,
+        max_time_s: float,
+        served_by: gpd.GeoSeries | None = None,
+        progress: bool = False,
+    ) -> pd.DataFrame:
+        """Return every origin-destination pair within ``max_time_s``.
+
+        One bounded search per destination on the reversed graph, in batches on two
+        threads; memory grows with the pairs found, not with origins x destinations.
+
+        With ``served_by`` (existing venues), only the origins that none of them serves
+        within ``max_time_s`` are kept, and each search stops expanding at the nodes that
+        are nearer to an existing venue than to its destination: no kept origin can be
+        reached through them. The pairs kept are exactly those of the full table; the
+        searches only cover what is still uncovered (siting candidates run several times
+        faster on a region).
+
+        Parameters
+        ----------
+        origins : geopandas.GeoSeries
+            Homes (points, EPSG:2154).
+        destinations : geopandas.GeoSeries
+            Venues (points, EPSG:2154).
+        max_time_s : float
+            Time budget, access legs included.
+        served_by : geopandas.GeoSeries, optional
+            Existing venues (points, EPSG:2154): leave out the origins they serve within
+            ``max_time_s`` and prune the searches accordingly (see above).
+        progress : bool, default False
+            Show a progress bar over batches of destinations.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Long table ``origin_id, dest_id, travel_time_s`` sorted by origin then time.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from maillage.sources import fetch
+        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> xy = net.graph.xy
+        >>> homes = gpd.GeoSeries.from_xy(xy[::500, 0], xy[::500, 1], crs=2154)
+        >>> venues = gpd.GeoSeries.from_xy(xy[[0, 2000], 0], xy[[0, 2000], 1], crs=2154)
+        >>> table = net.od_table(homes, venues, max_time_s=600)
+        >>> list(table.columns), bool((table["travel_time_s"] <= 600).all())
+        (['origin_id', 'dest_id', 'travel_time_s'], True)
+        """
+        max_time_s = _check_positive("max_time_s", max_time_s)
+        dest_snap, placed = self._destinations(destinations)
+        origin_snap = self._origins(origins)
+        keep = np.flatnonzero(origin_snap.placed)
+        access = origin_snap.access_s(self._access_speed_kph)
+        floor = None if served_by is None else self._time_to(served_by, max_time_s)
+        if floor is not None:
+            keep = keep[~(floor[origin_snap.node[keep]] + access[keep] <= max_time_s)]
+        point, dest, time_s = search.bounded_pairs(
+            self._reversed,
+            dest_snap.node[placed],
+            dest_snap.access_s(self._access_speed_kph)[placed],
+            origin_snap.node[keep],
+            access[keep],
+            max_time_s=max_time_s,
+            floor_s=floor,
+            progress=progress,
+        )
+        origin_pos, dest_pos = keep[point], placed[dest]
+        order = np.lexsort((time_s, origin_pos))
+        return pd.DataFrame(
+            {
+                "origin_id": origins.index.take(origin_pos[order]),
+                "dest_id": destinations.index.take(dest_pos[order]),
+                "travel_time_s": time_s[order],
+            }
+        )
+
+    def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
+        """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
+
+        ``None`` when no venue is placed; unplaced venues are skipped silently (the
+        coverage that used them has already reported them).
+        """
+        snap = self._snap(venues, name="served_by")
+        placed = np.flatnonzero(snap.placed)
+        if len(placed) == 0:
+            return None
+        return self._from_nearest(snap, placed, max_time_s)[0]
+
+    def _from_nearest(
+        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per node: time to the nearest placed point of ``snap`` and that point's position."""
+        return search.nearest_sources(
+            self._reversed,
+            snap.node[placed],
+            snap.access_s(self._access_speed_kph)[placed],
+            placed,
+            max_time_s=max_time_s,
+        )
+
+    def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
+        """Return the coordinates of the road nodes within ``max_time_s`` of a destination.
+
+        Times run from the node to the destination (home -> venue), access leg included;
+        the concave hull of these points draws the venue's isochrone.
+
+        Parameters
+        ----------
+        destination : shapely.Point
+            Venue, EPSG:2154 coordinates.
+        max_time_s : float
+            Time budget.
+
+        Returns
+        -------
+        numpy.ndarray, shape (k, 2)
+            EPSG:2154 coordinates; empty when the destination is unplaced.
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> from maillage.sources import fetch
+        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> venue = Point(net.graph.xy[0])
+        >>> len(net.reached_nodes(venue, 60)) < len(net.reached_nodes(venue, 600))
+        True
+        """
+        import geopandas as gpd  # noqa: PLC0415 - keeps the import of the package light
+
+        max_time_s = _check_positive("max_time_s", max_time_s)
+        snapped = self._snap(gpd.GeoSeries([destination], crs=2154), name="destination")
+        if not snapped.placed[0]:
+            logger.info("destination %s is off the road network: no reached node", destination)
+            return np.empty((0, 2))
+        start = float(snapped.access_s(self._access_speed_kph)[0])
+        nodes, _ = search.reach(self._reversed, int(snapped.node[0]), start, max_time_s)
+        return self._graph.xy[nodes]
+
+    def __repr__(self) -> str:
+        name = self._source.get("file", "graph")
+        return f"RoadNetwork({name}, {self.n_nodes:,} nodes, {self.n_edges:,} edges)"

@@ -1,0 +1,125 @@
+"""The travel-time model interface shared by every model.
+
+Coverage code only talks to a :class:`TravelTimeModel`; it does not care whether the times
+come from a road network (:class:`maillage.travel.graph.RoadNetwork`) or from the straight-line
+model (:class:`CrowFlyModel`). Every model describes itself (:meth:`describe`) so that each
+output records which model and parameters produced it.
+
+Conventions
+-----------
+* Points are ``geopandas.GeoSeries`` of points in EPSG:2154; their index labels are the ids
+  used in the outputs (``origin_id``, ``dest_id``).
+* Times are seconds, from origin (home) to destination (venue).
+* ``nearest`` returns, for each origin, ``travel_time_s`` (``inf`` when no destination is
+  reachable within ``max_time_s``; ``NaN`` when the origin cannot be placed on the model,
+  e.g. farther than the snap distance from any road) and ``dest_id``.
+* ``od_table`` returns the long table ``origin_id, dest_id, travel_time_s`` of every pair
+  reachable within ``max_time_s``.
+* ``unplaced`` returns the ids of points the model cannot place (never given a false zero).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+import shapely
+
+from maillage.errors import InputDataError
+from maillage.schema import CRS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["TravelTimeModel", "placed_xy"]
+
+
+@runtime_checkable
+class TravelTimeModel(Protocol):
+    """What coverage needs from a travel-time model.
+
+    Examples
+    --------
+    >>> from maillage import CrowFlyModel, TravelTimeModel
+    >>> isinstance(CrowFlyModel(), TravelTimeModel)
+    True
+    """
+
+    def describe(self) -> dict[str, object]:
+        """Return what produced the times, JSON-serialisable.
+
+        Every engine gives ``model`` (its class name), ``engine`` (``"straight_line"``,
+        ``"road_graph"`` or ``"osrm"``), ``label_fr`` (its name in plain French, for
+        reports), ``sources`` (list of str) and its own parameters.
+        """
+        ...
+
+    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
+        """Return the index labels of ``points`` the model cannot place."""
+        ...
+
+    def nearest(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        *,
+        max_time_s: float | None = None,
+    ) -> pd.DataFrame:
+        """Return ``travel_time_s`` and ``dest_id`` of the nearest destination, per origin."""
+        ...
+
+    def od_table(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        *,
+        max_time_s: float,
+        served_by: gpd.GeoSeries | None = None,
+    ) -> pd.DataFrame:
+        """Return ``origin_id, dest_id, travel_time_s`` for every pair within ``max_time_s``.
+
+        With ``served_by`` (existing venues), the origins that one of them reaches within
+        ``max_time_s`` are left out; an engine may use them to prune its searches (siting
+        asks only for what is still uncovered). The pairs kept are those of the full table.
+        """
+        ...
+
+
+def placed_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
+    """Return the (n, 2) coordinates of ``points``; NaN rows for missing or empty points.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries
+        Points in EPSG:2154 (other shapes stand for their centroid).
+    name : str
+        Argument name, for error messages.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 2)
+        Coordinates, NaN where a point is missing or empty.
+
+    Raises
+    ------
+    InputDataError
+        When ``points`` is not in EPSG:2154.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> placed_xy(gpd.GeoSeries([Point(1, 2), None], crs=2154), name="origins").tolist()
+    [[1.0, 2.0], [nan, nan]]
+    """
+    if points.crs is None or not points.crs.equals(CRS):
+        found = "no CRS" if points.crs is None else points.crs.to_string()
+        msg = f"{name} is in {found}, expected {CRS}; call .to_crs({CRS!r})"
+        raise InputDataError(msg)
+    geoms = points.to_numpy()
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy = np.full((len(points), 2), np.nan)
+    if ok.any():
+        xy[ok] = shapely.get_coordinates(shapely.centroid(geoms[ok]))
+    return xy
