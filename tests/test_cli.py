@@ -208,7 +208,7 @@ def test_report_over_a_road_network(capsys, tmp_path, monkeypatch):
     assert str(out / "report.html") in stdout
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     model = summary["travel_time_model"]
-    assert model["model"] == "road_network"
+    assert model["model"] == "RoadNetwork"
     assert (model["file"], model["n_nodes"]) == ("charente-grid.osm.pbf", 64 * 64)
     assert any("OpenStreetMap" in line for line in summary["data_credits"])
     assert summary["communes"] == len(communes) and summary["venues"] > 5

@@ -242,7 +242,7 @@ def test_satisfies_protocol_and_describes_itself():
     net = grid_network()
     assert isinstance(net, TravelTimeModel)
     info = net.describe()
-    assert info["model"] == "road_network"
+    assert info["model"] == "RoadNetwork"
     assert info["n_nodes"] == 25
     assert info["speeds_kph"]["motorway"] == 90.0
     assert "OSRM" in info["speeds_source"]

@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from maillage import CrowFlyModel, InputDataError, OptionError, TravelTimeModel, fetch
+from maillage import (
+    CrowFlyModel,
+    InputDataError,
+    OptionError,
+    RoadNetwork,
+    TravelTimeModel,
+    fetch,
+)
 
 SIMPLE = CrowFlyModel(circuity=1.0, speed_kph=60.0, access_time_s=0.0)  # 1 km per minute
 
@@ -136,3 +143,13 @@ def test_calibration_against_real_car_times(distanamo):
     # Bordeaux -> Poitiers: 159.2 min by road (SOURCE.md), ~220 km straight: overestimated
     bp = both.loc[("BORDEAUX", "POITIERS")]
     assert 159.2 < bp["travel_time_s"] / 60 < 1.3 * 159.2
+
+
+def test_every_engine_describes_itself_with_one_schema():
+    engines = [CrowFlyModel(), RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])]
+    for engine in engines:
+        info = engine.describe()
+        assert info["model"] == type(engine).__name__
+        assert info["engine"] in {"straight_line", "road_graph", "osrm"}
+        assert isinstance(info["label_fr"], str) and info["label_fr"]
+        assert all(isinstance(s, str) for s in info["sources"])

@@ -37,7 +37,7 @@ img{max-width:100%}.note{color:#555;font-size:.85em}
 _MODEL_NAMES = {
     "CrowFlyModel": "distance à vol d'oiseau × coefficient de détour ÷ vitesse, plus un temps "
     "d'accès (stationnement, marche) ; sans réseau routier",
-    "road_network": "plus court chemin en temps sur le réseau routier OpenStreetMap "
+    "RoadNetwork": "plus court chemin en temps sur le réseau routier OpenStreetMap "
     "(vitesses par type de voie, sens uniques, bacs)",
 }
 

@@ -102,6 +102,8 @@ class CrowFlyModel:
         """
         return {
             "model": "CrowFlyModel",
+            "engine": "straight_line",
+            "label_fr": "modèle à vol d'oiseau (distance × détour ÷ vitesse + temps d'accès)",
             "circuity": float(self.circuity),
             "speed_kph": float(self.speed_kph),
             "access_time_s": float(self.access_time_s),

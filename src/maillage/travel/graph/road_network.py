@@ -217,7 +217,7 @@ class RoadNetwork:
         Returns
         -------
         dict
-            ``model`` ("road_network"), source file(s) and sha256 (joined with `` + ``
+            ``model`` ("RoadNetwork"), ``engine`` ("road_graph"), ``label_fr``, ``sources``, source file(s) and sha256 (joined with `` + ``
             when several), profile, speed table,
             node and edge counts, snapping and access parameters.
 
@@ -229,7 +229,13 @@ class RoadNetwork:
         ('ec1be5c5', 65.0, 2000.0)
         """
         return {
-            "model": "road_network",
+            "model": "RoadNetwork",
+            "engine": "road_graph",
+            "label_fr": "réseau routier OpenStreetMap (plus court chemin en temps, maillage)",
+            "sources": [
+                "© OpenStreetMap contributors (ODbL 1.0)",
+                "vitesses : profil voiture d'OSRM (car.lua) ; maxspeed × 0,8 ; limites françaises",
+            ],
             "file": self._source.get("file"),
             "sha256": self._source.get("sha256"),
             "profile": self._source.get("profile"),
