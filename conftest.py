@@ -13,6 +13,8 @@ from maillage import options
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from geopandas import GeoDataFrame
+
 _SHARED = Path(__file__).resolve().parent.parent / "shared" / "data"
 if not os.environ.get("MAILLAGE_DATA_DIR") and _SHARED.is_dir():
     os.environ["MAILLAGE_DATA_DIR"] = str(_SHARED)
@@ -34,3 +36,11 @@ def data_dir() -> Path:
     if not value or not Path(value).is_dir():
         pytest.fail("MAILLAGE_DATA_DIR is not set to the data mirror (../shared/data)")
     return Path(value)
+
+
+@pytest.fixture
+def toy() -> tuple[GeoDataFrame, GeoDataFrame]:
+    """Return the shared toy territory (communes, venues) of :mod:`maillage.prepare.toy`."""
+    from maillage.prepare.toy import toy_territory
+
+    return toy_territory()

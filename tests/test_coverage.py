@@ -17,6 +17,7 @@ from maillage import (
     OptionError,
     catchments,
     coverage,
+    coverage_by_year,
     indicators,
     origins_from_communes,
     white_zones,
@@ -259,3 +260,17 @@ def test_shares_in_unit_interval_and_populations_add_up(venue_xy, threshold):
         assert ind["white_zone_population"].sum() == pytest.approx(
             white_zones(cov)["population"].sum()
         )
+
+
+def test_toy_territory_by_hand(toy):
+    """Two 1 km communes 30 km apart, a venue in each: every figure checks by hand."""
+    communes, venues = toy
+    cov = coverage(communes, venues, model=SIMPLE, threshold_min=5)
+    # 1 km per minute, no access time: every resident is within ~0.7 km of the venue
+    assert cov["time_min"].max() < 1.0
+    assert cov["nearest_venue"].tolist() == ["a", "b"]
+    by_year = coverage_by_year(
+        communes, venues, model=SIMPLE, years=[2017, 2019, 2020], threshold_min=5
+    )
+    assert by_year["white_zone_communes"].tolist() == [2, 1, 0]
+    assert by_year["white_zone_population"].tolist() == [200.0, 100.0, 0.0]
