@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from maillage import options
+from maillage.prepare.toy import toy_territory
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,6 +42,4 @@ def data_dir() -> Path:
 @pytest.fixture
 def toy() -> tuple[GeoDataFrame, GeoDataFrame]:
     """Return the shared toy territory (communes, venues) of :mod:`maillage.prepare.toy`."""
-    from maillage.prepare.toy import toy_territory
-
     return toy_territory()
