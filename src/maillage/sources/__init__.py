@@ -126,6 +126,48 @@ _ANCT = "anct-carto/superposeur-anct/949f7e581185229a3bef1962d8f81f5608757f0c"
 _OSMOSE = "osm-fr/osmose-backend/53463c45c272126592c720b5bf364c207dd4c5dd"
 _FILO = "jgaffuri/tiled-grid-france-filosofi/b2a4c7fdc537ecf67a615c5796ac0bbc65ea80e0"
 _DISTA = "riatelab/distanamo/2744d0ec1d9e030a37126008922ebefe00a123ab"
+_MAPO = "Mapotempo/optimizer-api/d8da60d5a74ec0370cbd6b0226b9ab0122bc8730"
+_MAPO_DIR = "travel-times/mapotempo-optimizer-api-2021"
+# sha256 and name of the optimizer-api test fixtures (test/fixtures/<name>.dump) mirrored
+_MAPO_DUMPS = """
+ae2c3ae2c4d0791d30ef5f7e0fe9ece4b3694e54664c4b2de4921f57bc897d71  balanced_split_under_nonuniform_sq_timewindows
+4207f81a48d9f38645f1ddb7190096686b468ec1d8194ca23aa33c7cd9cccbb0  callage_freq
+8f1b31279228cde61aec475ee561f6180c151faa0fedf7bd56ff616ed0088899  check_lapse_with_unav_days_vrp
+8235de04fb8aa47d9ff63addbd5c252cbb76431e2b65c084b4cdcf64ef4a4483  dichotomous_approach
+a3e9bc6c863b75bdc66d11cba2828885148e8bf06a4617768d6a79a85aab5ae0  dichotomous_check_number_of_services
+800dc5a1ad5359766810eecb1bba12571d7b3a0f758b8f9ee101dd567cee4b96  instance_order
+d5101265d47a345ee7c53482be235a2eef575dc3144238ae40205cc76ddb8434  instance_same_point_day
+b2415d2eda89361d3ebc2ff6c8a4b27d24e73f7c29da279f4e7ef44ab5972a68  length_centroid
+d1535017919c63f7d8e4bf914fe765da67cb9ee224d49cc701f62f058b99a010  max_split_functionality
+2b854d627dbd73d7067107eca85384051b5c3faf75fcfec75518a3b872b09cfa  minimum_duration_lapse_shipments
+0c8ca1d95c36aeb1f96329da8af9e2d53d25754713a15d69a2e28e16eb720ad5  no_doubles_3000
+4cbef9cf66df8d6e9d17ce84fab63f4e24625c4ddac4326e7d46edf28e022b89  ortools_global_six_routes_without_rest
+99b426cf0c0c01fd9a9180931355df4e8e731137745ac80f8311b9c322e28b9c  ortools_global_with_identical_route_duration_and_vehicle_window
+a51ee316b8a28d119c1294b0fc8501e8847a2fa37742b78a561ef8402fb28f46  ortools_multimodal_route
+1fc96c201358c97b84ad3ce432365a11b8988037a57e4b3b6fbd4e61ed8ed89e  ortools_multimodal_route2
+aa3d1a258b33527223c9c7875e3b045ae3da761694cf8e7ee28146bea56f4755  ortools_one_route_many_stops
+939358bdb15f569573fdaa629c2e415a13d51f2372960482b50829e11cd81296  ortools_one_route_with_rest
+dd7aedb4f8d6b41c5e6144776ffbb6b8877293d58356b1dad3fc182705431716  ortools_one_route_without_rest_2
+f105a392174d8e418218ba121fda29555885cc40aff36ec5964524976c5d9ace  ortools_open_timewindows
+85f832a7fab6300347d62646cc7115106e01f103b670d2e9b1a4aee9b1cb268e  ortools_optimize_each
+44d92062efb27dd1bf33b59811e408f3e125a4710649ab88f765adc21ffdfd72  ortools_performance_when_duration_limit
+d85aad99929f9c94b7da819d10b5399d5d99f2a4cad942dc97dd74a4ac094260  ortools_single_route_with_route_order
+188cb4cb77ef95189615e6e3a900269f05b270080a4d0fb2b17d1f3cba1a183b  ortools_single_route_with_route_order_2
+14ba1c8beddb60bc8e2eca03344000aa819f165548959c2170cd745da02d5e95  performance_12vl
+9a1636426b79ff1ae4a5f61251e01dce988d60b61dd1a2a69d583dc6015bc42a  performance_13vl
+9d54304c03359bf5280ba41219e9e172fa28f1bd4cae43e4a7c6a832979f37bc  performance_britanny
+8fc5608c64118c70300f43a5584e1213051fc0cc86e5fb861693b03bc1d8fd82  periodic_and_ortools
+0b8d6ad48d4c4bdaa19d509fce769b95a714d5493ad70803fadd6ff207131dc4  results_regularity
+2999bfed3b5ffed168a871076f490056dfe0d5f2390a210564bb7c6968d4e59a  results_regularity_2
+dfcf53d2198c9ff1a96f42c93a9d0a1c25c3c1135defd6b05a95dddbfdfaba74  route_initialisation
+d6313f8a9aa26439c5cf523902a3948f79eff6a720137135df074fc42e61d29c  same_point_day_relaxation
+99dc0f492915fdab8d8ee4cc53ebedda6e3ff53b3b0916db5665a8e56154d609  treatment_site
+1754e5ede9eec2510b91cb0e03f0b7ce9b0abeeca1f1a983accd37336381ad1b  vroom_one_vehicle_is_not_needed
+85f832a7fab6300347d62646cc7115106e01f103b670d2e9b1a4aee9b1cb268e  vroom_optimize_each
+da85e8c9080a0bb11e3dae67707686f8afdb267c0ec0b31e25c7670cf88f7478  vrp_allow_partial_assigment_false
+eaa1c581772b5102a515d85a4c98b30aa8790c963448f977fd5a8163af18b266  vrp_multi_trips_which_uses_trip2_before_trip1
+00d7f91928e25f2edcc2e7fe1672d85d89c70d2b84c05fe843ffc0674ca3b566  vrp_ten_routes_with_rest
+"""
 _ETALAB_DIR = "communes/etalab-decoupage-administratif-6.0.0"
 _ODBL = "ODbL 1.0"
 _LO2 = "Licence Ouverte 2.0 (Etalab)"
@@ -242,6 +284,20 @@ _DATASETS = (
             ),
         ),
         upstream="github.com/riatelab/distanamo@2744d0ec",
+    ),
+    Dataset(
+        name="mapotempo-optimizer-api-2021",
+        title="Car travel times and distances between French addresses (OSRM car profile)",
+        producer="Mapotempo optimizer-api test fixtures (Mapotempo router: OSRM on OpenStreetMap)",
+        licence="ODbL 1.0 (times, from OpenStreetMap); AGPL-3.0 (repository)",
+        attribution="© OpenStreetMap contributors; Mapotempo optimizer-api test fixtures",
+        vintage="2021",
+        reader="travel-times",
+        files=tuple(
+            DataFile(f"{_MAPO_DIR}/{n}.dump", f"{_GH}/{_MAPO}/test/fixtures/{n}.dump", h)
+            for h, n in (line.split() for line in _MAPO_DUMPS.strip().splitlines())
+        ),
+        upstream="github.com/Mapotempo/optimizer-api@d8da60d5",
     ),
     Dataset(
         name="etalab-decoupage-administratif-6.0.0",
