@@ -35,7 +35,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -144,7 +144,7 @@ def _match_pair(
     return found
 
 
-def _check(censuses: Mapping[Hashable, gpd.GeoDataFrame], distance_m: float) -> list[Hashable]:
+def _check(censuses: Mapping[Any, gpd.GeoDataFrame], distance_m: float) -> list[Any]:
     if len(censuses) < 1:
         raise InputDataError("censuses is empty: give at least one dated census")
     if not np.isfinite(distance_m) or distance_m < 0:

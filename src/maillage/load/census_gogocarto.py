@@ -223,7 +223,8 @@ def _categories(element: Mapping[str, Any], options: Mapping[str, str]) -> list[
 
 
 def _coordinates(element: Mapping[str, Any]) -> tuple[object, object]:
-    geo = element.get("geo") if isinstance(element.get("geo"), dict) else {}
+    found = element.get("geo")
+    geo: dict[str, Any] = found if isinstance(found, dict) else {}
     lat = geo.get("latitude", _find(element, _LAT_KEYS))
     lon = geo.get("longitude", _find(element, _LON_KEYS))
     return lat, lon
@@ -313,11 +314,12 @@ def _compact_elements(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _geojson_elements(doc: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str | None]]:
     """Properties of each feature, its point as ``geo``, and the type of non-point geometries."""
-    elements, kinds = [], []
+    elements: list[dict[str, Any]] = []
+    kinds: list[str | None] = []
     for feature in doc["features"]:
         element = dict(feature.get("properties") or {})
-        geometry = feature.get("geometry") or {}
-        coords = geometry.get("coordinates")
+        geometry: dict[str, Any] = feature.get("geometry") or {}
+        coords: Any = geometry.get("coordinates")
         is_point = geometry.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2
         if is_point:
             element["geo"] = {"latitude": coords[1], "longitude": coords[0]}
@@ -345,7 +347,10 @@ def _warn_unresolved(
 
 
 def read_gogocarto_json(
-    path: Path, *, doc: object = None, taxonomy: Path | None = None
+    path: Path,
+    *,
+    doc: Any = None,
+    taxonomy: Path | None = None,
 ) -> pd.DataFrame:
     """Read a GoGoCarto JSON or GeoJSON export into a raw canonical table.
 

@@ -108,7 +108,7 @@ def mediation_columns(columns: Iterable[str]) -> dict[str, str]:
         Only fields that maillage reads; never ``telephone`` nor ``courriels``.
     """
     wanted = set(MEDIATION_FIELDS)
-    out = {}
+    out: dict[str, str] = {}
     for column in columns:
         field = str(column).strip().lower()
         if field in wanted and not is_personal(column) and field not in out.values():
@@ -161,8 +161,9 @@ def mediation_fields(table: pd.DataFrame) -> pd.DataFrame:
     >>> t = pd.DataFrame({"id": ["a", "b"], "nom": ["Un", "Deux"],
     ...     "typologie": ["TIERS_LIEUX;ASSO", "CCAS"],
     ...     "dispositif_programmes_nationaux": [None, "France Services|Aidants Connect"]})
-    >>> mediation_fields(t)[["kind", "supported"]].to_dict("list")
-    {'kind': ['tiers-lieu', 'France services'], 'supported': [<NA>, 'true']}
+    >>> raw = mediation_fields(t)
+    >>> raw["kind"].tolist(), raw["supported"].tolist()
+    (['tiers-lieu', 'France services'], [<NA>, 'true'])
     """
     empty = pd.Series(None, index=table.index, dtype="object")
     types = table.get("typologie", empty)

@@ -46,6 +46,7 @@ MAPPABLE = (*(c for c in VENUE_COLUMNS if c != "geometry"), "latitude", "longitu
 _REQUIRED = ("venue_id", "name")
 _PERSONAL_TOKENS = frozenset(
     {"contact", "mail", "email", "courriel", "telephone", "tel", "phone", "portable", "mobile"}
+    | {"contacts", "mails", "emails", "courriels", "telephones", "phones", "portables"}
 )
 
 
