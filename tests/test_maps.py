@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from shapely.geometry import Point, box
+from shapely.geometry import Point, Polygon, box
 
 from maillage.errors import ColumnError, InputDataError, OptionError
 from maillage.maps import (
@@ -23,6 +25,9 @@ from maillage.maps import (
     plot_share_by_year,
     plot_years,
 )
+from maillage.maps._layers import encode_geometry
+from maillage.maps._style import NO_DATA_COLOUR, format_minutes
+from maillage.maps.interactive import TILE_NOTICE, simplify_coverage
 
 X0, Y0 = 400_000, 6_500_000
 SIDE = 10_000
@@ -82,7 +87,13 @@ def _has_colour(pixels: np.ndarray, colour: str, tol: int = 2) -> bool:
 
 def js(text: str) -> str:
     """A string as folium writes it into the page's script."""
-    return json.dumps(text).replace("'", "\\u0027")
+    escapes = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
+    return "".join(escapes.get(c, c) for c in json.dumps(text))
+
+
+def legend_of(page: str) -> str:
+    """The HTML of the legend control of a rendered interactive map."""
+    return json.loads(re.search(r'box.innerHTML = (".*?");\n', page).group(1))
 
 
 def _new_ax():
@@ -169,7 +180,7 @@ def test_interactive_map_layers_tooltips_popups(communes_cov, venues):
     for alias in ("Commune", "Population", "Lieu le plus proche", "Soutien public", "Ouverture"):
         assert js(alias) in html
     assert "Le Lieu" in html  # nearest venue by name
-    assert "INSEE, populations légales" in html  # credits in the map
+    assert "INSEE, populations légales" in legend_of(html)  # credits in the map
     assert communes_cov.crs.to_epsg() == 2154  # input not reprojected
 
 
@@ -207,3 +218,199 @@ def test_interactive_map_without_white_zones(communes_cov):
     everyone = communes_cov.assign(covered=True, time_min=5.0)
     html = explore_coverage(everyone).get_root().render()
     assert js(LAYER_NAMES["white_zones"]) in html
+
+
+# --- colours everyone can read --------------------------------------------------------------
+
+CVD = ("deuteranomaly", "protanomaly", "tritanomaly")  # severity 100: dichromacy
+
+
+def _cam02ucs(colours, vision):
+    """Colours in CAM02-UCS, as seen with a colour-vision deficiency (Machado et al. 2009)."""
+    cs = pytest.importorskip("colorspacious", reason="colorspacious is in the dev extra")
+    rgb = np.array([to_rgb(c) for c in colours])
+    if vision is not None:
+        cvd = {"name": "sRGB1+CVD", "cvd_type": vision, "severity": 100}
+        rgb = np.clip(cs.cspace_convert(rgb, cvd, "sRGB1"), 0, 1)
+    return cs.cspace_convert(rgb, "sRGB1", "CAM02-UCS")
+
+
+@pytest.mark.parametrize("vision", [None, *CVD])
+@pytest.mark.parametrize(("n", "min_delta_e"), [(4, 20.0), (3, 20.0), (5, 15.0), (6, 12.0)])
+def test_class_colours_stay_ordered_and_distinct_for_colour_blind_readers(n, min_delta_e, vision):
+    # measured for the 4 default classes: ΔE >= 38.4 (normal), 24.4 (deuteranopia),
+    # 27.5 (protanopia), 24.8 (tritanopia); the RdYlGn palette it replaced fell to 1.9
+    ucs = _cam02ucs(class_colours(n), vision)
+    steps = np.linalg.norm(np.diff(ucs, axis=0), axis=1)
+    assert steps.min() >= min_delta_e, steps
+    assert (np.diff(ucs[:, 0]) < 0).all(), "lightness falls from short to long times"
+    grey = _cam02ucs([NO_DATA_COLOUR], vision)
+    assert np.linalg.norm(ucs - grey, axis=1).min() >= 15.0, "no-data grey looks like a class"
+
+
+# --- map.png: legend inside, scale bar, north arrow, département names -------------------------
+
+
+def test_static_legend_scale_bar_and_arrow_stay_inside_the_figure(communes_cov, venues):
+    fig = Figure(figsize=(10, 10))
+    FigureCanvasAgg(fig)
+    ax = plot_coverage(communes_cov, venues, ax=fig.add_subplot())
+    fig.savefig(io.BytesIO(), format="png")  # no bbox_inches: nothing may fall outside
+    inside = fig.bbox
+    legend = ax.get_legend().get_window_extent()
+    assert inside.x0 <= legend.x0 and legend.x1 <= inside.x1
+    assert inside.y0 <= legend.y0 and legend.y1 <= inside.y1
+    assert ax.bbox.x0 <= legend.x0 and legend.x1 <= ax.bbox.x1 + 1, "legend in the axes"
+    bars = [a for a in ax.artists if type(a).__name__ == "AnchoredSizeBar"]
+    assert len(bars) == 1
+    assert bars[0].txt_label.get_text() in {"1 km", "2 km", "5 km", "10 km"}
+    assert "N" in [t.get_text() for t in ax.texts]
+    assert {"Charente-Maritime", "Deux-Sèvres"} <= {t.get_text() for t in ax.texts}
+    data = communes_cov.total_bounds  # the map keeps clear of the legend's band
+    right_of_map = ax.transData.transform((data[2], data[1]))[0]
+    assert right_of_map <= legend.x0 + 1
+
+
+def test_static_map_on_its_own_figure_keeps_the_legend(communes_cov):
+    ax = plot_coverage(communes_cov, departement_names=False, scale_bar=False)
+    fig = ax.figure
+    fig.savefig(io.BytesIO(), format="png")
+    legend = ax.get_legend().get_window_extent()
+    assert fig.bbox.x1 >= legend.x1 and fig.bbox.y1 >= legend.y1
+    assert not [a for a in ax.artists if type(a).__name__ == "AnchoredSizeBar"]
+    assert "Charente-Maritime" not in {t.get_text() for t in ax.texts}
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_static_white_zones_hatched_dark_over_white(communes_cov):
+    ax = plot_coverage(communes_cov, ax=_new_ax())
+    hatched = [c for c in ax.collections if c.get_hatch()]
+    colours = {tuple(np.round(c.get_edgecolor()[0][:3], 3)) for c in hatched}
+    assert colours == {(1.0, 1.0, 1.0), (0.0, 0.0, 0.0)}
+
+
+def test_static_map_reads_dollar_signs_as_text(communes_cov, venues):
+    odd = venues.assign(kind=["a $x$ b", "fablab", "a $x$ b"])
+    ax = plot_coverage(communes_cov, odd, ax=_new_ax())
+    _render(ax)  # mathtext would fail or eat the dollars
+    assert "Lieu : a \\$x\\$ b" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+# --- map.html: self-contained, legends, white-zone outline, numbers -----------------------------
+
+
+def _page(communes_cov, venues=None, **kwargs) -> str:
+    return explore_coverage(communes_cov, venues, **kwargs).get_root().render()
+
+
+def test_interactive_page_loads_nothing_from_the_network(communes_cov, venues):
+    page = _page(communes_cov, venues)
+    assert not re.search(r"<script[^>]+src=", page), "scripts are inlined"
+    assert not re.search(r"<link[^>]+stylesheet", page), "style sheets are inlined"
+    assert not re.search(r"""src=\\?["']?https?:|url\(\s*["']?https?:|@import""", page)
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in page  # only tiles: the network
+    assert 'version="1.9.3"' in page  # Leaflet inside the page
+    assert "url(images/" not in page  # its images as data: URLs
+    assert "tileerror" in page and js(TILE_NOTICE) in page
+
+
+def test_interactive_legend_lists_every_symbol(communes_cov, venues):
+    page = _page(communes_cov, venues)
+    legend = legend_of(page)
+    for label in ("0 – 10 min", "30 min et plus", "Non atteint / sans donnée"):
+        assert label in legend
+    assert "Zone blanche : plus de 20 min" in legend
+    assert "stroke-dasharray" in legend  # the outline's own swatch
+    assert "Lieu : coworking" in legend and "Lieu : fablab" in legend
+    assert "Lieu soutenu (plein)" in legend and "Non soutenu ou inconnu (creux)" in legend
+    assert "INSEE, populations légales" in legend
+    assert 'position: "bottomleft"' in page  # a Leaflet control: stacked above the scale bar
+    assert "imperial: false" in page
+
+
+def test_interactive_white_zones_are_outlined_over_a_halo(communes_cov):
+    page = _page(communes_cov)
+    assert '"dashArray":"6 4"' in page
+    assert '"halo":{"fill":false,"color":"#ffffff","weight":4,"interactive":false}' in page
+
+
+def test_tooltip_times_never_read_as_the_threshold():
+    assert format_minutes(20.03) == "20,1 min"
+    assert format_minutes(20.0) == "20,0 min"
+    assert format_minutes(9.99) == "10,0 min"
+    assert format_minutes(np.nan) == format_minutes(np.inf) == "non atteint"
+
+
+def test_interactive_tooltips_show_tenths(communes_cov):
+    page = _page(communes_cov.assign(time_min=[5.0, 15.0, 20.03, 45.0, np.nan]))
+    assert '"20,1 min"' in page and '"20 min"' not in page
+
+
+def test_coverage_simplification_opens_no_gap():
+    # a 6 x 6 tiling whose shared borders wiggle: neighbours must keep the same border
+    rng = np.random.default_rng(0)
+    xs = np.linspace(0, 6000, 61)
+    wiggle = {x: rng.normal(0, 15) for x in xs}
+    tiles = []
+    for i in range(6):
+        for j in range(6):
+            bottom = [(x, j * 1000 + (wiggle[x] if j > 0 else 0)) for x in xs[i * 10 : i * 10 + 11]]
+            top = [
+                (x, (j + 1) * 1000 + (wiggle[x] if j < 5 else 0)) for x in xs[i * 10 : i * 10 + 11]
+            ]
+            tiles.append(Polygon([*bottom, *reversed(top)]))
+    frame = gpd.GeoSeries(tiles, crs=2154)
+    out = simplify_coverage(frame, 100)
+    assert sum(len(g.exterior.coords) for g in out) < sum(len(g.exterior.coords) for g in tiles)
+    assert out.union_all().area == pytest.approx(frame.union_all().area, rel=1e-9)
+    assert out.area.sum() == pytest.approx(out.union_all().area, rel=1e-9)  # no overlap
+
+
+def test_polygon_encoding_round_trips_to_a_metre():
+    square = box(-0.57048, 44.85369, -0.56012, 44.86001)
+    rings = encode_geometry(square)[0]
+    steps = np.array(rings[0]).reshape(-1, 2)
+    coords = np.cumsum(steps, axis=0) / 1e5
+    np.testing.assert_allclose(coords, np.asarray(square.exterior.coords), atol=1e-5)
+
+
+# --- no live markup from the data (issue 9) -----------------------------------------------------
+
+PAYLOADS = (
+    "<img src=x onerror=alert(2)>",
+    '"><script>alert(1)</script>',
+    "</script><script>alert(3)</script>",
+    "<svg onload=alert(4)>",
+)
+
+
+def test_interactive_map_carries_no_live_markup_from_the_data(communes_cov, venues):
+    ids = [PAYLOADS[2], "v2", PAYLOADS[3]]
+    evil_venues = venues.assign(
+        venue_id=ids,
+        name=[PAYLOADS[0], PAYLOADS[1], "L'Atelier"],
+        kind=[PAYLOADS[3], "fablab", PAYLOADS[3]],
+    )
+    evil_communes = communes_cov.assign(
+        nom=[PAYLOADS[1], "Bb", PAYLOADS[0], "Dd", "Ee"],
+        nearest_venue=[PAYLOADS[2], PAYLOADS[2], "v2", "v2", pd.NA],
+    )
+    catch = gpd.GeoDataFrame(
+        {"population_served": [3000.0]},
+        geometry=[communes_cov.geometry.iloc[:2].union_all()],
+        index=pd.Index([PAYLOADS[2]], name="venue_id"),
+        crs="EPSG:2154",
+    )
+    page = explore_coverage(evil_communes, evil_venues, catchments=catch).get_root().render()
+    for payload in PAYLOADS:
+        assert payload not in page
+    for live in ("<img", "<svg onload", "<script>alert", "</script><script>"):
+        assert live not in page, live
+    # folium's popups, tooltips and layer names use innerHTML: entities, written as JSON
+    assert js("&lt;img src=x onerror=alert(2)&gt;") in page  # popup
+    assert js("Lieux : &lt;svg onload=alert(4)&gt;") in page
+    # the polygon layers write text with textContent: raw text, its <, > as \\u escapes
+    assert "\\u003cimg src=x onerror=alert(2)\\u003e" in page
+    assert "innerHTML = row" not in page and ".textContent = row[i]" in page

@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -35,6 +36,8 @@ __all__ = [
     "class_colours",
     "classify_times",
     "credits_text",
+    "format_minutes",
+    "marker_svg",
     "venue_markers",
 ]
 
@@ -42,7 +45,20 @@ DEFAULT_BINS_MIN: tuple[float, ...] = (10.0, 20.0, 30.0)
 """Upper bounds of the default access-time classes (minutes); the last class is open."""
 
 NO_DATA_COLOUR = "#bdbdbd"
-"""Communes with no reachable venue or no time (grey)."""
+"""Communes with no reachable venue or no time (grey, distinct from every class colour)."""
+
+PALETTE = "viridis"
+"""Colour map of the classes, read from light (short times) to dark (long times).
+
+Its lightness rises steadily and it keeps its order under deuteranopia, protanopia and
+tritanopia (checked in the tests with a colour-vision-deficiency simulation).
+"""
+
+WHITE_ZONE_EDGE = "#000000"
+"""Outline and hatching of the white zones, drawn over a white halo."""
+
+HALO_COLOUR = "#ffffff"
+"""Halo under dark strokes (white-zone outlines, venue markers) so they read on any class."""
 
 SUPPORTED_COLOUR = "#08306b"
 """Fill of publicly supported venues; the others are drawn hollow with this edge."""
@@ -51,7 +67,6 @@ WHITE_ZONE_LABEL = "Zone blanche (au-delà du seuil)"
 NO_DATA_LABEL = "Non atteint / sans donnée"
 TIME_LEGEND_TITLE = "Temps d'accès au lieu le plus proche (min)"
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
-_FOLIUM_DASHES = ("", "4 2", "1 2", "6 3 1 3", "8 4")
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ class TimeClasses:
     labels : tuple of str
         French label of each class, with its unit.
     colours : tuple of str
-        Hex colour of each class, from short (green) to long (red) times.
+        Hex colour of each class, from short (light yellow) to long (dark purple) times.
     """
 
     codes: pd.Series
@@ -82,7 +97,11 @@ class TimeClasses:
 
 
 def class_colours(n: int) -> tuple[str, ...]:
-    """Return ``n`` colours from green (short times) to red (long times).
+    """Return ``n`` colours from light yellow (short times) to dark purple (long times).
+
+    The colours are read from the reversed *viridis* colour map, whose lightness falls
+    steadily, so the classes stay ordered and distinct for readers with a colour-vision
+    deficiency and in grey-scale print.
 
     Parameters
     ----------
@@ -97,12 +116,12 @@ def class_colours(n: int) -> tuple[str, ...]:
     Examples
     --------
     >>> class_colours(4)
-    ('#006837', '#b7e075', '#fdbf6f', '#a50026')
+    ('#fde725', '#35b779', '#31688e', '#440154')
     """
     from matplotlib import colormaps  # noqa: PLC0415 - keep import of maillage light
     from matplotlib.colors import to_hex  # noqa: PLC0415
 
-    cmap = colormaps["RdYlGn_r"]
+    cmap = colormaps[f"{PALETTE}_r"]
     steps = [0.5] if n == 1 else [i / (n - 1) for i in range(n)]
     return tuple(to_hex(cmap(s)) for s in steps)
 
@@ -210,6 +229,79 @@ def credits_text(credits: Sequence[str]) -> str:
     """
     lines = list(dict.fromkeys(credits)) or ["non renseignées"]
     return f"Sources : {' ; '.join(lines)}. Réalisation : maillage."
+
+
+def format_minutes(value: float) -> str:
+    """Write a time in minutes for a reader, rounded *up* to the tenth of a minute.
+
+    Rounding up keeps the text on the same side of any threshold written with one decimal
+    as the time itself: a commune at 20.03 min, beyond a 20 min threshold, reads
+    "20,1 min", never "20 min".
+
+    Parameters
+    ----------
+    value : float
+        Time in minutes; NaN or infinite for "not reached".
+
+    Returns
+    -------
+    str
+        French text with a decimal comma.
+
+    Examples
+    --------
+    >>> [format_minutes(t) for t in (20.0, 20.03, 19.96, 4.25, float("inf"))]
+    ['20,0 min', '20,1 min', '20,0 min', '4,3 min', 'non atteint']
+    """
+    if pd.isna(value) or not np.isfinite(value):
+        return "non atteint"
+    tenths = math.ceil(round(float(value) * 10, 6))
+    return f"{tenths / 10:.1f} min".replace(".", ",")
+
+
+_SVG_SHAPES = {
+    "o": '<circle cx="7" cy="7" r="5"/>',
+    "s": '<rect x="2.5" y="2.5" width="9" height="9"/>',
+    "^": '<polygon points="7,1.5 12.5,11.5 1.5,11.5"/>',
+    "D": '<polygon points="7,1 13,7 7,13 1,7"/>',
+    "v": '<polygon points="1.5,2.5 12.5,2.5 7,12.5"/>',
+    "P": '<polygon points="5,1.5 9,1.5 9,5 12.5,5 12.5,9 9,9 9,12.5 5,12.5 5,9 1.5,9 1.5,5 5,5"/>',
+    "X": '<polygon points="5,1.5 9,1.5 9,5 12.5,5 12.5,9 9,9 9,12.5 5,12.5 5,9 1.5,9 1.5,5 5,5"'
+    ' transform="rotate(45 7 7)"/>',
+    "*": '<polygon points="7,1 8.5,5.2 13,5.2 9.4,7.9 10.7,12.3 7,9.7 3.3,12.3 4.6,7.9 1,5.2 5.5,5.2"/>',
+    "<": '<polygon points="1.5,7 11.5,1.5 11.5,12.5"/>',
+    ">": '<polygon points="12.5,7 2.5,1.5 2.5,12.5"/>',
+}
+
+
+def marker_svg(marker: str, *, filled: bool) -> str:
+    """Return a venue marker as a 14-pixel SVG image, like the matplotlib marker of the maps.
+
+    Parameters
+    ----------
+    marker : str
+        A marker of :func:`venue_markers` (``"o"``, ``"s"``, ``"^"``, ...).
+    filled : bool
+        Filled for publicly supported venues, hollow (white) for the others.
+
+    Returns
+    -------
+    str
+        ``<svg>`` markup with a white halo under the outline.
+
+    Examples
+    --------
+    >>> marker_svg("s", filled=True).count("<rect")
+    2
+    """
+    shape = _SVG_SHAPES[marker]
+    fill = SUPPORTED_COLOUR if filled else "#ffffff"
+    halo = shape.replace("/>", f' fill="none" stroke="{HALO_COLOUR}" stroke-width="3.5"/>')
+    body = shape.replace("/>", f' fill="{fill}" stroke="{SUPPORTED_COLOUR}" stroke-width="1.4"/>')
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" viewBox="0 0 14 14" '
+        f'aria-hidden="true" stroke-linejoin="round">{halo}{body}</svg>'
+    )
 
 
 def venue_markers(kinds: pd.Series) -> dict[str, str]:

@@ -90,7 +90,7 @@ def plot_years(
     fig: Figure | None = None,
     **kwargs: object,
 ) -> list[Axes]:
-    """Draw one access-time map per year (small multiples), with one legend.
+    """Draw one access-time map per year (small multiples), with one legend, at one scale.
 
     Parameters
     ----------
@@ -146,4 +146,8 @@ def plot_years(
             **kwargs,  # type: ignore[arg-type]
         )
         axes.append(ax)
+    # one scale for every year: the panels take the frame of the one that holds the legend
+    for ax in axes[:-1]:
+        ax.set_xlim(axes[-1].get_xlim())
+        ax.set_ylim(axes[-1].get_ylim())
     return axes

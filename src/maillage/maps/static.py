@@ -1,5 +1,10 @@
 """Static choropleth of access times with matplotlib (for print and deliberations).
 
+The map carries what an official map needs: a legend, a scale bar and a north arrow in a
+band on the right of the axes, the names of the départements, the data credits. Everything
+but the credits stays inside the axes, so ``ax.figure.savefig("carte.png")`` keeps the legend
+without ``bbox_inches="tight"``.
+
 Examples
 --------
 >>> import geopandas as gpd
@@ -15,19 +20,24 @@ Examples
 >>> ax = plot_coverage(communes, venues, threshold_min=20)
 >>> ax.get_title().startswith("Temps d'accès")
 True
+>>> [t.get_text() for t in ax.texts if t.get_text() in ("N", "Charente-Maritime")]
+['Charente-Maritime', 'N']
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
+    HALO_COLOUR,
     NO_DATA_COLOUR,
     NO_DATA_LABEL,
     SUPPORTED_COLOUR,
     TIME_LEGEND_TITLE,
+    WHITE_ZONE_EDGE,
     WHITE_ZONE_LABEL,
     TimeClasses,
     check_coverage_frame,
@@ -43,13 +53,17 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import geopandas as gpd
+    import pandas as pd
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
 
 __all__ = ["plot_coverage"]
 
-_HATCH = "////"
-_EDGE = "#252525"
+_HATCH = "//"
+_BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
+_LEGEND_PAD_PX = 6.0
 
 
 def plot_coverage(
@@ -64,7 +78,10 @@ def plot_coverage(
     title: str | None = None,
     credits: Sequence[str] | None = None,
     departements: bool = True,
+    departement_names: bool = True,
     legend: bool = True,
+    scale_bar: bool = True,
+    north_arrow: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw access times to the nearest venue, white zones, venues and borders.
@@ -72,8 +89,8 @@ def plot_coverage(
     Parameters
     ----------
     communes_cov : geopandas.GeoDataFrame
-        Output of :func:`maillage.coverage` (columns ``time_min``, optionally ``covered``
-        and ``departement``), EPSG:2154.
+        Output of :func:`maillage.coverage` (columns ``time_min``, optionally
+        ``covered`` and ``departement``), EPSG:2154.
     venues : geopandas.GeoDataFrame, optional
         Venues, drawn with one marker per ``kind``; publicly ``supported`` ones filled,
         the others hollow.
@@ -91,18 +108,24 @@ def plot_coverage(
     title : str, optional
         Title; a French default names the threshold.
     credits : sequence of str, optional
-        Data credits written at the bottom; default ``communes_cov.attrs["data_credits"]``.
+        Data credits written under the map; default ``communes_cov.attrs["data_credits"]``.
     departements : bool
         Draw the département borders (needs a ``departement`` column).
+    departement_names : bool
+        Write the name of each département (from the official geographic code; the code
+        when the name is unknown) with its borders.
     legend : bool
         Draw the legend (turn off on all but one panel of small multiples).
+    scale_bar, north_arrow : bool
+        Draw a scale bar (km) and a north arrow in the lower right corner.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure otherwise.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The axes drawn into. Nothing is shown or saved.
+        The axes drawn into. Nothing is shown or saved. The map fills the left of the axes
+        and a band on the right holds the legend, the north arrow and the scale bar.
 
     Examples
     --------
@@ -112,27 +135,31 @@ def plot_coverage(
     if ax is None:
         import matplotlib.pyplot as plt  # noqa: PLC0415 - pyplot only when no ax is given
 
-        _, ax = plt.subplots(figsize=(8, 8))
+        _, ax = plt.subplots(figsize=(9, 8))
     classes = classify_times(communes_cov["time_min"], scheme=scheme, k=k, bins=bins)
     communes_cov.plot(ax=ax, color=classes.colour_of_rows(), linewidth=0)
     zones = _white_zone_shapes(communes_cov, white_zones)
     if zones is not None and not zones.empty:
-        zones.plot(ax=ax, facecolor="none", edgecolor=_EDGE, hatch=_HATCH, linewidth=0.5)
+        _draw_white_zones(ax, zones)
     if departements and "departement" in communes_cov.columns:
-        borders = communes_cov[["departement", "geometry"]].dissolve("departement")
-        borders.boundary.plot(ax=ax, color="#404040", linewidth=0.8)
+        _draw_departements(ax, communes_cov, names=departement_names)
     kinds = _draw_venues(ax, venues)
     threshold = threshold_of(threshold_min, communes_cov)
     ax.set_title(title if title is not None else _default_title(threshold), fontsize=12)
     ax.set_axis_off()
-    ax.set_aspect("equal")
+    drawn = None
     if legend:
-        _draw_legend(ax, classes, has_nan=bool((classes.codes < 0).any()), kinds=kinds)
+        drawn = _draw_legend(ax, classes, has_nan=bool((classes.codes < 0).any()), kinds=kinds)
+    band = frame_map(ax, tuple(communes_cov.total_bounds), legend=drawn)
+    if scale_bar:
+        _draw_scale_bar(ax, band)
+    if north_arrow:
+        _draw_north_arrow(ax)
     ax.annotate(
         textwrap.fill(credits_text(credits_of(communes_cov, credits)), 140),
         xy=(0, 0),
         xycoords="axes fraction",
-        xytext=(0, -6),
+        xytext=(0, -4),
         textcoords="offset points",
         va="top",
         fontsize=6,
@@ -141,11 +168,55 @@ def plot_coverage(
     return ax
 
 
+def frame_map(
+    ax: Axes, bounds: tuple[float, float, float, float], *, legend: Legend | None
+) -> float:
+    """Set the limits so the map fills the left of the axes and a band on the right is free.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes of the map, with equal aspect.
+    bounds : tuple of float
+        ``(minx, miny, maxx, maxy)`` of the map, in metres.
+    legend : matplotlib.legend.Legend, optional
+        Legend placed in the band: the band is as wide as the legend. Without legend, the
+        band keeps 16 % of the axes width for the scale bar and the north arrow.
+
+    Returns
+    -------
+    float
+        Width of the band, as a share of the axes width.
+    """
+    fig = cast("Figure", ax.get_figure(root=True))
+    box = ax.get_position()
+    width_px = box.width * fig.get_figwidth() * fig.dpi
+    height_px = box.height * fig.get_figheight() * fig.dpi
+    band = _BAND_WITHOUT_LEGEND
+    if legend is not None:
+        band = max(band, (legend.get_window_extent().width + _LEGEND_PAD_PX) / width_px)
+    band = min(band, 0.6)
+    minx, miny, maxx, maxy = bounds
+    map_px = width_px * (1 - band)
+    scale = max((maxx - minx) / map_px, (maxy - miny) / height_px, 1e-9)  # metres per pixel
+    left = minx - (map_px * scale - (maxx - minx)) / 2
+    middle = (miny + maxy) / 2
+    ax.set_xlim(left, left + width_px * scale)
+    ax.set_ylim(middle - height_px * scale / 2, middle + height_px * scale / 2)
+    ax.set_aspect("equal", adjustable="box")
+    return band
+
+
 def _default_title(threshold: float | None) -> str:
     title = "Temps d'accès au lieu le plus proche"
     if threshold is not None:
         title += f"\nZones blanches : plus de {threshold:g} min"
     return title
+
+
+def _plain(text: str) -> str:
+    """Keep matplotlib from reading ``$...$`` in data-derived text as mathematics."""
+    return text.replace("$", r"\$")
 
 
 def _white_zone_shapes(
@@ -159,7 +230,55 @@ def _white_zone_shapes(
     return communes_cov.loc[uncovered, ["geometry"]]
 
 
+def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:
+    # a dark hatching over a white one reads on the light and on the dark classes alike
+    for colour, width in ((HALO_COLOUR, 2.2), (WHITE_ZONE_EDGE, 0.7)):
+        zones.plot(
+            ax=ax,
+            facecolor="none",
+            edgecolor=colour,
+            hatch=_HATCH,
+            linewidth=width,
+            hatch_linewidth=width,
+        )
+
+
+def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool) -> None:
+    import matplotlib.patheffects as pe  # noqa: PLC0415
+
+    borders = communes_cov[["departement", "geometry"]].dissolve("departement")
+    borders.boundary.plot(ax=ax, color="#303030", linewidth=0.9)
+    if not names:
+        return
+    labels = _departement_names(borders.index.to_series().astype(str))
+    halo = [pe.withStroke(linewidth=2.5, foreground=HALO_COLOUR)]
+    for point, label in zip(borders.representative_point(), labels, strict=True):
+        ax.annotate(
+            _plain(label),
+            xy=(point.x, point.y),
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            color="#202020",
+            path_effects=halo,
+            zorder=5,
+        )
+
+
+def _departement_names(codes: pd.Series) -> list[str]:
+    from maillage.load.cog import read_departements  # noqa: PLC0415 - bundled table
+
+    try:
+        names = read_departements()["nom"]
+    except Exception:  # a missing table must not cost the map: codes instead
+        return codes.tolist()
+    return [str(names.get(code, code)) for code in codes]
+
+
 def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
+    import matplotlib.patheffects as pe  # noqa: PLC0415
+
     if venues is None or venues.empty:
         return {}
     kinds = venues["kind"].astype(str) if "kind" in venues.columns else None
@@ -167,6 +286,7 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
         kinds = venues.index.to_series().map(lambda _: "lieu")
     markers = venue_markers(kinds)
     supported = supported_mask(venues)
+    halo = [pe.withStroke(linewidth=2.2, foreground=HALO_COLOUR)]
     for kind, marker in markers.items():
         for is_supported in (False, True):
             rows = venues[(kinds == kind) & (supported == is_supported)]
@@ -181,38 +301,52 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
                 edgecolor=SUPPORTED_COLOUR,
                 linewidth=0.7,
                 zorder=4,
+                path_effects=halo,
             )
     return markers
 
 
-def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str]) -> None:
+def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str]) -> Legend:
+    from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
-    handles: list[Artist] = [
+    handles: list[Artist | tuple[Artist, ...]] = [
         Patch(facecolor=colour, edgecolor="none", label=label)
         for colour, label in zip(classes.colours, classes.labels, strict=True)
     ]
+    labels = list(classes.labels)
     if has_nan:
-        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="none", label=NO_DATA_LABEL))
-    handles.append(Patch(facecolor="none", edgecolor=_EDGE, hatch=_HATCH, label=WHITE_ZONE_LABEL))
+        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="none"))
+        labels.append(NO_DATA_LABEL)
+    handles.append(
+        tuple(
+            Patch(facecolor="none", edgecolor=c, hatch=_HATCH, linewidth=w, hatch_linewidth=w)
+            for c, w in ((HALO_COLOUR, 2.2), (WHITE_ZONE_EDGE, 0.7))
+        )
+    )
+    labels.append(WHITE_ZONE_LABEL.replace(" (", "\n("))
     for kind, marker in kinds.items():
-        handles.append(_marker(Line2D, marker, "white", f"Lieu : {kind}"))
+        handles.append(_marker(Line2D, marker, "white"))
+        labels.append(textwrap.fill(_plain(f"Lieu : {kind}"), 28))
     if kinds:
-        handles.append(_marker(Line2D, "o", SUPPORTED_COLOUR, "Lieu soutenu (plein)"))
-        handles.append(_marker(Line2D, "o", "white", "Non soutenu ou inconnu (creux)"))
-    ax.legend(
+        handles += [_marker(Line2D, "o", SUPPORTED_COLOUR), _marker(Line2D, "o", "white")]
+        labels += ["Lieu soutenu (plein)", "Non soutenu ou\ninconnu (creux)"]
+    return ax.legend(
         handles=handles,
-        title=TIME_LEGEND_TITLE,
-        loc="upper left",
+        labels=labels,
+        handler_map={tuple: HandlerTuple(ndivide=1)},
+        title=textwrap.fill(TIME_LEGEND_TITLE, 24),
+        loc="upper right",
         bbox_to_anchor=(1.0, 1.0),
+        borderaxespad=0.0,
         fontsize=7,
         title_fontsize=7,
         framealpha=0.9,
     )
 
 
-def _marker(line_cls: type, marker: str, face: str, label: str) -> Artist:
+def _marker(line_cls: type, marker: str, face: str) -> Artist:
     return line_cls(
         [],
         [],
@@ -221,5 +355,64 @@ def _marker(line_cls: type, marker: str, face: str, label: str) -> Artist:
         markersize=6,
         markerfacecolor=face,
         markeredgecolor=SUPPORTED_COLOUR,
-        label=label,
+    )
+
+
+def nice_length_m(max_m: float) -> float:
+    """Return the longest 1, 2 or 5 × 10^n metres not above ``max_m`` (at least 1 m).
+
+    Examples
+    --------
+    >>> nice_length_m(73_000), nice_length_m(1_900), nice_length_m(0.5)
+    (50000.0, 1000.0, 1.0)
+    """
+    if max_m < 1:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(max_m))
+    return max(step * power for step in (1, 2, 5) if step * power <= max_m)
+
+
+def _draw_scale_bar(ax: Axes, band: float) -> None:
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+    from mpl_toolkits.axes_grid1.anchored_artists import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        AnchoredSizeBar,
+    )
+
+    left, right = ax.get_xlim()
+    bottom, top = ax.get_ylim()
+    length = nice_length_m(0.8 * band * (right - left))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        label,
+        loc="lower right",
+        pad=0.2,
+        borderpad=0.3,
+        sep=2,
+        frameon=False,
+        size_vertical=(top - bottom) / 250,
+        color="#202020",
+        fontproperties=FontProperties(size=7),
+    )
+    ax.add_artist(bar)
+
+
+def _draw_north_arrow(ax: Axes) -> None:
+    ax.annotate(
+        "",
+        xy=(0.965, 0.17),
+        xytext=(0.965, 0.09),
+        xycoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>,head_width=0.3", "color": "#202020", "linewidth": 1.2},
+    )
+    ax.annotate(
+        "N",
+        xy=(0.965, 0.18),
+        xycoords="axes fraction",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        fontweight="bold",
+        color="#202020",
     )
