@@ -1,0 +1,426 @@
+"""The commute a venue can save: car trips to work replaced by telework days at a tiers-lieu.
+
+A worker who drives to a job in another commune, far from home, may work some days in a
+tiers-lieu near home instead. From the commutes table (:func:`maillage.load_commutes`),
+per *home origin* (population-weighted points of the home commune,
+:func:`maillage.origins_from_communes`) and work commune:
+
+* **car commuters**: workers who drive (mode ``car``; flows of unknown mode are counted
+  as car, an upper bound stated in a warning) to **another** commune;
+* **commute time**: the travel-time model's time from the home origin to the work
+  commune's centre (its representative point, where the bourg and most jobs are); commuters
+  are spread over the home origins in proportion to their population;
+* **long commuters**: commute longer than ``min_commute_min``. A commute longer than
+  ``max_commute_min`` is not taken for a daily one (weekly commuters, second homes) and
+  left out of the savings (``beyond``);
+* **eligible commuters**: long commuters with a venue within ``max_access_min``;
+* **time saved** per eligible commuter and telework day: ``2 × (commute − access)`` (both
+  ways, never negative), per year ``× telework_days_per_week ×`` :data:`WORKING_WEEKS_PER_YEAR`;
+* **kilometres avoided**: the same difference of road distances, estimated as the
+  straight-line distance × :data:`ROAD_CIRCUITY`; **CO₂** at :data:`CAR_KG_CO2E_PER_KM`.
+
+:func:`commute_trips` returns the detail (one row per home origin × work commune);
+:mod:`maillage.analysis.commute_totals` sums it per home commune and per nearest venue
+(:func:`maillage.commute_savings`, :func:`maillage.commute_savings_by_venue`).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from maillage.analysis._checks import check_model
+from maillage.analysis.coverage import venue_points
+from maillage.analysis.origins import origins_from_communes
+from maillage.errors import MaillageWarning, OptionError
+from maillage.schema import check_columns, check_crs
+
+if TYPE_CHECKING:
+    from maillage.travel.protocol import TravelTimeModel
+
+__all__ = [
+    "CAR_EMISSION_SOURCE",
+    "CAR_KG_CO2E_PER_KM",
+    "ROAD_CIRCUITY",
+    "WORKING_WEEKS_PER_YEAR",
+    "check_commute_options",
+    "commute_trips",
+]
+
+logger = logging.getLogger(__name__)
+
+CAR_KG_CO2E_PER_KM = 0.2156
+"""Emissions of a car per kilometre driven, kg CO₂e (one person per car)."""
+CAR_EMISSION_SOURCE = (
+    "ADEME, Base Empreinte (formerly Base Carbone), element 'Voiture - motorisation moyenne "
+    "- 2018' (France continentale): 0.2156 kgCO2e per vehicle-km, total of the element "
+    "(combustion, upstream fuel production, vehicle manufacturing); the average of the petrol "
+    "(0.2234) and diesel (0.2121) cars of the 2018 fleet"
+)
+"""Where :data:`CAR_KG_CO2E_PER_KM` comes from."""
+ROAD_CIRCUITY = 1.3
+"""Road distance ÷ straight-line distance, the middle of the 1.2–1.4 range of Ballou,
+Rahardja & Sakai (2002), Transportation Research Part A 36(9):843–848 (as
+:class:`maillage.CrowFlyModel`)."""
+WORKING_WEEKS_PER_YEAR = 45.0
+"""Weeks worked in a year: 52 weeks less 5 weeks of paid leave (Code du travail,
+art. L3141-3) and about 2 weeks of public holidays."""
+
+_TRIP_COLUMNS = (
+    "origin_id",
+    "home_code",
+    "work_code",
+    "commuters",
+    "status",
+    "commute_min",
+    "commute_km",
+    "venue_id",
+    "access_min",
+    "access_km",
+    "eligible",
+    "saved_min_per_day",
+    "km_avoided_per_day",
+    "geometry",
+)
+_STATUSES = ("long", "short", "beyond", "unplaced")
+_PAIR_BUDGET = 2_000_000
+
+
+def check_commute_options(
+    telework_days_per_week: float,
+    min_commute_min: float,
+    max_access_min: float,
+    max_commute_min: float,
+) -> None:
+    """Raise :class:`~maillage.errors.OptionError` naming every bad commute parameter.
+
+    Examples
+    --------
+    >>> check_commute_options(1, 45, 15, 30)
+    Traceback (most recent call last):
+    ...
+    maillage.errors.OptionError: max_commute_min (30) must be > min_commute_min (45)
+    """
+    problems = []
+    if not 0 < telework_days_per_week <= 5:
+        problems.append(f"telework_days_per_week must be in (0, 5], got {telework_days_per_week!r}")
+    if not min_commute_min >= 0:
+        problems.append(f"min_commute_min must be >= 0, got {min_commute_min!r}")
+    if not max_access_min > 0:
+        problems.append(f"max_access_min must be > 0, got {max_access_min!r}")
+    if not max_commute_min > min_commute_min:
+        problems.append(
+            f"max_commute_min ({max_commute_min!r}) must be > min_commute_min ({min_commute_min!r})"
+        )
+    if problems:
+        raise OptionError("; ".join(problems))
+
+
+def _car_flows(commutes: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Flows by car (or of unknown mode) to another commune; and the unknown-mode workers."""
+    check_columns(commutes, ["home_code", "work_code", "mode", "workers"], name="commutes")
+    mode = commutes["mode"].astype("string")
+    other = (commutes["home_code"] != commutes["work_code"]).to_numpy()
+    unknown = mode.isna().to_numpy() & other
+    car = (mode == "car").fillna(False).to_numpy() & other
+    flows = commutes.loc[car | unknown, ["home_code", "work_code", "workers"]]
+    flows = flows.groupby(["home_code", "work_code"], sort=True)["workers"].sum().reset_index()
+    return flows[flows["workers"] > 0], float(commutes.loc[unknown, "workers"].sum())
+
+
+def _home_origins(communes: gpd.GeoDataFrame, origins: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Origins with ``share``: the part of its commune's residents each one holds."""
+    if origins is None:
+        origins = origins_from_communes(communes[communes.geometry.notna()])
+    else:
+        check_columns(origins, ["code_insee", "population", "geometry"], name="origins")
+        check_crs(origins, name="origins")
+    frame = pd.DataFrame(
+        {
+            "code_insee": origins["code_insee"].astype(str).to_numpy(),
+            "population": origins["population"].to_numpy(dtype=float),
+        },
+        index=pd.Index(origins.index.astype(str), name="origin_id"),
+    )
+    total = frame.groupby("code_insee")["population"].transform("sum")
+    count = frame.groupby("code_insee")["population"].transform("size")
+    frame["share"] = np.where(total > 0, frame["population"] / total.where(total > 0, 1), 1 / count)
+    frame["geometry"] = origins.geometry.to_numpy()
+    return frame
+
+
+def _work_points(work_communes: gpd.GeoDataFrame, codes: pd.Index) -> gpd.GeoSeries:
+    """Return the representative point of each work commune that has a geometry."""
+    known = work_communes[work_communes.index.isin(codes) & work_communes.geometry.notna()]
+    points = shapely.point_on_surface(known.geometry.to_numpy())
+    return gpd.GeoSeries(
+        points, index=pd.Index(known.index.astype(str), name="work_code"), crs=work_communes.crs
+    )
+
+
+def _chunks(pairs: pd.DataFrame, n_origins: pd.Series) -> list[tuple[list[str], list[str]]]:
+    """Group home communes so that origins × work points stays under the pair budget."""
+    works = pairs.groupby("home_code")["work_code"].unique()
+    chunks: list[tuple[list[str], list[str]]] = []
+    homes: list[str] = []
+    seen: set[str] = set()
+    size = 0
+    for home, dest in works.items():
+        union = seen.union(dest)
+        grown = (size + int(n_origins.get(home, 0))) * len(union)
+        if homes and grown > _PAIR_BUDGET:
+            chunks.append((homes, sorted(seen)))
+            homes, seen, size, union = [], set(), 0, set(dest)
+        homes.append(str(home))
+        seen = union
+        size += int(n_origins.get(home, 0))
+    if homes:
+        chunks.append((homes, sorted(seen)))
+    return chunks
+
+
+def _commute_times(
+    model: TravelTimeModel,
+    origins: pd.DataFrame,
+    points: gpd.GeoSeries,
+    pairs: pd.DataFrame,
+    max_s: float,
+) -> pd.Series:
+    """One-way time (s) of each (origin_id, work_code) pair; NaN beyond ``max_s``."""
+    geometry = gpd.GeoSeries(origins["geometry"].to_numpy(), index=origins.index, crs=points.crs)
+    by_home = origins.groupby("code_insee").groups
+    parts = []
+    for homes, works in _chunks(pairs, origins.groupby("code_insee").size()):
+        ids = np.concatenate([by_home[h].to_numpy() for h in homes if h in by_home])
+        od = model.od_table(geometry.loc[ids], points.loc[works], max_time_s=max_s)
+        parts.append(od.rename(columns={"dest_id": "work_code", "travel_time_s": "commute_s"}))
+    od = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({"origin_id": [], "work_code": [], "commute_s": []})
+    )
+    od = od.astype({"origin_id": str, "work_code": str})
+    key = pd.MultiIndex.from_frame(pairs[["origin_id", "work_code"]].astype(str))
+    times = od.set_index(["origin_id", "work_code"])["commute_s"]
+    return pd.Series(times.reindex(key).to_numpy(dtype=float), index=pairs.index)
+
+
+def _placed_pairs(
+    flows: pd.DataFrame, origins: pd.DataFrame, points: gpd.GeoSeries, model: TravelTimeModel
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split flows into (origin, work) pairs that can be placed and flows that cannot."""
+    unplaced_o = set(
+        model.unplaced(
+            gpd.GeoSeries(origins["geometry"].to_numpy(), index=origins.index, crs=points.crs)
+        )
+    )
+    usable = origins[~origins.index.isin(list(unplaced_o))]
+    homes_ok = flows["home_code"].isin(usable["code_insee"]).to_numpy()
+    works_ok = flows["work_code"].isin(points.index).to_numpy()
+    lost = flows[~(homes_ok & works_ok)]
+    joined = flows[homes_ok & works_ok].merge(
+        usable[["code_insee", "share", "geometry"]].reset_index(),
+        left_on="home_code",
+        right_on="code_insee",
+    )
+    joined["commuters"] = joined["workers"] * joined["share"]
+    return joined.drop(columns=["code_insee", "share", "workers"]), lost
+
+
+def _distance_km(a: gpd.GeoSeries | np.ndarray, b: np.ndarray) -> np.ndarray:
+    xa = shapely.get_coordinates(np.asarray(a, dtype=object))
+    return np.hypot(*(xa - b).T) / 1000.0 * ROAD_CIRCUITY
+
+
+def _access(
+    model: TravelTimeModel, pairs: pd.DataFrame, points: gpd.GeoSeries, max_s: float
+) -> pd.DataFrame:
+    """Nearest venue of each origin of ``pairs``: ``venue_id``, ``access_min``, ``access_km``."""
+    origins = pairs.drop_duplicates("origin_id").set_index("origin_id")["geometry"]
+    geometry = gpd.GeoSeries(origins.to_numpy(), index=origins.index, crs=points.crs)
+    near = model.nearest(geometry, points, max_time_s=max_s)
+    found = near["dest_id"].notna().to_numpy()
+    access_km = np.full(len(near), np.nan)
+    if found.any():
+        dest = shapely.get_coordinates(points.loc[near["dest_id"][found]].to_numpy())
+        access_km[found] = _distance_km(geometry.to_numpy()[found], dest)
+    out = pd.DataFrame(
+        {
+            "venue_id": near["dest_id"].astype("string"),
+            "access_min": near["travel_time_s"].to_numpy(dtype=float) / 60.0,
+            "access_km": access_km,
+        },
+        index=near.index,
+    )
+    return out.reindex(pairs["origin_id"]).set_index(pairs.index)
+
+
+def _status(commute_s: np.ndarray, min_s: float) -> np.ndarray:
+    status = np.where(np.isnan(commute_s), "beyond", np.where(commute_s > min_s, "long", "short"))
+    return status.astype(object)
+
+
+def _trip_rows(
+    pairs: pd.DataFrame,
+    times: pd.Series,
+    access: pd.DataFrame,
+    points: gpd.GeoSeries,
+    *,
+    min_s: float,
+    max_access_s: float,
+) -> pd.DataFrame:
+    """Assemble the placed trips: times, distances, status, eligibility and savings."""
+    commute_s = times.to_numpy(dtype=float)
+    work_xy = shapely.get_coordinates(points.loc[pairs["work_code"]].to_numpy())
+    trips = pairs[["origin_id", "home_code", "work_code", "commuters"]].copy()
+    trips["status"] = _status(commute_s, min_s)
+    trips["commute_min"] = commute_s / 60.0
+    trips["commute_km"] = _distance_km(pairs["geometry"].to_numpy(), work_xy)
+    trips[["venue_id", "access_min", "access_km"]] = access[["venue_id", "access_min", "access_km"]]
+    access_s = trips["access_min"].to_numpy(dtype=float) * 60.0
+    trips["eligible"] = (trips["status"].to_numpy() == "long") & (access_s <= max_access_s)
+    gain_s = np.where(trips["eligible"], 2.0 * np.maximum(commute_s - access_s, 0.0), 0.0)
+    gain_km = 2.0 * np.maximum(trips["commute_km"] - trips["access_km"].fillna(0.0), 0.0)
+    trips["saved_min_per_day"] = trips["commuters"] * gain_s / 60.0
+    trips["km_avoided_per_day"] = trips["commuters"] * np.where(trips["eligible"], gain_km, 0.0)
+    trips["geometry"] = pairs["geometry"].to_numpy()
+    return trips
+
+
+def _unplaced_rows(lost: pd.DataFrame) -> pd.DataFrame:
+    rows = pd.DataFrame(
+        {
+            "home_code": lost["home_code"].to_numpy(),
+            "work_code": lost["work_code"].to_numpy(),
+            "commuters": lost["workers"].to_numpy(dtype=float),
+        }
+    )
+    rows["status"] = "unplaced"
+    rows["eligible"] = False
+    rows["saved_min_per_day"] = 0.0
+    rows["km_avoided_per_day"] = 0.0
+    return rows
+
+
+def commute_trips(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    commutes: pd.DataFrame,
+    *,
+    model: TravelTimeModel,
+    work_communes: gpd.GeoDataFrame | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    min_commute_min: float = 30.0,
+    max_access_min: float = 15.0,
+    max_commute_min: float = 120.0,
+) -> gpd.GeoDataFrame:
+    """Return the car commutes of the residents, one row per home origin × work commune.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Home communes: indexed by ``code_insee``, with ``population`` and ``geometry``,
+        in the working CRS. Flows from other communes are left out (``attrs``).
+    venues : geopandas.GeoDataFrame
+        Canonical venues (``venue_id``, ``geometry``); may be empty.
+    commutes : pandas.DataFrame
+        Canonical commutes (:func:`maillage.load_commutes`).
+    model : TravelTimeModel
+        Travel-time model for the commute and the access to the venue.
+    work_communes : geopandas.GeoDataFrame, optional
+        Where the work communes are (default ``communes``); flows to a work commune it
+        lacks, or that has no geometry, are ``unplaced``.
+    origins : geopandas.GeoDataFrame, optional
+        Population-weighted origins (``code_insee``, ``population``, ``geometry``); default
+        :func:`maillage.origins_from_communes` of the home communes.
+    min_commute_min : float
+        One-way commute above which a commuter is a long commuter.
+    max_access_min : float
+        Farthest a venue may be (one way) to be used instead of the workplace.
+    max_commute_min : float
+        Longest one-way commute taken for a daily one; longer ones are ``beyond``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``origin_id``, ``home_code``, ``work_code``, ``commuters``, ``status`` (``long``,
+        ``short``, ``beyond``, ``unplaced``), ``commute_min``, ``commute_km``,
+        ``venue_id`` (nearest venue within ``max_access_min``, NA otherwise),
+        ``access_min`` (``inf`` without one), ``access_km``, ``eligible``,
+        ``saved_min_per_day`` and ``km_avoided_per_day`` (all the row's commuters, one
+        telework day, both ways), ``geometry`` (the home origin; None when unplaced).
+        ``attrs`` holds the parameters, the model and the workers left out.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> from maillage import CrowFlyModel
+    >>> communes = gpd.GeoDataFrame({"population": [100, 100]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(60_000, 0, 61_000, 1000)],
+    ...     index=pd.Index(["00001", "00002"], name="code_insee"), crs=2154)
+    >>> venues = gpd.GeoDataFrame({"venue_id": ["v"]}, geometry=[Point(2000, 500)], crs=2154)
+    >>> flows = pd.DataFrame({"home_code": ["00001"], "work_code": ["00002"],
+    ...     "mode": pd.array(["car"], dtype="string"), "workers": [10.0]})
+    >>> model = CrowFlyModel(circuity=1.0, speed_kph=60.0, access_time_s=0.0)
+    >>> trips = commute_trips(communes, venues, flows, model=model, origins=
+    ...     gpd.GeoDataFrame({"code_insee": ["00001"], "population": [100.0]},
+    ...     geometry=[Point(500, 500)], index=pd.Index(["o"], name="origin_id"), crs=2154))
+    >>> trips[["status", "commute_min", "access_min", "saved_min_per_day"]].round(6).values.tolist()
+    [['long', 60.0, 1.5, 1170.0]]
+    """
+    model = check_model(model)
+    check_commute_options(1.0, min_commute_min, max_access_min, max_commute_min)
+    check_columns(communes, ["population", "geometry"], name="communes")
+    check_crs(communes, name="communes")
+    work_communes = communes if work_communes is None else work_communes
+    check_crs(work_communes, name="work_communes")
+    flows, unknown = _car_flows(commutes)
+    inside = flows["home_code"].isin(communes.index.astype(str)).to_numpy()
+    homes = communes[communes.index.astype(str).isin(flows["home_code"][inside])]
+    home_origins = _home_origins(
+        homes,
+        None if origins is None else origins[origins["code_insee"].astype(str).isin(homes.index)],
+    )
+    points = _work_points(work_communes, pd.Index(flows["work_code"].unique()))
+    pairs, lost = _placed_pairs(flows[inside], home_origins, points, model)
+    times = _commute_times(model, home_origins, points, pairs, max_commute_min * 60.0)
+    vpoints = venue_points(venues, model=model, allow_empty=True)
+    access = _access(model, pairs, vpoints, max_access_min * 60.0)
+    trips = _trip_rows(
+        pairs,
+        times,
+        access,
+        points,
+        min_s=min_commute_min * 60.0,
+        max_access_s=max_access_min * 60.0,
+    )
+    trips = pd.concat([trips, _unplaced_rows(lost)], ignore_index=True)[list(_TRIP_COLUMNS)]
+    out = gpd.GeoDataFrame(trips, geometry="geometry", crs=communes.crs)
+    out.attrs.update(
+        min_commute_min=float(min_commute_min),
+        max_access_min=float(max_access_min),
+        max_commute_min=float(max_commute_min),
+        travel_time_model=model.describe(),
+        workers_unknown_mode=unknown,
+        workers_home_outside=float(flows.loc[~inside, "workers"].sum()),
+        workers_by_home={
+            str(k): float(v) for k, v in commutes.groupby("home_code")["workers"].sum().items()
+        },
+        car_workers_by_home={
+            str(k): float(v) for k, v in flows.groupby("home_code")["workers"].sum().items()
+        },
+    )
+    if unknown > 0:
+        warnings.warn(
+            f"commutes: {unknown:,.0f} workers going to another commune have no known mode "
+            "and are counted as car commuters (an upper bound on the savings)",
+            MaillageWarning,
+            stacklevel=2,
+        )
+    return out

@@ -1,0 +1,513 @@
+"""Readers of home-to-work flow files: R data, INSEE's national files, plain OD tables.
+
+Every reader returns the same raw table, one row per row read (no harmonisation, no check):
+``row`` (0-based position of the row in the file), ``home`` and ``work`` (codes as found),
+``mode`` (the file's own mode code or label, NA when the file has none) and ``workers``
+(float). ``attrs`` records ``layout``, ``mode_coding`` (how :mod:`maillage.prepare.commutes`
+reads ``mode``) and ``vintage`` (census year, when known). With ``departements``, only rows
+whose *home* code starts with one of those département codes are kept (read in batches:
+a national file is never held in memory whole).
+
+Layouts
+-------
+``insee-flows``: INSEE, *Base flux de mobilité : déplacements domicile – lieu de travail*,
+one CSV per census vintage (``;``-separated, in a zip), one row per couple of communes:
+
+* ``CODGEO``: code of the home commune (arrondissement municipal in Paris, Lyon, Marseille);
+* ``LIBGEO``: its name (not read);
+* ``DCLT``: code of the work commune (arrondissement municipal in Paris, Lyon, Marseille);
+* ``L_DCLT``: its name (not read);
+* ``NBFLUX_C<yy>_ACTOCC15P``: employed people aged 15 or more (*actifs occupés*) living in
+  ``CODGEO`` and working in ``DCLT`` at the census of year 20 *yy* (weighted, decimal).
+
+``insee-detail``: INSEE, *fichier détail FD_MOBPRO* (*Mobilités professionnelles des
+individus*), one row per sampled employed person (about 8 million rows), CSV (``;``) or
+Parquet. Only four columns are read:
+
+* ``COMMUNE``: home commune (the whole commune for Paris 75056, Lyon 69123, Marseille 13055);
+* ``ARM``: home arrondissement municipal in those three cities, ``ZZZZZ`` elsewhere (not
+  needed: flows are counted per commune);
+* ``DCLT``: work commune (*département et commune du lieu de travail*; the arrondissement in
+  Paris, Lyon and Marseille; ``99999`` or a ``99xxx`` country code abroad);
+* ``TRANS``: main mode of transport to work. From vintage 2017 on (the first whose five
+  collection surveys all use the 2015 questionnaire): 1 no transport (works at home),
+  2 walking (or rollers, scooter), 3 bicycle (incl. electric), 4 motorised two-wheeler,
+  5 car, van or lorry, 6 public transport. Up to vintage 2016: 1 no transport, 2 walking,
+  3 two-wheeler (motorised or not), 4 car, van or lorry, 5 public transport;
+* ``IPONDI``: weight of the person (decimals kept: the weights add up to workers).
+
+``rdata-od`` (R data, read with the optional package ``rdata``): ``ORI``, ``DES``,
+``FLOW`` and optionally ``MODE`` (``VP`` car, ``TC`` public transport, ``NM`` walk and
+two-wheelers, ``DOMICILE`` works at home), as in the Île-de-France 2014 files of
+Géographie-cités; or ``HOME``, ``WORK``, ``FLOW`` as in La Réunion 2010 (R package ttwa).
+
+``table``: any CSV or Parquet OD table, its columns mapped with ``columns=`` to
+``home_code``, ``work_code``, ``workers`` and optionally ``mode`` (canonical mode names).
+
+Examples
+--------
+>>> from maillage.sources import fetch
+>>> raw = read_commute_file(fetch("mobpro-reunion-2010")[0])
+>>> len(raw), round(float(raw["workers"].sum())), raw.attrs["layout"]
+(446, 240200, 'rdata-od')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from maillage.errors import ColumnError, InputDataError, OptionError
+from maillage.options import options
+from maillage.sources import sha256_of
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator, Mapping
+
+__all__ = [
+    "RAW_COLUMNS",
+    "RDATA_INSTALL",
+    "TABLE_COLUMNS",
+    "read_commute_file",
+    "read_rdata",
+]
+
+logger = logging.getLogger(__name__)
+
+RAW_COLUMNS = ("row", "home", "work", "mode", "workers")
+"""Columns of every reader's output."""
+TABLE_COLUMNS = ("home_code", "work_code", "mode", "workers")
+"""Canonical names a plain OD table is mapped to (``mode`` optional)."""
+RDATA_INSTALL = "pip install rdata"
+"""Install command of the optional R data reader."""
+
+_RDATA_SUFFIXES = (".rda", ".rdata", ".rds")
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+_FLOWS_RE = re.compile(r"^NBFLUX_C(\d{2})_ACTOCC15P$", re.IGNORECASE)
+_DETAIL = ("COMMUNE", "DCLT", "TRANS", "IPONDI")
+_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
+_BATCH_BYTES = 64 << 20
+
+
+def _rdata_module() -> object:
+    try:
+        import rdata  # noqa: PLC0415 - optional dependency
+    except ImportError as exc:
+        msg = (
+            "reading R data files (.rda, .RData, .rds) needs the optional package rdata; "
+            f"install it with: {RDATA_INSTALL} (or pip install 'maillage[commutes]')"
+        )
+        raise ImportError(msg) from exc
+    return rdata
+
+
+def _rdata_cache_path(path: Path) -> Path:
+    key = hashlib.sha256(f"{sha256_of(path)}:rdata-1".encode()).hexdigest()[:20]
+    return Path(options.cache_dir) / "commutes" / f"rdata-{key}.parquet"
+
+
+def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        os.close(fd)
+        frame.to_parquet(tmp, index=False)
+        Path(tmp).replace(target)
+    except OSError as exc:
+        logger.warning("cannot cache %s: %s", target, exc)
+
+
+def _parse_rdata(path: Path) -> pd.DataFrame:
+    rdata = _rdata_module()
+    import warnings  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        # rdata names the R classes it falls back from (tbl_df -> data.frame): harmless
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            if path.suffix.lower() == ".rds":
+                objects = {"object": rdata.read_rds(path)}  # type: ignore[attr-defined]
+            else:
+                objects = rdata.read_rda(path)  # type: ignore[attr-defined]
+        except Exception as exc:  # rdata raises bare errors on a damaged file
+            msg = f"{path.name} cannot be read as R data: {exc}"
+            raise InputDataError(msg) from exc
+    frames = [v for v in objects.values() if isinstance(v, pd.DataFrame)]
+    if not frames:
+        msg = f"{path.name} holds no data frame (objects: {', '.join(objects)})"
+        raise InputDataError(msg)
+    return frames[0].reset_index(drop=True)
+
+
+def read_rdata(path: Path | str) -> pd.DataFrame:
+    """Return the first data frame of an R data file (``.rda``, ``.RData``, ``.rds``).
+
+    The pure-Python reader ``rdata`` is slow on large files (about 50 s for the
+    383,932 rows of Île-de-France 2014), so the frame is cached as Parquet in
+    ``options.cache_dir`` under a hash of the file's content, and read from there next time.
+
+    Parameters
+    ----------
+    path : path
+        The R data file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Default index, the R columns as found.
+
+    Raises
+    ------
+    ImportError
+        When ``rdata`` is not installed (the message gives the install command).
+    InputDataError
+        When the file is not R data or holds no data frame.
+
+    Examples
+    --------
+    >>> from maillage.sources import fetch
+    >>> read_rdata(fetch("mobpro-reunion-2010")[0]).columns.tolist()
+    ['HOME', 'WORK', 'FLOW', 'CONTI']
+    """
+    path = Path(path)
+    cached = _rdata_cache_path(path)
+    if cached.is_file():
+        try:
+            return pd.read_parquet(cached)
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring unreadable cache %s (%s): reading %s", cached, exc, path)
+    logger.info("reading R data %s (cached afterwards)", path.name)
+    frame = _parse_rdata(path)
+    _write_atomic(frame, cached)
+    return frame
+
+
+def _empty_raw() -> pd.DataFrame:
+    text = pd.array([], dtype="string")
+    return pd.DataFrame(
+        {
+            "row": np.array([], dtype=np.int64),
+            "home": text,
+            "work": text,
+            "mode": text,
+            "workers": np.array([], dtype=float),
+        }
+    )
+
+
+def _home_filter(codes: pd.Series, departements: Collection[str] | None) -> np.ndarray:
+    """Boolean mask of codes whose département (2 or 3 characters) is in ``departements``."""
+    if departements is None:
+        return np.ones(len(codes), dtype=bool)
+    text = codes.astype("string").str.strip().str.upper()
+    text = text.mask(text.str.fullmatch(r"\d{4}").fillna(False), "0" + text)
+    dep = text.str.slice(0, 2).where(~text.str.startswith("97").fillna(False), text.str.slice(0, 3))
+    return dep.isin(set(departements)).fillna(False).to_numpy(dtype=bool)
+
+
+def _raw(
+    frame: pd.DataFrame, names: Mapping[str, str | None], departements: Collection[str] | None
+) -> pd.DataFrame:
+    """Rename to the raw columns, add ``row``, keep the rows of ``departements``."""
+    out = pd.DataFrame({"row": np.arange(len(frame), dtype=np.int64)})
+    for raw_name, column in names.items():
+        if column is None:
+            out[raw_name] = pd.array([pd.NA] * len(frame), dtype="string")
+        elif raw_name == "workers":
+            out[raw_name] = pd.to_numeric(frame[column], errors="coerce").astype(float).to_numpy()
+        else:
+            out[raw_name] = pd.array(frame[column].astype("string").to_numpy(), dtype="string")
+    keep = _home_filter(out["home"], departements)
+    return out[list(RAW_COLUMNS)][keep].reset_index(drop=True)
+
+
+def _rdata_layout(frame: pd.DataFrame, path: Path) -> tuple[dict[str, str | None], str | None]:
+    cols = set(frame.columns)
+    if {"ORI", "DES", "FLOW"} <= cols:
+        mode = "MODE" if "MODE" in cols else None
+        return {"home": "ORI", "work": "DES", "mode": mode, "workers": "FLOW"}, mode and "labels"
+    if {"HOME", "WORK", "FLOW"} <= cols:
+        return {"home": "HOME", "work": "WORK", "mode": None, "workers": "FLOW"}, None
+    found = ", ".join(repr(str(c)) for c in frame.columns)
+    msg = (
+        f"{path.name}: unknown R data layout (expected ORI, DES, FLOW [, MODE] or HOME, WORK, "
+        f"FLOW); found: {found}. Convert it to CSV and map its columns with columns=..."
+    )
+    raise ColumnError(msg)
+
+
+@contextmanager
+def _open_member(path: Path) -> Iterator[tuple[BinaryIO, str]]:
+    """Open a text file, or the data file inside a zip; yield (binary stream, name)."""
+    if path.suffix.lower() != ".zip":
+        with path.open("rb") as fh:
+            yield fh, path.name
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputDataError(f"{path.name} is not a readable zip archive: {exc}") from exc
+    with archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if m.filename.lower().endswith((*_TEXT_SUFFIXES, ".parquet"))
+            and not Path(m.filename).name.lower().startswith(("varmod", "meta"))
+        ]
+        if not members:
+            names = ", ".join(archive.namelist())
+            raise InputDataError(f"{path.name} holds no CSV data file (members: {names})")
+        member = max(members, key=lambda m: m.file_size)
+        with archive.open(member) as fh:
+            yield fh, member.filename  # type: ignore[misc]
+
+
+def _header(stream: BinaryIO) -> tuple[list[str], str]:
+    """Read the first line; return (column names, separator); rewind is the caller's job."""
+    first = stream.readline().decode("utf-8-sig", errors="replace").strip("\r\n")
+    sep = max((";", ",", "\t", "|"), key=first.count)
+    return [c.strip().strip('"') for c in first.split(sep)], sep
+
+
+def _columns_error(name: str, found: list[str], wanted: str) -> ColumnError:
+    listing = ", ".join(repr(c) for c in found[:40])
+    return ColumnError(f"{name} is missing the {wanted} column(s); found: {listing}")
+
+
+def _vintage(name: str, header: list[str] | None = None) -> int | None:
+    for column in header or []:
+        match = _FLOWS_RE.match(column)
+        if match:
+            return 2000 + int(match.group(1))
+    match = _YEAR_RE.search(Path(name).name)
+    return int(match.group(1)) if match else None
+
+
+def _read_csv_batches(
+    stream: BinaryIO,
+    sep: str,
+    names: Mapping[str, str | None],
+    departements: Collection[str] | None,
+) -> pd.DataFrame:
+    """Stream a large ``sep``-separated file with pyarrow, keep four columns and some rows."""
+    import pyarrow as pa  # noqa: PLC0415
+    from pyarrow import csv  # noqa: PLC0415
+
+    wanted = list(dict.fromkeys(c for c in names.values() if c is not None))
+    types = {c: pa.string() for c in wanted}
+    types[names["workers"]] = pa.float64()
+    reader = csv.open_csv(
+        stream,
+        read_options=csv.ReadOptions(block_size=_BATCH_BYTES, encoding="utf8"),
+        parse_options=csv.ParseOptions(delimiter=sep),
+        convert_options=csv.ConvertOptions(include_columns=wanted, column_types=types),
+    )
+    parts, offset = [], 0
+    for batch in reader:
+        frame = batch.to_pandas()
+        part = _raw(frame, dict(names), departements)
+        part["row"] += offset
+        offset += len(frame)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+
+
+def _read_parquet_detail(
+    path: Path, names: Mapping[str, str], departements: Collection[str] | None
+) -> pd.DataFrame:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    parquet = pq.ParquetFile(path)
+    found = parquet.schema_arrow.names
+    missing = [c for c in names.values() if c not in found]
+    if missing:
+        raise _columns_error(path.name, found, ", ".join(missing))
+    parts, offset = [], 0
+    for batch in parquet.iter_batches(columns=list(names.values()), batch_size=1 << 20):
+        frame = batch.to_pandas()
+        part = _raw(frame, dict(names), departements)
+        part["row"] += offset
+        offset += len(frame)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+
+
+def _detail_names(header: list[str]) -> dict[str, str] | None:
+    upper = {c.upper(): c for c in header}
+    if all(c in upper for c in _DETAIL):
+        return {
+            "home": upper["COMMUNE"],
+            "work": upper["DCLT"],
+            "mode": upper["TRANS"],
+            "workers": upper["IPONDI"],
+        }
+    return None
+
+
+def _flows_names(header: list[str]) -> dict[str, str] | None:
+    upper = {c.upper(): c for c in header}
+    flows = [c for c in header if _FLOWS_RE.match(c)]
+    if "CODGEO" in upper and "DCLT" in upper and flows:
+        return {"home": upper["CODGEO"], "work": upper["DCLT"], "workers": flows[0]}
+    return None
+
+
+def _trans_coding(vintage: int | None, raw: pd.DataFrame) -> str:
+    if vintage is not None:
+        return "insee-trans-2017" if vintage >= 2017 else "insee-trans-2016"
+    has_six = bool(raw["mode"].astype("string").str.strip().eq("6").any())
+    return "insee-trans-2017" if has_six else "insee-trans-2016"
+
+
+def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFrame | None:
+    """Read an INSEE flows or detail file (CSV, zipped CSV); None when not one of them."""
+    with _open_member(path) as (stream, name):
+        if name.lower().endswith(".parquet"):
+            return None
+        header, sep = _header(stream)
+        detail, flows = _detail_names(header), _flows_names(header)
+        if detail is None and flows is None:
+            return None
+        stream.seek(0)
+        if detail is not None:
+            raw = _read_csv_batches(stream, sep, detail, departements)
+            vintage = _vintage(name)
+            raw.attrs.update(layout="insee-detail", vintage=vintage)
+            raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
+            return raw
+        names = {"home": flows["home"], "work": flows["work"], "mode": None}
+        raw = _read_csv_batches(stream, sep, names | {"workers": flows["workers"]}, departements)
+        raw.attrs.update(layout="insee-flows", vintage=_vintage(name, header), mode_coding=None)
+        return raw
+
+
+def _read_table(
+    path: Path, columns: Mapping[str, str] | None, departements: Collection[str] | None
+) -> pd.DataFrame:
+    mapping = dict(columns or {})
+    wrong = sorted(set(mapping.values()) - set(TABLE_COLUMNS))
+    if wrong:
+        msg = f"columns maps to unknown name(s) {wrong}; canonical names are {list(TABLE_COLUMNS)}"
+        raise OptionError(msg)
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            with path.open("rb") as fh:
+                _, sep = _header(fh)
+            frame = pd.read_csv(path, sep=sep, dtype=str, encoding="utf-8-sig")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise InputDataError(f"{path.name} cannot be read as an OD table: {exc}") from exc
+    frame = frame.rename(columns=mapping)
+    missing = [c for c in ("home_code", "work_code", "workers") if c not in frame.columns]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in frame.columns)
+        msg = (
+            f"{path.name}: no column for {', '.join(missing)}; found: {found}. Map them, e.g. "
+            "columns={'ORIGIN': 'home_code', 'DEST': 'work_code', 'COUNT': 'workers'}"
+        )
+        raise ColumnError(msg)
+    names = {"home": "home_code", "work": "work_code", "workers": "workers"}
+    names["mode"] = "mode" if "mode" in frame.columns else None  # type: ignore[assignment]
+    raw = _raw(frame, names, departements)
+    raw.attrs.update(layout="table", vintage=None, mode_coding="labels" if names["mode"] else None)
+    return raw
+
+
+def read_commute_file(
+    path: Path | str,
+    *,
+    columns: Mapping[str, str] | None = None,
+    departements: Collection[str] | None = None,
+    vintage: int | None = None,
+) -> pd.DataFrame:
+    """Read a home-to-work flow file into the raw table (see the module docstring).
+
+    Parameters
+    ----------
+    path : path
+        R data (``.rda``, ``.RData``, ``.rds``), an INSEE flows or FD_MOBPRO file (CSV,
+        zipped CSV, or Parquet for FD_MOBPRO), or a plain CSV / Parquet OD table.
+    columns : mapping, optional
+        For a plain table: ``{column in the file: canonical name}``, canonical names
+        ``home_code``, ``work_code``, ``workers`` and optionally ``mode``.
+    departements : collection of str, optional
+        Keep only the rows whose home code lies in these départements (codes of the
+        file's vintage, e.g. ``{"16", "17"}``; ``"974"`` for La Réunion).
+    vintage : int, optional
+        Census vintage, when the file name does not tell it (it decides how FD_MOBPRO's
+        ``TRANS`` codes are read).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``row, home, work, mode, workers``; ``attrs`` ``layout``,
+        ``mode_coding``, ``vintage``, ``file``.
+
+    Raises
+    ------
+    InputDataError
+        Missing or unreadable file.
+    ColumnError
+        A required column is missing (the columns found are listed).
+    ImportError
+        An R data file without the ``rdata`` package.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import maillage
+    >>> sample = Path(maillage.__file__).parents[2] / "tests" / "data" / "fd_mobpro_sample.csv"
+    >>> raw = read_commute_file(sample, departements={"33"})
+    >>> raw.attrs["layout"], raw.attrs["mode_coding"], raw["home"].str[:2].unique().tolist()
+    ('insee-detail', 'insee-trans-2017', ['33'])
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputDataError(f"commute file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix in _RDATA_SUFFIXES:
+        frame = read_rdata(path)
+        names, coding = _rdata_layout(frame, path)
+        raw = _raw(frame, names, departements)
+        raw.attrs.update(layout="rdata-od", mode_coding=coding, vintage=_vintage(path.name))
+    elif suffix == ".parquet" and _parquet_is_detail(path):
+        raw = _read_parquet_detail(path, _detail_names(_parquet_names(path)), departements)  # type: ignore[arg-type]
+        vintage = _vintage(path.name)
+        raw.attrs.update(layout="insee-detail", vintage=vintage)
+        raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
+    elif suffix in (*_TEXT_SUFFIXES, ".zip") and columns is None:
+        insee = _read_insee(path, departements)
+        raw = insee if insee is not None else _read_table(path, columns, departements)
+    else:
+        raw = _read_table(path, columns, departements)
+    if vintage is not None:
+        raw.attrs["vintage"] = int(vintage)
+        if raw.attrs["layout"] == "insee-detail":
+            raw.attrs["mode_coding"] = _trans_coding(int(vintage), raw)
+    raw.attrs["file"] = path.name
+    logger.info("%s: %d rows read (%s)", path.name, len(raw), raw.attrs["layout"])
+    return raw
+
+
+def _parquet_names(path: Path) -> list[str]:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    try:
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    except (OSError, ValueError) as exc:
+        raise InputDataError(f"{path.name} cannot be read as Parquet: {exc}") from exc
+
+
+def _parquet_is_detail(path: Path) -> bool:
+    return _detail_names(_parquet_names(path)) is not None
