@@ -21,6 +21,8 @@ from maillage import maps, report
 from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
+from maillage.analysis.commute_totals import commute_savings, commute_savings_by_venue
+from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
@@ -40,6 +42,7 @@ from maillage.errors import (
 )
 from maillage.options import Options, options
 from maillage.prepare.communes import load_communes
+from maillage.prepare.commutes import load_commutes
 from maillage.prepare.grid import load_population_grid
 from maillage.prepare.support import mark_supported, match_supported
 from maillage.prepare.venues import load_venues
@@ -77,6 +80,9 @@ __all__ = [
     "attribution",
     "build_report",
     "catchments",
+    "commute_savings",
+    "commute_savings_by_venue",
+    "commute_trips",
     "coverage",
     "coverage_by_year",
     "credits",
@@ -87,6 +93,7 @@ __all__ = [
     "indicators",
     "isochrones",
     "load_communes",
+    "load_commutes",
     "load_population_grid",
     "load_venues",
     "maps",

