@@ -19,6 +19,7 @@ from shapely.geometry import Point, box
 from maillage.errors import OptionError
 from maillage.maps import LAYER_NAMES, class_colours
 from maillage.report import REPORT_FILES, SUMMARY_KEYS, build_report, save_report, write_report
+from maillage.report.manifest import MANIFEST_NAME
 from maillage.travel import CrowFlyModel
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _digest(folder: Path) -> dict[str, str]:
 
 def test_every_file_is_written(out):
     names = {p.name for p in out.iterdir()}
-    assert names == set(REPORT_FILES) | {"years.csv", "evolution.png"}
+    assert names == set(REPORT_FILES) | {"years.csv", "evolution.png", MANIFEST_NAME}
     assert not list(out.parent.glob(".out.*")), "no temporary folder left behind"
 
 
@@ -227,7 +228,7 @@ def test_write_report_end_to_end_without_years(territory, tmp_path):
     communes, venues = territory
     before = communes.copy()
     out = write_report(tmp_path / "r", communes=communes, venues=venues, model=MODEL, year=2018)
-    assert {p.name for p in out.iterdir()} == set(REPORT_FILES)
+    assert {p.name for p in out.iterdir()} == {*REPORT_FILES, MANIFEST_NAME}
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["venues"] == 1  # only the venue open in 2018
     pd.testing.assert_frame_equal(communes, before)
@@ -343,7 +344,7 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
         year=2021,
         previous=target,
     )
-    assert {p.name for p in out.iterdir()} == set(REPORT_FILES) | {"changes.csv"}
+    assert {p.name for p in out.iterdir()} == {*REPORT_FILES, "changes.csv", MANIFEST_NAME}
     after, summary = _covered(out), json.loads((out / "summary.json").read_text())
     assert list(summary) == list(SUMMARY_KEYS)  # no key added
     changes = pd.read_csv(out / "changes.csv", dtype={"code_insee": str}).set_index("code_insee")

@@ -5,21 +5,23 @@ element ids). Files written (:data:`~maillage.report.model.REPORT_FILES`): ``map
 ``map.html``, ``coverage.gpkg`` (layers ``communes``, ``venues``, ``white_zones``,
 ``catchments``), ``communes.csv``, ``indicators.csv``, ``sites.csv``, ``report.html``,
 ``summary.json``; with years, also ``years.csv`` and ``evolution.png``; with a previous
-report, ``changes.csv`` (:mod:`maillage.report.compare`).
+report, ``changes.csv`` (:mod:`maillage.report.compare`); and the manifest
+``.maillage-manifest.json`` (:mod:`maillage.report.manifest`), which lets a rerun replace the
+folder without ever deleting what maillage did not write (:mod:`maillage.report.folder`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from maillage.report.build import build_report
 from maillage.report.files import render_files
-from maillage.report.folder import check_out_dir, replace_folder
+from maillage.report.folder import replace_folder, reserve_folder
 from maillage.report.model import COMPARE_FILES, REPORT_FILES, YEAR_FILES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     import geopandas as gpd
 
@@ -54,7 +56,8 @@ def write_report(
     Parameters
     ----------
     out_dir : str or pathlib.Path
-        Report folder; replaced as a whole, atomically (see :func:`save_report`).
+        Report folder; replaced as a whole, atomically (see :func:`save_report`). It is
+        checked and locked before anything is computed.
     communes, venues, model, threshold_min, grid, year, years, area, k_sites, data_credits
         As in :func:`build_report`.
     previous : str, pathlib.Path or maillage.report.compare.Previous, optional
@@ -72,7 +75,9 @@ def write_report(
     Raises
     ------
     OptionError
-        If ``out_dir`` is a file or holds other files (checked before any computation).
+        If ``out_dir`` must not be replaced or cannot be written, or another run is writing
+        it (see :func:`maillage.report.folder.check_out_dir`); checked before any
+        computation.
     InputDataError
         If ``previous`` lacks a file, key or column.
 
@@ -87,22 +92,22 @@ def write_report(
     >>> sorted(json.loads((out / "summary.json").read_text()))[:3]
     ['area', 'communes', 'data_credits']
     """
-    check_out_dir(Path(out_dir), ALL_FILES)
-    report = build_report(
-        communes,
-        venues,
-        model=model,
-        threshold_min=threshold_min,
-        grid=grid,
-        year=year,
-        years=years,
-        area=area,
-        k_sites=k_sites,
-        data_credits=data_credits,
-        previous=previous,
-        progress=progress,
-    )
-    return save_report(report, out_dir, progress=progress)
+    with reserve_folder(out_dir):  # checked and locked before any computation
+        report = build_report(
+            communes,
+            venues,
+            model=model,
+            threshold_min=threshold_min,
+            grid=grid,
+            year=year,
+            years=years,
+            area=area,
+            k_sites=k_sites,
+            data_credits=data_credits,
+            previous=previous,
+            progress=progress,
+        )
+        return save_report(report, out_dir, progress=progress)
 
 
 def save_report(
@@ -118,8 +123,9 @@ def save_report(
     report : Report
         What to write (from :func:`build_report`).
     out_dir : str or pathlib.Path
-        Folder of the report; created, or replaced as a whole if it holds a previous
-        report. A folder holding other files is refused.
+        Folder of the report (``~`` expanded, links followed); created, or replaced as a
+        whole when it is empty or holds an unchanged earlier report, as its manifest
+        ``.maillage-manifest.json`` lists it. Anything else is refused, never deleted.
     progress : bool
         Show a progress bar over the files.
 
@@ -131,8 +137,9 @@ def save_report(
     Raises
     ------
     OptionError
-        If ``out_dir`` is a file or holds files that are not part of a report.
+        If ``out_dir`` is a file, a protected folder (root, home, current folder), holds
+        anything maillage did not write there (named in the message), cannot be written,
+        or another run is writing it.
     """
-    out_dir = Path(out_dir)
-    check_out_dir(out_dir, ALL_FILES)
-    return replace_folder(out_dir, render_files(report, progress=progress))
+    with reserve_folder(out_dir):  # checked and locked before the files are rendered
+        return replace_folder(out_dir, render_files(report, progress=progress))
