@@ -5,8 +5,8 @@ Two layouts are read as they are, whatever the case and accents of their headers
 * the **canonical** one, the canonical names themselves (``venue_id``, ``name``, ``kind``,
   ``code_insee``, ``opened``, ``closed``, ``supported``, ``location_quality``, ``latitude``,
   ``longitude``, ``x``, ``y``);
-* the **French** one, their French names (``Identifiant``, ``Nom``, ``Type``,
-  ``Code INSEE``, ``Ouverture``, ``Fermeture``, ``Soutien public``, ``Précision``,
+* the **French** one, their French names (``Identifiant``, ``Nom``, ``Type`` or
+  ``Typologie``, ``Code INSEE``, ``Ouverture``, ``Fermeture``, ``Soutien public``, ``Précision``,
   ``Latitude``, ``Longitude``, ``X``, ``Y``); see :data:`FRENCH_NAMES`.
 
 Any other header is not guessed at: :func:`propose_columns` builds, from likely matches
@@ -49,6 +49,7 @@ FRENCH_NAMES = {
     "identifiant": "venue_id",
     "nom": "name",
     "type": "kind",
+    "typologie": "kind",
     "codeinsee": "code_insee",
     "ouverture": "opened",
     "fermeture": "closed",

@@ -25,7 +25,27 @@ import pandas as pd
 import shapely
 
 from maillage.errors import InputDataError
-from maillage.load.census_schemas import is_personal, resolve_mapping
+from maillage.load.census_gogocarto import (
+    gogocarto_csv_mapping,
+    gogocarto_layout,
+    gogocarto_rows,
+    read_gogocarto_json,
+)
+from maillage.load.census_guess import layout_mapping, propose_columns
+from maillage.load.census_json import load_json
+from maillage.load.census_mediation import (
+    is_mediation_header,
+    mediation_columns,
+    mediation_fields,
+    read_mediation_json,
+)
+from maillage.load.census_schemas import (
+    GOGOCARTO_SCHEMA,
+    MEDIATION_SCHEMA,
+    is_personal,
+    recognise,
+    resolve_mapping,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -118,7 +138,12 @@ def _read_vector(path: Path, usecols: list[str]) -> pd.DataFrame:
         msg = f"source {str(path)!r} has no CRS; save it with one (e.g. EPSG:4326)"
         raise InputDataError(msg)
     geoms = gdf.geometry.to_crs("EPSG:4326").to_numpy()
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype("string")
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    for column in frame.columns:  # ids stored as floats (1.0) read as 1
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+            frame[column] = values.astype("Int64")
+    frame = frame.astype("string")
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     kinds = shapely.get_type_id(geoms)
     is_point = present & (kinds == shapely.GeometryType.POINT)
@@ -133,9 +158,42 @@ def _read_vector(path: Path, usecols: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _read_one(path: Path, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, CensusSchema]:
-    found, has_geometry = read_header(path)
-    mapping, schema = resolve_mapping(found, columns, has_geometry=has_geometry)
+def _read_json_format(path: Path) -> tuple[pd.DataFrame, CensusSchema] | None:
+    """Read a GoGoCarto export or a JSON list of the médiation schema, known by its content."""
+    if path.suffix.lower() not in (".json", ".geojson"):
+        return None
+    doc = load_json(path)
+    if gogocarto_layout(doc) is not None:
+        return read_gogocarto_json(path, doc=doc), GOGOCARTO_SCHEMA
+    raw = read_mediation_json(path, doc=doc)
+    return None if raw is None else (raw, MEDIATION_SCHEMA)
+
+
+def _read_table_format(path: Path, found: list[str]) -> tuple[pd.DataFrame, CensusSchema] | None:
+    """Read a GoGoCarto CSV export or a table of the médiation schema, known by its header."""
+    gogo = gogocarto_csv_mapping(found)
+    if gogo is not None:
+        frame = _read_table(path, list(gogo)).rename(columns=gogo)
+        raw = gogocarto_rows(frame.to_dict("records"))
+        return raw.assign(file=path.name), GOGOCARTO_SCHEMA
+    if is_mediation_header(found):
+        wanted = mediation_columns(found)
+        frame = _read_table(path, list(wanted)).rename(columns=wanted)
+        return mediation_fields(frame).assign(file=path.name), MEDIATION_SCHEMA
+    return None
+
+
+def _read_mapped(
+    path: Path, columns: Mapping[str, str] | None, found: list[str], has_geometry: bool
+) -> tuple[pd.DataFrame, CensusSchema | None]:
+    """Read the columns of a catalogue schema, of the user's mapping, or of a plain layout."""
+    mapping, schema = resolve_mapping(
+        found,
+        columns,
+        has_geometry=has_geometry,
+        layout=layout_mapping(found, has_geometry=has_geometry),
+        proposal=propose_columns(found),
+    )
     usecols = list(mapping)
     if any(is_personal(c) for c in usecols):  # resolve_mapping never lets one through
         msg = f"refusing to read personal-data columns of {path}"
@@ -148,6 +206,22 @@ def _read_one(path: Path, columns: Mapping[str, str] | None) -> tuple[pd.DataFra
                 frame[name] = frame[geo]
         frame = frame.drop(columns=["_lon", "_lat"])
     frame["file"] = path.name
+    return frame, schema
+
+
+def _read_one(
+    path: Path, columns: Mapping[str, str] | None
+) -> tuple[pd.DataFrame, CensusSchema | None]:
+    schema: CensusSchema | None
+    special = None if columns else _read_json_format(path)
+    if special is not None:
+        frame, schema = special
+    else:
+        found, has_geometry = read_header(path)
+        table = None
+        if not columns and not has_geometry and recognise(found) is None:
+            table = _read_table_format(path, found)
+        frame, schema = table or _read_mapped(path, columns, found, has_geometry)
     logger.info("read %d rows from %s (schema %s)", len(frame), path, getattr(schema, "name", None))
     return frame, schema
 
@@ -156,6 +230,13 @@ def read_census(
     paths: Sequence[Path] | Path, columns: Mapping[str, str] | None = None
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     """Read one or several census files into one raw table with canonical names.
+
+    A file is read, in this order of preference: with the user's ``columns`` mapping; as
+    a catalogue census (:data:`~maillage.load.census_schemas.SCHEMAS`); as a GoGoCarto
+    export (:mod:`~maillage.load.census_gogocarto`) or a file of the "lieux de médiation
+    numérique" schema (:mod:`~maillage.load.census_mediation`); with canonical or French
+    headers (:mod:`~maillage.load.census_guess`). Otherwise the error lists the columns and
+    proposes a ``--columns`` line.
 
     Parameters
     ----------
@@ -169,14 +250,17 @@ def read_census(
     raw : pandas.DataFrame
         One row per input row, in file order, with a default index (the input row
         number); canonical columns as text plus ``file`` and, for vector files,
-        ``geom_type``.
+        ``geom_type``; GoGoCarto exports add ``opened_flag`` and ``reject_reason``. Without
+        an id column, ``venue_id`` is ``"ligne N"`` (N = 1 for the first row) and
+        ``attrs["row_ids"]`` is True.
     schema : CensusSchema or None
         The recognised schema of the first file.
 
     Raises
     ------
     ColumnError
-        If a required column is not mapped (the message lists the columns found).
+        If a required column is not mapped (the message lists the columns found and
+        proposes a mapping).
     InputDataError
         If a file cannot be read.
     """
@@ -188,4 +272,8 @@ def read_census(
         frames.append(frame)
         schemas.append(schema)
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return raw.reset_index(drop=True), schemas[0]
+    raw = raw.reset_index(drop=True)
+    if "venue_id" not in raw.columns:
+        raw.insert(0, "venue_id", pd.array([f"ligne {i + 1}" for i in range(len(raw))], "string"))
+        raw.attrs["row_ids"] = True
+    return raw, schemas[0]

@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "GOGOCARTO_SCHEMA",
     "KIND_UNKNOWN",
     "MAPPABLE",
+    "MEDIATION_SCHEMA",
     "SCHEMAS",
     "CensusSchema",
     "is_personal",
@@ -40,10 +42,11 @@ __all__ = [
 KIND_UNKNOWN = "non renseigné"
 """Kind given to a venue whose census does not say what it is."""
 
-MAPPABLE = (*(c for c in VENUE_COLUMNS if c != "geometry"), "latitude", "longitude")
-"""Canonical names a census column can be mapped to with ``columns={...}``."""
+MAPPABLE = (*(c for c in VENUE_COLUMNS if c != "geometry"), "latitude", "longitude", "x", "y")
+"""Canonical names a census column can be mapped to with ``columns={...}``; ``x`` / ``y``
+are projected coordinates, in the CRS given with ``crs=``."""
 
-_REQUIRED = ("venue_id", "name")
+_REQUIRED = ("name",)  # without a venue_id column, venues are named after their row
 _PERSONAL_TOKENS = frozenset(
     {"contact", "mail", "email", "courriel", "telephone", "tel", "phone", "portable", "mobile"}
     | {"contacts", "mails", "emails", "courriels", "telephones", "phones", "portables"}
@@ -74,6 +77,14 @@ class CensusSchema:
     constants: dict[str, object] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     id_kinds: dict[str, str] = field(default_factory=dict)
+
+
+_FS_CONSTANTS: dict[str, object] = {
+    "kind": "France services",
+    "supported": True,
+    "location_quality": "address",
+}
+_FS2020 = {"MATRICULE": "venue_id", "lib_france_services": "name", "insee_com": "code_insee"}
 
 
 SCHEMAS: tuple[CensusSchema, ...] = (
@@ -114,8 +125,51 @@ SCHEMAS: tuple[CensusSchema, ...] = (
         constants={"supported": True, "location_quality": "commune_centroid"},
         id_kinds={"fabt-": "fabrique de territoire", "manuprox-": "manufacture de proximité"},
     ),
+    # The France services lists of 2020, whose layout changed between vintages;
+    # MATRICULE names a site from 2020-01-09 on.
+    CensusSchema(
+        name="france-services-2020-01-09",
+        columns={**_FS2020, "latitude": "latitude", "longitude": "longitude"}
+        | {"LABELISATION": "opened"},
+        constants=_FS_CONSTANTS,
+    ),
+    CensusSchema(
+        name="france-services-2020-02-06",
+        columns={**_FS2020, "LATITUDE": "latitude", "LONGITUDE": "longitude"}
+        | {"LABELLISATION": "opened"},
+        constants=_FS_CONSTANTS,
+    ),
+    CensusSchema(  # the same layout from 2020-03-31 to 2020-10-12
+        name="france-services-2020-03-31",
+        columns={**_FS2020, "LATITUDE": "latitude", "LONGITUDE": "longitude"}
+        | {"Labellisation": "opened"},
+        constants=_FS_CONSTANTS,
+    ),
+    # The first list has no id (venues are named after their row) and no INSEE code but
+    # the geocoder's (result_citycode); after the others, whose columns it lacks
+    CensusSchema(
+        name="france-services-2020-01-02",
+        columns={
+            "lib_france_services": "name",
+            "result_citycode": "code_insee",
+            "lat": "latitude",
+            "long": "longitude",
+        },
+        constants=_FS_CONSTANTS,
+    ),
 )
 """The catalogue censuses recognised without a mapping."""
+
+GOGOCARTO_SCHEMA = CensusSchema(name="gogocarto", columns={})
+"""A GoGoCarto export (:mod:`maillage.load.census_gogocarto`)."""
+
+MEDIATION_SCHEMA = CensusSchema(
+    name="lieux-de-mediation-numerique",
+    columns={},
+    # the schema's coordinates come from geocoded addresses
+    constants={"location_quality": "address"},
+)
+"""A file of the "lieux de médiation numérique" schema (:mod:`maillage.load.census_mediation`)."""
 
 
 def _tokens(column: str) -> set[str]:
@@ -207,11 +261,28 @@ def _check_user_mapping(columns: Mapping[str, str], found: list[str]) -> None:
         raise ColumnError(msg)
 
 
+def _missing_message(missing: list[str], found: list[str], proposal: Mapping[str, str]) -> str:
+    listed = ", ".join(map(repr, missing))
+    head = f"source has no column mapped to {listed}; columns found: {', '.join(map(repr, found))}."
+    if proposal:
+        pairs = ",".join(f"{c}={t}" for c, t in proposal.items())
+        return (
+            f'{head} Likely matches, to check before use: --columns "{pairs}" '
+            f"(command line) or columns={dict(proposal)!r} (Python)"
+        )
+    return (
+        f'{head} Map them with --columns "Their column={missing[0]},..." (command line) '
+        f"or columns={{'their column': {missing[0]!r}, ...}} (Python)"
+    )
+
+
 def resolve_mapping(
     found: Iterable[str],
     columns: Mapping[str, str] | None = None,
     *,
     has_geometry: bool = False,
+    layout: Mapping[str, str] | None = None,
+    proposal: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], CensusSchema | None]:
     """Build the census column -> canonical name mapping for a census header.
 
@@ -225,11 +296,18 @@ def resolve_mapping(
     has_geometry : bool
         Whether the file carries point geometries (then latitude/longitude columns
         are not needed).
+    layout : dict, optional
+        Mapping of a header read as it is (canonical or French names,
+        :func:`maillage.load.census_guess.layout_mapping`), used when no schema is recognised.
+    proposal : dict, optional
+        Likely mapping shown in the error when required columns are not mapped; never
+        applied.
 
     Returns
     -------
     mapping : dict
-        Census column -> canonical name, never including a personal-data column.
+        Census column -> canonical name, never including a personal-data column. Without a
+        ``venue_id`` column the venues are named after their row.
     schema : CensusSchema or None
         The recognised schema, if any.
 
@@ -250,26 +328,24 @@ def resolve_mapping(
     >>> resolve_mapping(["code", "nom"], {"code": "venue_id"})
     Traceback (most recent call last):
     ...
-    maillage.errors.ColumnError: source has no column mapped to 'name', 'latitude', 'longitude'; columns found: 'code', 'nom'. Map them with columns={'their column': 'name', ...}
+    maillage.errors.ColumnError: source has no column mapped to 'name', 'latitude', 'longitude'; columns found: 'code', 'nom'. Map them with --columns "Their column=name,..." (command line) or columns={'their column': 'name', ...} (Python)
     """
     found = [str(c) for c in found]
     schema = recognise(found, has_geometry=has_geometry)
     mapping: dict[str, str] = (
         {c: t for c, t in schema.columns.items() if c in found} if schema is not None else {}
     )
+    if schema is None and layout:
+        mapping = dict(layout)
     if columns:
         _check_user_mapping(columns, found)
         taken = set(columns.values())
         mapping = {c: t for c, t in mapping.items() if t not in taken}
         mapping.update(columns)
-    required = _REQUIRED + (() if has_geometry else ("latitude", "longitude"))
     targets = set(mapping.values())
+    located = has_geometry or {"x", "y"} <= targets
+    required = _REQUIRED + (() if located else ("latitude", "longitude"))
     missing = [r for r in required if r not in targets]
     if missing:
-        msg = (
-            f"source has no column mapped to {', '.join(map(repr, missing))}; columns found: "
-            f"{', '.join(map(repr, found))}. Map them with "
-            f"columns={{'their column': {missing[0]!r}, ...}}"
-        )
-        raise ColumnError(msg)
+        raise ColumnError(_missing_message(missing, found, proposal or {}))
     return mapping, schema

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from maillage.prepare.venue_coords import PROJECTED_REASON, looks_projected
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -127,7 +129,7 @@ def in_france(lon: pd.Series | np.ndarray, lat: pd.Series | np.ndarray) -> np.nd
 
 
 def coordinate_reasons(raw: pd.DataFrame, lon: pd.Series, lat: pd.Series) -> pd.Series:
-    """Return a reason for missing, unparsable, swapped or out-of-France coordinates.
+    """Return a reason for missing, unparsable, projected, swapped or out-of-France coordinates.
 
     Parameters
     ----------
@@ -151,6 +153,9 @@ def coordinate_reasons(raw: pd.DataFrame, lon: pd.Series, lat: pd.Series) -> pd.
     for i, (text_lat, text_lon) in raw.loc[bad, ["latitude", "longitude"]].iterrows():
         reasons[i] = f"unparsable coordinates (latitude {text_lat!r}, longitude {text_lon!r})"
 
+    projected = looks_projected(lat, lon) & reasons.isna()
+    for i in raw.index[projected.to_numpy()]:
+        reasons[i] = PROJECTED_REASON.format(lat=lat[i], lon=lon[i])
     ok = reasons.isna().to_numpy()
     given = in_france(lon, lat)
     swapped = ~given & in_france(lat, lon)

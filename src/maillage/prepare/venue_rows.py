@@ -46,7 +46,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REJECTED_COLUMNS", "select_venues", "summarise_rejections", "validate_venues"]
+__all__ = [
+    "REJECTED_COLUMNS",
+    "reason_category",
+    "select_venues",
+    "summarise_rejections",
+    "validate_venues",
+]
 
 REJECTED_COLUMNS = (*REJECT_COLUMNS, "name", "code_insee", "latitude", "longitude", "file")
 """Columns of the rejected-rows table: the reason plus what is needed to fix the row."""
@@ -139,14 +145,17 @@ def validate_venues(
     Returns
     -------
     venues : geopandas.GeoDataFrame
-        Canonical venue columns plus ``location_flag`` and ``code_insee_declared``
-        (the code as found, where it was remapped from a former code).
+        Canonical venue columns plus ``location_flag``, ``code_insee_declared``
+        (the code as found, where it was remapped from a former code) and, for a census
+        whose reader flags opening dates (GoGoCarto's ``createdAt``), ``opened_flag``.
     rejected : pandas.DataFrame
         :data:`REJECTED_COLUMNS`; ``len(venues) + len(rejected) == len(raw)``.
     """
     fields = canonical_fields(raw, schema, kind=kind)
     lon, lat = parse_coordinates(raw)
-    reasons = first_reasons(missing_id_reasons(raw), coordinate_reasons(raw, lon, lat))
+    reasons = first_reasons(
+        _reader_reasons(raw), missing_id_reasons(raw), coordinate_reasons(raw, lon, lat)
+    )
     bad_quality = fields["location_quality"].isna()
     if "location_quality" in raw.columns:
         text = "unknown location_quality '" + raw["location_quality"].astype("string") + "'"
@@ -174,10 +183,38 @@ def validate_venues(
     venues["location_flag"] = flags.reindex(venues.index)
     remapped = (declared != harmonised).fillna(False)
     venues["code_insee_declared"] = declared.where(remapped).reindex(venues.index)
+    if "opened_flag" in raw.columns:
+        venues["opened_flag"] = raw["opened_flag"].astype("string")[ok]
     return venues.reset_index(drop=True), _rejected(raw, reasons)
 
 
-def _reason_category(reason: str) -> str:
+def _reader_reasons(raw: pd.DataFrame) -> pd.Series:
+    """Reasons found while reading: a GoGoCarto place deleted, x/y that are not numbers."""
+    reasons = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for column in ("reject_reason", "xy_reason"):
+        if column in raw.columns:
+            reasons = reasons.fillna(raw[column].astype("string"))
+    return reasons
+
+
+def reason_category(reason: str) -> str:
+    """Return the category of a rejection reason: the reason without its quoted values.
+
+    Parameters
+    ----------
+    reason : str
+        A rejection reason.
+
+    Returns
+    -------
+    str
+        The reason less parentheses and quoted values, to count rows by reason.
+
+    Examples
+    --------
+    >>> reason_category("unknown INSEE code '99999'")
+    'unknown INSEE code'
+    """
     text = re.sub(r"\s*\(.*\)", "", reason)
     return re.sub(r"\s*'[^']*'", "", text).strip()
 
@@ -208,7 +245,7 @@ def summarise_rejections(rejected: pd.DataFrame, *, total: int, source: str, fir
     >>> print(summarise_rejections(rej, total=10, source="t.csv"))
     t.csv: 2 of 10 rows rejected (missing coordinates: 1, unknown INSEE code: 1). First rows: row 3 (venue_id 'a'): unknown INSEE code '99999'; row 7 (venue_id 'b'): missing coordinates. Fix them, or pass errors='report' to get (venues, rejected).
     """
-    counts = rejected["reason"].map(_reason_category).value_counts()
+    counts = rejected["reason"].map(reason_category).value_counts()
     counts = counts.sort_index().sort_values(ascending=False, kind="stable")
     by_reason = ", ".join(f"{r}: {n}" for r, n in counts.items())
     rows = "; ".join(

@@ -21,7 +21,8 @@ Choices:
 * **Outside France**: outside every bounding box of metropolitan France, the DROM and the
   COM with INSEE codes, or, in metropolitan France, more than 20 km from every commune
   polygon. Overseas venues are kept (bounding box and code checked only: the commune
-  polygons are metropolitan) and, like every venue, given in EPSG:2154.
+  polygons are metropolitan) and, like every venue, given in EPSG:2154; with an overseas
+  selection (``region="04"``), the venues are in that région's working CRS, as its communes.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.census import read_venues
 from maillage.load.cog import COG_CREDITS
 from maillage.prepare.communes import load_communes
-from maillage.prepare.venue_rows import select_venues, summarise_rejections, validate_venues
+from maillage.prepare.venue_coords import lonlat_from_xy
+from maillage.prepare.venue_rows import (
+    reason_category,
+    select_venues,
+    summarise_rejections,
+    validate_venues,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -43,7 +50,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["load_venues"]
+__all__ = ["census_accounting", "load_venues"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +81,83 @@ def _polygons(
     return communes[communes.geometry.notna()]
 
 
+def _projected(raw: pd.DataFrame, crs: object) -> pd.DataFrame:
+    """Turn ``x`` / ``y`` in ``crs`` into latitude / longitude; check the option."""
+    has_xy = {"x", "y"} <= set(raw.columns)
+    if has_xy and crs is None:
+        msg = "the census has x/y columns: give their CRS, crs=2154 (--crs 2154 for Lambert-93)"
+        raise OptionError(msg)
+    if crs is not None and not has_xy:
+        msg = (
+            f"crs={crs!r} is the CRS of x/y columns, and this census has none; map its "
+            "projected columns to x and y (columns={'X': 'x', 'Y': 'y'}, --columns \"X=x,Y=y\")"
+        )
+        raise OptionError(msg)
+    if not has_xy:
+        return raw
+    if {"latitude", "longitude"} & set(raw.columns):
+        msg = "map either latitude/longitude or x/y, not both"
+        raise OptionError(msg)
+    return lonlat_from_xy(raw, crs=crs)
+
+
+def census_accounting(
+    venues: gpd.GeoDataFrame,
+    rejected: pd.DataFrame,
+    *,
+    source: str,
+    rows: int,
+    rejected_total: int,
+) -> dict[str, object]:
+    """Account for every row of a census: accepted in the area, around it, elsewhere, rejected.
+
+    Parameters
+    ----------
+    venues : geopandas.GeoDataFrame
+        Accepted venues, with ``in_area`` when an area was selected.
+    rejected : pandas.DataFrame
+        Rejected rows kept (those that concern the area).
+    source : str
+        Catalogue name or file name of the census.
+    rows : int
+        Rows read from the census.
+    rejected_total : int
+        Rejected rows before the area selection.
+
+    Returns
+    -------
+    dict
+        ``source``, ``input``, ``in_area``, ``near_area`` (within the band outside the
+        border), ``elsewhere`` (accepted, outside the selection), ``rejected`` (rows of the
+        area), ``rejected_elsewhere`` and ``rejected_by_reason``; ``input`` is the sum of
+        the five counts.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> v = gpd.GeoDataFrame({"in_area": pd.array([True, False], dtype="boolean")},
+    ...     geometry=gpd.points_from_xy([0, 1], [0, 1]), crs=2154)
+    >>> v.attrs["outside_selection"] = 3
+    >>> r = pd.DataFrame({"reason": ["missing coordinates"]})
+    >>> a = census_accounting(v, r, source="x.csv", rows=8, rejected_total=3)
+    >>> a["in_area"], a["near_area"], a["elsewhere"], a["rejected"], a["rejected_elsewhere"]
+    (1, 1, 3, 1, 2)
+    """
+    in_area = venues["in_area"] if "in_area" in venues.columns else None
+    inside = len(venues) if in_area is None else int(in_area.fillna(False).sum())
+    reasons = rejected["reason"].map(reason_category).value_counts() if len(rejected) else {}
+    return {
+        "source": source,
+        "input": int(rows),
+        "in_area": inside,
+        "near_area": len(venues) - inside,
+        "elsewhere": int(venues.attrs.get("outside_selection", 0)),
+        "rejected": len(rejected),
+        "rejected_elsewhere": int(rejected_total) - len(rejected),
+        "rejected_by_reason": {str(k): int(v) for k, v in dict(reasons).items()},
+    }
+
+
 def load_venues(
     source: str | Path,
     *,
@@ -84,20 +168,25 @@ def load_venues(
     buffer_km: float = 10.0,
     errors: Literal["raise", "report"] = "raise",
     kind: str | None = None,
+    crs: object = None,
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load a venue census as canonical venues in Lambert-93 (EPSG:2154).
 
     Parameters
     ----------
     source : str or path
-        A catalogue census (``"cget-tiers-lieux-2019"``, ``"france-services-2024-08-01"``,
-        ``"fabriques-territoire-2024"``) or a file: CSV, XLSX, GeoJSON, GeoPackage.
+        A catalogue census (:func:`maillage.load.census.venue_censuses`: the CGET 2019
+        tiers-lieux, the France services lists of 2020 and 2024, the Fabriques de
+        territoire) or a file: CSV, XLSX, GeoJSON, GeoPackage, a GoGoCarto export (JSON,
+        GeoJSON, CSV), a file of the "lieux de médiation numérique" schema, or a table with
+        canonical or French headers (:mod:`maillage.load.census_guess`).
     columns : dict, optional
         ``{"their column": "canonical name"}`` for a census that is not recognised
         (or to override a recognised one). Canonical names: ``venue_id``, ``name``,
         ``kind``, ``code_insee``, ``opened``, ``closed``, ``supported``,
-        ``location_quality``, ``latitude``, ``longitude``. ``venue_id``, ``name`` and
-        the coordinates (or point geometries) are required.
+        ``location_quality``, ``latitude``, ``longitude``, ``x``, ``y``. ``name`` and
+        the coordinates (or point geometries) are required; without ``venue_id`` the
+        venues are named after their row (``"ligne 1"``...).
     region : str, optional
         INSEE region code (``"75"``): keep the venues of the region and those within
         ``buffer_km`` outside its border (they serve the border communes).
@@ -112,6 +201,9 @@ def load_venues(
         summarising them. ``"report"``: return ``(venues, rejected)``.
     kind : str, optional
         Kind of venues whose census gives none (default ``"non renseigné"``).
+    crs : int or str, optional
+        CRS of the census's ``x`` / ``y`` columns (``2154`` for Lambert-93); required
+        with them, refused without them.
 
     Returns
     -------
@@ -121,8 +213,10 @@ def load_venues(
         ``location_quality`` (``"address"`` or ``"commune_centroid"``), ``geometry``,
         ``location_flag`` (e.g. a point lying in another commune than declared, NA when
         fine), ``code_insee_declared`` (the code as found where it was remapped), and
-        ``in_area`` with a selection. ``attrs["data_credits"]`` lists the catalogue
-        names of the data used.
+        ``in_area`` with a selection; ``opened_flag`` for a GoGoCarto export (an opening
+        date taken from ``createdAt``). ``attrs["data_credits"]`` lists the catalogue
+        names of the data used; ``attrs["census"]`` accounts for every input row
+        (:func:`census_accounting`).
     rejected : pandas.DataFrame
         Only with ``errors="report"``: ``row`` (0-based input row), ``venue_id``,
         ``reason``, ``name``, ``code_insee``, ``latitude``, ``longitude``, ``file``.
@@ -153,11 +247,19 @@ def load_venues(
     """
     _check_options(errors, buffer_km)
     raw, schema, used = read_venues(source, columns=columns)
+    raw = _projected(raw, crs)
     venues, rejected = validate_venues(raw, schema, _polygons(), kind=kind)
+    total_rejected = len(rejected)
     if (region, departements, epci) != (None, None, None):
         area = _polygons(region=region, departements=departements, epci=epci)
+        if not area.crs.equals(venues.crs):  # an overseas région: its own working CRS
+            venues = venues.to_crs(area.crs)
         venues, rejected = select_venues(venues, rejected, area, buffer_km=buffer_km)
     venues.attrs["data_credits"] = [used, *COG_CREDITS, _GEOMETRY_CREDIT]
+    venues.attrs["census"] = census_accounting(
+        venues, rejected, source=used, rows=len(raw), rejected_total=total_rejected
+    )
+    venues.attrs["census"]["row_ids"] = bool(raw.attrs.get("row_ids", False))
     logger.info("%s: %d venues accepted, %d rows rejected", used, len(venues), len(rejected))
     if errors == "raise" and len(rejected):
         raise InputDataError(summarise_rejections(rejected, total=len(raw), source=str(source)))

@@ -174,6 +174,45 @@ da85e8c9080a0bb11e3dae67707686f8afdb267c0ec0b31e25c7670cf88f7478  vrp_allow_part
 eaa1c581772b5102a515d85a4c98b30aa8790c963448f977fd5a8163af18b266  vrp_multi_trips_which_uses_trip2_before_trip1
 00d7f91928e25f2edcc2e7fe1672d85d89c70d2b84c05fe843ffc0674ca3b566  vrp_ten_routes_with_rest
 """
+# The France services lists of 2020: one file (data/france_services.geojson) per commit
+_FS2020 = "anct-carto/France-services"
+_FS2020_VINTAGES = (
+    (
+        "2020-01-02",
+        "b88c14a98677b3abebb29afb8a6f700ccfe5559d",
+        "2319df1dd1c15b3e4d5a872c54447198c6dc24fcabc5a703fcdf3f11235ff66d",
+    ),
+    (
+        "2020-01-09",
+        "4e7c558cfb8e622bb05dd402dd22a46367b344a1",
+        "c6d893c86caee926cb5cfbc21ee41d778425c9f2b553baf2661a7f700120badd",
+    ),
+    (
+        "2020-02-06",
+        "fbe2109f1cd71c0a8c072477339c515067e0cda6",
+        "c9dfa2aff2c948fd4996f4cf1e899099a8bbc1c262613ecc10d3828e826abf3c",
+    ),
+    (
+        "2020-03-31",
+        "bd31f6d9b57aafca67e6f44a61d7400c4661eff0",
+        "f5733200da5f6dda43ad1f902e6fb708ac8dde4b5f71317585cf98250923254b",
+    ),
+    (
+        "2020-06-17",
+        "df6f72d2d27e0ee13286f52ef2fa7f0fe42b643b",
+        "62cd72e2060078dc25a6031bfb9232ddb9a3b3a9b4eb0cead86a910ba98d709e",
+    ),
+    (
+        "2020-09-02",
+        "7a254546a9b46b9684348e36f179c40fd987f399",
+        "46ba1e67b9b0d88f0846d0b84770f9408e03dcdc417d4c37926e575632edadb4",
+    ),
+    (
+        "2020-10-12",
+        "0584fe106b4a99e01150bdfdf0c0acea28889a48",
+        "ccf7895b026feec0cdef901669e59b5af93ef9fbf00fff11286bbe9003d38862",
+    ),
+)
 _ETALAB_DIR = "communes/etalab-decoupage-administratif-6.0.0"
 _TOYSPACE = "Geographie-cites/toyspace/cf4192751e9fea7975edcc001f5ccead07141041"
 _AMEGINATIF = "Geographie-cites/ameginatif/db62d35622f34c2b8b3dc2cc165a55abc179f537"
@@ -216,6 +255,26 @@ _DATASETS = (
             ),
         ),
         upstream="github.com/anct-carto/france_services@77f42baa",
+    ),
+    *(
+        Dataset(
+            name=f"france-services-{day}",
+            title=f"Liste des France services au {day}",
+            producer="ANCT / Banque des Territoires",
+            licence=_LO2,
+            attribution=f"ANCT, liste des France services ({day})",
+            vintage=day,
+            reader="venues",
+            files=(
+                DataFile(
+                    f"venues/france-services-{day}/france_services.geojson",
+                    f"{_GH}/{_FS2020}/{commit}/data/france_services.geojson",
+                    sha256,
+                ),
+            ),
+            upstream=f"github.com/{_FS2020}@{commit[:8]}",
+        )
+        for day, commit, sha256 in _FS2020_VINTAGES
     ),
     Dataset(
         name="fabriques-territoire-2024",
