@@ -56,12 +56,19 @@ from maillage.sources import (
     get_dataset,
     osm_extracts_for,
 )
-from maillage.travel import CrowFlyModel, RoadNetwork, TravelTimeModel
+from maillage.travel import (
+    CalibratedModel,
+    CrowFlyModel,
+    RoadNetwork,
+    TravelTimeModel,
+    default_model,
+)
 
 __version__ = "0.2.0"
 
 __all__ = [
     "CATALOGUE",
+    "CalibratedModel",
     "ColumnError",
     "CrowFlyModel",
     "DataSourceError",
@@ -86,6 +93,7 @@ __all__ = [
     "coverage",
     "coverage_by_year",
     "credits",
+    "default_model",
     "fetch",
     "fetch_osm_extract",
     "fetch_osm_extracts",

@@ -1,12 +1,15 @@
 """Floor 3: travel times. The :class:`TravelTimeModel` protocol and every engine behind it.
 
-Analyses see only the protocol (:mod:`~maillage.travel.protocol`). Engines: the straight-line
+Analyses see only the protocol (:mod:`~maillage.travel.protocol`). Engines: the default,
+:class:`CalibratedModel` (:mod:`~maillage.travel.calibrated`, :func:`default_model`), a
+straight-line model calibrated on real car times; the straight-line
 :class:`CrowFlyModel` (:mod:`~maillage.travel.crowfly`) and the road graph
 :class:`RoadNetwork` (:mod:`maillage.travel.graph`).
 """
 
+from maillage.travel.calibrated import CalibratedModel, default_model
 from maillage.travel.crowfly import CrowFlyModel
 from maillage.travel.graph import RoadNetwork
 from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["CrowFlyModel", "RoadNetwork", "TravelTimeModel"]
+__all__ = ["CalibratedModel", "CrowFlyModel", "RoadNetwork", "TravelTimeModel", "default_model"]
