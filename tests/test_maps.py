@@ -414,3 +414,19 @@ def test_interactive_map_carries_no_live_markup_from_the_data(communes_cov, venu
     # the polygon layers write text with textContent: raw text, its <, > as \\u escapes
     assert "\\u003cimg src=x onerror=alert(2)\\u003e" in page
     assert "innerHTML = row" not in page and ".textContent = row[i]" in page
+
+
+def test_interactive_map_of_nouvelle_aquitaine_stays_under_2_5_mb():
+    """4,293 communes (real geometry), white zones, catchments and 233 venues."""
+    import maillage
+
+    communes = maillage.load_communes(region="75")
+    venues = maillage.load_venues("cget-tiers-lieux-2019", region="75")
+    cov = maillage.coverage(communes, venues, model=maillage.CrowFlyModel())
+    zones = maillage.white_zones(cov)
+    # the catchments' outlines: the communes dissolved by nearest venue
+    catch = cov.dissolve("nearest_venue", aggfunc={"population": "sum"})
+    catch = catch.rename(columns={"population": "population_served"})
+    page = explore_coverage(cov, venues, white_zones=zones, catchments=catch).get_root().render()
+    size = len(page.encode("utf-8"))
+    assert size < 2_500_000, size  # 5.5 MB before coverage simplification and compact layers

@@ -171,7 +171,7 @@ def explore_coverage(
         _add_white_zones(m, _to_wgs84(zones))
     if catchments is not None:
         table = _catchment_table(catchments, venues)
-        table["geometry"] = simplify_coverage(table.geometry, simplify_m)
+        table["geometry"] = simplify_coverage(table.geometry, 3 * simplify_m)  # hidden outlines
         _add_catchments(m, _to_wgs84(table))
     markers: dict[str, str] = {}
     if venues is not None and not venues.empty:

@@ -337,6 +337,7 @@ def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[s
         labels=labels,
         handler_map={tuple: HandlerTuple(ndivide=1)},
         title=textwrap.fill(TIME_LEGEND_TITLE, 24),
+        alignment="left",
         loc="upper right",
         bbox_to_anchor=(1.0, 1.0),
         borderaxespad=0.0,
@@ -401,14 +402,14 @@ def _draw_scale_bar(ax: Axes, band: float) -> None:
 def _draw_north_arrow(ax: Axes) -> None:
     ax.annotate(
         "",
-        xy=(0.965, 0.17),
-        xytext=(0.965, 0.09),
+        xy=(0.965, 0.155),
+        xytext=(0.965, 0.095),
         xycoords="axes fraction",
         arrowprops={"arrowstyle": "-|>,head_width=0.3", "color": "#202020", "linewidth": 1.2},
     )
     ax.annotate(
         "N",
-        xy=(0.965, 0.18),
+        xy=(0.965, 0.16),
         xycoords="axes fraction",
         ha="center",
         va="bottom",
