@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from maillage.report.formulas import neutralise_formulas
 from maillage.report.page import render_page
 
 if TYPE_CHECKING:
@@ -188,9 +189,10 @@ def _gpkg(report: Report) -> bytes:
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
+    """Every CSV of the report: rounded floats, no cell that a spreadsheet would run."""
     floats = frame.select_dtypes("float").columns
     frame = frame.assign(**{str(c): frame[c].round(4) for c in floats})
-    return frame.to_csv(lineterminator="\n").encode("utf-8")
+    return neutralise_formulas(frame).to_csv(lineterminator="\n").encode("utf-8")
 
 
 def _communes_csv(report: Report) -> bytes:
