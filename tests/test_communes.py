@@ -117,7 +117,8 @@ def test_epci_selection():
     ("kwargs", "match"),
     [
         ({"region": "7"}, r"unknown region code\(s\) \['7'\].*75 \(Nouvelle-Aquitaine\)"),
-        ({"region": "04"}, "metropolitan France"),
+        ({"region": "04", "departements": "33"}, "mix overseas régions"),
+        ({"departements": "977"}, "collectivités d'outre-mer are not loaded"),
         ({"departements": ["33", "99"]}, r"unknown departement code\(s\) \['99'\].*2A"),
         ({"departements": 33}, "leading zeros"),
         ({"epci": "Bordeaux"}, r"243300316 \(Bordeaux Métropole\)"),
@@ -128,6 +129,21 @@ def test_epci_selection():
 def test_bad_arguments_are_explained(kwargs, match):
     with pytest.raises(OptionError, match=match):
         load_communes(**kwargs)
+
+
+def test_overseas_region_in_its_own_crs():
+    """La Réunion: its 24 communes in RGR92 / UTM 40S, where distances are true (not ×1.88)."""
+    reunion = load_communes(region="04")
+    assert len(reunion) == 24
+    assert reunion.crs.to_epsg() == 2975
+    assert reunion.geometry.notna().all()
+    assert int(reunion["population"].sum()) == int(
+        read_cog_table().query("region == '04'")["population"].sum()
+    )
+    # Saint-Denis to Saint-Pierre: 46 km apart as the crow flies (52 km by the coast road)
+    centres = reunion.geometry.representative_point()
+    assert 38_000 < centres["97411"].distance(centres["97416"]) < 50_000
+    assert load_communes(departements="974").index.equals(reunion.index)
 
 
 def test_user_file_with_mapping():

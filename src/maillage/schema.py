@@ -5,6 +5,12 @@ Frames passed between stages:
 * **communes**: GeoDataFrame indexed by ``code_insee`` (str), EPSG:2154, columns
   :data:`COMMUNE_COLUMNS`.
 * **venues**: GeoDataFrame with a default index, EPSG:2154, columns :data:`VENUE_COLUMNS`.
+
+EPSG:2154 (Lambert-93) is the working CRS of metropolitan France. Lambert-93 does not fit
+the overseas régions (at La Réunion its scale factor is 1.88: every distance would be 88 %
+too long), so their frames are in the legal projected CRS of each (décret 2006-272 and
+arrêté of 5 March 2019): :data:`OVERSEAS_CRS`, :func:`working_crs`. Every frame of one
+analysis is in the same working CRS; :func:`check_crs` accepts any of :data:`WORKING_CRS`.
 * **rejected rows**: DataFrame with :data:`REJECT_COLUMNS`; ``row`` is the 0-based position
   of the row in the input file.
 * **origins**: GeoDataFrame indexed by ``origin_id``, EPSG:2154, columns
@@ -33,17 +39,30 @@ __all__ = [
     "LOCATION_QUALITIES",
     "OD_COLUMNS",
     "ORIGIN_COLUMNS",
+    "OVERSEAS_CRS",
     "REJECT_COLUMNS",
     "SUMMARY_KEYS",
     "VENUE_COLUMNS",
+    "WORKING_CRS",
     "check_columns",
     "check_crs",
     "check_not_empty",
     "threshold_of",
+    "working_crs",
 ]
 
 CRS = "EPSG:2154"
-"""Lambert-93, the working CRS of every frame (metres)."""
+"""Lambert-93, the working CRS of every metropolitan frame (metres)."""
+OVERSEAS_CRS = {
+    "01": "EPSG:5490",  # Guadeloupe: RGAF09 / UTM zone 20N
+    "02": "EPSG:5490",  # Martinique: RGAF09 / UTM zone 20N
+    "03": "EPSG:2972",  # Guyane: RGFG95 / UTM zone 22N
+    "04": "EPSG:2975",  # La Réunion: RGR92 / UTM zone 40S
+    "06": "EPSG:4471",  # Mayotte: RGM04 / UTM zone 38S
+}
+"""Working CRS (metres) of each overseas région, by région code: its legal projection."""
+WORKING_CRS = (CRS, *sorted(set(OVERSEAS_CRS.values())))
+"""Every working CRS a frame may be in."""
 
 COMMUNE_COLUMNS = ("nom", "departement", "region", "epci", "population", "geometry")
 VENUE_COLUMNS = (
@@ -111,28 +130,64 @@ def check_columns(frame: pd.DataFrame, required: Iterable[str], *, name: str) ->
         raise ColumnError(msg)
 
 
-def check_crs(frame: gpd.GeoDataFrame, *, name: str, crs: str = CRS) -> None:
-    """Raise if ``frame`` is not in ``crs``.
+def working_crs(region: str | None = None) -> str:
+    """Return the working CRS of a région: Lambert-93, or the overseas région's projection.
 
     Parameters
     ----------
-    frame : geopandas.GeoDataFrame
+    region : str, optional
+        Région code (COG); None or a metropolitan région gives Lambert-93.
+
+    Returns
+    -------
+    str
+        ``"EPSG:..."``.
+
+    Examples
+    --------
+    >>> working_crs(), working_crs("75"), working_crs("04")
+    ('EPSG:2154', 'EPSG:2154', 'EPSG:2975')
+    """
+    return OVERSEAS_CRS.get(str(region), CRS) if region is not None else CRS
+
+
+def check_crs(frame: gpd.GeoDataFrame, *, name: str, crs: str | None = None) -> None:
+    """Raise if ``frame`` is not in ``crs`` (by default: in one of :data:`WORKING_CRS`).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame or geopandas.GeoSeries
         Frame to check.
     name : str
         Argument name used in the message.
-    crs : str
-        Expected CRS, Lambert-93 by default.
+    crs : str, optional
+        Expected CRS; by default any working CRS (Lambert-93, or an overseas région's).
 
     Raises
     ------
     InputDataError
         Naming both CRSs and the fix.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> check_crs(gpd.GeoDataFrame(geometry=[], crs=2975), name="communes")  # La Réunion
+    >>> check_crs(gpd.GeoDataFrame(geometry=[], crs=4326), name="communes")
+    Traceback (most recent call last):
+    ...
+    maillage.errors.InputDataError: communes is in EPSG:4326, expected EPSG:2154 (or an overseas région's CRS: EPSG:2972, EPSG:2975, EPSG:4471, EPSG:5490); call .to_crs('EPSG:2154')
     """
+    expected = (crs,) if crs is not None else WORKING_CRS
+    target = expected[0]
     if frame.crs is None:
-        msg = f"{name} has no CRS; set it with .set_crs(...) then call .to_crs({crs!r})"
+        msg = f"{name} has no CRS; set it with .set_crs(...) then call .to_crs({target!r})"
         raise InputDataError(msg)
-    if not frame.crs.equals(crs):
-        msg = f"{name} is in {frame.crs.to_string()}, expected {crs}; call .to_crs({crs!r})"
+    if not any(frame.crs.equals(c) for c in expected):
+        others = f" (or an overseas région's CRS: {', '.join(expected[1:])})" if crs is None else ""
+        msg = (
+            f"{name} is in {frame.crs.to_string()}, expected {target}{others}; "
+            f"call .to_crs({target!r})"
+        )
         raise InputDataError(msg)
 
 

@@ -12,7 +12,7 @@ import shapely
 
 from maillage.analysis.coverage import venue_points
 from maillage.errors import OptionError
-from maillage.schema import CRS, check_columns, check_crs
+from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,7 +30,9 @@ _MAX_SPEED_KPH = 130.0
 def _areas(origins_cov: pd.DataFrame, communes: gpd.GeoDataFrame | None) -> gpd.GeoSeries:
     """Area of each origin: its commune when one venue serves it whole, else a Voronoi cell."""
     if communes is None:
-        return gpd.GeoSeries(origins_cov.geometry.to_numpy(), index=origins_cov.index, crs=CRS)
+        return gpd.GeoSeries(
+            origins_cov.geometry.to_numpy(), index=origins_cov.index, crs=origins_cov.crs
+        )
     polys = communes.geometry.copy()
     polys.index = polys.index.astype(str)
     venues_per = origins_cov.groupby("code_insee")["nearest_venue"].nunique()
@@ -50,7 +52,7 @@ def _areas(origins_cov: pd.DataFrame, communes: gpd.GeoDataFrame | None) -> gpd.
         own = np.empty(len(members), dtype=object)
         own[idx[0]] = shapely.intersection(parts[idx[1]], poly)
         areas[members.index] = own
-    return gpd.GeoSeries(areas.to_numpy(), index=origins_cov.index, crs=CRS)
+    return gpd.GeoSeries(areas.to_numpy(), index=origins_cov.index, crs=origins_cov.crs)
 
 
 def catchments(
@@ -116,7 +118,7 @@ def catchments(
         else:
             geoms[venue] = shapely.union_all(shapely.make_valid(geom))
     geometry = [geoms.get(v, shapely.Polygon()) for v in ids]
-    out = gpd.GeoDataFrame(stats, geometry=geometry, crs=CRS)
+    out = gpd.GeoDataFrame(stats, geometry=geometry, crs=origins_cov.crs)
     out.attrs.update(origins_cov.attrs)
     return out
 
@@ -185,7 +187,7 @@ def isochrones(
     xy = shapely.get_coordinates(points.to_numpy())
     radius = max(limits) * 60.0 * _MAX_SPEED_KPH / 3.6
     lattice = _lattice_around(xy, radius, spacing_m)
-    samples = gpd.GeoSeries(shapely.points(lattice), crs=CRS)
+    samples = gpd.GeoSeries(shapely.points(lattice), crs=points.crs)
     od = model.od_table(samples, points, max_time_s=max(limits) * 60.0)
     rows = []
     by_venue = dict(tuple(od.groupby("dest_id", sort=False)))
@@ -207,7 +209,7 @@ def isochrones(
     out = gpd.GeoDataFrame(
         {"venue_id": [r[0] for r in rows], "minutes": [r[1] for r in rows]},
         geometry=[r[2] for r in rows],
-        crs=CRS,
+        crs=points.crs,
     )
     out.attrs["travel_time_model"] = model.describe()
     return out

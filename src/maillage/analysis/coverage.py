@@ -20,7 +20,7 @@ from maillage.analysis._checks import check_model, check_threshold, stamp
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
 from maillage.errors import InputDataError
 from maillage.errors import MaillageWarning as _Warn
-from maillage.schema import CRS, check_columns, check_crs
+from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -78,7 +78,7 @@ def venue_points(
         dup = ids[ids.duplicated()].unique()[:5].tolist()
         raise InputDataError(f"venues: venue_id has duplicates, e.g. {dup}; deduplicate first")
     points = gpd.GeoSeries(
-        venues.geometry.to_numpy(), index=pd.Index(ids, name="venue_id"), crs=CRS
+        venues.geometry.to_numpy(), index=pd.Index(ids, name="venue_id"), crs=venues.crs
     )
     bad = model.unplaced(points)
     if len(bad):
@@ -119,7 +119,7 @@ def build_origins(
         return from_grid
     logger.info("%d commune(s) hold no grid cell: lattice origins used for them", len(rest))
     both = pd.concat([from_grid, origins_from_communes(rest)])
-    return gpd.GeoDataFrame(both, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=communes.crs)
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:

@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from maillage.errors import InputDataError, MaillageWarning, OptionError
-from maillage.schema import CRS, check_columns, check_crs, check_not_empty
+from maillage.schema import check_columns, check_crs, check_not_empty
 
 __all__ = ["origins_from_communes", "origins_from_grid"]
 
@@ -125,7 +125,7 @@ def origins_from_communes(
             "_rank": np.r_[np.zeros(len(codes), dtype=np.int64), rank],
         },
         geometry=np.r_[centres, shapely.points(xy)],
-        crs=CRS,
+        crs=communes.crs,
     )
     frame = frame.sort_values(["_order", "_rank"], kind="stable")
     frame.index = pd.Index(frame["code_insee"] + "-" + frame["_rank"].astype(str), name="origin_id")
@@ -184,11 +184,13 @@ def origins_from_grid(
         {"population": grid["population"].to_numpy(dtype=float)},
         geometry=grid.geometry.centroid.to_numpy(),
         index=pd.Index(grid.index.astype(str), name="origin_id"),
-        crs=CRS,
+        crs=grid.crs,
     )
     cells = cells[cells["population"] > 0]
     polys = gpd.GeoDataFrame(
-        {"code_insee": communes.index.astype(str)}, geometry=communes.geometry.to_numpy(), crs=CRS
+        {"code_insee": communes.index.astype(str)},
+        geometry=communes.geometry.to_numpy(),
+        crs=communes.crs,
     )
     inside = gpd.sjoin(cells, polys, how="left", predicate="within")
     inside = inside[~inside.index.duplicated(keep="first")]
@@ -220,4 +222,4 @@ def origins_from_grid(
         target = communes["population"].astype(float)
         total = out.groupby("code_insee")["population"].transform("sum")
         out = out.assign(population=out["population"] * out["code_insee"].map(target) / total)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=communes.crs)

@@ -6,6 +6,9 @@ choose ``k`` candidate sites that bring the most currently uncovered residents w
 threshold. ``method="greedy"`` adds, at each step, the site with the largest marginal gain
 (a (1 - 1/e)-approximation, Nemhauser, Wolsey & Fisher 1978); ``method="exact"`` solves the
 integer programme with :func:`scipy.optimize.milp` (HiGHS).
+
+With ``objective="commute"`` the sites are chosen for commuters instead: those that save the
+most car commute time (:mod:`maillage.analysis.commute_siting`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from maillage.analysis._checks import check_model, check_threshold
+from maillage.analysis.commute_siting import commute_sites
 from maillage.errors import InputDataError, OptionError
-from maillage.schema import CRS, check_columns, check_crs
+from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
     from maillage.travel.protocol import TravelTimeModel
@@ -48,7 +52,7 @@ def _candidates(
             },
             geometry=shapely.point_on_surface(communes.geometry.to_numpy()),
             index=pd.Index(communes.index.astype(str), name="candidate_id"),
-            crs=CRS,
+            crs=communes.crs,
         )
     if isinstance(candidates, gpd.GeoSeries):
         candidates = gpd.GeoDataFrame(geometry=candidates)
@@ -76,7 +80,7 @@ def _pairs(
     if venues is None or len(venues) == 0:
         return model.od_table(origins, sites, max_time_s=max_time_s)
     check_crs(venues, name="venues")
-    served_by = gpd.GeoSeries(venues.geometry.to_numpy(), crs=CRS)
+    served_by = gpd.GeoSeries(venues.geometry.to_numpy(), crs=venues.crs)
     return model.od_table(origins, sites, max_time_s=max_time_s, served_by=served_by)
 
 
@@ -126,13 +130,16 @@ def suggest_sites(
     communes: gpd.GeoDataFrame | None = None,
     method: str = "greedy",
     venues: gpd.GeoDataFrame | None = None,
+    objective: str = "coverage",
 ) -> gpd.GeoDataFrame:
     """Suggest ``k`` sites covering the most residents now beyond the threshold.
 
     Parameters
     ----------
     origins_cov : geopandas.GeoDataFrame
-        Origin-level coverage (``coverage(..., detail=True)[1]``).
+        Origin-level coverage (``coverage(..., detail=True)[1]``); with
+        ``objective="commute"``, the commute trips (:func:`maillage.commute_trips`, with
+        the venues of today).
     candidates : GeoDataFrame or GeoSeries of points, optional
         Candidate sites (index = candidate id). Default: the centres (representative
         points) of ``communes``.
@@ -141,7 +148,8 @@ def suggest_sites(
     model : TravelTimeModel
         Travel-time model (the same as for the coverage).
     threshold_min : float, optional
-        Defaults to ``origins_cov.attrs["threshold_min"]``.
+        Defaults to ``origins_cov.attrs["threshold_min"]``. With ``objective="commute"``:
+        the farthest a site may be from home (default the trips' ``max_access_min``).
     communes : geopandas.GeoDataFrame, optional
         Communes for the default candidates (and their names).
     method : {"greedy", "exact"}
@@ -150,13 +158,19 @@ def suggest_sites(
         The venues of the coverage. Same result, but with a
         :class:`~maillage.RoadNetwork` the candidate searches stop where an existing
         venue is nearer (several times faster on a region).
+    objective : {"coverage", "commute"}
+        ``"coverage"``: the sites that bring the most residents within the threshold;
+        ``"commute"``: those that save the most car commute time per telework day
+        (:func:`maillage.analysis.commute_siting.commute_sites`).
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``rank`` (1..), ``candidate_id``, ``code_insee``, ``nom``, ``gain_population``,
         ``cumulative_population``, ``share_within_threshold_after``, ``geometry``. Fewer than
-        ``k`` rows when no further site brings anyone within the threshold.
+        ``k`` rows when no further site brings anyone within the threshold. With
+        ``objective="commute"``: ``gain_min_per_day``, ``cumulative_min_per_day`` and
+        ``gain_commuters`` instead of the population columns.
 
     Examples
     --------
@@ -177,6 +191,15 @@ def suggest_sites(
         raise OptionError(f"method must be 'greedy' or 'exact' (got {method!r})")
     if int(k) < 1:
         raise OptionError(f"k must be >= 1 (got {k!r})")
+    if objective not in ("coverage", "commute"):
+        raise OptionError(f"objective must be 'coverage' or 'commute' (got {objective!r})")
+    if objective == "commute":
+        reach = origins_cov.attrs.get("max_access_min", 15.0)
+        reach = float(threshold_min) if threshold_min is not None else float(reach)
+        sites = _candidates(candidates, communes)
+        return commute_sites(
+            origins_cov, sites, int(k), model=model, max_access_min=reach, method=method
+        )
     check_columns(origins_cov, ["population", "time_min", "geometry"], name="origins_cov")
     threshold = check_threshold(threshold_min, origins_cov)
     sites = _candidates(candidates, communes)
@@ -204,7 +227,7 @@ def suggest_sites(
     out["share_within_threshold_after"] = (
         (covered_now + np.cumsum(gains)) / total if total else np.nan
     )
-    out = gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=sites.crs)
     out = out[
         [
             "rank",

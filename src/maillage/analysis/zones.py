@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 
 from maillage.analysis._checks import check_threshold
-from maillage.schema import CRS, check_columns
+from maillage.schema import check_columns
 
 __all__ = ["white_zones"]
 
@@ -59,7 +59,7 @@ def white_zones(
     white = communes_cov[~(communes_cov["time_min"].to_numpy(dtype=float) <= threshold)]
     columns: dict[str, list[object]] = {"zone_id": [], "communes": [], "population": []}
     if len(white) == 0:
-        out = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
+        out = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=communes_cov.crs))
     else:
         geoms = white.geometry.to_numpy()
         merged = shapely.union_all(shapely.buffer(geoms, snap_m)).buffer(-snap_m)
@@ -78,7 +78,7 @@ def white_zones(
         )
         count = np.bincount(part_of, minlength=len(parts))
         out = gpd.GeoDataFrame(
-            {"communes": count, "population": pop}, geometry=list(parts), crs=CRS
+            {"communes": count, "population": pop}, geometry=list(parts), crs=communes_cov.crs
         )
         out = out[out["communes"] > 0].sort_values("population", ascending=False, kind="stable")
         out = out.reset_index(drop=True)

