@@ -59,13 +59,22 @@ def test_oleron_with_the_population_grid(na):
     communes, venues, cov, _ = na
     dep17 = communes[communes["departement"] == "17"]
     grid = maillage.load_population_grid()
-    with pytest.warns(maillage.MaillageWarning, match="nearest commune"):
+    with pytest.warns(maillage.MaillageWarning) as record:
         gcov, gorg = coverage(dep17, venues, model=CrowFlyModel(), grid=grid, detail=True)
+    messages = " ".join(str(w.message) for w in record)
+    assert "nearest commune" in messages
+    # the tile covers part of the département: the share it places is said, the rest falls back
+    placed = gcov.attrs["grid_coverage"]
+    assert f"places {placed['population_share']:.1%} of the population" in messages
+    assert 0 < placed["population_share"] < 0.5 and placed["communes_fallback"] > 0
+    assert placed["communes"] + placed["communes_fallback"] == len(dep17)
     assert gcov.attrs["origins"] == "grid"
     assert gorg["population"].sum() == pytest.approx(dep17["population"].sum())
     from_cells = gorg.index.str.startswith("CRS3035")
     oleron = gorg.loc[from_cells, "code_insee"].unique()
-    assert len(oleron) >= 8  # the island's communes and the Presqu'île d'Arvert
+    assert len(oleron) >= 7  # the island's communes wholly inside the tile
+    # Arvert has 16 % of its area in the tile: its cells would hold all its residents
+    assert "17021" not in set(oleron) and "17385" in set(oleron)
     # outside the tile, same lattice origins as without grid
     others = gcov.index.difference(oleron)
     np.testing.assert_allclose(gcov.loc[others, "time_min"], cov.loc[others, "time_min"])

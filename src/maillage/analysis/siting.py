@@ -23,7 +23,7 @@ import shapely
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from maillage.analysis._checks import check_model, check_threshold
+from maillage.analysis._checks import check_model, check_threshold, merged_credits
 from maillage.analysis.commute_siting import commute_sites
 from maillage.errors import InputDataError, OptionError
 from maillage.schema import check_columns, check_crs
@@ -243,4 +243,5 @@ def suggest_sites(
     out.attrs["travel_time_model"] = model.describe()
     out.attrs["threshold_min"] = float(threshold)
     out.attrs["method"] = method
+    out.attrs["data_credits"] = merged_credits(origins_cov, communes, venues, model=model)
     return out

@@ -115,5 +115,6 @@ def coverage_by_year(
         figures = headline(ccov, ocov, threshold_min)
         rows.append({"year": year, "venues": len(points), **{k: figures[k] for k in _YEAR_KEYS}})
     out = pd.DataFrame(rows).set_index("year")
-    stamp(out, model, threshold_min)
+    censuses = list(per_year.values()) if isinstance(venues, Mapping) else [venues]
+    stamp(out, model, threshold_min, inputs=(communes, grid, *censuses))
     return out

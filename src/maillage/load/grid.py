@@ -82,7 +82,8 @@ def read_grid_tile(
     geopandas.GeoDataFrame
         Indexed by ``cell_id`` (INSEE style ``CRS3035RES200mN<Y>E<X>``, lower-left corner),
         columns ``population`` (float), ``imputed`` (bool), ``geometry`` (the 200 m square,
-        EPSG:3035).
+        EPSG:3035). ``attrs["extent"]`` is the tile's square (a shapely polygon, EPSG:3035):
+        where the grid says something, inhabited or not.
 
     Raises
     ------
@@ -125,6 +126,8 @@ def read_grid_tile(
         index=pd.Index(ids, name="cell_id"),
         crs="EPSG:3035",
     )
+    x_tile, y_tile = GRID_ORIGIN_3035[0] + tx * step, GRID_ORIGIN_3035[1] + ty * step
+    grid.attrs["extent"] = shapely.box(x_tile, y_tile, x_tile + step, y_tile + step)
     logger.info(
         "read %d grid cells (%.1f inhabitants) from %s", len(grid), grid.population.sum(), path
     )

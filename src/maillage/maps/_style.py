@@ -22,6 +22,7 @@ import pandas as pd
 
 from maillage.errors import OptionError
 from maillage.schema import check_columns, check_crs
+from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -334,10 +335,20 @@ def check_coverage_frame(frame: gpd.GeoDataFrame, *, name: str) -> None:
 
 
 def credits_of(frame: pd.DataFrame, credits: Sequence[str] | None) -> list[str]:
-    """Return the credits given, else the ones recorded by coverage in ``frame.attrs``."""
-    if credits is not None:
-        return list(credits)
-    return [str(c) for c in frame.attrs.get("data_credits", [])]
+    """Return the attribution lines of the credits given, else of ``frame.attrs["data_credits"]``.
+
+    Catalogue names (as the loaders and :func:`maillage.coverage` record them) become their
+    attribution line with the licence (:func:`maillage.sources.credits`); other lines are kept.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["data_credits"] = ["osm-saint-barthelemy-2015", "mon recensement"]
+    >>> credits_of(frame, None)
+    ['© OpenStreetMap contributors (ODbL 1.0)', 'mon recensement']
+    """
+    names = credits if credits is not None else frame.attrs.get("data_credits", [])
+    return attribution_lines(str(c) for c in names)
 
 
 def supported_mask(venues: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,274 @@
+"""The « Méthode » section of the page: the travel-time model and the counts, in plain French.
+
+``summary.json`` keeps the model's technical description (``travel_time_model``: keys such as
+``circuity``, ``speed_kph``); the page says the same in words, with units. Parameters this
+module does not know are left to ``summary.json`` (the page says so); an engine whose
+``describe()`` lacks ``label_fr`` is named by its ``engine``, or as a model of its own.
+
+Examples
+--------
+>>> rows = model_parameters({"model": "CrowFlyModel", "circuity": 1.3, "speed_kph": 80.0,
+...     "access_time_s": 120.0})
+>>> for label, value in rows:
+...     print(f"{label} : {value}")
+Coefficient de détour : 1,3 (distance par la route ÷ distance à vol d'oiseau)
+Vitesse moyenne : 80 km/h
+Temps d'accès (se garer, marcher) : 2 min
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from maillage.report.numbers import fr_number, fr_percent
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+__all__ = ["grid_warning", "method_section", "model_name", "model_parameters"]
+
+_ENGINE_NAMES = {
+    "straight_line": "modèle à vol d'oiseau",
+    "road_graph": "réseau routier OpenStreetMap",
+    "osrm": "moteur d'itinéraires OSRM sur le réseau routier OpenStreetMap",
+}
+
+_ENGINE_TEXT = {
+    "straight_line": "La distance à vol d'oiseau entre le domicile et le lieu est allongée "
+    "d'un coefficient de détour (les routes ne vont pas en ligne droite), parcourue à une "
+    "vitesse moyenne, puis augmentée d'un temps d'accès (se garer, marcher). Ce modèle ne "
+    "lit pas le réseau routier : il ignore les ponts, les reliefs et les bacs.",
+    "road_graph": "Le temps est celui du chemin le plus rapide en voiture sur le réseau "
+    "routier OpenStreetMap, avec une vitesse par type de voie, les sens uniques et les bacs ; "
+    "le trajet entre le domicile (ou le lieu) et la route la plus proche est ajouté.",
+    "osrm": "Le temps est celui de l'itinéraire le plus rapide en voiture calculé par OSRM "
+    "sur le réseau routier OpenStreetMap, entre les points de la route les plus proches du "
+    "domicile et du lieu.",
+}
+
+_ROADS = {
+    "motorway": "autoroute",
+    "trunk": "voie express",
+    "primary": "route nationale ou départementale principale",
+    "secondary": "route secondaire",
+    "tertiary": "route locale",
+    "unclassified": "petite route",
+    "residential": "rue",
+    "living_street": "zone de rencontre",
+    "service": "voie de desserte",
+}
+
+
+def _kph(value: Any) -> str:
+    return f"{fr_number(float(value), _decimals(value))}\u00a0km/h"
+
+
+def _decimals(value: Any) -> int:
+    return 0 if float(value) == round(float(value)) else 1
+
+
+def _seconds(value: Any) -> str:
+    seconds = float(value)
+    if seconds >= 60:
+        return f"{fr_number(seconds / 60, 0 if seconds % 60 == 0 else 1)}\u00a0min"
+    return f"{fr_number(seconds, 0)}\u00a0s"
+
+
+def _metres(value: Any) -> str:
+    metres = float(value)
+    if metres >= 1000:
+        return f"{fr_number(metres / 1000, _decimals(metres / 1000))}\u00a0km"
+    return f"{fr_number(metres, 0)}\u00a0m"
+
+
+def _road_speeds(value: Any) -> str:
+    speeds = dict(value)
+    parts = []
+    for kind, name in _ROADS.items():
+        if kind in speeds:
+            link = speeds.get(f"{kind}_link")
+            ramp = f" (bretelle {_kph(link)})" if link is not None else ""
+            parts.append(f"{name} {_kph(speeds[kind])}{ramp}")
+    return " ; ".join(parts)
+
+
+def _share_of_limit(value: Any) -> str:
+    return f"{fr_percent(float(value))} de la vitesse limite"
+
+
+_PARAMETERS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "circuity": (
+        "Coefficient de détour",
+        lambda v: (
+            f"{fr_number(float(v), 2).rstrip('0').rstrip(',')} (distance par la "
+            "route ÷ distance à vol d'oiseau)"
+        ),
+    ),
+    "speed_kph": ("Vitesse moyenne", _kph),
+    "access_time_s": ("Temps d'accès (se garer, marcher)", _seconds),
+    "speeds_kph": ("Vitesse par type de voie, sans limite connue", _road_speeds),
+    "maxspeed_factor": ("Vitesse retenue où la limite est connue", _share_of_limit),
+    "ferry_speed_kph": ("Vitesse des bacs", _kph),
+    "access_speed_kph": ("Vitesse entre le domicile et la route", _kph),
+    "max_snap_m": ("Distance maximale entre un domicile ou un lieu et la route", _metres),
+    "file": ("Extrait OpenStreetMap", str),
+    "osrm_version": ("Version d'OSRM", str),
+    "profile": ("Profil de circulation", str),
+    "n_nodes": ("Nœuds du réseau routier", lambda v: fr_number(float(v))),
+    "n_edges": ("Tronçons du réseau routier", lambda v: fr_number(float(v))),
+}
+
+
+def model_name(description: Mapping[str, Any]) -> str:
+    """Return the plain French name of a travel-time model from its ``describe()``.
+
+    Parameters
+    ----------
+    description : mapping
+        ``model.describe()`` (``summary.json``'s ``travel_time_model``).
+
+    Returns
+    -------
+    str
+        ``label_fr``, else the name of its ``engine``, else a generic name.
+
+    Examples
+    --------
+    >>> model_name({"model": "Mine", "engine": "road_graph"})
+    'réseau routier OpenStreetMap'
+    >>> print(model_name({"model": "Mine"}))
+    modèle de temps de trajet fourni par l'utilisateur
+    """
+    label = description.get("label_fr")
+    if label:
+        return str(label)
+    return _ENGINE_NAMES.get(
+        str(description.get("engine")), "modèle de temps de trajet fourni par l'utilisateur"
+    )
+
+
+def model_parameters(description: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return the model's parameters this page knows, as (French label, value with unit).
+
+    Parameters
+    ----------
+    description : mapping
+        ``model.describe()``.
+
+    Returns
+    -------
+    list of (str, str)
+        In a fixed order; missing and unknown parameters are left out.
+    """
+    rows = []
+    for key, (label, show) in _PARAMETERS.items():
+        value = description.get(key)
+        if value is not None and value != "":
+            rows.append((label, show(value)))
+    return rows
+
+
+def _grid_text(attrs: Mapping[str, Any]) -> str:
+    placed = attrs.get("grid_coverage")
+    if attrs.get("origins") != "grid" or not placed:
+        return (
+            "Les habitants d'une commune sont placés pour moitié au point central de la commune "
+            "(là où se trouve d'ordinaire le bourg) et pour moitié sur un semis régulier de "
+            "points couvrant la commune, pour tenir compte des hameaux."
+        )
+    share = float(placed["population_share"])
+    text = (
+        "Les habitants sont placés sur les carreaux de 200 m de la grille de population "
+        f"(Insee, Filosofi) pour {fr_number(placed['communes'])} communes, soit "
+        f"{fr_percent(share)} de la population ; les carreaux sont recalés sur la population "
+        "légale de leur commune."
+    )
+    rest = int(placed.get("communes_fallback", 0))
+    if rest:
+        text += (
+            f" <b>La grille ne couvre pas les {fr_number(rest)} autres communes</b> (hors de la "
+            "grille, à cheval sur son bord ou sans carreau habité) : leurs habitants sont "
+            "placés comme sans grille, pour moitié au point central de la commune et pour "
+            "moitié sur un semis régulier de points."
+        )
+    return text
+
+
+def grid_warning(attrs: Mapping[str, Any]) -> str:
+    """Return a warning paragraph when the population grid places only part of the residents.
+
+    Parameters
+    ----------
+    attrs : mapping
+        ``attrs`` of the coverage (``grid_coverage``).
+
+    Returns
+    -------
+    str
+        HTML, empty without a grid or when the grid places every commune.
+
+    Examples
+    --------
+    >>> grid_warning({"origins": "grid", "grid_coverage": {"communes": 7,
+    ...     "communes_fallback": 500, "population_share": 0.04}})  # doctest: +ELLIPSIS
+    '<p><b>Attention :</b> la grille de population ne place que 4,0\xa0% des habitants (7 communes)...'
+    """
+    placed = attrs.get("grid_coverage")
+    if attrs.get("origins") != "grid" or not placed or not placed.get("communes_fallback"):
+        return ""
+    return (
+        "<p><b>Attention :</b> la grille de population ne place que "
+        f"{fr_percent(float(placed['population_share']))} des habitants "
+        f"({fr_number(placed['communes'])} communes) ; pour les "
+        f"{fr_number(placed['communes_fallback'])} autres communes, les habitants sont placés "
+        "comme sans grille (voir la méthode).</p>"
+    )
+
+
+def method_section(summary: Mapping[str, Any], attrs: Mapping[str, Any]) -> str:
+    """Return the HTML of the « Méthode » section (without its heading).
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` content.
+    attrs : mapping
+        ``attrs`` of the coverage (``origins``, ``grid_coverage``).
+
+    Returns
+    -------
+    str
+        Paragraphs and the table of parameters, escaped.
+
+    Examples
+    --------
+    >>> summary = {"threshold_min": 20.0, "travel_time_model": {"engine": "straight_line",
+    ...     "speed_kph": 80.0, "sources": ["Ballou (2002)"]}}
+    >>> text = method_section(summary, {})
+    >>> "80\u00a0km/h" in text and "speed_kph" not in text and "Ballou" in text
+    True
+    """
+    model = summary["travel_time_model"]
+    t = fr_number(float(summary["threshold_min"]), _decimals(summary["threshold_min"]))
+    engine = _ENGINE_TEXT.get(str(model.get("engine")), "")
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td>{html.escape(value)}</td></tr>"
+        for label, value in model_parameters(model)
+    )
+    table = f"<table><tr><th>Paramètre</th><th>Valeur</th></tr>{rows}</table>" if rows else ""
+    sources = "".join(f"<li>{html.escape(str(s))}</li>" for s in model.get("sources", []))
+    return (
+        f"<p>Temps de trajet en voiture calculés avec le <b>{html.escape(model_name(model))}</b>. "
+        f"{html.escape(engine)}</p>"
+        f"<p>{_grid_text(attrs)} Chaque habitant est rattaché au lieu le plus proche en temps. "
+        f"Un habitant est couvert quand ce temps est de {t}\u00a0min ou moins. Le temps d'une "
+        "commune est la moyenne des temps de ses habitants, pondérée par leur nombre ; une "
+        f"commune est en <b>zone blanche</b> quand ce temps moyen dépasse {t}\u00a0min. Les "
+        "habitants sont comptés en nombres entiers : les chiffres arrondis s'additionnent "
+        "(méthode du plus fort reste).</p>"
+        f"{table}"
+        + (f"<p>Références du modèle :</p><ul>{sources}</ul>" if sources else "")
+        + '<p class="note">Tous les paramètres, sous leur nom technique : '
+        "<code>summary.json</code> (<code>travel_time_model</code>).</p>"
+    )
