@@ -1,10 +1,12 @@
 """Cache of parsed road graphs: numpy ``.npz`` files keyed by file content and profile.
 
 The key is the SHA-256 of the PBF bytes (of every file, sorted, when several extracts are
-read as one), the profile name, its speed table and
-:data:`GRAPH_FORMAT` (bumped whenever parsing or graph building changes), so a stale graph
-is never reused. Files are written to a temporary name then renamed, and read with
-``allow_pickle=False``.
+read as one), the profile name, its speed table,
+:data:`GRAPH_FORMAT` (bumped whenever parsing or graph building changes) and the cache entry
+format, so a stale graph is never reused. Each file also carries the hash of its arrays and
+its schema (:mod:`maillage.sources.cache`): a truncated, garbled or edited file is reported
+in a warning, deleted and the graph parsed again. Files are written to a temporary name then
+renamed, and read with ``allow_pickle=False``.
 
 Examples
 --------
@@ -16,7 +18,7 @@ Examples
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     path = Path(tmp) / "g.npz"
 ...     save_graph(path, g, {"profile": "car"})
-...     loaded, meta = load_graph(path)
+...     loaded, meta = load_graph(path)  # None if the file were unusable
 >>> loaded.weights.tolist(), meta["profile"]
 ([1.0, 2.0], 'car')
 """
@@ -26,11 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from maillage.sources.cache import ENTRY_FORMAT, load_arrays, save_arrays
 from maillage.travel.graph.graph import Graph
 from maillage.travel.graph.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR
 
@@ -78,6 +78,7 @@ def cache_key(sha256: str | Sequence[str], profile: str) -> str:
         "sha256": hashes[0] if len(hashes) == 1 else hashes,
         "profile": profile,
         "format": GRAPH_FORMAT,
+        "entry": ENTRY_FORMAT,
         "speeds": CAR_SPEEDS_KPH,
         "factor": MAXSPEED_FACTOR,
         "ferry": FERRY_SPEED_KPH,
@@ -87,7 +88,7 @@ def cache_key(sha256: str | Sequence[str], profile: str) -> str:
 
 
 def save_graph(path: Path, graph: Graph, meta: dict[str, object]) -> None:
-    """Write ``graph`` and JSON metadata to ``path`` (``.npz``), atomically.
+    """Write ``graph``, JSON metadata and their hash to ``path`` (``.npz``), atomically.
 
     Parameters
     ----------
@@ -98,16 +99,13 @@ def save_graph(path: Path, graph: Graph, meta: dict[str, object]) -> None:
     meta : dict
         JSON-serialisable metadata stored beside the arrays.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
     arrays = {name: getattr(graph, name) for name in _FIELDS}
-    np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
-    tmp.replace(path)
+    save_arrays(path, arrays, kind="road-graph", schema=GRAPH_FORMAT, meta=meta)
     logger.info("cached road graph at %s", path)
 
 
-def load_graph(path: Path) -> tuple[Graph, dict[str, object]]:
-    """Read a graph written by :func:`save_graph`.
+def load_graph(path: Path) -> tuple[Graph, dict[str, object]] | None:
+    """Read a graph written by :func:`save_graph`, checked against its hash and schema.
 
     Parameters
     ----------
@@ -116,10 +114,16 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, object]]:
 
     Returns
     -------
-    tuple of (Graph, dict)
-        The graph and its metadata.
+    tuple of (Graph, dict) or None
+        The graph and its metadata; None when the file is missing, or unusable (then
+        reported in a :class:`~maillage.errors.MaillageWarning` and deleted).
     """
-    with np.load(path, allow_pickle=False) as data:
-        graph = Graph(*(data[name] for name in _FIELDS))
-        meta = json.loads(str(data["meta"]))
-    return graph, meta
+    entry = load_arrays(path, kind="road-graph", schema=GRAPH_FORMAT)
+    if entry is None:
+        return None
+    arrays, meta = entry
+    missing = [name for name in _FIELDS if name not in arrays]
+    if missing:  # cannot happen with a matching hash and schema; never trust a cache blindly
+        msg = f"cached road graph {path} lacks {missing}"
+        raise ValueError(msg)
+    return Graph(*(arrays[name] for name in _FIELDS)), meta

@@ -69,9 +69,10 @@ def _graph_from_files(
     hashes = [sha256_of(path) for path in paths]
     target = Path(options.cache_dir) / "road-graphs" / f"{cache_key(hashes, profile)}.npz"
     label = " + ".join(path.name for path in paths)
-    if cache and target.is_file():
+    cached = load_graph(target) if cache else None  # an unusable entry is deleted, with a warning
+    if cached is not None:
         logger.info("road graph of %s read from the cache %s", label, target)
-        return load_graph(target)
+        return cached
     graph = graph_from_ways(read_ways(paths, profile=profile, progress=progress))
     meta = {
         "file": label,
