@@ -27,6 +27,7 @@ from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
 from maillage.analysis.siting import suggest_sites
+from maillage.analysis.uncertainty import headline_range
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.errors import (
@@ -98,6 +99,7 @@ __all__ = [
     "fetch_osm_extract",
     "fetch_osm_extracts",
     "get_dataset",
+    "headline_range",
     "indicators",
     "isochrones",
     "load_communes",

@@ -42,6 +42,7 @@ __all__ = [
     "OVERSEAS_CRS",
     "REJECT_COLUMNS",
     "SUMMARY_KEYS",
+    "SUMMARY_RANGE_KEYS",
     "VENUE_COLUMNS",
     "WORKING_CRS",
     "check_columns",
@@ -94,7 +95,16 @@ SUMMARY_KEYS = (
     "travel_time_model",
     "data_credits",
 )
-"""Keys of a report's ``summary.json``, in order."""
+"""Keys of every report's ``summary.json``, in order."""
+
+SUMMARY_RANGE_KEYS = (
+    "share_within_threshold_low",
+    "share_within_threshold_high",
+    "white_zone_population_low",
+    "white_zone_population_high",
+)
+"""Keys that follow :data:`SUMMARY_KEYS` when the travel-time model knows its measured error
+(:func:`maillage.analysis.uncertainty.headline_range`)."""
 
 
 def check_columns(frame: pd.DataFrame, required: Iterable[str], *, name: str) -> None:

@@ -107,6 +107,22 @@ def check_same_crs(origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> None:
         raise InputDataError(msg)
 
 
+@runtime_checkable
+class ErrorBounded(Protocol):
+    """A model that knows its measured error and can give a faster and a slower variant.
+
+    Examples
+    --------
+    >>> from maillage import CalibratedModel, CrowFlyModel
+    >>> isinstance(CalibratedModel.fitted(), ErrorBounded), isinstance(CrowFlyModel(), ErrorBounded)
+    (True, False)
+    """
+
+    def bounds(self) -> tuple[TravelTimeModel, TravelTimeModel]:
+        """Return ``(low, high)``: variants with shorter and longer times (quartiles of error)."""
+        ...
+
+
 def placed_xy(points: gpd.GeoSeries, *, name: str, crs: str | None = None) -> np.ndarray:
     """Return the (n, 2) coordinates of ``points``; NaN rows for missing or empty points.
 
