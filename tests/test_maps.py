@@ -209,6 +209,7 @@ def test_small_multiples_one_panel_per_year(communes_cov, venues):
         {2021: communes_cov, 2020: communes_cov}, {2020: venues.iloc[:1]}, fig=fig, ncols=2
     )
     assert [a.get_title() for a in axes] == ["2020", "2021"]
+    assert axes[0].get_xlim() == axes[1].get_xlim(), "one scale for every year"
     assert axes[0].get_legend() is None and axes[1].get_legend() is not None
     with pytest.raises(InputDataError):
         plot_years({})

@@ -187,6 +187,14 @@ def frame_map(
     -------
     float
         Width of the band, as a share of the axes width.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure(figsize=(6, 4)).add_subplot()
+    >>> band = frame_map(ax, (0, 0, 1000, 1000), legend=None)
+    >>> round(band, 2), bool(ax.get_ylim()[1] - ax.get_ylim()[0] >= 1000)
+    (0.16, True)
     """
     fig = cast("Figure", ax.get_figure(root=True))
     box = ax.get_position()
