@@ -1,0 +1,421 @@
+"""The commute section of the report (``--commutes``): "Trajets domicile-travail évitables".
+
+``maillage report --commutes NAME_OR_FILE`` loads the home-to-work flows of the residents
+of the area (:func:`maillage.load_commutes`) and adds to the report:
+
+* ``commutes.csv``: per home commune, the car commuters, the long ones, those with a venue
+  near home, and the time, kilometres and CO₂ a telework day a week there could save
+  (:func:`maillage.commute_savings`);
+* ``commutes.png``: the map of the hours saved per year and commune;
+* a section of the page: key figures, the communes and venues that save the most, the
+  sites that would save the most (:func:`maillage.suggest_sites` with
+  ``objective="commute"``), the method and its assumptions in plain French;
+* in ``summary.json``: the keys ``commutes`` (the figures) and ``commute_assumptions``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from maillage.analysis.commute_totals import savings_by_commune, savings_by_venue
+from maillage.analysis.commutes import (
+    CAR_EMISSION_SOURCE,
+    CAR_KG_CO2E_PER_KM,
+    ROAD_CIRCUITY,
+    WORKING_WEEKS_PER_YEAR,
+    commute_trips,
+)
+from maillage.analysis.siting import suggest_sites
+from maillage.report.numbers import fr_number, fr_percent
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import geopandas as gpd
+
+    from maillage.report.model import Report
+    from maillage.travel.protocol import TravelTimeModel
+
+__all__ = [
+    "COMMUTE_SUMMARY_KEYS",
+    "build_commutes",
+    "commute_renderers",
+    "commute_section",
+    "commute_summary",
+]
+
+COMMUTE_SUMMARY_KEYS = ("commutes", "commute_assumptions")
+"""Keys added to ``summary.json`` with ``--commutes`` (after the usual ones)."""
+
+_CSV_COLUMNS = (
+    "nom",
+    "departement",
+    "workers",
+    "car_commuters",
+    "long_commuters",
+    "eligible_commuters",
+    "beyond_daily",
+    "unplaced",
+    "commute_min",
+    "access_min",
+    "saved_min_per_day",
+    "saved_hours_per_year",
+    "km_avoided_per_year",
+    "co2_avoided_t_per_year",
+)
+
+
+def _totals(commutes: pd.DataFrame, by_commune: pd.DataFrame) -> dict[str, Any]:
+    """Return the figures of ``summary.json["commutes"]``."""
+    workers = float(commutes["workers"].sum())
+    known = float(commutes.loc[commutes["mode"].notna().to_numpy(), "workers"].sum())
+    car = float(commutes.loc[(commutes["mode"] == "car").fillna(False), "workers"].sum())
+    sums = by_commune.drop(columns=["nom", "departement"], errors="ignore").sum(numeric_only=True)
+    long = float(sums["long_commuters"])
+    eligible = float(sums["eligible_commuters"])
+    per_day = float(sums["saved_min_per_day"])
+    return {
+        "workers": round(workers),
+        "car_workers": round(car) if known else None,
+        "car_share": round(car / known, 6) if known else None,
+        "car_commuters_other_commune": round(float(sums["car_commuters"])),
+        "long_commuters": round(long),
+        "eligible_commuters": round(eligible),
+        "eligible_share_of_long": round(eligible / long, 6) if long else None,
+        "beyond_daily": round(float(sums["beyond_daily"])),
+        "unplaced": round(float(sums["unplaced"])),
+        "saved_min_per_day": round(per_day),
+        "saved_min_per_eligible_per_day": round(per_day / eligible, 3) if eligible else None,
+        "saved_hours_per_year": round(float(sums["saved_hours_per_year"])),
+        "km_avoided_per_year": round(float(sums["km_avoided_per_year"])),
+        "co2_avoided_t_per_year": round(float(sums["co2_avoided_t_per_year"]), 1),
+    }
+
+
+def _assumptions(trips: pd.DataFrame, commutes: pd.DataFrame, days: float) -> dict[str, Any]:
+    attrs = trips.attrs
+    return {
+        "source": str(commutes.attrs.get("source", "")),
+        "vintage": commutes.attrs.get("vintage"),
+        "telework_days_per_week": float(days),
+        "working_weeks_per_year": WORKING_WEEKS_PER_YEAR,
+        "min_commute_min": attrs["min_commute_min"],
+        "max_access_min": attrs["max_access_min"],
+        "max_commute_min": attrs["max_commute_min"],
+        "car_kg_co2e_per_km": CAR_KG_CO2E_PER_KM,
+        "emission_source": CAR_EMISSION_SOURCE,
+        "road_circuity": ROAD_CIRCUITY,
+        "workers_unknown_mode_counted_as_car": round(float(attrs["workers_unknown_mode"])),
+        "workers_home_outside_area": round(float(attrs["workers_home_outside"])),
+    }
+
+
+def build_commutes(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    commutes: pd.DataFrame,
+    *,
+    model: TravelTimeModel,
+    work_communes: gpd.GeoDataFrame | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    k_sites: int = 5,
+    telework_days_per_week: float = 1.0,
+) -> dict[str, Any]:
+    """Compute the commute section: savings per commune and venue, sites, totals.
+
+    Parameters
+    ----------
+    communes, venues : geopandas.GeoDataFrame
+        The territory and the venues of the report.
+    commutes : pandas.DataFrame
+        Canonical commutes of the residents (:func:`maillage.load_commutes`).
+    model : TravelTimeModel
+        The report's travel-time model.
+    work_communes : geopandas.GeoDataFrame, optional
+        Where the work communes are (default ``communes``): give a wider frame so that
+        commutes leaving the area are placed.
+    origins : geopandas.GeoDataFrame, optional
+        The report's origins, reused for the homes.
+    k_sites : int
+        Number of sites suggested for commuters.
+    telework_days_per_week : float
+        Telework days a week at the venue.
+
+    Returns
+    -------
+    dict
+        ``communes`` (savings per home commune, with ``nom``, ``departement`` and the
+        polygons), ``venues`` (per venue, with ``name``), ``sites``, ``totals``,
+        ``assumptions`` and ``data_credits`` (of the commute file).
+    """
+    trips = commute_trips(
+        communes, venues, commutes, model=model, work_communes=work_communes, origins=origins
+    )
+    days = float(telework_days_per_week)
+    by_commune = savings_by_commune(trips, telework_days_per_week=days, index=communes.index)
+    names = communes[[c for c in ("nom", "departement") if c in communes.columns]]
+    by_commune = names.join(by_commune).set_geometry(communes.geometry)
+    ids = pd.Index(venues["venue_id"].astype(str)) if len(venues) else None
+    by_venue = savings_by_venue(trips, telework_days_per_week=days, index=ids)
+    if "name" in venues.columns and len(venues):
+        name_of = pd.Series(venues["name"].to_numpy(), index=venues["venue_id"].astype(str))
+        by_venue.insert(0, "name", name_of[~name_of.index.duplicated()].reindex(by_venue.index))
+    sites = suggest_sites(trips, k=k_sites, model=model, communes=communes, objective="commute")
+    return {
+        "communes": by_commune,
+        "venues": by_venue,
+        "sites": sites,
+        "totals": _totals(commutes, by_commune),
+        "assumptions": _assumptions(trips, commutes, days),
+        "data_credits": list(commutes.attrs.get("data_credits", [])),
+    }
+
+
+def commute_summary(section: dict[str, Any]) -> dict[str, Any]:
+    """Return the ``summary.json`` keys of the section (:data:`COMMUTE_SUMMARY_KEYS`).
+
+    Examples
+    --------
+    >>> sorted(commute_summary({"totals": {"workers": 3}, "assumptions": {"min_commute_min": 30}}))
+    ['commute_assumptions', 'commutes']
+    """
+    return {
+        "commutes": dict(section["totals"]),
+        "commute_assumptions": dict(section["assumptions"]),
+    }
+
+
+def _commutes_csv(report: Report) -> bytes:
+    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415
+
+    table = pd.DataFrame(report.extra["commutes"]["communes"])
+    table = table[[c for c in _CSV_COLUMNS if c in table.columns]].sort_index()
+    floats = table.select_dtypes("float").columns
+    table = table.assign(**{str(c): table[c].round(4) for c in floats})
+    return neutralise_formulas(table).to_csv(lineterminator="\n").encode("utf-8")
+
+
+def _commutes_png(report: Report) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    from maillage.maps.commutes import plot_commute_savings  # noqa: PLC0415
+
+    section = report.extra["commutes"]
+    fig = Figure(figsize=(10, 10))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    plot_commute_savings(
+        section["communes"],
+        report.venues,
+        credits=report.summary["data_credits"],
+        title=f"{report.area} – temps de trajet domicile-travail évitable\n"
+        "heures gagnées par an, par commune de résidence",
+        ax=ax,
+    )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def commute_renderers() -> dict[str, Callable[[Report], bytes]]:
+    """Return the renderers of ``commutes.csv`` and ``commutes.png``.
+
+    Examples
+    --------
+    >>> sorted(commute_renderers())
+    ['commutes.csv', 'commutes.png']
+    """
+    return {"commutes.csv": _commutes_csv, "commutes.png": _commutes_png}
+
+
+def _cards(figures: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
+    )
+    return f'<div class="chiffres">{cells}</div>'
+
+
+def _html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    shown = frame[[c for c in columns if c in frame.columns]].copy()
+    for name in shown.columns:
+        if pd.api.types.is_numeric_dtype(shown[name]):
+            decimals = 1 if name.startswith("co2") else 0
+            shown[name] = shown[name].map(lambda v, d=decimals: fr_number(v, d))
+    return shown.rename(columns=columns).to_html(index=False, escape=True, border=0, na_rep="–")
+
+
+def _label(name: object, code: object) -> str:
+    return f"{name} ({code})" if isinstance(name, str) and name else str(code)
+
+
+def _figures(totals: dict[str, Any], assumptions: dict[str, Any]) -> list[tuple[str, str]]:
+    short = f"{assumptions['min_commute_min']:g}"
+    reach = f"{assumptions['max_access_min']:g}"
+    share = totals["eligible_share_of_long"]
+    return [
+        ("actifs résidents dans le fichier des navettes", fr_number(totals["workers"])),
+        (
+            "vont travailler en voiture",
+            fr_percent(totals["car_share"]) if totals["car_share"] is not None else "inconnu",
+        ),
+        (
+            "navetteurs en voiture vers une autre commune",
+            fr_number(totals["car_commuters_other_commune"]),
+        ),
+        (f"dont à plus de {short} min de leur travail", fr_number(totals["long_commuters"])),
+        (
+            f"dont avec un lieu à {reach} min de chez eux ou moins",
+            f"{fr_number(totals['eligible_commuters'])} ({fr_percent(share)})",
+        ),
+        ("heures de trajet évitables par an", fr_number(totals["saved_hours_per_year"])),
+        ("kilomètres en voiture évités par an", fr_number(totals["km_avoided_per_year"])),
+        ("tonnes de CO₂e évitées par an", fr_number(totals["co2_avoided_t_per_year"], 1)),
+    ]
+
+
+def _method(assumptions: dict[str, Any]) -> str:
+    a = assumptions
+    days = a["telework_days_per_week"]
+    jours = f"{fr_number(days, 1 if days % 1 else 0)} jour{'s' if days > 1 else ''}"
+    unknown = (
+        "<p>Le fichier ne donne pas le mode de transport : tous les actifs qui travaillent dans "
+        f"une autre commune ({fr_number(a['workers_unknown_mode_counted_as_car'])}) sont "
+        "comptés comme automobilistes, ce qui majore les gains.</p>"
+        if a["workers_unknown_mode_counted_as_car"]
+        else ""
+    )
+    vintage = f" (recensement {a['vintage']})" if a.get("vintage") else ""
+    return (
+        f"<p>Les navettes viennent de <code>{html.escape(a['source'])}</code>{vintage} : pour "
+        "chaque commune de résidence, les actifs qui travaillent dans une autre commune et s'y "
+        "rendent en voiture. Leur temps de trajet est calculé avec le même modèle que les temps "
+        "d'accès de ce rapport, depuis plusieurs points de la commune de résidence placés selon "
+        "la population (et non depuis son seul centre) jusqu'au centre de la commune de travail."
+        "</p><p>Un navetteur est <b>lointain</b> quand son trajet aller dépasse "
+        f"{a['min_commute_min']:g} min. Au-delà de {a['max_commute_min']:g} min, le trajet n'est "
+        "pas compté comme quotidien (ces actifs ne font pas l'aller-retour chaque jour). Si un "
+        f"lieu est à {a['max_access_min']:g} min ou moins de chez lui, on suppose qu'il y "
+        f"travaille {jours} par semaine au lieu d'aller au travail : ce jour-là, il gagne "
+        "l'aller-retour domicile-travail moins l'aller-retour jusqu'au lieu (jamais un gain "
+        f"négatif). Une année compte {a['working_weeks_per_year']:g} semaines travaillées "
+        "(52 moins les congés payés et les jours fériés).</p><p>Les kilomètres évités sont la "
+        f"différence des distances à vol d'oiseau multipliée par {fr_number(a['road_circuity'], 1)}"
+        " (détour moyen des routes), avec une personne par voiture. Les émissions comptent "
+        f"{fr_number(a['car_kg_co2e_per_km'] * 1000)} g de CO₂e par kilomètre : ADEME, Base "
+        "Empreinte, « Voiture – motorisation moyenne – 2018 » (carburant, sa production et "
+        "la fabrication de la voiture compris).</p>"
+        f"{unknown}<p>Ce sont des ordres de grandeur, pas une prévision : tous les métiers ne "
+        "se font pas à distance, tous les employeurs n'acceptent pas le télétravail et tous "
+        "les navetteurs ne voudront pas d'un tiers-lieu.</p>"
+    )
+
+
+def _top_communes(section: dict[str, Any]) -> str:
+    table = pd.DataFrame(section["communes"].drop(columns="geometry"))
+    table = table[table["saved_hours_per_year"] > 0]
+    table = table.sort_values(["saved_hours_per_year"], ascending=False, kind="stable").head(10)
+    table.insert(
+        0, "commune", [_label(n, c) for n, c in zip(table["nom"], table.index, strict=True)]
+    )
+    a = section["assumptions"]
+    return _html_table(
+        table,
+        {
+            "commune": "Commune de résidence",
+            "car_commuters": "Navetteurs en voiture",
+            "long_commuters": f"À plus de {a['min_commute_min']:g} min",
+            "eligible_commuters": "Avec un lieu proche",
+            "saved_hours_per_year": "Heures gagnées par an",
+            "co2_avoided_t_per_year": "t CO₂e évitées par an",
+        },
+    )
+
+
+def _top_venues(section: dict[str, Any]) -> str:
+    table = section["venues"]
+    table = table[table["saved_hours_per_year"] > 0]
+    table = table.sort_values("saved_hours_per_year", ascending=False, kind="stable").head(10)
+    table = table.reset_index()
+    names = table["name"] if "name" in table.columns else table["venue_id"]
+    table.insert(0, "lieu", [_label(n, v) for n, v in zip(names, table["venue_id"], strict=True)])
+    return _html_table(
+        table,
+        {
+            "lieu": "Lieu",
+            "eligible_commuters": "Navetteurs lointains dont c'est le lieu le plus proche",
+            "home_communes": "Communes de résidence",
+            "saved_hours_per_year": "Heures gagnées par an",
+        },
+    )
+
+
+def _sites(section: dict[str, Any]) -> str:
+    sites = pd.DataFrame(section["sites"].drop(columns="geometry"))
+    if not len(sites):
+        return "<p>Aucun nouveau site ne ferait gagner de temps de trajet.</p>"
+    sites.insert(
+        1, "commune", [_label(n, c) for n, c in zip(sites["nom"], sites["code_insee"], strict=True)]
+    )
+    return _html_table(
+        sites,
+        {
+            "rank": "Rang",
+            "commune": "Commune",
+            "gain_min_per_day": "Minutes gagnées par jour de télétravail",
+            "gain_commuters": "Navetteurs lointains sans lieu proche aujourd'hui",
+        },
+    )
+
+
+def commute_section(report: Report, commutes_png: bytes | None) -> list[str]:
+    """Return the HTML of the section "Trajets domicile-travail évitables" (empty without it).
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report; the section is ``report.extra["commutes"]``.
+    commutes_png : bytes, optional
+        The map (``commutes.png``) embedded in the page.
+
+    Returns
+    -------
+    list of str
+        HTML fragments.
+    """
+    import base64  # noqa: PLC0415
+
+    section = report.extra.get("commutes")
+    if not section:
+        return []
+    image = ""
+    if commutes_png is not None:
+        encoded = base64.b64encode(commutes_png).decode("ascii")
+        image = (
+            f'<img alt="Carte du temps de trajet évitable" src="data:image/png;base64,{encoded}">'
+        )
+    return [
+        "<h2>Trajets domicile-travail évitables</h2>",
+        "<p>Un actif qui fait un long trajet en voiture pour aller travailler peut travailler "
+        "certains jours dans un tiers-lieu proche de chez lui. Voici le temps, les kilomètres "
+        "et le CO₂ que les lieux actuels pourraient lui faire gagner.</p>",
+        _cards(_figures(section["totals"], section["assumptions"])),
+        image,
+        "<h3>Les communes où le gain est le plus grand</h3>",
+        _top_communes(section),
+        "<h3>Les lieux qui font gagner le plus de temps</h3>",
+        _top_venues(section),
+        "<h3>Où ouvrir pour les navetteurs</h3>",
+        "<p>Sites choisis un par un pour faire gagner le plus de temps de trajet, en plus des "
+        "lieux actuels.</p>",
+        _sites(section),
+        "<h3>Méthode et hypothèses</h3>",
+        _method(section["assumptions"]),
+        '<p class="note">Tableau complet par commune : <code>commutes.csv</code> ; carte : '
+        "<code>commutes.png</code> ; chiffres et hypothèses : <code>summary.json</code> (clés "
+        "<code>commutes</code> et <code>commute_assumptions</code>).</p>",
+    ]
