@@ -254,3 +254,32 @@ def test_bad_national_communes_cache_is_rebuilt(fault, cache_dir, small_communes
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_frame(path, kind="communes", schema=HARMONISE_VERSION) is not None
+
+
+# ------------------------------------------------------------------------- downloads
+def test_damaged_download_in_the_cache_is_downloaded_again(tmp_path, monkeypatch):
+    import shutil
+
+    import pooch
+
+    good = fetch("cget-tiers-lieux-2019")[0]
+    cache = tmp_path / "cache"
+    relative = good.relative_to(options.data_dir)
+    (cache / relative).parent.mkdir(parents=True)
+    (cache / relative).write_bytes(good.read_bytes()[:-100])  # a truncated download
+    downloads = []
+
+    def retrieve(url, *, known_hash, fname, path, progressbar):
+        downloads.append(url)
+        shutil.copyfile(good, f"{path}/{fname}")
+        return f"{path}/{fname}"
+
+    monkeypatch.setattr(pooch, "retrieve", retrieve)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with (
+        options.set(data_dir=empty, cache_dir=cache, offline=False),
+        pytest.warns(MaillageWarning, match="unusable .*sha256"),
+    ):
+        (path,) = fetch("cget-tiers-lieux-2019")
+    assert len(downloads) == 1 and path.read_bytes() == good.read_bytes()

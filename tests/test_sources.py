@@ -18,6 +18,7 @@ from maillage import (
     get_dataset,
     options,
 )
+from maillage.errors import MaillageWarning
 from maillage.sources import sha256_of
 
 CGET = "cget-tiers-lieux-2019"
@@ -101,15 +102,17 @@ def test_hash_mismatch_names_the_file_and_both_hashes(data_dir, tmp_path):
     assert isinstance(info.value, DataSourceError)
 
 
-def test_hash_mismatch_in_the_cache_is_also_caught(data_dir, tmp_path):
-    _corrupted_copy(data_dir, tmp_path)
+def test_hash_mismatch_in_the_cache_is_reported_and_the_copy_deleted(data_dir, tmp_path):
+    bad = _corrupted_copy(data_dir, tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
     with (
         options.set(data_dir=empty, cache_dir=tmp_path / "data"),
-        pytest.raises(HashMismatchError, match=r"CGET_TiersLieux_2019\.csv"),
+        pytest.warns(MaillageWarning, match=r"CGET_TiersLieux_2019\.csv is unusable \(sha256"),
+        pytest.raises(MissingDataError, match="not available offline"),  # else downloaded again
     ):
         fetch(CGET, offline=True)
+    assert not bad.exists()  # a damaged download is never used again
 
 
 def test_good_file_in_the_cache_is_used(data_dir, tmp_path):

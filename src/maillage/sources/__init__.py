@@ -6,7 +6,9 @@ and carries its licence and attribution. :func:`fetch` looks for a file in this 
 1. the data directory (``options.data_dir``, env ``MAILLAGE_DATA_DIR``), laid out like
    the catalogue paths (``venues/cget-tiers-lieux-2019/CGET_TiersLieux_2019.csv``);
    the sha256 is checked;
-2. the cache directory (``options.cache_dir``);
+2. the cache directory (``options.cache_dir``); the sha256 is checked too, and a damaged
+   copy is reported in a :class:`~maillage.errors.MaillageWarning`, deleted and downloaded
+   again;
 3. a download with pooch (never when ``options.offline`` is set). Pooch writes to a
    temporary file and moves it only once the hash matches, so a failed download is never
    cached.
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import DataSourceError, HashMismatchError, MissingDataError, OptionError
 from maillage.options import options
+from maillage.sources.cache import discard_entry
 from maillage.sources.commutes import INSEE_COMMUTE_FILES, InseeCommuteFile, fetch_insee_commutes
 from maillage.sources.extracts import (
     OSM_EXTRACTS,
@@ -554,6 +557,17 @@ def _checked(path: Path, file: DataFile) -> Path:
     return path
 
 
+def _cached_intact(path: Path, file: DataFile) -> bool:
+    """Whether a downloaded copy is in the cache, whole; a damaged one is reported and deleted."""
+    if not path.is_file():
+        return False
+    found = sha256_of(path)
+    if found == file.sha256:
+        return True
+    discard_entry(path, f"sha256 {found}, the catalogue pins {file.sha256}")
+    return False
+
+
 def _download(dataset: Dataset, file: DataFile, cache_dir: Path) -> Path:
     import pooch  # noqa: PLC0415 - only when a download is needed
 
@@ -606,7 +620,8 @@ def fetch(
         Offline and the file is in neither the data directory nor the cache; the
         message says which file to put where.
     HashMismatchError
-        A file has the wrong sha256; the message names the file and both hashes.
+        A file of the data directory, or a download, has the wrong sha256; the message names
+        the file and both hashes. (A damaged copy in the cache is deleted and fetched again.)
 
     Examples
     --------
@@ -621,8 +636,8 @@ def fetch(
     for file in dataset.files:
         if root is not None and (root / file.path).is_file():
             paths.append(_checked(root / file.path, file))
-        elif (cache_dir / file.path).is_file():
-            paths.append(_checked(cache_dir / file.path, file))
+        elif _cached_intact(cache_dir / file.path, file):
+            paths.append(cache_dir / file.path)
         elif offline:
             where = f"{root}/{file.path}" if root is not None else f"<data_dir>/{file.path}"
             msg = (
