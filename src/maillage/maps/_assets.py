@@ -1,6 +1,6 @@
 """Leaflet, shipped with the package and written into the page (no content delivery network).
 
-The files under ``maillage/maps/assets/leaflet`` are Leaflet's own distribution (version
+The files under ``maillage/maps/vendor/leaflet`` are Leaflet's own distribution (version
 :data:`LEAFLET_VERSION`, the one folium targets) with its BSD-2-Clause licence. The style
 sheet's images are inlined as ``data:`` URLs and the source-map comment is dropped, so a page
 built with :func:`inline_leaflet` asks the network for nothing but its background tiles.
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["LEAFLET_VERSION", "inline_leaflet", "leaflet_css", "leaflet_js"]
 
 LEAFLET_VERSION = "1.9.3"
-"""Version of the Leaflet files under ``assets/leaflet`` (folium 0.20's default)."""
+"""Version of the Leaflet files under ``vendor/leaflet`` (folium 0.20's default)."""
 
-_DIR = files("maillage.maps") / "assets" / "leaflet"
+_DIR = files("maillage.maps") / "vendor" / "leaflet"
 _IMAGE_URL = re.compile(r"url\(images/([A-Za-z0-9_.-]+\.png)\)")
 
 
