@@ -16,6 +16,7 @@ __all__ = [
     "MissingDataError",
     "NetworkError",
     "OptionError",
+    "UnknownCodeError",
 ]
 
 
@@ -25,6 +26,38 @@ class MaillageError(Exception):
 
 class OptionError(ValueError, MaillageError):
     """An option or argument has an unknown name or an invalid value."""
+
+
+class UnknownCodeError(OptionError):
+    """A région, département or EPCI code is not in the COG.
+
+    Attributes
+    ----------
+    level : str
+        ``"region"``, ``"departement"`` or ``"epci"``.
+    unknown : list of str
+        The unknown codes, as normalised.
+    suggestions : dict
+        Unknown code -> list of ``(code, name)`` it may have meant.
+    other_level : dict
+        Unknown code -> ``(level, name)`` when it is the code of another level (a département
+        code given as a région).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        level: str,
+        unknown: list[str],
+        suggestions: dict[str, list[tuple[str, str]]],
+        other_level: dict[str, tuple[str, str]],
+    ) -> None:
+        super().__init__(message)
+        self.level = level
+        self.unknown = unknown
+        self.suggestions = suggestions
+        self.other_level = other_level
 
 
 class InputDataError(ValueError, MaillageError):

