@@ -426,6 +426,8 @@ class CalibratedModel:
                 *credits(d["name"] for d in fit.get("fit", {}).get("datasets", [])),
                 *([fit["fit"]["summary"]] if "fit" in fit else []),
             ],
+            # the data it was fitted on, credited by every result (analysis._checks.model_credits)
+            "data_credits": credits(d["name"] for d in fit.get("fit", {}).get("datasets", [])),
             "error_by_band": copy.deepcopy(error.get("bands", [])),
             "median_abs_rel_error": error.get("median_abs_rel_error"),
             "quartiles_all_bands": copy.deepcopy(error.get("quartiles_all_bands")),
