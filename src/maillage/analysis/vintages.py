@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from maillage.analysis.years import coverage_by_year
 from maillage.errors import InputDataError, OptionError
 
 if TYPE_CHECKING:
@@ -47,7 +48,16 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-__all__ = ["CHANGE_COLUMNS", "SUMMARY_COLUMNS", "match_vintages", "name_key"]
+    from maillage.travel.protocol import TravelTimeModel
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "coverage_by_date",
+    "iso_date",
+    "match_vintages",
+    "name_key",
+]
 
 SUMMARY_COLUMNS = ("venues", "opened", "closed", "kept", "by_id", "by_name", "by_place")
 """Columns of the per-vintage summary (``opened`` of the first vintage: all its sites)."""
@@ -197,9 +207,9 @@ def _step(
 
 
 def match_vintages(
-    censuses: Mapping[Hashable, gpd.GeoDataFrame],
+    censuses: Mapping[Any, gpd.GeoDataFrame],
     *,
-    stable_ids: bool | Mapping[Hashable, bool] = True,
+    stable_ids: bool | Mapping[Any, bool] = True,
     distance_m: float = 300.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Match sites across dated vintages and list the openings and closures.
@@ -257,3 +267,103 @@ def match_vintages(
     table = table.reindex(columns=list(CHANGE_COLUMNS))
     table["site"] = table["site"].astype("Int64")
     return out, table
+
+
+def iso_date(value: object) -> str:
+    """Write a vintage key as an ISO date: ``"2020-01-02"``, a date, a timestamp, a year.
+
+    Parameters
+    ----------
+    value : object
+        ``"2020-01-02"``, ``"2020-01"``, ``datetime.date``, ``pandas.Timestamp`` or a year.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DD`` (the first day of a month or a year given alone).
+
+    Raises
+    ------
+    OptionError
+        When the value is not a date.
+
+    Examples
+    --------
+    >>> iso_date("2020-01-02"), iso_date(2021), iso_date("2024-08")
+    ('2020-01-02', '2021-01-01', '2024-08-01')
+    """
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        text += "-01-01"
+    elif re.fullmatch(r"\d{4}-\d{2}", text):
+        text += "-01"
+    try:
+        return pd.Timestamp(text).date().isoformat()
+    except ValueError as exc:
+        msg = f"{value!r} is not a date; write it YYYY-MM-DD (2020-01-02), YYYY-MM or YYYY"
+        raise OptionError(msg) from exc
+
+
+def coverage_by_date(
+    communes: gpd.GeoDataFrame,
+    censuses: Mapping[Any, gpd.GeoDataFrame],
+    *,
+    model: TravelTimeModel,
+    threshold_min: float | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Headline coverage figures of dated censuses, keyed by date rather than by year.
+
+    The sibling of :func:`maillage.coverage_by_year` for vintages published several times a
+    year (the France services lists of 2020).
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Indexed by ``code_insee``, EPSG:2154, with ``population``.
+    censuses : dict of {date: geopandas.GeoDataFrame}
+        Venues of each vintage; keys as accepted by :func:`iso_date`.
+    model : TravelTimeModel
+        Travel-time model.
+    threshold_min : float, optional
+        Access threshold in minutes.
+    grid : geopandas.GeoDataFrame, optional
+        Population grid; else lattice origins per commune.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``date`` (ISO text, increasing), the columns of
+        :func:`maillage.coverage_by_year`.
+
+    Raises
+    ------
+    OptionError
+        When two keys are the same date or a key is not a date.
+
+    Examples
+    --------
+    >>> from maillage.prepare.toy import toy_territory
+    >>> from maillage.travel.crowfly import CrowFlyModel
+    >>> communes, venues = toy_territory()
+    >>> table = coverage_by_date(communes, {"2020-06-17": venues, "2020-01-02": venues.iloc[:1]},
+    ...     model=CrowFlyModel(), threshold_min=20)
+    >>> table.index.tolist(), table["venues"].tolist()
+    (['2020-01-02', '2020-06-17'], [1, 2])
+    """
+    dates = {iso_date(key): frame for key, frame in censuses.items()}
+    if len(dates) < len(censuses):
+        msg = f"censuses: two keys name the same date ({sorted(map(str, censuses))})"
+        raise OptionError(msg)
+    order = sorted(dates)
+    by_rank = coverage_by_year(
+        communes,
+        {rank: dates[day] for rank, day in enumerate(order)},
+        model=model,
+        threshold_min=threshold_min,
+        grid=grid,
+    )
+    out = by_rank.copy()
+    out.index = pd.Index(order, name="date")
+    out.attrs = dict(by_rank.attrs)
+    return out

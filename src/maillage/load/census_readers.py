@@ -249,8 +249,8 @@ def read_census(
     -------
     raw : pandas.DataFrame
         One row per input row, in file order, with a default index (the input row
-        number); canonical columns as text plus ``file`` and, for vector files,
-        ``geom_type``; GoGoCarto exports add ``opened_flag`` and ``reject_reason``. Without
+        number); canonical columns as text plus ``file``, ``file_row`` (the row in its
+        file, from 1) and, for vector files, ``geom_type``; GoGoCarto exports add ``opened_flag`` and ``reject_reason``. Without
         an id column, ``venue_id`` is ``"ligne N"`` (N = 1 for the first row) and
         ``attrs["row_ids"]`` is True.
     schema : CensusSchema or None
@@ -269,7 +269,7 @@ def read_census(
     frames, schemas = [], []
     for path in paths:
         frame, schema = _read_one(Path(path), columns)
-        frames.append(frame)
+        frames.append(frame.assign(file_row=pd.array(range(1, len(frame) + 1), "string")))
         schemas.append(schema)
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     raw = raw.reset_index(drop=True)

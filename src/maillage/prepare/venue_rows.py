@@ -54,8 +54,17 @@ __all__ = [
     "validate_venues",
 ]
 
-REJECTED_COLUMNS = (*REJECT_COLUMNS, "name", "code_insee", "latitude", "longitude", "file")
-"""Columns of the rejected-rows table: the reason plus what is needed to fix the row."""
+REJECTED_COLUMNS = (
+    *REJECT_COLUMNS,
+    "name",
+    "code_insee",
+    "latitude",
+    "longitude",
+    "file",
+    "file_row",
+)
+"""Columns of the rejected-rows table: the reason plus what is needed to fix the row
+(``file_row``: the row in its file, 1 for the first row after the header)."""
 
 
 def _points(lon: pd.Series, lat: pd.Series, usable: pd.Series) -> gpd.GeoSeries:

@@ -259,7 +259,7 @@ def load_venues(
     venues.attrs["census"] = census_accounting(
         venues, rejected, source=used, rows=len(raw), rejected_total=total_rejected
     )
-    venues.attrs["census"]["row_ids"] = bool(raw.attrs.get("row_ids", False))
+    venues.attrs["census"] |= {"row_ids": bool(raw.attrs.get("row_ids")), "buffer_km": buffer_km}
     logger.info("%s: %d venues accepted, %d rows rejected", used, len(venues), len(rejected))
     if errors == "raise" and len(rejected):
         raise InputDataError(summarise_rejections(rejected, total=len(raw), source=str(source)))

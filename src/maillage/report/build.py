@@ -22,11 +22,13 @@ from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
+from maillage.report.census import census_facts, check_years, summary_counts
 from maillage.report.compare import Previous, compare_reports, read_previous
 from maillage.report.model import Report
+from maillage.report.series import build_series
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     import geopandas as gpd
@@ -128,6 +130,8 @@ def build_report(
     data_credits: Sequence[str] = (),
     previous: str | Path | Previous | None = None,
     progress: bool = False,
+    rejected: pd.DataFrame | None = None,
+    series: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> Report:
     """Compute everything a report shows.
 
@@ -159,6 +163,13 @@ def build_report(
         computation (:func:`maillage.report.compare.read_previous`), so it may be the output folder.
     progress : bool
         Show a progress bar over the steps.
+    rejected : pandas.DataFrame, optional
+        The census rows rejected by :func:`maillage.load_venues` (``errors="report"``):
+        written to ``rejected.csv`` and counted on the page and in ``summary.json``
+        (``venues_input``, ``venues_rejected``).
+    series : dict of {date: geopandas.GeoDataFrame}, optional
+        Dated vintages of a network (``--series``): their evolution, maps, openings and
+        closures (:func:`maillage.report.series.build_series`).
 
     Returns
     -------
@@ -167,6 +178,8 @@ def build_report(
     """
     if previous is not None and not isinstance(previous, Previous):
         previous = read_previous(previous)
+    check_years(venues, years=years, year=year)
+    facts = census_facts(venues, rejected)
     support = describe_support(venues)
     if year is not None:
         venues = active_venues(venues, int(year))
@@ -225,6 +238,12 @@ def build_report(
         model=model.describe(),
         credits=list(data_credits),
     )
+    summary.update(summary_counts(facts))
+    extra: dict[str, Any] = {"census": facts, "rejected": rejected} if facts else {}
+    if series:
+        extra["series"] = build_series(
+            communes, series, model=model, threshold_min=threshold_min, grid=grid
+        )
     return Report(
         area=area,
         summary=summary,
@@ -238,6 +257,7 @@ def build_report(
         attribution=contribution,
         support={**support, **support_counts(venues)},
         comparison=None if previous is None else compare_reports(previous, summary, communes_cov),
+        extra=extra,
     )
 
 

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from maillage.report.census import rejected_table
 from maillage.report.formulas import neutralise_formulas
 from maillage.report.page import render_page
+from maillage.report.series import series_renderers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -245,6 +247,8 @@ RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "years.csv": _years_csv,
     "evolution.png": _evolution_png,
     "changes.csv": _changes_csv,
+    "rejected.csv": lambda report: _csv(rejected_table(report.extra["rejected"]).set_index("file")),
+    **series_renderers(),
 }
 """Renderer of each file but the page, which embeds the images (see :func:`render_files`)."""
 
@@ -275,7 +279,10 @@ def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
         logger.info("rendering %s", name)
         files[name] = RENDERERS[name](report)
     page = render_page(
-        report, map_png=files.get("map.png"), evolution_png=files.get("evolution.png")
+        report,
+        map_png=files.get("map.png"),
+        evolution_png=files.get("evolution.png"),
+        series_png=files.get("series.png"),
     )
     files["report.html"] = page.encode("utf-8")
     return files

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["COMPARE_FILES", "REPORT_FILES", "YEAR_FILES", "Report"]
+__all__ = ["CENSUS_FILES", "COMPARE_FILES", "REPORT_FILES", "SERIES_FILES", "YEAR_FILES", "Report"]
 
 REPORT_FILES = (
     "map.png",
@@ -28,6 +28,10 @@ REPORT_FILES = (
 """Files of every report; ``years.csv`` and ``evolution.png`` are added with years."""
 YEAR_FILES = ("years.csv", "evolution.png")
 COMPARE_FILES = ("changes.csv",)
+CENSUS_FILES = ("rejected.csv",)
+"""Added when the census accounting is known (``extra["census"]``): its rejected rows."""
+SERIES_FILES = ("series.csv", "series_changes.csv", "series.png")
+"""Added with dated vintages (``extra["series"]``, ``--series``)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class Report:
         after :func:`maillage.mark_supported`, ``source`` and its ``support_matching`` counts.
     comparison : maillage.report.compare.Comparison or None
         The comparison with a previous report, when one was given.
+    extra : dict
+        ``census``: the accounting of the census rows (:func:`maillage.report.census.census_facts`)
+        and ``rejected``: its rejected rows; ``series``: the dated vintages
+        (:func:`maillage.report.series.build_series`).
     """
 
     area: str
@@ -81,4 +89,6 @@ class Report:
         """Names of the files written for this report, in :data:`REPORT_FILES` order."""
         years = YEAR_FILES if self.by_year is not None else ()
         changes = COMPARE_FILES if self.comparison is not None else ()
-        return REPORT_FILES + years + changes
+        census = CENSUS_FILES if self.extra.get("rejected") is not None else ()
+        series = SERIES_FILES if self.extra.get("series") else ()
+        return REPORT_FILES + years + changes + census + series

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from maillage.report.census import census_section
+from maillage.report.series import series_section
+
 if TYPE_CHECKING:
     from maillage.report.compare import Comparison
     from maillage.report.model import Report
@@ -364,13 +367,19 @@ def _previous_section(report: Report) -> list[str]:
     ]
 
 
-def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None) -> list[str]:
+def _sections(
+    report: Report,
+    map_png: bytes | None,
+    evolution_png: bytes | None,
+    series_png: bytes | None = None,
+) -> list[str]:
     ind = report.indicators
     by_dep = ind[ind["level"] == "departement"]
     by_epci = ind[ind["level"] == "epci"].sort_values(["share_within_threshold", "code"]).head(15)
     parts = [
         "<h2>Chiffres clés</h2>",
         _key_figures(report.summary),
+        *census_section(report),
         *_previous_section(report),
         "<h2>Carte</h2>",
         _image(map_png, "Carte des temps d'accès"),
@@ -384,6 +393,7 @@ def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None
             columns={report.by_year.index.name or "index": "year"}
         )
         parts.append(_table(years, {"year": "Année", "venues": "Lieux", **_INDICATOR_COLUMNS}))
+    parts += series_section(report, series_png)
     parts += _supported_section(report)
     parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS)]
     parts += ["<h2>Les 15 EPCI les moins bien couverts</h2>", _table(by_epci, _INDICATOR_COLUMNS)]
@@ -407,7 +417,11 @@ def _sections(report: Report, map_png: bytes | None, evolution_png: bytes | None
 
 
 def render_page(
-    report: Report, *, map_png: bytes | None = None, evolution_png: bytes | None = None
+    report: Report,
+    *,
+    map_png: bytes | None = None,
+    evolution_png: bytes | None = None,
+    series_png: bytes | None = None,
 ) -> str:
     """Return the French HTML page of ``report`` (images embedded, no external resource).
 
@@ -415,7 +429,7 @@ def render_page(
     ----------
     report : maillage.report.Report
         The report.
-    map_png, evolution_png : bytes, optional
+    map_png, evolution_png, series_png : bytes, optional
         PNG images embedded in the page.
 
     Returns
@@ -424,7 +438,10 @@ def render_page(
         A complete HTML document.
     """
     title = f"Accès aux lieux – {report.area}"
-    body = "\n".join(_sections(report, map_png, evolution_png))
+    census = (report.extra.get("census") or {}).get("label")
+    if census:
+        title += f" – {census}"
+    body = "\n".join(_sections(report, map_png, evolution_png, series_png))
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"

@@ -17,13 +17,20 @@ from typing import TYPE_CHECKING
 from maillage.report.build import build_report
 from maillage.report.files import render_files
 from maillage.report.folder import replace_folder, reserve_folder
-from maillage.report.model import COMPARE_FILES, REPORT_FILES, YEAR_FILES
+from maillage.report.model import (
+    CENSUS_FILES,
+    COMPARE_FILES,
+    REPORT_FILES,
+    SERIES_FILES,
+    YEAR_FILES,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     import geopandas as gpd
+    import pandas as pd
 
     from maillage.report.compare import Previous
     from maillage.report.model import Report
@@ -31,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["save_report", "write_report"]
 
-ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES
+ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES + CENSUS_FILES + SERIES_FILES
 """Every name a report folder may hold."""
 
 
@@ -50,6 +57,8 @@ def write_report(
     data_credits: Sequence[str] = (),
     previous: str | Path | Previous | None = None,
     progress: bool = False,
+    rejected: pd.DataFrame | None = None,
+    series: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> Path:
     """Compute the coverage report of a territory and write its files into ``out_dir``.
 
@@ -65,12 +74,15 @@ def write_report(
         or written; adds ``changes.csv`` and a section of the page.
     progress : bool
         Show progress bars.
+    rejected, series
+        As in :func:`build_report`.
 
     Returns
     -------
     pathlib.Path
         The report folder, holding :data:`REPORT_FILES` (plus ``years.csv`` and
-        ``evolution.png`` with years, ``changes.csv`` with ``previous``).
+        ``evolution.png`` with years, ``changes.csv`` with ``previous``, ``rejected.csv``
+        for venues from :func:`maillage.load_venues`, ``series.*`` with ``series``).
 
     Raises
     ------
@@ -106,6 +118,8 @@ def write_report(
             data_credits=data_credits,
             previous=previous,
             progress=progress,
+            rejected=rejected,
+            series=series,
         )
         return save_report(report, out_dir, progress=progress)
 

@@ -1,0 +1,282 @@
+"""Every census row accounted for in the report: ``rejected.csv``, the count of venues explained.
+
+:func:`census_facts` gathers what the page and ``summary.json`` say about the census: its
+name and date, the rows read for the area, accepted (in the area, within the band around it)
+and rejected by reason, the labelled venues added by ``--supported``. :func:`rejected_table`
+is ``rejected.csv``; :func:`census_section` the page's section; :func:`check_years` refuses a
+yearly evolution of a census that has no opening years.
+
+Examples
+--------
+>>> census_label("cget-tiers-lieux-2019")
+'Recensement national des tiers-lieux 2019 (2019-03)'
+>>> census_label("mes-lieux.csv")
+'mes-lieux.csv'
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from maillage.errors import OptionError
+from maillage.prepare.venue_rows import reason_category
+from maillage.sources import CATALOGUE
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import geopandas as gpd
+
+    from maillage.report.model import Report
+
+__all__ = [
+    "REJECTED_FILE_COLUMNS",
+    "census_facts",
+    "census_label",
+    "census_section",
+    "check_years",
+    "rejected_table",
+    "summary_counts",
+]
+
+REJECTED_FILE_COLUMNS = (
+    "file",
+    "file_row",
+    "venue_id",
+    "name",
+    "code_insee",
+    "latitude",
+    "longitude",
+    "reason",
+)
+"""Columns of ``rejected.csv``: the file, the row in it (1 = first row after the header), the
+census's non-personal canonical columns, and the reason."""
+
+
+def _number(value: float) -> str:
+    return f"{round(value):,}".replace(",", "\u202f")
+
+
+def census_label(source: str | Path) -> str:
+    """Name a census for a title: the catalogue title and date, else the file name.
+
+    Parameters
+    ----------
+    source : str or path
+        Catalogue name or file.
+
+    Returns
+    -------
+    str
+        ``"<title> (<vintage>)"`` for a catalogue census, the file name otherwise.
+    """
+    name = str(source)
+    if name in CATALOGUE:
+        dataset = CATALOGUE[name]
+        return f"{dataset.title} ({dataset.vintage})"
+    return Path(name).name
+
+
+def census_facts(venues: gpd.GeoDataFrame, rejected: pd.DataFrame | None) -> dict[str, Any]:
+    """Gather the census accounting of ``venues`` for the report.
+
+    Parameters
+    ----------
+    venues : geopandas.GeoDataFrame
+        Venues of :func:`maillage.load_venues` (``attrs["census"]``), possibly with labelled
+        venues added by :func:`maillage.mark_supported` (``attrs["support_matching"]``).
+    rejected : pandas.DataFrame or None
+        The rejected rows of the area, as returned with ``errors="report"``.
+
+    Returns
+    -------
+    dict
+        ``attrs["census"]`` (``source``, ``input``, ``in_area``, ``near_area``,
+        ``elsewhere``, ``rejected``, ``rejected_elsewhere``, ``rejected_by_reason``,
+        ``buffer_km``) plus ``label``, ``added`` (labelled venues appended) and
+        ``area_input`` (rows of the area: accepted + rejected); empty when the venues
+        carry no accounting.
+    """
+    census = dict(venues.attrs.get("census") or {})
+    if not census:
+        return {}
+    if rejected is not None:
+        census["rejected"] = len(rejected)
+        by_reason = rejected["reason"].astype(str).map(reason_category).value_counts()
+        census["rejected_by_reason"] = {str(k): int(v) for k, v in by_reason.items()}
+    census["label"] = census_label(census.get("source", ""))
+    census["added"] = int((venues.attrs.get("support_matching") or {}).get("appended", 0))
+    census["area_input"] = census["in_area"] + census["near_area"] + census["rejected"]
+    return census
+
+
+def summary_counts(facts: dict[str, Any]) -> dict[str, int]:
+    """Return the keys ``summary.json`` gains: ``venues_input`` and ``venues_rejected``.
+
+    Parameters
+    ----------
+    facts : dict
+        :func:`census_facts`.
+
+    Returns
+    -------
+    dict
+        Rows of the census read for the area and rows rejected among them; empty without
+        accounting. ``venues_input - venues_rejected`` census venues are used.
+
+    Examples
+    --------
+    >>> summary_counts({"area_input": 240, "rejected": 7})
+    {'venues_input': 240, 'venues_rejected': 7}
+    """
+    if not facts:
+        return {}
+    return {"venues_input": int(facts["area_input"]), "venues_rejected": int(facts["rejected"])}
+
+
+def rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
+    """Return ``rejected.csv``: one row per rejected census row, never a personal column.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        Rejected rows of :func:`maillage.load_venues` (``errors="report"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`REJECTED_FILE_COLUMNS`, sorted by file and row.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"row": [3], "venue_id": ["a"], "reason": ["missing coordinates"],
+    ...     "name": ["Un"], "file": ["x.csv"], "file_row": ["4"]})
+    >>> rejected_table(r).to_dict("records")[0]["file_row"]
+    4
+    """
+    table = pd.DataFrame(index=rejected.index)
+    for column in REJECTED_FILE_COLUMNS:
+        table[column] = rejected[column] if column in rejected.columns else pd.NA
+    if "file_row" not in rejected.columns and "row" in rejected.columns:
+        table["file_row"] = rejected["row"].astype(int) + 1
+    table["file_row"] = pd.to_numeric(table["file_row"], errors="coerce").astype("Int64")
+    return table.sort_values(["file", "file_row"], kind="stable").reset_index(drop=True)
+
+
+def check_years(venues: gpd.GeoDataFrame, *, years: Sequence[int] | None, year: int | None) -> None:
+    """Refuse a yearly evolution, or a year, of a census that has no opening years.
+
+    Parameters
+    ----------
+    venues : geopandas.GeoDataFrame
+        The venues.
+    years : sequence of int, optional
+        Years asked for (``--years``).
+    year : int, optional
+        Year asked for (``--year``).
+
+    Raises
+    ------
+    OptionError
+        When years are asked for and no venue has an ``opened`` or ``closed`` year: every
+        venue would count in every year, a flat evolution that says nothing.
+    """
+    if not years and year is None:
+        return
+    dated = [c for c in ("opened", "closed") if c in venues.columns and venues[c].notna().any()]
+    if dated:
+        return
+    source = (venues.attrs.get("census") or {}).get("source", "the census")
+    option = "--years" if years else "--year"
+    msg = (
+        f"{option}: {source} gives no opening nor closing year, so every venue would count in "
+        "every year (a flat line); compare dated lists with --series NAME=DATE ... instead, "
+        "or use a census with opening years"
+    )
+    raise OptionError(msg)
+
+
+def headline(facts: dict[str, Any], venues: int) -> str:
+    """Explain the number of venues the report counts, in French.
+
+    Parameters
+    ----------
+    facts : dict
+        :func:`census_facts`.
+    venues : int
+        Venues counted by the report.
+
+    Returns
+    -------
+    str
+        ``"278 lieux pris en compte : 225 du recensement dans le territoire, 8 à moins de
+        10 km au-delà, 45 lieux labellisés ajoutés."``
+
+    Examples
+    --------
+    >>> headline({"in_area": 225, "near_area": 8, "added": 45, "buffer_km": 10}, 278)
+    '278 lieux pris en compte : 225 du recensement dans le territoire, 8 à moins de 10 km au-delà de ses limites (ils desservent les communes du bord), 45 lieux labellisés ajoutés (absents du recensement).'
+    """
+    parts = [f"{_number(facts['in_area'])} du recensement dans le territoire"]
+    if facts.get("near_area"):
+        parts.append(
+            f"{_number(facts['near_area'])} à moins de {facts.get('buffer_km', 10):g} km au-delà "
+            "de ses limites (ils desservent les communes du bord)"
+        )
+    if facts.get("added"):
+        parts.append(f"{_number(facts['added'])} lieux labellisés ajoutés (absents du recensement)")
+    other = venues - facts["in_area"] - facts.get("near_area", 0) - facts.get("added", 0)
+    if other:
+        parts.append(f"{_number(other)} de plus ou de moins selon l'année choisie")
+    return f"{_number(venues)} lieux pris en compte : {', '.join(parts)}."
+
+
+def _reason_rows(facts: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(reason)}</td><td>{_number(n)}</td></tr>"
+        for reason, n in sorted(facts["rejected_by_reason"].items(), key=lambda kv: -kv[1])
+    )
+    return f"<table><tr><th>Motif du rejet</th><th>Lignes</th></tr>{rows}</table>" if rows else ""
+
+
+def census_section(report: Report) -> list[str]:
+    """Return the page's section on the census rows: read, accepted, rejected, added.
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report; ``extra["census"]`` holds :func:`census_facts`.
+
+    Returns
+    -------
+    list of str
+        HTML fragments; empty when the venues carry no accounting.
+    """
+    facts = report.extra.get("census") or {}
+    if not facts:
+        return []
+    items = [
+        f"lignes du recensement pour le territoire : <b>{_number(facts['area_input'])}</b>",
+        f"retenues dans le territoire : {_number(facts['in_area'])}",
+        f"retenues à moins de {facts.get('buffer_km', 10):g} km au-delà : "
+        f"{_number(facts['near_area'])}",
+        f"rejetées : <b>{_number(facts['rejected'])}</b> (détail dans <code>rejected.csv</code>)",
+    ]
+    if facts.get("added"):
+        items.append(f"lieux labellisés ajoutés : {_number(facts['added'])}")
+    elsewhere = facts.get("elsewhere", 0) + facts.get("rejected_elsewhere", 0)
+    note = (
+        f'<p class="note">Le fichier compte {_number(facts["input"])} lignes ; '
+        f"{_number(elsewhere)} concernent d'autres territoires et sont laissées de côté.</p>"
+    )
+    return [
+        "<h2>Lieux pris en compte</h2>",
+        f"<p>{html.escape(headline(facts, int(report.summary['venues'])))}</p>",
+        "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>",
+        _reason_rows(facts),
+        note,
+    ]

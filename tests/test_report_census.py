@@ -1,0 +1,212 @@
+"""Every census row in the report (rejected.csv, the count explained, the census named with its
+date), dated vintages as a series (--series), and --years refused without opening years."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import maillage
+from maillage.cli import main
+from maillage.report.census import census_facts, headline
+from maillage.schema import SUMMARY_KEYS
+
+DATA = Path(__file__).parent / "data"
+REGION = DATA / "region_export.csv"
+
+
+def _run(capsys, *args: str) -> tuple[int, str]:
+    code = main(["report", "-q", *args])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def region_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("region") / "rapport"
+    assert (
+        main(
+            [
+                "report",
+                "-q",
+                "--venues",
+                str(REGION),
+                "--departement",
+                "16",
+                "79",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+def test_rejected_csv_has_the_row_the_reason_and_no_personal_column(region_report):
+    rejected = pd.read_csv(region_report / "rejected.csv", dtype=str)
+    assert list(rejected.columns) == [
+        "file",
+        "file_row",
+        "venue_id",
+        "name",
+        "code_insee",
+        "latitude",
+        "longitude",
+        "reason",
+    ]
+    row = rejected.iloc[0]
+    assert (row["file"], row["file_row"], row["venue_id"], row["name"], row["reason"]) == (
+        "region_export.csv",
+        "4",
+        "ligne 4",
+        "Le Hangar",
+        "missing coordinates",
+    )
+    assert not {"mail", "telephone"} & set(rejected.columns)
+
+
+def test_summary_keeps_its_keys_and_counts_input_and_rejected_rows(region_report):
+    summary = json.loads((region_report / "summary.json").read_text())
+    assert list(summary)[: len(SUMMARY_KEYS)] == list(SUMMARY_KEYS)
+    assert (summary["venues_input"], summary["venues_rejected"], summary["venues"]) == (4, 1, 3)
+
+
+def test_page_accounts_for_every_row_and_names_the_census(region_report):
+    page = (region_report / "report.html").read_text()
+    assert (
+        "<title>Accès aux lieux – Charente (16), Deux-Sèvres (79) – region_export.csv</title>"
+        in page
+    )
+    assert "Lieux pris en compte" in page
+    assert "3 lieux pris en compte : 3 du recensement dans le territoire." in page
+    assert "<td>missing coordinates</td><td>1</td>" in page
+
+
+def test_headline_of_the_2019_census_in_nouvelle_aquitaine_with_labelled_venues():
+    venues = maillage.load_venues("cget-tiers-lieux-2019", region="75", errors="report")[0]
+    labelled = maillage.load_venues("fabriques-territoire-2024", region="75", errors="report")[0]
+    marked = maillage.mark_supported(venues, labelled)
+    facts = census_facts(marked, None)
+    assert (facts["in_area"], facts["near_area"]) == (225, 8)
+    added = marked.attrs["support_matching"]["appended"]
+    assert facts["added"] == added > 0
+    text = headline(facts, len(marked))
+    assert text.startswith(
+        f"{233 + added} lieux pris en compte : 225 du recensement dans le territoire, 8 à moins de 10 km"
+    )
+    assert f"{added} lieux labellisés ajoutés" in text
+    assert facts["label"] == "Recensement national des tiers-lieux 2019 (2019-03)"
+
+
+def test_years_on_a_census_without_opening_years_is_an_error(capsys, tmp_path):
+    code, err = _run(
+        capsys,
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--departement",
+        "16",
+        "--years",
+        "2018-2020",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2
+    assert "gives no opening nor closing year" in err and "--series" in err
+    code, err = _run(
+        capsys,
+        "--venues",
+        "cget-tiers-lieux-2019",
+        "--departement",
+        "16",
+        "--year",
+        "2019",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 2 and "--year:" in err
+
+
+def test_gogocarto_export_through_maillage_report(capsys, tmp_path):
+    out = tmp_path / "gogo"
+    code, err = _run(
+        capsys,
+        "--venues",
+        str(DATA / "gogocarto" / "full.json"),
+        "--departement",
+        "16",
+        "79",
+        "86",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    rejected = pd.read_csv(out / "rejected.csv")
+    assert rejected["reason"].tolist() == ["GoGoCarto status -4 (deleted)", "missing coordinates"]
+    assert json.loads((out / "summary.json").read_text())["venues"] == 3
+
+
+def test_columns_flag_maps_a_file_and_an_unknown_header_gets_a_proposal(capsys, tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_text("Nom du lieu;lat;lng;mail\nLa Fabrique;45.6484;0.1562;a@b.fr\n")
+    code, err = _run(
+        capsys, "--venues", str(path), "--departement", "16", "--out", str(tmp_path / "r1")
+    )
+    assert code == 2
+    assert '--columns "lat=latitude,lng=longitude"' in err and "'Nom du lieu'" in err
+    code, err = _run(
+        capsys,
+        "--venues",
+        str(path),
+        "--columns",
+        "Nom du lieu=name,lat=latitude,lng=longitude",
+        "--departement",
+        "16",
+        "--out",
+        str(tmp_path / "r2"),
+    )
+    assert code == 0, err
+    code, err = _run(
+        capsys,
+        "--venues",
+        str(path),
+        "--columns",
+        "Nom du lieu",
+        "--departement",
+        "16",
+        "--out",
+        str(tmp_path / "r3"),
+    )
+    assert code == 2 and "pairs" in err
+
+
+def test_series_of_the_2020_france_services_lists(capsys, tmp_path):
+    out = tmp_path / "series"
+    lists = [
+        "france-services-2020-01-02",
+        "france-services-2020-03-31",
+        "france-services-2020-10-12",
+    ]
+    code, err = _run(capsys, "--series", *lists, "--departement", "16", "--out", str(out))
+    assert code == 0, err
+    table = pd.read_csv(out / "series.csv", index_col="date")
+    assert table.index.tolist() == ["2020-01-02", "2020-03-31", "2020-10-12"]
+    assert table["source"].tolist() == lists
+    assert table["venues"].is_monotonic_increasing
+    assert (table["venues"].diff().dropna() == (table["opened"] - table["closed"]).iloc[1:]).all()
+    changes = pd.read_csv(out / "series_changes.csv", dtype=str)
+    assert set(changes["change"]) <= {"ouverture", "fermeture"}
+    assert len(changes) == table["opened"].iloc[1:].sum() + table["closed"].sum()
+    page = (out / "report.html").read_text()
+    assert "Évolution entre les listes datées" in page and "series.png" not in page.split("<img")[0]
+    # the report's own venues are the latest list
+    assert "Liste des France services au 2020-10-12 (2020-10-12)" in page
+
+
+def test_series_file_needs_its_date(capsys, tmp_path):
+    code, err = _run(
+        capsys, "--series", str(REGION), "--departement", "16", "--out", str(tmp_path / "r")
+    )
+    assert code == 2 and f"--series {REGION}=2024-05-01" in err
