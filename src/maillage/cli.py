@@ -1,7 +1,9 @@
 """Command line: ``maillage report ...``; the only module that configures logging.
 
-User errors (bad codes, missing files, unreadable census) end with one line on stderr and
-exit code 2, never a traceback.
+User errors (bad codes, missing files, unreadable or empty input files, an ``--out`` that
+must not be replaced) end with one line on stderr and exit code 2, never a traceback; the
+line names command-line flags (``--out``), not Python parameters (``out_dir``). An internal
+error ends with one line and exit code 1; ``-v`` adds its traceback.
 
 Examples
 --------
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import time
 import warnings
@@ -35,6 +38,7 @@ __all__ = ["build_parser", "main", "parse_years"]
 logger = logging.getLogger("maillage.cli")
 
 USAGE_ERROR = 2
+INTERNAL_ERROR = 1
 
 
 def parse_years(text: str) -> list[int]:
@@ -136,10 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--sites", type=int, default=5, metavar="K", help="suggested sites (default 5)"
     )
-    rep.add_argument("--out", required=True, type=Path, metavar="DIR", help="report folder")
+    rep.add_argument(
+        "--out",
+        required=True,
+        type=_user_path,
+        metavar="DIR",
+        help="report folder, replaced as a whole only if it is new, empty or holds an unchanged "
+        "earlier report (its .maillage-manifest.json says so); a link is followed",
+    )
     rep.add_argument(
         "--previous",
-        type=Path,
+        type=_user_path,
         metavar="DIR",
         help="folder of an earlier report (may be --out) to compare with: adds changes.csv "
         "and a section of the page",
@@ -304,22 +315,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     undo = _configure_logging(verbose, quiet)
     try:
-        out = _run_report(args, progress=not quiet)
+        return _run(args, verbose=verbose, progress=not quiet)
+    finally:
+        undo()
+
+
+def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
+    """Write the report; return the exit code, after one line on stderr on failure."""
+    from maillage.report.folder import reserve_folder  # noqa: PLC0415 - keeps --help fast
+
+    try:
+        with reserve_folder(args.out):  # --out checked and locked before any slow work
+            out = _run_report(args, progress=progress)
     except (MaillageError, OSError) as exc:
-        print(f"maillage: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"maillage: error: {_one_line(exc, args)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("maillage: interrupted; the previous report is untouched", file=sys.stderr)
         return 130
-    finally:
-        undo()
+    except Exception as exc:  # a bug: one line, the traceback only with -v
+        if verbose:
+            logger.exception("internal error")
+        print(f"maillage: internal error: {_one_line(exc, args)}", file=sys.stderr)
+        if not verbose:
+            print("maillage: run with -v for details", file=sys.stderr)
+        return INTERNAL_ERROR
     print(f"Report written to {out}/ — open {out / 'report.html'}")
     return 0
 
 
-def _one_line(exc: BaseException) -> str:
+def _user_path(text: str) -> Path:
+    """Return the path given to a flag, ``~`` expanded (a shell leaves ``--out=~/x``)."""
+    return Path(text).expanduser()
+
+
+_PARAMETERS = {"out_dir": "--out", "threshold_min": "--threshold", "k_sites": "--sites"}
+_KEYWORDS = {
+    "previous": "--previous",
+    "region": "--region",
+    "departements": "--departement",
+    "years": "--years",
+    "year": "--year",
+}
+_FILE_FLAGS = ("venues", "supported", "grid", "network")
+
+
+def _flag_names(text: str, args: argparse.Namespace | None) -> str:
+    """Name command-line flags where a message names Python parameters."""
+    text = re.sub(r"\b(out_dir|threshold_min|k_sites)\b", lambda m: _PARAMETERS[m[1]], text)
+    text = re.sub(
+        r"\b(previous|region|departements|years|year)=", lambda m: _KEYWORDS[m[1]] + " ", text
+    )
+    for name in _FILE_FLAGS:  # "source 'x.csv' ..." or "path='x.csv'": the flag that gave x.csv
+        given = getattr(args, name, None)
+        for value in given if isinstance(given, list) else [given]:
+            if value is None:
+                continue
+            quoted = "|".join(re.escape(v) for v in (repr(str(value)), str(value)))
+            text = re.sub(rf"\b(?:source|path)(?:=| )({quoted})", rf"--{name} \1", text)
+    return text
+
+
+def _one_line(exc: BaseException, args: argparse.Namespace | None = None) -> str:
     text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
+    return _flag_names(" ".join(text.split()), args)
 
 
 if __name__ == "__main__":  # pragma: no cover

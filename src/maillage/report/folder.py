@@ -81,10 +81,10 @@ def _homes() -> set[Path]:
 def _refuse_protected(target: Path, given: str | Path) -> None:
     cwd = Path.cwd().resolve()
     why = None
-    if target.parent in (target, Path(target.anchor)):
-        why = "is the filesystem root or a top-level folder"
-    elif target in _homes():
+    if target in _homes():
         why = "is a home folder"
+    elif target.parent in (target, Path(target.anchor)):
+        why = "is the filesystem root or a top-level folder"
     elif target == cwd:
         why = "is the current folder"
     elif target in cwd.parents:
