@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -164,101 +165,105 @@ def _work_points(work_communes: gpd.GeoDataFrame, codes: pd.Index) -> gpd.GeoSer
     )
 
 
-def _chunks(pairs: pd.DataFrame, n_origins: pd.Series) -> list[tuple[list[str], list[str]]]:
-    """Group home communes so that origins × work points stays under the pair budget."""
-    works = pairs.groupby("home_code")["work_code"].unique()
-    chunks: list[tuple[list[str], list[str]]] = []
-    homes: list[str] = []
-    seen: set[str] = set()
-    size = 0
-    for home, dest in works.items():
-        union = seen.union(dest)
-        grown = (size + int(n_origins.get(home, 0))) * len(union)
-        if homes and grown > _PAIR_BUDGET:
-            chunks.append((homes, sorted(seen)))
-            homes, seen, size, union = [], set(), 0, set(dest)
-        homes.append(str(home))
-        seen = union
-        size += int(n_origins.get(home, 0))
-    if homes:
-        chunks.append((homes, sorted(seen)))
-    return chunks
+def _pairs(
+    flows: pd.DataFrame, origins: pd.DataFrame, points: gpd.GeoSeries, usable: np.ndarray
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """Expand the flows over the usable home origins: integer arrays, one entry per pair.
+
+    A flow is lost when its home has no usable origin or its work commune no point.
+    """
+    kept = origins[usable]
+    homes = pd.Index(pd.unique(kept["code_insee"].to_numpy(dtype=object)), dtype=object)
+    code = homes.get_indexer(kept["code_insee"].to_numpy(dtype=object))
+    by_home = np.argsort(code, kind="stable")
+    count = np.bincount(code, minlength=len(homes))
+    start = np.cumsum(count) - count
+    fh = homes.get_indexer(flows["home_code"].to_numpy(dtype=object))
+    fw = pd.Index(points.index, dtype=object).get_indexer(flows["work_code"].to_numpy(dtype=object))
+    ok = (fh >= 0) & (fw >= 0)
+    flow = np.flatnonzero(ok)
+    n = count[fh[flow]]
+    pair_flow = np.repeat(flow, n)
+    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    pair_origin = np.flatnonzero(usable)[by_home[np.repeat(start[fh[flow]], n) + offset]]
+    pairs = {"flow": pair_flow, "origin": pair_origin, "work": np.repeat(fw[flow], n)}
+    return pairs, flows[~ok]
+
+
+def _chunks(origin: np.ndarray, work: np.ndarray, n_work: int) -> list[np.ndarray]:
+    """Split the pairs (sorted by origin) in groups whose origins × work points stay small.
+
+    A group grows while its full table (origins × work points) stays under the pair budget
+    and at most three times the pairs it needs, so little is computed for nothing.
+    """
+    bounds = np.flatnonzero(np.r_[True, origin[1:] != origin[:-1], True])
+    groups: list[np.ndarray] = []
+    seen = np.zeros(n_work, dtype=bool)
+    first = needed = n_origins = n_seen = 0
+    for lo, hi in pairwise(bounds):
+        new = np.unique(work[lo:hi])
+        union = n_seen + int((~seen[new]).sum())
+        table = (n_origins + 1) * union
+        if n_origins and (table > max(3 * (needed + hi - lo), 20_000) or table > _PAIR_BUDGET):
+            groups.append(np.arange(first, lo))
+            seen[:] = False
+            first, needed, n_origins, union = lo, 0, 0, len(new)
+        seen[new] = True
+        n_seen, needed, n_origins = union, needed + hi - lo, n_origins + 1
+    if first < len(origin):
+        groups.append(np.arange(first, len(origin)))
+    return groups
 
 
 def _commute_times(
     model: TravelTimeModel,
-    origins: pd.DataFrame,
+    geometry: gpd.GeoSeries,
     points: gpd.GeoSeries,
-    pairs: pd.DataFrame,
+    pairs: dict[str, np.ndarray],
     max_s: float,
-) -> pd.Series:
-    """One-way time (s) of each (origin_id, work_code) pair; NaN beyond ``max_s``."""
-    geometry = gpd.GeoSeries(origins["geometry"].to_numpy(), index=origins.index, crs=points.crs)
-    by_home = origins.groupby("code_insee").groups
-    parts = []
-    for homes, works in _chunks(pairs, origins.groupby("code_insee").size()):
-        ids = np.concatenate([by_home[h].to_numpy() for h in homes if h in by_home])
-        od = model.od_table(geometry.loc[ids], points.loc[works], max_time_s=max_s)
-        parts.append(od.rename(columns={"dest_id": "work_code", "travel_time_s": "commute_s"}))
-    od = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame({"origin_id": [], "work_code": [], "commute_s": []})
-    )
-    od = od.astype({"origin_id": str, "work_code": str})
-    key = pd.MultiIndex.from_frame(pairs[["origin_id", "work_code"]].astype(str))
-    times = od.set_index(["origin_id", "work_code"])["commute_s"]
-    return pd.Series(times.reindex(key).to_numpy(dtype=float), index=pairs.index)
-
-
-def _placed_pairs(
-    flows: pd.DataFrame, origins: pd.DataFrame, points: gpd.GeoSeries, model: TravelTimeModel
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split flows into (origin, work) pairs that can be placed and flows that cannot."""
-    unplaced_o = set(
-        model.unplaced(
-            gpd.GeoSeries(origins["geometry"].to_numpy(), index=origins.index, crs=points.crs)
+) -> np.ndarray:
+    """One-way time (s) of each pair (home origin, work commune); NaN beyond ``max_s``."""
+    origin, work = pairs["origin"], pairs["work"]
+    order = np.lexsort((work, origin))
+    times = np.full(len(origin), np.nan)
+    # positions as labels: the model's table comes back in integers, no string lookups
+    origins_at = gpd.GeoSeries(geometry.to_numpy(), crs=geometry.crs)
+    points_at = gpd.GeoSeries(points.to_numpy(), crs=points.crs)
+    for group in _chunks(origin[order], work[order], len(points)):
+        rows = order[group]
+        o_set, w_set = np.unique(origin[rows]), np.unique(work[rows])
+        od = model.od_table(origins_at.iloc[o_set], points_at.iloc[w_set], max_time_s=max_s)
+        if not len(od):
+            continue
+        key = od["origin_id"].to_numpy(dtype=np.int64) * len(points) + od["dest_id"].to_numpy(
+            dtype=np.int64
         )
-    )
-    usable = origins[~origins.index.isin(list(unplaced_o))]
-    homes_ok = flows["home_code"].isin(usable["code_insee"]).to_numpy()
-    works_ok = flows["work_code"].isin(points.index).to_numpy()
-    lost = flows[~(homes_ok & works_ok)]
-    joined = flows[homes_ok & works_ok].merge(
-        usable[["code_insee", "share", "geometry"]].reset_index(),
-        left_on="home_code",
-        right_on="code_insee",
-    )
-    joined["commuters"] = joined["workers"] * joined["share"]
-    return joined.drop(columns=["code_insee", "share", "workers"]), lost
+        sorter = np.argsort(key)
+        want = origin[rows].astype(np.int64) * len(points) + work[rows]
+        at = np.clip(np.searchsorted(key, want, sorter=sorter), 0, len(key) - 1)
+        hit = key[sorter[at]] == want
+        times[rows[hit]] = od["travel_time_s"].to_numpy(dtype=float)[sorter[at[hit]]]
+    return times
 
 
-def _distance_km(a: gpd.GeoSeries | np.ndarray, b: np.ndarray) -> np.ndarray:
-    xa = shapely.get_coordinates(np.asarray(a, dtype=object))
-    return np.hypot(*(xa - b).T) / 1000.0 * ROAD_CIRCUITY
+def _distance_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.hypot(*(a - b).T) / 1000.0 * ROAD_CIRCUITY
 
 
 def _access(
-    model: TravelTimeModel, pairs: pd.DataFrame, points: gpd.GeoSeries, max_s: float
-) -> pd.DataFrame:
-    """Nearest venue of each origin of ``pairs``: ``venue_id``, ``access_min``, ``access_km``."""
-    origins = pairs.drop_duplicates("origin_id").set_index("origin_id")["geometry"]
-    geometry = gpd.GeoSeries(origins.to_numpy(), index=origins.index, crs=points.crs)
-    near = model.nearest(geometry, points, max_time_s=max_s)
-    found = near["dest_id"].notna().to_numpy()
+    model: TravelTimeModel, geometry: gpd.GeoSeries, venues: gpd.GeoSeries, max_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest venue of each origin: ids (object, None), time (s, inf) and road km (NaN)."""
+    near = model.nearest(geometry, venues, max_time_s=max_s)
+    ids = np.array(near["dest_id"].to_numpy(dtype=object), dtype=object)
+    found = pd.notna(ids)
     access_km = np.full(len(near), np.nan)
     if found.any():
-        dest = shapely.get_coordinates(points.loc[near["dest_id"][found]].to_numpy())
-        access_km[found] = _distance_km(geometry.to_numpy()[found], dest)
-    out = pd.DataFrame(
-        {
-            "venue_id": near["dest_id"].astype("string"),
-            "access_min": near["travel_time_s"].to_numpy(dtype=float) / 60.0,
-            "access_km": access_km,
-        },
-        index=near.index,
-    )
-    return out.reindex(pairs["origin_id"]).set_index(pairs.index)
+        dest = shapely.get_coordinates(venues.loc[ids[found]].to_numpy())
+        origin = shapely.get_coordinates(geometry.to_numpy()[found])
+        access_km[found] = _distance_km(origin, dest)
+    ids[~found] = None
+    return ids, near["travel_time_s"].to_numpy(dtype=float), access_km
 
 
 def _status(commute_s: np.ndarray, min_s: float) -> np.ndarray:
@@ -267,30 +272,45 @@ def _status(commute_s: np.ndarray, min_s: float) -> np.ndarray:
 
 
 def _trip_rows(
-    pairs: pd.DataFrame,
-    times: pd.Series,
-    access: pd.DataFrame,
+    flows: pd.DataFrame,
+    origins: pd.DataFrame,
     points: gpd.GeoSeries,
+    pairs: dict[str, np.ndarray],
+    measures: dict[str, np.ndarray],
     *,
     min_s: float,
     max_access_s: float,
 ) -> pd.DataFrame:
     """Assemble the placed trips: times, distances, status, eligibility and savings."""
-    commute_s = times.to_numpy(dtype=float)
-    work_xy = shapely.get_coordinates(points.loc[pairs["work_code"]].to_numpy())
-    trips = pairs[["origin_id", "home_code", "work_code", "commuters"]].copy()
-    trips["status"] = _status(commute_s, min_s)
-    trips["commute_min"] = commute_s / 60.0
-    trips["commute_km"] = _distance_km(pairs["geometry"].to_numpy(), work_xy)
-    trips[["venue_id", "access_min", "access_km"]] = access[["venue_id", "access_min", "access_km"]]
-    access_s = trips["access_min"].to_numpy(dtype=float) * 60.0
-    trips["eligible"] = (trips["status"].to_numpy() == "long") & (access_s <= max_access_s)
-    gain_s = np.where(trips["eligible"], 2.0 * np.maximum(commute_s - access_s, 0.0), 0.0)
-    gain_km = 2.0 * np.maximum(trips["commute_km"] - trips["access_km"].fillna(0.0), 0.0)
-    trips["saved_min_per_day"] = trips["commuters"] * gain_s / 60.0
-    trips["km_avoided_per_day"] = trips["commuters"] * np.where(trips["eligible"], gain_km, 0.0)
-    trips["geometry"] = pairs["geometry"].to_numpy()
-    return trips
+    f, o, w = pairs["flow"], pairs["origin"], pairs["work"]
+    commute_s, access_s = measures["commute_s"], measures["access_s"][o]
+    origin_xy = shapely.get_coordinates(origins["geometry"].to_numpy())
+    commute_km = _distance_km(origin_xy[o], shapely.get_coordinates(points.to_numpy())[w])
+    access_km = measures["access_km"][o]
+    status = _status(commute_s, min_s)
+    eligible = (status == "long") & (access_s <= max_access_s)
+    commuters = flows["workers"].to_numpy(dtype=float)[f] * origins["share"].to_numpy()[o]
+    gain_s = np.where(eligible, 2.0 * np.maximum(commute_s - access_s, 0.0), 0.0)
+    gain_km = np.where(eligible, 2.0 * np.maximum(commute_km - np.nan_to_num(access_km), 0.0), 0.0)
+    venue = measures["venue"][o]
+    return pd.DataFrame(
+        {
+            "origin_id": origins.index.to_numpy(dtype=object)[o],
+            "home_code": flows["home_code"].to_numpy(dtype=object)[f],
+            "work_code": flows["work_code"].to_numpy(dtype=object)[f],
+            "commuters": commuters,
+            "status": status,
+            "commute_min": commute_s / 60.0,
+            "commute_km": commute_km,
+            "venue_id": pd.array(venue, dtype="string"),
+            "access_min": access_s / 60.0,
+            "access_km": access_km,
+            "eligible": eligible,
+            "saved_min_per_day": commuters * gain_s / 60.0,
+            "km_avoided_per_day": commuters * gain_km,
+            "geometry": origins["geometry"].to_numpy()[o],
+        }
+    )
 
 
 def _unplaced_rows(lost: pd.DataFrame) -> pd.DataFrame:
@@ -381,22 +401,37 @@ def commute_trips(
     work_communes = communes if work_communes is None else work_communes
     check_crs(work_communes, name="work_communes")
     flows, unknown = _car_flows(commutes)
-    inside = flows["home_code"].isin(communes.index.astype(str)).to_numpy()
-    homes = communes[communes.index.astype(str).isin(flows["home_code"][inside])]
-    home_origins = _home_origins(
-        homes,
-        None if origins is None else origins[origins["code_insee"].astype(str).isin(homes.index)],
+    codes = pd.Index(communes.index.astype(str).to_numpy(dtype=object), dtype=object)
+    inside = codes.get_indexer(flows["home_code"].to_numpy(dtype=object)) >= 0
+    wanted = pd.Index(pd.unique(flows["home_code"].to_numpy(dtype=object)[inside]), dtype=object)
+    homes = communes[wanted.get_indexer(codes) >= 0]
+    if origins is not None:
+        at = wanted.get_indexer(origins["code_insee"].astype(str).to_numpy(dtype=object))
+        origins = origins[at >= 0]
+    home_origins = _home_origins(homes, origins)
+    geometry = gpd.GeoSeries(
+        home_origins["geometry"].to_numpy(), index=home_origins.index, crs=communes.crs
     )
+    usable = np.ones(len(geometry), dtype=bool)
+    usable[model.unplaced(gpd.GeoSeries(geometry.to_numpy(), crs=communes.crs))] = False
     points = _work_points(work_communes, pd.Index(flows["work_code"].unique()))
-    pairs, lost = _placed_pairs(flows[inside], home_origins, points, model)
-    times = _commute_times(model, home_origins, points, pairs, max_commute_min * 60.0)
-    vpoints = venue_points(venues, model=model, allow_empty=True)
-    access = _access(model, pairs, vpoints, max_access_min * 60.0)
+    pairs, lost = _pairs(flows[inside], home_origins, points, usable)
+    placed = flows[inside]
+    venue, access_s, access_km = _access(
+        model, geometry, venue_points(venues, model=model, allow_empty=True), max_access_min * 60.0
+    )
+    measures = {
+        "commute_s": _commute_times(model, geometry, points, pairs, max_commute_min * 60.0),
+        "venue": venue,
+        "access_s": access_s,
+        "access_km": access_km,
+    }
     trips = _trip_rows(
-        pairs,
-        times,
-        access,
+        placed,
+        home_origins,
         points,
+        pairs,
+        measures,
         min_s=min_commute_min * 60.0,
         max_access_s=max_access_min * 60.0,
     )

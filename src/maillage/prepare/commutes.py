@@ -205,7 +205,8 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _as_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
     if value is None:
         return None
-    codes = [value] if isinstance(value, str) else list(value)
+    scalar = isinstance(value, str) or not hasattr(value, "__iter__")
+    codes = [value] if scalar else list(value)
     if not codes or not all(isinstance(c, str) for c in codes):
         msg = f"{name} must be a code as a string or a list of them ('04', not 4); got {value!r}"
         raise OptionError(msg)
