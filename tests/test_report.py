@@ -264,9 +264,11 @@ def test_report_page_has_the_supported_section(out, report):
 
     for key in ("population_covered_all", "population_covered_without_supported"):
         assert fr_number(contrib[key]) in section, key
-    thanks = contrib["population_thanks_to_supported"]
-    assert fr_number(thanks) in section
-    assert fr_percent(thanks / report.summary["population"]) in section
+    # whole residents that add up: with all venues = without the supported + thanks to them
+    every = report.summary["population_within_threshold"]
+    thanks = every - round(contrib["population_covered_without_supported"])
+    assert thanks == pytest.approx(contrib["population_thanks_to_supported"], abs=1)
+    assert f"<b>{fr_number(thanks)} ({fr_percent(thanks / report.summary['population'])})" in section
     assert "colonne « supported » du recensement" in section
     assert "Le Lieu" in section and "La Fabrique" in section  # the venues covering alone
     assert "Aucun lieu n'est connu" not in section
@@ -373,8 +375,8 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
     gained = summary["white_zone_communes"] - before_summary["white_zone_communes"]
     assert gained == -len(left) and f"\u2212{len(left)}<" in section
     assert "Attention" not in section  # same threshold, same model
-    for code in left[:15]:
-        assert f"<td>{code}</td>" in section
+    for code in left[:15]:  # the commune's name next to its code
+        assert f"<td>Commune {code} ({code})</td>" in section
 
 
 def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_path):

@@ -24,8 +24,10 @@ from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
 from maillage.report.census import census_facts, check_years, summary_counts
 from maillage.report.compare import Previous, compare_reports, read_previous
+from maillage.report.counts import whole_columns, whole_counts
 from maillage.report.model import Report
 from maillage.report.series import build_series
+from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["build_report", "make_summary"]
+__all__ = ["build_report", "make_summary", "with_venue_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +159,9 @@ def build_report(
     k_sites : int
         Number of suggested sites.
     data_credits : sequence of str
-        Attribution lines of the datasets used (:func:`maillage.credits`).
+        More datasets to credit (catalogue names or attribution lines), added to those the
+        frames carry in ``attrs["data_credits"]`` (communes, venues, grid) and the model's;
+        ``summary.json`` lists their attribution lines (:func:`maillage.credits`).
     previous : str, pathlib.Path or maillage.report.compare.Previous, optional
         Folder of an earlier report to compare with; read and checked first, before any
         computation (:func:`maillage.report.compare.read_previous`), so it may be the output folder.
@@ -174,7 +178,9 @@ def build_report(
     Returns
     -------
     Report
-        The computed report, ready for :func:`save_report`.
+        The computed report, ready for :func:`save_report`. Its tables count whole
+        residents that add up (:func:`maillage.report.counts.whole_counts`); its communes
+        name their nearest venue (``nearest_venue_name``).
     """
     if previous is not None and not isinstance(previous, Previous):
         previous = read_previous(previous)
@@ -203,7 +209,7 @@ def build_report(
         parts = [
             indicators(communes_cov, by=by, origins=origins_cov) for by in ("departement", "epci")
         ]
-        overall = indicators(communes_cov, origins=origins_cov).iloc[0]
+        overall = indicators(communes_cov, origins=origins_cov).iloc[0].copy()
         zones = white_zones(communes_cov)
         _step(bar, "apport des lieux soutenus")
         contribution = attribution(
@@ -230,13 +236,19 @@ def build_report(
     finally:
         if bar is not None:
             bar.close()
+    communes_out, table, sites = whole_counts(
+        with_venue_names(communes_cov, venues),
+        with_area_names(pd.concat(parts, ignore_index=True)),
+        sites,
+    )
+    overall["population_within_threshold"] = communes_out["population_within_threshold"].sum()
     summary = make_summary(
         overall,
         area=area,
         venues=int(communes_cov.attrs.get("venues", len(venues))),
         threshold_min=threshold_min,
         model=model.describe(),
-        credits=list(data_credits),
+        credits=attribution_lines(communes_cov.attrs.get("data_credits", [])),
     )
     summary.update(summary_counts(facts))
     extra: dict[str, Any] = {"census": facts, "rejected": rejected} if facts else {}
@@ -247,18 +259,56 @@ def build_report(
     return Report(
         area=area,
         summary=summary,
-        communes=communes_cov,
+        communes=communes_out,
         venues=venues,
         white_zones=zones,
         catchments=areas,
-        indicators=with_area_names(pd.concat(parts, ignore_index=True)),
+        indicators=table,
         sites=sites,
-        by_year=by_year,
+        by_year=None if by_year is None else whole_columns(by_year),
         attribution=contribution,
         support={**support, **support_counts(venues)},
         comparison=None if previous is None else compare_reports(previous, summary, communes_cov),
         extra=extra,
     )
+
+
+def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return ``communes_cov`` with ``nearest_venue_name`` next to ``nearest_venue``.
+
+    Parameters
+    ----------
+    communes_cov : geopandas.GeoDataFrame
+        Output of :func:`maillage.coverage`.
+    venues : pandas.DataFrame
+        The venues, with ``venue_id`` and ``name`` (NA names without it).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with the name of each commune's nearest venue (NA when none).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> cov = gpd.GeoDataFrame({"nearest_venue": ["a", None], "covered": [True, False]},
+    ...     geometry=[Point(0, 0)] * 2)
+    >>> venues = pd.DataFrame({"venue_id": ["a"], "name": ["Le Lieu"]})
+    >>> with_venue_names(cov, venues)["nearest_venue_name"].tolist()
+    ['Le Lieu', <NA>]
+    """
+    if "name" in venues.columns:
+        names = pd.Series(venues["name"].to_numpy(), index=venues["venue_id"].astype(str))
+        names = names[~names.index.duplicated()].astype("string")
+    else:
+        names = pd.Series(dtype="string")
+    ids = communes_cov["nearest_venue"].astype("string")
+    found = ids.map(names).astype("string")
+    position = list(communes_cov.columns).index("nearest_venue") + 1
+    out = communes_cov.copy()
+    out.insert(position, "nearest_venue_name", found)
+    return out
 
 
 def _by_year(

@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from maillage.load.cog import read_cog_table
 from maillage.report.census import census_section
+from maillage.report.counts import largest_remainder
+from maillage.report.method import grid_warning, method_section
+from maillage.report.numbers import fr_number, fr_percent, fr_year
 from maillage.report.series import series_section
 
 if TYPE_CHECKING:
     from maillage.report.compare import Comparison
     from maillage.report.model import Report
 
-__all__ = ["fr_number", "fr_percent", "render_page"]
+__all__ = ["commune_label", "fr_number", "fr_percent", "render_page"]
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
@@ -37,13 +41,6 @@ td:first-child,th:first-child,td:nth-child(2){text-align:left}
 img{max-width:100%}.note{color:#555;font-size:.85em}
 """
 
-_MODEL_NAMES = {
-    "CrowFlyModel": "distance à vol d'oiseau × coefficient de détour ÷ vitesse, plus un temps "
-    "d'accès (stationnement, marche) ; sans réseau routier",
-    "RoadNetwork": "plus court chemin en temps sur le réseau routier OpenStreetMap "
-    "(vitesses par type de voie, sens uniques, bacs)",
-}
-
 _INDICATOR_COLUMNS = {
     "code": "Code",
     "name": "Nom",
@@ -52,68 +49,92 @@ _INDICATOR_COLUMNS = {
     "share_within_threshold": "Part couverte",
     "median_time_min": "Temps médian (min)",
     "white_zone_communes": "Communes en zone blanche",
-    "white_zone_population": "Population en zone blanche",
+    "white_zone_population": "Population des communes en zone blanche",
 }
 
 
-def fr_number(value: float, decimals: int = 0) -> str:
-    """Format a number the French way (narrow no-break space, decimal comma).
+def _table_note(report: Report) -> str:
+    t = f"{report.summary['threshold_min']:g}"
+    return (
+        f'<p class="note">Part couverte : part des habitants à {t} min ou moins, comptés '
+        "habitant par habitant ; population des communes en zone blanche : habitants des "
+        f"communes entières dont le temps moyen dépasse {t} min.</p>"
+    )
 
-    Parameters
-    ----------
-    value : float
-        Number.
-    decimals : int
-        Digits after the comma.
 
-    Returns
-    -------
-    str
-        Formatted number, ``"–"`` when missing.
+def commune_label(code: object, name: object) -> str:
+    """Return ``"Nom (code)"``, or the code alone when the name is unknown.
+
+    Examples
+    --------
+    >>> commune_label("17306", "Royan"), commune_label("17306", None)
+    ('Royan (17306)', '17306')
     """
-    if value is None or pd.isna(value):
+    if code is None or pd.isna(code):
         return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    if name is None or pd.isna(name) or not str(name):
+        return str(code)
+    return f"{name} ({code})"
 
 
-def fr_percent(share: float) -> str:
-    """Format a share (0..1) as a French percentage with one decimal.
+def _commune_names(report: Report) -> pd.Series:
+    """Names by INSEE code: the report's communes, then every commune of the COG."""
+    own = report.communes["nom"] if "nom" in report.communes.columns else pd.Series(dtype=str)
+    own = own.set_axis(own.index.astype(str))
+    cog = read_cog_table()["nom"]
+    return pd.concat([own, cog[~cog.index.isin(own.index)]])
 
-    Parameters
-    ----------
-    share : float
-        Share between 0 and 1.
 
-    Returns
-    -------
-    str
-        E.g. ``"45,7 %"``.
-    """
-    if share is None or pd.isna(share):
-        return "–"
-    return f"{fr_number(100 * float(share), 1)}\u00a0%"
+def _with_commune(
+    frame: pd.DataFrame, report: Report, names: pd.Series | None = None
+) -> pd.DataFrame:
+    """Add a ``commune`` column ``"Nom (code)"`` from ``code_insee`` (and ``nom`` when given)."""
+    codes = frame["code_insee"].astype("string")
+    if names is None:
+        names = _commune_names(report)
+    found = frame["nom"] if "nom" in frame.columns else codes.map(names)
+    labels = [commune_label(c, n) for c, n in zip(codes, found, strict=True)]
+    return frame.assign(commune=labels)
 
 
 def _key_figures(summary: dict[str, Any]) -> str:
     t = summary["threshold_min"]
+    beyond = summary["population"] - summary["population_within_threshold"]
     figures = [
         ("Communes", fr_number(summary["communes"])),
         ("Habitants", fr_number(summary["population"])),
         ("Lieux pris en compte", fr_number(summary["venues"])),
         (f"Population à {t:g} min ou moins", fr_percent(summary["share_within_threshold"])),
-        ("Habitants couverts", fr_number(summary["population_within_threshold"])),
+        (f"Habitants à {t:g} min ou moins", fr_number(summary["population_within_threshold"])),
+        (f"Habitants à plus de {t:g} min", fr_number(beyond)),
         ("Communes en zone blanche", fr_number(summary["white_zone_communes"])),
-        ("Habitants en zone blanche", fr_number(summary["white_zone_population"])),
+        ("Habitants des communes en zone blanche", fr_number(summary["white_zone_population"])),
         ("Temps d'accès médian", f"{fr_number(summary['median_time_min'], 1)} min"),
     ]
-    return _figures(figures)
+    return _figures(figures) + _two_counts(summary)
+
+
+def _two_counts(summary: dict[str, Any]) -> str:
+    """Why the residents beyond the threshold and those of the white zones differ."""
+    t = f"{summary['threshold_min']:g}"
+    beyond = summary["population"] - summary["population_within_threshold"]
+    return (
+        '<p class="note">Deux façons de compter : les <b>'
+        f"{html.escape(fr_number(beyond))} habitants à plus de {t} min</b> sont comptés "
+        "habitant par habitant, chacun depuis son lieu de résidence ; les <b>"
+        f"{html.escape(fr_number(summary['white_zone_population']))} habitants des communes "
+        "en zone blanche</b> sont ceux des communes entières dont le temps moyen dépasse "
+        f"{t} min. Une commune en zone blanche peut compter des habitants à moins de {t} min, "
+        "et une commune couverte des habitants plus loin : les deux chiffres diffèrent.</p>"
+    )
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     shown = frame[[c for c in columns if c in frame.columns]].copy()
     for name in shown.columns:
-        if name.startswith("share"):
+        if name == "year":
+            shown[name] = shown[name].map(fr_year)
+        elif name.startswith("share"):
             shown[name] = shown[name].map(fr_percent)
         elif name.endswith("_min"):
             shown[name] = shown[name].map(lambda v: fr_number(v, 1))
@@ -128,30 +149,6 @@ def _image(data: bytes | None, alt: str) -> str:
         return ""
     encoded = base64.b64encode(data).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
-
-
-def _param(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return " ; ".join(str(v) for v in value)
-    return str(value)
-
-
-def _method(summary: dict[str, Any]) -> str:
-    model = dict(summary["travel_time_model"])
-    name = str(model.pop("model", "inconnu"))
-    params = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_param(v))}</td></tr>"
-        for k, v in sorted(model.items())
-    )
-    described = _MODEL_NAMES.get(name, name)
-    return (
-        f"<p>Temps de trajet calculés avec le modèle <b>{html.escape(name)}</b> : "
-        f"{html.escape(described)}. Chaque habitant est rattaché au lieu le plus proche en temps ; "
-        "le temps d'une commune est la moyenne des temps de ses habitants pondérée par la "
-        f"population. Une commune est en <b>zone blanche</b> au-delà de "
-        f"{summary['threshold_min']:g} min.</p>"
-        f"<table><tr><th>Paramètre</th><th>Valeur</th></tr>{params}</table>"
-    )
 
 
 def _figures(figures: list[tuple[str, str]]) -> str:
@@ -199,7 +196,11 @@ def _support_method(support: dict[str, Any]) -> str:
 
 
 def _top_venues(report: Report, att: pd.DataFrame) -> str:
-    table = att[att["population_only_this"] > 0].reset_index()
+    whole = att.assign(
+        population_covered=att["population_covered"].round(),
+        population_only_this=largest_remainder(att["population_only_this"]),
+    )
+    table = whole[att["population_only_this"] > 0].reset_index()
     if table.empty:
         return "<p>Aucun habitant n'est couvert par un seul lieu.</p>"
     table = table.sort_values(
@@ -209,6 +210,7 @@ def _top_venues(report: Report, att: pd.DataFrame) -> str:
     info = report.venues.assign(venue_id=report.venues["venue_id"].astype(str))
     info = pd.DataFrame(info.drop(columns="geometry")).drop_duplicates("venue_id")
     table = table.drop(columns="supported").merge(info, on="venue_id", how="left")
+    table = _with_commune(table, report)
     flags = table["supported"].astype("boolean") if "supported" in table else None
     table["soutien"] = (
         "inconnu"
@@ -217,7 +219,7 @@ def _top_venues(report: Report, att: pd.DataFrame) -> str:
     )
     columns = {
         "name": "Lieu",
-        "code_insee": "Commune (INSEE)",
+        "commune": "Commune",
         "kind": "Type",
         "soutien": "Soutenu",
         "population_covered": "Habitants à portée",
@@ -229,6 +231,28 @@ def _top_venues(report: Report, att: pd.DataFrame) -> str:
     )
 
 
+def _all_or_none_supported(count: int, venues: int, support: dict[str, Any]) -> str:
+    """Return the one sentence that replaces the contribution of the supported venues."""
+    if count == 0:
+        hint = (
+            " ; donnez la liste des lieux labellisés pour le mesurer, par exemple "
+            "<code>--supported fabriques-territoire-2024</code> en ligne de commande ou "
+            "<code>maillage.mark_supported</code>"
+            if support.get("method", "unknown") == "unknown"
+            else ""
+        )
+        return (
+            "<b>Aucun lieu n'est connu comme soutenu publiquement</b> parmi les "
+            f"{fr_number(venues)} lieux pris en compte : l'apport des lieux soutenus ne peut "
+            f"pas être mesuré{hint}."
+        )
+    return (
+        f"<b>Les {fr_number(venues)} lieux pris en compte sont tous soutenus publiquement</b> "
+        "(un réseau labellisé comme France services, par exemple) : leur apport est celui de "
+        "tout le réseau, que donnent les chiffres clés."
+    )
+
+
 def _supported_section(report: Report) -> list[str]:
     parts = ["<h2>Contribution des lieux soutenus</h2>"]
     att = report.attribution
@@ -236,45 +260,44 @@ def _supported_section(report: Report) -> list[str]:
         return [*parts, "<p>Apport des lieux non calculé pour ce rapport.</p>"]
     contrib = att.attrs.get("supported_contribution", {})
     count = int(contrib.get("supported_venues", 0))
-    population = float(att.attrs.get("population", report.summary["population"])) or 1.0
+    population = float(report.summary["population"]) or 1.0
     t = report.summary["threshold_min"]
     method = _support_method(report.support)
-    if count == 0:
-        parts.append(
-            "<p><b>Aucun lieu n'est connu comme soutenu publiquement</b> parmi les "
-            f"{fr_number(len(att))} lieux pris en compte : l'apport des lieux soutenus ne peut "
-            f"pas être mesuré. {method}</p>"
+    if count == 0 or count >= len(att):
+        return [
+            "<h2>Lieux qui couvrent seuls le plus d'habitants</h2>",
+            f"<p>{_all_or_none_supported(count, len(att), report.support)}</p>",
+            _top_venues(report, att),
+        ]
+    every = int(report.summary["population_within_threshold"])  # whole residents that add up
+    without = round(float(contrib["population_covered_without_supported"]))
+    thanks = every - without
+    parts.append(
+        _figures(
+            [
+                ("Lieux soutenus", fr_number(count)),
+                (
+                    f"Habitants à {t:g} min ou moins avec tous les lieux",
+                    f"{fr_number(every)} ({fr_percent(every / population)})",
+                ),
+                (
+                    "… sans les lieux soutenus",
+                    f"{fr_number(without)} ({fr_percent(without / population)})",
+                ),
+                (
+                    "Habitants couverts grâce aux lieux soutenus",
+                    f"{fr_number(thanks)} ({fr_percent(thanks / population)})",
+                ),
+            ]
         )
-    else:
-        every = float(contrib["population_covered_all"])
-        without = float(contrib["population_covered_without_supported"])
-        thanks = float(contrib["population_thanks_to_supported"])
-        parts.append(
-            _figures(
-                [
-                    ("Lieux soutenus", fr_number(count)),
-                    (
-                        f"Habitants à {t:g} min ou moins avec tous les lieux",
-                        f"{fr_number(every)} ({fr_percent(every / population)})",
-                    ),
-                    (
-                        "… sans les lieux soutenus",
-                        f"{fr_number(without)} ({fr_percent(without / population)})",
-                    ),
-                    (
-                        "Habitants couverts grâce aux lieux soutenus",
-                        f"{fr_number(thanks)} ({fr_percent(thanks / population)})",
-                    ),
-                ]
-            )
-        )
-        parts.append(
-            f"<p>Sans {'le lieu soutenu' if count == 1 else f'les {fr_number(count)} lieux soutenus'}, "
-            f"{fr_number(thanks)} habitants "
-            f"({fr_percent(thanks / population)} de la population, "
-            f"{fr_percent(thanks / every if every else 0)} des habitants couverts) seraient à "
-            f"plus de {t:g} min de tout lieu. {method}</p>"
-        )
+    )
+    parts.append(
+        f"<p>Sans {'le lieu soutenu' if count == 1 else f'les {fr_number(count)} lieux soutenus'}, "
+        f"{fr_number(thanks)} habitants "
+        f"({fr_percent(thanks / population)} de la population, "
+        f"{fr_percent(thanks / every if every else 0)} des habitants couverts) seraient à "
+        f"plus de {t:g} min de tout lieu. {method}</p>"
+    )
     parts.append(_top_venues(report, att))
     return parts
 
@@ -313,7 +336,7 @@ def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
     )
 
 
-def _moved(comparison: Comparison, change: str, title: str) -> str:
+def _moved(report: Report, comparison: Comparison, change: str, title: str) -> str:
     count = int((comparison.changes["change"] == change).sum())
     if count == 0:
         return f"<h3>{html.escape(title)} : aucune</h3>"
@@ -322,10 +345,9 @@ def _moved(comparison: Comparison, change: str, title: str) -> str:
         rows[name] = rows[name].map(lambda v: fr_number(v, 1))
     shown = "les 15 plus peuplées" if count > 15 else "par population"
     table = _table(
-        rows,
+        _with_commune(rows, report),
         {
-            "code_insee": "Commune (INSEE)",
-            "nom": "Nom",
+            "commune": "Commune",
             "population": "Population",
             "time_min_before": "Temps avant (min)",
             "time_min_after": "Temps maintenant (min)",
@@ -362,8 +384,10 @@ def _previous_section(report: Report) -> list[str]:
         notes,
         "<table><tr><th>Indicateur</th><th>Rapport précédent</th><th>Maintenant</th>"
         f"<th>Différence</th></tr>{rows}</table>",
-        _moved(comparison, "sort de la zone blanche", "Communes sorties de la zone blanche"),
-        _moved(comparison, "entre en zone blanche", "Communes entrées en zone blanche"),
+        _moved(
+            report, comparison, "sort de la zone blanche", "Communes sorties de la zone blanche"
+        ),
+        _moved(report, comparison, "entre en zone blanche", "Communes entrées en zone blanche"),
     ]
 
 
@@ -379,6 +403,7 @@ def _sections(
     parts = [
         "<h2>Chiffres clés</h2>",
         _key_figures(report.summary),
+        grid_warning(report.communes.attrs),
         *census_section(report),
         *_previous_section(report),
         "<h2>Carte</h2>",
@@ -395,12 +420,15 @@ def _sections(
         parts.append(_table(years, {"year": "Année", "venues": "Lieux", **_INDICATOR_COLUMNS}))
     parts += series_section(report, series_png)
     parts += _supported_section(report)
-    parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS)]
-    parts += ["<h2>Les 15 EPCI les moins bien couverts</h2>", _table(by_epci, _INDICATOR_COLUMNS)]
+    parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS), _table_note(report)]
+    parts += [
+        "<h2>Les 15 EPCI les moins bien couverts</h2>",
+        _table(by_epci, _INDICATOR_COLUMNS),
+        _table_note(report),
+    ]
     site_cols = {
         "rank": "Rang",
-        "code_insee": "Commune (INSEE)",
-        "nom": "Nom",
+        "commune": "Commune",
         "gain_population": "Habitants gagnés",
         "cumulative_population": "Cumul",
         "share_within_threshold_after": "Part couverte après",
@@ -408,9 +436,11 @@ def _sections(
     parts += [
         "<h2>Où ouvrir les prochains lieux</h2>",
         "<p>Sites choisis un par un pour couvrir le plus d'habitants aujourd'hui au-delà du seuil.</p>",
-        _table(pd.DataFrame(report.sites.drop(columns="geometry")), site_cols),
+        _table(
+            _with_commune(pd.DataFrame(report.sites.drop(columns="geometry")), report), site_cols
+        ),
     ]
-    parts += ["<h2>Méthode</h2>", _method(report.summary)]
+    parts += ["<h2>Méthode</h2>", method_section(report.summary, report.communes.attrs)]
     credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
     parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
     return parts
