@@ -72,7 +72,7 @@ from maillage.options import options
 from maillage.sources import sha256_of
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Mapping
+    from collections.abc import Collection, Iterable, Iterator, Mapping
 
 __all__ = [
     "RAW_COLUMNS",
@@ -293,6 +293,44 @@ def _vintage(name: str, header: list[str] | None = None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _arrow_keep(batch: object, home: str, departements: Collection[str]) -> np.ndarray:
+    """Rows of an Arrow batch whose home code lies in ``departements`` (filtered in Arrow)."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    codes = batch.column(home)  # type: ignore[attr-defined]
+    if not pa.types.is_string(codes.type):
+        codes = pc.cast(codes, pa.string())
+    codes = pc.utf8_trim_whitespace(codes)
+    short = pc.equal(pc.utf8_length(codes), 4)  # a code read as a number lost its zero
+    codes = pc.if_else(short, pc.binary_join_element_wise("0", codes, ""), codes)
+    head = pc.if_else(
+        pc.starts_with(codes, "97"),
+        pc.utf8_slice_codeunits(codes, 0, 3),
+        pc.utf8_slice_codeunits(codes, 0, 2),
+    )
+    keep = pc.fill_null(pc.is_in(head, value_set=pa.array(sorted(departements))), False)
+    return keep.to_numpy(zero_copy_only=False)
+
+
+def _from_batches(
+    batches: Iterable[object], names: Mapping[str, str | None], departements: Collection[str] | None
+) -> pd.DataFrame:
+    """Turn Arrow batches into the raw table, keeping only the rows of ``departements``."""
+    parts, offset = [], 0
+    for batch in batches:
+        size = batch.num_rows  # type: ignore[attr-defined]
+        rows, kept = np.arange(size), batch
+        if departements is not None:
+            keep = _arrow_keep(batch, str(names["home"]), departements)
+            rows, kept = np.flatnonzero(keep), batch.filter(keep)  # type: ignore[attr-defined]
+        part = _raw(kept.to_pandas(), dict(names), None)  # type: ignore[attr-defined]
+        part["row"] = rows + offset
+        offset += size
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+
+
 def _read_csv_batches(
     stream: BinaryIO,
     sep: str,
@@ -305,21 +343,14 @@ def _read_csv_batches(
 
     wanted = list(dict.fromkeys(c for c in names.values() if c is not None))
     types = {c: pa.string() for c in wanted}
-    types[names["workers"]] = pa.float64()
+    types[str(names["workers"])] = pa.float64()
     reader = csv.open_csv(
         stream,
         read_options=csv.ReadOptions(block_size=_BATCH_BYTES, encoding="utf8"),
         parse_options=csv.ParseOptions(delimiter=sep),
         convert_options=csv.ConvertOptions(include_columns=wanted, column_types=types),
     )
-    parts, offset = [], 0
-    for batch in reader:
-        frame = batch.to_pandas()
-        part = _raw(frame, dict(names), departements)
-        part["row"] += offset
-        offset += len(frame)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+    return _from_batches(reader, names, departements)
 
 
 def _read_parquet_detail(
@@ -332,14 +363,8 @@ def _read_parquet_detail(
     missing = [c for c in names.values() if c not in found]
     if missing:
         raise _columns_error(path.name, found, ", ".join(missing))
-    parts, offset = [], 0
-    for batch in parquet.iter_batches(columns=list(names.values()), batch_size=1 << 20):
-        frame = batch.to_pandas()
-        part = _raw(frame, dict(names), departements)
-        part["row"] += offset
-        offset += len(frame)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+    batches = parquet.iter_batches(columns=list(names.values()), batch_size=1 << 20)
+    return _from_batches(batches, names, departements)
 
 
 def _detail_names(header: list[str]) -> dict[str, str] | None:
