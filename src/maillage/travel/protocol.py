@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["TravelTimeModel", "check_same_crs", "placed_xy"]
+__all__ = ["NetworkReach", "TravelTimeModel", "check_same_crs", "placed_xy"]
 
 
 @runtime_checkable
@@ -120,6 +120,26 @@ class ErrorBounded(Protocol):
 
     def bounds(self) -> tuple[TravelTimeModel, TravelTimeModel]:
         """Return ``(low, high)``: variants with shorter and longer times (quartiles of error)."""
+        ...
+
+
+@runtime_checkable
+class NetworkReach(Protocol):
+    """A model over a road graph that lists the road nodes reached within a time.
+
+    :func:`maillage.analysis.catchments.isochrones` draws its polygons around these nodes,
+    so that a polygon contains every node reached (a lattice alone misses the nodes between
+    its points).
+
+    Examples
+    --------
+    >>> from maillage import CrowFlyModel
+    >>> isinstance(CrowFlyModel(), NetworkReach)
+    False
+    """
+
+    def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
+        """Return the (k, 2) coordinates of the nodes within ``max_time_s`` of ``destination``."""
         ...
 
 

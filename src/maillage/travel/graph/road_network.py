@@ -6,7 +6,7 @@ Examples
 >>> from maillage.sources import fetch
 >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
 >>> net.describe()["model"], net.n_nodes > 3000
-('road_network', True)
+('RoadNetwork', True)
 >>> nodes = gpd.GeoSeries.from_xy(net.graph.xy[:, 0], net.graph.xy[:, 1], crs=2154)
 >>> venues = nodes.iloc[[0]].set_axis(["mairie"])
 >>> times = net.nearest(nodes.iloc[:3], venues)
@@ -496,8 +496,17 @@ class RoadNetwork:
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
         """Return the coordinates of the road nodes within ``max_time_s`` of a destination.
 
-        Times run from the node to the destination (home -> venue), access leg included;
-        the concave hull of these points draws the venue's isochrone.
+        Times run from the node to the destination (home -> venue), the destination's
+        access leg included (a node itself is on the road: no access leg at its end).
+
+        How isochrone polygons are built from them
+        (:func:`maillage.analysis.catchments.isochrones`): a lattice of sample points
+        (``spacing_m``, 1 km by default) is timed with :meth:`od_table`, each sample paying
+        its access leg to its nearest node; the nodes returned here are rounded to a
+        quarter of the spacing and added to the samples reached; the polygon is the
+        concave hull of all these points, grown by half the spacing. It therefore contains
+        every node listed here, and the land a sample point reaches off the road; its
+        outline between nodes is drawn, not measured.
 
         Parameters
         ----------
