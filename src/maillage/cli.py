@@ -357,7 +357,13 @@ _KEYWORDS = {
     "years": "--years",
     "year": "--year",
 }
-_FILE_FLAGS = ("venues", "supported", "grid", "network")
+_FILE_FLAGS = ("venues", "supported", "grid", "network", "series")
+
+
+def _given_files(args: argparse.Namespace | None, name: str) -> list[str]:
+    value = getattr(args, name, None)
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values if v is not None]
 
 
 def _flag_names(text: str, args: argparse.Namespace | None) -> str:
@@ -366,14 +372,21 @@ def _flag_names(text: str, args: argparse.Namespace | None) -> str:
     text = re.sub(
         r"\b(previous|region|departements|years|year)=", lambda m: _KEYWORDS[m[1]] + " ", text
     )
-    for name in _FILE_FLAGS:  # "source 'x.csv' ..." or "path='x.csv'": the flag that gave x.csv
-        given = getattr(args, name, None)
-        for value in given if isinstance(given, list) else [given]:
-            if value is None:
-                continue
-            quoted = "|".join(re.escape(v) for v in (repr(str(value)), str(value)))
-            text = re.sub(rf"\b(?:source|path)(?:=| )({quoted})", rf"--{name} \1", text)
-    return text
+    param = re.match(r"(?:source|path)(=|:| )", text)  # a loader's message about its file
+    if param is None:
+        return text
+    files = {name: _given_files(args, name) for name in _FILE_FLAGS}
+    named = [
+        name
+        for name, values in files.items()
+        for v in values
+        if repr(v) in text or repr(Path(v).name) in text or ("/" in v and v in text)
+    ]
+    given = [name for name, values in files.items() if values]
+    flag = named[0] if named else given[0] if len(given) == 1 else None
+    if flag is None:
+        return text
+    return f"--{flag}{' ' if param[1] == '=' else param[1]}{text[param.end() :]}"
 
 
 def _one_line(exc: BaseException, args: argparse.Namespace | None = None) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import InputDataError, OptionError
 from maillage.load.census_readers import read_census
+from maillage.load.reading import reading
 from maillage.sources import CATALOGUE, fetch
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ def read_venues(
         For a missing, unreadable or empty file.
     """
     paths, name = _source_paths(source)
-    raw, schema = read_census(paths, columns)
+    with reading(paths[0] if len(paths) == 1 else source, name="source"):
+        raw, schema = read_census(paths, columns)
     if len(raw) == 0:
         msg = f"source {str(source)!r} has no rows"
         raise InputDataError(msg)

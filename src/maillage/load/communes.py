@@ -28,6 +28,7 @@ import pandas as pd
 
 from maillage.errors import ColumnError, InputDataError, OptionError
 from maillage.load.cog import cog_table_path
+from maillage.load.reading import parser_errors
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -223,11 +224,12 @@ def _read_any(path: Path) -> gpd.GeoDataFrame:
             f"use one of {', '.join(_SUFFIXES)}"
         )
         raise InputDataError(msg)
+    errors: tuple[type[BaseException], ...] = (OSError, *parser_errors())  # pyogrio, pyarrow
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             return gpd.read_parquet(path)
         return gpd.read_file(path)
-    except (OSError, ValueError) as exc:
+    except errors as exc:
         msg = f"path={str(path)!r} cannot be read as a commune layer: {exc}"
         raise InputDataError(msg) from exc
 

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from maillage.errors import ColumnError, InputDataError
+from maillage.load.reading import reading
 from maillage.sources import CATALOGUE, fetch
 
 __all__ = ["GRID_ORIGIN_3035", "GRID_RESOLUTION_M", "TILE_CELLS", "read_grid_tile"]
@@ -102,7 +103,10 @@ def read_grid_tile(
     """
     path = _resolve(source)
     tx, ty = tile if tile is not None else _tile_of(path)
-    raw = pd.read_csv(path)  # the C parser copes with CRLF line ends
+    with reading(
+        path, name="source", hint="give a Filosofi tile CSV with columns x, y, imputed, ind"
+    ):
+        raw = pd.read_csv(path)  # the C parser copes with CRLF line ends
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
         found = ", ".join(map(repr, raw.columns))

@@ -31,6 +31,7 @@ from maillage.schema import SUMMARY_KEYS
 __all__ = [
     "CHANGES",
     "CHANGE_COLUMNS",
+    "FIGURE_KEYS",
     "Comparison",
     "Previous",
     "change_table",
@@ -62,6 +63,15 @@ SUMMARY_NEEDED = tuple(
 )
 """Keys of the previous ``summary.json`` the comparison reads (older reports may lack the rest)."""
 COMMUNES_NEEDED = ("code_insee", "nom", "population", "time_min", "covered")
+FIGURE_KEYS = (
+    "share_within_threshold",
+    "population_within_threshold",
+    "white_zone_communes",
+    "white_zone_population",
+    "median_time_min",
+    "venues",
+)
+"""Figures of ``summary.json`` compared between the two reports (numbers, or null)."""
 _TRUTH = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -153,6 +163,14 @@ def _read_summary(folder: Path) -> dict[str, Any]:
     missing = [key for key in SUMMARY_NEEDED if key not in summary]
     if missing:
         _fail(folder, f"summary.json lacks the key(s) {', '.join(missing)}")
+    wrong = [
+        key
+        for key in FIGURE_KEYS
+        if summary.get(key) is not None
+        and (isinstance(summary[key], bool) or not isinstance(summary[key], int | float))
+    ]
+    if wrong:
+        _fail(folder, f"summary.json has non-numeric value(s) for {', '.join(wrong)}")
     return summary
 
 
@@ -178,7 +196,15 @@ def _read_communes(folder: Path) -> pd.DataFrame:
     covered = _covered(table["covered"])
     if (covered.isna() & table["covered"].notna()).any():
         _fail(folder, "communes.csv has 'covered' values other than True/False")
-    table = table.assign(covered=covered, time_min=pd.to_numeric(table["time_min"]))
+    numbers = {
+        name: pd.to_numeric(table[name], errors="coerce") for name in ("population", "time_min")
+    }
+    wrong = [
+        name for name, values in numbers.items() if (values.isna() & table[name].notna()).any()
+    ]
+    if wrong:
+        _fail(folder, f"communes.csv has values that are not numbers in {', '.join(wrong)}")
+    table = table.assign(covered=covered, **numbers)
     return table.set_index("code_insee")[list(COMMUNES_NEEDED[1:])]
 
 
@@ -258,14 +284,7 @@ def change_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def _figures(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
-    keys = (
-        "share_within_threshold",
-        "population_within_threshold",
-        "white_zone_communes",
-        "white_zone_population",
-        "median_time_min",
-        "venues",
-    )
+    keys = FIGURE_KEYS
 
     def number(summary: dict[str, Any], key: str) -> float:
         value = summary.get(key)
