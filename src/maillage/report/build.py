@@ -23,6 +23,7 @@ from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
 from maillage.report.census import census_facts, check_years, summary_counts
+from maillage.report.commutes import build_commutes, commute_summary
 from maillage.report.compare import Previous, compare_reports, read_previous
 from maillage.report.counts import whole_columns, whole_counts
 from maillage.report.model import Report
@@ -134,6 +135,8 @@ def build_report(
     progress: bool = False,
     rejected: pd.DataFrame | None = None,
     series: Mapping[str, gpd.GeoDataFrame] | None = None,
+    commutes: pd.DataFrame | None = None,
+    work_communes: gpd.GeoDataFrame | None = None,
 ) -> Report:
     """Compute everything a report shows.
 
@@ -174,6 +177,13 @@ def build_report(
     series : dict of {date: geopandas.GeoDataFrame}, optional
         Dated vintages of a network (``--series``): their evolution, maps, openings and
         closures (:func:`maillage.report.series.build_series`).
+    commutes : pandas.DataFrame, optional
+        Home-to-work flows of the residents (:func:`maillage.load_commutes`): adds the
+        section "Trajets domicile-travail évitables", ``commutes.csv``, ``commutes.png`` and
+        the ``summary.json`` keys ``commutes`` and ``commute_assumptions``
+        (:mod:`maillage.report.commutes`).
+    work_communes : geopandas.GeoDataFrame, optional
+        With ``commutes``: where the work communes are, when some lie outside ``communes``.
 
     Returns
     -------
@@ -256,6 +266,19 @@ def build_report(
         extra["series"] = build_series(
             communes, series, model=model, threshold_min=threshold_min, grid=grid
         )
+    if commutes is not None:
+        extra["commutes"] = build_commutes(
+            communes,
+            venues,
+            commutes,
+            model=model,
+            work_communes=work_communes,
+            origins=origins_cov,
+            k_sites=k_sites,
+        )
+        summary.update(commute_summary(extra["commutes"]))
+        lines = attribution_lines(extra["commutes"]["data_credits"])
+        summary["data_credits"] = list(dict.fromkeys([*summary["data_credits"], *lines]))
     return Report(
         area=area,
         summary=summary,

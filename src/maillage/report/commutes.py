@@ -260,8 +260,8 @@ def _figures(totals: dict[str, Any], assumptions: dict[str, Any]) -> list[tuple[
     return [
         ("actifs résidents dans le fichier des navettes", fr_number(totals["workers"])),
         (
-            "vont travailler en voiture",
-            fr_percent(totals["car_share"]) if totals["car_share"] is not None else "inconnu",
+            "des actifs vont travailler en voiture",
+            fr_percent(totals["car_share"]) if totals["car_share"] is not None else "part inconnue",
         ),
         (
             "navetteurs en voiture vers une autre commune",

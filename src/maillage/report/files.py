@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from maillage.report.census import rejected_table
+from maillage.report.commutes import commute_renderers
 from maillage.report.formulas import neutralise_formulas
 from maillage.report.page import render_page
 from maillage.report.series import series_renderers
@@ -249,6 +250,7 @@ RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "changes.csv": _changes_csv,
     "rejected.csv": lambda report: _csv(rejected_table(report.extra["rejected"]).set_index("file")),
     **series_renderers(),
+    **commute_renderers(),
 }
 """Renderer of each file but the page, which embeds the images (see :func:`render_files`)."""
 
@@ -283,6 +285,7 @@ def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
         map_png=files.get("map.png"),
         evolution_png=files.get("evolution.png"),
         series_png=files.get("series.png"),
+        commutes_png=files.get("commutes.png"),
     )
     files["report.html"] = page.encode("utf-8")
     return files

@@ -13,7 +13,15 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["CENSUS_FILES", "COMPARE_FILES", "REPORT_FILES", "SERIES_FILES", "YEAR_FILES", "Report"]
+__all__ = [
+    "CENSUS_FILES",
+    "COMMUTE_FILES",
+    "COMPARE_FILES",
+    "REPORT_FILES",
+    "SERIES_FILES",
+    "YEAR_FILES",
+    "Report",
+]
 
 REPORT_FILES = (
     "map.png",
@@ -32,6 +40,8 @@ CENSUS_FILES = ("rejected.csv",)
 """Added when the census accounting is known (``extra["census"]``): its rejected rows."""
 SERIES_FILES = ("series.csv", "series_changes.csv", "series.png")
 """Added with dated vintages (``extra["series"]``, ``--series``)."""
+COMMUTE_FILES = ("commutes.csv", "commutes.png")
+"""Added with home-to-work flows (``extra["commutes"]``, ``--commutes``)."""
 
 
 @dataclass(frozen=True)
@@ -91,4 +101,5 @@ class Report:
         changes = COMPARE_FILES if self.comparison is not None else ()
         census = CENSUS_FILES if self.extra.get("rejected") is not None else ()
         series = SERIES_FILES if self.extra.get("series") else ()
-        return REPORT_FILES + years + changes + census + series
+        commutes = COMMUTE_FILES if self.extra.get("commutes") else ()
+        return REPORT_FILES + years + changes + census + series + commutes

@@ -18,6 +18,7 @@ import pandas as pd
 
 from maillage.load.cog import read_cog_table
 from maillage.report.census import census_section
+from maillage.report.commutes import commute_section
 from maillage.report.counts import largest_remainder
 from maillage.report.method import grid_warning, method_section
 from maillage.report.numbers import fr_number, fr_percent, fr_year
@@ -396,6 +397,7 @@ def _sections(
     map_png: bytes | None,
     evolution_png: bytes | None,
     series_png: bytes | None = None,
+    commutes_png: bytes | None = None,
 ) -> list[str]:
     ind = report.indicators
     by_dep = ind[ind["level"] == "departement"]
@@ -440,6 +442,7 @@ def _sections(
             _with_commune(pd.DataFrame(report.sites.drop(columns="geometry")), report), site_cols
         ),
     ]
+    parts += commute_section(report, commutes_png)
     parts += ["<h2>Méthode</h2>", method_section(report.summary, report.communes.attrs)]
     credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
     parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
@@ -452,6 +455,7 @@ def render_page(
     map_png: bytes | None = None,
     evolution_png: bytes | None = None,
     series_png: bytes | None = None,
+    commutes_png: bytes | None = None,
 ) -> str:
     """Return the French HTML page of ``report`` (images embedded, no external resource).
 
@@ -459,7 +463,7 @@ def render_page(
     ----------
     report : maillage.report.Report
         The report.
-    map_png, evolution_png, series_png : bytes, optional
+    map_png, evolution_png, series_png, commutes_png : bytes, optional
         PNG images embedded in the page.
 
     Returns
@@ -471,7 +475,7 @@ def render_page(
     census = (report.extra.get("census") or {}).get("label")
     if census:
         title += f" – {census}"
-    body = "\n".join(_sections(report, map_png, evolution_png, series_png))
+    body = "\n".join(_sections(report, map_png, evolution_png, series_png, commutes_png))
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"

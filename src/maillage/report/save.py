@@ -19,6 +19,7 @@ from maillage.report.files import render_files
 from maillage.report.folder import replace_folder, reserve_folder
 from maillage.report.model import (
     CENSUS_FILES,
+    COMMUTE_FILES,
     COMPARE_FILES,
     REPORT_FILES,
     SERIES_FILES,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["save_report", "write_report"]
 
-ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES + CENSUS_FILES + SERIES_FILES
+ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES + CENSUS_FILES + SERIES_FILES + COMMUTE_FILES
 """Every name a report folder may hold."""
 
 
@@ -59,6 +60,8 @@ def write_report(
     progress: bool = False,
     rejected: pd.DataFrame | None = None,
     series: Mapping[str, gpd.GeoDataFrame] | None = None,
+    commutes: pd.DataFrame | None = None,
+    work_communes: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Compute the coverage report of a territory and write its files into ``out_dir``.
 
@@ -74,7 +77,7 @@ def write_report(
         or written; adds ``changes.csv`` and a section of the page.
     progress : bool
         Show progress bars.
-    rejected, series
+    rejected, series, commutes, work_communes
         As in :func:`build_report`.
 
     Returns
@@ -120,6 +123,8 @@ def write_report(
             progress=progress,
             rejected=rejected,
             series=series,
+            commutes=commutes,
+            work_communes=work_communes,
         )
         return save_report(report, out_dir, progress=progress)
 
