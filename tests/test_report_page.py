@@ -186,3 +186,18 @@ def test_a_partial_grid_says_its_share_and_falls_back(report):
     assert "grille de population" not in _section(
         html.unescape(render_page(report)), "Chiffres clés"
     )
+
+
+def test_method_of_the_calibrated_default_model():
+    """Its own words and units; its English fit summary stays in summary.json."""
+    from maillage import CalibratedModel
+
+    model = CalibratedModel.fitted().describe()
+    text = html.unescape(method_section({"threshold_min": 20.0, "travel_time_model": model}, {}))
+    assert "densité de la commune de départ" in text
+    assert re.search(
+        r"Allure sur les longs trajets</td><td>\d+\u00a0s/km \(soit \d+\u00a0km/h\)", text
+    )
+    assert "hab./km²" in text
+    for english in ("fitted on", "main_pace", "coefficient de détour"):
+        assert english not in text, english

@@ -34,6 +34,15 @@ _ENGINE_NAMES = {
     "osrm": "moteur d'itinéraires OSRM sur le réseau routier OpenStreetMap",
 }
 
+_MODEL_TEXT = {
+    "CalibratedModel": "Le temps est estimé à partir de la distance à vol d'oiseau entre le "
+    "domicile et le lieu et de la densité de la commune de départ : les trajets courts et urbains "
+    "sont plus lents (détours, carrefours), les longs trajets se font à l'allure des grands axes. "
+    "La formule a été calée sur des temps de trajet réels en voiture ; ce modèle ne lit pas le "
+    "réseau routier.",
+}
+"""Plain description of a model, by its class name (``describe()["model"]``), before its engine's."""
+
 _ENGINE_TEXT = {
     "straight_line": "La distance à vol d'oiseau entre le domicile et le lieu est allongée "
     "d'un coefficient de détour (les routes ne vont pas en ligne droite), parcourue à une "
@@ -97,6 +106,16 @@ def _share_of_limit(value: Any) -> str:
     return f"{fr_percent(float(value))} de la vitesse limite"
 
 
+def _pace(value: Any) -> str:
+    pace = float(value)
+    return f"{fr_number(pace, 0)}\u00a0s/km (soit {fr_number(3600 / pace, 0)}\u00a0km/h)"
+
+
+def _densities(value: Any) -> str:
+    low, high = (float(v) for v in value)
+    return f"de {fr_number(low)} à {fr_number(high)}\u00a0hab./km²"
+
+
 _PARAMETERS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "circuity": (
         "Coefficient de détour",
@@ -107,6 +126,12 @@ _PARAMETERS: dict[str, tuple[str, Callable[[Any], str]]] = {
     ),
     "speed_kph": ("Vitesse moyenne", _kph),
     "access_time_s": ("Temps d'accès (se garer, marcher)", _seconds),
+    "main_pace_s_per_km": ("Allure sur les longs trajets", _pace),
+    "density_range_per_km2": ("Densités de commune prises en compte", _densities),
+    "fallback_density_per_km2": (
+        "Densité retenue quand celle de la commune est inconnue",
+        lambda v: f"{fr_number(float(v))}\u00a0hab./km²",
+    ),
     "speeds_kph": ("Vitesse par type de voie, sans limite connue", _road_speeds),
     "maxspeed_factor": ("Vitesse retenue où la limite est connue", _share_of_limit),
     "ferry_speed_kph": ("Vitesse des bacs", _kph),
@@ -210,9 +235,10 @@ def grid_warning(attrs: Mapping[str, Any]) -> str:
 
     Examples
     --------
-    >>> grid_warning({"origins": "grid", "grid_coverage": {"communes": 7,
-    ...     "communes_fallback": 500, "population_share": 0.04}})  # doctest: +ELLIPSIS
-    '<p><b>Attention :</b> la grille de population ne place que 4,0\xa0% des habitants (7 communes)...'
+    >>> text = grid_warning({"origins": "grid", "grid_coverage": {"communes": 7,
+    ...     "communes_fallback": 500, "population_share": 0.04}})
+    >>> "ne place que 4,0" in text and "pour les 500 autres communes" in text
+    True
     """
     placed = attrs.get("grid_coverage")
     if attrs.get("origins") != "grid" or not placed or not placed.get("communes_fallback"):
@@ -224,6 +250,19 @@ def grid_warning(attrs: Mapping[str, Any]) -> str:
         f"{fr_number(placed['communes_fallback'])} autres communes, les habitants sont placés "
         "comme sans grille (voir la méthode).</p>"
     )
+
+
+def _references(model: Mapping[str, Any]) -> list[str]:
+    """Return the model's references that the page does not give elsewhere.
+
+    Data credits are listed under « Sources des données »; a model that measured its error
+    (``error_by_band``) has it described in words, with its fitting data, in the precision
+    paragraph, so its own summary line is left to ``summary.json``.
+    """
+    if model.get("error_by_band"):
+        return []
+    credited = {str(c) for c in model.get("data_credits", []) or []}
+    return [str(s) for s in model.get("sources", []) or [] if str(s) not in credited]
 
 
 def method_section(summary: Mapping[str, Any], attrs: Mapping[str, Any]) -> str:
@@ -251,13 +290,15 @@ def method_section(summary: Mapping[str, Any], attrs: Mapping[str, Any]) -> str:
     """
     model = summary["travel_time_model"]
     t = fr_number(float(summary["threshold_min"]), _decimals(summary["threshold_min"]))
-    engine = _ENGINE_TEXT.get(str(model.get("engine")), "")
+    engine = _MODEL_TEXT.get(
+        str(model.get("model")), _ENGINE_TEXT.get(str(model.get("engine")), "")
+    )
     rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td>{html.escape(value)}</td></tr>"
         for label, value in model_parameters(model)
     )
     table = f"<table><tr><th>Paramètre</th><th>Valeur</th></tr>{rows}</table>" if rows else ""
-    sources = "".join(f"<li>{html.escape(str(s))}</li>" for s in model.get("sources", []))
+    sources = "".join(f"<li>{html.escape(str(s))}</li>" for s in _references(model))
     return (
         f"<p>Temps de trajet en voiture calculés avec le <b>{html.escape(model_name(model))}</b>. "
         f"{html.escape(engine)}</p>"
