@@ -18,6 +18,7 @@ from maillage.analysis.catchments import catchments
 from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.siting import suggest_sites
+from maillage.analysis.uncertainty import headline_range
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
@@ -259,6 +260,10 @@ def build_report(
         threshold_min=threshold_min,
         model=model.describe(),
         credits=attribution_lines(communes_cov.attrs.get("data_credits", [])),
+    )
+    span = headline_range(communes, venues, model=model, threshold_min=threshold_min, grid=grid)
+    summary.update(
+        {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
     )
     summary.update(summary_counts(facts))
     extra: dict[str, Any] = {"census": facts, "rejected": rejected} if facts else {}
