@@ -244,7 +244,8 @@ def step_savings(path: str, region: str) -> dict[str, object]:
 
 def _child(step: str, path: Path, region: str) -> dict[str, object]:
     code = (
-        "import json, sys; sys.path.insert(0, 'benchmarks'); import bench_commutes as b; "
+        f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "import bench_commutes as b; "
         f"print(json.dumps(b.step_{step}({str(path)!r}, {region!r})))"
     )
     done = subprocess.run(

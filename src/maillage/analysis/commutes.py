@@ -200,7 +200,7 @@ def _chunks(origin: np.ndarray, work: np.ndarray, n_work: int) -> list[np.ndarra
     groups: list[np.ndarray] = []
     seen = np.zeros(n_work, dtype=bool)
     first = needed = n_origins = n_seen = 0
-    for lo, hi in pairwise(bounds):
+    for lo, hi in pairwise(bounds.tolist()):
         new = np.unique(work[lo:hi])
         union = n_seen + int((~seen[new]).sum())
         table = (n_origins + 1) * union

@@ -295,8 +295,8 @@ def _vintage(name: str, header: list[str] | None = None) -> int | None:
 
 def _arrow_keep(batch: object, home: str, departements: Collection[str]) -> np.ndarray:
     """Rows of an Arrow batch whose home code lies in ``departements`` (filtered in Arrow)."""
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
+    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # noqa: PLC0415
 
     codes = batch.column(home)  # type: ignore[attr-defined]
     if not pa.types.is_string(codes.type):
@@ -356,7 +356,7 @@ def _read_csv_batches(
 def _read_parquet_detail(
     path: Path, names: Mapping[str, str], departements: Collection[str] | None
 ) -> pd.DataFrame:
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
 
     parquet = pq.ParquetFile(path)
     found = parquet.schema_arrow.names
@@ -410,6 +410,8 @@ def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFram
             raw.attrs.update(layout="insee-detail", vintage=vintage)
             raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
             return raw
+        if flows is None:  # not reached: one of the two layouts matched
+            return None
         names = {"home": flows["home"], "work": flows["work"], "mode": None}
         raw = _read_csv_batches(stream, sep, names | {"workers": flows["workers"]}, departements)
         raw.attrs.update(layout="insee-flows", vintage=_vintage(name, header), mode_coding=None)

@@ -206,7 +206,7 @@ def _as_codes(value: str | Iterable[str] | None, name: str) -> list[str] | None:
     if value is None:
         return None
     scalar = isinstance(value, str) or not hasattr(value, "__iter__")
-    codes = [value] if scalar else list(value)
+    codes: list[str] = [value] if scalar else list(value)  # type: ignore[list-item]
     if not codes or not all(isinstance(c, str) for c in codes):
         msg = f"{name} must be a code as a string or a list of them ('04', not 4); got {value!r}"
         raise OptionError(msg)
