@@ -127,8 +127,11 @@ def test_bad_road_graph_entry_is_reported_deleted_and_rebuilt(fault, cache_dir, 
     path = _graph_entry(cache_dir, pbf)
     damage, reason = GRAPH_FAULTS[fault]
     damage(path)
-    with pytest.warns(MaillageWarning, match=rf"cache entry .*{reason}.*rebuilt from source"):
+    with pytest.warns(
+        MaillageWarning, match=rf"cache entry .*{reason}.*rebuilt from source"
+    ) as seen:
         net = RoadNetwork.from_osm(pbf)
+    assert not any("pickle" in str(w.message) for w in seen)  # no advice to unpickle a cache
     for name in FIELDS:  # the graph in use is the one parsed from the file, not the damaged one
         np.testing.assert_array_equal(getattr(net.graph, name), getattr(reference, name))
     assert not hasattr(builtins, "_maillage_unpickled")
