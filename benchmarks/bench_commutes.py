@@ -267,7 +267,9 @@ def main() -> None:
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     path = args.keep_file or Path(folder.name) / "FD_MOBPRO_2019.csv"
-    synthetic = {"reused": True, "bytes": path.stat().st_size} if path.is_file() else None
+    synthetic = None
+    if path.is_file():
+        synthetic = {"rows": args.rows, "bytes": path.stat().st_size, "reused": str(path)}
     if synthetic is None:
         synthetic = write_synthetic(path, args.rows)
     print("synthetic file:", synthetic, flush=True)
