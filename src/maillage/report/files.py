@@ -210,14 +210,17 @@ def _indicators_csv(report: Report) -> bytes:
 def _sites_csv(report: Report) -> bytes:
     sites = report.sites
     table = pd.DataFrame(sites.drop(columns="geometry"))
+    # Lambert-93 in metropolitan France; an overseas région's own CRS named by its EPSG code
+    epsg = sites.crs.to_epsg() if sites.crs is not None else 2154
+    x, y = ("x_l93", "y_l93") if epsg == 2154 else (f"x_epsg{epsg}", f"y_epsg{epsg}")
     if len(sites):
-        table["x_l93"] = sites.geometry.x.round(1)
-        table["y_l93"] = sites.geometry.y.round(1)
+        table[x] = sites.geometry.x.round(1)
+        table[y] = sites.geometry.y.round(1)
         wgs = sites.geometry.to_crs("EPSG:4326")
         table["lon"] = wgs.x.round(6)
         table["lat"] = wgs.y.round(6)
     else:
-        table = table.assign(x_l93=[], y_l93=[], lon=[], lat=[])
+        table = table.assign(**{x: [], y: [], "lon": [], "lat": []})
     return _csv(table.set_index("rank") if "rank" in table.columns else table)
 
 
