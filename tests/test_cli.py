@@ -24,7 +24,7 @@ def _one_line_error(err: str) -> str:
     lines = [line for line in err.splitlines() if line.strip()]
     assert "Traceback" not in err
     # our errors are one line; argparse adds its usage lines before its own one-line error
-    assert lines and lines[-1].startswith(("maillage: error:", "maillage report: error:"))
+    assert lines and lines[-1].startswith(("maillage : erreur :", "maillage report : erreur :"))
     return lines[-1]
 
 
@@ -37,7 +37,7 @@ def test_parse_years():
 def test_bad_years(capsys, years, tmp_path):
     code, _, err = _run(capsys, "report", "--venues", "x", "--years", years, "--out", str(tmp_path))
     assert code == 2
-    assert "expected a range of years" in _one_line_error(err)
+    assert "années attendues sous la forme 2019-2024" in _one_line_error(err)
 
 
 def test_bad_region_code_exits_2_with_one_line(capsys, tmp_path):
@@ -53,7 +53,9 @@ def test_bad_region_code_exits_2_with_one_line(capsys, tmp_path):
     )
     assert code == 2 and out == ""
     line = _one_line_error(err)
-    assert "99" in line and "75" in line  # names the bad code and lists the valid ones
+    # names the bad code and what it may have meant, not the list of every code
+    assert "--region 99 : code de région inconnu ; vouliez-vous dire 94 (Corse)" in line
+    assert "75" not in line
     assert not (tmp_path / "r").exists()
 
 
@@ -87,7 +89,7 @@ def test_region_and_departement_are_exclusive(capsys, tmp_path):
         "--out",
         str(tmp_path),
     )
-    assert code == 2 and "not allowed with" in err
+    assert code == 2 and "l'option --departement ne va pas avec --region" in err
 
 
 def test_console_script_never_shows_a_traceback(tmp_path):
@@ -134,7 +136,12 @@ def test_full_report_on_a_departement(capsys, tmp_path):
     assert summary["area"] == "Charente (16)"
     assert summary["threshold_min"] == 15.0
     assert summary["communes"] > 300
-    assert any("CGET" in line for line in summary["data_credits"])
+    # the credits come from the frames and the model, each line once, none typed in the CLI
+    credits = summary["data_credits"]
+    assert len(credits) == len(set(credits))
+    for producer in ("CGET", "INSEE, COG 2026", "IGN"):
+        assert any(producer in line for line in credits), producer
+    assert stdout.startswith("Rapport écrit dans")
     assert summary["travel_time_model"]["model"] == "CrowFlyModel"
     page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
     assert "Aucun lieu n'est connu comme soutenu publiquement" in page  # CGET 2019 says nothing
@@ -243,7 +250,7 @@ def test_offline_network_osm_says_what_to_download_and_where(capsys, tmp_path, m
         assert f"download {url} to {data / 'osm' / f'osm-{slug}'}/" in line
     assert not out.exists()
     code, _, err = _run(capsys, *args, "--network", "osm", str(tmp_path / "x.osm.pbf"))
-    assert code == 2 and "give it alone" in _one_line_error(err)
+    assert code == 2 and "donnez-le seul" in _one_line_error(err)
 
 
 def _charente_bounds() -> tuple[float, float, float, float]:
@@ -365,3 +372,83 @@ def test_bad_previous_folder_exits_2_with_one_line(capsys, tmp_path):
     line = _one_line_error(err)
     assert "summary.json" in line and str(tmp_path / "old") in line
     assert not (tmp_path / "r").exists()
+
+
+def test_help_version_and_errors_speak_french(capsys):
+    import maillage
+
+    assert _run(capsys, "--version")[:2] == (0, f"maillage {maillage.__version__}\n")
+    code, out, _ = _run(capsys, "--help")
+    assert code == 0 and out.startswith("utilisation : maillage")
+    assert "afficher cette aide et quitter" in out and "commandes :" in out
+    code, out, _ = _run(capsys, "report", "--help")
+    assert code == 0 and "seuil d'accès en minutes" in out and "options :" in out
+    for english in ("usage:", "show this help", "options:", "default", "e.g."):
+        assert english not in out, english
+    code, _, err = _run(capsys, "rapport")
+    assert code == 2 and "COMMANDE : choix inconnu 'rapport'" in _one_line_error(err)
+
+
+def test_catalogue_lists_every_dataset_by_use(capsys):
+    from maillage.sources import CATALOGUE
+
+    code, out, err = _run(capsys, "catalogue")
+    assert code == 0 and err == ""
+    for name in CATALOGUE:
+        assert f"  {name} " in out, name
+    assert "Recensements de lieux (--venues, --supported, --series)" in out
+    assert "Grilles de population (--grid)" in out and "--network osm" in out
+
+
+@pytest.mark.parametrize(
+    ("area", "said"),
+    [
+        (["--departement", "2c"], "--departement 2c : code de département inconnu ; "
+         "vouliez-vous dire 2A (Corse-du-Sud), 2B (Haute-Corse)"),
+        (["--region", "33"], "33 est le département Gironde : --departement 33"),
+        (["--departement", "Charente"], "vouliez-vous dire 16 (Charente), 17 (Charente-Maritime)"),
+    ],
+)  # fmt: skip
+def test_unknown_area_code_suggests_what_was_meant(capsys, tmp_path, area, said):
+    code, out, err = _run(
+        capsys, "report", "--venues", "x.csv", *area, "--out", str(tmp_path / "r")
+    )
+    assert code == 2 and out == ""
+    assert said in _one_line_error(err)
+    assert not (tmp_path / "r").exists()
+
+
+def test_area_codes_as_typed_and_the_final_line(capsys, tmp_path, monkeypatch):
+    """--departement 9 2a reaches the report as 09 and 2A; the last line is in French."""
+    import maillage.cli
+
+    seen = {}
+
+    def fake_report(args, *, progress):
+        seen["departements"] = args.departement
+        return args.out
+
+    monkeypatch.setattr(maillage.cli, "_run_report", fake_report)
+    out = tmp_path / "r"
+    code, stdout, err = _run(
+        capsys, "-q", "report", "--venues", "x.csv", "--departement", "9", "2a", "--out", str(out)
+    )
+    assert code == 0, err
+    assert seen["departements"] == ["09", "2A"]
+    assert stdout == f"Rapport écrit dans {out}/ — ouvrez {out / 'report.html'}\n"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--threshold", "0", "--threshold : durée en minutes supérieure à 0 attendue (reçu 0)"),
+        ("--threshold", "-5", "--threshold : durée en minutes supérieure à 0 attendue (reçu -5)"),
+        ("--sites", "0", "--sites : nombre de sites au moins égal à 1 attendu (reçu 0)"),
+        ("--threshold", "vingt", "--threshold : nombre attendu, reçu 'vingt'"),
+    ],
+)
+def test_threshold_and_sites_have_their_own_messages(capsys, tmp_path, option, value, said):
+    args = ["report", "--venues", "x.csv", "--region", "75", option, value]
+    code, _, err = _run(capsys, *args, "--out", str(tmp_path / "r"))
+    assert code == 2
+    assert _one_line_error(err).endswith(said)

