@@ -647,27 +647,31 @@ def _given_files(args: argparse.Namespace | None, name: str) -> list[str]:
     return [str(v) for v in values if v is not None]
 
 
+def _mentions(text: str, value: str) -> re.Match[str] | None:
+    """Where ``text`` names the file ``value`` (quoted, as a path, or by a file name)."""
+    name = Path(value).name
+    forms = [repr(value), repr(name)] + [v for v in (value, name) if "/" in v or "." in v]
+    return re.search("|".join(rf"(?<![\w/.-]){re.escape(v)}(?![\w/-])" for v in forms), text)
+
+
 def _flag_names(text: str, args: argparse.Namespace | None) -> str:
-    """Name command-line flags where a message names Python parameters."""
+    """Name command-line flags where a message names Python parameters or a given file."""
     text = re.sub(r"\b(out_dir|threshold_min|k_sites)\b", lambda m: _PARAMETERS[m[1]], text)
     text = re.sub(
         r"\b(previous|region|departements|years|year)=", lambda m: _KEYWORDS[m[1]] + " ", text
     )
-    param = re.match(r"(?:source|path)(=|:| )", text)  # a loader's message about its file
-    if param is None:
-        return text
     files = {name: _given_files(args, name) for name in _FILE_FLAGS}
-    named = [
-        name
-        for name, values in files.items()
-        for v in values
-        if repr(v) in text or repr(Path(v).name) in text or ("/" in v and v in text)
-    ]
+    found = [(f, m) for f, values in files.items() for v in values if (m := _mentions(text, v))]
     given = [name for name, values in files.items() if values]
-    flag = named[0] if named else given[0] if len(given) == 1 else None
-    if flag is None:
-        return text
-    return f"--{flag}{' ' if param[1] == '=' else param[1]}{text[param.end() :]}"
+    param = re.match(r"(?:source|path)(=|:| )", text)  # a loader's message about its file
+    if param is not None:
+        flag = found[0][0] if found else given[0] if len(given) == 1 else None
+        if flag is not None:
+            text = f"--{flag}{' ' if param[1] == '=' else param[1]}{text[param.end() :]}"
+    elif found and not re.search(r"(?<!\w)--[a-z]", text):  # a file named, its flag not
+        flag, match = found[0]
+        text = f"{text[: match.end()]} (--{flag}){text[match.end() :]}"
+    return text
 
 
 def _one_line(exc: BaseException, args: argparse.Namespace | None = None) -> str:
