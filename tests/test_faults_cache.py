@@ -286,3 +286,25 @@ def test_damaged_download_in_the_cache_is_downloaded_again(tmp_path, monkeypatch
     ):
         (path,) = fetch("cget-tiers-lieux-2019")
     assert len(downloads) == 1 and path.read_bytes() == good.read_bytes()
+
+
+# ---------------------------------------------------------------------- R data frames
+@pytest.mark.parametrize("fault", ["truncated", "flows x100"])
+def test_bad_rdata_cache_is_reported_and_rebuilt(fault, cache_dir):
+    pytest.importorskip("rdata")
+    import pandas as pd
+
+    from maillage.load.commutes import read_rdata
+
+    source = fetch("mobpro-reunion-2010")[0]
+    first = read_rdata(source)
+    (path,) = (cache_dir / "commutes").glob("rdata-*.parquet")
+    if fault == "truncated":
+        _truncate(path)
+    else:
+        frame = pd.read_parquet(path)  # keeps the stamp of the original content
+        frame["FLOW"] = frame["FLOW"] * 100
+        frame.to_parquet(path)
+    with pytest.warns(MaillageWarning, match="unusable"):
+        again = read_rdata(source)
+    pd.testing.assert_frame_equal(again, first)

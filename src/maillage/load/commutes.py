@@ -56,9 +56,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,6 +68,7 @@ import pandas as pd
 from maillage.errors import ColumnError, InputDataError, OptionError
 from maillage.options import options
 from maillage.sources import sha256_of
+from maillage.sources.cache import ENTRY_FORMAT, load_frame, save_frame
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -97,6 +96,7 @@ _FLOWS_RE = re.compile(r"^NBFLUX_C(\d{2})_ACTOCC15P$", re.IGNORECASE)
 _DETAIL = ("COMMUNE", "DCLT", "TRANS", "IPONDI")
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _BATCH_BYTES = 64 << 20
+_RDATA_SCHEMA = "1"
 
 
 def _rdata_module() -> object:
@@ -112,17 +112,14 @@ def _rdata_module() -> object:
 
 
 def _rdata_cache_path(path: Path) -> Path:
-    key = hashlib.sha256(f"{sha256_of(path)}:rdata-1".encode()).hexdigest()[:20]
+    text = f"{sha256_of(path)}:rdata-{_RDATA_SCHEMA}:entry-{ENTRY_FORMAT}"
+    key = hashlib.sha256(text.encode()).hexdigest()[:20]
     return Path(options.cache_dir) / "commutes" / f"rdata-{key}.parquet"
 
 
 def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        os.close(fd)
-        frame.to_parquet(tmp, index=False)
-        Path(tmp).replace(target)
+        save_frame(target, frame, kind="rdata", schema=_RDATA_SCHEMA)  # with its content hash
     except OSError as exc:
         logger.warning("cannot cache %s: %s", target, exc)
 
@@ -181,11 +178,9 @@ def read_rdata(path: Path | str) -> pd.DataFrame:
     """
     path = Path(path)
     cached = _rdata_cache_path(path)
-    if cached.is_file():
-        try:
-            return pd.read_parquet(cached)
-        except (OSError, ValueError) as exc:
-            logger.warning("ignoring unreadable cache %s (%s): reading %s", cached, exc, path)
+    frame = load_frame(cached, kind="rdata", schema=_RDATA_SCHEMA)  # checked: hash and schema
+    if frame is not None:
+        return frame
     logger.info("reading R data %s (cached afterwards)", path.name)
     frame = _parse_rdata(path)
     _write_atomic(frame, cached)

@@ -10,8 +10,8 @@ Nothing is ever unpickled (``np.load(allow_pickle=False)``).
 
 - numpy archives (:func:`save_arrays`, :func:`load_arrays`): the stamp is one more member,
   the hash covers every array (name, dtype, shape, bytes) and the metadata;
-- GeoParquet frames (:func:`save_frame`, :func:`load_frame`): the stamp is stored in the
-  frame's attributes (Parquet metadata), the hash covers the index, every column and the
+- frames as (Geo)Parquet (:func:`save_frame`, :func:`load_frame`): the stamp is stored in
+  the frame's attributes (Parquet metadata), the hash covers the index, every column and the
   geometries as WKB (:func:`frame_digest`).
 
 Examples
@@ -259,14 +259,16 @@ def frame_digest(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def save_frame(path: Path, frame: gpd.GeoDataFrame, *, kind: str, schema: int | str) -> None:
-    """Write a GeoDataFrame and its stamp to ``path`` (GeoParquet), atomically.
+def save_frame(
+    path: Path, frame: pd.DataFrame | gpd.GeoDataFrame, *, kind: str, schema: int | str
+) -> None:
+    """Write a frame and its stamp to ``path`` (GeoParquet for a GeoDataFrame), atomically.
 
     Parameters
     ----------
     path : pathlib.Path
         Target file; its folder is created.
-    frame : geopandas.GeoDataFrame
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
         The frame; its ``attrs`` (JSON-serialisable) are stored too, outside the hash.
     kind : str
         What the entry holds, e.g. ``"communes"``.
@@ -285,7 +287,17 @@ def save_frame(path: Path, frame: gpd.GeoDataFrame, *, kind: str, schema: int | 
         tmp.unlink(missing_ok=True)
 
 
-def load_frame(path: Path, *, kind: str, schema: int | str) -> gpd.GeoDataFrame | None:
+def _read_frame(path: Path) -> pd.DataFrame:
+    import geopandas as gpd  # noqa: PLC0415 - only the Parquet entries need it
+    import pandas as pd  # noqa: PLC0415 - only the Parquet entries need it
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415 - idem
+
+    if b"geo" in (pq.read_schema(path).metadata or {}):
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path)
+
+
+def load_frame(path: Path, *, kind: str, schema: int | str) -> pd.DataFrame | None:
     """Read an entry written by :func:`save_frame`; None when missing or unusable.
 
     Parameters
@@ -297,17 +309,15 @@ def load_frame(path: Path, *, kind: str, schema: int | str) -> gpd.GeoDataFrame 
 
     Returns
     -------
-    geopandas.GeoDataFrame or None
+    pandas.DataFrame, geopandas.GeoDataFrame or None
         The frame, with the ``attrs`` it was saved with. None when there is no entry, or
         when it is unusable: it is then reported in a
         :class:`~maillage.errors.MaillageWarning` and deleted.
     """
-    import geopandas as gpd  # noqa: PLC0415 - only the Parquet entries need it
-
     if not path.is_file():
         return None
     try:
-        frame = gpd.read_parquet(path)
+        frame = _read_frame(path)
         stamp = frame.attrs.pop(_STAMP, None)
         _check_stamp(stamp, _stamp(kind, schema, frame_digest(frame)))
     except _BadEntryError as exc:
