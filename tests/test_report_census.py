@@ -202,7 +202,7 @@ def test_series_of_the_2020_france_services_lists(capsys, tmp_path):
     page = (out / "report.html").read_text()
     assert "Évolution entre les listes datées" in page and "series.png" not in page.split("<img")[0]
     # the report's own venues are the latest list
-    assert "Liste des France services au 2020-10-12 (2020-10-12)" in page
+    assert "– Liste des France services au 2020-10-12</title>" in page
 
 
 def test_series_file_needs_its_date(capsys, tmp_path):

@@ -10,6 +10,8 @@ Examples
 --------
 >>> census_label("cget-tiers-lieux-2019")
 'Recensement national des tiers-lieux 2019 (2019-03)'
+>>> census_label("france-services-2020-10-12")
+'Liste des France services au 2020-10-12'
 >>> census_label("mes-lieux.csv")
 'mes-lieux.csv'
 """
@@ -72,11 +74,14 @@ def census_label(source: str | Path) -> str:
     Returns
     -------
     str
-        ``"<title> (<vintage>)"`` for a catalogue census, the file name otherwise.
+        ``"<title> (<vintage>)"`` for a catalogue census (the title alone when it holds the
+        date), the file name otherwise.
     """
     name = str(source)
     if name in CATALOGUE:
         dataset = CATALOGUE[name]
+        if dataset.vintage in dataset.title:
+            return dataset.title
         return f"{dataset.title} ({dataset.vintage})"
     return Path(name).name
 
