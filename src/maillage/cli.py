@@ -30,7 +30,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from maillage import __version__
+import maillage
 from maillage.errors import MaillageError, OptionError, UnknownCodeError
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version",
         action="version",
-        version=f"maillage {__version__}",
+        version=f"maillage {maillage.__version__}",
         help="afficher la version et quitter",
     )
     sub = parser.add_subparsers(
