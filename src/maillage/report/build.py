@@ -29,6 +29,7 @@ from maillage.report.compare import Previous, compare_reports, read_previous
 from maillage.report.counts import whole_columns, whole_counts
 from maillage.report.model import Report
 from maillage.report.series import build_series
+from maillage.report.territory import territory_notes
 from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
@@ -266,6 +267,7 @@ def build_report(
         {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
     )
     summary.update(summary_counts(facts))
+    summary.update(territory_notes(communes))
     extra: dict[str, Any] = {"census": facts, "rejected": rejected} if facts else {}
     if series:
         extra["series"] = build_series(

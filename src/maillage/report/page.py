@@ -23,6 +23,7 @@ from maillage.report.counts import largest_remainder
 from maillage.report.method import grid_warning, method_section
 from maillage.report.numbers import fr_number, fr_percent, fr_year
 from maillage.report.series import series_section
+from maillage.report.territory import territory_paragraph
 
 if TYPE_CHECKING:
     from maillage.report.compare import Comparison
@@ -476,6 +477,7 @@ def _sections(
         "<h2>Chiffres clés</h2>",
         _key_figures(report.summary),
         grid_warning(report.communes.attrs),
+        territory_paragraph(report.summary),
         *census_section(report),
         *_previous_section(report),
         "<h2>Carte</h2>",
