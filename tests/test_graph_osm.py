@@ -10,12 +10,14 @@ import networkx as nx
 import numpy as np
 import osmium
 import pytest
+import scipy.sparse as sp
 from pyproj import Geod
 from scipy.sparse.csgraph import connected_components
 
 from maillage import NetworkError, RoadNetwork, fetch, options
 from maillage.travel.graph.graph import MIN_EDGE_TIME_S
 from maillage.travel.graph.search import nearest_sources
+from maillage.travel.graph.turns import turn_cost_s
 
 DATA = Path(__file__).parent / "data"
 GEOD = Geod(ellps="WGS84")
@@ -74,13 +76,23 @@ def cache_dir(tmp_path):
 
 
 def edge_times(net: RoadNetwork) -> dict[tuple[int, int], float]:
+    """Time of each road edge: the out-edges of the nodes' own states (no turn cost)."""
     g = net.graph
-    tails = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
-    ids = g.node_ids
+    tails = np.repeat(np.arange(g.n_states), np.diff(g.indptr))
+    own = tails < g.n_nodes
+    ids, node = g.node_ids, g.node_of_state()
     return {
-        (int(ids[t]), int(ids[h])): float(w)
-        for t, h, w in zip(tails, g.indices, g.weights, strict=True)
+        (int(ids[t]), int(ids[node[h]])): float(w)
+        for t, h, w in zip(tails[own], g.indices[own], g.weights[own], strict=True)
     }
+
+
+def turn_s(net: RoadNetwork, a: int, b: int, c: int) -> float:
+    """car.lua's cost of the turn a -> b -> c (node ids) at an intersection."""
+    xy = dict(zip(net.graph.node_ids.tolist(), net.graph.xy, strict=True))
+    heading = [np.arctan2(*(xy[q] - xy[p])[::-1]) for p, q in ((a, b), (b, c))]
+    angle = -((np.degrees(heading[1] - heading[0]) + 180) % 360 - 180)
+    return float(turn_cost_s(np.array([angle]))[0])
 
 
 def test_hand_made_pbf_rules(town_pbf, cache_dir):
@@ -107,8 +119,10 @@ def test_hand_made_pbf_travel_times(town_pbf, cache_dir):
         [xy[i][0] for i in (1, 4, 6)], [xy[i][1] for i in (1, 4, 6)], crs=2154, index=[1, 4, 6]
     )
     result = net.nearest(points, points.loc[[6]])
-    to_3 = min(seconds(1, 3, 25), seconds(1, 2, 65) + seconds(2, 3, 25))
-    assert result.loc[1, "travel_time_s"] == pytest.approx(to_3 + 1800, rel=1e-3)
+    # nodes 2 and 3 join three roads or more: car.lua's turn costs there
+    direct = seconds(1, 3, 25) + turn_s(net, 1, 3, 6)
+    by_2 = seconds(1, 2, 65) + turn_s(net, 1, 2, 3) + seconds(2, 3, 25) + turn_s(net, 2, 3, 6)
+    assert result.loc[1, "travel_time_s"] == pytest.approx(min(direct, by_2) + 1800, rel=1e-3)
     assert result.loc[6, "travel_time_s"] == 0.0
     assert net.describe()["file"] == "town.osm.pbf"
 
@@ -158,8 +172,9 @@ def helsinki_pbf() -> Path:
 
 
 def reversed_digraph(net: RoadNetwork) -> nx.DiGraph:
+    """The search graph over states (nodes and arrivals at intersections), reversed."""
     g = net.graph
-    tails = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
+    tails = np.repeat(np.arange(g.n_states), np.diff(g.indptr))
     graph = nx.DiGraph()
     graph.add_weighted_edges_from(
         zip(g.indices.tolist(), tails.tolist(), g.weights.tolist(), strict=True)
@@ -183,32 +198,39 @@ def real_network(request, tmp_path_factory):
 
 def test_real_graph_is_one_strong_component(real_network):
     g = real_network.graph
-    n_comp, _ = connected_components(g.matrix(), directed=True, connection="strong")
+    node = g.node_of_state()
+    tails = np.repeat(np.arange(g.n_states), np.diff(g.indptr))
+    between = node[tails] != node[g.indices]
+    roads = sp.csr_matrix(
+        (np.ones(between.sum()), (node[tails][between], node[g.indices][between])),
+        shape=(g.n_nodes, g.n_nodes),
+    )
+    n_comp, _ = connected_components(roads, directed=True, connection="strong")
     assert n_comp == 1
     assert g.n_nodes > 1000
+    assert g.n_states > g.n_nodes  # arrivals at intersections
     assert (g.weights > 0).all()
     assert np.isfinite(g.xy).all()
 
 
 def test_real_nearest_equals_networkx(real_network):
+    """Times on the reversed state graph from every arrival at the venues, read at the
+    nodes' own states (where trips start)."""
     g = real_network.graph
     venues = np.random.default_rng(3).choice(g.n_nodes, 12, replace=False)
     time_s, label = nearest_sources(
         real_network._reversed, venues, np.zeros(len(venues)), np.arange(len(venues))
     )
-    reference = nx.multi_source_dijkstra_path_length(
-        reversed_digraph(real_network), set(venues.tolist())
-    )
+    rev = reversed_digraph(real_network)
+    arrivals, which = g.arrivals(venues)
+    reference = nx.multi_source_dijkstra_path_length(rev, set(arrivals.tolist()))
     expected = np.array([reference[i] for i in range(g.n_nodes)])
     np.testing.assert_allclose(time_s, expected, rtol=0, atol=1e-6)
     # the reported venue does give that time
-    single = {
-        v: nx.single_source_dijkstra_path_length(reversed_digraph(real_network), int(v))
-        for v in venues[:3]
-    }
-    for k, v in enumerate(venues[:3]):
+    for k in range(3):
+        single = nx.multi_source_dijkstra_path_length(rev, set(arrivals[which == k].tolist()))
         mine = np.flatnonzero(label == k)
-        np.testing.assert_allclose(time_s[mine], [single[v][i] for i in mine], atol=1e-6)
+        np.testing.assert_allclose(time_s[mine], [single[v] for v in mine], atol=1e-6)
 
 
 def test_real_od_table_equals_networkx(real_network):
@@ -218,7 +240,9 @@ def test_real_od_table_equals_networkx(real_network):
     table = real_network.od_table(points, venues, max_time_s=240.0)
     rev = reversed_digraph(real_network)
     for dest in venues.index:
-        reference = nx.single_source_dijkstra_path_length(rev, int(dest), cutoff=240.0)
+        arrivals, _ = g.arrivals(np.array([dest]))
+        reference = nx.multi_source_dijkstra_path_length(rev, set(arrivals.tolist()), cutoff=240.0)
+        reference = {v: t for v, t in reference.items() if v < g.n_nodes}
         mine = table[table["dest_id"] == dest].set_index("origin_id")["travel_time_s"]
         assert set(mine.index) == set(reference)
         np.testing.assert_allclose(

@@ -10,26 +10,30 @@ from shapely import Point
 
 from maillage import InputDataError, MaillageWarning, NetworkError, RoadNetwork, TravelTimeModel
 from maillage.travel.graph.graph import MIN_EDGE_TIME_S, graph_from_edges
-from maillage.travel.graph.profile import parse_duration, parse_maxspeed, way_rule
+from maillage.travel.graph.profile import way_rule
 from maillage.travel.graph.snap import ACCESS_SPEED_KPH
+from maillage.travel.graph.tags import parse_duration, parse_maxspeed
 
 STEP_M = 1000.0
 EDGE_S = 60.0
 
 
 # ---------------------------------------------------------------- speed and direction rules
+# car.lua's reading (WayHandlers.parse_maxspeed): a leading number, mph converted, else its
+# symbolic tables; "walk", "FR:zone30" and the second value of a list are not read.
 @pytest.mark.parametrize(
     ("value", "kph"),
     [
         ("50", 50.0),
-        ("50 mph", 80.4672),
+        ("50 mph", 80.45),
         ("FR:urban", 50.0),
         ("FR:rural", 80.0),
         ("FR:motorway", 130.0),
-        ("walk", 6.0),
-        ("none", 130.0),
-        ("70;50", 50.0),
-        ("12,5", 12.5),
+        ("walk", None),
+        ("FR:zone30", None),
+        ("none", 140.0),
+        ("70;50", 70.0),
+        ("12,5", 12.0),
         ("signals", None),
         ("", None),
         (None, None),
@@ -44,14 +48,26 @@ def test_parse_maxspeed(value, kph):
     [
         ({"highway": "residential"}, (25.0, True, True)),
         ({"highway": "primary", "maxspeed": "50"}, (40.0, True, True)),
+        ({"highway": "residential", "maxspeed": "50"}, (40.0, True, True)),  # replaces 25
+        ({"highway": "residential", "source:maxspeed": "FR:urban"}, (40.0, True, True)),
         ({"highway": "primary", "oneway": "yes"}, (65.0, True, False)),
         ({"highway": "primary", "oneway": "1"}, (65.0, True, False)),
         ({"highway": "primary", "oneway": "true"}, (65.0, True, False)),
         ({"highway": "primary", "oneway": "-1"}, (65.0, False, True)),
+        ({"highway": "primary", "oneway": "yes", "oneway:motorcar": "no"}, (65.0, True, True)),
         ({"highway": "tertiary", "junction": "roundabout"}, (40.0, True, False)),
         ({"highway": "motorway"}, (90.0, True, False)),
         ({"highway": "motorway", "oneway": "no"}, (90.0, True, True)),
+        ({"highway": "motorway_link"}, (45.0, True, True)),  # car.lua implies motorway only
         ({"highway": "residential", "access": "no", "motor_vehicle": "yes"}, (25.0, True, True)),
+        ({"highway": "residential", "motor_vehicle:backward": "no"}, (25.0, True, False)),
+        ({"highway": "track", "motor_vehicle": "yes"}, (10.0, True, True)),
+        ({"highway": "primary", "surface": "sett"}, (40.0, True, True)),
+        ({"highway": "primary", "maxspeed": "90", "tracktype": "grade2"}, (40.0, True, True)),
+        ({"highway": "primary", "smoothness": "very_bad"}, (20.0, True, True)),
+        ({"highway": "secondary", "bridge": "movable"}, (5.0, True, True)),
+        ({"highway": "service", "service": "parking_aisle"}, (15.0, True, True)),  # rate only
+        ({"highway": "residential", "oneway": "alternating"}, (25.0, True, True)),
     ],
 )
 def test_way_rule_speed_and_directions(tags, expected):
@@ -59,15 +75,36 @@ def test_way_rule_speed_and_directions(tags, expected):
     assert (rule.speed_kph, rule.forward, rule.backward) == pytest.approx(expected)
 
 
+def test_way_rule_speeds_per_direction():
+    rule = way_rule({"highway": "primary", "maxspeed:forward": "70", "maxspeed:backward": "30"})
+    assert (rule.forward_kph, rule.backward_kph) == pytest.approx((56.0, 24.0))
+
+
 @pytest.mark.parametrize(
     "tags",
     [
         {"highway": "footway"},
         {"highway": "track"},
+        {"highway": "footway", "access": "no"},
         {"highway": "residential", "access": "private"},
+        {"highway": "residential", "access": "destination"},  # restricted: trip ends only
+        {"highway": "service", "access": "customers"},
         {"highway": "residential", "access": "no"},
         {"highway": "primary", "motor_vehicle": "no"},
+        {"highway": "primary", "motorcar": "no", "motor_vehicle": "yes"},
+        {"highway": "residential", "access": "bus"},
         {"highway": "secondary", "oneway": "reversible"},
+        {"highway": "residential", "maxheight": "1.9"},
+        {"highway": "residential", "maxwidth": "1.8"},
+        {"highway": "residential", "maxweight": "1.5"},
+        {"highway": "residential", "smoothness": "impassable"},
+        {"highway": "service", "service": "emergency_access"},
+        {"highway": "residential", "construction": "yes"},
+        {"highway": "construction"},
+        {"highway": "steps"},
+        {"highway": "residential", "area": "yes"},
+        {"highway": "residential", "hov": "designated"},
+        {"route": "ferry", "motor_vehicle": "no"},
         {"building": "yes"},
     ],
 )

@@ -6,6 +6,9 @@ direction, weighted by its travel time in seconds. Parallel edges keep the minim
 self-loops are dropped, zero-length edges get :data:`MIN_EDGE_TIME_S`, and only the
 largest strongly connected component is kept (elsewhere some trips would have no way back).
 
+:func:`maillage.travel.graph.ways.graph_from_ways` builds the graph of OpenStreetMap ways,
+with what OSRM's car profile charges at nodes (obstacles and turns).
+
 Examples
 --------
 >>> import numpy as np
@@ -20,43 +23,54 @@ Examples
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 
 from maillage.errors import NetworkError
 
-if TYPE_CHECKING:
-    from maillage.travel.graph.osm import RawWays
-
-__all__ = ["MIN_EDGE_TIME_S", "Graph", "graph_from_edges", "graph_from_ways"]
+__all__ = [
+    "MIN_EDGE_TIME_S",
+    "Graph",
+    "check_edges",
+    "dedupe_edges",
+    "graph_from_edges",
+    "spatial_order",
+    "strong_component",
+]
 
 logger = logging.getLogger(__name__)
 
 MIN_EDGE_TIME_S = 0.01
 """Time given to an edge of zero length (two OSM nodes at the same place)."""
 
-_EARTH_RADIUS_M = 6_371_008.8
-
 
 @dataclass(frozen=True)
 class Graph:
     """A directed graph in CSR form, with node coordinates.
 
+    The searches run over *states*: the nodes, then, when turns cost time
+    (:mod:`maillage.travel.graph.turns`), one extra state per road arriving at an
+    intersection. A trip starts at a node's own state and may end at any of its states.
+
     Attributes
     ----------
     indptr, indices : numpy.ndarray of int64, int32
-        CSR structure: the out-edges of node ``i`` go to ``indices[indptr[i]:indptr[i+1]]``.
+        CSR structure over the states: the out-edges of state ``i`` go to
+        ``indices[indptr[i]:indptr[i+1]]``.
     weights : numpy.ndarray of float64
         Travel time of each edge, seconds (> 0).
     xy : numpy.ndarray of float64, shape (n, 2)
         Node coordinates in EPSG:2154 (metres).
     node_ids : numpy.ndarray of int64
         OSM id of each node (or any stable label for synthetic graphs).
+    copy_of : numpy.ndarray of int64
+        Node of each extra state (state ``n + k`` is an arrival at node ``copy_of[k]``);
+        empty for a graph without turn costs.
+    reverse : bool
+        Every edge is turned around (:meth:`reversed`): searches run from trip ends.
     """
 
     indptr: np.ndarray
@@ -64,21 +78,63 @@ class Graph:
     weights: np.ndarray
     xy: np.ndarray
     node_ids: np.ndarray
+    copy_of: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    reverse: bool = False
 
     @property
     def n_nodes(self) -> int:
-        """Number of nodes."""
+        """Number of nodes (places where a trip may start or end)."""
+        return len(self.xy)
+
+    @property
+    def n_states(self) -> int:
+        """Number of search states (nodes and arrivals at intersections)."""
         return len(self.indptr) - 1
 
     @property
     def n_edges(self) -> int:
-        """Number of directed edges."""
+        """Number of directed edges between states."""
         return len(self.indices)
 
     def matrix(self) -> sp.csr_matrix:
-        """Return the graph as a scipy CSR matrix (row = tail, column = head)."""
-        n = self.n_nodes
+        """Return the graph as a scipy CSR matrix over the states (row = tail, column = head)."""
+        n = self.n_states
         return sp.csr_matrix((self.weights, self.indices, self.indptr), shape=(n, n))
+
+    def node_of_state(self) -> np.ndarray:
+        """Return the node of every state (itself for the first ``n_nodes``)."""
+        return np.concatenate([np.arange(self.n_nodes), self.copy_of])
+
+    def arrivals(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the states where a trip ends at ``nodes``, and the position of each's node.
+
+        Parameters
+        ----------
+        nodes : numpy.ndarray of int
+            Node positions.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``states`` and ``which``: ``states[k]`` is an arrival at ``nodes[which[k]]``.
+
+        Examples
+        --------
+        >>> g = Graph(np.zeros(4, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0),
+        ...           np.zeros((2, 2)), np.arange(2), np.array([1]))
+        >>> [a.tolist() for a in g.arrivals(np.array([1, 0]))]
+        [[1, 0, 2], [0, 1, 0]]
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if len(self.copy_of) == 0:
+            return nodes, np.arange(len(nodes))
+        order = np.argsort(self.copy_of, kind="stable")
+        start = np.searchsorted(self.copy_of[order], nodes, side="left")
+        count = np.searchsorted(self.copy_of[order], nodes, side="right") - start
+        which = np.repeat(np.arange(len(nodes)), count)
+        offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        copies = self.n_nodes + order[np.repeat(start, count) + offset]
+        return np.concatenate([nodes, copies]), np.concatenate([np.arange(len(nodes)), which])
 
     def reversed(self) -> Graph:
         """Return the graph with every edge turned around (for searches towards a node)."""
@@ -90,37 +146,9 @@ class Graph:
             transposed.data.astype(np.float64),
             self.xy,
             self.node_ids,
+            self.copy_of,
+            not self.reverse,
         )
-
-
-def _haversine_m(lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (lon[a], lat[a], lon[b], lat[b]))
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
-def _segment_times(ways: RawWays, a: np.ndarray, b: np.ndarray, way: np.ndarray) -> np.ndarray:
-    """Travel time of each segment ``a -> b`` of way ``way`` (row indices into ways)."""
-    length_m = _haversine_m(ways.lon, ways.lat, a, b)
-    seconds = length_m / (ways.speed_kph[way] / 3.6)
-    ferry = ~np.isnan(ways.duration_s[way])
-    if ferry.any():
-        # A ferry's duration is spread along its segments in proportion to their length.
-        way_length = np.bincount(way, weights=length_m, minlength=ways.n_ways)
-        share = np.divide(
-            length_m, way_length[way], out=np.zeros_like(length_m), where=way_length[way] > 0
-        )
-        seconds[ferry] = (ways.duration_s[way] * share)[ferry]
-    return seconds
-
-
-def _project(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    transformer = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
-    x, y = transformer.transform(lon, lat)
-    return np.column_stack([x, y]).astype(np.float64)
 
 
 def _spread_bits(v: np.ndarray) -> np.ndarray:
@@ -161,60 +189,56 @@ def spatial_order(xy: np.ndarray) -> np.ndarray:
     return np.argsort(code, kind="stable").astype(np.int64)
 
 
-def graph_from_ways(ways: RawWays) -> Graph:
-    """Build the routable graph of drivable ways.
+def check_edges(indices: np.ndarray) -> None:
+    """Raise :class:`~maillage.errors.NetworkError` when a graph has no edge.
 
     Parameters
     ----------
-    ways : RawWays
-        Output of :func:`maillage.travel.graph.osm.read_ways`.
+    indices : numpy.ndarray
+        Heads of the edges.
+    """
+    if len(indices) == 0:
+        msg = "the road network has no drivable edge; check the OSM file covers roads"
+        raise NetworkError(msg)
+
+
+def dedupe_edges(
+    tails: np.ndarray, heads: np.ndarray, times: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Drop self-loops, keep the fastest of parallel edges, floor zero times.
+
+    Parameters
+    ----------
+    tails, heads : numpy.ndarray of int
+        Node positions (0..n-1) of each directed edge.
+    times : numpy.ndarray of float
+        Travel time of each edge, seconds.
+    n : int
+        Number of nodes.
 
     Returns
     -------
-    Graph
-        Largest strongly connected component, node coordinates in EPSG:2154.
+    tuple of numpy.ndarray
+        ``indptr, indices, weights`` (CSR, sorted by tail then head) and the position in
+        the input of each kept edge.
 
     Examples
     --------
-    >>> from maillage.sources import fetch
-    >>> from maillage.travel.graph.osm import read_ways
-    >>> graph = graph_from_ways(read_ways(fetch("osm-saint-barthelemy-2015")[0]))
-    >>> graph.n_nodes > 3000, bool((graph.weights > 0).all())
-    (True, True)
+    >>> [a.tolist() for a in dedupe_edges(np.array([0, 0, 1]), np.array([1, 1, 1]),
+    ...                                   np.array([5.0, 3.0, 1.0]), 2)]
+    [[0, 1, 1], [1], [3.0], [1]]
     """
-    node_ids, first, inverse = np.unique(ways.node_ids, return_index=True, return_inverse=True)
-    way_of_row = np.repeat(np.arange(ways.n_ways), np.diff(ways.offsets))
-    a = np.arange(len(ways.node_ids) - 1)
-    a = a[way_of_row[a] == way_of_row[a + 1]]
-    way = way_of_row[a]
-    seconds = _segment_times(ways, a, a + 1, way)
-    fwd, bwd = ways.forward[way], ways.backward[way]
-    tails = np.concatenate([inverse[a][fwd], inverse[a + 1][bwd]])
-    heads = np.concatenate([inverse[a + 1][fwd], inverse[a][bwd]])
-    times = np.concatenate([seconds[fwd], seconds[bwd]])
-    xy = _project(ways.lon[first], ways.lat[first])
-    order = spatial_order(xy)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return graph_from_edges(rank[tails], rank[heads], times, xy[order], node_ids[order])
-
-
-def _dedupe(
-    tails: np.ndarray, heads: np.ndarray, times: np.ndarray, n: int
-) -> tuple[np.ndarray, ...]:
-    """Drop self-loops, keep the fastest of parallel edges, floor zero times."""
-    keep = tails != heads
-    tails, heads = tails[keep].astype(np.int64), heads[keep].astype(np.int64)
-    times = np.maximum(times[keep], MIN_EDGE_TIME_S)
+    kept = np.flatnonzero(tails != heads)
+    tails, heads = tails[kept].astype(np.int64), heads[kept].astype(np.int64)
+    times = np.maximum(times[kept], MIN_EDGE_TIME_S)
     key = tails * n + heads  # one int64 key per (tail, head): n < 2**31
-    order = np.argsort(key, kind="stable")
-    key, times = key[order], times[order]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
-    times = np.minimum.reduceat(times, first) if len(first) else times
-    tails, heads = np.divmod(key[first], n)
+    order = np.lexsort((times, key))  # by key, the fastest first
+    key = key[order]
+    first = order[np.r_[True, key[1:] != key[:-1]]] if len(key) else np.zeros(0, int)
+    tails, heads = tails[first], heads[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    return indptr, heads.astype(np.int32), times.astype(np.float64)
+    return indptr, heads.astype(np.int32), times[first].astype(np.float64), kept[first]
 
 
 def graph_from_edges(
@@ -259,34 +283,56 @@ def graph_from_edges(
     [3.0, 0.01]
     """
     n = len(xy)
-    indptr, indices, weights = _dedupe(
+    indptr, indices, weights, _ = dedupe_edges(
         np.asarray(tails), np.asarray(heads), np.asarray(times_s, dtype=np.float64), n
     )
-    if len(indices) == 0:
-        msg = "the road network has no drivable edge; check the OSM file covers roads"
-        raise NetworkError(msg)
+    check_edges(indices)
     graph = Graph(indptr, indices, weights, np.asarray(xy, dtype=np.float64), np.asarray(node_ids))
-    return _largest_component(graph) if largest_component else graph
+    return strong_component(graph)[0] if largest_component else graph
 
 
-def _largest_component(graph: Graph) -> Graph:
+def strong_component(graph: Graph) -> tuple[Graph, np.ndarray]:
+    """Return the largest strongly connected component of a graph without arrival states.
+
+    Parameters
+    ----------
+    graph : Graph
+        Node-based graph (``copy_of`` empty).
+
+    Returns
+    -------
+    tuple of (Graph, numpy.ndarray of bool)
+        The component and, for every edge of ``graph``, whether it was kept (edges keep
+        their order).
+
+    Examples
+    --------
+    >>> g = Graph(np.array([0, 1, 2, 3]), np.array([1, 0, 0], dtype=np.int32),
+    ...           np.ones(3), np.zeros((3, 2)), np.arange(3))
+    >>> sub, kept = strong_component(g)
+    >>> sub.n_nodes, kept.tolist()
+    (2, [True, True, False])
+    """
     n_comp, labels = connected_components(graph.matrix(), directed=True, connection="strong")
     if n_comp == 1:
-        return graph
-    main = np.argmax(np.bincount(labels))
-    keep = labels == main
+        return graph, np.ones(graph.n_edges, dtype=bool)
+    keep = labels == np.argmax(np.bincount(labels))
     logger.info(
         "kept the largest strongly connected component: %d of %d nodes (%d components)",
         int(keep.sum()),
         graph.n_nodes,
         n_comp,
     )
-    sub = graph.matrix()[keep][:, keep].tocsr()
-    sub.sort_indices()
-    return Graph(
-        sub.indptr.astype(np.int64),
-        sub.indices.astype(np.int32),
-        sub.data.astype(np.float64),
+    tails = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
+    kept = keep[tails] & keep[graph.indices]
+    rank = np.cumsum(keep) - 1  # increasing: rows and columns stay sorted
+    indptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rank[tails[kept]], minlength=len(indptr) - 1), out=indptr[1:])
+    sub = Graph(
+        indptr,
+        rank[graph.indices[kept]].astype(np.int32),
+        graph.weights[kept],
         graph.xy[keep],
         graph.node_ids[keep],
     )
+    return sub, kept

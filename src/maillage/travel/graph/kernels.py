@@ -119,26 +119,31 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit):
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, source, start, limit, dist, done, touched, queue, floor):
-    """Settle nodes within ``limit`` of ``source``; return how many were touched.
+def _bounded(indptr, indices, weights, seeds, start, limit, dist, done, touched, queue, floor):
+    """Settle the states within ``limit`` of the ``seeds`` (all at ``start``); count them.
 
-    ``dist`` (all inf) and ``done`` (all False) must be clean for the nodes to be touched;
+    Returns how many states were touched. ``dist`` (all inf) and ``done`` (all False) must be clean for the states to be touched;
     the caller resets ``touched[:count]`` afterwards. The queue comes back empty. When
-    ``floor`` is not empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is not
+    ``floor`` is not empty, a settled state ``u`` with ``floor[u] <= dist[u]`` is not
     expanded (see :func:`bounded_pairs`).
     """
     pruning = len(floor) > 0
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
-    dist[source] = start
-    touched[0] = source
-    count = 1
+    count = 0
+    used = 0
     bucket = np.int64(start / width)
-    heads[bucket % n_buckets] = 0
-    entry_node[0] = source
-    entry_next[0] = -1
-    used = 1
-    live = 1
+    for i in range(len(seeds)):
+        s = seeds[i]
+        if dist[s] == np.inf:
+            dist[s] = start
+            touched[count] = s
+            count += 1
+            entry_node[used] = s
+            entry_next[used] = heads[bucket % n_buckets]
+            heads[bucket % n_buckets] = used
+            used += 1
+    live = used
     while live > 0:
         slot = bucket % n_buckets
         e = heads[slot]
@@ -172,16 +177,16 @@ def _bounded(indptr, indices, weights, source, start, limit, dist, done, touched
 
 
 @njit(cache=True, nogil=True)
-def reach(indptr, indices, weights, source, start, limit):
-    """Return (nodes, times) of every node within ``limit`` of ``source`` (start time ``start``)."""
+def reach(indptr, indices, weights, seeds, start, limit):
+    """Return (states, times) of every state within ``limit`` of the ``seeds`` (start time ``start``)."""
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
-    queue = _queue(weights, 0.0, len(indices) + 1)
+    queue = _queue(weights, 0.0, len(indices) + len(seeds) + 1)
     floor = np.empty(0)
     count = _bounded(
-        indptr, indices, weights, source, start, limit, dist, done, touched, queue, floor
+        indptr, indices, weights, seeds, start, limit, dist, done, touched, queue, floor
     )
     nodes = touched[:count].copy()
     return nodes, dist[nodes]
@@ -189,34 +194,36 @@ def reach(indptr, indices, weights, source, start, limit):
 
 @njit(cache=True, nogil=True)
 def bounded_pairs(
-    indptr, indices, weights, sources, starts, limit, node_ptr, point_idx, point_extra, floor
-):
+    indptr, indices, weights, seed_ptr, seeds, starts, limit, node_ptr, point_idx, point_extra,
+    floor,
+):  # fmt: skip
     """Return (point, source position, time) of every pair within ``limit``.
 
-    One bounded search per source. Points are grouped by node: those at node ``v`` are
+    One bounded search per source ``k``, from its states ``seeds[seed_ptr[k]:seed_ptr[k + 1]]``
+    at time ``starts[k]``. Points are grouped by state: those at state ``v`` are
     ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times ``point_extra`` (their
     access leg); a pair is kept when ``dist[v] + extra <= limit``.
 
-    ``floor`` (empty, or one time per node) prunes the searches: a node whose ``floor``
+    ``floor`` (empty, or one time per state) prunes the searches: a state whose ``floor``
     is at most its time from the source is settled but not expanded. With ``floor`` the
-    time from each node to the nearest *incumbent* source, the pairs of every point
+    time from each state to the nearest *incumbent* source, the pairs of every point
     farther than ``limit`` from all incumbents stay exact: a shortest path through such a
-    node would put the point at most as far from an incumbent as from this source.
+    state would put the point at most as far from an incumbent as from this source.
     """
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
-    queue = _queue(weights, 0.0, len(indices) + 1)
+    queue = _queue(weights, 0.0, len(indices) + len(seeds) + 1)
     cap = 1024
     out_p = np.empty(cap, dtype=np.int64)
     out_s = np.empty(cap, dtype=np.int64)
     out_t = np.empty(cap, dtype=np.float64)
     m = 0
-    for k in range(len(sources)):
+    for k in range(len(starts)):
         count = _bounded(
-            indptr, indices, weights, sources[k], starts[k], limit, dist, done, touched, queue,
-            floor,
+            indptr, indices, weights, seeds[seed_ptr[k] : seed_ptr[k + 1]], starts[k], limit,
+            dist, done, touched, queue, floor,
         )  # fmt: skip
         for j in range(count):
             v = touched[j]

@@ -1,9 +1,11 @@
 """Read the drivable ways of an OSM PBF file into flat numpy arrays.
 
 pyosmium streams the file; its location cache (``FileProcessor.with_locations``) gives
-every way node its coordinates. Only ways with a ``highway`` or ``route`` tag reach Python
-(C++ filters drop the rest), and :func:`maillage.travel.graph.profile.way_rule` decides, per
-way, whether a car may use it, in which direction and how fast.
+every way node its coordinates. Only ways with a ``highway`` or ``route`` tag, and nodes
+with one of :data:`maillage.travel.graph.nodes.NODE_KEYS`, reach Python (C++ filters drop
+the rest). :func:`maillage.travel.graph.profile.way_rule` decides, per way, whether a car may
+use it, in which direction and how fast; :func:`maillage.travel.graph.nodes.node_rule`, per
+node, whether it is a barrier or delays cars (traffic signals, stop signs, gates).
 
 Examples
 --------
@@ -29,10 +31,11 @@ import osmium.index
 import osmium.io
 
 from maillage.errors import NetworkError
+from maillage.travel.graph.nodes import NODE_KEYS, node_rule
 from maillage.travel.graph.profile import way_rule
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
 __all__ = ["RawWays", "as_paths", "check_pbf", "read_ways"]
 
@@ -53,27 +56,47 @@ class RawWays:
         WGS84 coordinates of each way node.
     offsets : numpy.ndarray of int64
         Way ``i`` spans ``node_ids[offsets[i]:offsets[i + 1]]``.
-    speed_kph : numpy.ndarray of float64
-        Speed of each way.
-    forward, backward : numpy.ndarray of bool
-        Allowed directions of each way.
+    forward_kph, backward_kph : numpy.ndarray of float64
+        Speed of each way along and against the order of its nodes; 0 where closed.
     duration_s : numpy.ndarray of float64
         Ferry crossing time of each way (``duration`` tag), NaN elsewhere.
+    roundabout : numpy.ndarray of bool
+        ``junction=roundabout`` ways.
+    barrier_ids : numpy.ndarray of int64
+        OSM ids of the nodes no car passes through (sorted).
+    obstacle_ids : numpy.ndarray of int64
+        OSM node id of each delay (a node may carry several).
+    obstacles : numpy.ndarray of float64, shape (k, 3)
+        ``delay_s, direction, kind`` of each delay
+        (:class:`maillage.travel.graph.nodes.NodeRule`).
     """
 
     node_ids: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
     offsets: np.ndarray
-    speed_kph: np.ndarray
-    forward: np.ndarray
-    backward: np.ndarray
+    forward_kph: np.ndarray
+    backward_kph: np.ndarray
     duration_s: np.ndarray
+    roundabout: np.ndarray
+    barrier_ids: np.ndarray
+    obstacle_ids: np.ndarray
+    obstacles: np.ndarray
 
     @property
     def n_ways(self) -> int:
         """Number of drivable ways."""
         return len(self.offsets) - 1
+
+    @property
+    def forward(self) -> np.ndarray:
+        """Ways drivable in the order of their nodes."""
+        return self.forward_kph > 0
+
+    @property
+    def backward(self) -> np.ndarray:
+        """Ways drivable against the order of their nodes."""
+        return self.backward_kph > 0
 
 
 def check_pbf(path: Path) -> None:
@@ -120,11 +143,22 @@ class _Collector:
         self.sizes: list[int] = []
         self.wkb: list[str] = []
         self.slow: dict[int, list[tuple[float, float]]] = {}  # way position -> lon/lat
-        self.rules: list[tuple[float, bool, bool, float]] = []
+        self.rules: list[tuple[float, float, float, bool]] = []
+        self.barriers: set[int] = set()
+        self.obstacles: dict[int, tuple[tuple[float, int, int], ...]] = {}  # node id -> delays
         self.missing = 0
 
+    def add_node(self, node: osmium.osm.Node) -> None:
+        rule = node_rule(dict(node.tags))
+        if rule is None:
+            return
+        if rule.barrier:
+            self.barriers.add(node.id)
+        if rule.obstacles:
+            self.obstacles[node.id] = rule.obstacles  # a node read from two files counts once
+
     def add(self, way: osmium.osm.Way) -> None:
-        rule = way_rule(cast("Mapping[str, str]", way.tags), self.profile)
+        rule = way_rule(dict(way.tags), self.profile)
         nodes = way.nodes
         if rule is None or len(nodes) < 2:
             return
@@ -144,7 +178,7 @@ class _Collector:
         self.refs.extend(refs)
         self.sizes.append(len(refs))
         duration = np.nan if rule.duration_s is None else rule.duration_s
-        self.rules.append((rule.speed_kph, rule.forward, rule.backward, duration))
+        self.rules.append((rule.forward_kph, rule.backward_kph, duration, rule.roundabout))
 
     def _coordinates(self, sizes: np.ndarray) -> np.ndarray:
         """Decode the WKB linestrings (and the slow ways) into one (n, 2) lon/lat array."""
@@ -166,36 +200,61 @@ class _Collector:
             coords[~row_fast] = np.array([xy for way in slow_rows for xy in way])
         return coords
 
+    def _obstacle_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        ids = [nid for nid, rows in self.obstacles.items() for _ in rows]
+        rows = [row for rows in self.obstacles.values() for row in rows]
+        return (
+            np.asarray(ids, dtype=np.int64),
+            np.asarray(rows, dtype=np.float64).reshape(-1, 3),
+        )
+
     def arrays(self) -> RawWays:
         sizes = np.asarray(self.sizes, dtype=np.int64)
         offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         rules = np.asarray(self.rules, dtype=np.float64).reshape(-1, 4)
         coords = self._coordinates(sizes)
+        obstacle_ids, obstacles = self._obstacle_arrays()
         return RawWays(
             node_ids=np.asarray(self.refs, dtype=np.int64),
             lon=coords[:, 0].copy(),
             lat=coords[:, 1].copy(),
             offsets=offsets,
-            speed_kph=rules[:, 0].copy(),
-            forward=rules[:, 1].astype(bool),
-            backward=rules[:, 2].astype(bool),
-            duration_s=rules[:, 3].copy(),
+            forward_kph=rules[:, 0].copy(),
+            backward_kph=rules[:, 1].copy(),
+            duration_s=rules[:, 2].copy(),
+            roundabout=rules[:, 3].astype(bool),
+            barrier_ids=np.array(sorted(self.barriers), dtype=np.int64),
+            obstacle_ids=obstacle_ids,
+            obstacles=obstacles,
         )
 
 
-def _merged_ways(paths: Sequence[Path]) -> Iterator[osmium.osm.Way]:
-    """Yield the drivable ways of several sorted files once each, by OSM id.
+def _only_for(kind: osmium.osm.osm_entity_bits, *keys: str) -> osmium.filter.KeyFilter:
+    """Return a filter on ``keys`` for objects of ``kind``; other kinds pass."""
+    keep = osmium.filter.KeyFilter(*keys)
+    keep.enable_for(kind)
+    return keep
+
+
+def _merged_objects(paths: Sequence[Path]) -> Iterator[osmium.osm.OSMObject]:
+    """Yield the tagged nodes, then the drivable ways, of several sorted files.
 
     Node locations of every file go into one shared table first, so a way cut at the
-    border of one extract gets its nodes from the neighbouring one. Ways present in several
-    files (adjacent extracts overlap) are yielded once, the newest version.
+    border of one extract gets its nodes from the neighbouring one; tagged nodes are
+    yielded on the way (a node in two files comes twice). Ways present in several files
+    (adjacent extracts overlap) are yielded once, the newest version.
     """
     # one handler for all: it sorts the (sparse) table when it sees its first way
     locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
     locations.ignore_errors()
     for path in paths:
-        osmium.apply(osmium.io.Reader(str(path), osmium.osm.NODE), locations)
+        yield from cast(
+            "Iterable[osmium.osm.OSMObject]",
+            osmium.FileProcessor(str(path), osmium.osm.NODE)
+            .with_filter(locations)
+            .with_filter(_only_for(osmium.osm.NODE, *NODE_KEYS)),
+        )
     processors = [
         osmium.FileProcessor(str(path), osmium.osm.WAY)
         .with_filter(osmium.filter.KeyFilter("highway", "route"))
@@ -210,15 +269,17 @@ def _merged_ways(paths: Sequence[Path]) -> Iterator[osmium.osm.Way]:
     logger.info("%d ways appear in more than one file; each is kept once", repeated)
 
 
-def _ways(paths: Sequence[Path]) -> Iterable[osmium.osm.Way]:
+def _objects(paths: Sequence[Path]) -> Iterable[osmium.osm.OSMObject]:
+    """Tagged nodes (:data:`~maillage.travel.graph.nodes.NODE_KEYS`) then candidate ways."""
     if len(paths) > 1:
-        return _merged_ways(paths)
+        return _merged_objects(paths)
     return cast(
-        "Iterable[osmium.osm.Way]",
+        "Iterable[osmium.osm.OSMObject]",
         osmium.FileProcessor(str(paths[0]))
         .with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(osmium.filter.KeyFilter("highway", "route")),
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
+        .with_filter(_only_for(osmium.osm.NODE, *NODE_KEYS))
+        .with_filter(_only_for(osmium.osm.WAY, "highway", "route")),
     )
 
 
@@ -278,7 +339,7 @@ def read_ways(
     Returns
     -------
     RawWays
-        Way nodes with coordinates and per-way speed and directions.
+        Way nodes with coordinates, per-way speeds and directions, barriers and delays.
 
     Raises
     ------
@@ -294,14 +355,17 @@ def read_ways(
     paths = as_paths(path)
     label = " + ".join(p.name for p in paths)
     collector = _Collector(profile)
-    ways = _ways(paths)
+    objects = _objects(paths)
     if progress:
         from tqdm.auto import tqdm  # noqa: PLC0415 - optional progress display
 
-        ways = tqdm(ways, desc=f"reading {label}", unit=" ways")
+        objects = tqdm(objects, desc=f"reading {label}", unit=" objects")
     try:
-        for way in ways:
-            collector.add(way)
+        for obj in objects:
+            if obj.is_way():
+                collector.add(cast("osmium.osm.Way", obj))
+            else:
+                collector.add_node(cast("osmium.osm.Node", obj))
     except RuntimeError as exc:
         msg = f"cannot read OpenStreetMap file(s) {label!r}: {exc}; is a file truncated?"
         raise NetworkError(msg) from exc

@@ -1,50 +1,81 @@
 """Routing profile: which OSM ways a car may use, in which direction, at which speed.
 
-Default speeds per ``highway`` class are those of the OSRM car profile (``profiles/car.lua``
-of OSRM v5, table ``speeds.highway``), which are typical free-flow speeds, lower than the
-legal limits. Where a way carries a ``maxspeed`` tag, its speed is ``maxspeed`` times
-``MAXSPEED_FACTOR`` (0.8, OSRM's ``speed_reduction``: vehicles rarely drive at the limit).
-Symbolic limits are read with the French rules (Code de la route, articles R413-2 and
-R413-3: 50 km/h in built-up areas, 80 km/h on two-way rural roads since 2018, 130 km/h on
-motorways). Ferries (``route=ferry``) use their ``duration`` tag when present, otherwise
-``FERRY_SPEED_KPH`` (OSRM's default ferry speed, 5 km/h).
+The rules are those of OSRM's car profile (``profiles/car.lua`` and ``profiles/lib/*.lua``
+of the ``osrm-bindings`` wheel, OSRM 26), read in the same order:
+
+1. blocked ways (``WayHandlers.blocked_ways``, ``avoid_ways``): ``area=yes``, steps,
+   construction, proposed, ``oneway=reversible``, ``impassable``;
+2. physical limits of the vehicle (``handle_height``, ``handle_width``, ``handle_length``,
+   ``handle_weight``): 2.0 m high, 1.9 m wide, 4.8 m long, 2,000 kg;
+3. access (``WayHandlers.access``): the first of ``motorcar``, ``motor_vehicle``,
+   ``vehicle``, ``access`` (each with its ``:forward``/``:backward`` variant) decides;
+   blacklisted values close the direction. Values of ``restricted_access_tag_list``
+   (``private``, ``destination``, ``customers``...) on ordinary road classes are
+   *restricted* in car.lua: usable only at the start or the end of a trip (entering one from
+   an open road costs ``max_turn_weight``). A node-based search cannot tell the start of a
+   trip from its middle, so maillage leaves restricted directions out of the graph; points
+   on them are snapped to the nearest open road;
+4. one-way rules (``WayHandlers.oneway``): ``oneway:motorcar`` ... ``oneway``; implied on
+   motorways and roundabouts;
+5. speed (``WayHandlers.speed``, ``ferries``, ``movables``): the class speed of
+   :data:`CAR_SPEEDS_KPH`; other classes open to cars by an access tag drive at
+   :data:`DEFAULT_SPEED_KPH`; ferries and shuttle trains at :data:`ROUTE_SPEEDS_KPH` or
+   their ``duration``; movable bridges at 5 km/h;
+6. ``maxspeed`` (``WayHandlers.maxspeed``): the first of ``maxspeed:advisory``,
+   ``maxspeed``, ``source:maxspeed``, ``maxspeed:type`` (with direction variants) *replaces*
+   the class speed, times :data:`MAXSPEED_FACTOR`; symbolic values are read with car.lua's
+   tables (``FR:urban`` 50, ``FR:rural`` 80, ``FR:motorway`` 130 km/h...);
+7. surface (``WayHandlers.surface``): ``surface``, ``tracktype`` and ``smoothness`` cap the
+   speed.
+
+car.lua's ``penalties`` (service roads such as parking aisles x 0.5, ``side_road`` x 0.8,
+narrow or single-lane roads, ``oneway=alternating``) scale only the *routing weight* of a
+way (its ``rate``), never its duration: OSRM reports the plain duration of the route it
+picks. They are not applied to times here; the route choice they steer changes the median
+ratio of the three test extracts by less than 0.1 % (``benchmarks/README.md``).
 
 Examples
 --------
->>> parse_maxspeed("50")
-50.0
->>> parse_maxspeed("30 mph")
-48.28032
->>> parse_maxspeed("FR:rural")
-80.0
->>> parse_maxspeed("bogus") is None
-True
 >>> way_rule({"highway": "primary", "oneway": "yes"})
-WayRule(speed_kph=65.0, forward=True, backward=False, duration_s=None)
+WayRule(forward_kph=65.0, backward_kph=0.0, duration_s=None, roundabout=False)
 >>> way_rule({"highway": "footway"}) is None
 True
 """
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from maillage.errors import OptionError
+from maillage.travel.graph.tags import (
+    directional,
+    parse_duration,
+    parse_kilograms,
+    parse_maxspeed,
+    parse_meters,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
+    "ACCESS_BLACKLIST",
+    "ACCESS_HIERARCHY",
     "CAR_SPEEDS_KPH",
+    "DEFAULT_SPEED_KPH",
     "FERRY_SPEED_KPH",
     "MAXSPEED_FACTOR",
     "PROFILES",
+    "RESTRICTED_ACCESS",
+    "ROUTE_SPEEDS_KPH",
+    "SMOOTHNESS_SPEEDS_KPH",
+    "SURFACE_SPEEDS_KPH",
+    "TRACKTYPE_SPEEDS_KPH",
     "WayRule",
     "check_profile",
-    "parse_duration",
-    "parse_maxspeed",
+    "resolve_access",
     "way_rule",
 ]
 
@@ -63,35 +94,107 @@ CAR_SPEEDS_KPH: dict[str, float] = {
     "residential": 25.0,
     "living_street": 10.0,
     "service": 15.0,
+    "winter_road": 20.0,
+    "ice_road": 15.0,
 }
-"""Default car speed per ``highway`` class, km/h (OSRM car profile, ``speeds.highway``)."""
+"""Default car speed per ``highway`` class, km/h (car.lua ``speeds.highway``)."""
+
+DEFAULT_SPEED_KPH = 10.0
+"""Speed of a way of another class opened to cars by an access tag (car.lua ``default_speed``)."""
 
 MAXSPEED_FACTOR = 0.8
-"""Share of a tagged ``maxspeed`` actually driven (OSRM car profile ``speed_reduction``)."""
+"""Share of a tagged ``maxspeed`` actually driven (car.lua ``speed_reduction``)."""
 
-FERRY_SPEED_KPH = 5.0
-"""Speed of a ferry without a ``duration`` tag (OSRM car profile ``route_speeds.ferry``)."""
+ROUTE_SPEEDS_KPH: dict[str, float] = {"ferry": 5.0, "shuttle_train": 10.0}
+"""Speed of ``route=*`` ways without a ``duration`` tag (car.lua ``route_speeds``)."""
+
+FERRY_SPEED_KPH = ROUTE_SPEEDS_KPH["ferry"]
+"""Speed of a ferry without a ``duration`` tag, km/h."""
+
+MOVABLE_BRIDGE_KPH = 5.0
+"""Speed over ``bridge=movable`` (car.lua ``bridge_speeds``)."""
+
+SURFACE_SPEEDS_KPH: dict[str, float] = {
+    **dict.fromkeys(("cement", "compacted", "fine_gravel"), 80.0),
+    **dict.fromkeys(("paving_stones", "metal", "bricks"), 60.0),
+    **dict.fromkeys(
+        ("grass", "wood", "sett", "grass_paver", "gravel", "unpaved", "ground", "dirt"), 40.0
+    ),
+    **dict.fromkeys(("pebblestone", "tartan"), 40.0),
+    **dict.fromkeys(("cobblestone", "clay", "snow"), 30.0),
+    **dict.fromkeys(("earth", "stone", "rocky", "sand", "ice"), 20.0),
+    "laterite": 15.0,
+    "mud": 10.0,
+}
+"""Largest speed per ``surface`` value, km/h (car.lua ``surface_speeds``)."""
+
+TRACKTYPE_SPEEDS_KPH: dict[str, float] = {
+    "grade1": 60.0,
+    "grade2": 40.0,
+    "grade3": 30.0,
+    "grade4": 25.0,
+    "grade5": 20.0,
+}
+"""Largest speed per ``tracktype``, km/h (car.lua ``tracktype_speeds``)."""
+
+SMOOTHNESS_SPEEDS_KPH: dict[str, float] = {
+    "intermediate": 80.0,
+    "bad": 40.0,
+    "very_bad": 20.0,
+    "horrible": 10.0,
+    "very_horrible": 5.0,
+    "impassable": 0.0,
+}
+"""Largest speed per ``smoothness``, km/h (car.lua ``smoothness_speeds``)."""
+
+ACCESS_HIERARCHY = ("motorcar", "motor_vehicle", "vehicle", "access")
+"""Access keys, most specific first (car.lua ``access_tags_hierarchy``)."""
+
+ACCESS_WHITELIST = frozenset(
+    ("yes", "motorcar", "motor_vehicle", "vehicle", "permissive", "designated", "hov")
+)
+ACCESS_BLACKLIST = frozenset(
+    (
+        "no", "agricultural", "forestry", "emergency", "psv", "taxi", "share_taxi", "minibus",
+        "bus", "foot", "emergency_vehicle", "restricted", "military", "official", "customers",
+        "private", "delivery", "destination", "permit", "residents",
+    )
+)  # fmt: skip
+"""Access values that close a way to cars (car.lua ``access_tag_blacklist``)."""
+
+RESTRICTED_ACCESS = frozenset(
+    ("private", "delivery", "destination", "customers", "permit", "residents", "unknown")
+)
+"""Access values car.lua keeps for trip ends only (``restricted_access_tag_list``)."""
+
+RESTRICTED_HIGHWAYS = frozenset(CAR_SPEEDS_KPH)
+"""Classes on which those values restrict rather than close (``restricted_highway_whitelist``)."""
 
 PROFILES = ("car",)
 """Profiles known to :func:`check_profile`."""
 
-_SYMBOLIC_KPH = {
-    "fr:urban": 50.0,
-    "fr:rural": 80.0,
-    "fr:trunk": 110.0,
-    "fr:motorway": 130.0,
-    "fr:zone30": 30.0,
-    "fr:zone20": 20.0,
-    "fr:walk": 6.0,
-    "walk": 6.0,
-    "living_street": 20.0,
-    "none": 130.0,
+_MAXSPEED_KEYS = ("maxspeed:advisory", "maxspeed", "source:maxspeed", "maxspeed:type")
+_LIMIT_KEYS = {
+    "height": ("maxheight:physical", "maxheight"),
+    "width": ("maxwidth:physical", "maxwidth", "width", "est_width"),
+    "length": ("maxlength",),
+    "weight": ("maxweightrating", "maxweight"),
 }
-_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(mph|km/h|kmh|kph|knots)?\s*$")
-_UNIT_KPH = {None: 1.0, "km/h": 1.0, "kmh": 1.0, "kph": 1.0, "mph": 1.609344, "knots": 1.852}
-_NO_ACCESS = {"no", "private", "agricultural", "forestry", "delivery", "emergency"}
-_YES = {"yes", "1", "true"}
-_IMPLIED_ONEWAY = {"motorway", "motorway_link"}
+_AVOIDED = frozenset(("steps", "construction", "proposed", "area"))
+_CONSTRUCTION_OK = frozenset(("no", "widening", "minor"))
+_YES = frozenset(("yes", "1", "true"))
+_VEHICLE = {"height": 2.0, "width": 1.9, "length": 4.8, "weight": 2000.0}  # m, m, m, kg
+_NON_NUMERIC_HEIGHT_M = 4.5  # "default", "none", "no-sign", "unsigned" (lib/measure.lua)
+
+
+def _with_variants(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(k + suffix for k in keys for suffix in ("", ":forward", ":backward"))
+
+
+_ACCESS_KEYS = _with_variants(ACCESS_HIERARCHY)
+_MAXSPEED_ALL = _with_variants(_MAXSPEED_KEYS)
+_LIMIT_ALL = _with_variants(tuple(k for keys in _LIMIT_KEYS.values() for k in keys))
+_HOV_KEYS = _with_variants(("hov", "hov:lanes"))
 
 
 @dataclass(frozen=True)
@@ -100,20 +203,34 @@ class WayRule:
 
     Attributes
     ----------
-    speed_kph : float
-        Driving speed on the way.
-    forward : bool
-        Drivable in the order of the way's nodes.
-    backward : bool
-        Drivable against the order of the way's nodes.
+    forward_kph, backward_kph : float
+        Speed in the order of the way's nodes and against it; 0 where a car may not go.
     duration_s : float or None
-        Total crossing time of a ferry way (``duration`` tag), spread along its length.
+        Total crossing time of a ferry or movable bridge (``duration`` tag), spread along its
+        length.
+    roundabout : bool
+        ``junction=roundabout`` (no oncoming-traffic wait when turning into or out of it).
     """
 
-    speed_kph: float
-    forward: bool
-    backward: bool
+    forward_kph: float
+    backward_kph: float
     duration_s: float | None = None
+    roundabout: bool = False
+
+    @property
+    def forward(self) -> bool:
+        """Drivable in the order of the way's nodes."""
+        return self.forward_kph > 0
+
+    @property
+    def backward(self) -> bool:
+        """Drivable against the order of the way's nodes."""
+        return self.backward_kph > 0
+
+    @property
+    def speed_kph(self) -> float:
+        """Speed in the first drivable direction (forward, else backward)."""
+        return self.forward_kph if self.forward else self.backward_kph
 
 
 def check_profile(profile: str) -> str:
@@ -140,106 +257,144 @@ def check_profile(profile: str) -> str:
     return profile
 
 
-def parse_maxspeed(value: str | None) -> float | None:
-    """Return a ``maxspeed`` tag value in km/h, or None when it cannot be read.
+def _access_rank(value: str) -> int:
+    if value in ACCESS_WHITELIST:
+        return 3
+    if value in RESTRICTED_ACCESS:
+        return 2
+    return 1 if value in ACCESS_BLACKLIST else 0
+
+
+def resolve_access(value: str | None) -> str | None:
+    """Return the access value that counts in a ``;`` list (``lib/access.lua``).
 
     Parameters
     ----------
     value : str or None
-        Tag value: ``"50"``, ``"50 mph"``, ``"FR:urban"``, ``"walk"``, ``"none"``...
-        With several values (``"50;70"``) the lowest is used.
+        Tag value, e.g. ``"no;destination"``.
 
     Returns
     -------
-    float or None
-        Speed limit in km/h.
+    str or None
+        The most permissive part (whitelisted, then restricted, then blacklisted).
 
     Examples
     --------
-    >>> parse_maxspeed("FR:motorway"), parse_maxspeed("none"), parse_maxspeed("90;70")
-    (130.0, 130.0, 70.0)
+    >>> resolve_access("no;destination"), resolve_access("private")
+    ('destination', 'private')
     """
-    if not value:
-        return None
-    speeds = [_one_maxspeed(part) for part in value.split(";")]
-    found = [s for s in speeds if s is not None and s > 0]
-    return min(found) if found else None
+    if value is None or ";" not in value:
+        return value
+    parts = [part.strip() for part in value.split(";")]
+    return max(parts, key=_access_rank)  # first of the best rank, as access.lua
 
 
-def _one_maxspeed(value: str) -> float | None:
-    text = value.strip().lower()
-    if text in _SYMBOLIC_KPH:
-        return _SYMBOLIC_KPH[text]
-    match = _NUMBER.match(text)
-    if match is None:
-        return None
-    return float(match.group(1).replace(",", ".")) * _UNIT_KPH[match.group(2)]
+def _blocked(tags: Mapping[str, str], highway: str | None) -> bool:
+    """``WayHandlers.blocked_ways`` and ``avoid_ways``."""
+    construction = tags.get("construction")
+    return (
+        highway in _AVOIDED
+        or tags.get("area") == "yes"
+        or tags.get("railway") == "construction"
+        or (construction is not None and construction not in _CONSTRUCTION_OK)
+        or ("proposed" in tags and highway is None)
+        or tags.get("oneway") == "reversible"
+        or tags.get("impassable") == "yes"
+        or tags.get("status") == "impassable"
+    )
 
 
-def parse_duration(value: str | None) -> float | None:
-    """Return an OSM ``duration`` tag (``"HH:MM"``, ``"HH:MM:SS"``, minutes) in seconds.
-
-    Parameters
-    ----------
-    value : str or None
-        Tag value.
-
-    Returns
-    -------
-    float or None
-        Seconds, or None when absent or unreadable.
-
-    Examples
-    --------
-    >>> parse_duration("01:30"), parse_duration("45"), parse_duration("0:00:30")
-    (5400.0, 2700.0, 30.0)
-    """
-    if not value:
-        return None
-    parts = value.strip().split(":")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        return None
-    if len(numbers) == 1:
-        seconds = numbers[0] * 60.0
-    elif len(numbers) in (2, 3):
-        seconds = sum(n * f for n, f in zip(numbers, (3600.0, 60.0, 1.0), strict=False))
-    else:
-        return None
-    return seconds if seconds > 0 else None
+def _height(value: str | None) -> float | None:
+    if value in {"default", "none", "no-sign", "unsigned"}:
+        return _NON_NUMERIC_HEIGHT_M
+    return parse_meters(value)
 
 
-def _oneway(tags: Mapping[str, str], highway: str | None) -> tuple[bool, bool] | None:
-    """Return (forward, backward), or None for a reversible (time-dependent) way."""
-    value = tags.get("oneway", "").strip().lower()
-    if value in {"reversible", "alternating"}:
-        return None
+_PARSERS = {"height": _height, "width": parse_meters, "length": parse_meters,
+            "weight": parse_kilograms}  # fmt: skip
+
+
+def _too_small(tags: Mapping[str, str]) -> tuple[bool, bool]:
+    """(forward, backward) closed by the vehicle's height, width, length or weight."""
+    closed = [False, False]
+    for what, keys in _LIMIT_KEYS.items():
+        for side, raw in enumerate(directional(tags, keys)):
+            value = _PARSERS[what](raw)
+            if value is not None:
+                limit = _VEHICLE[what]
+                closed[side] |= value <= limit if what == "width" else value < limit
+    return closed[0], closed[1]
+
+
+def _open(access: str | None, highway: str | None) -> bool:
+    """Whether one direction is open to through traffic (restricted counts as closed)."""
+    if access is None:
+        return True
+    return not (
+        access in ACCESS_BLACKLIST
+        or (highway in RESTRICTED_HIGHWAYS and access in RESTRICTED_ACCESS)
+    )
+
+
+def _hov_only(tags: Mapping[str, str]) -> tuple[bool, bool]:
+    """Lanes all ``hov=designated`` (restricted in car.lua, ``WayHandlers.hov``)."""
+    if tags.get("hov") == "designated":
+        return True, True
+    lanes = directional(tags, ("hov:lanes",))
+    return (
+        lanes[0] is not None and all(lane == "designated" for lane in lanes[0].split("|")),
+        lanes[1] is not None and all(lane == "designated" for lane in lanes[1].split("|")),
+    )
+
+
+def _oneway(tags: Mapping[str, str], highway: str | None) -> tuple[bool, bool]:
+    """(forward, backward) allowed by ``WayHandlers.oneway``."""
+    value = next(
+        (tags[f"oneway:{key}"] for key in ACCESS_HIERARCHY[:3] if f"oneway:{key}" in tags),
+        tags.get("oneway"),
+    )
     if value == "-1":
         return False, True
     if value in _YES:
         return True, False
-    if value == "no":
-        return True, True
-    if tags.get("junction") in ("roundabout", "circular") or highway in _IMPLIED_ONEWAY:
-        return True, False
-    return True, True
+    implied = highway == "motorway" or tags.get("junction") in ("roundabout", "circular")
+    return True, not (implied and value != "no")
 
 
-def _denied(tags: Mapping[str, str]) -> bool:
-    for key in ("motor_vehicle", "motorcar", "vehicle", "access"):
-        value = tags.get(key)
-        if value is not None:
-            return value.strip().lower() in _NO_ACCESS
-    return False
+def _base_speed(
+    tags: Mapping[str, str], highway: str | None, access: tuple[str | None, ...]
+) -> tuple[float, float, float | None]:
+    """(forward, backward, duration) before maxspeed and surface (0 = no speed)."""
+    route_kph = ROUTE_SPEEDS_KPH.get(tags.get("route", ""))
+    if route_kph is not None:
+        return route_kph, route_kph, parse_duration(tags.get("duration"))
+    if tags.get("bridge") == "movable":
+        duration = parse_duration(tags.get("duration"))
+        if duration is not None:
+            return DEFAULT_SPEED_KPH, DEFAULT_SPEED_KPH, duration
+        return MOVABLE_BRIDGE_KPH, MOVABLE_BRIDGE_KPH, None
+    if highway in CAR_SPEEDS_KPH:
+        speed = CAR_SPEEDS_KPH[highway]
+        return speed, speed, None
+    # another class: open to cars only by an access tag that is not blacklisted
+    forward, backward = (
+        DEFAULT_SPEED_KPH if value is not None and value not in ACCESS_BLACKLIST else 0.0
+        for value in access
+    )
+    return forward, backward, None
+
+
+def _speed_cap(tags: Mapping[str, str]) -> float:
+    """Lowest of the surface, tracktype and smoothness limits (inf when none)."""
+    return min(
+        SURFACE_SPEEDS_KPH.get(tags.get("surface", ""), math.inf),
+        TRACKTYPE_SPEEDS_KPH.get(tags.get("tracktype", ""), math.inf),
+        SMOOTHNESS_SPEEDS_KPH.get(tags.get("smoothness", ""), math.inf),
+    )
 
 
 def way_rule(tags: Mapping[str, str], profile: str = "car") -> WayRule | None:
     """Return how a car may use a way with these tags, or None when it may not.
-
-    Access tags are read from the most specific to the most general (``motor_vehicle``,
-    ``motorcar``, ``vehicle``, ``access``), so ``access=no`` + ``motor_vehicle=yes`` is
-    drivable. ``oneway=reversible`` ways are excluded (their direction changes in time).
 
     Parameters
     ----------
@@ -251,30 +406,49 @@ def way_rule(tags: Mapping[str, str], profile: str = "car") -> WayRule | None:
     Returns
     -------
     WayRule or None
-        Speed, allowed directions and ferry duration; None for a way cars cannot use.
+        Speed per direction (0 where closed) and ferry duration; None for a way cars
+        cannot use, or use only to start or end a trip (restricted access).
 
     Examples
     --------
     >>> way_rule({"highway": "motorway"}).backward
     False
-    >>> way_rule({"highway": "residential", "access": "private"}) is None
+    >>> way_rule({"highway": "residential", "access": "destination"}) is None
     True
+    >>> way_rule({"highway": "track", "motor_vehicle": "yes"}).speed_kph
+    10.0
+    >>> way_rule({"highway": "primary", "maxspeed": "90", "surface": "gravel"}).speed_kph
+    40.0
     >>> way_rule({"route": "ferry", "duration": "00:20"}).duration_s
     1200.0
     """
     check_profile(profile)
     highway = tags.get("highway")
-    ferry = tags.get("route") == "ferry"
-    if not ferry and highway not in CAR_SPEEDS_KPH:
+    keys = tags.keys()
+    plain = highway in CAR_SPEEDS_KPH or "route" in tags or "bridge" in tags
+    if (not plain and keys.isdisjoint(_ACCESS_KEYS)) or _blocked(tags, highway):
+        return None  # no class speed and no access tag: car.lua's speed handler gives up
+    access = (None, None)
+    if not keys.isdisjoint(_ACCESS_KEYS):
+        access = tuple(resolve_access(v) for v in directional(tags, ACCESS_HIERARCHY))  # type: ignore[assignment]
+    small = _too_small(tags) if not keys.isdisjoint(_LIMIT_ALL) else (False, False)
+    hov = _hov_only(tags) if not keys.isdisjoint(_HOV_KEYS) else (False, False)
+    ways = _oneway(tags, highway)
+    allowed = [
+        ways[side] and not small[side] and not hov[side] and _open(access[side], highway)
+        for side in (0, 1)
+    ]
+    if not any(allowed) or tags.get("service") == "emergency_access":
         return None
-    if _denied(tags) or tags.get("area") == "yes":
+    forward, backward, duration = _base_speed(tags, highway, access)
+    limits = (None, None)
+    if not keys.isdisjoint(_MAXSPEED_ALL):
+        limits = tuple(parse_maxspeed(v) for v in directional(tags, _MAXSPEED_KEYS))  # type: ignore[assignment]
+    cap = _speed_cap(tags)
+    speeds = [
+        min(limit * MAXSPEED_FACTOR if limit else base, cap) if base > 0 and ok else 0.0
+        for base, limit, ok in zip((forward, backward), limits, allowed, strict=True)
+    ]
+    if max(speeds) <= 0:
         return None
-    directions = _oneway(tags, highway)
-    if directions is None:
-        return None
-    if ferry:
-        duration = parse_duration(tags.get("duration"))
-        return WayRule(FERRY_SPEED_KPH, directions[0], directions[1], duration)
-    tagged = parse_maxspeed(tags.get("maxspeed"))
-    speed = tagged * MAXSPEED_FACTOR if tagged is not None else CAR_SPEEDS_KPH[str(highway)]
-    return WayRule(speed, directions[0], directions[1])
+    return WayRule(speeds[0], speeds[1], duration, tags.get("junction") == "roundabout")

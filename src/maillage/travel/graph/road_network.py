@@ -32,7 +32,6 @@ from maillage.options import options
 from maillage.sources import sha256_of
 from maillage.travel.graph import search
 from maillage.travel.graph.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
-from maillage.travel.graph.graph import Graph, graph_from_ways
 from maillage.travel.graph.osm import as_paths, read_ways
 from maillage.travel.graph.profile import (
     CAR_SPEEDS_KPH,
@@ -41,12 +40,15 @@ from maillage.travel.graph.profile import (
     check_profile,
 )
 from maillage.travel.graph.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
+from maillage.travel.graph.ways import graph_from_ways
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import geopandas as gpd
     import shapely
+
+    from maillage.travel.graph.graph import Graph
 
 __all__ = ["DEFAULT_MAX_SNAP_M", "RoadNetwork"]
 
@@ -141,9 +143,11 @@ class RoadNetwork:
     ) -> RoadNetwork:
         """Build the road network of one or several OpenStreetMap ``.osm.pbf`` extracts.
 
-        Speeds come from ``maxspeed`` (times 0.8) where tagged, else from the OSRM car
-        profile defaults per ``highway`` class (:mod:`maillage.travel.graph.profile`). The
-        parsed graph is cached in ``options.cache_dir`` under a hash of the file's bytes,
+        The rules are those of OSRM's car profile (``car.lua``): speeds per ``highway``
+        class, ``maxspeed`` times 0.8, surface limits, access and one-way tags
+        (:mod:`maillage.travel.graph.profile`); delays at traffic signals, stop signs and
+        gates, closed barriers (:mod:`maillage.travel.graph.nodes`); turn costs at
+        intersections (:mod:`maillage.travel.graph.turns`). The parsed graph is cached in ``options.cache_dir`` under a hash of the file's bytes,
         the profile and the code version (``.npz``, no pickle).
 
         Several files (e.g. the three extracts of Nouvelle-Aquitaine, see
@@ -235,19 +239,23 @@ class RoadNetwork:
             "label_fr": "réseau routier OpenStreetMap (plus court chemin en temps, maillage)",
             "sources": [
                 "© OpenStreetMap contributors (ODbL 1.0)",
-                "vitesses : profil voiture d'OSRM (car.lua) ; maxspeed × 0,8 ; limites françaises",
+                "règles du profil voiture d'OSRM (car.lua) : vitesses, maxspeed × 0,8, "
+                "revêtements, accès, feux, stops, barrières, coût des virages",
             ],
             "file": self._source.get("file"),
             "sha256": self._source.get("sha256"),
             "profile": self._source.get("profile"),
             "speeds_kph": dict(CAR_SPEEDS_KPH),
-            "speeds_source": "OSRM car profile (car.lua) defaults; maxspeed x 0.8; French symbolic limits (R413-2)",
+            "speeds_source": "OSRM car profile (car.lua): class speeds, maxspeed x 0.8, surface caps",
+            "node_costs": "OSRM car profile: traffic signals 2 s, stop 2 s, give way 1 s, gates 60 s; barriers closed",
+            "turn_costs": "OSRM car profile process_turn at intersections (turn-expanded graph)",
             "maxspeed_factor": MAXSPEED_FACTOR,
             "ferry_speed_kph": FERRY_SPEED_KPH,
             "access_speed_kph": self._access_speed_kph,
             "max_snap_m": self._max_snap_m,
             "n_nodes": self.n_nodes,
             "n_edges": self.n_edges,
+            "n_states": self._graph.n_states,
             "graph_format": GRAPH_FORMAT,
         }
 
@@ -479,18 +487,19 @@ class RoadNetwork:
         placed = np.flatnonzero(snap.placed)
         if len(placed) == 0:
             return None
-        return self._from_nearest(snap, placed, max_time_s)[0]
+        return self._from_nearest(snap, placed, max_time_s, states=True)[0]
 
     def _from_nearest(
-        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None
+        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None, *, states: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Per node: time to the nearest placed point of ``snap`` and that point's position."""
+        """Per node (or state): time to the nearest placed point of ``snap`` and its position."""
         return search.nearest_sources(
             self._reversed,
             snap.node[placed],
             snap.access_s(self._access_speed_kph)[placed],
             placed,
             max_time_s=max_time_s,
+            states=states,
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:

@@ -3,6 +3,12 @@
 Times are computed on the graph given; :class:`maillage.travel.graph.road_network.RoadNetwork` passes
 the reversed graph so that times run from homes to venues.
 
+Sources and results are *nodes*; the kernels run over the graph's states
+(:class:`~maillage.travel.graph.graph.Graph`). On a forward graph a search starts at its
+sources' own states and a node's time is the best of its states; on a reversed graph (from
+trip ends) it starts at every arrival state of its sources and a node's time is that of its
+own state, where trips start.
+
 Examples
 --------
 >>> import numpy as np
@@ -47,10 +53,28 @@ def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
     if len(nodes) and (nodes.min() < 0 or nodes.max() >= graph.n_nodes):
         msg = f"node positions must lie in [0, {graph.n_nodes}), got {nodes.min()}..{nodes.max()}"
         raise ValueError(msg)
-    if graph.n_edges + len(nodes) >= 2**31 - 1:
+    if graph.n_edges + len(nodes) + len(graph.copy_of) >= 2**31 - 1:
         msg = f"graph too large for 32-bit queue entries ({graph.n_edges:,} edges)"
         raise ValueError(msg)
     return nodes
+
+
+def _seeds(graph: Graph, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States a search from ``nodes`` starts at, and the position of each's node."""
+    if graph.reverse:
+        return graph.arrivals(nodes)
+    return nodes, np.arange(len(nodes))
+
+
+def _best_per_node(graph: Graph, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: the state that holds its time (own state when reversed, else the fastest)."""
+    n = graph.n_nodes
+    if graph.reverse or len(graph.copy_of) == 0:
+        return time_s[:n], np.arange(n)
+    node = graph.node_of_state()
+    order = np.lexsort((time_s, node))
+    first = order[np.r_[True, node[order][1:] != node[order][:-1]]]
+    return time_s[first], first
 
 
 def nearest_sources(
@@ -60,6 +84,7 @@ def nearest_sources(
     labels: np.ndarray,
     *,
     max_time_s: float | None = None,
+    states: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the time to the nearest source and its label, for every node.
 
@@ -75,6 +100,9 @@ def nearest_sources(
         Label of each source, reported for the nodes it is nearest to.
     max_time_s : float, optional
         Stop the search beyond this time.
+    states : bool, default False
+        Return one value per state of the graph instead of one per node (the floor of
+        :func:`bounded_pairs`).
 
     Returns
     -------
@@ -83,15 +111,20 @@ def nearest_sources(
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    return kernels.multi_source(
+    seeds, which = _seeds(graph, _checked(graph, sources))
+    time_s, label = kernels.multi_source(
         graph.indptr,
         graph.indices,
         graph.weights,
-        _checked(graph, sources),
-        np.asarray(start_s, dtype=np.float64),
-        np.asarray(labels, dtype=np.int64),
+        seeds,
+        np.asarray(start_s, dtype=np.float64)[which],
+        np.asarray(labels, dtype=np.int64)[which],
         _limit(max_time_s),
     )
+    if states:
+        return time_s, label
+    best, state = _best_per_node(graph, time_s)
+    return best, label[state]
 
 
 def reach(
@@ -113,7 +146,7 @@ def reach(
     Returns
     -------
     tuple of numpy.ndarray
-        Node positions and their times, in settling order.
+        Node positions and their times, by increasing time.
 
     Examples
     --------
@@ -129,17 +162,53 @@ def reach(
         return np.empty(0, dtype=np.int64), np.empty(0)
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    return kernels.reach(
-        graph.indptr, graph.indices, graph.weights, int(source), float(start_s), float(max_time_s)
+    seeds, _ = _seeds(graph, np.array([source], dtype=np.int64))
+    states, time_s = kernels.reach(
+        graph.indptr, graph.indices, graph.weights, seeds, float(start_s), float(max_time_s)
     )
+    if len(graph.copy_of) == 0:
+        return states, time_s
+    full = np.full(graph.n_states, np.inf)
+    full[states] = time_s
+    best, _ = _best_per_node(graph, full)
+    nodes = np.flatnonzero(np.isfinite(best))
+    order = np.argsort(best[nodes], kind="stable")
+    return nodes[order], best[nodes[order]]
 
 
-def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Group point positions by node: (node_ptr, point_idx, extra_s sorted alike)."""
-    order = np.argsort(node, kind="stable")
-    node_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(node, minlength=n_nodes), out=node_ptr[1:])
-    return node_ptr, order.astype(np.int64), np.asarray(extra_s, dtype=np.float64)[order]
+def _group_points(n_states: int, state: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Group point positions by state: (state_ptr, point_idx, extra_s sorted alike)."""
+    order = np.argsort(state, kind="stable")
+    state_ptr = np.zeros(n_states + 1, dtype=np.int64)
+    np.cumsum(np.bincount(state, minlength=n_states), out=state_ptr[1:])
+    return state_ptr, order.astype(np.int64), np.asarray(extra_s, dtype=np.float64)[order]
+
+
+def _point_states(graph: Graph, point_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States where a search reads each point, and the point of each (see the module doc)."""
+    if graph.reverse or len(graph.copy_of) == 0:
+        return point_node, np.arange(len(point_node))
+    return graph.arrivals(point_node)
+
+
+def _floor(graph: Graph, floor_s: np.ndarray | None) -> np.ndarray:
+    floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
+    if len(floor) == graph.n_nodes < graph.n_states:  # arrival states: never pruned (safe)
+        floor = np.concatenate([floor, np.full(graph.n_states - graph.n_nodes, np.inf)])
+    if len(floor) not in (0, graph.n_states):
+        msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
+        raise ValueError(msg)
+    return floor
+
+
+def _fastest_pairs(
+    point: np.ndarray, source: np.ndarray, time_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the fastest of repeated (point, source) pairs."""
+    order = np.lexsort((time_s, source, point))
+    point, source, time_s = point[order], source[order], time_s[order]
+    first = np.r_[True, (point[1:] != point[:-1]) | (source[1:] != source[:-1])]
+    return point[first], source[first], time_s[first]
 
 
 def bounded_pairs(
@@ -177,7 +246,8 @@ def bounded_pairs(
     max_time_s : float
         Time budget, access legs included.
     floor_s : numpy.ndarray of float, optional
-        One time per node (``inf`` for none) that prunes the searches, see above.
+        One time per node or per state (``inf`` for none) that prunes the searches, see
+        above.
     progress : bool, default False
         Show a progress bar over batches of sources.
 
@@ -199,23 +269,30 @@ def bounded_pairs(
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    node_ptr, point_idx, extra = _group_points(graph.n_nodes, np.asarray(point_node), point_extra_s)
     sources = _checked(graph, sources)
-    _checked(graph, point_node)
+    point_node = _checked(graph, point_node)
     start_s = np.asarray(start_s, dtype=np.float64)
-    floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
-    if len(floor) not in (0, graph.n_nodes):
-        msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
-        raise ValueError(msg)
+    floor = _floor(graph, floor_s)
+    states, owner = _point_states(graph, point_node)
+    state_ptr, point_idx, extra = _group_points(
+        graph.n_states, states, np.asarray(point_extra_s, dtype=np.float64)[owner]
+    )
+    point_idx = owner[point_idx]
+    seeds, which = _seeds(graph, sources)
+    seeds = seeds[np.argsort(which, kind="stable")]
+    seed_ptr = np.zeros(len(sources) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(which, minlength=len(sources)), out=seed_ptr[1:])
     workers = max(1, os.cpu_count() or 1)
     # Few large batches: each kernel call allocates O(nodes + edges) work arrays once.
     size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
     batches = [np.arange(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        low, high = seed_ptr[batch[0]], seed_ptr[batch[-1] + 1]
         p, s, t = kernels.bounded_pairs(
-            graph.indptr, graph.indices, graph.weights, sources[batch], start_s[batch],
-            float(max_time_s), node_ptr, point_idx, extra, floor,
+            graph.indptr, graph.indices, graph.weights, seed_ptr[batch[0] : batch[-1] + 2] - low,
+            seeds[low:high], start_s[batch], float(max_time_s), state_ptr, point_idx, extra,
+            floor,
         )  # fmt: skip
         return p, batch[s], t
 
@@ -228,4 +305,7 @@ def bounded_pairs(
         parts = list(results)
     if not parts:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    return tuple(np.concatenate([part[i] for part in parts]) for i in range(3))  # type: ignore[return-value]
+    point, source, time_s = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    if len(states) > len(point_node):  # a point read at several states of its node
+        return _fastest_pairs(point, source, time_s)
+    return point, source, time_s

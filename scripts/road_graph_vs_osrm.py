@@ -1,0 +1,203 @@
+"""Measure the road graph (RoadNetwork) against OSRM's car profile on random road nodes.
+
+For each real OpenStreetMap extract of the shared data (``<data_dir>/osm/...``), the same
+file is routed by both engines: :class:`maillage.RoadNetwork` and :class:`maillage.OSRMModel`
+(``osrm-bindings``, the stock ``car.lua``). ``--nodes`` nodes of the road graph are drawn at
+random (fixed seed, among the graph's nodes sorted by OSM id, so a rule that drops a few
+nodes barely changes the draw); both engines give the full table of times between them and
+the script reports, over every ordered pair of distinct nodes that both engines join, the
+ratio maillage ÷ OSRM: median, quartiles, 10th and 90th percentiles, and the same for the
+pairs at least 60 s apart (OSRM's time). Nodes that OSRM places more than
+``SNAP_TOLERANCE_M`` away (a road OSRM's profile does not use) are left out and counted.
+
+``scripts/compare_engines.py`` times single random pairs for the engines' comparison; this
+script measures the road graph's target (all pairs among random nodes, several seeds), and
+``--no-turns`` / ``--osrm-profile FILE.lua`` let one see what each of OSRM's rules weighs.
+Nothing in the road graph is fitted to these measurements.
+
+Usage::
+
+    MAILLAGE_DATA_DIR=/path/to/data python scripts/road_graph_vs_osrm.py \
+        [--nodes 80] [--seed 0 1 2] [--extract monaco ...] [--osrm-profile car|FILE.lua] \
+        [--no-turns] [--out benchmarks/results/road_graph_vs_osrm.json]
+
+``measure(path, nodes=80, seed=0)`` is what the test of the three medians calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+import maillage
+from maillage import OSRMModel, RoadNetwork, options
+from maillage.travel.graph.osm import read_ways
+from maillage.travel.graph.ways import graph_from_ways
+
+EXTRACTS = {
+    "monaco": ("monaco-osrm-2016", "monaco.osm.pbf"),
+    "saint-barthelemy": ("saint-barthelemy-2015", "saint_barthelemy.osm.pbf"),
+    "paris": ("paris-bss-valhalla-2020", "paris_bss.osm.pbf"),
+}
+"""Short name -> (folder under ``<data_dir>/osm``, file name) of the real extracts."""
+
+SNAP_TOLERANCE_M = 5.0
+"""A node OSRM places farther than this is not on OSRM's car network: left out."""
+
+MIN_PAIR_S = 60.0
+"""Pairs at least this far apart (OSRM time) are also summarised on their own."""
+
+OUT = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "road_graph_vs_osrm.json"
+
+
+def extract_path(name: str) -> Path:
+    """Return the path of a shared extract (``EXTRACTS`` key) under ``options.data_dir``."""
+    folder, file = EXTRACTS[name]
+    return Path(options.data_dir) / "osm" / folder / file
+
+
+def _network(path: Path, *, turns: bool) -> RoadNetwork:
+    if turns:
+        return RoadNetwork.from_osm(path)
+    return RoadNetwork(graph_from_ways(read_ways(path), turns=False))
+
+
+def _sample(net: RoadNetwork, nodes: int, seed: int) -> np.ndarray:
+    """Positions of ``nodes`` random graph nodes, drawn among the nodes sorted by OSM id."""
+    by_id = np.argsort(net.graph.node_ids, kind="stable")
+    rng = np.random.default_rng(seed)
+    return np.sort(by_id[rng.choice(len(by_id), size=min(nodes, len(by_id)), replace=False)])
+
+
+def _summary(ratio: np.ndarray) -> dict[str, float | int]:
+    if len(ratio) == 0:
+        return {"pairs": 0}
+    q = np.percentile(ratio, [10, 25, 50, 75, 90])
+    return {
+        "pairs": len(ratio),
+        "median": round(float(q[2]), 4),
+        "q25": round(float(q[1]), 4),
+        "q75": round(float(q[3]), 4),
+        "p10": round(float(q[0]), 4),
+        "p90": round(float(q[4]), 4),
+    }
+
+
+def measure(
+    path: Path,
+    *,
+    nodes: int = 80,
+    seed: int = 0,
+    osrm_profile: str = "car",
+    turns: bool = True,
+) -> dict[str, Any]:
+    """Return the ratio maillage ÷ OSRM on ``nodes`` random road nodes of ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ``.osm.pbf`` extract.
+    nodes : int, default 80
+        Number of random road-graph nodes.
+    seed : int, default 0
+        Seed of the draw.
+    osrm_profile : str, default "car"
+        OSRM profile (name or Lua file) for :meth:`maillage.OSRMModel.from_osm`.
+    turns : bool, default True
+        Road graph with turn costs (as :meth:`maillage.RoadNetwork.from_osm`), or without.
+
+    Returns
+    -------
+    dict
+        Counts, summaries of the ratio (all pairs, pairs >= ``MIN_PAIR_S``), timings.
+    """
+    net = _network(path, turns=turns)
+    osrm = OSRMModel.from_osm(path, profile=osrm_profile)
+    tight = OSRMModel.from_osm(path, profile=osrm_profile, max_snap_m=SNAP_TOLERANCE_M)
+    picked = _sample(net, nodes, seed)
+    xy = net.graph.xy[picked]
+    points = gpd.GeoSeries.from_xy(xy[:, 0], xy[:, 1], crs=2154)
+    start = time.perf_counter()
+    ours = net.od_table(points, points, max_time_s=1e7)
+    mine = np.full((len(points), len(points)), np.inf)
+    mine[ours["origin_id"].to_numpy(), ours["dest_id"].to_numpy()] = ours["travel_time_s"]
+    ours_s = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs = osrm.time_matrix(points, points).to_numpy()
+    osrm_s = time.perf_counter() - start
+    near = ~points.index.isin(tight.unplaced(points))
+    pair = near[:, None] & near[None, :] & ~np.eye(len(points), dtype=bool)
+    pair &= np.isfinite(mine) & np.isfinite(theirs) & (theirs > 0)
+    ratio = mine[pair] / theirs[pair]
+    return {
+        "file": path.name,
+        "seed": seed,
+        "graph_nodes": net.n_nodes,
+        "graph_edges": net.n_edges,
+        "nodes": len(points),
+        "nodes_off_osrm": int((~near).sum()),
+        "pairs_unreachable_osrm": int((~np.isfinite(theirs)).sum()),
+        "pairs_unreachable_maillage": int((~np.isfinite(mine)).sum()),
+        "osrm_median_s": round(float(np.median(theirs[pair])), 1),
+        "all_pairs": _summary(ratio),
+        f"pairs_{int(MIN_PAIR_S)}s_or_more": _summary(ratio[theirs[pair] >= MIN_PAIR_S]),
+        "maillage_table_s": round(ours_s, 3),
+        "osrm_table_s": round(osrm_s, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the comparison on the chosen extracts and write the JSON record."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=80)
+    parser.add_argument("--seed", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--extract", nargs="+", choices=sorted(EXTRACTS), default=list(EXTRACTS))
+    parser.add_argument("--osrm-profile", default="car")
+    parser.add_argument("--no-turns", action="store_true", help="road graph without turn costs")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {}
+    for name in args.extract:
+        runs = [
+            measure(
+                extract_path(name),
+                nodes=args.nodes,
+                seed=s,
+                osrm_profile=args.osrm_profile,
+                turns=not args.no_turns,
+            )
+            for s in args.seed
+        ]
+        results[name] = runs
+        for run in runs:
+            a = run["all_pairs"]
+            print(
+                f"{name:17s} seed {run['seed']}: median {a['median']:.3f} "
+                f"[{a['q25']:.3f}, {a['q75']:.3f}] on {a['pairs']} pairs "
+                f"({run['nodes_off_osrm']} nodes off OSRM's network)"
+            )
+    record = {
+        "what": "RoadNetwork time / OSRM time between random road-graph nodes, same extract",
+        "maillage_version": maillage.__version__,
+        "turn_costs": not args.no_turns,
+        "osrm_profile": args.osrm_profile,
+        "nodes": args.nodes,
+        "python": platform.python_version(),
+        "results": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Build the routable graph of OpenStreetMap ways with OSRM's car rules at nodes.
+
+Every way node is a graph node; each pair of consecutive way nodes gives one edge per
+allowed direction, weighted by its length at the way's speed in that direction
+(:mod:`maillage.travel.graph.profile`). On top of the driving time, as OSRM's car profile:
+
+* an edge entering a node with an obstacle pays its delay in the direction it applies to
+  (traffic signals 2 s, stop 2 s, give way 1 s, gate 60 s; :mod:`maillage.travel.graph.nodes`);
+* a barrier node (bollard, ``access=no``...) is split into one dead end per road reaching
+  it: no trip passes through it;
+* only the largest strongly connected component is kept;
+* turns at intersections cost car.lua's turn duration, exactly, on the turn-expanded graph
+  of :mod:`maillage.travel.graph.turns`.
+
+Examples
+--------
+>>> from maillage.sources import fetch
+>>> from maillage.travel.graph.osm import read_ways
+>>> graph = graph_from_ways(read_ways(fetch("osm-saint-barthelemy-2015")[0]))
+>>> graph.n_nodes > 3000, graph.n_states > graph.n_nodes, bool((graph.weights > 0).all())
+(True, True, True)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pyproj import Transformer
+
+from maillage.travel.graph.graph import (
+    Graph,
+    check_edges,
+    dedupe_edges,
+    spatial_order,
+    strong_component,
+)
+from maillage.travel.graph.nodes import BACKWARD, BOTH, FORWARD, STOP_MINOR, STOP_UNDIRECTED
+from maillage.travel.graph.turns import count_roads, expand_turns
+
+if TYPE_CHECKING:
+    from maillage.travel.graph.osm import RawWays
+
+__all__ = ["graph_from_ways", "haversine_m", "project_lambert93"]
+
+_EARTH_RADIUS_M = 6_371_008.8
+_STOP_NEAR_M = 20.0  # car.lua: a stop sign within 20 m of the junction faces the junction
+
+
+def haversine_m(lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle distance between points ``a`` and ``b`` of ``lon``/``lat``, metres.
+
+    Examples
+    --------
+    >>> round(float(haversine_m(np.array([0.0, 1.0]), np.zeros(2), np.array([0]), np.array([1]))[0]))
+    111195
+    """
+    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (lon[a], lat[a], lon[b], lat[b]))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _segment_times(
+    ways: RawWays, a: np.ndarray, way: np.ndarray, length_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Travel time of each segment ``a -> a + 1`` of way ``way``, along and against the way."""
+    times = []
+    for kph in (ways.forward_kph[way], ways.backward_kph[way]):
+        seconds = np.divide(length_m, kph / 3.6, out=np.full(len(a), np.inf), where=kph > 0)
+        times.append(seconds)
+    ferry = ~np.isnan(ways.duration_s[way])
+    if ferry.any():
+        # A ferry's duration is spread along its segments in proportion to their length.
+        way_length = np.bincount(way, weights=length_m, minlength=ways.n_ways)
+        share = np.divide(
+            length_m, way_length[way], out=np.zeros_like(length_m), where=way_length[way] > 0
+        )
+        for seconds in times:
+            seconds[ferry] = (ways.duration_s[way] * share)[ferry]
+    return times[0], times[1]
+
+
+def project_lambert93(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Return WGS84 ``lon``/``lat`` as EPSG:2154 coordinates, shape (n, 2)."""
+    transformer = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    x, y = transformer.transform(lon, lat)
+    return np.column_stack([x, y]).astype(np.float64)
+
+
+def _endpoint_keys(ways: RawWays, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Node key of the tail and head of each segment ``a -> a + 1``.
+
+    The OSM id, except at barrier nodes: there each segment end gets a key of its own, so
+    the roads that meet at a barrier are not joined (one dead end each).
+    """
+    tail, head = ways.node_ids[a].copy(), ways.node_ids[a + 1].copy()
+    if len(ways.barrier_ids) == 0:
+        return tail, head
+    base = max(int(ways.node_ids.max()), 0) + 1
+    at_tail = np.isin(tail, ways.barrier_ids)
+    at_head = np.isin(head, ways.barrier_ids)
+    tail[at_tail] = base + 2 * a[at_tail]
+    head[at_head] = base + 2 * a[at_head] + 1
+    return tail, head
+
+
+def _obstacle_delays(
+    ways: RawWays, a: np.ndarray, way: np.ndarray, ends: tuple[np.ndarray, np.ndarray], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Delay at the head of each segment's forward edge and of its backward edge.
+
+    The forward edge ``a -> a + 1`` enters the node of row ``a + 1`` along the way; the
+    backward edge enters row ``a`` against it. A ``stop=minor`` counts when a faster road
+    meets the node; a stop sign without a direction at a node of two roads not when the
+    edge entering it is shorter than 20 m (car.lua's guess that the sign then faces the
+    other way, here with the edge's length for the road's).
+    """
+    delays = (np.zeros(len(a)), np.zeros(len(a)))
+    if len(ways.obstacle_ids) == 0 or len(a) == 0:
+        return delays
+    order = np.argsort(ways.obstacle_ids, kind="stable")
+    ids, table = ways.obstacle_ids[order], ways.obstacles[order]
+    speed = np.maximum(ways.forward_kph[way], ways.backward_kph[way])
+    fastest = np.zeros(n)
+    np.maximum.at(fastest, ends[0], speed)
+    np.maximum.at(fastest, ends[1], speed)
+    roads = count_roads(ends[0], ends[1], n)
+    length_m = haversine_m(ways.lon, ways.lat, a, a + 1)
+    for side, (rows, allowed, kph, node) in enumerate(
+        (
+            (a + 1, FORWARD, ways.forward_kph[way], ends[1]),
+            (a, BACKWARD, ways.backward_kph[way], ends[0]),
+        )
+    ):
+        low = np.searchsorted(ids, ways.node_ids[rows], side="left")
+        count = np.searchsorted(ids, ways.node_ids[rows], side="right") - low
+        seg = np.repeat(np.arange(len(a)), count)
+        hit = np.repeat(low - np.cumsum(np.r_[0, count[:-1]]), count) + np.arange(count.sum())
+        delay, direction, kind = table[hit].T
+        keep = (direction == BOTH) | (direction == allowed)
+        keep &= (kind != STOP_MINOR) | (kph[seg] < fastest[node[seg]])
+        keep &= (
+            (kind != STOP_UNDIRECTED) | (roads[node[seg]] != 2) | (length_m[seg] >= _STOP_NEAR_M)
+        )
+        np.add.at(delays[side], seg[keep], delay[keep])
+    return delays
+
+
+def _node_graph(ways: RawWays) -> tuple[Graph, np.ndarray]:
+    """Node-based graph (obstacle delays included) and the roundabout flag of its edges."""
+    way_of_row = np.repeat(np.arange(ways.n_ways), np.diff(ways.offsets))
+    a = np.arange(len(ways.node_ids) - 1)
+    a = a[way_of_row[a] == way_of_row[a + 1]]
+    way = way_of_row[a]
+    keys, first, inverse = np.unique(
+        np.concatenate(_endpoint_keys(ways, a)), return_index=True, return_inverse=True
+    )
+    ends = (inverse[: len(a)], inverse[len(a) :])
+    row = np.concatenate([a, a + 1])[first]
+    enter = _obstacle_delays(ways, a, way, ends, len(keys))
+    along, against = _segment_times(ways, a, way, haversine_m(ways.lon, ways.lat, a, a + 1))
+    fwd, bwd = ways.forward_kph[way] > 0, ways.backward_kph[way] > 0
+    tails = np.concatenate([ends[0][fwd], ends[1][bwd]])
+    heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
+    times = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
+    roundabout = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
+    xy = project_lambert93(ways.lon[row], ways.lat[row])
+    order = spatial_order(xy)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    indptr, indices, weights, kept = dedupe_edges(rank[tails], rank[heads], times, len(xy))
+    check_edges(indices)
+    graph = Graph(indptr, indices, weights, xy[order], ways.node_ids[row][order])
+    return graph, roundabout[kept]
+
+
+def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
+    """Build the routable graph of drivable ways, with OSRM's costs at nodes.
+
+    Parameters
+    ----------
+    ways : RawWays
+        Output of :func:`maillage.travel.graph.osm.read_ways`.
+    turns : bool, default True
+        Charge car.lua's turn costs at intersections (turn-expanded graph); without,
+        a plain node-based graph.
+
+    Returns
+    -------
+    Graph
+        Largest strongly connected component, node coordinates in EPSG:2154.
+
+    Examples
+    --------
+    >>> from maillage.sources import fetch
+    >>> from maillage.travel.graph.osm import read_ways
+    >>> ways = read_ways(fetch("osm-saint-barthelemy-2015")[0])
+    >>> plain = graph_from_ways(ways, turns=False)
+    >>> plain.n_states == plain.n_nodes
+    True
+    """
+    graph, roundabout = _node_graph(ways)
+    graph, kept = strong_component(graph)
+    if not turns:
+        return graph
+    indptr, indices, weights, copy_of = expand_turns(
+        graph.indptr, graph.indices, graph.weights, graph.xy, roundabout[kept]
+    )
+    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, copy_of)
