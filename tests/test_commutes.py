@@ -8,6 +8,7 @@ and La Réunion's 2010 matrix, from ``../shared/data/commutes`` through the cata
 from __future__ import annotations
 
 import builtins
+import json
 import zipfile
 from itertools import pairwise
 from pathlib import Path
@@ -417,3 +418,65 @@ def test_overseas_frames_stay_in_their_crs():
     mixed = venues.to_crs(2154)
     with pytest.raises(InputDataError, match="one working CRS"):
         commute_savings(communes, mixed, commutes, model=CrowFlyModel())
+
+
+# --- the command line, end to end, on La Réunion ------------------------------------------
+
+
+@pytest.mark.filterwarnings("always::maillage.errors.MaillageWarning")
+def test_report_with_commutes_on_la_reunion(tmp_path, capsys):
+    from maillage.cli import main
+    from maillage.schema import SUMMARY_KEYS
+
+    out = tmp_path / "reunion"
+    args = ["report", "--venues", "france-services-2024-08-01", "--region", "04"]
+    code = main([*args, "--commutes", "mobpro-reunion-2010", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "counted as car commuters" in err  # the file has no mode: said on the terminal
+    for name in ("commutes.csv", "commutes.png", "report.html", "summary.json", "map.html"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert list(summary)[: len(SUMMARY_KEYS)] == list(SUMMARY_KEYS)
+    assert summary["communes"] == 24
+    figures, assumptions = summary["commutes"], summary["commute_assumptions"]
+    assert figures["workers"] == 240_200
+    assert figures["car_share"] is None  # the 2010 matrix has no mode
+    assert figures["car_commuters_other_commune"] == 91_126
+    assert 0 < figures["eligible_commuters"] <= figures["long_commuters"]
+    assert figures["saved_hours_per_year"] > 0 and figures["co2_avoided_t_per_year"] > 0
+    assert assumptions["telework_days_per_week"] == 1.0
+    assert assumptions["car_kg_co2e_per_km"] == CAR_KG_CO2E_PER_KM
+    assert "ADEME" in assumptions["emission_source"]
+    assert assumptions["workers_unknown_mode_counted_as_car"] == 91_126
+    table = pd.read_csv(out / "commutes.csv", dtype={"code_insee": str})
+    assert len(table) == 24 and table["code_insee"].str.startswith("974").all()
+    assert table["saved_hours_per_year"].sum() == pytest.approx(
+        figures["saved_hours_per_year"], abs=1
+    )
+    page = (out / "report.html").read_text()
+    assert "Trajets domicile-travail évitables" in page
+    assert "Où ouvrir pour les navetteurs" in page and "ADEME" in page
+    assert "comptés comme automobilistes" in page  # the unknown mode, said in plain French
+    layer = gpd.read_file(out / "coverage.gpkg", layer="communes")
+    assert layer.crs.to_epsg() == 2975  # RGR92 / UTM 40S, not Lambert-93
+
+
+def test_report_commutes_file_missing(tmp_path, capsys):
+    from maillage.cli import main
+
+    code = main(
+        [
+            "report",
+            "--venues",
+            "france-services-2024-08-01",
+            "--region",
+            "04",
+            "--commutes",
+            str(tmp_path / "absent.csv"),
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    assert code == 2
+    assert "--commutes" in capsys.readouterr().err

@@ -310,6 +310,13 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         help="dossier d'un rapport antérieur (peut être --out) à comparer : ajoute changes.csv "
         "et une section à la page",
     )
+    rep.add_argument(
+        "--commutes",
+        metavar="NOM_OU_FICHIER",
+        help="navettes domicile-travail des habitants (nom du catalogue, fichier INSEE par "
+        "millésime ou table origine-destination) : ajoute la section « Trajets "
+        "domicile-travail évitables », commutes.csv et commutes.png",
+    )
 
 
 class _FrenchLevels(logging.Formatter):
@@ -459,6 +466,45 @@ def _model(files: list[Path] | None) -> TravelTimeModel:
     return model
 
 
+def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
+    """Load the home-to-work flows of the residents of the area (``--commutes``)."""
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
+
+    if args.commutes is None:
+        return None
+    t0 = time.perf_counter()
+    commutes, rejected = maillage.load_commutes(
+        args.commutes, region=args.region, departements=args.departement, errors="report"
+    )
+    logger.info(
+        "%d navettes (%.0f actifs) de %s chargées en %.1f s",
+        len(commutes),
+        commutes["workers"].sum(),
+        args.commutes,
+        time.perf_counter() - t0,
+    )
+    if len(rejected):
+        logger.warning(
+            "%d ligne(s) de %s écartée(s), %.0f actifs (lieu de travail à l'étranger ou code "
+            "inconnu)",
+            len(rejected),
+            args.commutes,
+            rejected["workers"].sum(),
+        )
+    return commutes
+
+
+def _work_communes(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Where the residents work: all of metropolitan France, or the overseas région itself."""
+    import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
+
+    if communes.crs is None or communes.crs.to_epsg() != 2154:
+        return None  # an overseas région, in its own CRS: its flows stay on the island
+    with warnings.catch_warnings():  # the missing geometries are the area's business
+        warnings.simplefilter("ignore", maillage.MaillageWarning)
+        return maillage.load_communes()
+
+
 def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
     from maillage.report import write_report  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
@@ -473,6 +519,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     if args.venues is None:  # the latest list of the series
         specs = [parse_series_spec(item) for item in args.series]
         args.venues = max(specs, key=lambda spec: spec[1])[0]
+    commutes = _load_commutes(args)  # before the slow work: a bad file fails fast
     communes, venues, rejected = _load(args)
     model = _model(files)
     grid = None if args.grid is None else maillage.load_population_grid(args.grid)
@@ -495,6 +542,8 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         progress=progress,
         rejected=rejected,
         series=series,
+        commutes=commutes,
+        work_communes=None if commutes is None else _work_communes(communes),
     )
     logger.info("rapport calculé et écrit en %.1f s", time.perf_counter() - t0)
     return out
@@ -638,7 +687,7 @@ _KEYWORDS = {
     "years": "--years",
     "year": "--year",
 }
-_FILE_FLAGS = ("venues", "supported", "grid", "network", "series")
+_FILE_FLAGS = ("venues", "supported", "grid", "network", "series", "commutes")
 
 
 def _given_files(args: argparse.Namespace | None, name: str) -> list[str]:
