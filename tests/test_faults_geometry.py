@@ -21,7 +21,7 @@ from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.siting import suggest_sites
 from maillage.analysis.zones import white_zones
-from maillage.maps import explore_coverage, plot_coverage
+from maillage.maps import explore_coverage, plot_coverage, plot_years
 from maillage.prepare.toy import X0, Y0, toy_territory
 
 mpl.use("Agg")
@@ -120,6 +120,33 @@ def test_maps_draw_around_the_unplaced_commune(unplaced):
         .render()
     )
     assert "Amont" in html and "Aval" in html
+
+
+def test_grid_origins_skip_the_unplaced_commune(unplaced):
+    communes, venues = unplaced
+    grid = gpd.GeoDataFrame(
+        {"population": [60.0, 40.0, 100.0]},
+        geometry=[
+            box(X0, Y0, X0 + 200, Y0 + 200),
+            box(X0 + 400, Y0 + 400, X0 + 600, Y0 + 600),
+            box(X0 + 30_000, Y0, X0 + 30_200, Y0 + 200),
+        ],
+        index=pd.Index(["a", "b", "c"], name="cell_id"),
+        crs=2154,
+    )
+    with pytest.warns(MaillageWarning) as caught:  # the grid misses 00003, which has no place
+        cov = coverage(communes, venues, model=MODEL, threshold_min=20, grid=grid)
+    assert any("places 80.0% of the population" in str(w.message) for w in caught)
+    assert cov["covered"].tolist() == [True, True, False]
+    assert int(cov["population"].sum()) == 250
+
+
+def test_small_multiples_draw_around_the_unplaced_commune(unplaced):
+    communes, venues = unplaced
+    communes_cov, _ = _coverage(communes, venues)
+    axes = plot_years({2020: communes_cov, 2021: communes_cov}, ncols=2)
+    assert [a.get_title() for a in axes] == ["2020", "2021"]
+    mpl.pyplot.close(axes[0].figure)
 
 
 def test_white_zone_keeps_every_part_of_a_commune():

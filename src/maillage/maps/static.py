@@ -235,7 +235,8 @@ def _white_zone_shapes(
     if "covered" not in communes_cov.columns:
         return None
     uncovered = ~communes_cov["covered"].astype("boolean").fillna(False).astype(bool)
-    return communes_cov.loc[uncovered, ["geometry"]]
+    shapes = communes_cov.loc[uncovered, ["geometry"]]
+    return shapes[~(shapes.geometry.isna() | shapes.geometry.is_empty)]  # a commune not placed
 
 
 def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:

@@ -107,8 +107,8 @@ def territory_paragraph(summary: dict[str, Any]) -> str:
     if approx:
         parts.append(
             f'<p class="note">Contours approchés ({len(approx)} communes) : {_listing(approx)}. '
-            "Ces communes, rétablies après la date des contours officiels utilisés, "
-            "sont découpées dans leur ancienne commune nouvelle autour de leurs chefs-lieux ; "
-            "leurs temps d'accès reposent sur ce découpage.</p>"
+            "Les contours disponibles datent d'avant que des communes sortent de leur commune "
+            "nouvelle : le territoire de l'ancienne commune nouvelle est partagé entre elles "
+            "autour de leurs chefs-lieux, et leurs temps d'accès reposent sur ce partage.</p>"
         )
     return "\n".join(parts)
