@@ -57,6 +57,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import warnings
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,8 +127,6 @@ def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
 
 def _parse_rdata(path: Path) -> pd.DataFrame:
     rdata = _rdata_module()
-    import warnings  # noqa: PLC0415
-
     with warnings.catch_warnings():
         # rdata names the R classes it falls back from (tbl_df -> data.frame): harmless
         warnings.simplefilter("ignore", UserWarning)

@@ -392,9 +392,14 @@ def load_commutes(
 
     Examples
     --------
-    >>> idf = load_commutes("mobpro-idf-2014-modes", departements="94", modes="car")
-    >>> idf["mode"].unique().tolist(), int(idf["home_code"].str[:2].eq("94").all())
-    (['car'], 1)
+    >>> from pathlib import Path
+    >>> import maillage
+    >>> sample = Path(maillage.__file__).parents[2] / "tests" / "data" / "fd_mobpro_sample.csv"
+    >>> gironde, rejected = load_commutes(sample, departements="33", modes="car", errors="report")
+    >>> gironde["work_code"].tolist(), gironde["workers"].tolist()
+    (['33063', '33281'], [2.5, 1.5])
+    >>> rejected["reason"].tolist()
+    ["work place abroad ('99999')", "unknown INSEE code '33999' for the work commune"]
     """
     if errors not in ("raise", "warn", "report"):
         raise OptionError(f"errors must be 'raise', 'warn' or 'report', got {errors!r}")
