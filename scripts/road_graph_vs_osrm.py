@@ -39,8 +39,6 @@ import numpy as np
 
 import maillage
 from maillage import OSRMModel, RoadNetwork, options
-from maillage.travel.graph.osm import read_ways
-from maillage.travel.graph.ways import graph_from_ways
 
 EXTRACTS = {
     "monaco": ("monaco-osrm-2016", "monaco.osm.pbf"),
@@ -62,12 +60,6 @@ def extract_path(name: str) -> Path:
     """Return the path of a shared extract (``EXTRACTS`` key) under ``options.data_dir``."""
     folder, file = EXTRACTS[name]
     return Path(options.data_dir) / "osm" / folder / file
-
-
-def _network(path: Path, *, turns: bool) -> RoadNetwork:
-    if turns:
-        return RoadNetwork.from_osm(path)
-    return RoadNetwork(graph_from_ways(read_ways(path), turns=False))
 
 
 def _sample(net: RoadNetwork, nodes: int, seed: int) -> np.ndarray:
@@ -119,7 +111,7 @@ def measure(
     dict
         Counts, summaries of the ratio (all pairs, pairs >= ``MIN_PAIR_S``), timings.
     """
-    net = _network(path, turns=turns)
+    net = RoadNetwork.from_osm(path, turn_costs=turns)
     osrm = OSRMModel.from_osm(path, profile=osrm_profile)
     tight = OSRMModel.from_osm(path, profile=osrm_profile, max_snap_m=SNAP_TOLERANCE_M)
     picked = _sample(net, nodes, seed)

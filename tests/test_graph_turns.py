@@ -129,3 +129,21 @@ def test_u_turn_only_where_nothing_else():
     assert weights[ptr[from_1]] == pytest.approx(1 + car_lua(180) + U_TURN_PENALTY_S)
     # from 2 and 3 the exit to 1 is a turn, no U-turn
     assert arrivals[5] == arrivals[6] == 1
+
+
+def test_without_turn_costs(tmp_path):
+    path = tmp_path / "cross.osm.pbf"
+    with osmium.SimpleWriter(str(path)) as writer:
+        for node_id in sorted(NODES):
+            writer.add_node(osmium.osm.mutable.Node(id=node_id + 1, location=NODES[node_id]))
+        for arm in (1, 2, 3, 4):
+            tags = {"highway": "primary"}
+            writer.add_way(osmium.osm.mutable.Way(id=arm, nodes=[1, arm + 1], tags=tags))
+    with options.set(cache_dir=tmp_path / "cache"):
+        plain = RoadNetwork.from_osm(path, turn_costs=False)
+        turns = RoadNetwork.from_osm(path)  # another cache entry
+        assert len(list((tmp_path / "cache" / "road-graphs").glob("*.npz"))) == 2
+    assert plain.graph.n_states == plain.n_nodes == turns.n_nodes < turns.graph.n_states
+    assert plain.describe()["turn_costs"] == "none"
+    fast, slow = _table(plain), _table(turns)
+    assert fast[4, 1] == pytest.approx(slow[4, 1] - car_lua(-90), abs=0.05)

@@ -48,8 +48,8 @@ GRAPH_FORMAT = 3
 _FIELDS = ("indptr", "indices", "weights", "xy", "node_ids", "copy_of")
 
 
-def cache_key(sha256: str | Sequence[str], profile: str) -> str:
-    """Return the cache key of file hash(es) and a profile.
+def cache_key(sha256: str | Sequence[str], profile: str, *, turn_costs: bool = True) -> str:
+    """Return the cache key of file hash(es), a profile and the turn-cost choice.
 
     Parameters
     ----------
@@ -58,6 +58,8 @@ def cache_key(sha256: str | Sequence[str], profile: str) -> str:
         matter).
     profile : str
         Routing profile.
+    turn_costs : bool, default True
+        Graph with turn costs (:func:`maillage.travel.graph.ways.graph_from_ways`).
 
     Returns
     -------
@@ -72,6 +74,8 @@ def cache_key(sha256: str | Sequence[str], profile: str) -> str:
     True
     >>> cache_key(["a" * 64], "car") == cache_key("a" * 64, "car")
     True
+    >>> cache_key("a" * 64, "car") == cache_key("a" * 64, "car", turn_costs=False)
+    False
     """
     hashes = [sha256] if isinstance(sha256, str) else sorted(sha256)
     parts = {
@@ -82,6 +86,7 @@ def cache_key(sha256: str | Sequence[str], profile: str) -> str:
         "speeds": CAR_SPEEDS_KPH,
         "factor": MAXSPEED_FACTOR,
         "ferry": FERRY_SPEED_KPH,
+        "turn_costs": turn_costs,
     }
     text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
