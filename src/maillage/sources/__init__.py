@@ -412,7 +412,10 @@ _DATASETS = (
     ),
     Dataset(
         name="mobpro-idf-2014-distances",
-        title="Navettes domicile-travail en Île-de-France, avec la distance (RP 2014)",
+        title=(
+            "Navettes domicile-travail en Île-de-France, avec la distance à vol d'oiseau entre "
+            "centres de communes (RP 2014)"
+        ),
         producer="INSEE, aggregated by Géographie-cités (toyspace)",
         licence=_INSEE_LO,
         attribution="INSEE, RP 2014, mobilités professionnelles (via Géographie-cités, toyspace)",
