@@ -142,7 +142,7 @@ def test_full_report_on_a_departement(capsys, tmp_path):
     for producer in ("CGET", "INSEE, COG 2026", "IGN"):
         assert any(producer in line for line in credits), producer
     assert stdout.startswith("Rapport écrit dans")
-    assert summary["travel_time_model"]["model"] == "CrowFlyModel"
+    assert summary["travel_time_model"]["model"] == "CalibratedModel"  # the default
     page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
     assert "Aucun lieu n'est connu comme soutenu publiquement" in page  # CGET 2019 says nothing
 

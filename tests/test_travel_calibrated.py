@@ -81,8 +81,7 @@ def real_pairs() -> pd.DataFrame:
         [fit.read_matrices(matrices)[0], fit.read_prefectures(prefectures)], ignore_index=True
     )
     raw = raw.sample(SAMPLE_PAIRS, random_state=0)
-    with pytest.warns(MaillageWarning, match="no geometry"):
-        communes = load_communes()
+    communes = load_communes()  # every commune placed (some approximately): no warning
     pairs, _ = fit.prepare_pairs(raw, DensityLookup.from_communes(communes), communes["region"])
     return pairs
 
@@ -133,8 +132,7 @@ def test_is_a_travel_time_model_that_describes_itself():
 
 
 def test_default_model_without_communes_covers_metropolitan_france():
-    with pytest.warns(MaillageWarning, match="no geometry"):
-        model = default_model()
+    model = default_model()
     assert int(model.describe()["density_source"].split()[1]) > 34_000
     paris = _pts([(652_000, 6_862_000)])  # central Paris
     assert model.density_at(paris).iloc[0] > 15_000
