@@ -98,10 +98,10 @@ def turn_expanded(graph):
     from maillage.travel.graph.graph import Graph
     from maillage.travel.graph.turns import expand_turns
 
-    indptr, indices, weights, copy_of = expand_turns(
+    indptr, indices, weights, state_ptr = expand_turns(
         graph.indptr, graph.indices, graph.weights, graph.xy, np.zeros(graph.n_edges, bool)
     )
-    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, copy_of)
+    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, state_ptr)
 
 
 def real_graph(name: str, *, turns: bool):
@@ -133,7 +133,7 @@ def run_scipy(reversed_graph, venues):
     seeds, _ = reversed_graph.arrivals(venues)
     start = time.perf_counter()
     dist, _, _ = dijkstra(matrix, indices=seeds, min_only=True, return_predecessors=True)
-    return time.perf_counter() - start, dist[: reversed_graph.n_nodes]
+    return time.perf_counter() - start, dist[reversed_graph.own_states()]
 
 
 def edge_lists(reversed_graph):
@@ -162,7 +162,7 @@ def run_networkx(reversed_graph, venues, *, paths=True):
     elapsed = time.perf_counter() - start
     dist = np.full(reversed_graph.n_states, np.inf)
     dist[np.fromiter(lengths.keys(), dtype=np.int64)] = np.fromiter(lengths.values(), dtype=float)
-    return elapsed, dist[: reversed_graph.n_nodes]
+    return elapsed, dist[reversed_graph.own_states()]
 
 
 def run_igraph(reversed_graph, venues):
@@ -177,7 +177,7 @@ def run_igraph(reversed_graph, venues):
     graph.es["weight"] = np.r_[weights, np.zeros(len(seeds))]
     start = time.perf_counter()
     dist = np.asarray(graph.distances(source=[n], weights="weight", mode="out")[0][:n])
-    return time.perf_counter() - start, dist[: reversed_graph.n_nodes]
+    return time.perf_counter() - start, dist[reversed_graph.own_states()]
 
 
 def run_od(reversed_graph, n_dest, max_time_s, n_origins=50_000):
@@ -283,7 +283,7 @@ def main(argv=None):
         "states": graph.n_states,
         "edges": graph.n_edges,
         "shape_nodes_per_side": args.shape_nodes,
-        "turn_costs": bool(len(graph.copy_of)),
+        "turn_costs": graph.expanded,
         "venues": int(n_venues),
         "maillage_s": round(maillage_s, 5),
         "maillage_runs_s": [round(r[0], 5) for r in runs],

@@ -135,9 +135,9 @@ def test_stop_minor_counts_when_entering_from_the_minor_road(tmp_path):
     node = g.node_of_state()
     ids = g.node_ids
     entering = {}
-    for t in range(g.n_nodes):  # own states: edges without turn costs
+    for v, t in enumerate(g.own_states()):  # own states: edges without turn costs
         for j in range(g.indptr[t], g.indptr[t + 1]):
-            entering[int(ids[t]), int(ids[node[g.indices[j]]])] = float(g.weights[j])
+            entering[int(ids[v]), int(ids[node[g.indices[j]]])] = float(g.weights[j])
     (lon1, lat1), (lon2, lat2) = nodes[4], nodes[2]
     minor = GEOD.inv(lon1, lat1, lon2, lat2)[2] / (25 / 3.6)
     (lon1, lat1), (lon2, lat2) = nodes[1], nodes[2]

@@ -61,7 +61,7 @@ def cross(tmp_path_factory) -> RoadNetwork:
 def _leg(net: RoadNetwork, a: int, b: int) -> float:
     """Time of the road a -> b: the edge out of a's own state (turn-free)."""
     g, ids = net.graph, net.graph.node_ids.tolist()
-    tail, node = ids.index(a + 1), g.node_of_state()
+    tail, node = g.own_states()[ids.index(a + 1)], g.node_of_state()
     heads = node[g.indices[g.indptr[tail] : g.indptr[tail + 1]]]
     (j,) = np.flatnonzero(heads == ids.index(b + 1))
     return float(g.weights[g.indptr[tail] + j])
@@ -118,17 +118,17 @@ def test_u_turn_only_where_nothing_else():
     tails = np.array([0, 1, 2, 3])
     heads = np.array([1, 0, 0, 0])
     indptr = np.searchsorted(tails, np.arange(5)).astype(np.int64)
-    ptr, _, weights, copy_of = expand_turns(
+    ptr, _, weights, state_ptr = expand_turns(
         indptr, heads.astype(np.int32), np.ones(4), xy, np.zeros(4, dtype=bool)
     )
-    assert copy_of.tolist() == [0, 0, 0]  # arrivals from 1, 2 and 3 at node 0
-    arrivals = {int(s): int(ptr[s + 1] - ptr[s]) for s in range(4, 7)}
+    assert state_ptr.tolist() == [0, 4, 5, 6, 7]  # node 0: its own state, arrivals from 1, 2, 3
+    exits = {int(s): int(ptr[s + 1] - ptr[s]) for s in range(1, 4)}
     # from 1 the only exit is back to 1: kept, with the U-turn penalty
-    from_1 = 4
-    assert arrivals[from_1] == 1
+    from_1 = 1
+    assert exits[from_1] == 1
     assert weights[ptr[from_1]] == pytest.approx(1 + car_lua(180) + U_TURN_PENALTY_S)
     # from 2 and 3 the exit to 1 is a turn, no U-turn
-    assert arrivals[5] == arrivals[6] == 1
+    assert exits[2] == exits[3] == 1
 
 
 def test_without_turn_costs(tmp_path):

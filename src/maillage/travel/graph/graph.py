@@ -51,9 +51,10 @@ MIN_EDGE_TIME_S = 0.01
 class Graph:
     """A directed graph in CSR form, with node coordinates.
 
-    The searches run over *states*: the nodes, then, when turns cost time
-    (:mod:`maillage.travel.graph.turns`), one extra state per road arriving at an
-    intersection. A trip starts at a node's own state and may end at any of its states.
+    The searches run over *states*: one per node, and, when turns cost time
+    (:mod:`maillage.travel.graph.turns`), one more per road arriving at an intersection.
+    The states of a node are consecutive, its own state first: a trip starts at a node's
+    own state and may end at any of its states.
 
     Attributes
     ----------
@@ -66,9 +67,9 @@ class Graph:
         Node coordinates in EPSG:2154 (metres).
     node_ids : numpy.ndarray of int64
         OSM id of each node (or any stable label for synthetic graphs).
-    copy_of : numpy.ndarray of int64
-        Node of each extra state (state ``n + k`` is an arrival at node ``copy_of[k]``);
-        empty for a graph without turn costs.
+    state_ptr : numpy.ndarray of int64
+        The states of node ``v`` are ``state_ptr[v]`` (its own) to ``state_ptr[v + 1] - 1``;
+        empty when every node has one state (states are nodes).
     reverse : bool
         Every edge is turned around (:meth:`reversed`): searches run from trip ends.
     """
@@ -78,7 +79,7 @@ class Graph:
     weights: np.ndarray
     xy: np.ndarray
     node_ids: np.ndarray
-    copy_of: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    state_ptr: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     reverse: bool = False
 
     @property
@@ -96,17 +97,28 @@ class Graph:
         """Number of directed edges between states."""
         return len(self.indices)
 
+    @property
+    def expanded(self) -> bool:
+        """Some nodes have several states (turn costs)."""
+        return len(self.state_ptr) > 0
+
     def matrix(self) -> sp.csr_matrix:
         """Return the graph as a scipy CSR matrix over the states (row = tail, column = head)."""
         n = self.n_states
         return sp.csr_matrix((self.weights, self.indices, self.indptr), shape=(n, n))
 
+    def own_states(self) -> np.ndarray:
+        """Return the own state of every node (where its trips start)."""
+        return self.state_ptr[:-1] if self.expanded else np.arange(self.n_nodes)
+
     def node_of_state(self) -> np.ndarray:
-        """Return the node of every state (itself for the first ``n_nodes``)."""
-        return np.concatenate([np.arange(self.n_nodes), self.copy_of])
+        """Return the node of every state."""
+        if not self.expanded:
+            return np.arange(self.n_nodes)
+        return np.repeat(np.arange(self.n_nodes), np.diff(self.state_ptr))
 
     def arrivals(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return the states where a trip ends at ``nodes``, and the position of each's node.
+        """Return every state of ``nodes`` (where trips end) and the position of each's node.
 
         Parameters
         ----------
@@ -116,25 +128,22 @@ class Graph:
         Returns
         -------
         tuple of numpy.ndarray
-            ``states`` and ``which``: ``states[k]`` is an arrival at ``nodes[which[k]]``.
+            ``states`` and ``which``: ``states[k]`` is a state of ``nodes[which[k]]``.
 
         Examples
         --------
         >>> g = Graph(np.zeros(4, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0),
-        ...           np.zeros((2, 2)), np.arange(2), np.array([1]))
+        ...           np.zeros((2, 2)), np.arange(2), np.array([0, 1, 3]))
         >>> [a.tolist() for a in g.arrivals(np.array([1, 0]))]
-        [[1, 0, 2], [0, 1, 0]]
+        [[1, 2, 0], [0, 0, 1]]
         """
         nodes = np.asarray(nodes, dtype=np.int64)
-        if len(self.copy_of) == 0:
+        if not self.expanded:
             return nodes, np.arange(len(nodes))
-        order = np.argsort(self.copy_of, kind="stable")
-        start = np.searchsorted(self.copy_of[order], nodes, side="left")
-        count = np.searchsorted(self.copy_of[order], nodes, side="right") - start
+        start, count = self.state_ptr[nodes], np.diff(self.state_ptr)[nodes]
         which = np.repeat(np.arange(len(nodes)), count)
         offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        copies = self.n_nodes + order[np.repeat(start, count) + offset]
-        return np.concatenate([nodes, copies]), np.concatenate([np.arange(len(nodes)), which])
+        return np.repeat(start, count) + offset, which
 
     def reversed(self) -> Graph:
         """Return the graph with every edge turned around (for searches towards a node)."""
@@ -146,7 +155,7 @@ class Graph:
             transposed.data.astype(np.float64),
             self.xy,
             self.node_ids,
-            self.copy_of,
+            self.state_ptr,
             not self.reverse,
         )
 

@@ -262,7 +262,7 @@ class RoadNetwork:
             "node_costs": "OSRM car profile: traffic signals 2 s, stop 2 s, give way 1 s, gates 60 s; barriers closed",
             "turn_costs": (
                 "OSRM car profile process_turn at intersections (turn-expanded graph)"
-                if len(self._graph.copy_of)
+                if self._graph.expanded
                 else "none"
             ),
             "maxspeed_factor": MAXSPEED_FACTOR,
@@ -472,7 +472,8 @@ class RoadNetwork:
         access = origin_snap.access_s(self._access_speed_kph)
         floor = None if served_by is None else self._time_to(served_by, max_time_s)
         if floor is not None:
-            keep = keep[~(floor[origin_snap.node[keep]] + access[keep] <= max_time_s)]
+            near = search.node_times(self._reversed, floor)
+            keep = keep[~(near[origin_snap.node[keep]] + access[keep] <= max_time_s)]
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
             dest_snap.node[placed],
@@ -494,7 +495,7 @@ class RoadNetwork:
         )
 
     def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
-        """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
+        """Time from every state to the nearest placed venue (``inf`` beyond ``max_time_s``).
 
         ``None`` when no venue is placed; unplaced venues are skipped silently (the
         coverage that used them has already reported them).

@@ -33,7 +33,7 @@ import numpy as np
 if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
 
-__all__ = ["bounded_pairs", "nearest_sources", "reach"]
+__all__ = ["bounded_pairs", "nearest_sources", "node_times", "reach"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
     if len(nodes) and (nodes.min() < 0 or nodes.max() >= graph.n_nodes):
         msg = f"node positions must lie in [0, {graph.n_nodes}), got {nodes.min()}..{nodes.max()}"
         raise ValueError(msg)
-    if graph.n_edges + len(nodes) + len(graph.copy_of) >= 2**31 - 1:
+    if graph.n_edges + graph.n_states >= 2**31 - 1:
         msg = f"graph too large for 32-bit queue entries ({graph.n_edges:,} edges)"
         raise ValueError(msg)
     return nodes
@@ -63,18 +63,41 @@ def _seeds(graph: Graph, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """States a search from ``nodes`` starts at, and the position of each's node."""
     if graph.reverse:
         return graph.arrivals(nodes)
-    return nodes, np.arange(len(nodes))
+    return graph.own_states()[nodes], np.arange(len(nodes))
+
+
+def node_times(graph: Graph, state_times_s: np.ndarray) -> np.ndarray:
+    """Return each node's time from the times of the states of ``graph``.
+
+    On a reversed graph, the time of a node's own state (where its trips start); on a
+    forward graph, the best of its states.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph searched.
+    state_times_s : numpy.ndarray
+        One time per state (:func:`nearest_sources` with ``states=True``).
+
+    Returns
+    -------
+    numpy.ndarray
+        One time per node.
+    """
+    return _best_per_node(graph, np.asarray(state_times_s, dtype=np.float64))[0]
 
 
 def _best_per_node(graph: Graph, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per node: the state that holds its time (own state when reversed, else the fastest)."""
-    n = graph.n_nodes
-    if graph.reverse or len(graph.copy_of) == 0:
-        return time_s[:n], np.arange(n)
+    """Per node: its time and the state holding it (own state when reversed, else the fastest)."""
+    own = graph.own_states()
+    if graph.reverse or not graph.expanded:
+        return time_s[own], own
+    best = np.minimum.reduceat(time_s, own)
     node = graph.node_of_state()
-    order = np.lexsort((time_s, node))
-    first = order[np.r_[True, node[order][1:] != node[order][:-1]]]
-    return time_s[first], first
+    state = np.flatnonzero(time_s == best[node])
+    first = np.full(graph.n_nodes, -1, dtype=np.int64)
+    first[node[state[::-1]]] = state[::-1]  # the first state of each node at its best time
+    return best, first
 
 
 def nearest_sources(
@@ -166,7 +189,7 @@ def reach(
     states, time_s = kernels.reach(
         graph.indptr, graph.indices, graph.weights, seeds, float(start_s), float(max_time_s)
     )
-    if len(graph.copy_of) == 0:
+    if not graph.expanded:
         return states, time_s
     full = np.full(graph.n_states, np.inf)
     full[states] = time_s
@@ -186,15 +209,17 @@ def _group_points(n_states: int, state: np.ndarray, extra_s: np.ndarray) -> tupl
 
 def _point_states(graph: Graph, point_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """States where a search reads each point, and the point of each (see the module doc)."""
-    if graph.reverse or len(graph.copy_of) == 0:
-        return point_node, np.arange(len(point_node))
+    if graph.reverse or not graph.expanded:
+        return graph.own_states()[point_node], np.arange(len(point_node))
     return graph.arrivals(point_node)
 
 
 def _floor(graph: Graph, floor_s: np.ndarray | None) -> np.ndarray:
     floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
     if len(floor) == graph.n_nodes < graph.n_states:  # arrival states: never pruned (safe)
-        floor = np.concatenate([floor, np.full(graph.n_states - graph.n_nodes, np.inf)])
+        per_state = np.full(graph.n_states, np.inf)
+        per_state[graph.own_states()] = floor
+        floor = per_state
     if len(floor) not in (0, graph.n_states):
         msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
         raise ValueError(msg)

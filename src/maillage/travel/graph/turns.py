@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from numba import njit
 
 __all__ = [
@@ -124,18 +125,13 @@ def count_roads(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
     >>> count_roads(np.array([0, 1, 0, 2]), np.array([1, 0, 2, 0]), 3).tolist()
     [2, 1, 1]
     """
-    low = np.minimum(tails, heads).astype(np.int64)
-    high = np.maximum(tails, heads).astype(np.int64)
-    pairs = np.unique((low * n + high)[low != high])
-    return np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n).astype(np.int64)
-
-
-@njit(cache=True, nogil=True)
-def _angle(xy: np.ndarray, u: int, v: int, w: int) -> float:
-    """Turn angle ``u -> v -> w`` in car.lua's convention (degrees, > 0 to the right)."""
-    heading_in = np.arctan2(xy[v, 1] - xy[u, 1], xy[v, 0] - xy[u, 0])
-    turn = np.arctan2(xy[w, 1] - xy[v, 1], xy[w, 0] - xy[v, 0]) - heading_in
-    return -((np.degrees(turn) + 180.0) % 360.0 - 180.0)  # counter-clockwise -> to the right
+    tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+    loop = tails == heads
+    edges = sp.csr_matrix(
+        (np.ones(int((~loop).sum()), dtype=np.int8), (tails[~loop], heads[~loop])), shape=(n, n)
+    )
+    either = (edges + edges.T).tocsr()  # one entry per neighbour, whichever the direction
+    return np.diff(either.indptr).astype(np.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -152,22 +148,34 @@ def _exits(indptr: np.ndarray, indices: np.ndarray, u: int, v: int) -> int:
 
 @njit(cache=True, nogil=True)
 def _layout(
-    indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, split: np.ndarray, copy: np.ndarray
-) -> np.ndarray:
-    """Give each edge into a split node its arrival state (``copy``); lay out their edges."""
+    indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, split: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lay out the states and their out-edges.
+
+    Each node's own state, then one per edge into it when it is split. Returns
+    ``state_ptr``, the arrival state of each edge (``copy``, -1 if none) and ``out_ptr``.
+    """
     n = len(indptr) - 1
-    n_copies = 0
+    indeg = np.zeros(n, dtype=np.int64)
     for e in range(len(indices)):
-        if split[indices[e]]:
-            copy[e] = n + n_copies
-            n_copies += 1
-    out_ptr = np.zeros(n + n_copies + 1, dtype=np.int64)
+        indeg[indices[e]] += 1
+    state_ptr = np.zeros(n + 1, dtype=np.int64)
+    for v in range(n):
+        state_ptr[v + 1] = state_ptr[v] + 1 + (indeg[v] if split[v] else 0)
+    copy = np.full(len(indices), -1, dtype=np.int64)
+    filled = np.zeros(n, dtype=np.int64)
+    for e in range(len(indices)):
+        v = indices[e]
+        if split[v]:
+            filled[v] += 1
+            copy[e] = state_ptr[v] + filled[v]
+    out_ptr = np.zeros(state_ptr[n] + 1, dtype=np.int64)
     for u in range(n):
-        out_ptr[u + 1] = indptr[u + 1] - indptr[u]
+        out_ptr[state_ptr[u] + 1] = indptr[u + 1] - indptr[u]
     for e in range(len(indices)):
         if copy[e] >= 0:
             out_ptr[copy[e] + 1] = _exits(indptr, indices, tails[e], indices[e])
-    return np.cumsum(out_ptr)
+    return state_ptr, copy, np.cumsum(out_ptr)
 
 
 @njit(cache=True, nogil=True)
@@ -177,41 +185,44 @@ def _expand(
     weights: np.ndarray,
     xy: np.ndarray,
     roundabout: np.ndarray,
-    roads: np.ndarray,
     split: np.ndarray,
-    copy: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = len(indptr) - 1
     tails = np.empty(len(indices), dtype=np.int64)
+    heading = np.empty(len(indices))
     for u in range(n):
-        tails[indptr[u] : indptr[u + 1]] = u
-    out_ptr = _layout(indptr, indices, tails, split, copy)
+        for e in range(indptr[u], indptr[u + 1]):
+            tails[e] = u
+            v = indices[e]
+            heading[e] = np.degrees(np.arctan2(xy[v, 1] - xy[u, 1], xy[v, 0] - xy[u, 0]))
+    state_ptr, copy, out_ptr = _layout(indptr, indices, tails, split)
     out_head = np.empty(out_ptr[-1], dtype=np.int32)
     out_weight = np.empty(out_ptr[-1], dtype=np.float64)
-    copy_of = np.empty(len(out_ptr) - 1 - n, dtype=np.int64)
-    for f in range(len(indices)):  # a node's own state: trips start there, turn-free
-        out_head[f] = copy[f] if copy[f] >= 0 else indices[f]
-        out_weight[f] = weights[f]
+    for u in range(n):  # a node's own state: trips start there, turn-free
+        slot = out_ptr[state_ptr[u]]
+        for f in range(indptr[u], indptr[u + 1]):
+            out_head[slot] = copy[f] if copy[f] >= 0 else state_ptr[indices[f]]
+            out_weight[slot] = weights[f]
+            slot += 1
     for e in range(len(indices)):
         if copy[e] < 0:
             continue
         u, v = tails[e], indices[e]
-        copy_of[copy[e] - n] = v
         slot = out_ptr[copy[e]]
         dead_end = out_ptr[copy[e] + 1] - out_ptr[copy[e]] == indptr[v + 1] - indptr[v] == 1
         for f in range(indptr[v], indptr[v + 1]):
             w = indices[f]
             if w == u and not dead_end:
                 continue
-            cost = 0.0
             if w == u:
                 cost = _turn_cost(180.0, roundabout[e]) + U_TURN_PENALTY_S
-            elif roads[v] >= MIN_ROADS:
-                cost = _turn_cost(_angle(xy, u, v, w), roundabout[e] or roundabout[f])
-            out_head[slot] = copy[f] if copy[f] >= 0 else w
+            else:  # counter-clockwise degrees -> car.lua's angle, positive to the right
+                angle = -((heading[f] - heading[e] + 180.0) % 360.0 - 180.0)
+                cost = _turn_cost(angle, roundabout[e] or roundabout[f])
+            out_head[slot] = copy[f] if copy[f] >= 0 else state_ptr[w]
             out_weight[slot] = weights[f] + cost
             slot += 1
-    return out_ptr, out_head, out_weight, copy_of
+    return out_ptr, out_head, out_weight, state_ptr
 
 
 def expand_turns(
@@ -235,8 +246,9 @@ def expand_turns(
     Returns
     -------
     tuple of numpy.ndarray
-        ``indptr, indices, weights`` over the states (the ``n`` nodes first, then the
-        arrival states) and ``copy_of``, the node of each arrival state.
+        ``indptr, indices, weights`` over the states and ``state_ptr``: the states of node
+        ``v`` are ``state_ptr[v]`` (its own, where trips start) to ``state_ptr[v + 1] - 1``
+        (one per road arriving at an intersection, in the order of the edges).
 
     Examples
     --------
@@ -245,25 +257,22 @@ def expand_turns(
     >>> xy = np.array([[0, 0], [-1, 0], [1, 0], [0, 1], [0, -1]], dtype=float)
     >>> indptr = np.array([0, 4, 5, 6, 7, 8])
     >>> indices = np.array([1, 2, 3, 4, 0, 0, 0, 0], dtype=np.int32)
-    >>> ptr, heads, w, copy_of = expand_turns(indptr, indices, np.ones(8), xy, np.zeros(8, bool))
-    >>> copy_of.tolist()  # the four arrivals at the centre
-    [0, 0, 0, 0]
-    >>> west = 5  # arrival state from node 1 (the edge 1 -> 0 is edge 4)
+    >>> ptr, heads, w, state_ptr = expand_turns(indptr, indices, np.ones(8), xy,
+    ...                                         np.zeros(8, bool))
+    >>> state_ptr.tolist()  # the centre: its own state and four arrivals
+    [0, 5, 6, 7, 8, 9]
+    >>> west = 1  # arrival at the centre from node 1 (the edge 1 -> 0 comes first)
     >>> [round(float(x) - 1, 2) for x in w[ptr[west] : ptr[west + 1]]]  # to 2, 3 (north), 4
     [0.01, 7.32, 2.11]
     """
     n = len(indptr) - 1
     tails = np.repeat(np.arange(n), np.diff(indptr))
-    roads = count_roads(tails, np.asarray(indices), n)
-    split = roads >= MIN_ROADS  # arrival states at intersections only (module docstring)
-    copy = np.full(len(indices), -1, dtype=np.int64)
+    split = count_roads(tails, np.asarray(indices), n) >= MIN_ROADS  # arrivals at intersections
     return _expand(
         np.asarray(indptr, dtype=np.int64),
         np.asarray(indices, dtype=np.int64),
         np.asarray(weights, dtype=np.float64),
         np.ascontiguousarray(xy, dtype=np.float64),
         np.asarray(roundabout, dtype=np.bool_),
-        roads,
         split,
-        copy,
     )

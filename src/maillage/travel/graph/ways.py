@@ -90,21 +90,23 @@ def project_lambert93(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([x, y]).astype(np.float64)
 
 
-def _endpoint_keys(ways: RawWays, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Node key of the tail and head of each segment ``a -> a + 1``.
+def _segment_ends(ways: RawWays, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node of the tail and of the head of each segment ``a -> a + 1``, and a row of each node.
 
-    The OSM id, except at barrier nodes: there each segment end gets a key of its own, so
-    the roads that meet at a barrier are not joined (one dead end each).
+    Nodes are the distinct OSM ids, except at barriers: there each segment end gets a node
+    of its own, so the roads that meet at a barrier are not joined (one dead end each); the
+    barrier's own node is left without edges.
     """
-    tail, head = ways.node_ids[a].copy(), ways.node_ids[a + 1].copy()
+    _, row, inverse = np.unique(ways.node_ids, return_index=True, return_inverse=True)
+    tail, head = inverse[a], inverse[a + 1]
     if len(ways.barrier_ids) == 0:
-        return tail, head
-    base = max(int(ways.node_ids.max()), 0) + 1
-    at_tail = np.isin(tail, ways.barrier_ids)
-    at_head = np.isin(head, ways.barrier_ids)
-    tail[at_tail] = base + 2 * a[at_tail]
-    head[at_head] = base + 2 * a[at_head] + 1
-    return tail, head
+        return tail, head, row
+    barrier = np.isin(ways.node_ids[row], ways.barrier_ids)
+    at_tail, at_head = np.flatnonzero(barrier[tail]), np.flatnonzero(barrier[head])
+    first = len(row)
+    tail[at_tail] = first + np.arange(len(at_tail))
+    head[at_head] = first + len(at_tail) + np.arange(len(at_head))
+    return tail, head, np.concatenate([row, a[at_tail], a[at_head] + 1])
 
 
 def _obstacle_delays(
@@ -155,12 +157,9 @@ def _node_graph(ways: RawWays) -> tuple[Graph, np.ndarray]:
     a = np.arange(len(ways.node_ids) - 1)
     a = a[way_of_row[a] == way_of_row[a + 1]]
     way = way_of_row[a]
-    keys, first, inverse = np.unique(
-        np.concatenate(_endpoint_keys(ways, a)), return_index=True, return_inverse=True
-    )
-    ends = (inverse[: len(a)], inverse[len(a) :])
-    row = np.concatenate([a, a + 1])[first]
-    enter = _obstacle_delays(ways, a, way, ends, len(keys))
+    tail, head, row = _segment_ends(ways, a)
+    ends = (tail, head)
+    enter = _obstacle_delays(ways, a, way, ends, len(row))
     along, against = _segment_times(ways, a, way, haversine_m(ways.lon, ways.lat, a, a + 1))
     fwd, bwd = ways.forward_kph[way] > 0, ways.backward_kph[way] > 0
     tails = np.concatenate([ends[0][fwd], ends[1][bwd]])
@@ -206,7 +205,7 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
     graph, kept = strong_component(graph)
     if not turns:
         return graph
-    indptr, indices, weights, copy_of = expand_turns(
+    indptr, indices, weights, state_ptr = expand_turns(
         graph.indptr, graph.indices, graph.weights, graph.xy, roundabout[kept]
     )
-    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, copy_of)
+    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, state_ptr)
