@@ -40,6 +40,7 @@ from maillage.prepare.communes import load_communes
 from maillage.sources import credits
 from maillage.travel.density import DensityLookup
 from maillage.travel.protocol import placed_xy
+from maillage.travel.straight import StraightLineEngine
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -105,7 +106,7 @@ def load_calibration() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class CalibratedModel:
+class CalibratedModel(StraightLineEngine):
     """Straight-line model calibrated on real car times, by distance and origin density.
 
     Use :meth:`from_communes` (or :func:`default_model`) for the fitted model; the formula
@@ -434,94 +435,35 @@ class CalibratedModel:
             "cross_validation": copy.deepcopy(fit.get("cross_validation", {}).get("summary")),
         }
 
-    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
-        """Return the labels of missing or empty points (every other point is placed).
+    def _nearest_xy(
+        self, oxy: np.ndarray, dxy: np.ndarray, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the time to, and the row in ``dxy`` of, the nearest destination (-1, inf).
 
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from shapely import Point
-        >>> pts = gpd.GeoSeries([Point(0, 0), None], index=["a", "b"], crs=2154)
-        >>> list(CalibratedModel.fitted().unplaced(pts))
-        ['b']
+        Exact: the nearest by straight-line distance is the nearest by time.
         """
-        xy = placed_xy(points, name="points")
-        return points.index[np.isnan(xy[:, 0])]
+        dist, idx = cKDTree(dxy).query(oxy)
+        t = self.time_s(dist, self._origin_density(oxy))
+        found = np.ones(len(t), dtype=bool)
+        if max_time_s is not None:
+            found = t <= max_time_s * (1 + _SLACK)
+        return np.where(found, t, np.inf), np.where(found, idx, -1)
 
-    def nearest(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float | None = None,
-    ) -> pd.DataFrame:
-        """Return ``travel_time_s`` and ``dest_id`` of the nearest destination, per origin.
-
-        Exact: the nearest by straight-line distance is the nearest by time. ``inf`` (and no
-        ``dest_id``) beyond ``max_time_s``, ``NaN`` for unplaced origins. See the class
-        examples.
-        """
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        placed_o = ~np.isnan(oxy[:, 0])
-        placed_d = ~np.isnan(dxy[:, 0])
-        times = np.full(len(origins), np.inf)
-        which = np.full(len(origins), -1)
-        if placed_o.any() and placed_d.any():
-            dist, idx = cKDTree(dxy[placed_d]).query(oxy[placed_o])
-            t = self.time_s(dist, self._origin_density(oxy[placed_o]))
-            found = np.ones(len(t), dtype=bool)
-            if max_time_s is not None:
-                found = t <= max_time_s * (1 + _SLACK)
-            times[placed_o] = np.where(found, t, np.inf)
-            which[placed_o] = np.where(found, idx, -1)
-        times[~placed_o] = np.nan
-        dest = np.full(len(origins), pd.NA, dtype=object)
-        dest_ids = destinations.index[placed_d].to_numpy(dtype=object)
-        dest[which >= 0] = dest_ids[which[which >= 0]]
-        return pd.DataFrame({"travel_time_s": times, "dest_id": dest}, index=origins.index)
-
-    def od_table(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float,
-        served_by: gpd.GeoSeries | None = None,
-    ) -> pd.DataFrame:
-        """Return ``origin_id, dest_id, travel_time_s`` for every pair within ``max_time_s``.
-
-        With ``served_by``, origins that one of those points reaches within ``max_time_s``
-        are left out. See the class examples.
-        """
-        if served_by is not None and len(served_by):
-            served = self.nearest(origins, served_by, max_time_s=max_time_s)["travel_time_s"]
-            origins = origins[~(served <= max_time_s).to_numpy()]
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        po = np.flatnonzero(~np.isnan(oxy[:, 0]))
-        pdest = np.flatnonzero(~np.isnan(dxy[:, 0]))
-        oi = di = np.array([], dtype=np.int64)
-        t = np.array([], dtype=float)
-        if len(po) and len(pdest):
-            density = self._origin_density(oxy[po])
-            radius = self.reach_m(max_time_s, density) * (1 + 1e-9) + 1e-6
-            hits = cKDTree(dxy[pdest]).query_ball_point(oxy[po], r=radius)
-            counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-            if counts.sum():
-                oi = np.repeat(po, counts)
-                di = pdest[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])]
-                dist = np.hypot(*(oxy[oi] - dxy[di]).T)
-                t = self.time_s(dist, np.repeat(density, counts))
-                keep = t <= max_time_s * (1 + _SLACK)
-                oi, di, t = oi[keep], di[keep], t[keep]
-        return pd.DataFrame(
-            {
-                "origin_id": origins.index[oi],
-                "dest_id": destinations.index[di],
-                "travel_time_s": t,
-            }
-        )
+    def _pairs_xy(
+        self, oxy: np.ndarray, dxy: np.ndarray, max_time_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the rows in ``oxy`` and ``dxy`` and the times of every pair within reach."""
+        density = self._origin_density(oxy)
+        radius = self.reach_m(max_time_s, density) * (1 + 1e-9) + 1e-6
+        hits = cKDTree(dxy).query_ball_point(oxy, r=radius)
+        counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+        if not counts.sum():
+            return np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([])
+        oi = np.repeat(np.arange(len(oxy)), counts)
+        di = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+        t = self.time_s(np.hypot(*(oxy[oi] - dxy[di]).T), np.repeat(density, counts))
+        keep = t <= max_time_s * (1 + _SLACK)
+        return oi[keep], di[keep], t[keep]
 
 
 def default_model(communes: gpd.GeoDataFrame | None = None) -> CalibratedModel:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy.spatial import cKDTree
 
 from maillage.errors import OptionError
-from maillage.travel.protocol import check_same_crs, placed_xy
+from maillage.travel.protocol import check_same_crs
+from maillage.travel.straight import StraightLineEngine
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -32,7 +32,7 @@ CROW_FLY_SOURCES = (
 
 
 @dataclass(frozen=True)
-class CrowFlyModel:
+class CrowFlyModel(StraightLineEngine):
     """Straight-line distance x circuity / speed + access time, no road network needed.
 
     ``travel_time_s = access_time_s + distance_m * circuity / (speed_kph / 3.6)``
@@ -130,99 +130,36 @@ class CrowFlyModel:
         """
         return max(0.0, float(max_time_s) - self.access_time_s) * self._metres_per_s
 
-    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
-        """Return the labels of missing or empty points (every other point is placed).
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from shapely.geometry import Point
-        >>> pts = gpd.GeoSeries([Point(0, 0), None], index=["a", "b"], crs=2154)
-        >>> list(CrowFlyModel().unplaced(pts))
-        ['b']
-        """
-        xy = placed_xy(points, name="points")
-        return points.index[np.isnan(xy[:, 0])]
-
-    def nearest(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float | None = None,
-    ) -> pd.DataFrame:
-        """Return ``travel_time_s`` and ``dest_id`` of the nearest destination, per origin.
-
-        See the class docstring for an example.
-        """
+    def _check_inputs(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> None:
+        """Raise unless origins and destinations share their CRS."""
         check_same_crs(origins, destinations)
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        placed_d = ~np.isnan(dxy[:, 0])
-        dest_ids = destinations.index[placed_d]
-        times = np.full(len(origins), np.inf)
-        which = np.full(len(origins), -1)
-        placed_o = ~np.isnan(oxy[:, 0])
-        if placed_d.any() and placed_o.any():
-            bound = np.inf if max_time_s is None else self.reach_m(max_time_s) * (1 + 1e-12)
-            if max_time_s is not None and max_time_s < self.access_time_s:
-                bound = -1.0
-            dist, idx = cKDTree(dxy[placed_d]).query(
-                oxy[placed_o], distance_upper_bound=max(bound, 0.0)
-            )
-            found = np.isfinite(dist) & (bound >= 0)
-            t = np.where(found, self.time_s(np.where(found, dist, 0.0)), np.inf)
-            times[placed_o] = t
-            which[placed_o] = np.where(found, idx, -1)
-        times[~placed_o] = np.nan
-        dest = np.full(len(origins), pd.NA, dtype=object)
-        dest[which >= 0] = dest_ids.to_numpy(dtype=object)[which[which >= 0]]
-        return pd.DataFrame({"travel_time_s": times, "dest_id": dest}, index=origins.index)
 
-    def od_table(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float,
-        served_by: gpd.GeoSeries | None = None,
-    ) -> pd.DataFrame:
-        """Return ``origin_id, dest_id, travel_time_s`` for every pair within ``max_time_s``.
+    def _nearest_xy(
+        self, oxy: np.ndarray, dxy: np.ndarray, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the time to, and the row in ``dxy`` of, the nearest destination (-1, inf)."""
+        bound = np.inf if max_time_s is None else self.reach_m(max_time_s) * (1 + 1e-12)
+        if max_time_s is not None and max_time_s < self.access_time_s:
+            bound = -1.0
+        dist, idx = cKDTree(dxy).query(oxy, distance_upper_bound=max(bound, 0.0))
+        found = np.isfinite(dist) & (bound >= 0)
+        t = np.where(found, self.time_s(np.where(found, dist, 0.0)), np.inf)
+        return t, np.where(found, idx, -1)
 
-        With ``served_by``, origins that one of those points reaches within ``max_time_s``
-        are left out. See the class docstring for an example.
-        """
-        if served_by is not None and len(served_by):
-            served = self.nearest(origins, served_by, max_time_s=max_time_s)["travel_time_s"]
-            origins = origins[~(served <= max_time_s).to_numpy()]
-        check_same_crs(origins, destinations)
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        po = np.flatnonzero(~np.isnan(oxy[:, 0]))
-        pd_ = np.flatnonzero(~np.isnan(dxy[:, 0]))
-        empty = pd.DataFrame(
-            {
-                "origin_id": origins.index[:0],
-                "dest_id": destinations.index[:0],
-                "travel_time_s": np.array([], dtype=float),
-            }
-        )
-        if max_time_s < self.access_time_s or len(po) == 0 or len(pd_) == 0:
-            return empty
+    def _pairs_xy(
+        self, oxy: np.ndarray, dxy: np.ndarray, max_time_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the rows in ``oxy`` and ``dxy`` and the times of every pair within reach."""
+        none = np.array([], dtype=np.int64)
+        if max_time_s < self.access_time_s:
+            return none, none, np.array([], dtype=float)
         radius = self.reach_m(max_time_s) * (1 + 1e-12)
-        hits = cKDTree(dxy[pd_]).query_ball_point(oxy[po], r=radius)
+        hits = cKDTree(dxy).query_ball_point(oxy, r=radius)
         counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
         if counts.sum() == 0:
-            return empty
-        oi = np.repeat(po, counts)
-        di = pd_[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])]
-        dist = np.hypot(*(oxy[oi] - dxy[di]).T)
-        t = self.time_s(dist)
+            return none, none, np.array([], dtype=float)
+        oi = np.repeat(np.arange(len(oxy)), counts)
+        di = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+        t = self.time_s(np.hypot(*(oxy[oi] - dxy[di]).T))
         keep = t <= max_time_s * (1 + 1e-12)
-        return pd.DataFrame(
-            {
-                "origin_id": origins.index[oi[keep]],
-                "dest_id": destinations.index[di[keep]],
-                "travel_time_s": t[keep],
-            }
-        )
+        return oi[keep], di[keep], t[keep]
