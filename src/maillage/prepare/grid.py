@@ -23,11 +23,8 @@ def load_population_grid(
 
     Parameters
     ----------
-    source : str or path
-        Catalogue name (default: the Oléron tile) or a tile CSV with columns
-        ``x, y, imputed, ind`` (see :func:`maillage.load.grid.read_grid_tile`).
-    tile : (int, int), optional
-        Tile indices; read from the file name when omitted.
+    source, tile
+        As in :func:`maillage.load.grid.read_grid_tile` (default: the Oléron tile).
 
     Returns
     -------
