@@ -42,7 +42,7 @@ import numpy as np
 from maillage.errors import MaillageWarning
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     import geopandas as gpd
@@ -111,6 +111,30 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Create ``path`` (and its folder) through ``write`` on a temporary file, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary(path)
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_checked[T](path: Path, read: Callable[[Path], T]) -> T | None:
+    """Return ``read(path)``; None when there is no entry or it is unusable (then discarded)."""
+    if not path.is_file():
+        return None
+    try:
+        return read(path)
+    except _BadEntryError as exc:
+        discard_entry(path, str(exc))
+    except Exception as exc:  # whatever a broken file raises, it is rebuilt
+        discard_entry(path, f"unreadable: {type(exc).__name__}")
+    return None
+
+
 def arrays_digest(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> str:
     """Return the SHA-256 of named arrays (name, dtype, shape, bytes) and JSON metadata.
 
@@ -163,20 +187,18 @@ def save_arrays(
     meta : mapping
         JSON-serialisable metadata.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     stamp = _stamp(kind, schema, arrays_digest(arrays, meta))
-    tmp = _temporary(path)
-    try:
-        members: dict[str, Any] = {
-            _STAMP: np.array(json.dumps(stamp)),
-            "meta": np.array(json.dumps(meta)),
-            **arrays,
-        }
+    members: dict[str, Any] = {
+        _STAMP: np.array(json.dumps(stamp)),
+        "meta": np.array(json.dumps(meta)),
+        **arrays,
+    }
+
+    def write(tmp: Path) -> None:
         with tmp.open("wb") as fh:
             np.savez(fh, **members)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    _write_atomically(path, write)
 
 
 def _read_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], object]:
@@ -208,18 +230,13 @@ def load_arrays(
         (unreadable, no stamp, other kind or schema, content not matching its hash): it is
         then reported in a :class:`~maillage.errors.MaillageWarning` and deleted.
     """
-    if not path.is_file():
-        return None
-    try:
-        arrays, meta, stamp = _read_arrays(path)
+
+    def read(entry: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays, meta, stamp = _read_arrays(entry)
         _check_stamp(stamp, _stamp(kind, schema, arrays_digest(arrays, meta)))
-    except _BadEntryError as exc:
-        discard_entry(path, str(exc))
-        return None
-    except Exception as exc:  # whatever a broken file raises, it is rebuilt
-        discard_entry(path, f"unreadable: {type(exc).__name__}")
-        return None
-    return arrays, meta
+        return arrays, meta
+
+    return _read_checked(path, read)
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
@@ -235,7 +252,7 @@ def frame_digest(frame: pd.DataFrame) -> str:
     Returns
     -------
     str
-        Hex digest.
+        Hex digest, the same after a Parquet round trip.
 
     Examples
     --------
@@ -266,25 +283,19 @@ def save_frame(
 
     Parameters
     ----------
-    path : pathlib.Path
-        Target file; its folder is created.
+    path, kind, schema
+        As in :func:`save_arrays` (e.g. ``kind="communes"``).
     frame : pandas.DataFrame or geopandas.GeoDataFrame
         The frame; its ``attrs`` (JSON-serialisable) are stored too, outside the hash.
-    kind : str
-        What the entry holds, e.g. ``"communes"``.
-    schema : int or str
-        Version of the code that builds the entry.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     stored = frame.copy()
     stored.attrs = {**frame.attrs, _STAMP: _stamp(kind, schema, frame_digest(frame))}
-    tmp = _temporary(path)
-    try:
+
+    def write(tmp: Path) -> None:
         stored.to_parquet(tmp)
         tmp.chmod(0o644)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    _write_atomically(path, write)
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
@@ -302,10 +313,8 @@ def load_frame(path: Path, *, kind: str, schema: int | str) -> pd.DataFrame | No
 
     Parameters
     ----------
-    path : pathlib.Path
-        The entry.
-    kind, schema
-        What the caller expects (as given to :func:`save_frame`).
+    path, kind, schema
+        As in :func:`load_arrays`.
 
     Returns
     -------
@@ -314,16 +323,10 @@ def load_frame(path: Path, *, kind: str, schema: int | str) -> pd.DataFrame | No
         when it is unusable: it is then reported in a
         :class:`~maillage.errors.MaillageWarning` and deleted.
     """
-    if not path.is_file():
-        return None
-    try:
-        frame = _read_frame(path)
-        stamp = frame.attrs.pop(_STAMP, None)
-        _check_stamp(stamp, _stamp(kind, schema, frame_digest(frame)))
-    except _BadEntryError as exc:
-        discard_entry(path, str(exc))
-        return None
-    except Exception as exc:  # whatever a broken file raises, it is rebuilt
-        discard_entry(path, f"unreadable: {type(exc).__name__}")
-        return None
-    return frame
+
+    def read(entry: Path) -> pd.DataFrame:
+        frame = _read_frame(entry)
+        _check_stamp(frame.attrs.pop(_STAMP, None), _stamp(kind, schema, frame_digest(frame)))
+        return frame
+
+    return _read_checked(path, read)
