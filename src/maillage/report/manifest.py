@@ -23,6 +23,8 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
+from maillage.sources import file_sha256
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
@@ -45,26 +47,6 @@ _NOTE = (
     "Files written by maillage, with their SHA-256. maillage replaces this folder only "
     "while it holds nothing else and these files are unchanged."
 )
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file's bytes (never memoised).
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        A regular file.
-
-    Returns
-    -------
-    str
-        Hex digest.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def manifest_bytes(
