@@ -1,11 +1,6 @@
 """The one-page French HTML report (``report.html``): key figures, map, tables, method, credits.
 
-Examples
---------
->>> fr_number(1234567.8)
-'1\u202f234\u202f568'
->>> fr_percent(0.4567)
-'45,7\u00a0%'
+Figures are written the French way by :mod:`maillage.report.numbers`.
 """
 
 from __future__ import annotations
