@@ -319,16 +319,12 @@ def coverage_by_date(
 
     Parameters
     ----------
-    communes : geopandas.GeoDataFrame
-        Indexed by ``code_insee``, EPSG:2154, with ``population``.
+    communes
+        As in :func:`maillage.coverage_by_year`.
     censuses : dict of {date: geopandas.GeoDataFrame}
         Venues of each vintage; keys as accepted by :func:`iso_date`.
-    model : TravelTimeModel
-        Travel-time model.
-    threshold_min : float, optional
-        Access threshold in minutes.
-    grid : geopandas.GeoDataFrame, optional
-        Population grid; else lattice origins per commune.
+    model, threshold_min, grid
+        As in :func:`maillage.coverage_by_year`.
 
     Returns
     -------
