@@ -87,6 +87,13 @@ _FS_CONSTANTS: dict[str, object] = {
 _FS2020 = {"MATRICULE": "venue_id", "lib_france_services": "name", "insee_com": "code_insee"}
 
 
+def _fs2020_schema(day: str, lat_lon: tuple[str, str], *, opened: str) -> CensusSchema:
+    """Return the schema of a France services list of 2020 with a MATRICULE (2020-01-09 on)."""
+    latitude, longitude = lat_lon
+    columns = {**_FS2020, latitude: "latitude", longitude: "longitude", opened: "opened"}
+    return CensusSchema(name=f"france-services-{day}", columns=columns, constants=_FS_CONSTANTS)
+
+
 SCHEMAS: tuple[CensusSchema, ...] = (
     CensusSchema(
         name="cget-tiers-lieux-2019",
@@ -127,24 +134,10 @@ SCHEMAS: tuple[CensusSchema, ...] = (
     ),
     # The France services lists of 2020, whose layout changed between vintages;
     # MATRICULE names a site from 2020-01-09 on.
-    CensusSchema(
-        name="france-services-2020-01-09",
-        columns={**_FS2020, "latitude": "latitude", "longitude": "longitude"}
-        | {"LABELISATION": "opened"},
-        constants=_FS_CONSTANTS,
-    ),
-    CensusSchema(
-        name="france-services-2020-02-06",
-        columns={**_FS2020, "LATITUDE": "latitude", "LONGITUDE": "longitude"}
-        | {"LABELLISATION": "opened"},
-        constants=_FS_CONSTANTS,
-    ),
-    CensusSchema(  # the same layout from 2020-03-31 to 2020-10-12
-        name="france-services-2020-03-31",
-        columns={**_FS2020, "LATITUDE": "latitude", "LONGITUDE": "longitude"}
-        | {"Labellisation": "opened"},
-        constants=_FS_CONSTANTS,
-    ),
+    _fs2020_schema("2020-01-09", ("latitude", "longitude"), opened="LABELISATION"),
+    _fs2020_schema("2020-02-06", ("LATITUDE", "LONGITUDE"), opened="LABELLISATION"),
+    # the same layout from 2020-03-31 to 2020-10-12
+    _fs2020_schema("2020-03-31", ("LATITUDE", "LONGITUDE"), opened="Labellisation"),
     # The first list has no id (venues are named after their row) and no INSEE code but
     # the geocoder's (result_citycode); after the others, whose columns it lacks
     CensusSchema(
