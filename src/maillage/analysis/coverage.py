@@ -61,12 +61,11 @@ def venue_points(
 
     Examples
     --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import Point
     >>> from maillage import CrowFlyModel
-    >>> v = gpd.GeoDataFrame({"venue_id": ["a"]}, geometry=[Point(0, 0)], crs=2154)
-    >>> venue_points(v, model=CrowFlyModel()).index.tolist()
-    ['a']
+    >>> from maillage.prepare.toy import toy_territory
+    >>> _, venues = toy_territory()
+    >>> venue_points(venues, model=CrowFlyModel()).index.tolist()
+    ['a', 'b']
     """
     check_columns(venues, ["venue_id", "geometry"], name="venues")
     check_crs(venues, name="venues")
