@@ -179,7 +179,7 @@ def model_parameters(description: Mapping[str, Any]) -> list[tuple[str, str]]:
     Parameters
     ----------
     description : mapping
-        ``model.describe()``.
+        As in :func:`model_name`.
 
     Returns
     -------
