@@ -70,7 +70,7 @@ def cog_table_path(table: str = "communes") -> Path:
     Returns
     -------
     pathlib.Path
-        Existing file.
+        The table in the first data folder that holds it (package, then checkout).
 
     Raises
     ------
