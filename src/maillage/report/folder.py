@@ -38,12 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from maillage.errors import OptionError
-from maillage.report.manifest import (
-    MANIFEST_NAME,
-    file_sha256,
-    foreign_entries,
-    manifest_bytes,
-)
+from maillage.report.manifest import MANIFEST_NAME, foreign_entries, manifest_bytes
+from maillage.sources import file_sha256
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
