@@ -178,11 +178,7 @@ class CalibratedModel(StraightLineEngine):
     calibration: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        problems = []
-        if not (np.isfinite(self.access_time_s) and self.access_time_s >= 0):
-            problems.append(f"access_time_s must be >= 0 (got {self.access_time_s!r})")
-        if not (np.isfinite(self.main_pace_s_per_km) and self.main_pace_s_per_km > 0):
-            problems.append(f"main_pace_s_per_km must be > 0 (got {self.main_pace_s_per_km!r})")
+        problems = self._out_of_range(("access_time_s", ">=", 0), ("main_pace_s_per_km", ">", 0))
         coefs = (*self.local_pace_coefs, *self.local_length_coefs)
         if len(self.local_pace_coefs) != 3 or len(self.local_length_coefs) != 2:
             problems.append("local_pace_coefs takes 3 numbers and local_length_coefs 2")
@@ -191,12 +187,9 @@ class CalibratedModel(StraightLineEngine):
         lo, hi = self.density_range_per_km2
         if not (np.isfinite(hi) and 0 < lo < hi):
             problems.append(f"density_range_per_km2 must be 0 < low < high (got {(lo, hi)!r})")
-        if not (np.isfinite(self.fallback_density_per_km2) and self.fallback_density_per_km2 > 0):
-            problems.append(
-                f"fallback_density_per_km2 must be > 0 (got {self.fallback_density_per_km2!r})"
-            )
-        if not (np.isfinite(self.time_factor) and self.time_factor > 0):
-            problems.append(f"time_factor must be > 0 (got {self.time_factor!r})")
+        problems += self._out_of_range(
+            ("fallback_density_per_km2", ">", 0), ("time_factor", ">", 0)
+        )
         if problems:
             raise OptionError("CalibratedModel: " + "; ".join(problems))
 

@@ -78,13 +78,9 @@ class CrowFlyModel(StraightLineEngine):
     access_time_s: float = 120.0
 
     def __post_init__(self) -> None:
-        problems = []
-        if not (np.isfinite(self.circuity) and self.circuity >= 1.0):
-            problems.append(f"circuity must be >= 1 (got {self.circuity!r})")
-        if not (np.isfinite(self.speed_kph) and self.speed_kph > 0):
-            problems.append(f"speed_kph must be > 0 (got {self.speed_kph!r})")
-        if not (np.isfinite(self.access_time_s) and self.access_time_s >= 0):
-            problems.append(f"access_time_s must be >= 0 (got {self.access_time_s!r})")
+        problems = self._out_of_range(
+            ("circuity", ">=", 1.0), ("speed_kph", ">", 0), ("access_time_s", ">=", 0)
+        )
         if problems:
             raise OptionError("CrowFlyModel: " + "; ".join(problems))
 

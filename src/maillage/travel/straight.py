@@ -28,6 +28,19 @@ class StraightLineEngine:
     (:meth:`_check_inputs`).
     """
 
+    def _out_of_range(self, *rules: tuple[str, str, float]) -> list[str]:
+        """Return a problem for each ``(name, ">" or ">=", bound)`` the parameter breaks.
+
+        A parameter must be finite and above (``>``) or at least (``>=``) its bound.
+        """
+        problems = []
+        for name, op, bound in rules:
+            value = getattr(self, name)
+            ok = value > bound if op == ">" else value >= bound
+            if not (np.isfinite(value) and ok):
+                problems.append(f"{name} must be {op} {bound:g} (got {value!r})")
+        return problems
+
     def _check_inputs(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> None:
         """Raise on inputs the engine refuses; by default accept them."""
 
