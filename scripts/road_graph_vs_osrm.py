@@ -15,11 +15,16 @@ script measures the road graph's target (all pairs among random nodes, several s
 ``--no-turns`` / ``--osrm-profile FILE.lua`` let one see what each of OSRM's rules weighs.
 Nothing in the road graph is fitted to these measurements.
 
+``--exact`` also measures how far the road graph's turn-aware searches are from the exact
+answer of the same rules: an edge-based search (one state per directed edge, car.lua's turn
+between consecutive edges, U-turns only at dead ends with ``u_turn_penalty``, as OSRM),
+built with scipy on the same graph (small extracts only).
+
 Usage::
 
     MAILLAGE_DATA_DIR=/path/to/data python scripts/road_graph_vs_osrm.py \
         [--nodes 80] [--seed 0 1 2] [--extract monaco ...] [--osrm-profile car|FILE.lua] \
-        [--no-turns] [--out benchmarks/results/road_graph_vs_osrm.json]
+        [--no-turns] [--exact] [--out benchmarks/results/road_graph_vs_osrm.json]
 
 ``measure(path, nodes=80, seed=0)`` is what the test of the three medians calls.
 """
@@ -36,9 +41,14 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
 import maillage
 from maillage import OSRMModel, RoadNetwork, options
+from maillage.travel.graph.turns import turn_cost_s
+
+U_TURN_PENALTY_S = 20.0  # car.lua properties.u_turn_penalty
 
 EXTRACTS = {
     "monaco": ("monaco-osrm-2016", "monaco.osm.pbf"),
@@ -146,6 +156,54 @@ def measure(
     }
 
 
+def _edge_based(net: RoadNetwork) -> tuple[sp.csr_matrix, int]:
+    """Return the exact edge-based graph of ``net``'s rules (edge, start, end states)."""
+    g = net.graph
+    n, m = g.n_nodes, g.n_edges
+    tails = np.repeat(np.arange(n), np.diff(g.indptr))
+    heads = g.indices.astype(np.int64)
+    follow = np.diff(g.indptr)[heads]  # the edges leaving the head of each edge
+    first = np.repeat(np.arange(m), follow)
+    then = np.concatenate([np.arange(g.indptr[h], g.indptr[h + 1]) for h in heads])
+    u_turn = heads[then] == tails[first]
+    others = np.bincount(first[~u_turn], minlength=m)
+    keep = ~u_turn | (others[first] == 0)  # OSRM: U-turns at dead ends only
+    first, then, u_turn = first[keep], then[keep], u_turn[keep]
+    ccw = (g.heading[then].astype(float) - g.heading[first] + 180.0) % 360.0 - 180.0
+    rb = g.roundabout[first] | g.roundabout[then]
+    cost = np.where(rb, turn_cost_s(-ccw, roundabout=True), turn_cost_s(-ccw))
+    cost = np.where(g.junction[heads[first]], cost, 0.0)
+    cost = np.where(u_turn, turn_cost_s(np.full(len(ccw), 180.0)) + U_TURN_PENALTY_S, cost)
+    rows = np.concatenate([first, m + tails, np.arange(m)])
+    cols = np.concatenate([then, np.arange(m), m + n + heads])
+    data = np.concatenate([g.weights[then] + cost, g.weights, np.full(m, 1e-9)])
+    return sp.csr_matrix((data, (rows, cols)), shape=(m + 2 * n, m + 2 * n)), m
+
+
+def exact_gap(path: Path, *, nodes: int = 80, seed: int = 0) -> dict[str, float]:
+    """Return how much the road graph's times exceed the exact edge-based ones, seconds."""
+    net = RoadNetwork.from_osm(path)
+    matrix, m = _edge_based(net)
+    picked = _sample(net, nodes, seed)
+    exact = dijkstra(matrix, indices=m + picked)[:, m + net.n_nodes + picked]
+    xy = net.graph.xy[picked]
+    points = gpd.GeoSeries.from_xy(xy[:, 0], xy[:, 1], crs=2154)
+    ours = net.od_table(points, points, max_time_s=1e7)
+    mine = np.full((len(points), len(points)), np.inf)
+    mine[ours["origin_id"].to_numpy(), ours["dest_id"].to_numpy()] = ours["travel_time_s"]
+    both = ~np.eye(len(points), dtype=bool) & np.isfinite(exact) & np.isfinite(mine)
+    gap = mine[both] - exact[both] + 0.0
+    return {
+        "pairs": int(both.sum()),
+        "median_s": round(float(np.median(gap)), 3),
+        "p90_s": round(float(np.percentile(gap, 90)), 3),
+        "p99_s": round(float(np.percentile(gap, 99)), 3),
+        "max_s": round(float(gap.max()), 3),
+        "share_over_1s": round(float((gap > 1.0).mean()), 4),
+        "median_ratio": round(float(np.median(mine[both] / exact[both])), 4),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison on the chosen extracts and write the JSON record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -154,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extract", nargs="+", choices=sorted(EXTRACTS), default=list(EXTRACTS))
     parser.add_argument("--osrm-profile", default="car")
     parser.add_argument("--no-turns", action="store_true", help="road graph without turn costs")
+    parser.add_argument("--exact", action="store_true", help="also the gap to exact turn costs")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
@@ -169,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             for s in args.seed
         ]
         results[name] = runs
+        if args.exact:
+            for run in runs:
+                run["gap_to_exact_edge_based"] = exact_gap(
+                    extract_path(name), nodes=args.nodes, seed=run["seed"]
+                )
         for run in runs:
             a = run["all_pairs"]
             print(
@@ -176,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"[{a['q25']:.3f}, {a['q75']:.3f}] on {a['pairs']} pairs "
                 f"({run['nodes_off_osrm']} nodes off OSRM's network)"
             )
+            if "gap_to_exact_edge_based" in run:
+                print(f"{'':17s}   vs exact edge-based: {run['gap_to_exact_edge_based']}")
     record = {
         "what": "RoadNetwork time / OSRM time between random road-graph nodes, same extract",
         "maillage_version": maillage.__version__,

@@ -132,12 +132,11 @@ def test_stop_minor_counts_when_entering_from_the_minor_road(tmp_path):
     with options.set(cache_dir=tmp_path / "cache"):
         net = RoadNetwork.from_osm(path)
     g = net.graph
-    node = g.node_of_state()
     ids = g.node_ids
     entering = {}
-    for v, t in enumerate(g.own_states()):  # own states: edges without turn costs
+    for t in range(g.n_nodes):
         for j in range(g.indptr[t], g.indptr[t + 1]):
-            entering[int(ids[v]), int(ids[node[g.indices[j]]])] = float(g.weights[j])
+            entering[int(ids[t]), int(ids[g.indices[j]])] = float(g.weights[j])
     (lon1, lat1), (lon2, lat2) = nodes[4], nodes[2]
     minor = GEOD.inv(lon1, lat1, lon2, lat2)[2] / (25 / 3.6)
     (lon1, lat1), (lon2, lat2) = nodes[1], nodes[2]

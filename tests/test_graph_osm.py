@@ -10,7 +10,6 @@ import networkx as nx
 import numpy as np
 import osmium
 import pytest
-import scipy.sparse as sp
 from pyproj import Geod
 from scipy.sparse.csgraph import connected_components
 
@@ -76,15 +75,12 @@ def cache_dir(tmp_path):
 
 
 def edge_times(net: RoadNetwork) -> dict[tuple[int, int], float]:
-    """Time of each road edge: the out-edges of the nodes' own states (no turn cost)."""
     g = net.graph
-    tails = np.repeat(np.arange(g.n_states), np.diff(g.indptr))
-    own = np.isin(tails, g.own_states())
-    ids, node = g.node_ids, g.node_of_state()
-    tails = node[tails]
+    tails = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
+    ids = g.node_ids
     return {
-        (int(ids[t]), int(ids[node[h]])): float(w)
-        for t, h, w in zip(tails[own], g.indices[own], g.weights[own], strict=True)
+        (int(ids[t]), int(ids[h])): float(w)
+        for t, h, w in zip(tails, g.indices, g.weights, strict=True)
     }
 
 
@@ -173,9 +169,8 @@ def helsinki_pbf() -> Path:
 
 
 def reversed_digraph(net: RoadNetwork) -> nx.DiGraph:
-    """The search graph over states (nodes and arrivals at intersections), reversed."""
     g = net.graph
-    tails = np.repeat(np.arange(g.n_states), np.diff(g.indptr))
+    tails = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
     graph = nx.DiGraph()
     graph.add_weighted_edges_from(
         zip(g.indices.tolist(), tails.tolist(), g.weights.tolist(), strict=True)
@@ -188,51 +183,47 @@ def reversed_digraph(net: RoadNetwork) -> nx.DiGraph:
     params=["saint-barthelemy", "helsinki"],
 )
 def real_network(request, tmp_path_factory):
+    """Without turn costs: times are then plain shortest paths, checked against networkx.
+
+    The turn-aware searches are checked against a reference in ``test_graph_turns.py``.
+    """
     path = (
         fetch("osm-saint-barthelemy-2015")[0]
         if request.param == "saint-barthelemy"
         else helsinki_pbf()
     )
     with options.set(cache_dir=tmp_path_factory.mktemp("cache")):
-        return RoadNetwork.from_osm(path)
+        return RoadNetwork.from_osm(path, turn_costs=False)
 
 
 def test_real_graph_is_one_strong_component(real_network):
     g = real_network.graph
-    node = g.node_of_state()
-    tails = np.repeat(np.arange(g.n_states), np.diff(g.indptr))
-    between = node[tails] != node[g.indices]
-    roads = sp.csr_matrix(
-        (np.ones(between.sum()), (node[tails][between], node[g.indices][between])),
-        shape=(g.n_nodes, g.n_nodes),
-    )
-    n_comp, _ = connected_components(roads, directed=True, connection="strong")
+    n_comp, _ = connected_components(g.matrix(), directed=True, connection="strong")
     assert n_comp == 1
     assert g.n_nodes > 1000
-    assert g.n_states > g.n_nodes  # arrivals at intersections
     assert (g.weights > 0).all()
     assert np.isfinite(g.xy).all()
 
 
 def test_real_nearest_equals_networkx(real_network):
-    """Times on the reversed state graph from every arrival at the venues, read at the
-    nodes' own states (where trips start)."""
     g = real_network.graph
     venues = np.random.default_rng(3).choice(g.n_nodes, 12, replace=False)
     time_s, label = nearest_sources(
         real_network._reversed, venues, np.zeros(len(venues)), np.arange(len(venues))
     )
-    rev = reversed_digraph(real_network)
-    arrivals, which = g.arrivals(venues)
-    reference = nx.multi_source_dijkstra_path_length(rev, set(arrivals.tolist()))
-    expected = np.array([reference[i] for i in g.own_states()])
+    reference = nx.multi_source_dijkstra_path_length(
+        reversed_digraph(real_network), set(venues.tolist())
+    )
+    expected = np.array([reference[i] for i in range(g.n_nodes)])
     np.testing.assert_allclose(time_s, expected, rtol=0, atol=1e-6)
     # the reported venue does give that time
-    for k in range(3):
-        single = nx.multi_source_dijkstra_path_length(rev, set(arrivals[which == k].tolist()))
+    single = {
+        v: nx.single_source_dijkstra_path_length(reversed_digraph(real_network), int(v))
+        for v in venues[:3]
+    }
+    for k, v in enumerate(venues[:3]):
         mine = np.flatnonzero(label == k)
-        own = g.own_states()[mine]
-        np.testing.assert_allclose(time_s[mine], [single[s] for s in own], atol=1e-6)
+        np.testing.assert_allclose(time_s[mine], [single[v][i] for i in mine], atol=1e-6)
 
 
 def test_real_od_table_equals_networkx(real_network):
@@ -242,10 +233,7 @@ def test_real_od_table_equals_networkx(real_network):
     table = real_network.od_table(points, venues, max_time_s=240.0)
     rev = reversed_digraph(real_network)
     for dest in venues.index:
-        arrivals, _ = g.arrivals(np.array([dest]))
-        reference = nx.multi_source_dijkstra_path_length(rev, set(arrivals.tolist()), cutoff=240.0)
-        own = g.own_states()
-        reference = {v: reference[s] for v, s in enumerate(own) if s in reference}
+        reference = nx.single_source_dijkstra_path_length(rev, int(dest), cutoff=240.0)
         mine = table[table["dest_id"] == dest].set_index("origin_id")["travel_time_s"]
         assert set(mine.index) == set(reference)
         np.testing.assert_allclose(

@@ -1,6 +1,8 @@
-"""Turn costs of OSRM's car profile on a turn-expanded graph."""
+"""Turn costs of OSRM's car profile in the road-graph searches."""
 
 from __future__ import annotations
+
+import heapq
 
 import geopandas as gpd
 import numpy as np
@@ -8,8 +10,9 @@ import osmium
 import pytest
 from pyproj import Geod
 
-from maillage import RoadNetwork, options
-from maillage.travel.graph.turns import U_TURN_PENALTY_S, expand_turns, turn_cost_s
+from maillage import RoadNetwork, fetch, options
+from maillage.travel.graph.search import nearest_sources
+from maillage.travel.graph.turns import turn_cost_s
 
 GEOD = Geod(ellps="WGS84")
 
@@ -59,10 +62,10 @@ def cross(tmp_path_factory) -> RoadNetwork:
 
 
 def _leg(net: RoadNetwork, a: int, b: int) -> float:
-    """Time of the road a -> b: the edge out of a's own state (turn-free)."""
+    """Time of the road a -> b (its edge, without turn)."""
     g, ids = net.graph, net.graph.node_ids.tolist()
-    tail, node = g.own_states()[ids.index(a + 1)], g.node_of_state()
-    heads = node[g.indices[g.indptr[tail] : g.indptr[tail + 1]]]
+    tail = ids.index(a + 1)
+    heads = g.indices[g.indptr[tail] : g.indptr[tail + 1]]
     (j,) = np.flatnonzero(heads == ids.index(b + 1))
     return float(g.weights[g.indptr[tail] + j])
 
@@ -111,24 +114,49 @@ def test_nearest_agrees_with_the_table(cross):
         assert near.loc[origin, "travel_time_s"] == pytest.approx(table[origin, 1])
 
 
-def test_u_turn_only_where_nothing_else():
-    """A one-way arrives at junction 0 whose only way on is back: a U-turn, penalised."""
-    xy = np.array([[0, 0], [-10, 0], [10, 0], [0, 10]], dtype=float)
-    # roads 0 <-> 1, and one-ways 2 -> 0 and 3 -> 0: node 0's only exit leads to 1
-    tails = np.array([0, 1, 2, 3])
-    heads = np.array([1, 0, 0, 0])
-    indptr = np.searchsorted(tails, np.arange(5)).astype(np.int64)
-    ptr, _, weights, state_ptr = expand_turns(
-        indptr, heads.astype(np.int32), np.ones(4), xy, np.zeros(4, dtype=bool)
+def reference_times(graph, sources: list[int]) -> np.ndarray:
+    """The kernels' rule written plainly: Dijkstra with a heap on the reversed graph; when a
+    settled node ``u`` is an intersection, extending its route by the reversed edge ``j``
+    costs car.lua's turn from road ``j`` onto the road the route leaves ``u`` by."""
+    rev = graph.reversed()
+    dist = np.full(rev.n_nodes, np.inf)
+    last = np.full(rev.n_nodes, np.nan)
+    last_rb = np.zeros(rev.n_nodes, dtype=bool)
+    heap = [(0.0, s) for s in sources]
+    for s in sources:
+        dist[s] = 0.0
+    done = np.zeros(rev.n_nodes, dtype=bool)
+    while heap:
+        d, u = heapq.heappop(heap)
+        if done[u]:
+            continue
+        done[u] = True
+        for j in range(rev.indptr[u], rev.indptr[u + 1]):
+            v, nd = rev.indices[j], d + rev.weights[j]
+            if rev.junction[u] and not np.isnan(last[u]):
+                ccw = (float(last[u]) - float(rev.heading[j]) + 180.0) % 360.0 - 180.0
+                nd += car_lua(-ccw, roundabout=bool(last_rb[u] or rev.roundabout[j]))
+            if nd < dist[v]:
+                dist[v], last[v], last_rb[v] = nd, rev.heading[j], rev.roundabout[j]
+                heapq.heappush(heap, (nd, v))
+    return dist
+
+
+def test_searches_follow_the_turn_rule_on_a_real_extract(tmp_path):
+    with options.set(cache_dir=tmp_path):
+        net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+    assert net.graph.turn_costs and net.graph.junction.any() and net._reversed.reverse
+    venues = np.random.default_rng(4).choice(net.n_nodes, 3, replace=False)
+    for venue in venues:
+        mine, _ = nearest_sources(net._reversed, np.array([venue]), np.zeros(1), np.zeros(1))
+        # the kernels interpolate car.lua's tabulated cost: within 1e-4 s per turn
+        np.testing.assert_allclose(mine, reference_times(net.graph, [int(venue)]), atol=1e-3)
+    plain = RoadNetwork.from_osm(
+        fetch("osm-saint-barthelemy-2015")[0], turn_costs=False, cache=False
     )
-    assert state_ptr.tolist() == [0, 4, 5, 6, 7]  # node 0: its own state, arrivals from 1, 2, 3
-    exits = {int(s): int(ptr[s + 1] - ptr[s]) for s in range(1, 4)}
-    # from 1 the only exit is back to 1: kept, with the U-turn penalty
-    from_1 = 1
-    assert exits[from_1] == 1
-    assert weights[ptr[from_1]] == pytest.approx(1 + car_lua(180) + U_TURN_PENALTY_S)
-    # from 2 and 3 the exit to 1 is a turn, no U-turn
-    assert exits[2] == exits[3] == 1
+    free, _ = nearest_sources(plain._reversed, venues[:1], np.zeros(1), np.zeros(1))
+    turned, _ = nearest_sources(net._reversed, venues[:1], np.zeros(1), np.zeros(1))
+    assert (turned >= free - 1e-9).all() and (turned > free).mean() > 0.5
 
 
 def test_without_turn_costs(tmp_path):
@@ -143,7 +171,7 @@ def test_without_turn_costs(tmp_path):
         plain = RoadNetwork.from_osm(path, turn_costs=False)
         turns = RoadNetwork.from_osm(path)  # another cache entry
         assert len(list((tmp_path / "cache" / "road-graphs").glob("*.npz"))) == 2
-    assert plain.graph.n_states == plain.n_nodes == turns.n_nodes < turns.graph.n_states
-    assert plain.describe()["turn_costs"] == "none"
+    assert not plain.graph.turn_costs and turns.graph.turn_costs
+    assert plain.n_edges == turns.n_edges and plain.describe()["turn_costs"] == "none"
     fast, slow = _table(plain), _table(turns)
     assert fast[4, 1] == pytest.approx(slow[4, 1] - car_lua(-90), abs=0.05)

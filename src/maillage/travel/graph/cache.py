@@ -42,10 +42,10 @@ __all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
 
 logger = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 4
+GRAPH_FORMAT = 5
 """Version of the parsing and graph-building code; part of every cache key."""
 
-_FIELDS = ("indptr", "indices", "weights", "xy", "node_ids", "state_ptr")
+_FIELDS = ("indptr", "indices", "weights", "xy", "node_ids", "heading", "junction", "roundabout")
 
 
 def cache_key(sha256: str | Sequence[str], profile: str, *, turn_costs: bool = True) -> str:
@@ -131,5 +131,7 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, object]] | None:
     if missing:  # cannot happen with a matching hash and schema; never trust a cache blindly
         msg = f"cached road graph {path} lacks {missing}"
         raise ValueError(msg)
-    indptr, indices, weights, xy, node_ids, state_ptr = (arrays[name] for name in _FIELDS)
-    return Graph(indptr, indices, weights, xy, node_ids, state_ptr), meta
+    indptr, indices, weights, xy, node_ids, heading, junction, roundabout = (
+        arrays[name] for name in _FIELDS
+    )
+    return Graph(indptr, indices, weights, xy, node_ids, heading, junction, roundabout), meta

@@ -47,29 +47,34 @@ MIN_EDGE_TIME_S = 0.01
 """Time given to an edge of zero length (two OSM nodes at the same place)."""
 
 
+def _no_turns() -> np.ndarray:
+    return np.empty(0, dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class Graph:
     """A directed graph in CSR form, with node coordinates.
 
-    The searches run over *states*: one per node, and, when turns cost time
-    (:mod:`maillage.travel.graph.turns`), one more per road arriving at an intersection.
-    The states of a node are consecutive, its own state first: a trip starts at a node's
-    own state and may end at any of its states.
+    With ``heading`` (graphs of OSM ways), searches also charge car.lua's turn costs at
+    intersections (:mod:`maillage.travel.graph.turns`).
 
     Attributes
     ----------
     indptr, indices : numpy.ndarray of int64, int32
-        CSR structure over the states: the out-edges of state ``i`` go to
-        ``indices[indptr[i]:indptr[i+1]]``.
+        CSR structure: the out-edges of node ``i`` go to ``indices[indptr[i]:indptr[i+1]]``.
     weights : numpy.ndarray of float64
         Travel time of each edge, seconds (> 0).
     xy : numpy.ndarray of float64, shape (n, 2)
         Node coordinates in EPSG:2154 (metres).
     node_ids : numpy.ndarray of int64
         OSM id of each node (or any stable label for synthetic graphs).
-    state_ptr : numpy.ndarray of int64
-        The states of node ``v`` are ``state_ptr[v]`` (its own) to ``state_ptr[v + 1] - 1``;
-        empty when every node has one state (states are nodes).
+    heading : numpy.ndarray of float32
+        Direction of each edge as driven, degrees counter-clockwise from east (on a
+        reversed graph, that of the road edge it turns around); empty: no turn costs.
+    junction : numpy.ndarray of bool
+        Nodes where three roads or more meet (turns cost time there); empty without turns.
+    roundabout : numpy.ndarray of bool
+        Edges on a roundabout; empty without turns.
     reverse : bool
         Every edge is turned around (:meth:`reversed`): searches run from trip ends.
     """
@@ -79,83 +84,59 @@ class Graph:
     weights: np.ndarray
     xy: np.ndarray
     node_ids: np.ndarray
-    state_ptr: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    heading: np.ndarray = field(default_factory=_no_turns)
+    junction: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    roundabout: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     reverse: bool = False
 
     @property
     def n_nodes(self) -> int:
-        """Number of nodes (places where a trip may start or end)."""
-        return len(self.xy)
-
-    @property
-    def n_states(self) -> int:
-        """Number of search states (nodes and arrivals at intersections)."""
+        """Number of nodes."""
         return len(self.indptr) - 1
 
     @property
     def n_edges(self) -> int:
-        """Number of directed edges between states."""
+        """Number of directed edges."""
         return len(self.indices)
 
     @property
-    def expanded(self) -> bool:
-        """Some nodes have several states (turn costs)."""
-        return len(self.state_ptr) > 0
+    def turn_costs(self) -> bool:
+        """Searches charge turn costs at intersections."""
+        return len(self.heading) > 0
 
     def matrix(self) -> sp.csr_matrix:
-        """Return the graph as a scipy CSR matrix over the states (row = tail, column = head)."""
-        n = self.n_states
+        """Return the graph as a scipy CSR matrix (row = tail, column = head)."""
+        n = self.n_nodes
         return sp.csr_matrix((self.weights, self.indices, self.indptr), shape=(n, n))
 
-    def own_states(self) -> np.ndarray:
-        """Return the own state of every node (where its trips start)."""
-        return self.state_ptr[:-1] if self.expanded else np.arange(self.n_nodes)
-
-    def node_of_state(self) -> np.ndarray:
-        """Return the node of every state."""
-        if not self.expanded:
-            return np.arange(self.n_nodes)
-        return np.repeat(np.arange(self.n_nodes), np.diff(self.state_ptr))
-
-    def arrivals(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return every state of ``nodes`` (where trips end) and the position of each's node.
-
-        Parameters
-        ----------
-        nodes : numpy.ndarray of int
-            Node positions.
-
-        Returns
-        -------
-        tuple of numpy.ndarray
-            ``states`` and ``which``: ``states[k]`` is a state of ``nodes[which[k]]``.
+    def reversed(self) -> Graph:
+        """Return the graph with every edge turned around (for searches towards a node).
 
         Examples
         --------
-        >>> g = Graph(np.zeros(4, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0),
-        ...           np.zeros((2, 2)), np.arange(2), np.array([0, 1, 3]))
-        >>> [a.tolist() for a in g.arrivals(np.array([1, 0]))]
-        [[1, 2, 0], [0, 0, 1]]
+        >>> g = Graph(np.array([0, 1, 2]), np.array([1, 0], dtype=np.int32), np.array([1.0, 2.0]),
+        ...           np.zeros((2, 2)), np.arange(2), np.array([0.0, 180.0], dtype=np.float32),
+        ...           np.zeros(2, bool), np.array([True, False]))
+        >>> r = g.reversed()
+        >>> r.weights.tolist(), r.heading.tolist(), r.roundabout.tolist(), r.reverse
+        ([2.0, 1.0], [180.0, 0.0], [False, True], True)
         """
-        nodes = np.asarray(nodes, dtype=np.int64)
-        if not self.expanded:
-            return nodes, np.arange(len(nodes))
-        start, count = self.state_ptr[nodes], np.diff(self.state_ptr)[nodes]
-        which = np.repeat(np.arange(len(nodes)), count)
-        offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        return np.repeat(start, count) + offset, which
-
-    def reversed(self) -> Graph:
-        """Return the graph with every edge turned around (for searches towards a node)."""
-        transposed = self.matrix().T.tocsr()
+        n = self.n_nodes
+        position = sp.csr_matrix(
+            (np.arange(1, self.n_edges + 1), self.indices, self.indptr), shape=(n, n)
+        )
+        transposed = position.T.tocsr()
         transposed.sort_indices()
+        edge = transposed.data - 1  # the edge of this graph each reversed edge turns around
         return Graph(
             transposed.indptr.astype(np.int64),
             transposed.indices.astype(np.int32),
-            transposed.data.astype(np.float64),
+            self.weights[edge],
             self.xy,
             self.node_ids,
-            self.state_ptr,
+            self.heading[edge] if self.turn_costs else self.heading,
+            self.junction,
+            self.roundabout[edge] if self.turn_costs else self.roundabout,
             not self.reverse,
         )
 
@@ -301,7 +282,7 @@ def graph_from_edges(
 
 
 def strong_component(graph: Graph) -> tuple[Graph, np.ndarray]:
-    """Return the largest strongly connected component of a graph without arrival states.
+    """Return the largest strongly connected component of a graph (without turn data).
 
     Parameters
     ----------

@@ -19,6 +19,16 @@ the GIL, so batches of searches run on several threads.
 
 All kernels search the graph they are given; pass the *reversed* graph to get times
 *towards* the sources (home -> venue).
+
+**Turn costs.** With a ``heading`` per edge (else an empty array), extending the route of a
+settled node ``u`` at an intersection (``junction[u]``) by edge ``j`` also costs car.lua's
+turn between the last edge of that route and ``j``
+(:func:`maillage.travel.graph.turns.turn_cost`); the route's last heading and roundabout
+flag are kept per node. ``sign`` is 1 on a forward graph (turn from the route's edge to
+``j``), -1 on a reversed one (from ``j`` to the route's edge, which a trip drives after).
+No turn is charged at a source. Every time is then the time of a real route, turns
+included, though not always the cheapest (:mod:`maillage.travel.graph.turns`). The bucket
+queue spans the heaviest edge plus the dearest turn.
 """
 
 from __future__ import annotations
@@ -26,9 +36,28 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from maillage.travel.graph.turns import MAX_TURN_S, TABLE_STEP_DEG
+
 __all__ = ["bounded_pairs", "multi_source", "reach"]
 
 _SLACK = 0.999  # bucket width = 0.999 x the lightest edge: robust to rounding
+
+
+@njit(cache=True, nogil=True)
+def _turn(table, sign, last, last_roundabout, heading, roundabout):
+    """Turn cost from a route whose last edge has heading ``last`` onto an edge ``heading``.
+
+    Read from car.lua's tabulated costs (:func:`maillage.travel.graph.turns.turn_table`).
+    """
+    ccw = sign * (heading - last)  # counter-clockwise turn of the trip, degrees
+    if ccw > 180.0:
+        ccw -= 360.0
+    elif ccw < -180.0:
+        ccw += 360.0
+    position = abs(ccw) / TABLE_STEP_DEG
+    k = min(int(position), table.shape[2] - 2)  # 180 degrees: the last step
+    row = table[1 if last_roundabout or roundabout else 0, 1 if ccw > 0 else 0]
+    return row[k] + (position - k) * (row[k + 1] - row[k])
 
 
 @njit(cache=True, nogil=True)
@@ -72,18 +101,26 @@ def _seed(dist, label, done, sources, init, labels, limit, width, heads, entry_n
 
 
 @njit(cache=True, nogil=True)
-def multi_source(indptr, indices, weights, sources, init, labels, limit):
+def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
     """Return (time, label) of the nearest source for every node, within ``limit``.
 
     ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``. Unreached nodes
-    have time ``inf`` and label ``-1``.
+    have time ``inf`` and label ``-1``. ``turns`` is ``(heading, junction, roundabout,
+    sign, table)`` (see the module docstring).
     """
+    heading, junction, roundabout, sign, table = turns
+    turning = len(heading) > 0
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     label = np.full(n, -1, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
+    last = np.full(n if turning else 0, np.nan, dtype=np.float32)
+    last_rb = np.zeros(n if turning else 0, dtype=np.bool_)
     spread = init.max() - init.min() if len(init) else 0.0
-    width, heads, entry_node, entry_next = _queue(weights, spread, len(indices) + len(sources) + 1)
+    extra = MAX_TURN_S if turning else 0.0
+    width, heads, entry_node, entry_next = _queue(
+        weights, spread + extra, len(indices) + len(sources) + 1
+    )
     n_buckets = len(heads)
     used, bucket = _seed(
         dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next
@@ -103,12 +140,18 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit):
         done[u] = True
         d = dist[u]
         lab = label[u]
+        turn_here = turning and junction[u] and not np.isnan(last[u])
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             nd = d + weights[j]
+            if turn_here:
+                nd += _turn(table, sign, last[u], last_rb[u], heading[j], roundabout[j])
             if nd < dist[v] and nd <= limit:
                 dist[v] = nd
                 label[v] = lab
+                if turning:
+                    last[v] = heading[j]
+                    last_rb[v] = roundabout[j]
                 slot_v = np.int64(nd / width) % n_buckets
                 entry_node[used] = v
                 entry_next[used] = heads[slot_v]
@@ -119,31 +162,30 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit):
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, seeds, start, limit, dist, done, touched, queue, floor):
-    """Settle the states within ``limit`` of the ``seeds`` (all at ``start``); count them.
+def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns):
+    """Settle nodes within ``limit`` of ``source``; return how many were touched.
 
-    Returns how many states were touched. ``dist`` (all inf) and ``done`` (all False) must be clean for the states to be touched;
-    the caller resets ``touched[:count]`` afterwards. The queue comes back empty. When
-    ``floor`` is not empty, a settled state ``u`` with ``floor[u] <= dist[u]`` is not
+    ``work`` is ``(dist, done, touched, last, last_rb)``: ``dist`` (all inf), ``done``
+    (all False) and ``last`` (all NaN, when turning) must be clean for the nodes to be
+    touched; the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
+    When ``floor`` is not empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is not
     expanded (see :func:`bounded_pairs`).
     """
+    dist, done, touched, last, last_rb = work
+    heading, junction, roundabout, sign, table = turns
+    turning = len(heading) > 0
     pruning = len(floor) > 0
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
-    count = 0
-    used = 0
+    dist[source] = start
+    touched[0] = source
+    count = 1
     bucket = np.int64(start / width)
-    for i in range(len(seeds)):
-        s = seeds[i]
-        if dist[s] == np.inf:
-            dist[s] = start
-            touched[count] = s
-            count += 1
-            entry_node[used] = s
-            entry_next[used] = heads[bucket % n_buckets]
-            heads[bucket % n_buckets] = used
-            used += 1
-    live = used
+    heads[bucket % n_buckets] = 0
+    entry_node[0] = source
+    entry_next[0] = -1
+    used = 1
+    live = 1
     while live > 0:
         slot = bucket % n_buckets
         e = heads[slot]
@@ -159,14 +201,20 @@ def _bounded(indptr, indices, weights, seeds, start, limit, dist, done, touched,
         d = dist[u]
         if pruning and floor[u] <= d:
             continue
+        turn_here = turning and junction[u] and not np.isnan(last[u])
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             nd = d + weights[j]
+            if turn_here:
+                nd += _turn(table, sign, last[u], last_rb[u], heading[j], roundabout[j])
             if nd < dist[v] and nd <= limit:
                 if dist[v] == np.inf:
                     touched[count] = v
                     count += 1
                 dist[v] = nd
+                if turning:
+                    last[v] = heading[j]
+                    last_rb[v] = roundabout[j]
                 slot_v = np.int64(nd / width) % n_buckets
                 entry_node[used] = v
                 entry_next[used] = heads[slot_v]
@@ -177,54 +225,61 @@ def _bounded(indptr, indices, weights, seeds, start, limit, dist, done, touched,
 
 
 @njit(cache=True, nogil=True)
-def reach(indptr, indices, weights, seeds, start, limit):
-    """Return (states, times) of every state within ``limit`` of the ``seeds`` (start time ``start``)."""
-    n = len(indptr) - 1
-    dist = np.full(n, np.inf)
-    done = np.zeros(n, dtype=np.bool_)
-    touched = np.empty(n, dtype=np.int64)
-    queue = _queue(weights, 0.0, len(indices) + len(seeds) + 1)
-    floor = np.empty(0)
-    count = _bounded(
-        indptr, indices, weights, seeds, start, limit, dist, done, touched, queue, floor
+def _work(n, turning):
+    """Clean work arrays of a bounded search: dist, done, touched, last, last_rb."""
+    return (
+        np.full(n, np.inf),
+        np.zeros(n, dtype=np.bool_),
+        np.empty(n, dtype=np.int64),
+        np.full(n if turning else 0, np.nan, dtype=np.float32),
+        np.zeros(n if turning else 0, dtype=np.bool_),
     )
-    nodes = touched[:count].copy()
-    return nodes, dist[nodes]
+
+
+@njit(cache=True, nogil=True)
+def reach(indptr, indices, weights, source, start, limit, turns):
+    """Return (nodes, times) of every node within ``limit`` of ``source`` (start time ``start``)."""
+    n = len(indptr) - 1
+    turning = len(turns[0]) > 0
+    work = _work(n, turning)
+    queue = _queue(weights, MAX_TURN_S if turning else 0.0, len(indices) + 1)
+    floor = np.empty(0)
+    count = _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns)
+    nodes = work[2][:count].copy()
+    return nodes, work[0][nodes]
 
 
 @njit(cache=True, nogil=True)
 def bounded_pairs(
-    indptr, indices, weights, seed_ptr, seeds, starts, limit, node_ptr, point_idx, point_extra,
-    floor,
+    indptr, indices, weights, sources, starts, limit, points, floor, turns
 ):  # fmt: skip
     """Return (point, source position, time) of every pair within ``limit``.
 
-    One bounded search per source ``k``, from its states ``seeds[seed_ptr[k]:seed_ptr[k + 1]]``
-    at time ``starts[k]``. Points are grouped by state: those at state ``v`` are
-    ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times ``point_extra`` (their
-    access leg); a pair is kept when ``dist[v] + extra <= limit``.
+    One bounded search per source. ``points`` is ``(node_ptr, point_idx, point_extra)``:
+    the points at node ``v`` are ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra
+    times ``point_extra`` (their access leg); a pair is kept when ``dist[v] + extra <= limit``.
 
-    ``floor`` (empty, or one time per state) prunes the searches: a state whose ``floor``
+    ``floor`` (empty, or one time per node) prunes the searches: a node whose ``floor``
     is at most its time from the source is settled but not expanded. With ``floor`` the
-    time from each state to the nearest *incumbent* source, the pairs of every point
+    time from each node to the nearest *incumbent* source, the pairs of every point
     farther than ``limit`` from all incumbents stay exact: a shortest path through such a
-    state would put the point at most as far from an incumbent as from this source.
+    node would put the point at most as far from an incumbent as from this source.
     """
+    node_ptr, point_idx, point_extra = points
     n = len(indptr) - 1
-    dist = np.full(n, np.inf)
-    done = np.zeros(n, dtype=np.bool_)
-    touched = np.empty(n, dtype=np.int64)
-    queue = _queue(weights, 0.0, len(indices) + len(seeds) + 1)
+    turning = len(turns[0]) > 0
+    work = _work(n, turning)
+    dist, done, touched, last = work[0], work[1], work[2], work[3]
+    queue = _queue(weights, MAX_TURN_S if turning else 0.0, len(indices) + 1)
     cap = 1024
     out_p = np.empty(cap, dtype=np.int64)
     out_s = np.empty(cap, dtype=np.int64)
     out_t = np.empty(cap, dtype=np.float64)
     m = 0
-    for k in range(len(starts)):
+    for k in range(len(sources)):
         count = _bounded(
-            indptr, indices, weights, seeds[seed_ptr[k] : seed_ptr[k + 1]], starts[k], limit,
-            dist, done, touched, queue, floor,
-        )  # fmt: skip
+            indptr, indices, weights, sources[k], starts[k], limit, work, queue, floor, turns
+        )
         for j in range(count):
             v = touched[j]
             for q in range(node_ptr[v], node_ptr[v + 1]):
@@ -241,4 +296,6 @@ def bounded_pairs(
                     m += 1
             dist[v] = np.inf
             done[v] = False
+            if turning:
+                last[v] = np.nan
     return out_p[:m].copy(), out_s[:m].copy(), out_t[:m].copy()

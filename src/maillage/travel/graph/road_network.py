@@ -152,8 +152,8 @@ class RoadNetwork:
         (:mod:`maillage.travel.graph.profile`); delays at traffic signals, stop signs and
         gates, closed barriers (:mod:`maillage.travel.graph.nodes`); turn costs at
         intersections (:mod:`maillage.travel.graph.turns`). Median drive time ÷ OSRM's on
-        random pairs of road nodes of three real extracts: 0.99-1.00 (0.82-0.95 without
-        these rules; ``scripts/road_graph_vs_osrm.py``). The parsed graph is cached in
+        random pairs of road nodes of three real extracts: 1.00 (0.82-0.95 without these
+        rules; ``scripts/road_graph_vs_osrm.py``). The parsed graph is cached in
         ``options.cache_dir`` under a hash of the file's bytes, the profile and the code
         version (``.npz``, no pickle).
 
@@ -174,8 +174,9 @@ class RoadNetwork:
         access_speed_kph : float, default 15
             Speed of the leg between a point and its road node.
         turn_costs : bool, default True
-            Charge car.lua's turn costs at intersections. Without, searches are 1.3 to 1.8
-            times faster and drive times 4 to 10 % shorter than OSRM's (``benchmarks/README.md``).
+            Charge car.lua's turn costs at intersections. Without, searches are 1.3 times
+            faster (2 on a grid of crossroads) and drive times 4 to 10 % shorter than
+            OSRM's (``benchmarks/README.md``).
         cache : bool, default True
             Read and write the parsed graph in the cache.
         progress : bool, default False
@@ -261,8 +262,8 @@ class RoadNetwork:
             "speeds_source": "OSRM car profile (car.lua): class speeds, maxspeed x 0.8, surface caps",
             "node_costs": "OSRM car profile: traffic signals 2 s, stop 2 s, give way 1 s, gates 60 s; barriers closed",
             "turn_costs": (
-                "OSRM car profile process_turn at intersections (turn-expanded graph)"
-                if self._graph.expanded
+                "OSRM car profile process_turn at intersections"
+                if self._graph.turn_costs
                 else "none"
             ),
             "maxspeed_factor": MAXSPEED_FACTOR,
@@ -271,7 +272,6 @@ class RoadNetwork:
             "max_snap_m": self._max_snap_m,
             "n_nodes": self.n_nodes,
             "n_edges": self.n_edges,
-            "n_states": self._graph.n_states,
             "graph_format": GRAPH_FORMAT,
         }
 
@@ -472,8 +472,7 @@ class RoadNetwork:
         access = origin_snap.access_s(self._access_speed_kph)
         floor = None if served_by is None else self._time_to(served_by, max_time_s)
         if floor is not None:
-            near = search.node_times(self._reversed, floor)
-            keep = keep[~(near[origin_snap.node[keep]] + access[keep] <= max_time_s)]
+            keep = keep[~(floor[origin_snap.node[keep]] + access[keep] <= max_time_s)]
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
             dest_snap.node[placed],
@@ -495,7 +494,7 @@ class RoadNetwork:
         )
 
     def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
-        """Time from every state to the nearest placed venue (``inf`` beyond ``max_time_s``).
+        """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
 
         ``None`` when no venue is placed; unplaced venues are skipped silently (the
         coverage that used them has already reported them).
@@ -504,19 +503,18 @@ class RoadNetwork:
         placed = np.flatnonzero(snap.placed)
         if len(placed) == 0:
             return None
-        return self._from_nearest(snap, placed, max_time_s, states=True)[0]
+        return self._from_nearest(snap, placed, max_time_s)[0]
 
     def _from_nearest(
-        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None, *, states: bool = False
+        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Per node (or state): time to the nearest placed point of ``snap`` and its position."""
+        """Per node: time to the nearest placed point of ``snap`` and that point's position."""
         return search.nearest_sources(
             self._reversed,
             snap.node[placed],
             snap.access_s(self._access_speed_kph)[placed],
             placed,
             max_time_s=max_time_s,
-            states=states,
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:

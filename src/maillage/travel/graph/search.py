@@ -1,13 +1,8 @@
 """Searches on a road graph: nearest source for every node, bounded pair tables, reach.
 
 Times are computed on the graph given; :class:`maillage.travel.graph.road_network.RoadNetwork` passes
-the reversed graph so that times run from homes to venues.
-
-Sources and results are *nodes*; the kernels run over the graph's states
-(:class:`~maillage.travel.graph.graph.Graph`). On a forward graph a search starts at its
-sources' own states and a node's time is the best of its states; on a reversed graph (from
-trip ends) it starts at every arrival state of its sources and a node's time is that of its
-own state, where trips start.
+the reversed graph so that times run from homes to venues. A graph with turn data also
+charges car.lua's turn costs (:mod:`maillage.travel.graph.turns`).
 
 Examples
 --------
@@ -22,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -30,10 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from maillage.travel.graph.turns import turn_table
+
 if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
 
-__all__ = ["bounded_pairs", "nearest_sources", "node_times", "reach"]
+__all__ = ["bounded_pairs", "nearest_sources", "reach"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +40,22 @@ _BATCH = 16
 
 def _limit(max_time_s: float | None) -> float:
     return math.inf if max_time_s is None else float(max_time_s)
+
+
+@functools.cache
+def _table() -> np.ndarray:
+    return turn_table()
+
+
+def _turns(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+    """Turn data of ``graph`` as the kernels take it (empty arrays: no turn costs)."""
+    return (
+        np.asarray(graph.heading, dtype=np.float32),
+        np.asarray(graph.junction, dtype=np.bool_),
+        np.asarray(graph.roundabout, dtype=np.bool_),
+        -1.0 if graph.reverse else 1.0,
+        _table(),
+    )
 
 
 def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
@@ -53,51 +67,10 @@ def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
     if len(nodes) and (nodes.min() < 0 or nodes.max() >= graph.n_nodes):
         msg = f"node positions must lie in [0, {graph.n_nodes}), got {nodes.min()}..{nodes.max()}"
         raise ValueError(msg)
-    if graph.n_edges + graph.n_states >= 2**31 - 1:
+    if graph.n_edges + len(nodes) >= 2**31 - 1:
         msg = f"graph too large for 32-bit queue entries ({graph.n_edges:,} edges)"
         raise ValueError(msg)
     return nodes
-
-
-def _seeds(graph: Graph, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """States a search from ``nodes`` starts at, and the position of each's node."""
-    if graph.reverse:
-        return graph.arrivals(nodes)
-    return graph.own_states()[nodes], np.arange(len(nodes))
-
-
-def node_times(graph: Graph, state_times_s: np.ndarray) -> np.ndarray:
-    """Return each node's time from the times of the states of ``graph``.
-
-    On a reversed graph, the time of a node's own state (where its trips start); on a
-    forward graph, the best of its states.
-
-    Parameters
-    ----------
-    graph : Graph
-        The graph searched.
-    state_times_s : numpy.ndarray
-        One time per state (:func:`nearest_sources` with ``states=True``).
-
-    Returns
-    -------
-    numpy.ndarray
-        One time per node.
-    """
-    return _best_per_node(graph, np.asarray(state_times_s, dtype=np.float64))[0]
-
-
-def _best_per_node(graph: Graph, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per node: its time and the state holding it (own state when reversed, else the fastest)."""
-    own = graph.own_states()
-    if graph.reverse or not graph.expanded:
-        return time_s[own], own
-    best = np.minimum.reduceat(time_s, own)
-    node = graph.node_of_state()
-    state = np.flatnonzero(time_s == best[node])
-    first = np.full(graph.n_nodes, -1, dtype=np.int64)
-    first[node[state[::-1]]] = state[::-1]  # the first state of each node at its best time
-    return best, first
 
 
 def nearest_sources(
@@ -107,7 +80,6 @@ def nearest_sources(
     labels: np.ndarray,
     *,
     max_time_s: float | None = None,
-    states: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the time to the nearest source and its label, for every node.
 
@@ -123,9 +95,6 @@ def nearest_sources(
         Label of each source, reported for the nodes it is nearest to.
     max_time_s : float, optional
         Stop the search beyond this time.
-    states : bool, default False
-        Return one value per state of the graph instead of one per node (the floor of
-        :func:`bounded_pairs`).
 
     Returns
     -------
@@ -134,20 +103,16 @@ def nearest_sources(
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    seeds, which = _seeds(graph, _checked(graph, sources))
-    time_s, label = kernels.multi_source(
+    return kernels.multi_source(
         graph.indptr,
         graph.indices,
         graph.weights,
-        seeds,
-        np.asarray(start_s, dtype=np.float64)[which],
-        np.asarray(labels, dtype=np.int64)[which],
+        _checked(graph, sources),
+        np.asarray(start_s, dtype=np.float64),
+        np.asarray(labels, dtype=np.int64),
         _limit(max_time_s),
+        _turns(graph),
     )
-    if states:
-        return time_s, label
-    best, state = _best_per_node(graph, time_s)
-    return best, label[state]
 
 
 def reach(
@@ -169,7 +134,7 @@ def reach(
     Returns
     -------
     tuple of numpy.ndarray
-        Node positions and their times, by increasing time.
+        Node positions and their times, in settling order.
 
     Examples
     --------
@@ -185,55 +150,23 @@ def reach(
         return np.empty(0, dtype=np.int64), np.empty(0)
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    seeds, _ = _seeds(graph, np.array([source], dtype=np.int64))
-    states, time_s = kernels.reach(
-        graph.indptr, graph.indices, graph.weights, seeds, float(start_s), float(max_time_s)
+    return kernels.reach(
+        graph.indptr,
+        graph.indices,
+        graph.weights,
+        int(source),
+        float(start_s),
+        float(max_time_s),
+        _turns(graph),
     )
-    if not graph.expanded:
-        return states, time_s
-    full = np.full(graph.n_states, np.inf)
-    full[states] = time_s
-    best, _ = _best_per_node(graph, full)
-    nodes = np.flatnonzero(np.isfinite(best))
-    order = np.argsort(best[nodes], kind="stable")
-    return nodes[order], best[nodes[order]]
 
 
-def _group_points(n_states: int, state: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Group point positions by state: (state_ptr, point_idx, extra_s sorted alike)."""
-    order = np.argsort(state, kind="stable")
-    state_ptr = np.zeros(n_states + 1, dtype=np.int64)
-    np.cumsum(np.bincount(state, minlength=n_states), out=state_ptr[1:])
-    return state_ptr, order.astype(np.int64), np.asarray(extra_s, dtype=np.float64)[order]
-
-
-def _point_states(graph: Graph, point_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """States where a search reads each point, and the point of each (see the module doc)."""
-    if graph.reverse or not graph.expanded:
-        return graph.own_states()[point_node], np.arange(len(point_node))
-    return graph.arrivals(point_node)
-
-
-def _floor(graph: Graph, floor_s: np.ndarray | None) -> np.ndarray:
-    floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
-    if len(floor) == graph.n_nodes < graph.n_states:  # arrival states: never pruned (safe)
-        per_state = np.full(graph.n_states, np.inf)
-        per_state[graph.own_states()] = floor
-        floor = per_state
-    if len(floor) not in (0, graph.n_states):
-        msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
-        raise ValueError(msg)
-    return floor
-
-
-def _fastest_pairs(
-    point: np.ndarray, source: np.ndarray, time_s: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keep the fastest of repeated (point, source) pairs."""
-    order = np.lexsort((time_s, source, point))
-    point, source, time_s = point[order], source[order], time_s[order]
-    first = np.r_[True, (point[1:] != point[:-1]) | (source[1:] != source[:-1])]
-    return point[first], source[first], time_s[first]
+def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Group point positions by node: (node_ptr, point_idx, extra_s sorted alike)."""
+    order = np.argsort(node, kind="stable")
+    node_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(node, minlength=n_nodes), out=node_ptr[1:])
+    return node_ptr, order.astype(np.int64), np.asarray(extra_s, dtype=np.float64)[order]
 
 
 def bounded_pairs(
@@ -271,8 +204,7 @@ def bounded_pairs(
     max_time_s : float
         Time budget, access legs included.
     floor_s : numpy.ndarray of float, optional
-        One time per node or per state (``inf`` for none) that prunes the searches, see
-        above.
+        One time per node (``inf`` for none) that prunes the searches, see above.
     progress : bool, default False
         Show a progress bar over batches of sources.
 
@@ -294,30 +226,23 @@ def bounded_pairs(
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
+    node_ptr, point_idx, extra = _group_points(graph.n_nodes, np.asarray(point_node), point_extra_s)
     sources = _checked(graph, sources)
-    point_node = _checked(graph, point_node)
+    _checked(graph, point_node)
     start_s = np.asarray(start_s, dtype=np.float64)
-    floor = _floor(graph, floor_s)
-    states, owner = _point_states(graph, point_node)
-    state_ptr, point_idx, extra = _group_points(
-        graph.n_states, states, np.asarray(point_extra_s, dtype=np.float64)[owner]
-    )
-    point_idx = owner[point_idx]
-    seeds, which = _seeds(graph, sources)
-    seeds = seeds[np.argsort(which, kind="stable")]
-    seed_ptr = np.zeros(len(sources) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(which, minlength=len(sources)), out=seed_ptr[1:])
+    floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
+    if len(floor) not in (0, graph.n_nodes):
+        msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
+        raise ValueError(msg)
     workers = max(1, os.cpu_count() or 1)
     # Few large batches: each kernel call allocates O(nodes + edges) work arrays once.
     size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
     batches = [np.arange(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        low, high = seed_ptr[batch[0]], seed_ptr[batch[-1] + 1]
         p, s, t = kernels.bounded_pairs(
-            graph.indptr, graph.indices, graph.weights, seed_ptr[batch[0] : batch[-1] + 2] - low,
-            seeds[low:high], start_s[batch], float(max_time_s), state_ptr, point_idx, extra,
-            floor,
+            graph.indptr, graph.indices, graph.weights, sources[batch], start_s[batch],
+            float(max_time_s), (node_ptr, point_idx, extra), floor, _turns(graph),
         )  # fmt: skip
         return p, batch[s], t
 
@@ -330,7 +255,4 @@ def bounded_pairs(
         parts = list(results)
     if not parts:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    point, source, time_s = (np.concatenate([part[i] for part in parts]) for i in range(3))
-    if len(states) > len(point_node):  # a point read at several states of its node
-        return _fastest_pairs(point, source, time_s)
-    return point, source, time_s
+    return tuple(np.concatenate([part[i] for part in parts]) for i in range(3))  # type: ignore[return-value]

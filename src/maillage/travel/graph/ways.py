@@ -9,20 +9,21 @@ allowed direction, weighted by its length at the way's speed in that direction
 * a barrier node (bollard, ``access=no``...) is split into one dead end per road reaching
   it: no trip passes through it;
 * only the largest strongly connected component is kept;
-* turns at intersections cost car.lua's turn duration, exactly, on the turn-expanded graph
-  of :mod:`maillage.travel.graph.turns`.
+* each edge keeps its heading and each node whether it is an intersection, so that the
+  searches charge car.lua's turn costs (:mod:`maillage.travel.graph.turns`).
 
 Examples
 --------
 >>> from maillage.sources import fetch
 >>> from maillage.travel.graph.osm import read_ways
 >>> graph = graph_from_ways(read_ways(fetch("osm-saint-barthelemy-2015")[0]))
->>> graph.n_nodes > 3000, graph.n_states > graph.n_nodes, bool((graph.weights > 0).all())
+>>> graph.n_nodes > 3000, graph.turn_costs, bool((graph.weights > 0).all())
 (True, True, True)
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,7 +37,7 @@ from maillage.travel.graph.graph import (
     strong_component,
 )
 from maillage.travel.graph.nodes import BACKWARD, BOTH, FORWARD, STOP_MINOR, STOP_UNDIRECTED
-from maillage.travel.graph.turns import count_roads, expand_turns
+from maillage.travel.graph.turns import count_roads, turn_data
 
 if TYPE_CHECKING:
     from maillage.travel.graph.osm import RawWays
@@ -184,8 +185,8 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
     ways : RawWays
         Output of :func:`maillage.travel.graph.osm.read_ways`.
     turns : bool, default True
-        Charge car.lua's turn costs at intersections (turn-expanded graph); without,
-        a plain node-based graph.
+        Keep the turn data (edge headings, intersections, roundabouts) that make the
+        searches charge car.lua's turn costs.
 
     Returns
     -------
@@ -198,14 +199,12 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
     >>> from maillage.travel.graph.osm import read_ways
     >>> ways = read_ways(fetch("osm-saint-barthelemy-2015")[0])
     >>> plain = graph_from_ways(ways, turns=False)
-    >>> plain.n_states == plain.n_nodes
-    True
+    >>> plain.turn_costs, plain.n_edges == graph_from_ways(ways).n_edges
+    (False, True)
     """
     graph, roundabout = _node_graph(ways)
     graph, kept = strong_component(graph)
     if not turns:
         return graph
-    indptr, indices, weights, state_ptr = expand_turns(
-        graph.indptr, graph.indices, graph.weights, graph.xy, roundabout[kept]
-    )
-    return Graph(indptr, indices, weights, graph.xy, graph.node_ids, state_ptr)
+    heading, junction = turn_data(graph.indptr, graph.indices, graph.xy)
+    return replace(graph, heading=heading, junction=junction, roundabout=roundabout[kept])
