@@ -38,6 +38,7 @@ from maillage.errors import (
     MaillageError,
     MaillageWarning,
     MissingDataError,
+    MissingDependencyError,
     NetworkError,
     OptionError,
 )
@@ -60,6 +61,7 @@ from maillage.sources import (
 from maillage.travel import (
     CalibratedModel,
     CrowFlyModel,
+    OSRMModel,
     RoadNetwork,
     TravelTimeModel,
     default_model,
@@ -78,7 +80,9 @@ __all__ = [
     "MaillageError",
     "MaillageWarning",
     "MissingDataError",
+    "MissingDependencyError",
     "NetworkError",
+    "OSRMModel",
     "OptionError",
     "Options",
     "RoadNetwork",

@@ -279,6 +279,13 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         "d'oiseau calé sur des temps de trajet réels)",
     )
     rep.add_argument(
+        "--engine",
+        choices=["graph", "osrm"],
+        default="graph",
+        help="moteur de calcul sur les extraits --network : graph (le graphe routier de "
+        "maillage, par défaut) ou osrm (profil voiture d'OSRM ; paquet osrm-bindings requis)",
+    )
+    rep.add_argument(
         "--grid",
         metavar="FICHIER",
         help="grille de population (fichier ou nom du catalogue) : les habitants sont placés "
@@ -454,14 +461,18 @@ def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | 
     return paths
 
 
-def _model(files: list[Path] | None) -> TravelTimeModel:
+def _model(files: list[Path] | None, engine: str = "graph") -> TravelTimeModel:
     """Return the travel-time model; its data credits come with its ``describe()``."""
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if files is None:
         return maillage.CrowFlyModel()
     t0 = time.perf_counter()
-    model = maillage.RoadNetwork.from_osm(files, progress=logger.isEnabledFor(logging.WARNING))
+    model: TravelTimeModel
+    if engine == "osrm":
+        model = maillage.OSRMModel.from_osm(files)
+    else:
+        model = maillage.RoadNetwork.from_osm(files, progress=logger.isEnabledFor(logging.WARNING))
     logger.info("réseau routier prêt en %.1f s", time.perf_counter() - t0)
     return model
 
@@ -521,7 +532,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         args.venues = max(specs, key=lambda spec: spec[1])[0]
     commutes = _load_commutes(args)  # before the slow work: a bad file fails fast
     communes, venues, rejected = _load(args)
-    model = _model(files)
+    model = _model(files, args.engine)
     grid = None if args.grid is None else maillage.load_population_grid(args.grid)
     # every credit comes from the frames' attrs and the model (never a list kept here)
     series_credits = [c for frame in (series or {}).values() for c in frame.attrs["data_credits"]]
@@ -593,6 +604,8 @@ def _check_options(args: argparse.Namespace) -> str | None:
         return f"--threshold : durée en minutes supérieure à 0 attendue (reçu {args.threshold:g})"
     if args.sites < 1:
         return f"--sites : nombre de sites au moins égal à 1 attendu (reçu {args.sites})"
+    if args.engine == "osrm" and args.network is None:
+        return "--engine osrm demande --network (fichiers .osm.pbf ou « osm »)"
     try:
         args.region, args.departement, _ = check_area(
             region=args.region, departements=args.departement

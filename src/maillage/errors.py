@@ -14,6 +14,7 @@ __all__ = [
     "MaillageError",
     "MaillageWarning",
     "MissingDataError",
+    "MissingDependencyError",
     "NetworkError",
     "OptionError",
     "UnknownCodeError",
@@ -86,6 +87,10 @@ class HashMismatchError(DataSourceError, ValueError):
 
 class NetworkError(ValueError, MaillageError):
     """A road network cannot be built, parsed or used for the given places."""
+
+
+class MissingDependencyError(ImportError, MaillageError):
+    """An optional package, or a program it ships, is missing; the message says what to install."""
 
 
 class MaillageWarning(UserWarning):

@@ -3,13 +3,22 @@
 Analyses see only the protocol (:mod:`~maillage.travel.protocol`). Engines: the default,
 :class:`CalibratedModel` (:mod:`~maillage.travel.calibrated`, :func:`default_model`), a
 straight-line model calibrated on real car times; the straight-line
-:class:`CrowFlyModel` (:mod:`~maillage.travel.crowfly`) and the road graph
-:class:`RoadNetwork` (:mod:`maillage.travel.graph`).
+:class:`CrowFlyModel` (:mod:`~maillage.travel.crowfly`), the road graph
+:class:`RoadNetwork` (:mod:`maillage.travel.graph`) and OSRM itself, :class:`OSRMModel`
+(:mod:`~maillage.travel.osrm`, optional ``osrm-bindings``).
 """
 
 from maillage.travel.calibrated import CalibratedModel, default_model
 from maillage.travel.crowfly import CrowFlyModel
 from maillage.travel.graph import RoadNetwork
+from maillage.travel.osrm import OSRMModel
 from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["CalibratedModel", "CrowFlyModel", "RoadNetwork", "TravelTimeModel", "default_model"]
+__all__ = [
+    "CalibratedModel",
+    "CrowFlyModel",
+    "OSRMModel",
+    "RoadNetwork",
+    "TravelTimeModel",
+    "default_model",
+]

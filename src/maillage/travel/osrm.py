@@ -1,0 +1,598 @@
+"""OSRMModel: car times from OSRM itself (a TravelTimeModel).
+
+OSRM (Open Source Routing Machine) is the engine behind INSEE's Metric-OSRM, the official
+French method for access times. :meth:`OSRMModel.from_osm` prepares OpenStreetMap
+extracts once with the executables of the ``osrm-bindings`` wheel (cached, see
+:mod:`maillage.travel.osrm_build`); queries then go through OSRM's ``Table`` service, in
+blocks of at most :data:`TABLE_CELLS` cells, so the times are OSRM's own.
+
+Examples
+--------
+>>> from maillage.sources import fetch
+>>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+>>> info = model.describe()
+>>> info["model"], info["engine"], info["profile"], info["algorithm"]
+('OSRMModel', 'osrm', 'car', 'ch')
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import shutil
+import warnings
+import weakref
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from maillage.errors import InputDataError, MaillageWarning, NetworkError
+from maillage.travel.graph.road_network import DEFAULT_MAX_SNAP_M
+from maillage.travel.osrm_build import (
+    PreparedOSRM,
+    check_algorithm,
+    osrm_module,
+    osrm_version,
+    prepare_osrm,
+)
+from maillage.travel.protocol import placed_xy
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
+
+    import geopandas as gpd
+
+__all__ = ["TABLE_CELLS", "OSRMModel"]
+
+logger = logging.getLogger(__name__)
+
+TABLE_CELLS = 1_000_000
+"""Largest number of origin x destination cells asked of OSRM in one ``Table`` call."""
+
+_MAX_COLUMNS = 1_000  # destinations per call: a call searches backwards from each of them
+
+
+@functools.cache
+def _to_wgs84() -> Transformer:
+    return Transformer.from_crs(2154, 4326, always_xy=True)
+
+
+def _lonlat(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
+    """WGS84 coordinates of points in EPSG:2154; NaN rows for missing or impossible points."""
+    xy = placed_xy(points, name=name)
+    lon, lat = _to_wgs84().transform(xy[:, 0], xy[:, 1])
+    lonlat = np.column_stack([lon, lat]).astype(float).reshape(-1, 2)
+    bad = ~np.isfinite(lonlat).all(axis=1)
+    bad[~bad] |= (np.abs(lonlat[~bad, 0]) > 180) | (np.abs(lonlat[~bad, 1]) > 85)
+    lonlat[bad] = np.nan
+    return lonlat
+
+
+def _positive(name: str, value: float) -> float:
+    if not isinstance(value, int | float) or not value > 0 or math.isnan(value):
+        msg = f"{name} must be a positive number, got {value!r}"
+        raise InputDataError(msg)
+    return float(value)
+
+
+class OSRMModel:
+    """Car times computed by OSRM; implements :class:`maillage.TravelTimeModel`.
+
+    Build it with :meth:`from_osm`. OSRM places each point on the nearest road segment it
+    can route from (it skips tiny disconnected pieces of road when a larger one is near);
+    a point farther than ``max_snap_m`` from that spot is unplaced (NaN time, listed by
+    :meth:`unplaced`). Times are OSRM's durations (tenths of a second), from the snapped
+    spots: by default no access leg is added for the stretch between a point and its road,
+    as in INSEE's Metric-OSRM. Unreachable pairs (e.g. an island without ferry) are ``inf``.
+
+    Parameters
+    ----------
+    base : path
+        Base path of prepared OSRM files (``.../network.osrm``), as written by
+        :func:`maillage.travel.osrm_build.prepare_osrm`.
+    algorithm : {"ch", "mld"}, default "ch"
+        Algorithm the files were prepared for.
+    max_snap_m : float, default 2000
+        Largest distance between a point and the spot where OSRM places it, metres (the
+        default of :class:`~maillage.travel.graph.RoadNetwork`).
+    access_speed_kph : float, optional
+        When given, each trip also pays the straight-line distance between each end and
+        its snapped spot at this speed, as :class:`~maillage.travel.graph.RoadNetwork`
+        does (15 km/h there); by default, OSRM's durations alone.
+    source : dict, optional
+        Build metadata (files, sha256, profile, OSRM version), reported by :meth:`describe`.
+
+    Notes
+    -----
+    Every query asks OSRM for the full table between the placed origins and destinations,
+    in blocks (:data:`TABLE_CELLS`); :meth:`nearest` keeps each row's minimum, so it is
+    exact, and its cost grows with origins x destinations (about 1 µs a cell with
+    ``"ch"`` on a 2-core machine).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from maillage.sources import fetch
+    >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+    >>> homes = gpd.GeoSeries.from_xy([-62.85, -62.80], [17.90, 17.91], index=["h1", "h2"],
+    ...                               crs=4326).to_crs(2154)
+    >>> venues = gpd.GeoSeries.from_xy([-62.83], [17.90], index=["v1"], crs=4326).to_crs(2154)
+    >>> near = model.nearest(homes, venues)
+    >>> near["dest_id"].tolist(), bool(near["travel_time_s"].between(60, 1800).all())
+    (['v1', 'v1'], True)
+    """
+
+    def __init__(
+        self,
+        base: Path | str | os.PathLike[str],
+        *,
+        algorithm: str = "ch",
+        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        access_speed_kph: float | None = None,
+        source: dict[str, object] | None = None,
+    ) -> None:
+        from pathlib import Path  # noqa: PLC0415 - also a type-only import above
+
+        self._base = Path(base)
+        self._algorithm = check_algorithm(algorithm)
+        self._max_snap_m = _positive("max_snap_m", max_snap_m)
+        self._access_kph = (
+            None if access_speed_kph is None else _positive("access_speed_kph", access_speed_kph)
+        )
+        self._source = dict(source or {})
+
+    @classmethod
+    def from_osm(
+        cls,
+        paths: Path | str | Sequence[Path | str],
+        *,
+        profile: str | os.PathLike[str] = "car",
+        algorithm: str = "ch",
+        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        access_speed_kph: float | None = None,
+        cache: bool = True,
+    ) -> OSRMModel:
+        """Prepare OpenStreetMap extract(s) for OSRM (once, cached) and open them.
+
+        Parameters
+        ----------
+        paths : path or sequence of paths
+            ``.osm.pbf`` extract(s); overlapping extracts are merged, each object once.
+        profile : str or path, default "car"
+            OSRM profile: ``"car"`` (the stock ``car.lua``), ``"bicycle"``, ``"foot"`` or
+            the path of a Lua profile.
+        algorithm : {"ch", "mld"}, default "ch"
+            Contraction hierarchies (fastest tables) or multi-level Dijkstra; both give
+            the same times.
+        max_snap_m : float, default 2000
+            Largest distance between a point and the road, metres.
+        access_speed_kph : float, optional
+            Speed of an access leg between each end and its road (none by default).
+        cache : bool, default True
+            Reuse and store the prepared files in ``options.cache_dir / "osrm"``, under a
+            key of the files' SHA-256, the profile, the algorithm and the OSRM version.
+
+        Returns
+        -------
+        OSRMModel
+            The model, ready to answer queries.
+
+        Raises
+        ------
+        NetworkError
+            A file is missing, not a PBF, or OSRM cannot process it.
+        MissingDependencyError
+            ``osrm-bindings`` is not installed (an :class:`ImportError`; the message
+            gives the install command).
+        OptionError
+            Unknown profile or algorithm.
+
+        Examples
+        --------
+        >>> from maillage.sources import fetch
+        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0], algorithm="mld")
+        >>> model.describe()["file"]
+        'saint_barthelemy.osm.pbf'
+        """
+        prepared: PreparedOSRM = prepare_osrm(
+            paths, profile=profile, algorithm=algorithm, cache=cache
+        )
+        model = cls(
+            prepared.base,
+            algorithm=algorithm,
+            max_snap_m=max_snap_m,
+            access_speed_kph=access_speed_kph,
+            source=prepared.meta,
+        )
+        if prepared.temporary:  # an uncached build lives as long as its model
+            weakref.finalize(model, shutil.rmtree, prepared.base.parent, ignore_errors=True)
+        return model
+
+    @cached_property
+    def _engine(self) -> object:
+        osrm = osrm_module()
+        try:
+            return osrm.OSRM(
+                storage_config=str(self._base),
+                algorithm=self._algorithm.upper(),
+                use_shared_memory=False,
+            )
+        except RuntimeError as exc:
+            msg = f"OSRM cannot open the prepared files {self._base}: {exc}"
+            raise NetworkError(msg) from exc
+
+    def describe(self) -> dict[str, object]:
+        """Return the model name, engine, OSRM version, profile, algorithm and sources.
+
+        Returns
+        -------
+        dict
+            ``model`` ("OSRMModel"), ``engine`` ("osrm"), ``label_fr``, ``sources``, source
+            file(s) and sha256 (joined with `` + `` when several), ``profile``,
+            ``algorithm``, ``osrm_version``, ``max_snap_m``.
+
+        Examples
+        --------
+        >>> from maillage.sources import fetch
+        >>> info = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0]).describe()
+        >>> info["sha256"][:8], info["max_snap_m"], info["osrm_version"] == osrm_version()
+        ('ec1be5c5', 2000.0, True)
+        """
+        version = str(self._source.get("osrm_version") or osrm_version())
+        profile = self._source.get("profile")
+        return {
+            "model": "OSRMModel",
+            "engine": "osrm",
+            "label_fr": f"OSRM {version}, profil « {profile} » (itinéraire le plus rapide)",
+            "sources": [
+                "© OpenStreetMap contributors (ODbL 1.0)",
+                f"OSRM {version} (Project OSRM, osrm-backend), profil {profile}.lua d'origine "
+                "(moteur de Metric-OSRM, la méthode de l'Insee pour les temps d'accès)",
+            ],
+            "file": self._source.get("file"),
+            "sha256": self._source.get("sha256"),
+            "profile": profile,
+            "profile_sha256": self._source.get("profile_sha256"),
+            "algorithm": self._algorithm,
+            "osrm_version": version,
+            "max_snap_m": self._max_snap_m,
+            "access_speed_kph": self._access_kph,
+        }
+
+    # -- OSRM calls --------------------------------------------------------------------
+
+    def _call(
+        self, sources: np.ndarray, destinations: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One ``Table`` call: durations (inf when unreachable) and both snap distances."""
+        osrm = osrm_module()
+        n_src = len(sources)
+        coordinates = [tuple(pair) for pair in np.vstack([sources, destinations]).tolist()]
+        params = osrm.TableParameters(
+            coordinates=coordinates,
+            sources=list(range(n_src)),
+            destinations=list(range(n_src, len(coordinates))),
+            annotations=["duration"],
+            generate_hints=False,
+        )
+        try:
+            result = self._engine.Table(params)  # type: ignore[attr-defined]
+        except RuntimeError as exc:
+            msg = f"OSRM table of {n_src} x {len(destinations)} points failed: {exc}"
+            raise NetworkError(msg) from exc
+        rows = [list(row) for row in result["durations"]]
+        times = np.array(rows, dtype=float).reshape(n_src, len(destinations))
+        times[np.isnan(times)] = np.inf  # OSRM gives null for unreachable pairs
+        snap_src = np.array([w["distance"] for w in result["sources"]], dtype=float)
+        snap_dst = np.array([w["distance"] for w in result["destinations"]], dtype=float)
+        return times, snap_src, snap_dst
+
+    def _snap_m(self, lonlat: np.ndarray) -> np.ndarray:
+        """Distance from each point to where OSRM places it (inf for NaN rows)."""
+        out = np.full(len(lonlat), np.inf)
+        valid = np.flatnonzero(~np.isnan(lonlat[:, 0]))
+        step = max(1, TABLE_CELLS // 100)
+        for start in range(0, len(valid), step):
+            rows = valid[start : start + step]
+            _, snap, _ = self._call(lonlat[rows], lonlat[rows[:1]])
+            out[rows] = snap
+        return out
+
+    def _blocks(
+        self, origins: np.ndarray, destinations: np.ndarray
+    ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+        """Yield (rows, times of those rows to every destination, rows' snap distances).
+
+        Times are OSRM's durations, plus both access legs when ``access_speed_kph`` is set.
+        """
+        n_dest = len(destinations)
+        width = min(n_dest, _MAX_COLUMNS)
+        height = max(1, TABLE_CELLS // max(width, 1))
+        for start in range(0, len(origins), height):
+            rows = slice(start, min(start + height, len(origins)))
+            parts, snap = [], np.empty(0)
+            for col in range(0, n_dest, width):
+                times, snap, snap_dst = self._call(origins[rows], destinations[col : col + width])
+                if self._access_kph is not None:  # both ends pay their access leg
+                    times += (snap[:, None] + snap_dst[None, :]) / (self._access_kph / 3.6)
+                parts.append(times)
+            yield rows, np.hstack(parts), snap
+
+    def _placed(
+        self, points: gpd.GeoSeries, *, name: str, warn: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinates and positions of the destination-like points OSRM places."""
+        if len(points) == 0:
+            msg = f"{name} is empty: pass at least one venue point (EPSG:2154)"
+            raise InputDataError(msg)
+        lonlat = _lonlat(points, name=name)
+        placed = np.flatnonzero(self._snap_m(lonlat) <= self._max_snap_m)
+        if len(placed) == 0 and warn:
+            msg = (
+                f"none of the {len(points)} {name} is within max_snap_m={self._max_snap_m:g} m "
+                f"of the OSRM road network ({self._source.get('file')}); does the OSM extract "
+                "cover the territory?"
+            )
+            raise NetworkError(msg)
+        if len(placed) < len(points) and warn:
+            lost = points.index.delete(placed)
+            warnings.warn(
+                f"{len(lost)} of {len(points)} {name} are farther than {self._max_snap_m:g} m "
+                f"from the OSRM road network and are ignored: {list(lost[:10])}",
+                MaillageWarning,
+                stacklevel=3,
+            )
+        return lonlat[placed], placed
+
+    def _min_times(
+        self, origins: np.ndarray, destinations: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per origin row: shortest time and its destination (NaN and -1 when unplaced)."""
+        best = np.full(len(origins), np.nan)
+        which = np.full(len(origins), -1)
+        for rows, times, snap in self._blocks(origins, destinations):
+            col = times.argmin(axis=1)
+            time_s = times[np.arange(len(col)), col]
+            ok = snap <= self._max_snap_m
+            best[rows] = np.where(ok, time_s, np.nan)
+            which[rows] = np.where(ok & np.isfinite(time_s), col, -1)
+        return best, which
+
+    def _check_origins(self, origins: gpd.GeoSeries, placed: int) -> None:
+        if len(origins) and placed == 0:
+            msg = (
+                f"none of the {len(origins)} origins is within max_snap_m={self._max_snap_m:g} m "
+                f"of the OSRM road network ({self._source.get('file')}); use an OSM extract "
+                "that covers the territory"
+            )
+            raise NetworkError(msg)
+        if placed < len(origins):
+            logger.info("%d of %d origins are off the road network (NaN time)",
+                        len(origins) - placed, len(origins))  # fmt: skip
+
+    # -- TravelTimeModel ---------------------------------------------------------------
+
+    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
+        """Return the labels of the points OSRM cannot place within ``max_snap_m``.
+
+        Missing or empty geometries are unplaced too; no unplaced point ever gets a time.
+
+        Parameters
+        ----------
+        points : geopandas.GeoSeries
+            Points in EPSG:2154.
+
+        Returns
+        -------
+        pandas.Index
+            Labels of the unplaced points.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import Point
+        >>> from maillage.sources import fetch
+        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> far = gpd.GeoSeries([Point(652000, 6862000), None], index=["paris", "?"], crs=2154)
+        >>> list(model.unplaced(far))
+        ['paris', '?']
+        """
+        snap = self._snap_m(_lonlat(points, name="points"))
+        return points.index[~(snap <= self._max_snap_m)]
+
+    def time_matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> pd.DataFrame:
+        """Return the full table of times, seconds: origins as rows, destinations as columns.
+
+        Parameters
+        ----------
+        origins, destinations : geopandas.GeoSeries
+            Points in EPSG:2154.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``inf`` for unreachable pairs; NaN rows and columns for unplaced points.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from maillage.sources import fetch
+        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> pts = gpd.GeoSeries.from_xy([-62.85, -62.83], [17.90, 17.90], index=["a", "b"],
+        ...                             crs=4326).to_crs(2154)
+        >>> table = model.time_matrix(pts, pts)
+        >>> float(table.loc["a", "a"]), bool(table.loc["a", "b"] > 60)
+        (0.0, True)
+        """
+        out = np.full((len(origins), len(destinations)), np.nan)
+        dest_ll, dest_pos = self._placed(destinations, name="destinations", warn=False)
+        origin_ll = _lonlat(origins, name="origins")
+        valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        if len(dest_pos):
+            for rows, times, snap in self._blocks(origin_ll[valid], dest_ll):
+                ok = snap <= self._max_snap_m
+                out[np.ix_(valid[rows][ok], dest_pos)] = times[ok]
+        return pd.DataFrame(out, index=origins.index, columns=destinations.index)
+
+    def nearest(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        *,
+        max_time_s: float | None = None,
+    ) -> pd.DataFrame:
+        """Return the drive time from each origin to its nearest destination.
+
+        The minimum of each row of OSRM's full table (exact; see the class notes).
+
+        Parameters
+        ----------
+        origins : geopandas.GeoSeries
+            Homes (points, EPSG:2154); labels are kept as the index.
+        destinations : geopandas.GeoSeries
+            Venues (points, EPSG:2154); their labels fill ``dest_id``.
+        max_time_s : float, optional
+            Origins farther than this from every destination get ``inf``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``origins``: ``travel_time_s`` (``inf`` when no destination is
+            reachable within ``max_time_s``, ``NaN`` when the origin is unplaced) and
+            ``dest_id`` (NA then).
+
+        Raises
+        ------
+        InputDataError
+            Empty destinations, wrong CRS or geometry.
+        NetworkError
+            No destination or no origin lies within ``max_snap_m`` of the network.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from maillage.sources import fetch
+        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> homes = gpd.GeoSeries.from_xy([-62.85, -62.80], [17.90, 17.91], index=["h1", "h2"],
+        ...                               crs=4326).to_crs(2154)
+        >>> venues = gpd.GeoSeries.from_xy([-62.848, -62.81], [17.897, 17.90],
+        ...                                index=["v1", "v2"], crs=4326).to_crs(2154)
+        >>> near = model.nearest(homes, venues)
+        >>> near["dest_id"].tolist(), bool(near["travel_time_s"].between(0, 1800).all())
+        (['v1', 'v2'], True)
+        """
+        if max_time_s is not None:
+            max_time_s = _positive("max_time_s", max_time_s)
+        dest_ll, dest_pos = self._placed(destinations, name="destinations")
+        origin_ll = _lonlat(origins, name="origins")
+        valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        total = np.full(len(origins), np.nan)
+        which = np.full(len(origins), -1)
+        total[valid], which[valid] = self._min_times(origin_ll[valid], dest_ll)
+        placed = ~np.isnan(total)
+        self._check_origins(origins, int(placed.sum()))
+        found = placed & (which >= 0)
+        if max_time_s is not None:
+            found &= total <= max_time_s
+        total[placed & ~found] = np.inf
+        dest_id = np.full(len(origins), pd.NA, dtype=object)
+        labels = destinations.index.to_numpy(dtype=object)
+        dest_id[found] = labels[dest_pos[which[found]]]
+        return pd.DataFrame(
+            {
+                "travel_time_s": total,
+                "dest_id": pd.Series(dest_id, index=origins.index, dtype=object),
+            },
+            index=origins.index,
+        )
+
+    def _unserved(
+        self, origin_ll: np.ndarray, served_by: gpd.GeoSeries, max_time_s: float
+    ) -> np.ndarray:
+        """Mask of the origin rows no ``served_by`` point reaches within ``max_time_s``."""
+        if len(served_by) == 0:
+            return np.ones(len(origin_ll), dtype=bool)
+        venue_ll, _ = self._placed(served_by, name="served_by", warn=False)
+        if len(venue_ll) == 0:
+            return np.ones(len(origin_ll), dtype=bool)
+        best, _ = self._min_times(origin_ll, venue_ll)
+        return ~(best <= max_time_s)
+
+    def od_table(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        *,
+        max_time_s: float,
+        served_by: gpd.GeoSeries | None = None,
+    ) -> pd.DataFrame:
+        """Return every origin-destination pair within ``max_time_s``.
+
+        Parameters
+        ----------
+        origins : geopandas.GeoSeries
+            Homes (points, EPSG:2154).
+        destinations : geopandas.GeoSeries
+            Venues (points, EPSG:2154).
+        max_time_s : float
+            Time budget, seconds.
+        served_by : geopandas.GeoSeries, optional
+            Existing venues (points, EPSG:2154): the origins one of them reaches within
+            ``max_time_s`` are left out (one nearest-venue table first, then the table of
+            the others only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Long table ``origin_id, dest_id, travel_time_s`` sorted by origin then time.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from maillage.sources import fetch
+        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+        >>> homes = gpd.GeoSeries.from_xy([-62.85, -62.80], [17.90, 17.91], index=["h1", "h2"],
+        ...                               crs=4326).to_crs(2154)
+        >>> venues = gpd.GeoSeries.from_xy([-62.83], [17.90], index=["v1"], crs=4326).to_crs(2154)
+        >>> table = model.od_table(homes, venues, max_time_s=3600)
+        >>> table["origin_id"].tolist(), bool((table["travel_time_s"] <= 3600).all())
+        (['h1', 'h2'], True)
+        """
+        max_time_s = _positive("max_time_s", max_time_s)
+        dest_ll, dest_pos = self._placed(destinations, name="destinations")
+        origin_ll = _lonlat(origins, name="origins")
+        keep = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        if served_by is not None:
+            keep = keep[self._unserved(origin_ll[keep], served_by, max_time_s)]
+        origin_parts, dest_parts, time_parts = [], [], []
+        n_placed = 0
+        for rows, times, snap in self._blocks(origin_ll[keep], dest_ll):
+            times[~(snap <= self._max_snap_m)] = np.inf
+            n_placed += int((snap <= self._max_snap_m).sum())
+            row, col = np.nonzero(times <= max_time_s)
+            origin_parts.append(keep[rows][row])
+            dest_parts.append(dest_pos[col])
+            time_parts.append(times[row, col])
+        if served_by is None:
+            self._check_origins(origins, n_placed)
+        origin_pos = np.concatenate([np.empty(0, dtype=np.int64), *origin_parts])
+        dest_at = np.concatenate([np.empty(0, dtype=np.int64), *dest_parts])
+        time_s = np.concatenate([np.empty(0), *time_parts])
+        order = np.lexsort((time_s, origin_pos))
+        return pd.DataFrame(
+            {
+                "origin_id": origins.index.take(origin_pos[order]),
+                "dest_id": destinations.index.take(dest_at[order]),
+                "travel_time_s": time_s[order],
+            }
+        )
+
+    def __repr__(self) -> str:
+        name = self._source.get("file", self._base)
+        return f"OSRMModel({name}, profile={self._source.get('profile')}, {self._algorithm})"
