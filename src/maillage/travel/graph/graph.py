@@ -222,9 +222,14 @@ def dedupe_edges(
     tails, heads = tails[kept].astype(np.int64), heads[kept].astype(np.int64)
     times = np.maximum(times[kept], MIN_EDGE_TIME_S)
     key = tails * n + heads  # one int64 key per (tail, head): n < 2**31
-    order = np.lexsort((times, key))  # by key, the fastest first
-    key = key[order]
-    first = order[np.r_[True, key[1:] != key[:-1]]] if len(key) else np.zeros(0, int)
+    order = np.argsort(key, kind="stable")
+    key, sorted_times = key[order], times[order]
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
+    if len(start) < len(key):  # parallel edges: keep the first of the fastest of each group
+        group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(key)]))
+        fastest = np.flatnonzero(sorted_times == np.minimum.reduceat(sorted_times, start)[group])
+        start = fastest[np.r_[True, group[fastest][1:] != group[fastest][:-1]]]
+    first = order[start]
     tails, heads = tails[first], heads[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])

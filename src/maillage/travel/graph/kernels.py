@@ -47,17 +47,17 @@ _SLACK = 0.999  # bucket width = 0.999 x the lightest edge: robust to rounding
 def _turn(table, sign, last, last_roundabout, heading, roundabout):
     """Turn cost from a route whose last edge has heading ``last`` onto an edge ``heading``.
 
-    Read from car.lua's tabulated costs (:func:`maillage.travel.graph.turns.turn_table`).
+    Read from car.lua's costs tabulated by counter-clockwise angle from -360 to 360 degrees
+    (:func:`maillage.travel.graph.turns.turn_table`, two rows: off and on roundabouts; no
+    branch to wrap the angle), interpolated linearly.
     """
     ccw = sign * (heading - last)  # counter-clockwise turn of the trip, degrees
-    if ccw > 180.0:
-        ccw -= 360.0
-    elif ccw < -180.0:
-        ccw += 360.0
-    position = abs(ccw) / TABLE_STEP_DEG
-    k = min(int(position), table.shape[2] - 2)  # 180 degrees: the last step
-    row = table[1 if last_roundabout or roundabout else 0, 1 if ccw > 0 else 0]
-    return row[k] + (position - k) * (row[k + 1] - row[k])
+    position = (ccw + 360.0) * (1.0 / TABLE_STEP_DEG)
+    last_step = table.shape[1] - 1  # the column after the steps: just left of straight on
+    k = min(int(position), last_step - 2)
+    row = table[1] if last_roundabout or roundabout else table[0]
+    low = row[last_step] if k == last_step // 2 and ccw > 0.0 else row[k]
+    return low + (position - k) * (row[k + 1] - low)
 
 
 @njit(cache=True, nogil=True)

@@ -112,25 +112,33 @@ TABLE_STEP_DEG = 0.1
 
 
 def turn_table() -> np.ndarray:
-    """Return car.lua's turn cost tabulated for the kernels, shape (2, 2, 1801).
+    """Return car.lua's turn cost tabulated for the kernels, shape (2, 7202).
 
-    ``table[roundabout, left, k]`` is the cost of a turn of ``k`` x :data:`TABLE_STEP_DEG`
-    degrees to the left (``left`` 1) or right, into or out of a roundabout or not; the
-    kernels interpolate linearly between steps (error below 1e-4 s).
+    ``table[roundabout, k]`` for ``k < 7201`` is the cost of a turn of ``-360 + k`` x
+    :data:`TABLE_STEP_DEG` degrees counter-clockwise (to the left when positive, modulo 360:
+    a difference of two headings needs no wrapping), into or out of a roundabout or not.
+    car.lua's cost jumps by 0.08 s from straight on to the slightest left turn: the last
+    column holds the cost just to the left of straight on, which the kernels take for the
+    step that starts there. They interpolate linearly between steps (within 1e-4 s).
 
     Examples
     --------
     >>> table = turn_table()
-    >>> round(float(table[0, 1, 900]), 2), round(float(table[0, 0, 900]), 2)
+    >>> round(float(table[0, 4500]), 2), round(float(table[0, 2700]), 2)  # 90 left, 90 right
     (7.32, 2.11)
+    >>> round(float(table[0, 3600]), 3), round(float(table[0, -1]), 3)  # 0, just left of 0
+    (0.007, 0.092)
     """
-    steps = np.arange(round(180.0 / TABLE_STEP_DEG) + 1) * TABLE_STEP_DEG
-    table = np.empty((2, 2, len(steps)))
-    for rb in (0, 1):
-        table[rb, 0] = turn_cost_s(steps, roundabout=bool(rb))
-        # the left branch from its limit at 0 (car.lua's cost jumps there by 0.08 s)
-        table[rb, 1] = turn_cost_s(-np.maximum(steps, 1e-9), roundabout=bool(rb))
-    return table
+    steps = round(360.0 / TABLE_STEP_DEG)
+    ccw = np.arange(-steps, steps + 1) * TABLE_STEP_DEG
+    wrapped = (ccw + 180.0) % 360.0 - 180.0  # -180 for a U-turn: car.lua angle 180
+    left = -np.maximum(wrapped, 1e-9)  # car.lua angles: > 0 to the right
+    right = -np.minimum(wrapped, 0.0)
+    angle = np.where(wrapped > 0, left, right)
+    angle[0] = -1e-9  # -360: the slightest left turn starts there too
+    rows = [turn_cost_s(angle, roundabout=rb) for rb in (False, True)]
+    just_left = [turn_cost_s(np.array([-1e-9]), roundabout=rb) for rb in (False, True)]
+    return np.column_stack([np.stack(rows), np.concatenate(just_left)])
 
 
 def count_roads(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
