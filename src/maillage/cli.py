@@ -461,12 +461,13 @@ def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | 
     return paths
 
 
-def _model(files: list[Path] | None, engine: str = "graph") -> TravelTimeModel:
+def _model(files: list[Path] | None, engine: str, communes: gpd.GeoDataFrame) -> TravelTimeModel:
     """Return the travel-time model; its data credits come with its ``describe()``."""
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if files is None:
-        return maillage.CrowFlyModel()
+        # the calibrated straight-line model, with the densities of the area's communes
+        return maillage.default_model(communes)
     t0 = time.perf_counter()
     model: TravelTimeModel
     if engine == "osrm":
@@ -532,7 +533,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         args.venues = max(specs, key=lambda spec: spec[1])[0]
     commutes = _load_commutes(args)  # before the slow work: a bad file fails fast
     communes, venues, rejected = _load(args)
-    model = _model(files, args.engine)
+    model = _model(files, args.engine, communes)
     grid = None if args.grid is None else maillage.load_population_grid(args.grid)
     # every credit comes from the frames' attrs and the model (never a list kept here)
     series_credits = [c for frame in (series or {}).values() for c in frame.attrs["data_credits"]]
