@@ -24,6 +24,7 @@ import shutil
 import warnings
 import weakref
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,7 +45,6 @@ from maillage.travel.protocol import placed_xy
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterator, Sequence
-    from pathlib import Path
 
     import geopandas as gpd
 
@@ -137,8 +137,6 @@ class OSRMModel:
         access_speed_kph: float | None = None,
         source: dict[str, object] | None = None,
     ) -> None:
-        from pathlib import Path  # noqa: PLC0415 - also a type-only import above
-
         self._base = Path(base)
         self._algorithm = check_algorithm(algorithm)
         self._max_snap_m = _positive("max_snap_m", max_snap_m)
