@@ -38,8 +38,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from maillage.errors import DataSourceError, MissingDataError, OptionError
+from maillage.errors import MissingDataError, OptionError
 from maillage.options import options
+from maillage.sources.extracts import download_dated
 
 __all__ = ["INSEE_COMMUTE_FILES", "InseeCommuteFile", "fetch_insee_commutes"]
 
@@ -162,22 +163,15 @@ def _cached_copy(entry: InseeCommuteFile, cache_dir: Path) -> Path | None:
 
 
 def _download(entry: InseeCommuteFile, cache_dir: Path, *, progress: bool) -> Path:
-    import pooch  # noqa: PLC0415 - only when a download is needed
-
-    folder = cache_dir / "commutes" / entry.name
-    fname = f"{entry.name}-{dt.date.today().isoformat()}{entry.suffix}"
-    logger.info("downloading %s from %s", entry.name, entry.url)
-    try:
-        fetched = pooch.retrieve(
-            entry.url, known_hash=None, fname=fname, path=folder, progressbar=progress
-        )
-    except OSError as exc:  # requests errors are OSErrors
-        msg = (
-            f"download of {entry.url} failed ({exc}); download it by hand from {entry.page} "
-            f"and put it in <data_dir>/commutes/{entry.name}/"
-        )
-        raise DataSourceError(msg) from exc
-    return Path(fetched)
+    return download_dated(
+        entry.url,
+        cache_dir / "commutes" / entry.name,
+        f"{entry.name}-{dt.date.today().isoformat()}{entry.suffix}",
+        by_hand=(
+            f"download it by hand from {entry.page} and put it in <data_dir>/commutes/{entry.name}/"
+        ),
+        progress=progress,
+    )
 
 
 def fetch_insee_commutes(

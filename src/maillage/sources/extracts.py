@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OSM_EXTRACTS",
     "OsmExtract",
+    "download_dated",
     "fetch_osm_extract",
     "fetch_osm_extracts",
     "osm_extracts_for",
@@ -248,23 +249,51 @@ def _missing(extracts: Sequence[OsmExtract], root: Path | None, cache_dir: Path)
     return f"OpenStreetMap extract(s) {names} not available offline: {steps}{hint}"
 
 
-def _download(extract: OsmExtract, cache_dir: Path, *, progress: bool) -> Path:
+def download_dated(url: str, folder: Path, fname: str, *, by_hand: str, progress: bool) -> Path:
+    """Download a dated (not hashed) file of ``url`` to ``folder / fname``.
+
+    Parameters
+    ----------
+    url : str
+        Upstream address.
+    folder, fname : pathlib.Path, str
+        Where to store it in the cache (the name carries the day of download).
+    by_hand : str
+        How to get the file by hand, for the error message.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    pathlib.Path
+        The downloaded file.
+
+    Raises
+    ------
+    DataSourceError
+        The download failed; the message says how to do it by hand.
+    """
     import pooch  # noqa: PLC0415 - only when a download is needed
 
-    folder = cache_dir / "osm" / extract.name
-    fname = f"{extract.name}-{dt.date.today().isoformat()}.osm.pbf"
-    logger.info("downloading %s from %s", extract.name, extract.url)
+    logger.info("downloading %s", url)
     try:
         fetched = pooch.retrieve(
-            extract.url, known_hash=None, fname=fname, path=folder, progressbar=progress
+            url, known_hash=None, fname=fname, path=folder, progressbar=progress
         )
     except OSError as exc:  # requests errors are OSErrors
-        msg = (
-            f"download of {extract.url} failed ({exc}); download it by hand and put it in "
-            f"<data_dir>/osm/{extract.name}/"
-        )
+        msg = f"download of {url} failed ({exc}); {by_hand}"
         raise DataSourceError(msg) from exc
     return Path(fetched)
+
+
+def _download(extract: OsmExtract, cache_dir: Path, *, progress: bool) -> Path:
+    return download_dated(
+        extract.url,
+        cache_dir / "osm" / extract.name,
+        f"{extract.name}-{dt.date.today().isoformat()}.osm.pbf",
+        by_hand=f"download it by hand and put it in <data_dir>/osm/{extract.name}/",
+        progress=progress,
+    )
 
 
 def fetch_osm_extract(
