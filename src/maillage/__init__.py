@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from maillage import maps, report
+from maillage import errors, maps, report
 from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
@@ -30,18 +30,7 @@ from maillage.analysis.siting import suggest_sites
 from maillage.analysis.uncertainty import headline_range
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
-from maillage.errors import (
-    ColumnError,
-    DataSourceError,
-    HashMismatchError,
-    InputDataError,
-    MaillageError,
-    MaillageWarning,
-    MissingDataError,
-    MissingDependencyError,
-    NetworkError,
-    OptionError,
-)
+from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
 from maillage.options import Options, options
 from maillage.prepare.communes import load_communes
 from maillage.prepare.commutes import load_commutes
@@ -72,18 +61,8 @@ __version__ = "0.2.0"
 __all__ = [
     "CATALOGUE",
     "CalibratedModel",
-    "ColumnError",
     "CrowFlyModel",
-    "DataSourceError",
-    "HashMismatchError",
-    "InputDataError",
-    "MaillageError",
-    "MaillageWarning",
-    "MissingDataError",
-    "MissingDependencyError",
-    "NetworkError",
     "OSRMModel",
-    "OptionError",
     "Options",
     "RoadNetwork",
     "TravelTimeModel",
@@ -123,6 +102,7 @@ __all__ = [
     "white_zones",
     "write_report",
 ]
+__all__ += errors.__all__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
