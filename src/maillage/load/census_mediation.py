@@ -52,15 +52,9 @@ __all__ = [
 MEDIATION_REQUIRED = ("id", "pivot", "nom", "commune", "code_postal", "adresse")
 """Required fields of the schema that identify a file as following it."""
 
-MEDIATION_FIELDS = (
-    "id",
-    "nom",
-    "code_insee",
-    "latitude",
-    "longitude",
-    "typologie",
-    "dispositif_programmes_nationaux",
-)
+_KEPT = ("code_insee", "latitude", "longitude")  # fields whose name is already canonical
+
+MEDIATION_FIELDS = ("id", "nom", *_KEPT, "typologie", "dispositif_programmes_nationaux")
 """The schema's fields that maillage reads."""
 
 PUBLIC_PROGRAMMES = ("france services", "conseillers numeriques", "aidants connect")
@@ -171,7 +165,7 @@ def mediation_fields(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=table.index)
     out["venue_id"] = table["id"]
     out["name"] = table["nom"]
-    for column in ("code_insee", "latitude", "longitude"):
+    for column in _KEPT:
         out[column] = table.get(column, empty)
     out["kind"] = [_kind(t, p) for t, p in zip(types, programmes, strict=True)]
     supported = [_supported(p) for p in programmes]
