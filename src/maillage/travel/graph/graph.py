@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,15 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from maillage.errors import NetworkError
 
-__all__ = [
-    "MIN_EDGE_TIME_S",
-    "Graph",
-    "check_edges",
-    "dedupe_edges",
-    "graph_from_edges",
-    "spatial_order",
-    "strong_component",
-]
+__all__ = ["MIN_EDGE_TIME_S", "Graph", "graph_from_edges", "spatial_order"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +66,7 @@ class Graph:
     junction : numpy.ndarray of bool
         Nodes where three roads or more meet (turns cost time there); empty without turns.
     roundabout : numpy.ndarray of bool
-        Edges on a roundabout; empty without turns.
+        Edges on a roundabout (read with turn costs only); empty when unknown.
     reverse : bool
         Every edge is turned around (:meth:`reversed`): searches run from trip ends.
     """
@@ -136,7 +128,7 @@ class Graph:
             self.node_ids,
             self.heading[edge] if self.turn_costs else self.heading,
             self.junction,
-            self.roundabout[edge] if self.turn_costs else self.roundabout,
+            self.roundabout[edge] if len(self.roundabout) else self.roundabout,
             not self.reverse,
         )
 
@@ -179,52 +171,28 @@ def spatial_order(xy: np.ndarray) -> np.ndarray:
     return np.argsort(code, kind="stable").astype(np.int64)
 
 
-def check_edges(indices: np.ndarray) -> None:
-    """Raise :class:`~maillage.errors.NetworkError` when a graph has no edge.
-
-    Parameters
-    ----------
-    indices : numpy.ndarray
-        Heads of the edges.
-    """
-    if len(indices) == 0:
-        msg = "the road network has no drivable edge; check the OSM file covers roads"
-        raise NetworkError(msg)
-
-
-def dedupe_edges(
+def _dedupe_edges(
     tails: np.ndarray, heads: np.ndarray, times: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Drop self-loops, keep the fastest of parallel edges, floor zero times.
 
-    Parameters
-    ----------
-    tails, heads : numpy.ndarray of int
-        Node positions (0..n-1) of each directed edge.
-    times : numpy.ndarray of float
-        Travel time of each edge, seconds.
-    n : int
-        Number of nodes.
+    Return ``indptr, indices, weights`` (CSR, sorted by tail then head) and the position in
+    the input of each kept edge; raise :class:`~maillage.errors.NetworkError` when none is.
 
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``indptr, indices, weights`` (CSR, sorted by tail then head) and the position in
-        the input of each kept edge.
-
-    Examples
-    --------
-    >>> [a.tolist() for a in dedupe_edges(np.array([0, 0, 1]), np.array([1, 1, 1]),
-    ...                                   np.array([5.0, 3.0, 1.0]), 2)]
+    >>> [a.tolist() for a in _dedupe_edges(np.array([0, 0, 1]), np.array([1, 1, 1]),
+    ...                                    np.array([5.0, 3.0, 1.0]), 2)]
     [[0, 1, 1], [1], [3.0], [1]]
     """
     kept = np.flatnonzero(tails != heads)
+    if len(kept) == 0:
+        msg = "the road network has no drivable edge; check the OSM file covers roads"
+        raise NetworkError(msg)
     tails, heads = tails[kept].astype(np.int64), heads[kept].astype(np.int64)
     times = np.maximum(times[kept], MIN_EDGE_TIME_S)
     key = tails * n + heads  # one int64 key per (tail, head): n < 2**31
     order = np.argsort(key, kind="stable")
     key, sorted_times = key[order], times[order]
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     if len(start) < len(key):  # parallel edges: keep the first of the fastest of each group
         group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(key)]))
         fastest = np.flatnonzero(sorted_times == np.minimum.reduceat(sorted_times, start)[group])
@@ -243,6 +211,7 @@ def graph_from_edges(
     xy: np.ndarray,
     node_ids: np.ndarray,
     *,
+    roundabout: np.ndarray | None = None,
     largest_component: bool = True,
 ) -> Graph:
     """Build a graph from an edge list (any order, parallel edges allowed).
@@ -257,6 +226,8 @@ def graph_from_edges(
         Node coordinates, EPSG:2154.
     node_ids : numpy.ndarray
         Label of each node.
+    roundabout : numpy.ndarray of bool, optional
+        Edges on a roundabout, for turn costs (:attr:`Graph.roundabout` of the kept edges).
     largest_component : bool, default True
         Keep only the largest strongly connected component.
 
@@ -277,40 +248,27 @@ def graph_from_edges(
     >>> g.weights.tolist()
     [3.0, 0.01]
     """
-    n = len(xy)
-    indptr, indices, weights, _ = dedupe_edges(
-        np.asarray(tails), np.asarray(heads), np.asarray(times_s, dtype=np.float64), n
+    indptr, indices, weights, kept = _dedupe_edges(
+        np.asarray(tails), np.asarray(heads), np.asarray(times_s, dtype=np.float64), len(xy)
     )
-    check_edges(indices)
     graph = Graph(indptr, indices, weights, np.asarray(xy, dtype=np.float64), np.asarray(node_ids))
-    return strong_component(graph)[0] if largest_component else graph
+    if roundabout is not None:
+        graph = replace(graph, roundabout=np.asarray(roundabout, dtype=bool)[kept])
+    return _strong_component(graph) if largest_component else graph
 
 
-def strong_component(graph: Graph) -> tuple[Graph, np.ndarray]:
-    """Return the largest strongly connected component of a graph (without turn data).
+def _strong_component(graph: Graph) -> Graph:
+    """Largest strongly connected component of a graph without headings (roundabouts kept).
 
-    Parameters
-    ----------
-    graph : Graph
-        Node-based graph (``copy_of`` empty).
-
-    Returns
-    -------
-    tuple of (Graph, numpy.ndarray of bool)
-        The component and, for every edge of ``graph``, whether it was kept (edges keep
-        their order).
-
-    Examples
-    --------
     >>> g = Graph(np.array([0, 1, 2, 3]), np.array([1, 0, 0], dtype=np.int32),
-    ...           np.ones(3), np.zeros((3, 2)), np.arange(3))
-    >>> sub, kept = strong_component(g)
-    >>> sub.n_nodes, kept.tolist()
-    (2, [True, True, False])
+    ...           np.ones(3), np.zeros((3, 2)), np.arange(3), roundabout=np.array([1, 0, 1], bool))
+    >>> sub = _strong_component(g)
+    >>> sub.n_nodes, sub.roundabout.tolist()
+    (2, [True, False])
     """
     n_comp, labels = connected_components(graph.matrix(), directed=True, connection="strong")
     if n_comp == 1:
-        return graph, np.ones(graph.n_edges, dtype=bool)
+        return graph
     keep = labels == np.argmax(np.bincount(labels))
     logger.info(
         "kept the largest strongly connected component: %d of %d nodes (%d components)",
@@ -323,11 +281,11 @@ def strong_component(graph: Graph) -> tuple[Graph, np.ndarray]:
     rank = np.cumsum(keep) - 1  # increasing: rows and columns stay sorted
     indptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rank[tails[kept]], minlength=len(indptr) - 1), out=indptr[1:])
-    sub = Graph(
+    return Graph(
         indptr,
         rank[graph.indices[kept]].astype(np.int32),
         graph.weights[kept],
         graph.xy[keep],
         graph.node_ids[keep],
+        roundabout=graph.roundabout[kept] if len(graph.roundabout) else graph.roundabout,
     )
-    return sub, kept

@@ -33,9 +33,9 @@ from maillage.travel.graph.profile import (
     ACCESS_BLACKLIST,
     ACCESS_HIERARCHY,
     RESTRICTED_ACCESS,
-    parse_meters,
     resolve_access,
 )
+from maillage.travel.graph.tags import parse_limit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -78,7 +78,6 @@ _BARRIER_WHITELIST = frozenset(
 _GATES = frozenset(("gate", "lift_gate"))
 _DIRECTIONS = {"forward": FORWARD, "backward": BACKWARD}
 _MIN_HEIGHT_M = 2.0  # car.lua vehicle_height
-_NON_NUMERIC_HEIGHTS = frozenset(("default", "none", "no-sign", "unsigned"))
 
 
 @dataclass(frozen=True)
@@ -100,9 +99,7 @@ class NodeRule:
 
 
 def _low_height(value: str | None) -> bool:
-    if value is None or value in _NON_NUMERIC_HEIGHTS:
-        return False
-    height = parse_meters(value)
+    height = parse_limit("height", value)  # a height that is not a number is not low
     return height is not None and height < _MIN_HEIGHT_M
 
 

@@ -52,9 +52,8 @@ from maillage.errors import OptionError
 from maillage.travel.graph.tags import (
     directional,
     parse_duration,
-    parse_kilograms,
+    parse_limit,
     parse_maxspeed,
-    parse_meters,
 )
 
 if TYPE_CHECKING:
@@ -184,7 +183,6 @@ _AVOIDED = frozenset(("steps", "construction", "proposed", "area"))
 _CONSTRUCTION_OK = frozenset(("no", "widening", "minor"))
 _YES = frozenset(("yes", "1", "true"))
 _VEHICLE = {"height": 2.0, "width": 1.9, "length": 4.8, "weight": 2000.0}  # m, m, m, kg
-_NON_NUMERIC_HEIGHT_M = 4.5  # "default", "none", "no-sign", "unsigned" (lib/measure.lua)
 
 
 def _with_variants(keys: tuple[str, ...]) -> frozenset[str]:
@@ -304,22 +302,12 @@ def _blocked(tags: Mapping[str, str], highway: str | None) -> bool:
     )
 
 
-def _height(value: str | None) -> float | None:
-    if value in {"default", "none", "no-sign", "unsigned"}:
-        return _NON_NUMERIC_HEIGHT_M
-    return parse_meters(value)
-
-
-_PARSERS = {"height": _height, "width": parse_meters, "length": parse_meters,
-            "weight": parse_kilograms}  # fmt: skip
-
-
 def _too_small(tags: Mapping[str, str]) -> tuple[bool, bool]:
     """(forward, backward) closed by the vehicle's height, width, length or weight."""
     closed = [False, False]
     for what, keys in _LIMIT_KEYS.items():
         for side, raw in enumerate(directional(tags, keys)):
-            value = _PARSERS[what](raw)
+            value = parse_limit(what, raw)
             if value is not None:
                 limit = _VEHICLE[what]
                 closed[side] |= value <= limit if what == "width" else value < limit

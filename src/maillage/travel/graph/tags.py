@@ -1,7 +1,8 @@
 """Reading OSM tag values as OSRM's profile libraries do (``lib/tags.lua``, ``lib/measure.lua``).
 
-Speeds (``maxspeed``), durations (``duration`` of ferries), lengths and weights (vehicle
-limits), and the forward/backward variants of a key (``maxspeed:forward``...).
+Speeds (``maxspeed``), durations (``duration`` of ferries), vehicle limits (heights,
+widths and lengths in metres, weights in kilograms), and the forward/backward variants of
+a key (``maxspeed:forward``...).
 
 Examples
 --------
@@ -23,11 +24,11 @@ if TYPE_CHECKING:
 __all__ = [
     "MAXSPEED_DEFAULT_KPH",
     "MAXSPEED_TABLE_KPH",
+    "NON_NUMERIC_HEIGHT_M",
     "directional",
     "parse_duration",
-    "parse_kilograms",
+    "parse_limit",
     "parse_maxspeed",
-    "parse_meters",
 ]
 
 MAXSPEED_TABLE_KPH = {"fr:rural": 80.0, "none": 140.0}
@@ -36,6 +37,11 @@ MAXSPEED_TABLE_KPH = {"fr:rural": 80.0, "none": 140.0}
 MAXSPEED_DEFAULT_KPH = {"urban": 50.0, "rural": 90.0, "trunk": 110.0, "motorway": 130.0}
 """Speed of ``xx:kind`` values not in the table (car.lua ``maxspeed_table_default``)."""
 
+NON_NUMERIC_HEIGHT_M = 4.5
+"""Height of a ``maxheight`` that is not a number (lib/measure.lua ``default_maxheight``)."""
+
+_NON_NUMERIC_HEIGHTS = frozenset(("default", "none", "no-sign", "unsigned"))
+_LIMIT_UNITS = {"height": "m", "width": "m", "length": "m", "weight": "kg"}
 _MPH_KPH = 1.609  # lib/measure.lua miles_to_kilometers
 _LEADING_NUMBER = re.compile(r"^\d+")
 _COUNTRY_KIND = re.compile(r"[a-z][a-z]:([a-z]+)")
@@ -55,7 +61,7 @@ def parse_maxspeed(value: str | None) -> float | None:
     Parameters
     ----------
     value : str or None
-        Tag value.
+        Value of a ``maxspeed``, ``source:maxspeed`` or ``maxspeed:type`` tag.
 
     Returns
     -------
@@ -88,7 +94,7 @@ def parse_duration(value: str | None) -> float | None:
     Parameters
     ----------
     value : str or None
-        Tag value.
+        Value of a ferry's ``duration`` tag.
 
     Returns
     -------
@@ -160,64 +166,47 @@ def _variants(keys: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
     return tuple((key, f"{key}:forward", f"{key}:backward") for key in keys)
 
 
-def parse_meters(value: str | None) -> float | None:
-    """Return a length tag (``maxheight``, ``width``...) in metres as car.lua reads it.
+def parse_limit(what: str, value: str | None) -> float | None:
+    """Return a vehicle limit tag value as car.lua reads it (``Measure.get_max_*``).
 
-    ``Measure.parse_value_meters``: the first number of the value; with a ``'``, feet and
-    inches.
-
-    Parameters
-    ----------
-    value : str or None
-        Tag value.
-
-    Returns
-    -------
-    float or None
-        Metres, or None when the value holds no number.
-
-    Examples
-    --------
-    >>> parse_meters("3,5 m"), round(parse_meters("6'6"), 3), parse_meters("default")
-    (3.5, 1.981, None)
-    """
-    if value is None:
-        return None
-    number = _NUMBER.search(value.replace(",", "."))
-    if number is None:
-        return None
-    meters = float(number.group())
-    if "'" in value:
-        inches = re.search(r"\d+", value[value.index("'") :])
-        meters = (meters * 12 + (float(inches.group()) if inches else 0.0)) * 0.0254
-    return meters
-
-
-def parse_kilograms(value: str | None) -> float | None:
-    """Return a weight tag (``maxweight``) in kilograms as car.lua reads it.
-
-    ``Measure.parse_value_kilograms``: the first number, in tonnes unless the value says
+    Heights, widths and lengths are in metres (``Measure.parse_value_meters``): the first
+    number of the value; with a ``'``, feet and inches. A height of ``default``, ``none``,
+    ``no-sign`` or ``unsigned`` is :data:`NON_NUMERIC_HEIGHT_M`. Weights are in kilograms
+    (``Measure.parse_value_kilograms``): the first number, in tonnes unless the value says
     ``kg`` or ``lbs``.
 
     Parameters
     ----------
+    what : {"height", "width", "length", "weight"}
+        The limit the value gives.
     value : str or None
-        Tag value.
+        Value of a ``maxheight``, ``maxwidth``, ``maxlength`` or ``maxweight`` tag.
 
     Returns
     -------
     float or None
-        Kilograms, or None when the value holds no number.
+        Metres or kilograms, or None when the value holds no number.
 
     Examples
     --------
-    >>> parse_kilograms("3.5"), parse_kilograms("1500 kg")
+    >>> parse_limit("width", "3,5 m"), round(parse_limit("height", "6'6"), 3)
+    (3.5, 1.981)
+    >>> parse_limit("height", "default"), parse_limit("length", "default")
+    (4.5, None)
+    >>> parse_limit("weight", "3.5"), parse_limit("weight", "1500 kg")
     (3500.0, 1500.0)
     """
     if value is None:
         return None
+    if what == "height" and value in _NON_NUMERIC_HEIGHTS:
+        return NON_NUMERIC_HEIGHT_M
     number = _NUMBER.search(value.replace(",", "."))
     if number is None:
         return None
-    factor = 0.45359237 if "lbs" in value else 1.0 if "kg" in value else 1000.0
-    return float(number.group()) * factor
+    amount = float(number.group())
+    if _LIMIT_UNITS[what] == "kg":
+        return amount * (0.45359237 if "lbs" in value else 1.0 if "kg" in value else 1000.0)
+    if "'" in value:
+        inches = re.search(r"\d+", value[value.index("'") :])
+        amount = (amount * 12 + (float(inches.group()) if inches else 0.0)) * 0.0254
+    return amount

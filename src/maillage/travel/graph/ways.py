@@ -29,13 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pyproj import Transformer
 
-from maillage.travel.graph.graph import (
-    Graph,
-    check_edges,
-    dedupe_edges,
-    spatial_order,
-    strong_component,
-)
+from maillage.travel.graph.graph import Graph, graph_from_edges, spatial_order
 from maillage.travel.graph.nodes import BACKWARD, BOTH, FORWARD, STOP_MINOR, STOP_UNDIRECTED
 from maillage.travel.graph.turns import count_roads, turn_data
 
@@ -152,8 +146,8 @@ def _obstacle_delays(
     return delays
 
 
-def _node_graph(ways: RawWays) -> tuple[Graph, np.ndarray]:
-    """Node-based graph (obstacle delays included) and the roundabout flag of its edges."""
+def _node_graph(ways: RawWays, *, turns: bool) -> Graph:
+    """Node-based graph (obstacle delays included; roundabout flags with ``turns``)."""
     way_of_row = np.repeat(np.arange(ways.n_ways), np.diff(ways.offsets))
     a = np.arange(len(ways.node_ids) - 1)
     a = a[way_of_row[a] == way_of_row[a + 1]]
@@ -171,10 +165,14 @@ def _node_graph(ways: RawWays) -> tuple[Graph, np.ndarray]:
     order = spatial_order(xy)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    indptr, indices, weights, kept = dedupe_edges(rank[tails], rank[heads], times, len(xy))
-    check_edges(indices)
-    graph = Graph(indptr, indices, weights, xy[order], ways.node_ids[row][order])
-    return graph, roundabout[kept]
+    return graph_from_edges(
+        rank[tails],
+        rank[heads],
+        times,
+        xy[order],
+        ways.node_ids[row][order],
+        roundabout=roundabout if turns else None,
+    )
 
 
 def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
@@ -202,9 +200,8 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
     >>> plain.turn_costs, plain.n_edges == graph_from_ways(ways).n_edges
     (False, True)
     """
-    graph, roundabout = _node_graph(ways)
-    graph, kept = strong_component(graph)
+    graph = _node_graph(ways, turns=turns)
     if not turns:
         return graph
     heading, junction = turn_data(graph.indptr, graph.indices, graph.xy)
-    return replace(graph, heading=heading, junction=junction, roundabout=roundabout[kept])
+    return replace(graph, heading=heading, junction=junction)
