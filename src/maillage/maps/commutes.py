@@ -15,11 +15,11 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from maillage.maps._furniture import draw_north_arrow, draw_scale_bar
 from maillage.maps._style import (
     NO_DATA_COLOUR,
     class_colours,
@@ -63,14 +63,6 @@ def _fr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
-def _nice_length_m(max_m: float) -> float:
-    """Return the longest 1, 2 or 5 × 10^n metres not above ``max_m`` (at least 1 m)."""
-    if max_m < 1:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(max_m))
-    return max(step * power for step in (1, 2, 5) if step * power <= max_m)
-
-
 def _frame(ax: Axes, bounds: np.ndarray) -> None:
     """Fit the map with a margin on the right for the legend, the scale bar and the arrow."""
     minx, miny, maxx, maxy = (float(v) for v in bounds)
@@ -78,47 +70,6 @@ def _frame(ax: Axes, bounds: np.ndarray) -> None:
     ax.set_xlim(minx - 0.03 * width, maxx + 0.45 * width)
     ax.set_ylim(miny - 0.05 * height, maxy + 0.05 * height)
     ax.set_aspect("equal", adjustable="box")
-
-
-def _scale_and_north(ax: Axes) -> None:
-    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
-    from mpl_toolkits.axes_grid1.anchored_artists import (  # type: ignore[import-untyped]  # noqa: PLC0415
-        AnchoredSizeBar,
-    )
-
-    left, right = ax.get_xlim()
-    bottom, top = ax.get_ylim()
-    length = _nice_length_m(0.2 * (right - left))
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.add_artist(
-        AnchoredSizeBar(
-            ax.transData,
-            length,
-            label,
-            loc="lower right",
-            pad=0.2,
-            borderpad=0.3,
-            sep=2,
-            frameon=False,
-            size_vertical=(top - bottom) / 250,
-            color="#202020",
-            fontproperties=FontProperties(size=7),
-        )
-    )
-    arrow = {"arrowstyle": "-|>,head_width=0.3", "color": "#202020", "linewidth": 1.2}
-    ax.annotate(
-        "", xy=(0.965, 0.155), xytext=(0.965, 0.095), xycoords="axes fraction", arrowprops=arrow
-    )
-    ax.annotate(
-        "N",
-        xy=(0.965, 0.16),
-        xycoords="axes fraction",
-        ha="center",
-        va="bottom",
-        fontsize=9,
-        fontweight="bold",
-        color="#202020",
-    )
 
 
 def plot_commute_savings(
@@ -191,7 +142,8 @@ def plot_commute_savings(
     )
     ax.set_axis_off()
     _frame(ax, shapes.total_bounds)
-    _scale_and_north(ax)
+    draw_scale_bar(ax, max_share=0.2)
+    draw_north_arrow(ax)
     ax.set_title(title or "Temps de trajet domicile-travail évitable\npar commune de résidence")
     ax.annotate(
         credits_text(credits_of(savings, credits)),

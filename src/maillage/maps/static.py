@@ -26,10 +26,10 @@ True
 
 from __future__ import annotations
 
-import math
 import textwrap
 from typing import TYPE_CHECKING, cast
 
+from maillage.maps._furniture import draw_north_arrow, draw_scale_bar
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
     HALO_COLOUR,
@@ -152,9 +152,9 @@ def plot_coverage(
         drawn = _draw_legend(ax, classes, has_nan=bool((classes.codes < 0).any()), kinds=kinds)
     band = frame_map(ax, tuple(communes_cov.total_bounds), legend=drawn)
     if scale_bar:
-        _draw_scale_bar(ax, band)
+        draw_scale_bar(ax, max_share=0.8 * band)
     if north_arrow:
-        _draw_north_arrow(ax)
+        draw_north_arrow(ax)
     ax.annotate(
         textwrap.fill(credits_text(credits_of(communes_cov, credits)), 140),
         xy=(0, 0),
@@ -365,64 +365,4 @@ def _marker(line_cls: type, marker: str, face: str) -> Artist:
         markersize=6,
         markerfacecolor=face,
         markeredgecolor=SUPPORTED_COLOUR,
-    )
-
-
-def nice_length_m(max_m: float) -> float:
-    """Return the longest 1, 2 or 5 × 10^n metres not above ``max_m`` (at least 1 m).
-
-    Examples
-    --------
-    >>> nice_length_m(73_000), nice_length_m(1_900), nice_length_m(0.5)
-    (50000.0, 1000.0, 1.0)
-    """
-    if max_m < 1:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(max_m))
-    return max(step * power for step in (1, 2, 5) if step * power <= max_m)
-
-
-def _draw_scale_bar(ax: Axes, band: float) -> None:
-    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
-    from mpl_toolkits.axes_grid1.anchored_artists import (  # type: ignore[import-untyped]  # noqa: PLC0415
-        AnchoredSizeBar,
-    )
-
-    left, right = ax.get_xlim()
-    bottom, top = ax.get_ylim()
-    length = nice_length_m(0.8 * band * (right - left))
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    bar = AnchoredSizeBar(
-        ax.transData,
-        length,
-        label,
-        loc="lower right",
-        pad=0.2,
-        borderpad=0.3,
-        sep=2,
-        frameon=False,
-        size_vertical=(top - bottom) / 250,
-        color="#202020",
-        fontproperties=FontProperties(size=7),
-    )
-    ax.add_artist(bar)
-
-
-def _draw_north_arrow(ax: Axes) -> None:
-    ax.annotate(
-        "",
-        xy=(0.965, 0.155),
-        xytext=(0.965, 0.095),
-        xycoords="axes fraction",
-        arrowprops={"arrowstyle": "-|>,head_width=0.3", "color": "#202020", "linewidth": 1.2},
-    )
-    ax.annotate(
-        "N",
-        xy=(0.965, 0.16),
-        xycoords="axes fraction",
-        ha="center",
-        va="bottom",
-        fontsize=9,
-        fontweight="bold",
-        color="#202020",
     )
