@@ -38,7 +38,7 @@ import logging
 import re
 import unicodedata
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Unpack
 
     import geopandas as gpd
 
@@ -95,6 +96,14 @@ _MATCH_COLUMNS = (
     "name_similarity",
     "match_method",
 )
+
+
+class _MatchOptions(TypedDict, total=False):
+    """The matching rule's options: :func:`mark_supported` passes them to :func:`match_supported`."""
+
+    max_distance_km: float
+    min_name_similarity: float
+    location_only: bool
 
 
 def _words(text: object, ignore: Iterable[str] = ()) -> tuple[str, ...]:
@@ -444,12 +453,10 @@ def mark_supported(
     venues: gpd.GeoDataFrame,
     labelled: gpd.GeoDataFrame,
     *,
-    max_distance_km: float = MAX_DISTANCE_KM,
-    min_name_similarity: float = MIN_NAME_SIMILARITY,
     add_unmatched: bool = True,
     unmatched_supported: bool | None = None,
-    location_only: bool = False,
     source: str | None = None,
+    **matching: Unpack[_MatchOptions],
 ) -> gpd.GeoDataFrame:
     """Mark the census venues that a list of labelled venues names as publicly supported.
 
@@ -464,22 +471,18 @@ def mark_supported(
     labelled : geopandas.GeoDataFrame
         Labelled, publicly supported venues, e.g. ``load_venues(
         "fabriques-territoire-2024", errors="report")[0]``.
-    max_distance_km : float
-        A census venue of another commune is a candidate within this distance of the
-        labelled point.
-    min_name_similarity : float
-        Least :func:`name_similarity` for a match, in (0, 1].
     add_unmatched : bool
         Append the unmatched labelled venues (``location_quality="commune_centroid"``,
         ``supported=True``, their ``opened`` when known, ``match_method="appended"``).
     unmatched_supported : bool, optional
         Value given to the unmatched census venues whose ``supported`` is NA; None keeps
         NA (unknown). A value already known is never changed.
-    location_only : bool
-        See :func:`match_supported`.
     source : str, optional
         Label of the labelled list in ``support_source``; default its first data credit
         (``"fabriques-territoire-2024"``), else ``"labelled"``.
+    **matching
+        ``max_distance_km``, ``min_name_similarity`` and ``location_only``: the matching
+        rule's options, with the meaning and defaults of :func:`match_supported`.
 
     Returns
     -------
@@ -515,13 +518,7 @@ def mark_supported(
     >>> out.attrs["support_matching"]["matched"], out.attrs["support_matching"]["appended"]
     (1, 1)
     """
-    matches = match_supported(
-        venues,
-        labelled,
-        max_distance_km=max_distance_km,
-        min_name_similarity=min_name_similarity,
-        location_only=location_only,
-    )
+    matches = match_supported(venues, labelled, **matching)
     if source is None:
         source = next(iter(labelled.attrs.get("data_credits", [])), "labelled")
     out, marked = _mark(venues, matches, source)
@@ -530,7 +527,8 @@ def mark_supported(
         out.loc[fill, "supported"] = bool(unmatched_supported)
     unmatched = matches.loc[matches["venue_id"].isna(), "labelled_id"]
     if add_unmatched and len(unmatched):
-        split = split_labelled(labelled, min_name_similarity=min_name_similarity)
+        similarity = matching.get("min_name_similarity", MIN_NAME_SIMILARITY)
+        split = split_labelled(labelled, min_name_similarity=similarity)
         out = pd.concat([out, _appended(out, split, unmatched, source)], ignore_index=True)
     out.attrs = {**venues.attrs, "data_credits": _merge_credits(venues, labelled)}
     n_labelled = int(matches["labelled_id"].nunique())
