@@ -21,9 +21,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import LinearConstraint
 
-from maillage.errors import InputDataError
+from maillage.analysis._milp import pick_sites_exactly
 from maillage.schema import check_columns
 
 if TYPE_CHECKING:
@@ -153,21 +153,9 @@ def _exact(value: sparse.csc_array, now: np.ndarray, k: int) -> list[tuple[int, 
         (np.r_[np.ones(n_y), -np.ones(n_y)], (np.r_[y, y], np.r_[n_c + y, cols])),
         shape=(n_y, n_c + n_y),
     )
-    budget = sparse.csr_array(np.r_[np.ones(n_c), np.zeros(n_y)][None, :])
-    res = milp(
-        np.r_[np.zeros(n_c), -gain],
-        constraints=[
-            LinearConstraint(one_site, 0, 1),
-            LinearConstraint(link, -np.inf, 0),
-            LinearConstraint(budget, 0, k),
-        ],
-        integrality=np.r_[np.ones(n_c), np.zeros(n_y)],
-        bounds=Bounds(0, 1),
-        options={"mip_rel_gap": 0.0},
-    )
-    if not res.success:
-        raise InputDataError(f"the exact solver failed: {res.message}")
-    picked = np.flatnonzero(res.x[:n_c] > 0.5)
+    objective = np.r_[np.zeros(n_c), -gain]
+    constraints = [LinearConstraint(one_site, 0, 1), LinearConstraint(link, -np.inf, 0)]
+    picked = pick_sites_exactly(objective, constraints, n_sites=n_c, k=k)
     order = _greedy(value[:, picked], now, len(picked))
     return [(int(picked[i]), g) for i, g in order]
 

@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import LinearConstraint
 
 from maillage.analysis._checks import check_model, check_threshold, merged_credits
+from maillage.analysis._milp import pick_sites_exactly
 from maillage.analysis.commute_siting import commute_sites
-from maillage.errors import InputDataError, OptionError
+from maillage.errors import OptionError
 from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
@@ -107,19 +108,10 @@ def _exact(cover: sparse.csc_array, weight: np.ndarray, k: int) -> list[tuple[in
     """Solve the maximal covering problem exactly; order the sites by marginal gain."""
     n_o, n_c = cover.shape
     # variables: x (sites, binary) then y (origins covered, 0..1); maximise weight . y
-    c = np.r_[np.zeros(n_c), -weight]
     link = sparse.hstack([-cover, sparse.eye_array(n_o)]).tocsr()  # y_i - sum_j a_ij x_j <= 0
-    budget = np.r_[np.ones(n_c), np.zeros(n_o)][None, :]
-    res = milp(
-        c,
-        constraints=[LinearConstraint(link, -np.inf, 0), LinearConstraint(budget, 0, k)],
-        integrality=np.r_[np.ones(n_c), np.zeros(n_o)],
-        bounds=Bounds(0, 1),
-        options={"mip_rel_gap": 0},  # "exact": no optimality gap (HiGHS's default is 1e-4)
+    picked = pick_sites_exactly(
+        np.r_[np.zeros(n_c), -weight], [LinearConstraint(link, -np.inf, 0)], n_sites=n_c, k=k
     )
-    if not res.success:
-        raise InputDataError(f"the exact solver failed: {res.message}")
-    picked = np.flatnonzero(res.x[:n_c] > 0.5)
     order = _greedy(cover[:, picked], weight, len(picked))
     return [(int(picked[i]), gain) for i, gain in order]
 
