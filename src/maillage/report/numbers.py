@@ -12,11 +12,35 @@ Examples
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING, Concatenate
+
 import pandas as pd
 
-__all__ = ["fr_number", "fr_percent", "fr_year"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["MISSING", "fr_number", "fr_percent", "fr_year"]
+
+MISSING = "–"
+"""What the page writes for a missing number (an en dash)."""
 
 
+def _dash_when_missing[**P](
+    format_value: Callable[Concatenate[float, P], str],
+) -> Callable[Concatenate[float | None, P], str]:
+    """Make ``format_value`` write :data:`MISSING` for a None or NaN value."""
+
+    @functools.wraps(format_value)
+    def formatted(value: float | None, /, *args: P.args, **kwargs: P.kwargs) -> str:
+        if value is None or pd.isna(value):
+            return MISSING
+        return format_value(value, *args, **kwargs)
+
+    return formatted
+
+
+@_dash_when_missing
 def fr_number(value: float, decimals: int = 0) -> str:
     """Format a number the French way (narrow no-break space, decimal comma).
 
@@ -32,12 +56,11 @@ def fr_number(value: float, decimals: int = 0) -> str:
     str
         Formatted number, ``"–"`` when missing.
     """
-    if value is None or pd.isna(value):
-        return "–"
     text = f"{float(value):,.{decimals}f}"
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+@_dash_when_missing
 def fr_percent(share: float) -> str:
     """Format a share (0..1) as a French percentage with one decimal.
 
@@ -49,13 +72,12 @@ def fr_percent(share: float) -> str:
     Returns
     -------
     str
-        E.g. ``"45,7 %"``.
+        E.g. ``"45,7 %"``; ``"–"`` when missing.
     """
-    if share is None or pd.isna(share):
-        return "–"
     return f"{fr_number(100 * float(share), 1)}\u00a0%"
 
 
+@_dash_when_missing
 def fr_year(value: float) -> str:
     """Format a year: digits only, no thousands separator (``2020``, not ``2 020``).
 
@@ -69,6 +91,4 @@ def fr_year(value: float) -> str:
     str
         The year, ``"–"`` when missing.
     """
-    if value is None or pd.isna(value):
-        return "–"
     return str(int(value))
