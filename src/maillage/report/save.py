@@ -12,7 +12,8 @@ folder without ever deleting what maillage did not write (:mod:`maillage.report.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import inspect
+from typing import TYPE_CHECKING, Any, Concatenate
 
 from maillage.report.build import build_report
 from maillage.report.files import render_files
@@ -27,15 +28,10 @@ from maillage.report.model import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable
     from pathlib import Path
 
-    import geopandas as gpd
-    import pandas as pd
-
-    from maillage.report.compare import Previous
     from maillage.report.model import Report
-    from maillage.travel.protocol import TravelTimeModel
 
 __all__ = ["save_report", "write_report"]
 
@@ -43,26 +39,28 @@ ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES + CENSUS_FILES + SERIES_FI
 """Every name a report folder may hold."""
 
 
-def write_report(
-    out_dir: str | Path,
-    *,
-    communes: gpd.GeoDataFrame,
-    venues: gpd.GeoDataFrame,
-    model: TravelTimeModel,
-    threshold_min: float = 20,
-    grid: gpd.GeoDataFrame | None = None,
-    year: int | None = None,
-    years: Sequence[int] | None = None,
-    area: str = "territoire",
-    k_sites: int = 5,
-    data_credits: Sequence[str] = (),
-    previous: str | Path | Previous | None = None,
-    progress: bool = False,
-    rejected: pd.DataFrame | None = None,
-    series: Mapping[str, gpd.GeoDataFrame] | None = None,
-    commutes: pd.DataFrame | None = None,
-    work_communes: gpd.GeoDataFrame | None = None,
-) -> Path:
+def _after_out_dir[**P](
+    build: Callable[P, Report],
+) -> Callable[[Callable[..., Path]], Callable[Concatenate[str | Path, P], Path]]:
+    """Give the decorated writer the parameters of ``build`` after ``out_dir``.
+
+    Type checkers see them through the returned type and :func:`inspect.signature` (so
+    ``help()``) through ``__signature__``: ``build``'s signature is written only once.
+    """
+
+    def decorate(write: Callable[..., Path]) -> Callable[Concatenate[str | Path, P], Path]:
+        head = inspect.Parameter(
+            "out_dir", inspect.Parameter.POSITIONAL_ONLY, annotation="str | Path"
+        )
+        params = [head, *inspect.signature(build).parameters.values()]
+        setattr(write, "__signature__", inspect.Signature(params, return_annotation="Path"))  # noqa: B010 - mypy knows no __signature__
+        return write
+
+    return decorate
+
+
+@_after_out_dir(build_report)
+def write_report(out_dir: str | Path, /, *args: Any, **kwargs: Any) -> Path:
     """Compute the coverage report of a territory and write its files into ``out_dir``.
 
     Parameters
@@ -70,15 +68,13 @@ def write_report(
     out_dir : str or pathlib.Path
         Report folder; replaced as a whole, atomically (see :func:`save_report`). It is
         checked and locked before anything is computed.
-    communes, venues, model, threshold_min, grid, year, years, area, k_sites, data_credits
-        As in :func:`build_report`.
-    previous : str, pathlib.Path or maillage.report.compare.Previous, optional
-        Folder of an earlier report (may be ``out_dir``): read before anything is computed
-        or written; adds ``changes.csv`` and a section of the page.
-    progress : bool
-        Show progress bars.
-    rejected, series, commutes, work_communes
-        As in :func:`build_report`.
+    *args, **kwargs
+        The parameters of :func:`build_report`: ``communes``, ``venues``, ``model``,
+        ``threshold_min``, ``grid``, ``year``, ``years``, ``area``, ``k_sites``,
+        ``data_credits``, ``previous``, ``progress``, ``rejected``, ``series``,
+        ``commutes``, ``work_communes``. ``previous`` (a folder, possibly ``out_dir``) is
+        read before anything is computed or written; ``progress`` also shows a bar over
+        the files.
 
     Returns
     -------
@@ -108,25 +104,8 @@ def write_report(
     ['area', 'communes', 'data_credits']
     """
     with reserve_folder(out_dir):  # checked and locked before any computation
-        report = build_report(
-            communes,
-            venues,
-            model=model,
-            threshold_min=threshold_min,
-            grid=grid,
-            year=year,
-            years=years,
-            area=area,
-            k_sites=k_sites,
-            data_credits=data_credits,
-            previous=previous,
-            progress=progress,
-            rejected=rejected,
-            series=series,
-            commutes=commutes,
-            work_communes=work_communes,
-        )
-        return save_report(report, out_dir, progress=progress)
+        report = build_report(*args, **kwargs)
+        return save_report(report, out_dir, progress=bool(kwargs.get("progress", False)))
 
 
 def save_report(
