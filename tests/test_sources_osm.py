@@ -211,3 +211,28 @@ def test_real_download_of_the_smallest_extract(tmp_path):
         path = fetch_osm_extract("osm-corse")
     assert path.name == f"osm-corse-{TODAY}.osm.pbf"
     check_pbf(path)
+
+
+def test_insee_files_share_the_lookup_of_the_extracts(tmp_path, no_download, caplog):
+    from maillage.sources import fetch_insee_commutes
+
+    folder = tmp_path / "cache" / "commutes" / "insee-flows-2021"
+    folder.mkdir(parents=True)
+    old = folder / "insee-flows-2021-2025-12-31.zip"
+    new = folder / "insee-flows-2021-2026-01-02.zip"
+    old.write_bytes(b"old")
+    new.write_bytes(b"new")
+    (folder / "insee-flows-2021-latest.zip").write_bytes(b"undated: ignored")
+    caplog.set_level(logging.INFO, logger="maillage.sources")
+    with options.set(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", offline=True):
+        assert fetch_insee_commutes("insee-flows-2021") == new
+    assert "INSEE commute file insee-flows-2021: using the copy downloaded on 2026-01-02" in (
+        caplog.text
+    )
+    with (
+        options.set(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", offline=True),
+        pytest.raises(MissingDataError, match=r"insee-flows-2019.*any name ending \.zip"),
+    ):
+        fetch_insee_commutes("insee-flows-2019")
+    with pytest.raises(OptionError, match=r"unknown INSEE commute file 'x'.*insee-flows-2017"):
+        fetch_insee_commutes("x")

@@ -32,25 +32,23 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import re
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from maillage.errors import MissingDataError, OptionError
-from maillage.options import options
-from maillage.sources.extracts import download_dated
+from maillage.sources.catalogue import catalogue_tables, find_entry
+from maillage.sources.dated import DatedFile, fetch_dated
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Unpack
+
+    from maillage.sources.dated import FetchOptions
 
 __all__ = ["INSEE_COMMUTE_FILES", "InseeCommuteFile", "fetch_insee_commutes"]
 
-logger = logging.getLogger(__name__)
-
-_INSEE = "https://www.insee.fr/fr/statistiques"
-
 
 @dataclass(frozen=True)
-class InseeCommuteFile:
+class InseeCommuteFile(DatedFile):
     """One national INSEE commute file of one census vintage: dated, not hashed.
 
     Attributes
@@ -73,10 +71,16 @@ class InseeCommuteFile:
     url: str
     page: str
 
+    folder: ClassVar[str] = "commutes"
+    label: ClassVar[str] = "INSEE commute file"
+    endings: ClassVar[tuple[str, ...]] = (".zip", ".csv", ".parquet")
+
     @property
-    def suffix(self) -> str:
-        """File extension of the download (``.zip`` or ``.parquet``)."""
-        return Path(self.url).suffix
+    def by_hand(self) -> str:
+        """How to get the file without maillage: from its INSEE page."""
+        return (
+            f"download it by hand from {self.page} and put it in <data_dir>/commutes/{self.name}/"
+        )
 
     @property
     def credit(self) -> str:
@@ -89,111 +93,24 @@ class InseeCommuteFile:
         return f"INSEE, recensement de la population {self.vintage}, {what} (Licence Ouverte)"
 
 
-# (kind, vintage, INSEE page id, file name)
-_FILES = (
-    ("flows", 2017, "4509353", "base-csv-flux-mobilite-domicile-lieu-travail-2017.zip"),
-    ("flows", 2018, "5393835", "base-csv-flux-mobilite-domicile-lieu-travail-2018.zip"),
-    ("flows", 2019, "6454112", "base-csv-flux-mobilite-domicile-lieu-travail-2019.zip"),
-    ("flows", 2020, "7630376", "base-flux-mobilite-domicile-lieu-travail-2020-csv.zip"),
-    ("flows", 2021, "8201899", "base-flux-mobilite-domicile-lieu-travail-2021-csv.zip"),
-    ("flows", 2022, "8582949", "base-flux-mobilite-domicile-lieu-travail-2022_csv.zip"),
-    ("detail", 2016, "4171531", "RP2016_mobpro_csv.zip"),
-    ("detail", 2017, "4507890", "RP2017_mobpro_csv.zip"),
-    ("detail", 2018, "5395749", "RP2018_mobpro_csv.zip"),
-    ("detail", 2019, "6456056", "RP2019_mobpro_csv.zip"),
-    ("detail", 2021, "8205896", "RP2021_mobpro.zip"),
-    ("detail", 2022, "8589904", "RP2022_mobpro.parquet"),
-)
-
-
-def _entry(kind: str, vintage: int, page: str, file: str) -> InseeCommuteFile:
-    name = f"insee-flows-{vintage}" if kind == "flows" else f"insee-fd-mobpro-{vintage}"
-    return InseeCommuteFile(
-        name, kind, vintage, f"{_INSEE}/fichier/{page}/{file}", f"{_INSEE}/{page}"
-    )
-
-
 INSEE_COMMUTE_FILES: dict[str, InseeCommuteFile] = {
-    f.name: f for f in (_entry(*row) for row in _FILES)
+    f.name: f
+    for f in (InseeCommuteFile(**entry) for entry in catalogue_tables()["insee_commute_file"])
 }
-"""INSEE's national commute files by name; dated by download day, not hashed."""
-
-_SUFFIXES = (".zip", ".csv", ".parquet")
-_DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})\.(zip|csv|parquet)$")
+"""INSEE's national commute files by name, as ``data/catalogue.toml`` lists them; dated by
+download day, not hashed."""
 
 
-def _get(name: str) -> InseeCommuteFile:
-    try:
-        return INSEE_COMMUTE_FILES[name]
-    except KeyError:
-        known = ", ".join(INSEE_COMMUTE_FILES)
-        msg = f"unknown INSEE commute file {name!r}; the catalogue knows: {known}"
-        raise OptionError(msg) from None
-
-
-def _local_copy(entry: InseeCommuteFile, root: Path | None) -> Path | None:
-    if root is None:
-        return None
-    folder = root / "commutes" / entry.name
-    files = [p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES]
-    if not files:
-        return None
-    path = max(files, key=lambda p: (p.stat().st_mtime, p.name))
-    logger.info("INSEE file %s: using %s from the data directory", entry.name, path)
-    return path
-
-
-def _cached_copy(entry: InseeCommuteFile, cache_dir: Path) -> Path | None:
-    dated = {}
-    for path in (cache_dir / "commutes" / entry.name).glob(f"{entry.name}-*"):
-        match = _DATED.search(path.name)
-        if match and path.is_file():
-            dated[match.group(1)] = path
-    if not dated:
-        return None
-    day = max(dated)
-    logger.info(
-        "INSEE file %s: using the copy downloaded on %s from the cache (delete %s to "
-        "download it again)",
-        entry.name,
-        day,
-        dated[day],
-    )
-    return dated[day]
-
-
-def _download(entry: InseeCommuteFile, cache_dir: Path, *, progress: bool) -> Path:
-    return download_dated(
-        entry.url,
-        cache_dir / "commutes" / entry.name,
-        f"{entry.name}-{dt.date.today().isoformat()}{entry.suffix}",
-        by_hand=(
-            f"download it by hand from {entry.page} and put it in <data_dir>/commutes/{entry.name}/"
-        ),
-        progress=progress,
-    )
-
-
-def fetch_insee_commutes(
-    name: str,
-    *,
-    data_dir: Path | str | None = None,
-    offline: bool | None = None,
-    progress: bool = False,
-) -> Path:
+def fetch_insee_commutes(name: str, **how: Unpack[FetchOptions]) -> Path:
     """Return a local copy of INSEE's national commute file ``name``, downloading it if needed.
 
     Parameters
     ----------
     name : str
         Key of :data:`INSEE_COMMUTE_FILES`, e.g. ``"insee-flows-2021"``.
-    data_dir : path, optional
-        Data directory; defaults to ``options.data_dir``. A file in
-        ``<data_dir>/commutes/<name>/`` is used as is.
-    offline : bool, optional
-        Forbid downloads; defaults to ``options.offline``.
-    progress : bool, default False
-        Show a progress bar while downloading.
+    **how : FetchOptions
+        ``data_dir`` (a file in ``<data_dir>/commutes/<name>/`` is used as is), ``offline``,
+        ``progress``: see :class:`~maillage.sources.dated.FetchOptions`.
 
     Returns
     -------
@@ -216,20 +133,6 @@ def fetch_insee_commutes(
     ...     fetch_insee_commutes("insee-flows-2021", data_dir=tmp, offline=True)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    maillage.errors.MissingDataError: INSEE file insee-flows-2021 is not available offline: download https://www.insee.fr/fr/statistiques/fichier/8201899/base-flux-mobilite-domicile-lieu-travail-2021-csv.zip into .../commutes/insee-flows-2021/
+    maillage.errors.MissingDataError: INSEE commute file(s) insee-flows-2021 not available offline: download https://www.insee.fr/fr/statistiques/fichier/8201899/base-flux-mobilite-domicile-lieu-travail-2021-csv.zip to .../commutes/insee-flows-2021/ (any name ending .zip or .csv or .parquet)
     """
-    entry = _get(name)
-    root = Path(data_dir) if data_dir is not None else options.data_dir
-    offline = options.offline if offline is None else offline
-    cache_dir = Path(options.cache_dir)
-    found = _local_copy(entry, root) or _cached_copy(entry, cache_dir)
-    if found is not None:
-        return found
-    if offline:
-        where = root if root is not None else cache_dir
-        msg = (
-            f"INSEE file {name} is not available offline: download {entry.url} into "
-            f"{where / 'commutes' / name}/"
-        )
-        raise MissingDataError(msg)
-    return _download(entry, cache_dir, progress=progress)
+    return fetch_dated([find_entry(INSEE_COMMUTE_FILES, name, "INSEE commute file")], **how)[0]

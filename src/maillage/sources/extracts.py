@@ -21,18 +21,17 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from maillage.errors import DataSourceError, MissingDataError, OptionError
-from maillage.options import options
+from maillage.errors import OptionError
+from maillage.sources.catalogue import find_entry
+from maillage.sources.dated import DatedFile, FetchOptions, download_dated, fetch_dated
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from pathlib import Path
+    from typing import Unpack
 
 __all__ = [
     "OSM_EXTRACTS",
@@ -43,11 +42,9 @@ __all__ = [
     "osm_extracts_for",
 ]
 
-logger = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
-class OsmExtract:
+class OsmExtract(DatedFile):
     """An upstream regional OpenStreetMap extract: dated, not hashed (it changes daily).
 
     Attributes
@@ -69,6 +66,10 @@ class OsmExtract:
     covers: str
     region: str | None = None
     departements: tuple[str, ...] = ()
+
+    folder: ClassVar[str] = "osm"
+    label: ClassVar[str] = "OpenStreetMap extract"
+    endings: ClassVar[tuple[str, ...]] = (".osm.pbf",)
 
 
 _GEOFABRIK = "https://download.geofabrik.de/europe/france"
@@ -188,134 +189,16 @@ def osm_extracts_for(
     return [e for e in _REGIONAL if e.name in wanted]
 
 
-def _get(name: str) -> OsmExtract:
-    try:
-        return OSM_EXTRACTS[name]
-    except KeyError:
-        known = ", ".join(OSM_EXTRACTS)
-        msg = f"unknown OpenStreetMap extract {name!r}; the catalogue knows: {known}"
-        raise OptionError(msg) from None
-
-
-def _local_copy(extract: OsmExtract, root: Path | None) -> Path | None:
-    """Return the newest ``*.osm.pbf`` in ``<root>/osm/<name>/``, if any."""
-    if root is None:
-        return None
-    files = [p for p in (root / "osm" / extract.name).glob("*.osm.pbf") if p.is_file()]
-    if not files:
-        return None
-    path = max(files, key=lambda p: (p.stat().st_mtime, p.name))
-    logger.info("OpenStreetMap extract %s: using %s from the data directory", extract.name, path)
-    return path
-
-
-_DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})\.osm\.pbf$")
-
-
-def _cached_copy(extract: OsmExtract, cache_dir: Path) -> Path | None:
-    """Return the newest ``<name>-YYYY-MM-DD.osm.pbf`` in the cache, if any."""
-    folder = cache_dir / "osm" / extract.name
-    dated = {}
-    for path in folder.glob(f"{extract.name}-*.osm.pbf"):
-        match = _DATED.search(path.name)
-        if match and path.is_file():
-            dated[match.group(1)] = path
-    if not dated:
-        return None
-    day = max(dated)
-    age = (dt.date.today() - dt.date.fromisoformat(day)).days
-    logger.info(
-        "OpenStreetMap extract %s: using the copy downloaded on %s (%d days ago) from the "
-        "cache; delete %s to download a newer one",
-        extract.name,
-        day,
-        age,
-        dated[day],
-    )
-    return dated[day]
-
-
-def _target(extract: OsmExtract, root: Path | None, cache_dir: Path) -> str:
-    if root is not None:
-        return f"{root / 'osm' / extract.name}/ (any name ending .osm.pbf)"
-    today = dt.date.today().isoformat()
-    return str(cache_dir / "osm" / extract.name / f"{extract.name}-{today}.osm.pbf")
-
-
-def _missing(extracts: Sequence[OsmExtract], root: Path | None, cache_dir: Path) -> str:
-    names = ", ".join(e.name for e in extracts)
-    steps = "; ".join(f"download {e.url} to {_target(e, root, cache_dir)}" for e in extracts)
-    hint = "" if root is not None else " (or into <data_dir>/osm/<name>/ with MAILLAGE_DATA_DIR)"
-    return f"OpenStreetMap extract(s) {names} not available offline: {steps}{hint}"
-
-
-def download_dated(url: str, folder: Path, fname: str, *, by_hand: str, progress: bool) -> Path:
-    """Download a dated (not hashed) file of ``url`` to ``folder / fname``.
-
-    Parameters
-    ----------
-    url : str
-        Upstream address.
-    folder, fname : pathlib.Path, str
-        Where to store it in the cache (the name carries the day of download).
-    by_hand : str
-        How to get the file by hand, for the error message.
-    progress : bool
-        Show a progress bar.
-
-    Returns
-    -------
-    pathlib.Path
-        The downloaded file.
-
-    Raises
-    ------
-    DataSourceError
-        The download failed; the message says how to do it by hand.
-    """
-    import pooch  # noqa: PLC0415 - only when a download is needed
-
-    logger.info("downloading %s", url)
-    try:
-        fetched = pooch.retrieve(
-            url, known_hash=None, fname=fname, path=folder, progressbar=progress
-        )
-    except OSError as exc:  # requests errors are OSErrors
-        msg = f"download of {url} failed ({exc}); {by_hand}"
-        raise DataSourceError(msg) from exc
-    return Path(fetched)
-
-
-def _download(extract: OsmExtract, cache_dir: Path, *, progress: bool) -> Path:
-    return download_dated(
-        extract.url,
-        cache_dir / "osm" / extract.name,
-        f"{extract.name}-{dt.date.today().isoformat()}.osm.pbf",
-        by_hand=f"download it by hand and put it in <data_dir>/osm/{extract.name}/",
-        progress=progress,
-    )
-
-
-def fetch_osm_extract(
-    name: str,
-    *,
-    data_dir: Path | str | None = None,
-    offline: bool | None = None,
-    progress: bool = False,
-) -> Path:
+def fetch_osm_extract(name: str, **how: Unpack[FetchOptions]) -> Path:
     """Return a local copy of the OpenStreetMap extract ``name``, downloading it if needed.
 
     Parameters
     ----------
     name : str
         Key of :data:`OSM_EXTRACTS`, e.g. ``"osm-aquitaine"``.
-    data_dir : path, optional
-        Data directory; defaults to ``options.data_dir``. A ``*.osm.pbf`` in
-        ``<data_dir>/osm/<name>/`` is used as is.
-    offline : bool, optional
-        Forbid downloads; defaults to ``options.offline``.
-    progress : bool, default False
-        Show a progress bar while downloading.
+    **how : FetchOptions
+        ``data_dir`` (a ``*.osm.pbf`` in ``<data_dir>/osm/<name>/`` is used as is),
+        ``offline``, ``progress``: see :class:`~maillage.sources.dated.FetchOptions`.
 
     Returns
     -------
@@ -334,6 +217,7 @@ def fetch_osm_extract(
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     folder = Path(tmp) / "osm" / "osm-limousin"
     ...     folder.mkdir(parents=True)
@@ -341,23 +225,17 @@ def fetch_osm_extract(
     ...     fetch_osm_extract("osm-limousin", data_dir=tmp, offline=True).name
     'limousin-latest.osm.pbf'
     """
-    return fetch_osm_extracts([name], data_dir=data_dir, offline=offline, progress=progress)[0]
+    return fetch_osm_extracts([name], **how)[0]
 
 
-def fetch_osm_extracts(
-    names: Iterable[str],
-    *,
-    data_dir: Path | str | None = None,
-    offline: bool | None = None,
-    progress: bool = False,
-) -> list[Path]:
+def fetch_osm_extracts(names: Iterable[str], **how: Unpack[FetchOptions]) -> list[Path]:
     """Return local copies of several extracts; offline, one error lists every missing one.
 
     Parameters
     ----------
     names : iterable of str
         Keys of :data:`OSM_EXTRACTS`.
-    data_dir, offline, progress
+    **how : FetchOptions
         As in :func:`fetch_osm_extract`.
 
     Returns
@@ -379,17 +257,4 @@ def fetch_osm_extracts(
     ...
     maillage.errors.MissingDataError: OpenStreetMap extract(s) osm-corse not available offline: download https://download.geofabrik.de/europe/france/corse-latest.osm.pbf to .../osm/osm-corse/ (any name ending .osm.pbf)
     """
-    extracts = [_get(name) for name in names]
-    root = Path(data_dir) if data_dir is not None else options.data_dir
-    offline = options.offline if offline is None else offline
-    cache_dir = Path(options.cache_dir)
-    found = {e.name: _local_copy(e, root) or _cached_copy(e, cache_dir) for e in extracts}
-    missing = [e for e in extracts if found[e.name] is None]
-    if missing and offline:
-        raise MissingDataError(_missing(missing, root, cache_dir))
-    paths = []
-    for extract in extracts:
-        path = found[extract.name] or _download(extract, cache_dir, progress=progress)
-        found[extract.name] = path  # a name given twice is downloaded once
-        paths.append(path)
-    return paths
+    return fetch_dated([find_entry(OSM_EXTRACTS, n, "OpenStreetMap extract") for n in names], **how)
