@@ -10,7 +10,7 @@ figures use :data:`~maillage.analysis.commutes.WORKING_WEEKS_PER_YEAR` and the C
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from maillage.analysis.commutes import (
     CAR_KG_CO2E_PER_KM,
     ROAD_CIRCUITY,
     WORKING_WEEKS_PER_YEAR,
+    TripOptions,
     check_commute_options,
     commute_trips,
 )
@@ -195,11 +196,7 @@ def commute_savings(
     *,
     model: TravelTimeModel,
     telework_days_per_week: float = 1.0,
-    min_commute_min: float = 30.0,
-    max_access_min: float = 15.0,
-    max_commute_min: float = 120.0,
-    work_communes: gpd.GeoDataFrame | None = None,
-    origins: gpd.GeoDataFrame | None = None,
+    **options: Unpack[TripOptions],
 ) -> pd.DataFrame:
     """Return, per home commune, the car commute its residents could save at a nearby venue.
 
@@ -212,8 +209,9 @@ def commute_savings(
         As in :func:`commute_trips`.
     telework_days_per_week : float
         Days a week an eligible commuter works at the venue instead of the workplace.
-    min_commute_min, max_access_min, max_commute_min, work_communes, origins
-        As in :func:`commute_trips`.
+    **options
+        ``min_commute_min``, ``max_access_min``, ``max_commute_min``, ``work_communes``,
+        ``origins``: as in :func:`commute_trips` (:class:`TripOptions`).
 
     Returns
     -------
@@ -222,32 +220,18 @@ def commute_savings(
 
     Examples
     --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import Point, box
     >>> from maillage import CrowFlyModel
-    >>> communes = gpd.GeoDataFrame({"population": [100, 100]},
-    ...     geometry=[box(0, 0, 1000, 1000), box(60_000, 0, 61_000, 1000)],
-    ...     index=pd.Index(["00001", "00002"], name="code_insee"), crs=2154)
-    >>> venues = gpd.GeoDataFrame({"venue_id": ["v"]}, geometry=[Point(500, 500)], crs=2154)
+    >>> from maillage.prepare.toy import toy_territory
+    >>> communes, venues = toy_territory()  # two communes 30 km apart, a venue in each
     >>> flows = pd.DataFrame({"home_code": ["00001"], "work_code": ["00002"],
     ...     "mode": pd.array(["car"], dtype="string"), "workers": [10.0]})
-    >>> model = CrowFlyModel(circuity=1.0, speed_kph=60.0, access_time_s=0.0)
+    >>> model = CrowFlyModel(circuity=1.0, speed_kph=45.0, access_time_s=0.0)
     >>> out = commute_savings(communes, venues, flows, model=model)
     >>> out[["car_commuters", "eligible_commuters"]].values.tolist()
     [[10.0, 10.0], [0.0, 0.0]]
     """
-    check_commute_options(telework_days_per_week, min_commute_min, max_access_min, max_commute_min)
-    trips = commute_trips(
-        communes,
-        venues,
-        commutes,
-        model=model,
-        work_communes=work_communes,
-        origins=origins,
-        min_commute_min=min_commute_min,
-        max_access_min=max_access_min,
-        max_commute_min=max_commute_min,
-    )
+    check_commute_options(telework_days_per_week, 0.0, 1.0, 1.0)  # before the slow work
+    trips = commute_trips(communes, venues, commutes, model=model, **options)
     return savings_by_commune(
         trips, telework_days_per_week=telework_days_per_week, index=communes.index
     )
@@ -260,20 +244,14 @@ def commute_savings_by_venue(
     *,
     model: TravelTimeModel,
     telework_days_per_week: float = 1.0,
-    min_commute_min: float = 30.0,
-    max_access_min: float = 15.0,
-    max_commute_min: float = 120.0,
-    work_communes: gpd.GeoDataFrame | None = None,
-    origins: gpd.GeoDataFrame | None = None,
+    **options: Unpack[TripOptions],
 ) -> pd.DataFrame:
     """Return, per venue, the long commuters it is nearest to and the time it could save them.
 
     Parameters
     ----------
-    communes, venues, commutes, model, telework_days_per_week
+    communes, venues, commutes, model, telework_days_per_week, **options
         As in :func:`commute_savings`.
-    min_commute_min, max_access_min, max_commute_min, work_communes, origins
-        As in :func:`commute_trips`.
 
     Returns
     -------
@@ -282,32 +260,19 @@ def commute_savings_by_venue(
 
     Examples
     --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import Point, box
+    Commuters both ways between the two communes of the toy territory, each with a venue
+    at home:
+
     >>> from maillage import CrowFlyModel
-    >>> communes = gpd.GeoDataFrame({"population": [100, 100]},
-    ...     geometry=[box(0, 0, 1000, 1000), box(60_000, 0, 61_000, 1000)],
-    ...     index=pd.Index(["00001", "00002"], name="code_insee"), crs=2154)
-    >>> venues = gpd.GeoDataFrame({"venue_id": ["v", "w"]},
-    ...     geometry=[Point(500, 500), Point(90_000, 0)], crs=2154)
-    >>> flows = pd.DataFrame({"home_code": ["00001"], "work_code": ["00002"],
-    ...     "mode": pd.array(["car"], dtype="string"), "workers": [10.0]})
-    >>> model = CrowFlyModel(circuity=1.0, speed_kph=60.0, access_time_s=0.0)
-    >>> out = commute_savings_by_venue(communes, venues, flows, model=model)
+    >>> from maillage.prepare.toy import toy_territory
+    >>> communes, venues = toy_territory()
+    >>> flows = pd.DataFrame({"home_code": ["00001", "00002"], "work_code": ["00002", "00001"],
+    ...     "mode": pd.array(["car", "car"], dtype="string"), "workers": [10.0, 4.0]})
+    >>> out = commute_savings_by_venue(communes, venues, flows, model=CrowFlyModel())
     >>> out["eligible_commuters"].tolist()
-    [10.0, 0.0]
+    [10.0, 4.0]
     """
-    check_commute_options(telework_days_per_week, min_commute_min, max_access_min, max_commute_min)
-    trips = commute_trips(
-        communes,
-        venues,
-        commutes,
-        model=model,
-        work_communes=work_communes,
-        origins=origins,
-        min_commute_min=min_commute_min,
-        max_access_min=max_access_min,
-        max_commute_min=max_commute_min,
-    )
+    check_commute_options(telework_days_per_week, 0.0, 1.0, 1.0)  # before the slow work
+    trips = commute_trips(communes, venues, commutes, model=model, **options)
     ids = pd.Index(venues["venue_id"].astype(str)) if len(venues) else None
     return savings_by_venue(trips, telework_days_per_week=telework_days_per_week, index=ids)

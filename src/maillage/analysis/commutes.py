@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import warnings
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +50,7 @@ __all__ = [
     "CAR_KG_CO2E_PER_KM",
     "ROAD_CIRCUITY",
     "WORKING_WEEKS_PER_YEAR",
+    "TripOptions",
     "check_commute_options",
     "commute_trips",
 ]
@@ -72,6 +73,21 @@ Rahardja & Sakai (2002), Transportation Research Part A 36(9):843–848 (as
 WORKING_WEEKS_PER_YEAR = 45.0
 """Weeks worked in a year: 52 weeks less 5 weeks of paid leave (Code du travail,
 art. L3141-3) and about 2 weeks of public holidays."""
+
+
+class TripOptions(TypedDict, total=False):
+    """The options of :func:`commute_trips` that the functions built on it pass on unchanged.
+
+    Their meaning and defaults are those of :func:`commute_trips`; a function taking
+    ``**options: Unpack[TripOptions]`` accepts exactly these keywords (checked by mypy).
+    """
+
+    work_communes: gpd.GeoDataFrame | None
+    origins: gpd.GeoDataFrame | None
+    min_commute_min: float
+    max_access_min: float
+    max_commute_min: float
+
 
 _TRIP_COLUMNS = (
     "origin_id",

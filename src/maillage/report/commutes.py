@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
+    from maillage.analysis.commutes import TripOptions
     from maillage.report.model import Report
     from maillage.travel.protocol import TravelTimeModel
 
@@ -120,10 +121,9 @@ def build_commutes(
     commutes: pd.DataFrame,
     *,
     model: TravelTimeModel,
-    work_communes: gpd.GeoDataFrame | None = None,
-    origins: gpd.GeoDataFrame | None = None,
     k_sites: int = 5,
     telework_days_per_week: float = 1.0,
+    **options: Unpack[TripOptions],
 ) -> dict[str, Any]:
     """Compute the commute section: savings per commune and venue, sites, totals.
 
@@ -135,15 +135,14 @@ def build_commutes(
         Canonical commutes of the residents (:func:`maillage.load_commutes`).
     model : TravelTimeModel
         The report's travel-time model.
-    work_communes : geopandas.GeoDataFrame, optional
-        Where the work communes are (default ``communes``): give a wider frame so that
-        commutes leaving the area are placed.
-    origins : geopandas.GeoDataFrame, optional
-        The report's origins, reused for the homes.
     k_sites : int
         Number of sites suggested for commuters.
     telework_days_per_week : float
         Telework days a week at the venue.
+    **options
+        As in :func:`maillage.analysis.commutes.commute_trips`; the report gives
+        ``work_communes`` (a wider frame, so that commutes leaving the area are placed) and
+        ``origins`` (its own origins, reused for the homes).
 
     Returns
     -------
@@ -152,9 +151,7 @@ def build_commutes(
         polygons), ``venues`` (per venue, with ``name``), ``sites``, ``totals``,
         ``assumptions`` and ``data_credits`` (of the commute file).
     """
-    trips = commute_trips(
-        communes, venues, commutes, model=model, work_communes=work_communes, origins=origins
-    )
+    trips = commute_trips(communes, venues, commutes, model=model, **options)
     days = float(telework_days_per_week)
     by_commune = savings_by_commune(trips, telework_days_per_week=days, index=communes.index)
     names = communes[[c for c in ("nom", "departement") if c in communes.columns]]
