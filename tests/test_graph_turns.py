@@ -175,3 +175,78 @@ def test_without_turn_costs(tmp_path):
     assert plain.n_edges == turns.n_edges and plain.describe()["turn_costs"] == "none"
     fast, slow = _table(plain), _table(turns)
     assert fast[4, 1] == pytest.approx(slow[4, 1] - car_lua(-90), abs=0.05)
+
+
+def test_turn_plan_holds_car_lua_for_every_pair_of_edges(tmp_path):
+    from maillage.travel.graph import kernels
+    from maillage.travel.graph.search import _table
+
+    with options.set(cache_dir=tmp_path):
+        net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+    g = net._reversed
+    cost, offset, rank = kernels.turn_plan(
+        g.indptr, g.indices, g.heading, g.junction, g.roundabout, -1.0, _table()
+    )
+    tails = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
+    rng = np.random.default_rng(0)
+    checked = 0
+    for i in rng.permutation(g.n_edges)[:3000]:
+        u = g.indices[i]
+        if not g.junction[u]:
+            assert offset[u] == -1
+            continue
+        assert (tails[:i][g.indices[:i] == u]).size == rank[i]  # rank among arriving edges
+        deg = g.indptr[u + 1] - g.indptr[u]
+        for k, j in enumerate(range(g.indptr[u], g.indptr[u + 1])):
+            # reversed graph: the trip drives edge j (turned around), then edge i
+            ccw = (float(g.heading[i]) - float(g.heading[j]) + 180.0) % 360.0 - 180.0
+            if abs(ccw) > 179.9:  # car.lua's cost jumps at a U-turn; the table interpolates
+                continue
+            expected = car_lua(-ccw, roundabout=bool(g.roundabout[i] or g.roundabout[j]))
+            assert cost[offset[u] + rank[i] * deg + k] == pytest.approx(expected, abs=1e-3)
+            checked += 1
+    assert checked > 1000
+
+
+def test_bounded_searches_charge_the_same_turns_as_the_nearest_search(tmp_path):
+    from maillage.travel.graph.search import bounded_pairs, reach
+
+    with options.set(cache_dir=tmp_path):
+        net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
+    g = net._reversed
+    venue = int(np.random.default_rng(5).integers(g.n_nodes))
+    full, _ = nearest_sources(g, np.array([venue]), np.zeros(1), np.zeros(1))
+    nodes, times = reach(g, venue, 0.0, 600.0)
+    np.testing.assert_allclose(times, full[nodes])
+    assert set(nodes.tolist()) == set(np.flatnonzero(full <= 600.0).tolist())
+    points = np.flatnonzero(np.isfinite(full))[:500]
+    p, s, t = bounded_pairs(
+        g, np.array([venue]), np.zeros(1), points, np.zeros(len(points)), max_time_s=600.0
+    )
+    assert (s == 0).all()
+    np.testing.assert_allclose(t, full[points[p]])
+    assert len(p) == int((full[points] <= 600.0).sum())
+
+
+def test_too_many_roads_into_one_node_is_refused():
+    from dataclasses import replace
+
+    from maillage.travel.graph.graph import graph_from_edges
+
+    leaves = 40_000
+    tails = np.arange(1, leaves + 1)
+    heads = np.zeros(leaves, dtype=np.int64)
+    xy = np.column_stack([np.cos(tails), np.sin(tails)]).astype(float)
+    xy = np.vstack([[0.0, 0.0], xy])
+    g = graph_from_edges(
+        np.concatenate([tails, heads]), np.concatenate([heads, tails]),
+        np.ones(2 * leaves), xy, np.arange(leaves + 1),
+    )  # fmt: skip
+    g = replace(
+        g,
+        heading=np.zeros(g.n_edges, dtype=np.float32),
+        junction=np.ones(g.n_nodes, dtype=bool),
+        roundabout=np.zeros(g.n_edges, dtype=bool),
+    )
+    with pytest.raises(ValueError, match="arriving edges"):
+        nearest_sources(g, np.array([1]), np.zeros(1), np.zeros(1))

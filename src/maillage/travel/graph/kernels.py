@@ -20,15 +20,18 @@ the GIL, so batches of searches run on several threads.
 All kernels search the graph they are given; pass the *reversed* graph to get times
 *towards* the sources (home -> venue).
 
-**Turn costs.** With a ``heading`` per edge (else an empty array), extending the route of a
-settled node ``u`` at an intersection (``junction[u]``) by edge ``j`` also costs car.lua's
-turn between the last edge of that route and ``j``
-(:func:`maillage.travel.graph.turns.turn_cost`); the route's last heading and roundabout
-flag are kept per node. ``sign`` is 1 on a forward graph (turn from the route's edge to
-``j``), -1 on a reversed one (from ``j`` to the route's edge, which a trip drives after).
-No turn is charged at a source. Every time is then the time of a real route, turns
-included, though not always the cheapest (:mod:`maillage.travel.graph.turns`). The bucket
-queue spans the heaviest edge plus the dearest turn.
+**Turn costs.** A graph with turn data is searched with its *turn plan*
+(:func:`turn_plan`): at every intersection (``junction[u]``), the cost of car.lua's turn
+(:func:`maillage.travel.graph.turns.turn_cost`) from each edge arriving at ``u`` onto each
+edge leaving it, computed once, and for every edge its rank among the edges arriving at its
+head. Extending the route of a settled node ``u`` by edge ``j`` then costs the plan's entry
+for (the last edge of ``u``'s route, ``j``): one read, next to ``u``'s other entries. The
+route's last edge is kept per node as that rank (16 bits). ``sign`` is 1 on a forward
+graph (turn from the route's edge to ``j``), -1 on a reversed one (from ``j`` to the
+route's edge, which a trip drives after). No turn is charged at a source. Every time is
+then the time of a real route, turns included, though not always the cheapest
+(:mod:`maillage.travel.graph.turns`). The bucket queue spans the heaviest edge plus the
+dearest turn.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from numba import njit
 
 from maillage.travel.graph.turns import MAX_TURN_S, TABLE_STEP_DEG
 
-__all__ = ["bounded_pairs", "multi_source", "reach"]
+__all__ = ["bounded_pairs", "multi_source", "reach", "turn_plan"]
 
 _SLACK = 0.999  # bucket width = 0.999 x the lightest edge: robust to rounding
 
@@ -58,6 +61,55 @@ def _turn(table, sign, last, last_roundabout, heading, roundabout):
     row = table[1] if last_roundabout or roundabout else table[0]
     low = row[last_step] if k == last_step // 2 and ccw > 0.0 else row[k]
     return low + (position - k) * (row[k + 1] - low)
+
+
+@njit(cache=True, nogil=True)
+def turn_plan(indptr, indices, heading, junction, roundabout, sign, table):
+    """Return ``(cost, offset, rank)``: the turn costs of a graph, laid out for the searches.
+
+    ``rank[i]`` is edge ``i``'s rank among the edges arriving at its head (int16: the
+    caller checks that no node has more than 32,767). At an intersection ``u``,
+    ``cost[offset[u] + rank[i] * deg(u) + (j - indptr[u])]`` (float32) is the turn from
+    edge ``i`` onto the ``j``-th edge of the CSR, leaving ``u``; elsewhere ``offset[u]``
+    is -1. The costs are those of :func:`_turn`, rounded to float32 (within 1e-6 s).
+    """
+    n = len(indptr) - 1
+    m = len(indices)
+    arriving = np.zeros(n, dtype=np.int64)
+    rank = np.empty(m, dtype=np.int16)
+    for i in range(m):
+        v = indices[i]
+        rank[i] = arriving[v]
+        arriving[v] += 1
+    widest = 0
+    for u in range(n):
+        widest = max(widest, indptr[u + 1] - indptr[u])
+    offset = np.full(n, -1, dtype=np.int64)
+    total = widest  # the first entries stay 0: the costs where no turn is charged
+    for u in range(n):
+        if junction[u]:
+            offset[u] = total
+            total += arriving[u] * (indptr[u + 1] - indptr[u])
+    cost = np.zeros(total, dtype=np.float32)
+    for t in range(n):
+        for i in range(indptr[t], indptr[t + 1]):
+            u = indices[i]
+            if offset[u] < 0:
+                continue
+            base = offset[u] + rank[i] * (indptr[u + 1] - indptr[u]) - indptr[u]
+            for j in range(indptr[u], indptr[u + 1]):
+                cost[base + j] = _turn(
+                    table, sign, heading[i], roundabout[i], heading[j], roundabout[j]
+                )
+    return cost, offset, rank
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _turn_base(turning, offset, last, indptr, u):
+    """Return the shift into the plan's costs of the edges leaving ``u`` (to 0s: no turn)."""
+    if not turning or offset[u] < 0 or last[u] < 0:
+        return -indptr[u]
+    return offset[u] + np.int64(last[u]) * (indptr[u + 1] - indptr[u]) - indptr[u]
 
 
 @njit(cache=True, nogil=True)
@@ -105,17 +157,16 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
     """Return (time, label) of the nearest source for every node, within ``limit``.
 
     ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``. Unreached nodes
-    have time ``inf`` and label ``-1``. ``turns`` is ``(heading, junction, roundabout,
-    sign, table)`` (see the module docstring).
+    have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan` (empty
+    arrays: no turn costs).
     """
-    heading, junction, roundabout, sign, table = turns
-    turning = len(heading) > 0
+    cost, offset, rank = turns
+    turning = len(offset) > 0
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     label = np.full(n, -1, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
-    last = np.full(n if turning else 0, np.nan, dtype=np.float32)
-    last_rb = np.zeros(n if turning else 0, dtype=np.bool_)
+    last = np.full(n if turning else 0, -1, dtype=np.int16)
     spread = init.max() - init.min() if len(init) else 0.0
     extra = MAX_TURN_S if turning else 0.0
     width, heads, entry_node, entry_next = _queue(
@@ -140,18 +191,17 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
         done[u] = True
         d = dist[u]
         lab = label[u]
-        turn_here = turning and junction[u] and not np.isnan(last[u])
+        base = _turn_base(turning, offset, last, indptr, u)
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             nd = d + weights[j]
-            if turn_here:
-                nd += _turn(table, sign, last[u], last_rb[u], heading[j], roundabout[j])
+            if turning:
+                nd += cost[base + j]
             if nd < dist[v] and nd <= limit:
                 dist[v] = nd
                 label[v] = lab
                 if turning:
-                    last[v] = heading[j]
-                    last_rb[v] = roundabout[j]
+                    last[v] = rank[j]
                 slot_v = np.int64(nd / width) % n_buckets
                 entry_node[used] = v
                 entry_next[used] = heads[slot_v]
@@ -165,15 +215,15 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
 def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns):
     """Settle nodes within ``limit`` of ``source``; return how many were touched.
 
-    ``work`` is ``(dist, done, touched, last, last_rb)``: ``dist`` (all inf), ``done``
-    (all False) and ``last`` (all NaN, when turning) must be clean for the nodes to be
+    ``work`` is ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all
+    False) and ``last`` (all -1, when turning) must be clean for the nodes to be
     touched; the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
     When ``floor`` is not empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is not
     expanded (see :func:`bounded_pairs`).
     """
-    dist, done, touched, last, last_rb = work
-    heading, junction, roundabout, sign, table = turns
-    turning = len(heading) > 0
+    dist, done, touched, last = work
+    cost, offset, rank = turns
+    turning = len(offset) > 0
     pruning = len(floor) > 0
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
@@ -201,20 +251,19 @@ def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor,
         d = dist[u]
         if pruning and floor[u] <= d:
             continue
-        turn_here = turning and junction[u] and not np.isnan(last[u])
+        base = _turn_base(turning, offset, last, indptr, u)
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             nd = d + weights[j]
-            if turn_here:
-                nd += _turn(table, sign, last[u], last_rb[u], heading[j], roundabout[j])
+            if turning:
+                nd += cost[base + j]
             if nd < dist[v] and nd <= limit:
                 if dist[v] == np.inf:
                     touched[count] = v
                     count += 1
                 dist[v] = nd
                 if turning:
-                    last[v] = heading[j]
-                    last_rb[v] = roundabout[j]
+                    last[v] = rank[j]
                 slot_v = np.int64(nd / width) % n_buckets
                 entry_node[used] = v
                 entry_next[used] = heads[slot_v]
@@ -226,13 +275,12 @@ def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor,
 
 @njit(cache=True, nogil=True)
 def _work(n, turning):
-    """Clean work arrays of a bounded search: dist, done, touched, last, last_rb."""
+    """Clean work arrays of a bounded search: dist, done, touched, last."""
     return (
         np.full(n, np.inf),
         np.zeros(n, dtype=np.bool_),
         np.empty(n, dtype=np.int64),
-        np.full(n if turning else 0, np.nan, dtype=np.float32),
-        np.zeros(n if turning else 0, dtype=np.bool_),
+        np.full(n if turning else 0, -1, dtype=np.int16),
     )
 
 
@@ -240,7 +288,7 @@ def _work(n, turning):
 def reach(indptr, indices, weights, source, start, limit, turns):
     """Return (nodes, times) of every node within ``limit`` of ``source`` (start time ``start``)."""
     n = len(indptr) - 1
-    turning = len(turns[0]) > 0
+    turning = len(turns[1]) > 0
     work = _work(n, turning)
     queue = _queue(weights, MAX_TURN_S if turning else 0.0, len(indices) + 1)
     floor = np.empty(0)
@@ -267,7 +315,7 @@ def bounded_pairs(
     """
     node_ptr, point_idx, point_extra = points
     n = len(indptr) - 1
-    turning = len(turns[0]) > 0
+    turning = len(turns[1]) > 0
     work = _work(n, turning)
     dist, done, touched, last = work[0], work[1], work[2], work[3]
     queue = _queue(weights, MAX_TURN_S if turning else 0.0, len(indices) + 1)
@@ -297,5 +345,5 @@ def bounded_pairs(
             dist[v] = np.inf
             done[v] = False
             if turning:
-                last[v] = np.nan
+                last[v] = -1
     return out_p[:m].copy(), out_s[:m].copy(), out_t[:m].copy()

@@ -21,6 +21,8 @@ import functools
 import logging
 import math
 import os
+import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -47,15 +49,40 @@ def _table() -> np.ndarray:
     return turn_table()
 
 
-def _turns(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
-    """Turn data of ``graph`` as the kernels take it (empty arrays: no turn costs)."""
-    return (
-        np.asarray(graph.heading, dtype=np.float32),
-        np.asarray(graph.junction, dtype=np.bool_),
-        np.asarray(graph.roundabout, dtype=np.bool_),
-        -1.0 if graph.reverse else 1.0,
-        _table(),
-    )
+_NO_TURNS = (np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64), np.empty(0, np.int16))
+_PLANS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def _turns(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the turn plan the kernels take (empty arrays: no turn costs).
+
+    Computed on the first search of ``graph`` (:func:`maillage.travel.graph.kernels.turn_plan`,
+    about 0.1 s a million edges) and kept while the graph lives.
+    """
+    if not graph.turn_costs:
+        return _NO_TURNS
+    with _PLANS_LOCK:
+        plan = _PLANS.get(id(graph))
+        if plan is None:
+            from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
+
+            arriving = np.bincount(graph.indices, minlength=graph.n_nodes)
+            if len(arriving) and arriving.max() > np.iinfo(np.int16).max:
+                msg = f"a node has {arriving.max():,} arriving edges: at most 32,767 with turns"
+                raise ValueError(msg)
+            plan = kernels.turn_plan(
+                graph.indptr,
+                graph.indices,
+                np.asarray(graph.heading, dtype=np.float32),
+                np.asarray(graph.junction, dtype=np.bool_),
+                np.asarray(graph.roundabout, dtype=np.bool_),
+                -1.0 if graph.reverse else 1.0,
+                _table(),
+            )
+            _PLANS[id(graph)] = plan
+            weakref.finalize(graph, _PLANS.pop, id(graph), None)
+    return plan
 
 
 def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
@@ -239,10 +266,12 @@ def bounded_pairs(
     size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
     batches = [np.arange(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
 
+    turns = _turns(graph)
+
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p, s, t = kernels.bounded_pairs(
             graph.indptr, graph.indices, graph.weights, sources[batch], start_s[batch],
-            float(max_time_s), (node_ptr, point_idx, extra), floor, _turns(graph),
+            float(max_time_s), (node_ptr, point_idx, extra), floor, turns,
         )  # fmt: skip
         return p, batch[s], t
 
