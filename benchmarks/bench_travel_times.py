@@ -118,6 +118,15 @@ def real_graph(name: str, *, turns: bool):
     return graph_from_ways(read_ways(path), turns=turns)
 
 
+def time_turn_plan(reversed_graph):
+    """Seconds and megabytes of the graph's turn plan (computed once per graph)."""
+    from maillage.travel.graph.search import graph_turn_plan
+
+    start = time.perf_counter()
+    plan = graph_turn_plan(reversed_graph)
+    return time.perf_counter() - start, sum(a.nbytes for a in plan) / 1e6
+
+
 def run_maillage(reversed_graph, venues):
     from maillage.travel.graph.search import nearest_sources
 
@@ -269,6 +278,7 @@ def main(argv=None):
         f"{n_venues} venues, turn costs {graph.turn_costs} ({build_s:.1f} s)"
     )
 
+    plan_s, plan_mb = time_turn_plan(reversed_graph)
     start = time.perf_counter()
     run_maillage(reversed_graph, venues[:1])  # JIT compile or load from numba's cache
     compile_s = time.perf_counter() - start
@@ -287,6 +297,8 @@ def main(argv=None):
         "maillage_runs_s": [round(r[0], 5) for r in runs],
         "maillage_first_call_s": round(compile_s, 5),
         "build_graph_s": round(build_s, 5),
+        "turn_plan_s": round(plan_s, 5),
+        "turn_plan_mb": round(plan_mb, 1),
     }
     diffs = []
     if "scipy" not in args.skip:

@@ -178,15 +178,13 @@ def test_without_turn_costs(tmp_path):
 
 
 def test_turn_plan_holds_car_lua_for_every_pair_of_edges(tmp_path):
-    from maillage.travel.graph import kernels
-    from maillage.travel.graph.search import _table
+    from maillage.travel.graph.search import graph_turn_plan
 
     with options.set(cache_dir=tmp_path):
         net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
     g = net._reversed
-    cost, offset, rank = kernels.turn_plan(
-        g.indptr, g.indices, g.heading, g.junction, g.roundabout, -1.0, _table()
-    )
+    cost, offset, rank = graph_turn_plan(g)
+    assert graph_turn_plan(g)[0] is cost  # computed once per graph
     tails = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
     rng = np.random.default_rng(0)
     checked = 0

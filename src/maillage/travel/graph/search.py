@@ -33,7 +33,7 @@ from maillage.travel.graph.turns import turn_table
 if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
 
-__all__ = ["bounded_pairs", "nearest_sources", "reach"]
+__all__ = ["bounded_pairs", "graph_turn_plan", "nearest_sources", "reach"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +54,26 @@ _PLANS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 _PLANS_LOCK = threading.Lock()
 
 
-def _turns(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the turn plan the kernels take (empty arrays: no turn costs).
+def graph_turn_plan(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the turn plan the kernels take for ``graph`` (empty arrays: no turn costs).
 
-    Computed on the first search of ``graph`` (:func:`maillage.travel.graph.kernels.turn_plan`,
-    about 0.1 s a million edges) and kept while the graph lives.
+    Computed on the first search of ``graph`` (:func:`maillage.travel.graph.kernels.turn_plan`)
+    and kept while the graph lives: (cost, offset, rank) arrays, float32 costs.
+
+    Parameters
+    ----------
+    graph : Graph
+        Graph to search.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``cost``, ``offset`` and ``rank`` (see :func:`maillage.travel.graph.kernels.turn_plan`).
+
+    Raises
+    ------
+    ValueError
+        A node has more than 32,767 arriving edges (the ranks are 16-bit).
     """
     if not graph.turn_costs:
         return _NO_TURNS
@@ -138,7 +153,7 @@ def nearest_sources(
         np.asarray(start_s, dtype=np.float64),
         np.asarray(labels, dtype=np.int64),
         _limit(max_time_s),
-        _turns(graph),
+        graph_turn_plan(graph),
     )
 
 
@@ -184,7 +199,7 @@ def reach(
         int(source),
         float(start_s),
         float(max_time_s),
-        _turns(graph),
+        graph_turn_plan(graph),
     )
 
 
@@ -266,7 +281,7 @@ def bounded_pairs(
     size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
     batches = [np.arange(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
 
-    turns = _turns(graph)
+    turns = graph_turn_plan(graph)
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p, s, t = kernels.bounded_pairs(
