@@ -5,7 +5,10 @@ Analyses see only the protocol (:mod:`~maillage.travel.protocol`). Engines: the 
 straight-line model calibrated on real car times; the straight-line
 :class:`CrowFlyModel` (:mod:`~maillage.travel.crowfly`), the road graph
 :class:`RoadNetwork` (:mod:`maillage.travel.graph`) and OSRM itself, :class:`OSRMModel`
-(:mod:`~maillage.travel.osrm`, optional ``osrm-bindings``).
+(:mod:`~maillage.travel.osrm`, optional ``osrm-bindings``). What they share: the queries
+and their frames (:mod:`~maillage.travel.engine`), the straight-line search
+(:mod:`~maillage.travel.straight`) and the placement checks of the road engines
+(:mod:`~maillage.travel.network`).
 """
 
 from maillage.travel.calibrated import CalibratedModel, default_model

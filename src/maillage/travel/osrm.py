@@ -18,10 +18,7 @@ Examples
 from __future__ import annotations
 
 import functools
-import logging
-import math
 import shutil
-import warnings
 import weakref
 from functools import cached_property
 from pathlib import Path
@@ -31,8 +28,9 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from maillage.errors import InputDataError, MaillageWarning, NetworkError
-from maillage.travel.graph.road_network import DEFAULT_MAX_SNAP_M
+from maillage.errors import NetworkError
+from maillage.travel.engine import PairQuery, check_positive
+from maillage.travel.network import DEFAULT_MAX_SNAP_M, NetworkEngine
 from maillage.travel.osrm_build import (
     PreparedOSRM,
     check_algorithm,
@@ -49,8 +47,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = ["TABLE_CELLS", "OSRMModel"]
-
-logger = logging.getLogger(__name__)
 
 TABLE_CELLS = 1_000_000
 """Largest number of origin x destination cells asked of OSRM in one ``Table`` call."""
@@ -74,14 +70,7 @@ def _lonlat(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
     return lonlat
 
 
-def _positive(name: str, value: float) -> float:
-    if not isinstance(value, int | float) or not value > 0 or math.isnan(value):
-        msg = f"{name} must be a positive number, got {value!r}"
-        raise InputDataError(msg)
-    return float(value)
-
-
-class OSRMModel:
+class OSRMModel(NetworkEngine):
     """Car times computed by OSRM; implements :class:`maillage.TravelTimeModel`.
 
     Build it with :meth:`from_osm`. OSRM places each point on the nearest road segment it
@@ -113,7 +102,8 @@ class OSRMModel:
     Every query asks OSRM for the full table between the placed origins and destinations,
     in blocks (:data:`TABLE_CELLS`); :meth:`nearest` keeps each row's minimum, so it is
     exact, and its cost grows with origins x destinations (about 1 µs a cell with
-    ``"ch"`` on a 2-core machine).
+    ``"ch"`` on a 2-core machine). :meth:`od_table` with ``served_by`` asks one
+    nearest-venue table first, then the table of the origins left only.
 
     Examples
     --------
@@ -126,7 +116,15 @@ class OSRMModel:
     >>> near = model.nearest(homes, venues)
     >>> near["dest_id"].tolist(), bool(near["travel_time_s"].between(60, 1800).all())
     (['v1', 'v1'], True)
+    >>> table = model.od_table(homes, venues, max_time_s=3600)
+    >>> table["origin_id"].tolist(), bool((table["travel_time_s"] <= 3600).all())
+    (['h1', 'h2'], True)
+    >>> paris = gpd.GeoSeries.from_xy([652_000], [6_862_000], index=["paris"], crs=2154)
+    >>> list(model.unplaced(paris))
+    ['paris']
     """
+
+    _network_name = "OSRM road network"
 
     def __init__(
         self,
@@ -139,9 +137,11 @@ class OSRMModel:
     ) -> None:
         self._base = Path(base)
         self._algorithm = check_algorithm(algorithm)
-        self._max_snap_m = _positive("max_snap_m", max_snap_m)
+        self._max_snap_m = check_positive("max_snap_m", max_snap_m)
         self._access_kph = (
-            None if access_speed_kph is None else _positive("access_speed_kph", access_speed_kph)
+            None
+            if access_speed_kph is None
+            else check_positive("access_speed_kph", access_speed_kph)
         )
         self._source = dict(source or {})
 
@@ -326,26 +326,11 @@ class OSRMModel:
         self, points: gpd.GeoSeries, *, name: str, warn: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Coordinates and positions of the destination-like points OSRM places."""
-        if len(points) == 0:
-            msg = f"{name} is empty: pass at least one venue point (EPSG:2154)"
-            raise InputDataError(msg)
+        self._refuse_empty(points, name=name)
         lonlat = _lonlat(points, name=name)
-        placed = np.flatnonzero(self._snap_m(lonlat) <= self._max_snap_m)
-        if len(placed) == 0 and warn:
-            msg = (
-                f"none of the {len(points)} {name} is within max_snap_m={self._max_snap_m:g} m "
-                f"of the OSRM road network ({self._source.get('file')}); does the OSM extract "
-                "cover the territory?"
-            )
-            raise NetworkError(msg)
-        if len(placed) < len(points) and warn:
-            lost = points.index.delete(placed)
-            warnings.warn(
-                f"{len(lost)} of {len(points)} {name} are farther than {self._max_snap_m:g} m "
-                f"from the OSRM road network and are ignored: {list(lost[:10])}",
-                MaillageWarning,
-                stacklevel=3,
-            )
+        placed = self._keep_placed(
+            points, self._snap_m(lonlat) <= self._max_snap_m, name=name, warn=warn
+        )
         return lonlat[placed], placed
 
     def _min_times(
@@ -362,47 +347,11 @@ class OSRMModel:
             which[rows] = np.where(ok & np.isfinite(time_s), col, -1)
         return best, which
 
-    def _check_origins(self, origins: gpd.GeoSeries, placed: int) -> None:
-        if len(origins) and placed == 0:
-            msg = (
-                f"none of the {len(origins)} origins is within max_snap_m={self._max_snap_m:g} m "
-                f"of the OSRM road network ({self._source.get('file')}); use an OSM extract "
-                "that covers the territory"
-            )
-            raise NetworkError(msg)
-        if placed < len(origins):
-            logger.info("%d of %d origins are off the road network (NaN time)",
-                        len(origins) - placed, len(origins))  # fmt: skip
-
     # -- TravelTimeModel ---------------------------------------------------------------
 
-    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
-        """Return the labels of the points OSRM cannot place within ``max_snap_m``.
-
-        Missing or empty geometries are unplaced too; no unplaced point ever gets a time.
-
-        Parameters
-        ----------
-        points : geopandas.GeoSeries
-            Points in EPSG:2154.
-
-        Returns
-        -------
-        pandas.Index
-            Labels of the unplaced points.
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from shapely import Point
-        >>> from maillage.sources import fetch
-        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
-        >>> far = gpd.GeoSeries([Point(652000, 6862000), None], index=["paris", "?"], crs=2154)
-        >>> list(model.unplaced(far))
-        ['paris', '?']
-        """
-        snap = self._snap_m(_lonlat(points, name="points"))
-        return points.index[~(snap <= self._max_snap_m)]
+    def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
+        """Return, per point, whether OSRM places it within ``max_snap_m``."""
+        return self._snap_m(_lonlat(points, name="points")) <= self._max_snap_m
 
     def time_matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> pd.DataFrame:
         """Return the full table of times, seconds: origins as rows, destinations as columns.
@@ -438,77 +387,20 @@ class OSRMModel:
                 out[np.ix_(valid[rows][ok], dest_pos)] = times[ok]
         return pd.DataFrame(out, index=origins.index, columns=destinations.index)
 
-    def nearest(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float | None = None,
-    ) -> pd.DataFrame:
-        """Return the drive time from each origin to its nearest destination.
-
-        The minimum of each row of OSRM's full table (exact; see the class notes).
-
-        Parameters
-        ----------
-        origins : geopandas.GeoSeries
-            Homes (points, EPSG:2154); labels are kept as the index.
-        destinations : geopandas.GeoSeries
-            Venues (points, EPSG:2154); their labels fill ``dest_id``.
-        max_time_s : float, optional
-            Origins farther than this from every destination get ``inf``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed like ``origins``: ``travel_time_s`` (``inf`` when no destination is
-            reachable within ``max_time_s``, ``NaN`` when the origin is unplaced) and
-            ``dest_id`` (NA then).
-
-        Raises
-        ------
-        InputDataError
-            Empty destinations, wrong CRS or geometry.
-        NetworkError
-            No destination or no origin lies within ``max_snap_m`` of the network.
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from maillage.sources import fetch
-        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
-        >>> homes = gpd.GeoSeries.from_xy([-62.85, -62.80], [17.90, 17.91], index=["h1", "h2"],
-        ...                               crs=4326).to_crs(2154)
-        >>> venues = gpd.GeoSeries.from_xy([-62.848, -62.81], [17.897, 17.90],
-        ...                                index=["v1", "v2"], crs=4326).to_crs(2154)
-        >>> near = model.nearest(homes, venues)
-        >>> near["dest_id"].tolist(), bool(near["travel_time_s"].between(0, 1800).all())
-        (['v1', 'v2'], True)
-        """
+    def _nearest_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's minimum of OSRM's full table and its destination's position."""
         if max_time_s is not None:
-            max_time_s = _positive("max_time_s", max_time_s)
+            max_time_s = check_positive("max_time_s", max_time_s)
         dest_ll, dest_pos = self._placed(destinations, name="destinations")
         origin_ll = _lonlat(origins, name="origins")
         valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
         total = np.full(len(origins), np.nan)
         which = np.full(len(origins), -1)
         total[valid], which[valid] = self._min_times(origin_ll[valid], dest_ll)
-        placed = ~np.isnan(total)
-        self._check_origins(origins, int(placed.sum()))
-        found = placed & (which >= 0)
-        if max_time_s is not None:
-            found &= total <= max_time_s
-        total[placed & ~found] = np.inf
-        dest_id = np.full(len(origins), pd.NA, dtype=object)
-        labels = destinations.index.to_numpy(dtype=object)
-        dest_id[found] = labels[dest_pos[which[found]]]
-        return pd.DataFrame(
-            {
-                "travel_time_s": total,
-                "dest_id": pd.Series(dest_id, index=origins.index, dtype=object),
-            },
-            index=origins.index,
-        )
+        self._check_origins(origins, int((~np.isnan(total)).sum()))
+        return self._within(total, np.where(which >= 0, dest_pos[which], -1), max_time_s)
 
     def _unserved(
         self, origin_ll: np.ndarray, served_by: gpd.GeoSeries, max_time_s: float
@@ -522,47 +414,10 @@ class OSRMModel:
         best, _ = self._min_times(origin_ll, venue_ll)
         return ~(best <= max_time_s)
 
-    def od_table(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float,
-        served_by: gpd.GeoSeries | None = None,
-    ) -> pd.DataFrame:
-        """Return every origin-destination pair within ``max_time_s``.
-
-        Parameters
-        ----------
-        origins : geopandas.GeoSeries
-            Homes (points, EPSG:2154).
-        destinations : geopandas.GeoSeries
-            Venues (points, EPSG:2154).
-        max_time_s : float
-            Time budget, seconds.
-        served_by : geopandas.GeoSeries, optional
-            Existing venues (points, EPSG:2154): the origins one of them reaches within
-            ``max_time_s`` are left out (one nearest-venue table first, then the table of
-            the others only).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Long table ``origin_id, dest_id, travel_time_s`` sorted by origin then time.
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from maillage.sources import fetch
-        >>> model = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0])
-        >>> homes = gpd.GeoSeries.from_xy([-62.85, -62.80], [17.90, 17.91], index=["h1", "h2"],
-        ...                               crs=4326).to_crs(2154)
-        >>> venues = gpd.GeoSeries.from_xy([-62.83], [17.90], index=["v1"], crs=4326).to_crs(2154)
-        >>> table = model.od_table(homes, venues, max_time_s=3600)
-        >>> table["origin_id"].tolist(), bool((table["travel_time_s"] <= 3600).all())
-        (['h1', 'h2'], True)
-        """
-        max_time_s = _positive("max_time_s", max_time_s)
+    def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the cells of OSRM's table within ``max_time_s``, by origin then time."""
+        origins, destinations, _, served_by = query
+        max_time_s = check_positive("max_time_s", query.max_time_s)
         dest_ll, dest_pos = self._placed(destinations, name="destinations")
         origin_ll = _lonlat(origins, name="origins")
         keep = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
@@ -579,16 +434,10 @@ class OSRMModel:
             time_parts.append(times[row, col])
         if served_by is None:
             self._check_origins(origins, n_placed)
-        origin_pos = np.concatenate([np.empty(0, dtype=np.int64), *origin_parts])
-        dest_at = np.concatenate([np.empty(0, dtype=np.int64), *dest_parts])
-        time_s = np.concatenate([np.empty(0), *time_parts])
-        order = np.lexsort((time_s, origin_pos))
-        return pd.DataFrame(
-            {
-                "origin_id": origins.index.take(origin_pos[order]),
-                "dest_id": destinations.index.take(dest_at[order]),
-                "travel_time_s": time_s[order],
-            }
+        return self._by_origin(
+            np.concatenate([np.empty(0, dtype=np.int64), *origin_parts]),
+            np.concatenate([np.empty(0, dtype=np.int64), *dest_parts]),
+            np.concatenate([np.empty(0), *time_parts]),
         )
 
     def __repr__(self) -> str:

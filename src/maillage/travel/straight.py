@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from maillage.travel.engine import Engine, PairQuery
 from maillage.travel.protocol import placed_xy
 
 if TYPE_CHECKING:
@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 __all__ = ["StraightLineEngine"]
 
 
-class StraightLineEngine:
+class StraightLineEngine(Engine):
     """The :class:`maillage.travel.protocol.TravelTimeModel` methods of a straight-line engine.
 
-    A subclass gives the times: :meth:`_nearest_xy` (nearest destination per placed origin)
-    and :meth:`_pairs_xy` (every pair within a time); it may check its inputs first
+    It gives the positions :class:`~maillage.travel.engine.Engine` asks for; a subclass
+    gives the times: :meth:`_nearest_xy` (nearest destination per placed origin) and
+    :meth:`_pairs_xy` (every pair within a time); it may check its inputs first
     (:meth:`_check_inputs`).
     """
 
@@ -56,62 +57,43 @@ class StraightLineEngine:
         """Return the rows in ``oxy`` and ``dxy`` and the times of every pair within reach."""
         raise NotImplementedError
 
-    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
-        """Return the labels of missing or empty points (every other point is placed)."""
-        xy = placed_xy(points, name="points")
-        return points.index[np.isnan(xy[:, 0])]
+    def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
+        """Return, per point, whether it is there (every non-empty point is placed)."""
+        return ~np.isnan(placed_xy(points, name="points")[:, 0])
 
-    def nearest(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float | None = None,
-    ) -> pd.DataFrame:
-        """Return the nearest destination by straight line, as the protocol's ``nearest``."""
+    def _nearest_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Time to, and position of, the nearest destination by straight line, per origin."""
         self._check_inputs(origins, destinations)
         oxy = placed_xy(origins, name="origins")
         dxy = placed_xy(destinations, name="destinations")
         placed_o = ~np.isnan(oxy[:, 0])
-        placed_d = ~np.isnan(dxy[:, 0])
+        placed_d = np.flatnonzero(~np.isnan(dxy[:, 0]))
         times = np.full(len(origins), np.inf)
         which = np.full(len(origins), -1)
-        if placed_o.any() and placed_d.any():
+        if placed_o.any() and len(placed_d):
             t, idx = self._nearest_xy(oxy[placed_o], dxy[placed_d], max_time_s)
             times[placed_o] = t
-            which[placed_o] = idx
+            which[placed_o] = np.where(idx >= 0, placed_d[idx], -1)
         times[~placed_o] = np.nan
-        dest = np.full(len(origins), pd.NA, dtype=object)
-        dest_ids = destinations.index[placed_d].to_numpy(dtype=object)
-        dest[which >= 0] = dest_ids[which[which >= 0]]
-        return pd.DataFrame({"travel_time_s": times, "dest_id": dest}, index=origins.index)
+        return times, which
 
-    def od_table(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float,
-        served_by: gpd.GeoSeries | None = None,
-    ) -> pd.DataFrame:
-        """Return the pairs within ``max_time_s`` by straight line, as the protocol's table."""
+    def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions and times of the pairs within ``max_time_s`` by straight line."""
+        origins, destinations, max_time_s, served_by = query
+        keep = np.arange(len(origins))
         if served_by is not None and len(served_by):
             served = self.nearest(origins, served_by, max_time_s=max_time_s)["travel_time_s"]
-            origins = origins[~(served <= max_time_s).to_numpy()]
+            keep = np.flatnonzero(~(served <= max_time_s).to_numpy())
         self._check_inputs(origins, destinations)
         oxy = placed_xy(origins, name="origins")
         dxy = placed_xy(destinations, name="destinations")
-        po = np.flatnonzero(~np.isnan(oxy[:, 0]))
+        po = keep[~np.isnan(oxy[keep, 0])]
         pdest = np.flatnonzero(~np.isnan(dxy[:, 0]))
         oi = di = np.array([], dtype=np.int64)
         t = np.array([], dtype=float)
         if len(po) and len(pdest):
             oi, di, t = self._pairs_xy(oxy[po], dxy[pdest], max_time_s)
             oi, di = po[oi], pdest[di]
-        return pd.DataFrame(
-            {
-                "origin_id": origins.index[oi],
-                "dest_id": destinations.index[di],
-                "travel_time_s": t,
-            }
-        )
+        return oi, di, t

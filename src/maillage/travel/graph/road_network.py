@@ -12,24 +12,23 @@ Examples
 >>> times = net.nearest(nodes.iloc[:3], venues)
 >>> float(times["travel_time_s"].iloc[0]), times["dest_id"].iloc[0]
 (0.0, 'mairie')
+>>> list(net.unplaced(gpd.GeoSeries.from_xy([0], [0], index=["paris?"], crs=2154)))
+['paris?']
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy.spatial import cKDTree
 
-from maillage.errors import InputDataError, MaillageWarning, NetworkError
 from maillage.options import options
 from maillage.sources import sha256_of
+from maillage.travel.engine import PairQuery, check_positive, pairs_frame
 from maillage.travel.graph import search
 from maillage.travel.graph.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
 from maillage.travel.graph.osm import as_paths, read_ways
@@ -41,11 +40,13 @@ from maillage.travel.graph.profile import (
 )
 from maillage.travel.graph.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
 from maillage.travel.graph.ways import graph_from_ways
+from maillage.travel.network import DEFAULT_MAX_SNAP_M, NetworkEngine
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import geopandas as gpd
+    import pandas as pd
     import shapely
 
     from maillage.travel.graph.graph import Graph
@@ -53,16 +54,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_SNAP_M", "RoadNetwork"]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_MAX_SNAP_M = 2000.0
-"""Largest distance between a point and its road node; farther points are unplaced."""
-
-
-def _check_positive(name: str, value: float) -> float:
-    if not isinstance(value, int | float) or not value > 0 or math.isnan(value):
-        msg = f"{name} must be a positive number, got {value!r}"
-        raise InputDataError(msg)
-    return float(value)
 
 
 def _graph_from_files(
@@ -91,7 +82,7 @@ def _graph_from_files(
     return graph, meta
 
 
-class RoadNetwork:
+class RoadNetwork(NetworkEngine):
     """Drive times over a directed road graph; implements :class:`maillage.TravelTimeModel`.
 
     Build it with :meth:`from_osm`. Points are snapped to the nearest node of the routable
@@ -109,6 +100,11 @@ class RoadNetwork:
         Speed of the access leg between a point and its node.
     source : dict, optional
         Where the graph comes from (file, sha256, profile), reported by :meth:`describe`.
+
+    Notes
+    -----
+    :meth:`nearest` is one multi-source search from all destinations on the reversed
+    graph; :meth:`od_table` one bounded search per destination (see there).
 
     Examples
     --------
@@ -129,8 +125,8 @@ class RoadNetwork:
         source: dict[str, object] | None = None,
     ) -> None:
         self._graph = graph
-        self._max_snap_m = _check_positive("max_snap_m", max_snap_m)
-        self._access_speed_kph = _check_positive("access_speed_kph", access_speed_kph)
+        self._max_snap_m = check_positive("max_snap_m", max_snap_m)
+        self._access_speed_kph = check_positive("access_speed_kph", access_speed_kph)
         self._source = dict(source or {})
 
     @classmethod
@@ -279,139 +275,34 @@ class RoadNetwork:
         xy = points_xy(points, name=name)
         return snap_xy(self._graph.xy, xy, max_snap_m=self._max_snap_m, tree=self._tree)
 
-    def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
-        """Return the labels of the points farther than ``max_snap_m`` from the network.
-
-        Parameters
-        ----------
-        points : geopandas.GeoSeries
-            Points in EPSG:2154.
-
-        Returns
-        -------
-        pandas.Index
-            Labels of the unplaced points.
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from shapely import Point
-        >>> from maillage.sources import fetch
-        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
-        >>> far = gpd.GeoSeries([Point(0, 0)], index=["paris?"], crs=2154)
-        >>> list(net.unplaced(far))
-        ['paris?']
-        """
-        snapped = self._snap(points, name="points")
-        return points.index[~snapped.placed]
+    def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
+        """Return, per point, whether it lies within ``max_snap_m`` of the network."""
+        return self._snap(points, name="points").placed
 
     def _destinations(self, destinations: gpd.GeoSeries) -> tuple[Snapped, np.ndarray]:
         """Snap destinations; return the snap and the positions of the placed ones."""
-        if len(destinations) == 0:
-            msg = "destinations is empty: pass at least one venue point (EPSG:2154)"
-            raise InputDataError(msg)
+        self._refuse_empty(destinations)
         snapped = self._snap(destinations, name="destinations")
-        placed = np.flatnonzero(snapped.placed)
-        if len(placed) == 0:
-            msg = (
-                f"none of the {len(destinations)} destinations is within max_snap_m="
-                f"{self._max_snap_m:g} m of the road network ({self._source.get('file')}); "
-                "does the OSM extract cover the territory?"
-            )
-            raise NetworkError(msg)
-        if len(placed) < len(destinations):
-            lost = destinations.index[~snapped.placed]
-            warnings.warn(
-                f"{len(lost)} of {len(destinations)} destinations are farther than "
-                f"{self._max_snap_m:g} m from the road network and are ignored: {list(lost[:10])}",
-                MaillageWarning,
-                stacklevel=3,
-            )
-        return snapped, placed
+        return snapped, self._keep_placed(destinations, snapped.placed, name="destinations")
 
     def _origins(self, origins: gpd.GeoSeries) -> Snapped:
         snapped = self._snap(origins, name="origins")
-        n_lost = int((~snapped.placed).sum())
-        if len(origins) and n_lost == len(origins):
-            msg = (
-                f"none of the {len(origins)} origins is within max_snap_m={self._max_snap_m:g} m "
-                f"of the road network ({self._source.get('file')}); the network does not reach "
-                "the territory: use an OSM extract that covers it"
-            )
-            raise NetworkError(msg)
-        if n_lost:
-            logger.info(
-                "%d of %d origins are off the road network (NaN time)", n_lost, len(origins)
-            )
+        self._check_origins(origins, int(snapped.placed.sum()))
         return snapped
 
-    def nearest(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float | None = None,
-    ) -> pd.DataFrame:
-        """Return the drive time from each origin to its nearest destination.
-
-        One multi-source search from all destinations on the reversed graph.
-
-        Parameters
-        ----------
-        origins : geopandas.GeoSeries
-            Homes (points, EPSG:2154); labels are kept as the index.
-        destinations : geopandas.GeoSeries
-            Venues (points, EPSG:2154); their labels fill ``dest_id``.
-        max_time_s : float, optional
-            Stop searching beyond this time; farther origins get ``inf``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed like ``origins``: ``travel_time_s`` (``inf`` when no destination within
-            ``max_time_s``, ``NaN`` when the origin is unplaced) and ``dest_id`` (NA then).
-
-        Raises
-        ------
-        InputDataError
-            Empty destinations, wrong CRS or geometry.
-        NetworkError
-            No destination or no origin lies within ``max_snap_m`` of the network.
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from maillage.sources import fetch
-        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
-        >>> xy = net.graph.xy
-        >>> homes = gpd.GeoSeries.from_xy(xy[::500, 0], xy[::500, 1], crs=2154)
-        >>> venues = gpd.GeoSeries.from_xy(xy[[0, 2000], 0], xy[[0, 2000], 1], crs=2154,
-        ...                                index=["a", "b"])
-        >>> result = net.nearest(homes, venues)
-        >>> bool(result["travel_time_s"].between(0, 3600).all()), sorted(set(result["dest_id"]))
-        (True, ['a', 'b'])
-        """
+    def _nearest_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One multi-source search from all destinations on the reversed graph."""
         if max_time_s is not None:
-            max_time_s = _check_positive("max_time_s", max_time_s)
+            max_time_s = check_positive("max_time_s", max_time_s)
         dest_snap, placed = self._destinations(destinations)
         origin_snap = self._origins(origins)
         time_s, label = self._from_nearest(dest_snap, placed, max_time_s)
         ok = origin_snap.placed
         node = np.where(ok, origin_snap.node, 0)
         total = np.where(ok, time_s[node] + origin_snap.access_s(self._access_speed_kph), np.nan)
-        found = ok & (label[node] >= 0)
-        if max_time_s is not None:
-            found &= total <= max_time_s
-        total[ok & ~found] = np.inf
-        dest_id = np.full(len(origins), pd.NA, dtype=object)
-        dest_id[found] = destinations.index.to_numpy(dtype=object)[label[node][found]]
-        return pd.DataFrame(
-            {
-                "travel_time_s": total,
-                "dest_id": pd.Series(dest_id, index=origins.index, dtype=object),
-            },
-            index=origins.index,
-        )
+        return self._within(total, np.where(ok, label[node], -1), max_time_s)
 
     def od_table(
         self,
@@ -465,7 +356,16 @@ class RoadNetwork:
         >>> list(table.columns), bool((table["travel_time_s"] <= 600).all())
         (['origin_id', 'dest_id', 'travel_time_s'], True)
         """
-        max_time_s = _check_positive("max_time_s", max_time_s)
+        query = PairQuery(origins, destinations, max_time_s, served_by)
+        pairs = self._pair_positions(query, progress=progress)
+        return pairs_frame(origins.index, destinations.index, *pairs)
+
+    def _pair_positions(
+        self, query: PairQuery, *, progress: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Bounded searches from each destination, pruned by ``served_by``."""
+        origins, destinations, _, served_by = query
+        max_time_s = check_positive("max_time_s", query.max_time_s)
         dest_snap, placed = self._destinations(destinations)
         origin_snap = self._origins(origins)
         keep = np.flatnonzero(origin_snap.placed)
@@ -483,15 +383,7 @@ class RoadNetwork:
             floor_s=floor,
             progress=progress,
         )
-        origin_pos, dest_pos = keep[point], placed[dest]
-        order = np.lexsort((time_s, origin_pos))
-        return pd.DataFrame(
-            {
-                "origin_id": origins.index.take(origin_pos[order]),
-                "dest_id": destinations.index.take(dest_pos[order]),
-                "travel_time_s": time_s[order],
-            }
-        )
+        return self._by_origin(keep[point], placed[dest], time_s)
 
     def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
         """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
@@ -555,7 +447,7 @@ class RoadNetwork:
         """
         import geopandas as gpd  # noqa: PLC0415 - keeps the import of the package light
 
-        max_time_s = _check_positive("max_time_s", max_time_s)
+        max_time_s = check_positive("max_time_s", max_time_s)
         snapped = self._snap(gpd.GeoSeries([destination], crs=2154), name="destination")
         if not snapped.placed[0]:
             logger.info("destination %s is off the road network: no reached node", destination)
