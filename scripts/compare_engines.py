@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,17 +35,17 @@ import numpy as np
 import maillage
 
 SHARED = {
-    "monaco": "monaco-osrm-2016/monaco.osm.pbf",
-    "saint-barthelemy": "saint-barthelemy-2015/saint_barthelemy.osm.pbf",
-    "paris": "paris-bss-valhalla-2020/paris_bss.osm.pbf",
+    "monaco": "osm-monaco-osrm-2016",
+    "saint-barthelemy": "osm-saint-barthelemy-2015",
+    "paris": "osm-paris-bss-valhalla-2020",
 }
+"""Short name -> catalogue name of the shared extracts (``maillage.sources``)."""
 
 
 def extract_path(name: str) -> Path:
     """Path of a shared extract (``monaco``, ``saint-barthelemy``, ``paris``) or of a file."""
     if name in SHARED:
-        data = Path(os.environ.get("MAILLAGE_DATA_DIR", "../shared/data"))
-        return data / "osm" / SHARED[name]
+        return maillage.fetch(SHARED[name])[0]
     return Path(name)
 
 

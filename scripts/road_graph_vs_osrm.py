@@ -1,6 +1,6 @@
 """Measure the road graph (RoadNetwork) against OSRM's car profile on random road nodes.
 
-For each real OpenStreetMap extract of the shared data (``<data_dir>/osm/...``), the same
+For each real OpenStreetMap extract of the shared data (catalogue entries ``osm-*``), the same
 file is routed by both engines: :class:`maillage.RoadNetwork` and :class:`maillage.OSRMModel`
 (``osrm-bindings``, the stock ``car.lua``). ``--nodes`` nodes of the road graph are drawn at
 random (fixed seed, among the graph's nodes sorted by OSM id, so a rule that drops a few
@@ -45,17 +45,17 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 import maillage
-from maillage import OSRMModel, RoadNetwork, options
+from maillage import OSRMModel, RoadNetwork, fetch
 from maillage.travel.graph.turns import turn_cost_s
 
 U_TURN_PENALTY_S = 20.0  # car.lua properties.u_turn_penalty
 
 EXTRACTS = {
-    "monaco": ("monaco-osrm-2016", "monaco.osm.pbf"),
-    "saint-barthelemy": ("saint-barthelemy-2015", "saint_barthelemy.osm.pbf"),
-    "paris": ("paris-bss-valhalla-2020", "paris_bss.osm.pbf"),
+    "monaco": "osm-monaco-osrm-2016",
+    "saint-barthelemy": "osm-saint-barthelemy-2015",
+    "paris": "osm-paris-bss-valhalla-2020",
 }
-"""Short name -> (folder under ``<data_dir>/osm``, file name) of the real extracts."""
+"""Short name -> catalogue name of the real extracts (``maillage.sources``)."""
 
 SNAP_TOLERANCE_M = 5.0
 """A node OSRM places farther than this is not on OSRM's car network: left out."""
@@ -67,9 +67,8 @@ OUT = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "road_
 
 
 def extract_path(name: str) -> Path:
-    """Return the path of a shared extract (``EXTRACTS`` key) under ``options.data_dir``."""
-    folder, file = EXTRACTS[name]
-    return Path(options.data_dir) / "osm" / folder / file
+    """Return the path of a shared extract (``EXTRACTS`` key), checked against the catalogue."""
+    return fetch(EXTRACTS[name])[0]
 
 
 def _sample(net: RoadNetwork, nodes: int, seed: int) -> np.ndarray:
