@@ -1,0 +1,307 @@
+"""The parser of the ``maillage`` command, in French: :func:`build_parser`, :class:`FrenchParser`.
+
+Examples
+--------
+>>> build_parser().parse_args(["report", "--out", "x", "--years", "2019-2020"]).years
+[2019, 2020]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import maillage
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["USAGE_ERROR", "FrenchParser", "build_parser", "parse_years"]
+
+USAGE_ERROR = 2
+"""Exit code of a user error (argparse's own, and every message of :mod:`maillage.cli`)."""
+
+
+def parse_years(text: str) -> list[int]:
+    """Parse ``"A-B"`` (inclusive) or ``"A"`` into a list of years.
+
+    Parameters
+    ----------
+    text : str
+        Years as typed on the command line.
+
+    Returns
+    -------
+    list of int
+        The years, increasing.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When the text is not ``A-B`` with ``A <= B``.
+    """
+    try:
+        parts = [int(p) for p in text.split("-")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or parts[0] > parts[1] or parts[0] < 1900:
+        msg = f"années attendues sous la forme 2019-2024 ou 2024, reçu « {text} »"
+        raise argparse.ArgumentTypeError(msg)
+    return list(range(parts[0], parts[1] + 1))
+
+
+_ARGPARSE_FR = (
+    (r"the following arguments are required: (.*)", r"argument(s) obligatoire(s) manquant(s) : \1"),
+    (r"one of the arguments (.*) is required", r"l'un des arguments \1 est obligatoire"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"l'option \1 ne va pas avec \2"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        r"\1 : choix inconnu \2 (au choix : \3)",
+    ),
+    (r"argument (\S+): invalid (?:int|float) value: (.*)", r"\1 : nombre attendu, reçu \2"),
+    (r"argument (\S+): expected one argument", r"\1 : une valeur attendue"),
+    (r"argument (\S+): expected at least one argument", r"\1 : au moins une valeur attendue"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"\1 : valeur inattendue \2"),
+    (r"unrecognized arguments: (.*)", r"argument(s) inconnu(s) : \1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"option ambiguë \1 : \2 ?"),
+    (r"argument (\S+): (.*)", r"\1 : \2"),  # a type's own (French) message
+)
+"""argparse's English messages (Python 3.12) and their French wording."""
+
+
+def _french(message: str) -> str:
+    """Return argparse's ``message`` in French (unknown messages are kept as they are)."""
+    for pattern, repl in _ARGPARSE_FR:
+        if re.fullmatch(pattern, message, flags=re.DOTALL):
+            return re.sub(pattern, repl, message, flags=re.DOTALL)
+    return message
+
+
+class _FrenchHelp(argparse.HelpFormatter):
+    """Help in French: ``utilisation :`` instead of ``usage:``."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` that speaks French: help, section titles, errors.
+
+    Examples
+    --------
+    >>> parser = FrenchParser(prog="essai")
+    >>> print(parser.format_usage(), end="")
+    utilisation : essai [-h]
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _FrenchHelp)
+        add_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False  # our own -h, with a French help line
+        super().__init__(*args, **kwargs)
+        # argparse writes "<title>:"; the space gives the French "options :"
+        self._positionals.title = "arguments "
+        self._optionals.title = "options "
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help="afficher cette aide et quitter",
+            )
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the French message, then exit with code 2."""
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog} : erreur : {_french(message)}\n")
+
+
+def _columns_option(text: str) -> dict[str, str]:
+    from maillage.load.census_guess import parse_columns_flag  # noqa: PLC0415 - keeps --help fast
+
+    try:
+        return parse_columns_flag(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``maillage`` command (in French).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parser with the ``report`` and ``catalogue`` sub-commands.
+    """
+    common = FrenchParser(add_help=False)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="plus de messages (-vv : détails de débogage)",
+    )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="seulement les erreurs, sans barre de progression",
+    )
+    parser = FrenchParser(
+        prog="maillage",
+        description="Mesure la desserte d'un territoire par un réseau de lieux (tiers-lieux, "
+        "France services...) : temps d'accès, zones blanches, sites à ouvrir.",
+        epilog="Exemple : maillage report --venues cget-tiers-lieux-2019 --region 75 --out rapport",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"maillage {maillage.__version__}",
+        help="afficher la version et quitter",
+    )
+    sub = parser.add_subparsers(
+        title="commandes ", dest="command", required=True, metavar="COMMANDE"
+    )
+    rep = sub.add_parser(
+        "report",
+        help="écrire le rapport de desserte d'un territoire dans un dossier",
+        description="Écrit le rapport de desserte d'un territoire (report.html, cartes, "
+        "tableaux CSV, coverage.gpkg, summary.json) dans un dossier.",
+        parents=[common],
+    )
+    _report_arguments(rep)
+    sub.add_parser(
+        "catalogue",
+        help="lister les jeux de données du catalogue (recensements, grilles, réseaux)",
+        description="Liste les jeux de données que maillage connaît par leur nom, à donner "
+        "à --venues, --supported, --series, --grid ou --network.",
+        parents=[common],
+    )
+    return parser
+
+
+def _report_arguments(rep: argparse.ArgumentParser) -> None:
+    """Add the options of ``maillage report``."""
+    rep.add_argument(
+        "--venues",
+        metavar="NOM_OU_FICHIER",
+        help="recensement des lieux : nom du catalogue (maillage catalogue) ou fichier CSV, "
+        "XLSX, GeoJSON, GeoPackage, export GoGoCarto, schéma de la médiation numérique "
+        "(avec --series, sa liste la plus récente par défaut)",
+    )
+    rep.add_argument(
+        "--columns",
+        type=_columns_option,
+        metavar='"Leur=canonique,..."',
+        help="noms canoniques des colonnes du fichier --venues, par exemple "
+        '"Identifiant=venue_id,Nom=name,Latitude=latitude,Longitude=longitude"',
+    )
+    rep.add_argument(
+        "--crs",
+        metavar="EPSG",
+        help="système de coordonnées des colonnes x/y du fichier --venues, par exemple 2154 "
+        "pour le Lambert-93",
+    )
+    rep.add_argument(
+        "--series",
+        nargs="+",
+        metavar="NOM_OU_FICHIER[=DATE]",
+        help="listes datées d'un même réseau (les noms du catalogue portent leur date ; "
+        "FICHIER=DATE pour un fichier) : évolution, cartes, ouvertures et fermetures",
+    )
+    rep.add_argument(
+        "--supported",
+        metavar="NOM_OU_FICHIER",
+        help="lieux soutenus publiquement (labellisés), nom du catalogue ou fichier, par exemple "
+        "fabriques-territoire-2024 : rapprochés du recensement pour y marquer les lieux soutenus",
+    )
+    area = rep.add_mutually_exclusive_group()
+    area.add_argument("--region", metavar="CODE", help="code INSEE de la région, par exemple 75")
+    area.add_argument(
+        "--departement",
+        nargs="+",
+        metavar="CODE",
+        help="code(s) de département, par exemple 17 79 (9 vaut 09, 2a vaut 2A)",
+    )
+    rep.add_argument(
+        "--threshold",
+        type=float,
+        default=20.0,
+        metavar="MIN",
+        help="seuil d'accès en minutes : au-delà, une commune est en zone blanche (20 par défaut)",
+    )
+    rep.add_argument(
+        "--network",
+        nargs="+",
+        action="extend",
+        metavar="FICHIER.osm.pbf",
+        help="réseau routier : un ou plusieurs fichiers .osm.pbf (les extraits voisins sont "
+        "fusionnés), ou « osm » pour les extraits régionaux du catalogue qui couvrent le "
+        "territoire, téléchargés une fois et gardés en cache (par défaut : modèle à vol "
+        "d'oiseau calé sur des temps de trajet réels)",
+    )
+    rep.add_argument(
+        "--engine",
+        choices=["graph", "osrm"],
+        default="graph",
+        help="moteur de calcul sur les extraits --network : graph (le graphe routier de "
+        "maillage, par défaut) ou osrm (profil voiture d'OSRM ; paquet osrm-bindings requis)",
+    )
+    rep.add_argument(
+        "--grid",
+        metavar="FICHIER",
+        help="grille de population (fichier ou nom du catalogue) : les habitants sont placés "
+        "sur ses carreaux de 200 m ; hors de la grille, comme sans grille",
+    )
+    when = rep.add_mutually_exclusive_group()
+    when.add_argument(
+        "--year", type=int, metavar="ANNÉE", help="seulement les lieux ouverts cette année-là"
+    )
+    when.add_argument(
+        "--years", type=parse_years, metavar="A-B", help="évolution année par année, de A à B"
+    )
+    rep.add_argument(
+        "--sites", type=int, default=5, metavar="K", help="nombre de sites suggérés (5 par défaut)"
+    )
+    rep.add_argument(
+        "--out",
+        required=True,
+        type=_user_path,
+        metavar="DOSSIER",
+        help="dossier du rapport, remplacé en entier seulement s'il est nouveau, vide ou s'il "
+        "contient un rapport antérieur inchangé (son .maillage-manifest.json le dit) ; un lien "
+        "est suivi",
+    )
+    rep.add_argument(
+        "--previous",
+        type=_user_path,
+        metavar="DOSSIER",
+        help="dossier d'un rapport antérieur (peut être --out) à comparer : ajoute changes.csv "
+        "et une section à la page",
+    )
+    rep.add_argument(
+        "--commutes",
+        metavar="NOM_OU_FICHIER",
+        help="navettes domicile-travail des habitants (nom du catalogue, fichier INSEE par "
+        "millésime ou table origine-destination) : ajoute la section « Trajets "
+        "domicile-travail évitables », commutes.csv et commutes.png",
+    )
+
+
+def _user_path(text: str) -> Path:
+    """Return the path given to a flag, ``~`` expanded (a shell leaves ``--out=~/x``)."""
+    return Path(text).expanduser()
