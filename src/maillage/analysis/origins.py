@@ -212,16 +212,17 @@ def origins_from_grid(
 
     Examples
     --------
+    Two cells of 200 m in the first commune of the toy territory (100 inhabitants):
+
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> communes = gpd.GeoDataFrame(
-    ...     {"population": [30]}, geometry=[box(0, 0, 400, 200)],
-    ...     index=pd.Index(["00001"], name="code_insee"), crs=2154)
-    >>> grid = gpd.GeoDataFrame({"population": [10.0, 5.0]},
-    ...     geometry=[box(0, 0, 200, 200), box(200, 0, 400, 200)],
+    >>> from maillage.prepare.toy import X0, Y0, toy_territory
+    >>> communes, _ = toy_territory()
+    >>> grid = gpd.GeoDataFrame({"population": [10.0, 30.0]},
+    ...     geometry=[box(X0, Y0, X0 + 200, Y0 + 200), box(X0 + 200, Y0, X0 + 400, Y0 + 200)],
     ...     index=pd.Index(["c1", "c2"], name="cell_id"), crs=2154)
     >>> origins_from_grid(grid, communes, rescale=True)["population"].tolist()
-    [20.0, 10.0]
+    [25.0, 75.0]
     """
     _check_communes(communes)
     check_columns(grid, ["population", "geometry"], name="grid")
