@@ -160,82 +160,43 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
     have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan` (empty
     arrays: no turn costs).
     """
-    cost, offset, rank = turns
-    turning = len(offset) > 0
     n = len(indptr) - 1
+    turning = len(turns[1]) > 0
     dist = np.full(n, np.inf)
     label = np.full(n, -1, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
     last = np.full(n if turning else 0, -1, dtype=np.int16)
     spread = init.max() - init.min() if len(init) else 0.0
-    extra = MAX_TURN_S if turning else 0.0
-    width, heads, entry_node, entry_next = _queue(
-        weights, spread + extra, len(indices) + len(sources) + 1
+    queue = _queue(
+        weights, spread + (MAX_TURN_S if turning else 0.0), len(indices) + len(sources) + 1
     )
-    n_buckets = len(heads)
+    width, heads, entry_node, entry_next = queue
     used, bucket = _seed(
         dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next
     )
-    live = used
-    while live > 0:
-        slot = bucket % n_buckets
-        e = heads[slot]
-        if e < 0:
-            bucket += 1
-            continue
-        heads[slot] = entry_next[e]
-        live -= 1
-        u = entry_node[e]
-        if done[u]:
-            continue
-        done[u] = True
-        d = dist[u]
-        lab = label[u]
-        base = _turn_base(turning, offset, last, indptr, u)
-        for j in range(indptr[u], indptr[u + 1]):
-            v = indices[j]
-            nd = d + weights[j]
-            if turning:
-                nd += cost[base + j]
-            if nd < dist[v] and nd <= limit:
-                dist[v] = nd
-                label[v] = lab
-                if turning:
-                    last[v] = rank[j]
-                slot_v = np.int64(nd / width) % n_buckets
-                entry_node[used] = v
-                entry_next[used] = heads[slot_v]
-                heads[slot_v] = used
-                used += 1
-                live += 1
+    state = (dist, done, last)
+    _settle(indptr, indices, weights, limit, state, None, label, queue, (used, bucket), None, turns)
     return dist, label
 
 
-@njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns):
-    """Settle nodes within ``limit`` of ``source``; return how many were touched.
+@njit(cache=True, nogil=True, inline="always")
+def _settle(indptr, indices, weights, limit, state, touched, label, queue, start, floor, turns):
+    """Run the bucket queue, seeded with its first ``start[0]`` entries, until it is empty.
 
-    ``work`` is ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all
-    False) and ``last`` (all -1, when turning) must be clean for the nodes to be
-    touched; the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
-    When ``floor`` is not empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is not
-    expanded (see :func:`bounded_pairs`).
+    ``state`` is ``(dist, done, last)``; ``touched`` (unless None) records the
+    nodes whose time leaves ``inf``, from its second slot on (the first holds the source);
+    ``label`` (unless None) passes each node's label on to the nodes it reaches. When
+    ``floor`` is not None nor empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is
+    not expanded (see :func:`bounded_pairs`). Return how many nodes ``touched`` holds.
+    The None arguments are typed by numba, which compiles their branches away.
     """
-    dist, done, touched, last = work
+    dist, done, last = state
     cost, offset, rank = turns
     turning = len(offset) > 0
-    pruning = len(floor) > 0
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
-    dist[source] = start
-    touched[0] = source
-    count = 1
-    bucket = np.int64(start / width)
-    heads[bucket % n_buckets] = 0
-    entry_node[0] = source
-    entry_next[0] = -1
-    used = 1
-    live = 1
+    used, bucket = start
+    live, count, lab = used, 1, 0
     while live > 0:
         slot = bucket % n_buckets
         e = heads[slot]
@@ -249,8 +210,10 @@ def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor,
             continue
         done[u] = True
         d = dist[u]
-        if pruning and floor[u] <= d:
+        if floor is not None and len(floor) and floor[u] <= d:
             continue
+        if label is not None:
+            lab = label[u]
         base = _turn_base(turning, offset, last, indptr, u)
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
@@ -258,10 +221,12 @@ def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor,
             if turning:
                 nd += cost[base + j]
             if nd < dist[v] and nd <= limit:
-                if dist[v] == np.inf:
+                if touched is not None and dist[v] == np.inf:
                     touched[count] = v
                     count += 1
                 dist[v] = nd
+                if label is not None:
+                    label[v] = lab
                 if turning:
                     last[v] = rank[j]
                 slot_v = np.int64(nd / width) % n_buckets
@@ -271,6 +236,29 @@ def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor,
                 used += 1
                 live += 1
     return count
+
+
+@njit(cache=True, nogil=True)
+def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns):
+    """Settle nodes within ``limit`` of ``source``; return how many were touched.
+
+    ``work`` is ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all
+    False) and ``last`` (all -1, when turning) must be clean for the nodes to be
+    touched; the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
+    ``floor`` prunes as in :func:`_settle`.
+    """
+    dist, touched = work[0], work[2]
+    width, heads, entry_node, entry_next = queue
+    dist[source] = start
+    touched[0] = source
+    bucket = np.int64(start / width)
+    heads[bucket % len(heads)] = 0
+    entry_node[0] = source
+    entry_next[0] = -1
+    state = (dist, work[1], work[3])
+    return _settle(
+        indptr, indices, weights, limit, state, touched, None, queue, (1, bucket), floor, turns
+    )
 
 
 @njit(cache=True, nogil=True)
