@@ -388,7 +388,7 @@ def test_bad_inputs_raise_maillage_errors(tmp_path, grid_pbf):
         OSRMModel.from_osm(tmp_path / "nowhere.osm.pbf", cache=False)
     with pytest.raises(OptionError, match="not an OSRM profile"):
         OSRMModel.from_osm(grid_pbf, profile="tractor")
-    with pytest.raises(OptionError, match="not an OSRM algorithm"):
+    with pytest.raises(OptionError, match="algorithm must be 'ch' or 'mld', got 'dijkstra'"):
         OSRMModel.from_osm(grid_pbf, algorithm="dijkstra")
     nodes_only = tmp_path / "nodes.osm.pbf"
     import osmium

@@ -10,7 +10,8 @@ import pandas as pd
 
 from maillage.analysis._checks import check_threshold
 from maillage.analysis.coverage import weighted_median
-from maillage.errors import ColumnError, OptionError
+from maillage.errors import ColumnError
+from maillage.options import check_choice
 from maillage.schema import check_columns
 
 if TYPE_CHECKING:
@@ -122,8 +123,7 @@ def indicators(
     >>> ind[["share_20_min", "white_zone_population", "median_time_min"]].iloc[0].tolist()
     [0.25, 300.0, 25.0]
     """
-    if by not in _LEVELS:
-        raise OptionError(f"by must be one of {_LEVELS} (got {by!r})")
+    check_choice("by", by, _LEVELS)
     check_columns(communes_cov, _COV_COLUMNS, name="communes_cov")
     threshold = check_threshold(threshold_min, communes_cov)
     if by is not None and by not in communes_cov.columns:

@@ -28,6 +28,7 @@ from maillage.analysis._checks import check_model, check_threshold, merged_credi
 from maillage.analysis._milp import pick_sites_exactly
 from maillage.analysis.commute_siting import commute_sites
 from maillage.errors import OptionError
+from maillage.options import check_choice
 from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
@@ -184,12 +185,10 @@ def suggest_sites(
     [[1, 'A', 10.0], [2, 'B', 10.0]]
     """
     model = check_model(model)
-    if method not in ("greedy", "exact"):
-        raise OptionError(f"method must be 'greedy' or 'exact' (got {method!r})")
+    check_choice("method", method, ("greedy", "exact"))
     if int(k) < 1:
         raise OptionError(f"k must be >= 1 (got {k!r})")
-    if objective not in ("coverage", "commute"):
-        raise OptionError(f"objective must be 'coverage' or 'commute' (got {objective!r})")
+    check_choice("objective", objective, ("coverage", "commute"))
     if objective == "commute":
         reach = origins_cov.attrs.get("max_access_min", 15.0)
         reach = float(threshold_min) if threshold_min is not None else float(reach)

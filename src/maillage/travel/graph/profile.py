@@ -48,7 +48,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from maillage.errors import OptionError
+from maillage.options import check_choice
 from maillage.travel.graph.tags import (
     directional,
     parse_duration,
@@ -73,7 +73,6 @@ __all__ = [
     "SURFACE_SPEEDS_KPH",
     "TRACKTYPE_SPEEDS_KPH",
     "WayRule",
-    "check_profile",
     "resolve_access",
     "way_rule",
 ]
@@ -170,7 +169,7 @@ RESTRICTED_HIGHWAYS = frozenset(CAR_SPEEDS_KPH)
 """Classes on which those values restrict rather than close (``restricted_highway_whitelist``)."""
 
 PROFILES = ("car",)
-"""Profiles known to :func:`check_profile`."""
+"""Profiles the road graph knows (``RoadNetwork.from_osm(profile=...)``)."""
 
 _MAXSPEED_KEYS = ("maxspeed:advisory", "maxspeed", "source:maxspeed", "maxspeed:type")
 _LIMIT_KEYS = {
@@ -229,30 +228,6 @@ class WayRule:
     def speed_kph(self) -> float:
         """Speed in the first drivable direction (forward, else backward)."""
         return self.forward_kph if self.forward else self.backward_kph
-
-
-def check_profile(profile: str) -> str:
-    """Return ``profile`` if it is known, else raise :class:`~maillage.errors.OptionError`.
-
-    Parameters
-    ----------
-    profile : str
-        Profile name.
-
-    Returns
-    -------
-    str
-        The profile name.
-
-    Examples
-    --------
-    >>> check_profile("car")
-    'car'
-    """
-    if profile not in PROFILES:
-        msg = f"profile must be one of {PROFILES}, got {profile!r}"
-        raise OptionError(msg)
-    return profile
 
 
 def _access_rank(value: str) -> int:
@@ -410,7 +385,7 @@ def way_rule(tags: Mapping[str, str], profile: str = "car") -> WayRule | None:
     >>> way_rule({"route": "ferry", "duration": "00:20"}).duration_s
     1200.0
     """
-    check_profile(profile)
+    check_choice("profile", profile, PROFILES)
     highway = tags.get("highway")
     keys = tags.keys()
     plain = highway in CAR_SPEEDS_KPH or "route" in tags or "bridge" in tags
