@@ -44,6 +44,8 @@ class PairQuery(NamedTuple):
     """Time budget, seconds."""
     served_by: gpd.GeoSeries | None = None
     """Existing venues: leave out the origins one of them reaches within the budget."""
+    progress: bool = False
+    """Show a progress bar, where the engine has one (the road graph's batched searches)."""
 
 
 def check_positive(name: str, value: float) -> float:
@@ -286,6 +288,7 @@ class Engine:
         *,
         max_time_s: float,
         served_by: gpd.GeoSeries | None = None,
+        progress: bool = False,
     ) -> pd.DataFrame:
         """Return every origin-destination pair within ``max_time_s``.
 
@@ -301,6 +304,9 @@ class Engine:
             Existing venues: the origins one of them reaches within ``max_time_s`` are left
             out (an engine may use them to prune its searches); the pairs kept are those of
             the full table.
+        progress : bool, default False
+            Show a progress bar where the engine has one: the road graph's searches, in
+            batches of destinations; the other engines answer at once.
 
         Returns
         -------
@@ -331,5 +337,6 @@ class Engine:
           origin_id dest_id  travel_time_s
         0        h1      v1          100.0
         """
-        pairs = self._pair_positions(PairQuery(origins, destinations, max_time_s, served_by))
+        query = PairQuery(origins, destinations, max_time_s, served_by, progress)
+        pairs = self._pair_positions(query)
         return pairs_frame(origins.index, destinations.index, *pairs)

@@ -416,7 +416,7 @@ class OSRMModel(NetworkEngine):
 
     def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the cells of OSRM's table within ``max_time_s``, by origin then time."""
-        origins, destinations, _, served_by = query
+        origins, destinations, _, served_by, _ = query
         max_time_s = check_positive("max_time_s", query.max_time_s)
         dest_ll, dest_pos = self._placed(destinations, name="destinations")
         origin_ll = _lonlat(origins, name="origins")

@@ -81,7 +81,7 @@ class StraightLineEngine(Engine):
 
     def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions and times of the pairs within ``max_time_s`` by straight line."""
-        origins, destinations, max_time_s, served_by = query
+        origins, destinations, max_time_s, served_by, _ = query
         keep = np.arange(len(origins))
         if served_by is not None and len(served_by):
             served = self.nearest(origins, served_by, max_time_s=max_time_s)["travel_time_s"]

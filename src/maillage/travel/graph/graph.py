@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,7 +32,10 @@ from scipy.sparse.csgraph import connected_components
 
 from maillage.errors import NetworkError
 
-__all__ = ["MIN_EDGE_TIME_S", "Graph", "graph_from_edges", "spatial_order"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["MIN_EDGE_TIME_S", "Graph", "graph_from_edges", "line_graph", "spatial_order"]
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +259,37 @@ def graph_from_edges(
     if roundabout is not None:
         graph = replace(graph, roundabout=np.asarray(roundabout, dtype=bool)[kept])
     return _strong_component(graph) if largest_component else graph
+
+
+def line_graph(times_s: Sequence[float], *, spacing_m: float = 1000.0) -> Graph:
+    """Return a two-way road along the x axis: the toy graph of the examples and tests.
+
+    Parameters
+    ----------
+    times_s : sequence of float
+        Time of each stretch, either way: ``len(times_s) + 1`` nodes, stretch ``k`` joining
+        node ``k`` and node ``k + 1``.
+    spacing_m : float, default 1000
+        Distance between consecutive nodes, which sit at ``(k * spacing_m, 0)`` in EPSG:2154.
+
+    Returns
+    -------
+    Graph
+        Node labels ``0..len(times_s)``.
+
+    Examples
+    --------
+    >>> g = line_graph([10.0, 5.0])
+    >>> g.n_nodes, g.n_edges, g.weights.tolist()
+    (3, 4, [10.0, 10.0, 5.0, 5.0])
+    """
+    times = np.asarray(times_s, dtype=np.float64)
+    k = np.arange(len(times))
+    xy = np.column_stack([np.arange(len(times) + 1) * float(spacing_m), np.zeros(len(times) + 1)])
+    return graph_from_edges(
+        np.concatenate([k, k + 1]), np.concatenate([k + 1, k]), np.concatenate([times, times]),
+        xy, np.arange(len(times) + 1),
+    )  # fmt: skip
 
 
 def _strong_component(graph: Graph) -> Graph:

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.spatial import cKDTree
 
-from maillage.options import options
+from maillage.options import check_choice, options
 from maillage.sources import sha256_of
-from maillage.travel.engine import PairQuery, check_positive, pairs_frame
+from maillage.travel.engine import PairQuery, check_positive
 from maillage.travel.graph import search
 from maillage.travel.graph.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
 from maillage.travel.graph.osm import as_paths, read_ways
@@ -36,7 +36,7 @@ from maillage.travel.graph.profile import (
     CAR_SPEEDS_KPH,
     FERRY_SPEED_KPH,
     MAXSPEED_FACTOR,
-    check_profile,
+    PROFILES,
 )
 from maillage.travel.graph.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
 from maillage.travel.graph.ways import graph_from_ways
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import geopandas as gpd
-    import pandas as pd
     import shapely
 
     from maillage.travel.graph.graph import Graph
@@ -104,16 +103,26 @@ class RoadNetwork(NetworkEngine):
     Notes
     -----
     :meth:`nearest` is one multi-source search from all destinations on the reversed
-    graph; :meth:`od_table` one bounded search per destination (see there).
+    graph. :meth:`od_table` is one bounded search per destination on the reversed graph,
+    in batches on two threads (``progress=True`` shows them); memory grows with the pairs
+    found, not with origins x destinations. With ``served_by`` (existing venues), only the
+    origins none of them serves within ``max_time_s`` are kept, and each search stops
+    expanding at the nodes nearer to an existing venue than to its destination: the pairs
+    kept are exactly those of the full table, and siting's searches only cover what is
+    still uncovered.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from maillage.travel.graph.graph import graph_from_edges
-    >>> g = graph_from_edges(np.array([0, 1]), np.array([1, 0]), np.array([60.0, 60.0]),
-    ...                      np.array([[0.0, 0.0], [1000.0, 0.0]]), np.arange(2))
-    >>> RoadNetwork(g).n_edges
+    >>> import geopandas as gpd
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> net = RoadNetwork(line_graph([60.0]))  # nodes at x = 0 and 1000 m, 60 s either way
+    >>> net.n_edges
     2
+    >>> homes = gpd.GeoSeries.from_xy([0.0, 1000.0], [0.0, 0.0], index=["h1", "h2"], crs=2154)
+    >>> net.od_table(homes, homes.iloc[:1], max_time_s=90, progress=False)
+      origin_id dest_id  travel_time_s
+    0        h1      h1            0.0
+    1        h2      h1           60.0
     """
 
     def __init__(
@@ -170,9 +179,10 @@ class RoadNetwork(NetworkEngine):
         access_speed_kph : float, default 15
             Speed of the leg between a point and its road node.
         turn_costs : bool, default True
-            Charge car.lua's turn costs at intersections. Without, searches are 1.3 times
-            faster (2 on a grid of crossroads) and drive times 4 to 10 % shorter than
-            OSRM's (``benchmarks/README.md``).
+            Charge car.lua's turn costs at intersections. Without, searches are about 1.3
+            times faster (1.6 on a grid of crossroads), need no turn table (60-240 MB for
+            1-4 million nodes) and give drive times 4 to 10 % shorter than OSRM's
+            (``benchmarks/README.md``).
         cache : bool, default True
             Read and write the parsed graph in the cache.
         progress : bool, default False
@@ -195,7 +205,7 @@ class RoadNetwork(NetworkEngine):
         >>> net.describe()["profile"], net.describe()["file"]
         ('car', 'saint_barthelemy.osm.pbf')
         """
-        check_profile(profile)
+        check_choice("profile", profile, PROFILES)
         paths = as_paths(path)
         graph, meta = _graph_from_files(
             paths, profile, turn_costs=turn_costs, cache=cache, progress=progress
@@ -304,67 +314,9 @@ class RoadNetwork(NetworkEngine):
         total = np.where(ok, time_s[node] + origin_snap.access_s(self._access_speed_kph), np.nan)
         return self._within(total, np.where(ok, label[node], -1), max_time_s)
 
-    def od_table(
-        self,
-        origins: gpd.GeoSeries,
-        destinations: gpd.GeoSeries,
-        *,
-        max_time_s: float,
-        served_by: gpd.GeoSeries | None = None,
-        progress: bool = False,
-    ) -> pd.DataFrame:
-        """Return every origin-destination pair within ``max_time_s``.
-
-        One bounded search per destination on the reversed graph, in batches on two
-        threads; memory grows with the pairs found, not with origins x destinations.
-
-        With ``served_by`` (existing venues), only the origins that none of them serves
-        within ``max_time_s`` are kept, and each search stops expanding at the nodes that
-        are nearer to an existing venue than to its destination: no kept origin can be
-        reached through them. The pairs kept are exactly those of the full table; the
-        searches only cover what is still uncovered (siting candidates run several times
-        faster on a region).
-
-        Parameters
-        ----------
-        origins : geopandas.GeoSeries
-            Homes (points, EPSG:2154).
-        destinations : geopandas.GeoSeries
-            Venues (points, EPSG:2154).
-        max_time_s : float
-            Time budget, access legs included.
-        served_by : geopandas.GeoSeries, optional
-            Existing venues (points, EPSG:2154): leave out the origins they serve within
-            ``max_time_s`` and prune the searches accordingly (see above).
-        progress : bool, default False
-            Show a progress bar over batches of destinations.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Long table ``origin_id, dest_id, travel_time_s`` sorted by origin then time.
-
-        Examples
-        --------
-        >>> import geopandas as gpd
-        >>> from maillage.sources import fetch
-        >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0])
-        >>> xy = net.graph.xy
-        >>> homes = gpd.GeoSeries.from_xy(xy[::500, 0], xy[::500, 1], crs=2154)
-        >>> venues = gpd.GeoSeries.from_xy(xy[[0, 2000], 0], xy[[0, 2000], 1], crs=2154)
-        >>> table = net.od_table(homes, venues, max_time_s=600)
-        >>> list(table.columns), bool((table["travel_time_s"] <= 600).all())
-        (['origin_id', 'dest_id', 'travel_time_s'], True)
-        """
-        query = PairQuery(origins, destinations, max_time_s, served_by)
-        pairs = self._pair_positions(query, progress=progress)
-        return pairs_frame(origins.index, destinations.index, *pairs)
-
-    def _pair_positions(
-        self, query: PairQuery, *, progress: bool = False
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Bounded searches from each destination, pruned by ``served_by``."""
-        origins, destinations, _, served_by = query
+    def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Bounded searches from each destination, pruned by ``served_by`` (class Notes)."""
+        origins, destinations, _, served_by, progress = query
         max_time_s = check_positive("max_time_s", query.max_time_s)
         dest_snap, placed = self._destinations(destinations)
         origin_snap = self._origins(origins)

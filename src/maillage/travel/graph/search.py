@@ -7,9 +7,8 @@ charges car.lua's turn costs (:mod:`maillage.travel.graph.turns`).
 Examples
 --------
 >>> import numpy as np
->>> from maillage.travel.graph.graph import graph_from_edges
->>> line = graph_from_edges(np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1]),
-...                         np.array([10.0, 10.0, 5.0, 5.0]), np.zeros((3, 2)), np.arange(3))
+>>> from maillage.travel.graph.graph import line_graph
+>>> line = line_graph([10.0, 5.0])  # nodes 0 - 1 - 2, 10 s then 5 s, either way
 >>> time_s, label = nearest_sources(line, np.array([0]), np.array([0.0]), np.array([7]))
 >>> time_s.tolist(), label.tolist()
 ([0.0, 10.0, 15.0], [7, 7, 7])
@@ -180,10 +179,8 @@ def reach(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from maillage.travel.graph.graph import graph_from_edges
-    >>> g = graph_from_edges(np.array([0, 1]), np.array([1, 0]), np.array([4.0, 4.0]),
-    ...                      np.zeros((2, 2)), np.arange(2))
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> g = line_graph([4.0])  # nodes 0 - 1, 4 s either way
     >>> reach(g, 0, 0.0, 3.0)[0].tolist(), reach(g, 0, 0.0, 4.0)[0].tolist()
     ([0], [0, 1])
     """
@@ -258,9 +255,8 @@ def bounded_pairs(
     Examples
     --------
     >>> import numpy as np
-    >>> from maillage.travel.graph.graph import graph_from_edges
-    >>> g = graph_from_edges(np.array([0, 1]), np.array([1, 0]), np.array([4.0, 4.0]),
-    ...                      np.zeros((2, 2)), np.arange(2))
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> g = line_graph([4.0])  # nodes 0 - 1, 4 s either way
     >>> p, s, t = bounded_pairs(g, np.array([0, 1]), np.zeros(2), np.array([1]),
     ...                         np.array([1.0]), max_time_s=5.0)
     >>> p.tolist(), s.tolist(), t.tolist()
