@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import OptionError
 from maillage.report.manifest import MANIFEST_NAME, foreign_entries, manifest_bytes
-from maillage.sources import file_sha256
+from maillage.sources import sha256_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -379,7 +379,7 @@ def _swap(new: Path, target: Path, files: Mapping[str, bytes]) -> None:
 
 def _move_in(new: Path, target: Path, files: Mapping[str, bytes]) -> None:
     """Replace the files of ``target`` one by one, under a manifest accepting both versions."""
-    old = {p.name: file_sha256(p) for p in target.iterdir() if p.name != MANIFEST_NAME}
+    old = {p.name: sha256_of(p, memo=False) for p in target.iterdir() if p.name != MANIFEST_NAME}
     bridge = new / f"{MANIFEST_NAME}.bridge"
     bridge.write_bytes(manifest_bytes(files, replacing=old))
     bridge.replace(target / MANIFEST_NAME)

@@ -23,7 +23,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
-from maillage.sources import file_sha256
+from maillage.sources import sha256_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = [
     "MANIFEST_FORMAT",
     "MANIFEST_NAME",
-    "file_sha256",
     "foreign_entries",
     "manifest_bytes",
     "read_manifest",
@@ -155,6 +154,6 @@ def foreign_entries(folder: Path) -> list[str]:
             continue
         elif entry.is_symlink() or not entry.is_file():
             foreign.append(_describe(entry))
-        elif file_sha256(folder / entry.name) not in accepted[entry.name]:
+        elif sha256_of(folder / entry.name, memo=False) not in accepted[entry.name]:
             foreign.append(f"{entry.name} (changed)")
     return foreign

@@ -65,7 +65,6 @@ __all__ = [
     "fetch_insee_commutes",
     "fetch_osm_extract",
     "fetch_osm_extracts",
-    "file_sha256",
     "get_dataset",
     "osm_extracts_for",
     "sha256_of",
@@ -197,33 +196,16 @@ def credits(names: Iterable[str]) -> list[str]:
 _VERIFIED: dict[tuple[str, int, int], str] = {}
 
 
-def file_sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file's bytes (never memoised: see :func:`sha256_of`).
+def sha256_of(path: Path, *, memo: bool = True) -> str:
+    """Return the hex SHA-256 of a file's bytes, memoised on path, size and mtime.
 
     Parameters
     ----------
     path : pathlib.Path
         A regular file.
-
-    Returns
-    -------
-    str
-        Hex digest.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_of(path: Path) -> str:
-    """Return :func:`file_sha256` of a file, memoised on path, size and mtime.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        File to hash.
+    memo : bool, default True
+        Reuse the digest of a file already hashed with the same size and modification
+        time; False reads the bytes again (a report folder checked for hand edits).
 
     Returns
     -------
@@ -232,8 +214,12 @@ def sha256_of(path: Path) -> str:
     """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _VERIFIED:
-        _VERIFIED[key] = file_sha256(path)
+    if not memo or key not in _VERIFIED:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        _VERIFIED[key] = digest.hexdigest()
     return _VERIFIED[key]
 
 
