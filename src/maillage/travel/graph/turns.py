@@ -15,10 +15,12 @@ with car.lua's turn costs, but not always the best such route: a route whose tur
 would be cheaper than the one of ``u``'s settled route is not tried. Measured on the three
 test extracts against an exact edge-based search of the same rules
 (``scripts/road_graph_vs_osrm.py --exact``): 90 % of the pairs get the exact time, 3-9 % a
-time more than 1 s longer, 1 % more than 5-7 s, none more than 13 s. The exact search (one
+time more than 1 s longer, 1 % more than 5-7 s, none more than 13 s (on regular synthetic
+grids, 85 % of the nodes, ``benchmarks/bench_turns_exact.py``). The exact search (one
 state per road arriving at an intersection) was 2.2 times slower than without turn costs on
-a road-like graph and 5 times on a grid where every node is a crossroads; this one is 1.3
-and 2.1 times slower (``benchmarks/README.md``).
+a road-like graph and 5 times on a grid where every node is a crossroads. This one reads
+each turn from the graph's turn plan (:func:`maillage.travel.graph.kernels.turn_plan`,
+computed once per graph) and is about 1.35 and 1.6 times slower (``benchmarks/README.md``).
 
 Examples
 --------
