@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 from maillage.errors import OptionError
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator
+    from collections.abc import Iterator
 
-__all__ = ["Options", "check_choice", "options"]
+__all__ = ["Options", "options"]
 
 _ENV = {
     "data_dir": "MAILLAGE_DATA_DIR",
@@ -56,49 +56,6 @@ def _as_bool(name: str, value: object) -> bool:
     if isinstance(value, bool):
         return value
     msg = f"option {name!r} must be a bool, got {type(value).__name__} {value!r}"
-    raise OptionError(msg)
-
-
-def check_choice[T](name: str, value: T, choices: Collection[T]) -> T:
-    """Return ``value`` when it is one of ``choices``, else raise :class:`OptionError`.
-
-    The one check of every argument that takes a value from a fixed list (``errors=``,
-    ``method=``, a profile, an algorithm...): the message names the argument, the allowed
-    values and the value given.
-
-    Parameters
-    ----------
-    name : str
-        The argument's name, for the message.
-    value : object
-        The value given.
-    choices : collection
-        The allowed values, in the order the message lists them.
-
-    Returns
-    -------
-    object
-        ``value``.
-
-    Raises
-    ------
-    OptionError
-        When ``value`` is not one of ``choices``.
-
-    Examples
-    --------
-    >>> check_choice("method", "exact", ("greedy", "exact"))
-    'exact'
-    >>> check_choice("errors", "ignore", ("raise", "warn", "report"))
-    Traceback (most recent call last):
-    ...
-    maillage.errors.OptionError: errors must be 'raise', 'warn' or 'report', got 'ignore'
-    """
-    if value in choices:
-        return value
-    listed = [repr(c) for c in choices]
-    allowed = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
-    msg = f"{name} must be {allowed}, got {value!r}"
     raise OptionError(msg)
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from maillage.errors import ColumnError, InputDataError, OptionError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     import geopandas as gpd
     import pandas as pd
@@ -45,6 +45,7 @@ __all__ = [
     "SUMMARY_RANGE_KEYS",
     "VENUE_COLUMNS",
     "WORKING_CRS",
+    "check_choice",
     "check_columns",
     "check_crs",
     "check_not_empty",
@@ -269,3 +270,46 @@ def threshold_of(threshold_min: float | None, frame: pd.DataFrame | None = None)
         msg = f"threshold_min must be a positive number of minutes (got {value!r})"
         raise OptionError(msg)
     return number
+
+
+def check_choice[T](name: str, value: T, choices: Collection[T]) -> T:
+    """Return ``value`` when it is one of ``choices``, else raise :class:`OptionError`.
+
+    The one check of every argument that takes a value from a fixed list (``errors=``,
+    ``method=``, a profile, an algorithm...): the message names the argument, the allowed
+    values and the value given.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    value : object
+        The value given.
+    choices : collection
+        The allowed values, in the order the message lists them.
+
+    Returns
+    -------
+    object
+        ``value``.
+
+    Raises
+    ------
+    OptionError
+        When ``value`` is not one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("method", "exact", ("greedy", "exact"))
+    'exact'
+    >>> check_choice("errors", "ignore", ("raise", "warn", "report"))
+    Traceback (most recent call last):
+    ...
+    maillage.errors.OptionError: errors must be 'raise', 'warn' or 'report', got 'ignore'
+    """
+    if value in choices:
+        return value
+    listed = [repr(c) for c in choices]
+    allowed = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
+    msg = f"{name} must be {allowed}, got {value!r}"
+    raise OptionError(msg)

@@ -11,8 +11,7 @@ import pandas as pd
 from maillage.analysis._checks import check_threshold
 from maillage.analysis.coverage import weighted_median
 from maillage.errors import ColumnError
-from maillage.options import check_choice
-from maillage.schema import check_columns
+from maillage.schema import check_choice, check_columns
 
 if TYPE_CHECKING:
     import geopandas as gpd

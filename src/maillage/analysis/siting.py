@@ -28,8 +28,7 @@ from maillage.analysis._checks import check_model, check_threshold, merged_credi
 from maillage.analysis._milp import pick_sites_exactly
 from maillage.analysis.commute_siting import commute_sites
 from maillage.errors import OptionError
-from maillage.options import check_choice
-from maillage.schema import check_columns, check_crs
+from maillage.schema import check_choice, check_columns, check_crs
 
 if TYPE_CHECKING:
     from maillage.travel.protocol import TravelTimeModel

@@ -37,8 +37,8 @@ import pandas as pd
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.cog import COG_CREDITS, read_cog_table, read_departements, read_former_codes
 from maillage.load.commutes import read_commute_file
-from maillage.options import check_choice
 from maillage.prepare.codes import harmonise_codes, normalise_codes
+from maillage.schema import check_choice
 from maillage.sources import CATALOGUE, fetch
 from maillage.sources.commutes import INSEE_COMMUTE_FILES, fetch_insee_commutes
 

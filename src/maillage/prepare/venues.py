@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Literal
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.census import read_venues
 from maillage.load.cog import COG_CREDITS
-from maillage.options import check_choice
 from maillage.prepare.communes import load_communes
 from maillage.prepare.venue_coords import lonlat_from_xy
 from maillage.prepare.venue_rows import (
@@ -43,6 +42,7 @@ from maillage.prepare.venue_rows import (
     summarise_rejections,
     validate_venues,
 )
+from maillage.schema import check_choice
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maillage.errors import MissingDependencyError, NetworkError, OptionError
-from maillage.options import check_choice, options
+from maillage.options import options
+from maillage.schema import check_choice
 from maillage.sources import sha256_of
 from maillage.travel.graph.osm import as_paths
 

@@ -48,7 +48,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from maillage.options import check_choice
+from maillage.schema import check_choice
 from maillage.travel.graph.tags import (
     directional,
     parse_duration,

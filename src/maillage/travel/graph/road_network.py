@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.spatial import cKDTree
 
-from maillage.options import check_choice, options
+from maillage.options import options
+from maillage.schema import check_choice
 from maillage.sources import sha256_of
 from maillage.travel.engine import PairQuery, check_positive
 from maillage.travel.graph import search
