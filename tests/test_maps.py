@@ -215,6 +215,27 @@ def test_small_multiples_one_panel_per_year(communes_cov, venues):
         plot_years({})
 
 
+def test_small_multiples_share_one_legend_and_one_credits_line(communes_cov, venues):
+    fig = Figure(figsize=(8, 8))
+    FigureCanvasAgg(fig)
+    years = {2019: communes_cov, 2020: communes_cov, 2021: communes_cov}
+    axes = plot_years(years, {2021: venues}, fig=fig, ncols=2)
+    spare = [a for a in fig.axes if a not in axes]
+    assert len(spare) == 1 and not spare[0].axison, "the legend takes the free cell"
+    assert spare[0].get_legend() is not None
+    assert all(a.get_legend() is None for a in axes)
+    assert all(not a.texts for a in axes), "no names, arrow or credits on the panels"
+    (credits,) = fig.texts
+    assert credits.get_text().startswith("Sources") and "INSEE" in credits.get_text()
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_white_zones_are_hatched_as_one_shape(communes_cov):
+    ax = plot_coverage(communes_cov)  # three adjacent uncovered squares
+    hatched = [c for c in ax.collections if c.get_hatch()]
+    assert hatched and all(len(c.get_paths()) == 1 for c in hatched)
+
+
 def test_interactive_map_without_white_zones(communes_cov):
     everyone = communes_cov.assign(covered=True, time_min=5.0)
     html = explore_coverage(everyone).get_root().render()

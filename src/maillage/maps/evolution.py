@@ -15,9 +15,11 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import TYPE_CHECKING
 
 from maillage.errors import InputDataError
+from maillage.maps._style import credits_of, credits_text
 from maillage.maps.static import plot_coverage
 from maillage.schema import check_columns, threshold_of
 
@@ -128,26 +130,38 @@ def plot_years(
         msg = "frames is empty: give at least one year of coverage"
         raise InputDataError(msg)
     years = sorted(frames)
-    nrows = math.ceil(len(years) / ncols)
+    cols = min(ncols, len(years))
+    nrows = math.ceil(len(years) / cols)
     if fig is None:
         import matplotlib.pyplot as plt  # noqa: PLC0415
 
-        fig = plt.figure(figsize=(4 * min(ncols, len(years)), 4 * nrows))
+        fig = plt.figure(figsize=(4 * cols, 4 * nrows))
+    # small panels: no names, arrow nor per-panel credits; one legend, one credits line
+    options = {"departement_names": False, "north_arrow": False, "note": False} | kwargs
+    spare = nrows * cols > len(years)
+    fig.subplots_adjust(wspace=0.02, hspace=0.1)  # before the panels frame their maps
     axes = []
     for i, year in enumerate(years):
-        ax = fig.add_subplot(nrows, min(ncols, len(years)), i + 1)
-        year_venues = venues.get(year) if venues is not None else None
+        ax = fig.add_subplot(nrows, cols, i + 1)
+        last = i == len(years) - 1
         plot_coverage(
             frames[year],
-            year_venues,
+            venues.get(year) if venues is not None else None,
             ax=ax,
             title=str(year),
-            legend=i == len(years) - 1,
-            **kwargs,  # type: ignore[arg-type]
+            legend=last,
+            legend_ax=fig.add_subplot(nrows, cols, i + 2) if last and spare else None,
+            **options,  # type: ignore[arg-type]
         )
         axes.append(ax)
-    # one scale for every year: the panels take the frame of the one that holds the legend
+    # one scale for every year: the panels take the frame of the last one
     for ax in axes[:-1]:
         ax.set_xlim(axes[-1].get_xlim())
         ax.set_ylim(axes[-1].get_ylim())
+    if not options["note"]:
+        lines = dict.fromkeys(
+            line for year in years for line in credits_of(frames[year], None)
+        )  # fmt: skip
+        fig.text(0.01, 0.0, textwrap.fill(credits_text(list(lines)), 200), fontsize=6,
+                 color="#404040", va="top")  # fmt: skip
     return axes

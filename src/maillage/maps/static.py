@@ -64,6 +64,7 @@ __all__ = ["plot_coverage"]
 _HATCH = "//"
 _BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
 _LEGEND_PAD_PX = 6.0
+_FULL_MAP_HEIGHT_IN = 6.0  # axes height of a one-map figure: markers at full size
 
 
 def plot_coverage(
@@ -82,6 +83,8 @@ def plot_coverage(
     legend: bool = True,
     scale_bar: bool = True,
     north_arrow: bool = True,
+    note: bool = True,
+    legend_ax: Axes | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw access times to the nearest venue, white zones, venues and borders.
@@ -118,6 +121,11 @@ def plot_coverage(
         Draw the legend (turn off on all but one panel of small multiples).
     scale_bar, north_arrow : bool
         Draw a scale bar (km) and a north arrow in the lower right corner.
+    note : bool, default True
+        Write the data credits under the map (small multiples write them once for all).
+    legend_ax : matplotlib.axes.Axes, optional
+        Draw the legend into these axes (turned off), e.g. a free cell of small multiples,
+        instead of a band on the right of the map.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure otherwise.
 
@@ -149,12 +157,20 @@ def plot_coverage(
     ax.set_axis_off()
     drawn = None
     if legend:
-        drawn = _draw_legend(ax, classes, has_nan=bool((classes.codes < 0).any()), kinds=kinds)
+        has_nan = bool((classes.codes < 0).any())
+        drawn = _draw_legend(legend_ax or ax, classes, has_nan=has_nan, kinds=kinds)
+        if legend_ax is not None:
+            legend_ax.set_axis_off()
+            drawn.set_loc("upper left")
+            drawn.set_bbox_to_anchor((0.0, 1.0))
+            drawn = None
     band = frame_map(ax, tuple(communes_cov.total_bounds), legend=drawn)
     if scale_bar:
         draw_scale_bar(ax, max_share=0.8 * band)
     if north_arrow:
         draw_north_arrow(ax)
+    if not note:
+        return ax
     ax.annotate(
         textwrap.fill(credits_text(credits_of(communes_cov, credits)), 140),
         xy=(0, 0),
@@ -236,7 +252,9 @@ def _white_zone_shapes(
         return None
     uncovered = ~communes_cov["covered"].astype("boolean").fillna(False).astype(bool)
     shapes = communes_cov.loc[uncovered, ["geometry"]]
-    return shapes[~(shapes.geometry.isna() | shapes.geometry.is_empty)]  # a commune not placed
+    shapes = shapes[~(shapes.geometry.isna() | shapes.geometry.is_empty)]  # a commune not placed
+    # one shape: hatched and outlined where the zone ends, not around each commune
+    return shapes.dissolve() if len(shapes) > 1 else shapes
 
 
 def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:
@@ -295,7 +313,10 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
         kinds = venues.index.to_series().map(lambda _: "lieu")
     markers = venue_markers(kinds)
     supported = supported_mask(venues)
-    halo = [pe.withStroke(linewidth=2.2, foreground=HALO_COLOUR)]
+    # markers shrink with the panel (small multiples), never grow past the full map's
+    fig = cast("Figure", ax.get_figure(root=True))
+    shrink = min(1.0, ax.get_position().height * fig.get_figheight() / _FULL_MAP_HEIGHT_IN)
+    halo = [pe.withStroke(linewidth=2.2 * shrink, foreground=HALO_COLOUR)]
     for kind, marker in markers.items():
         for is_supported in (False, True):
             rows = venues[(kinds == kind) & (supported == is_supported)]
@@ -305,10 +326,10 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
                 rows.geometry.x,
                 rows.geometry.y,
                 marker=marker,
-                s=16,
+                s=16 * shrink**2,
                 facecolor=SUPPORTED_COLOUR if is_supported else "white",
                 edgecolor=SUPPORTED_COLOUR,
-                linewidth=0.7,
+                linewidth=0.7 * shrink,
                 zorder=4,
                 path_effects=halo,
             )
