@@ -81,10 +81,10 @@ def plot_coverage(
     departements: bool = True,
     departement_names: bool = True,
     legend: bool = True,
+    legend_ax: Axes | None = None,
     scale_bar: bool = True,
     north_arrow: bool = True,
     note: bool = True,
-    legend_ax: Axes | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw access times to the nearest venue, white zones, venues and borders.
@@ -119,13 +119,13 @@ def plot_coverage(
         when the name is unknown) with its borders.
     legend : bool
         Draw the legend (turn off on all but one panel of small multiples).
+    legend_ax : matplotlib.axes.Axes, optional
+        Draw the legend into these axes (turned off), e.g. a free cell of small multiples,
+        instead of a band on the right of the map.
     scale_bar, north_arrow : bool
         Draw a scale bar (km) and a north arrow in the lower right corner.
     note : bool, default True
         Write the data credits under the map (small multiples write them once for all).
-    legend_ax : matplotlib.axes.Axes, optional
-        Draw the legend into these axes (turned off), e.g. a free cell of small multiples,
-        instead of a band on the right of the map.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure otherwise.
 
