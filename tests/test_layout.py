@@ -6,6 +6,7 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,13 @@ def test_one_threshold_rule_everywhere():
     ):
         default = inspect.signature(getattr(maillage, name)).parameters["threshold_min"].default
         assert default is None, name
+
+
+def test_every_import_inside_a_function_says_why():
+    bare = [
+        f"{path.relative_to(SRC)}:{number}"
+        for path in sorted(SRC.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"noqa: PLC0415\s*$", line)
+    ]
+    assert not bare, f"noqa on an import without its reason (' - why'): {bare}"

@@ -289,8 +289,8 @@ def _vintage(name: str, header: list[str] | None = None) -> int | None:
 
 def _arrow_keep(batch: object, home: str, departements: Collection[str]) -> np.ndarray:
     """Rows of an Arrow batch whose home code lies in ``departements`` (filtered in Arrow)."""
-    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415
-    import pyarrow.compute as pc  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415 - pyarrow only for the files that need it
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # noqa: PLC0415 - pyarrow only for the files that need it
 
     codes = batch.column(home)  # type: ignore[attr-defined]
     if not pa.types.is_string(codes.type):
@@ -332,8 +332,8 @@ def _read_csv_batches(
     departements: Collection[str] | None,
 ) -> pd.DataFrame:
     """Stream a large ``sep``-separated file with pyarrow, keep four columns and some rows."""
-    import pyarrow as pa  # noqa: PLC0415
-    from pyarrow import csv  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415 - pyarrow only for the files that need it
+    from pyarrow import csv  # noqa: PLC0415 - pyarrow only for the files that need it
 
     wanted = list(dict.fromkeys(c for c in names.values() if c is not None))
     types = {c: pa.string() for c in wanted}
@@ -350,7 +350,7 @@ def _read_csv_batches(
 def _read_parquet_detail(
     path: Path, names: Mapping[str, str], departements: Collection[str] | None
 ) -> pd.DataFrame:
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415 - pyarrow only for the files that need it
 
     parquet = pq.ParquetFile(path)
     found = parquet.schema_arrow.names
@@ -522,7 +522,7 @@ def read_commute_file(
 
 
 def _parquet_names(path: Path) -> list[str]:
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow only for the files that need it
 
     try:
         return list(pq.ParquetFile(path).schema_arrow.names)

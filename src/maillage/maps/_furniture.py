@@ -39,8 +39,8 @@ def nice_length_m(max_m: float) -> float:
 
 def draw_scale_bar(ax: Axes, *, max_share: float) -> None:
     """Draw a scale bar (m or km) at most ``max_share`` of the axes width long, lower right."""
-    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
-    from mpl_toolkits.axes_grid1.anchored_artists import (  # type: ignore[import-untyped]  # noqa: PLC0415
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415 - matplotlib loads only when a map is drawn
+    from mpl_toolkits.axes_grid1.anchored_artists import (  # type: ignore[import-untyped]  # noqa: PLC0415 - matplotlib loads only when a map is drawn
         AnchoredSizeBar,
     )
 

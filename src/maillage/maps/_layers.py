@@ -177,8 +177,8 @@ def polygon_layer(
 
 @cache
 def _layer_class() -> Any:  # a class built on first use: folium stays optional at import
-    from branca.element import MacroElement  # noqa: PLC0415
-    from jinja2 import Template  # noqa: PLC0415
+    from branca.element import MacroElement  # noqa: PLC0415 - folium loads only when an interactive map is built
+    from jinja2 import Template  # noqa: PLC0415 - folium loads only when an interactive map is built
 
     class PolygonLayer(MacroElement):
         """Polygons drawn by :data:`_LAYER_JS` into the parent feature group."""

@@ -120,7 +120,7 @@ def class_colours(n: int) -> tuple[str, ...]:
     ('#fde725', '#35b779', '#31688e', '#440154')
     """
     from matplotlib import colormaps  # noqa: PLC0415 - keep import of maillage light
-    from matplotlib.colors import to_hex  # noqa: PLC0415
+    from matplotlib.colors import to_hex  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     cmap = colormaps[f"{PALETTE}_r"]
     steps = [0.5] if n == 1 else [i / (n - 1) for i in range(n)]
@@ -191,7 +191,7 @@ def classify_times(
 
 
 def _classify_scheme(values: pd.Series, scheme: str, k: int) -> TimeClasses:
-    import mapclassify  # noqa: PLC0415
+    import mapclassify  # noqa: PLC0415 - only for a mapclassify scheme
 
     finite = values[np.isfinite(values)]
     if finite.empty:

@@ -109,7 +109,7 @@ def plot_commute_savings(
         The axes, with a legend, a scale bar and a north arrow.
     """
     import matplotlib.pyplot as plt  # noqa: PLC0415 - only when a map is drawn
-    from matplotlib.patches import Patch  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     check_columns(savings, [column, "geometry"], name="savings")
     check_crs(savings, name="savings")

@@ -63,7 +63,7 @@ def plot_share_by_year(
     """
     check_columns(by_year, ["share_within_threshold"], name="by_year")
     if ax is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
         _, ax = plt.subplots(figsize=(7, 4))
     threshold = threshold_of(threshold_min, by_year)
@@ -133,7 +133,7 @@ def plot_years(
     cols = min(ncols, len(years))
     nrows = math.ceil(len(years) / cols)
     if fig is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
         fig = plt.figure(figsize=(4 * cols, 4 * nrows))
     # small panels: no names, arrow nor per-panel credits; one legend, one credits line

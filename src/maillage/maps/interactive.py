@@ -323,7 +323,7 @@ def _white_zone_table(
     white_zones: gpd.GeoDataFrame | None,
     simplify_m: float,
 ) -> gpd.GeoDataFrame | None:
-    import geopandas as gpd  # noqa: PLC0415
+    import geopandas as gpd  # noqa: PLC0415 - geopandas at run time only here (types elsewhere)
 
     if white_zones is None:
         if "covered" not in communes_cov.columns:
@@ -377,7 +377,7 @@ def _venue_table(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _add_times(m: folium.Map, shapes: gpd.GeoDataFrame, classes: TimeClasses) -> None:
-    import folium  # noqa: PLC0415
+    import folium  # noqa: PLC0415 - folium loads only when an interactive map is built
 
     colours = [*classes.colours, NO_DATA_COLOUR]
     styles = [
@@ -395,7 +395,7 @@ def _add_times(m: folium.Map, shapes: gpd.GeoDataFrame, classes: TimeClasses) ->
 
 
 def _add_white_zones(m: folium.Map, zones: gpd.GeoDataFrame) -> None:
-    import folium  # noqa: PLC0415
+    import folium  # noqa: PLC0415 - folium loads only when an interactive map is built
 
     layer = folium.FeatureGroup(name=LAYER_NAMES["white_zones"])
     if not zones.empty:  # else keep the (empty) layer so the control lists it
@@ -418,7 +418,7 @@ def _add_white_zones(m: folium.Map, zones: gpd.GeoDataFrame) -> None:
 
 
 def _add_catchments(m: folium.Map, shapes: gpd.GeoDataFrame) -> None:
-    import folium  # noqa: PLC0415
+    import folium  # noqa: PLC0415 - folium loads only when an interactive map is built
 
     layer = folium.FeatureGroup(name=LAYER_NAMES["catchments"], show=False)
     if not shapes.empty:
@@ -432,7 +432,7 @@ def _add_catchments(m: folium.Map, shapes: gpd.GeoDataFrame) -> None:
 
 
 def _add_venues(m: folium.Map, venues: gpd.GeoDataFrame, markers: dict[str, str]) -> None:
-    import folium  # noqa: PLC0415
+    import folium  # noqa: PLC0415 - folium loads only when an interactive map is built
 
     for kind, marker in markers.items():
         icons = {filled: marker_svg(marker, filled=filled) for filled in (False, True)}
@@ -577,7 +577,7 @@ _NOTICE_JS = """
 
 def _control(template: str, **values: str) -> Any:
     """Return a folium element that renders ``template`` after its parent map's script."""
-    from branca.element import MacroElement  # noqa: PLC0415
+    from branca.element import MacroElement  # noqa: PLC0415 - folium loads only when an interactive map is built
     from jinja2 import Template  # noqa: PLC0415 - its ``tojson`` escapes <, >, & and '
 
     element = MacroElement()

@@ -271,7 +271,7 @@ def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:
 
 
 def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool) -> None:
-    import matplotlib.patheffects as pe  # noqa: PLC0415
+    import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     borders = communes_cov[["departement", "geometry"]].dissolve("departement")
     borders.boundary.plot(ax=ax, color="#303030", linewidth=0.9)
@@ -304,7 +304,7 @@ def _departement_names(codes: pd.Series) -> list[str]:
 
 
 def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
-    import matplotlib.patheffects as pe  # noqa: PLC0415
+    import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     if venues is None or venues.empty:
         return {}
@@ -337,9 +337,9 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
 
 
 def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str]) -> Legend:
-    from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
+    from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415 - matplotlib loads only when a map is drawn
+    from matplotlib.lines import Line2D  # noqa: PLC0415 - matplotlib loads only when a map is drawn
+    from matplotlib.patches import Patch  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     handles: list[Artist | tuple[Artist, ...]] = [
         Patch(facecolor=colour, edgecolor="none", label=label)

@@ -64,7 +64,7 @@ def check_crs_option(crs: object) -> pyproj.CRS:
     2154
     """
     from pyproj import CRS  # noqa: PLC0415 - pyproj comes with geopandas
-    from pyproj.exceptions import CRSError  # noqa: PLC0415
+    from pyproj.exceptions import CRSError  # noqa: PLC0415 - pyproj only when coordinates are reprojected
 
     text = str(crs).strip()
     try:
@@ -95,7 +95,7 @@ def lonlat_from_xy(raw: pd.DataFrame, *, crs: object) -> pd.DataFrame:
         A copy with ``longitude``, ``latitude`` as text (empty where ``x`` or ``y`` is) and
         ``xy_reason``: ``"unparsable coordinates (x ..., y ...)"`` where they are not numbers.
     """
-    from pyproj import Transformer  # noqa: PLC0415
+    from pyproj import Transformer  # noqa: PLC0415 - pyproj only when coordinates are reprojected
 
     out = raw.copy()
     x, y = _numbers(raw["x"]), _numbers(raw["y"])

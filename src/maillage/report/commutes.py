@@ -15,6 +15,7 @@ of the area (:func:`maillage.load_commutes`) and adds to the report:
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from typing import TYPE_CHECKING, Any, Unpack
@@ -187,7 +188,7 @@ def commute_summary(section: dict[str, Any]) -> dict[str, Any]:
 
 
 def _commutes_csv(report: Report) -> bytes:
-    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415
+    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415 - files only
 
     table = pd.DataFrame(report.extra["commutes"]["communes"])
     table = table[[c for c in _CSV_COLUMNS if c in table.columns]].sort_index()
@@ -197,10 +198,10 @@ def _commutes_csv(report: Report) -> bytes:
 
 
 def _commutes_png(report: Report) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - matplotlib loads only when a map is drawn
+    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
-    from maillage.maps.commutes import plot_commute_savings  # noqa: PLC0415
+    from maillage.maps.commutes import plot_commute_savings  # noqa: PLC0415 - maps load matplotlib: only when drawn
 
     section = report.extra["commutes"]
     fig = Figure(figsize=(10, 10))
@@ -384,8 +385,6 @@ def commute_section(report: Report, commutes_png: bytes | None) -> list[str]:
     list of str
         HTML fragments.
     """
-    import base64  # noqa: PLC0415
-
     section = report.extra.get("commutes")
     if not section:
         return []
