@@ -49,6 +49,7 @@ __all__ = [
     "check_columns",
     "check_crs",
     "check_not_empty",
+    "check_working_crs",
     "threshold_of",
     "working_crs",
 ]
@@ -200,6 +201,47 @@ def check_crs(frame: gpd.GeoDataFrame, *, name: str, crs: str | None = None) -> 
             f"call .to_crs({target!r})"
         )
         raise InputDataError(msg)
+
+
+def check_working_crs(name: str, crs: object) -> str:
+    """Return ``crs`` as the ``"EPSG:..."`` of :data:`WORKING_CRS` it is, else raise.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    crs : str, int or pyproj.CRS
+        A CRS in any form pyproj reads: ``"EPSG:5490"``, ``5490``, a ``pyproj.CRS``.
+
+    Returns
+    -------
+    str
+        One of :data:`WORKING_CRS`.
+
+    Raises
+    ------
+    OptionError
+        When ``crs`` is not a working CRS (the message lists them).
+
+    Examples
+    --------
+    >>> check_working_crs("crs", 5490), check_working_crs("crs", "epsg:2975")
+    ('EPSG:5490', 'EPSG:2975')
+    >>> check_working_crs("crs", 4326)
+    Traceback (most recent call last):
+    ...
+    maillage.errors.OptionError: crs must be 'EPSG:2154', 'EPSG:2972', 'EPSG:2975', 'EPSG:4471' or 'EPSG:5490', got 4326
+    """
+    import pyproj  # noqa: PLC0415 - keeps the import of the package light
+
+    try:
+        parsed = pyproj.CRS.from_user_input(crs)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError):
+        parsed = None
+    found = [c for c in WORKING_CRS if parsed is not None and parsed.equals(c)]
+    if found:
+        return found[0]
+    return str(check_choice(name, crs, WORKING_CRS))  # raises: crs is none of them
 
 
 def check_not_empty(frame: pd.DataFrame, *, name: str) -> None:

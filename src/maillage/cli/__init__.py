@@ -187,7 +187,11 @@ def _network_files(args: argparse.Namespace, *, progress: bool) -> list[Path] | 
 
 
 def _model(files: list[Path] | None, engine: str, communes: gpd.GeoDataFrame) -> TravelTimeModel:
-    """Return the travel-time model; its data credits come with its ``describe()``."""
+    """Return the travel-time model; its data credits come with its ``describe()``.
+
+    A road graph is built in the working CRS of the communes (Lambert-93, or an overseas
+    région's own); OSRM takes points in any working CRS.
+    """
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
 
     if files is None:
@@ -198,7 +202,9 @@ def _model(files: list[Path] | None, engine: str, communes: gpd.GeoDataFrame) ->
     if engine == "osrm":
         model = maillage.OSRMModel.from_osm(files)
     else:
-        model = maillage.RoadNetwork.from_osm(files, progress=logger.isEnabledFor(logging.WARNING))
+        model = maillage.RoadNetwork.from_osm(
+            files, crs=communes.crs, progress=logger.isEnabledFor(logging.WARNING)
+        )
     logger.info("réseau routier prêt en %.1f s", time.perf_counter() - t0)
     return model
 

@@ -207,7 +207,7 @@ class Engine:
         Parameters
         ----------
         points : geopandas.GeoSeries
-            Points in the working CRS (EPSG:2154 for the road engines).
+            Points in the working CRS (for a RoadNetwork, its ``crs``).
 
         Returns
         -------
@@ -239,7 +239,7 @@ class Engine:
         Parameters
         ----------
         origins : geopandas.GeoSeries
-            Homes: points in the working CRS (EPSG:2154 for the road engines); their
+            Homes: points in the working CRS (for a RoadNetwork, its ``crs``); their
             labels index the result.
         destinations : geopandas.GeoSeries
             Venues, points in the same CRS; their labels fill ``dest_id``.
@@ -295,7 +295,7 @@ class Engine:
         Parameters
         ----------
         origins : geopandas.GeoSeries
-            Homes: points in the working CRS (EPSG:2154 for the road engines).
+            Homes: points in the working CRS (for a RoadNetwork, its ``crs``).
         destinations : geopandas.GeoSeries
             Venues, points in the same CRS.
         max_time_s : float

@@ -48,7 +48,7 @@ class NetworkEngine(Engine):
     def _refuse_empty(destinations: gpd.GeoSeries, *, name: str = "destinations") -> None:
         """Raise when there is no destination to search from."""
         if len(destinations) == 0:
-            msg = f"{name} is empty: pass at least one venue point (EPSG:2154)"
+            msg = f"{name} is empty: pass at least one venue point"
             raise InputDataError(msg)
 
     def _keep_placed(

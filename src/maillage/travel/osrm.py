@@ -38,7 +38,7 @@ from maillage.travel.osrm_build import (
     osrm_version,
     prepare_osrm,
 )
-from maillage.travel.protocol import placed_xy
+from maillage.travel.protocol import check_same_crs, placed_xy
 
 if TYPE_CHECKING:
     import os
@@ -55,14 +55,14 @@ _MAX_COLUMNS = 1_000  # destinations per call: a call searches backwards from ea
 
 
 @functools.cache
-def _to_wgs84() -> Transformer:
-    return Transformer.from_crs(2154, 4326, always_xy=True)
+def _to_wgs84(crs: str) -> Transformer:
+    return Transformer.from_crs(crs, 4326, always_xy=True)
 
 
 def _lonlat(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
-    """WGS84 coordinates of points in EPSG:2154; NaN rows for missing or impossible points."""
-    xy = placed_xy(points, name=name)
-    lon, lat = _to_wgs84().transform(xy[:, 0], xy[:, 1])
+    """WGS84 coordinates of points in a working CRS; NaN rows for missing or impossible points."""
+    xy = placed_xy(points, name=name)  # checks the CRS is one of schema.WORKING_CRS
+    lon, lat = _to_wgs84(points.crs.to_string()).transform(xy[:, 0], xy[:, 1])
     lonlat = np.column_stack([lon, lat]).astype(float).reshape(-1, 2)
     bad = ~np.isfinite(lonlat).all(axis=1)
     bad[~bad] |= (np.abs(lonlat[~bad, 0]) > 180) | (np.abs(lonlat[~bad, 1]) > 85)
@@ -79,6 +79,10 @@ class OSRMModel(NetworkEngine):
     :meth:`unplaced`). Times are OSRM's durations (tenths of a second), from the snapped
     spots: by default no access leg is added for the stretch between a point and its road,
     as in INSEE's Metric-OSRM. Unreachable pairs (e.g. an island without ferry) are ``inf``.
+
+    OSRM works in longitude and latitude: points may be in any working CRS (Lambert-93 or
+    an overseas région's, :data:`maillage.schema.WORKING_CRS`), origins and destinations
+    in the same one; the model itself has no CRS.
 
     Parameters
     ----------
@@ -116,6 +120,8 @@ class OSRMModel(NetworkEngine):
     >>> near = model.nearest(homes, venues)
     >>> near["dest_id"].tolist(), bool(near["travel_time_s"].between(60, 1800).all())
     (['v1', 'v1'], True)
+    >>> model.nearest(homes.to_crs(5490), venues.to_crs(5490)).equals(near)  # UTM zone 20N
+    True
     >>> table = model.od_table(homes, venues, max_time_s=3600)
     >>> table["origin_id"].tolist(), bool((table["travel_time_s"] <= 3600).all())
     (['h1', 'h2'], True)
@@ -359,7 +365,7 @@ class OSRMModel(NetworkEngine):
         Parameters
         ----------
         origins, destinations : geopandas.GeoSeries
-            Points in EPSG:2154.
+            Points in one working CRS.
 
         Returns
         -------
@@ -380,6 +386,7 @@ class OSRMModel(NetworkEngine):
         out = np.full((len(origins), len(destinations)), np.nan)
         dest_ll, dest_pos = self._placed(destinations, name="destinations", warn=False)
         origin_ll = _lonlat(origins, name="origins")
+        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
         valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
         if len(dest_pos):
             for rows, times, snap in self._blocks(origin_ll[valid], dest_ll):
@@ -395,6 +402,7 @@ class OSRMModel(NetworkEngine):
             max_time_s = check_positive("max_time_s", max_time_s)
         dest_ll, dest_pos = self._placed(destinations, name="destinations")
         origin_ll = _lonlat(origins, name="origins")
+        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
         valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
         total = np.full(len(origins), np.nan)
         which = np.full(len(origins), -1)
@@ -420,6 +428,7 @@ class OSRMModel(NetworkEngine):
         max_time_s = check_positive("max_time_s", query.max_time_s)
         dest_ll, dest_pos = self._placed(destinations, name="destinations")
         origin_ll = _lonlat(origins, name="origins")
+        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
         keep = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
         if served_by is not None:
             keep = keep[self._unserved(origin_ll[keep], served_by, max_time_s)]

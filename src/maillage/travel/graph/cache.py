@@ -1,11 +1,12 @@
 """Cache of parsed road graphs: numpy ``.npz`` files keyed by file content and profile.
 
 The key is the SHA-256 of the PBF bytes (of every file, sorted, when several extracts are
-read as one), the profile name, its speed table,
+read as one), the profile name, its speed table, the CRS of the node coordinates,
 :data:`GRAPH_FORMAT` (bumped whenever parsing or graph building changes) and the cache entry
-format, so a stale graph is never reused. Each file also carries the hash of its arrays and
-its schema (:mod:`maillage.sources.cache`): a truncated, garbled or edited file is reported
-in a warning, deleted and the graph parsed again. Files are written to a temporary name then
+format, so a stale graph is never reused; the CRS is also stored beside the arrays. Each
+file also carries the hash of its arrays and its schema (:mod:`maillage.sources.cache`): a
+truncated, garbled or edited file is reported in a warning, deleted and the graph parsed
+again. Files are written to a temporary name then
 renamed, and read with ``allow_pickle=False``.
 
 Examples
@@ -19,8 +20,8 @@ Examples
 ...     path = Path(tmp) / "g.npz"
 ...     save_graph(path, g, {"profile": "car"})
 ...     loaded, meta = load_graph(path)  # None if the file were unusable
->>> loaded.weights.tolist(), meta["profile"]
-([1.0, 2.0], 'car')
+>>> loaded.weights.tolist(), meta["profile"], loaded.crs
+([1.0, 2.0], 'car', 'EPSG:2154')
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import json
 import logging
 from typing import TYPE_CHECKING
 
+from maillage.schema import CRS
 from maillage.sources.cache import ENTRY_FORMAT, load_arrays, save_arrays
 from maillage.travel.graph.graph import Graph
 from maillage.travel.graph.profile import CAR_SPEEDS_KPH, FERRY_SPEED_KPH, MAXSPEED_FACTOR
@@ -42,14 +44,16 @@ __all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
 
 logger = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 5
+GRAPH_FORMAT = 6
 """Version of the parsing and graph-building code; part of every cache key."""
 
 _FIELDS = ("indptr", "indices", "weights", "xy", "node_ids", "heading", "junction", "roundabout")
 
 
-def cache_key(sha256: str | Sequence[str], profile: str, *, turn_costs: bool = True) -> str:
-    """Return the cache key of file hash(es), a profile and the turn-cost choice.
+def cache_key(
+    sha256: str | Sequence[str], profile: str, *, turn_costs: bool = True, crs: str = CRS
+) -> str:
+    """Return the cache key of file hash(es), a profile, the turn-cost choice and the CRS.
 
     Parameters
     ----------
@@ -60,6 +64,8 @@ def cache_key(sha256: str | Sequence[str], profile: str, *, turn_costs: bool = T
         Routing profile.
     turn_costs : bool, default True
         Graph with turn costs (:func:`maillage.travel.graph.ways.graph_from_ways`).
+    crs : str, default "EPSG:2154"
+        CRS of the node coordinates.
 
     Returns
     -------
@@ -76,6 +82,8 @@ def cache_key(sha256: str | Sequence[str], profile: str, *, turn_costs: bool = T
     True
     >>> cache_key("a" * 64, "car") == cache_key("a" * 64, "car", turn_costs=False)
     False
+    >>> cache_key("a" * 64, "car") == cache_key("a" * 64, "car", crs="EPSG:5490")
+    False
     """
     hashes = [sha256] if isinstance(sha256, str) else sorted(sha256)
     parts = {
@@ -87,6 +95,7 @@ def cache_key(sha256: str | Sequence[str], profile: str, *, turn_costs: bool = T
         "factor": MAXSPEED_FACTOR,
         "ferry": FERRY_SPEED_KPH,
         "turn_costs": turn_costs,
+        "crs": crs,
     }
     text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
@@ -102,9 +111,10 @@ def save_graph(path: Path, graph: Graph, meta: dict[str, object]) -> None:
     graph : Graph
         Graph to store.
     meta : dict
-        JSON-serialisable metadata stored beside the arrays.
+        JSON-serialisable metadata stored beside the arrays (with the graph's ``crs``).
     """
     arrays = {name: getattr(graph, name) for name in _FIELDS}
+    meta = {**meta, "crs": graph.crs}
     save_arrays(path, arrays, kind="road-graph", schema=GRAPH_FORMAT, meta=meta)
     logger.info("cached road graph at %s", path)
 
@@ -134,4 +144,6 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, object]] | None:
     indptr, indices, weights, xy, node_ids, heading, junction, roundabout = (
         arrays[name] for name in _FIELDS
     )
-    return Graph(indptr, indices, weights, xy, node_ids, heading, junction, roundabout), meta
+    crs = str(meta.get("crs", CRS))
+    graph = Graph(indptr, indices, weights, xy, node_ids, heading, junction, roundabout, crs=crs)
+    return graph, meta

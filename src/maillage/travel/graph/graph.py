@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from maillage.errors import NetworkError
+from maillage.schema import CRS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -61,7 +62,7 @@ class Graph:
     weights : numpy.ndarray of float64
         Travel time of each edge, seconds (> 0).
     xy : numpy.ndarray of float64, shape (n, 2)
-        Node coordinates in EPSG:2154 (metres).
+        Node coordinates in :attr:`crs` (metres).
     node_ids : numpy.ndarray of int64
         OSM id of each node (or any stable label for synthetic graphs).
     heading : numpy.ndarray of float32
@@ -73,6 +74,9 @@ class Graph:
         Edges on a roundabout (read with turn costs only); empty when unknown.
     reverse : bool
         Every edge is turned around (:meth:`reversed`): searches run from trip ends.
+    crs : str
+        CRS of ``xy``: a working CRS (:data:`maillage.schema.WORKING_CRS`), Lambert-93 by
+        default.
     """
 
     indptr: np.ndarray
@@ -84,6 +88,7 @@ class Graph:
     junction: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     roundabout: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     reverse: bool = False
+    crs: str = CRS
 
     @property
     def n_nodes(self) -> int:
@@ -134,6 +139,7 @@ class Graph:
             self.junction,
             self.roundabout[edge] if len(self.roundabout) else self.roundabout,
             not self.reverse,
+            self.crs,
         )
 
 
@@ -217,6 +223,7 @@ def graph_from_edges(
     *,
     roundabout: np.ndarray | None = None,
     largest_component: bool = True,
+    crs: str = CRS,
 ) -> Graph:
     """Build a graph from an edge list (any order, parallel edges allowed).
 
@@ -227,13 +234,15 @@ def graph_from_edges(
     times_s : numpy.ndarray of float
         Travel time of each edge, seconds.
     xy : numpy.ndarray, shape (n, 2)
-        Node coordinates, EPSG:2154.
+        Node coordinates, in ``crs``.
     node_ids : numpy.ndarray
         Label of each node.
     roundabout : numpy.ndarray of bool, optional
         Edges on a roundabout, for turn costs (:attr:`Graph.roundabout` of the kept edges).
     largest_component : bool, default True
         Keep only the largest strongly connected component.
+    crs : str, default "EPSG:2154"
+        CRS of ``xy`` (:attr:`Graph.crs`).
 
     Returns
     -------
@@ -255,7 +264,9 @@ def graph_from_edges(
     indptr, indices, weights, kept = _dedupe_edges(
         np.asarray(tails), np.asarray(heads), np.asarray(times_s, dtype=np.float64), len(xy)
     )
-    graph = Graph(indptr, indices, weights, np.asarray(xy, dtype=np.float64), np.asarray(node_ids))
+    graph = Graph(
+        indptr, indices, weights, np.asarray(xy, dtype=np.float64), np.asarray(node_ids), crs=crs
+    )
     if roundabout is not None:
         graph = replace(graph, roundabout=np.asarray(roundabout, dtype=bool)[kept])
     return _strong_component(graph) if largest_component else graph
@@ -323,4 +334,5 @@ def _strong_component(graph: Graph) -> Graph:
         graph.xy[keep],
         graph.node_ids[keep],
         roundabout=graph.roundabout[kept] if len(graph.roundabout) else graph.roundabout,
+        crs=graph.crs,
     )

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from maillage.options import options
-from maillage.schema import check_choice
+from maillage.schema import check_choice, check_working_crs
 from maillage.sources import sha256_of
 from maillage.travel.engine import PairQuery, check_positive
 from maillage.travel.graph import search
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
     import shapely
+    from pyproj import CRS
 
     from maillage.travel.graph.graph import Graph
 
@@ -57,10 +58,10 @@ logger = logging.getLogger(__name__)
 
 
 def _graph_from_files(
-    paths: list[Path], profile: str, *, turn_costs: bool, cache: bool, progress: bool
+    paths: list[Path], profile: str, *, turn_costs: bool, crs: str, cache: bool, progress: bool
 ) -> tuple[Graph, dict]:
     hashes = [sha256_of(path) for path in paths]
-    key = cache_key(hashes, profile, turn_costs=turn_costs)
+    key = cache_key(hashes, profile, turn_costs=turn_costs, crs=crs)
     target = Path(options.cache_dir) / "road-graphs" / f"{key}.npz"
     label = " + ".join(path.name for path in paths)
     cached = load_graph(target) if cache else None  # an unusable entry is deleted, with a warning
@@ -68,13 +69,14 @@ def _graph_from_files(
         logger.info("road graph of %s read from the cache %s", label, target)
         return cached
     ways = read_ways(paths, profile=profile, progress=progress)
-    graph = graph_from_ways(ways, turns=turn_costs)
+    graph = graph_from_ways(ways, turns=turn_costs, crs=crs)
     meta = {
         "file": label,
         "sha256": " + ".join(hashes),
         "files": [path.name for path in paths],
         "profile": profile,
         "turn_costs": turn_costs,
+        "crs": crs,
         "graph_format": GRAPH_FORMAT,
     }
     if cache:
@@ -88,12 +90,14 @@ class RoadNetwork(NetworkEngine):
     Build it with :meth:`from_osm`. Points are snapped to the nearest node of the routable
     graph (its largest strongly connected component); a point farther than ``max_snap_m``
     is unplaced (NaN time, listed by :meth:`unplaced`). A placed point pays an access leg,
-    its distance to the node at ``access_speed_kph``.
+    its distance to the node at ``access_speed_kph``. Points must be in the graph's CRS
+    (:attr:`crs`: Lambert-93, or the working CRS of an overseas région given to
+    :meth:`from_osm`).
 
     Parameters
     ----------
     graph : Graph
-        Routable graph (node coordinates in EPSG:2154, times in seconds).
+        Routable graph (node coordinates in ``graph.crs``, times in seconds).
     max_snap_m : float, default 2000
         Largest snapping distance, metres.
     access_speed_kph : float, default 15
@@ -148,6 +152,7 @@ class RoadNetwork(NetworkEngine):
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
         access_speed_kph: float = ACCESS_SPEED_KPH,
         turn_costs: bool = True,
+        crs: str | int | CRS = "EPSG:2154",
         cache: bool = True,
         progress: bool = False,
     ) -> RoadNetwork:
@@ -160,8 +165,15 @@ class RoadNetwork(NetworkEngine):
         intersections (:mod:`maillage.travel.graph.turns`). Median drive time ÷ OSRM's on
         random pairs of road nodes of three real extracts: 1.00 (0.82-0.95 without these
         rules; ``scripts/road_graph_vs_osrm.py``). The parsed graph is cached in
-        ``options.cache_dir`` under a hash of the file's bytes, the profile and the code
-        version (``.npz``, no pickle).
+        ``options.cache_dir`` under a hash of the file's bytes, the profile, the CRS and
+        the code version (``.npz``, no pickle).
+
+        Node coordinates are in ``crs``, the working CRS of the territory (the CRS of its
+        communes): Lambert-93 in metropolitan France, the legal projection of an overseas
+        région (:data:`maillage.schema.OVERSEAS_CRS`). Drive times do not depend on it
+        (edge lengths are great-circle distances, turn angles are kept by these conformal
+        projections); snapping distances and access legs do, as the CRS's scale factor
+        (Lambert-93's is 1.88 at La Réunion).
 
         Several files (e.g. the three extracts of Nouvelle-Aquitaine, see
         :func:`maillage.osm_extracts_for`) make one graph: adjacent extracts overlap at
@@ -184,6 +196,10 @@ class RoadNetwork(NetworkEngine):
             times faster (1.6 on a grid of crossroads), need no turn table (60-240 MB for
             1-4 million nodes) and give drive times 4 to 10 % shorter than OSRM's
             (``benchmarks/README.md``).
+        crs : str, int or pyproj.CRS, default "EPSG:2154"
+            CRS of the node coordinates, one of :data:`maillage.schema.WORKING_CRS`
+            (``"EPSG:5490"``, ``5490`` or ``communes.crs`` alike); the points given to
+            the queries must be in it.
         cache : bool, default True
             Read and write the parsed graph in the cache.
         progress : bool, default False
@@ -198,18 +214,23 @@ class RoadNetwork(NetworkEngine):
         ------
         NetworkError
             A file is missing, not a PBF, corrupt, or no drivable road is found.
+        OptionError
+            Unknown profile, or ``crs`` is not a working CRS.
 
         Examples
         --------
         >>> from maillage.sources import fetch
         >>> net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
-        >>> net.describe()["profile"], net.describe()["file"]
-        ('car', 'saint_barthelemy.osm.pbf')
+        >>> net.describe()["profile"], net.describe()["file"], net.crs
+        ('car', 'saint_barthelemy.osm.pbf', 'EPSG:2154')
+        >>> RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], crs=5490).crs  # UTM 20N
+        'EPSG:5490'
         """
         check_choice("profile", profile, PROFILES)
+        crs = check_working_crs("crs", crs)
         paths = as_paths(path)
         graph, meta = _graph_from_files(
-            paths, profile, turn_costs=turn_costs, cache=cache, progress=progress
+            paths, profile, turn_costs=turn_costs, crs=crs, cache=cache, progress=progress
         )
         return cls(graph, max_snap_m=max_snap_m, access_speed_kph=access_speed_kph, source=meta)
 
@@ -217,6 +238,11 @@ class RoadNetwork(NetworkEngine):
     def graph(self) -> Graph:
         """The routable graph (times from tail to head, seconds)."""
         return self._graph
+
+    @property
+    def crs(self) -> str:
+        """CRS of the graph's nodes: the points given to the queries must be in it."""
+        return self._graph.crs
 
     @property
     def n_nodes(self) -> int:
@@ -244,7 +270,7 @@ class RoadNetwork(NetworkEngine):
         dict
             ``model`` ("RoadNetwork"), ``engine`` ("road_graph"), ``label_fr``, ``sources``, source file(s) and sha256 (joined with `` + ``
             when several), profile, speed table,
-            node and edge counts, snapping and access parameters.
+            node and edge counts, the CRS of the nodes, snapping and access parameters.
 
         Examples
         --------
@@ -279,11 +305,12 @@ class RoadNetwork(NetworkEngine):
             "max_snap_m": self._max_snap_m,
             "n_nodes": self.n_nodes,
             "n_edges": self.n_edges,
+            "crs": self.crs,
             "graph_format": GRAPH_FORMAT,
         }
 
     def _snap(self, points: gpd.GeoSeries, *, name: str) -> Snapped:
-        xy = points_xy(points, name=name)
+        xy = points_xy(points, name=name, crs=self._graph.crs)
         return snap_xy(self._graph.xy, xy, max_snap_m=self._max_snap_m, tree=self._tree)
 
     def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
@@ -380,14 +407,14 @@ class RoadNetwork(NetworkEngine):
         Parameters
         ----------
         destination : shapely.Point
-            Venue, EPSG:2154 coordinates.
+            Venue, coordinates in the network's CRS (:attr:`crs`).
         max_time_s : float
             Time budget.
 
         Returns
         -------
         numpy.ndarray, shape (k, 2)
-            EPSG:2154 coordinates; empty when the destination is unplaced.
+            Coordinates in the network's CRS; empty when the destination is unplaced.
 
         Examples
         --------
@@ -401,7 +428,7 @@ class RoadNetwork(NetworkEngine):
         import geopandas as gpd  # noqa: PLC0415 - keeps the import of the package light
 
         max_time_s = check_positive("max_time_s", max_time_s)
-        snapped = self._snap(gpd.GeoSeries([destination], crs=2154), name="destination")
+        snapped = self._snap(gpd.GeoSeries([destination], crs=self.crs), name="destination")
         if not snapped.placed[0]:
             logger.info("destination %s is off the road network: no reached node", destination)
             return np.empty((0, 2))

@@ -1,4 +1,4 @@
-"""Place points (EPSG:2154) on the nearest node of the routable road graph.
+"""Place points (in the graph's CRS) on the nearest node of the routable road graph.
 
 A point farther than ``max_snap_m`` from every node is *unplaced*: it gets no time at
 all (never a false zero). A placed point pays an access leg, its straight-line distance to
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from maillage.errors import InputDataError
+from maillage.schema import CRS, WORKING_CRS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -32,8 +32,6 @@ __all__ = ["ACCESS_SPEED_KPH", "Snapped", "points_xy", "snap_xy"]
 
 ACCESS_SPEED_KPH = 15.0
 """Speed of the access leg between a point and its road node (slow: drive, yard, track)."""
-
-_L93 = CRS.from_epsg(2154)
 
 
 @dataclass(frozen=True)
@@ -99,8 +97,8 @@ def snap_xy(
     return Snapped(node, np.asarray(distance, dtype=np.float64))
 
 
-def points_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
-    """Return the coordinates of a GeoSeries of points in EPSG:2154, checking it.
+def points_xy(points: gpd.GeoSeries, *, name: str, crs: str = CRS) -> np.ndarray:
+    """Return the coordinates of a GeoSeries of points in ``crs``, checking it.
 
     Parameters
     ----------
@@ -108,6 +106,8 @@ def points_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
         Points; their index labels are the ids used in outputs.
     name : str
         Argument name, for error messages.
+    crs : str, default "EPSG:2154"
+        The CRS of the road graph: the points must be in it.
 
     Returns
     -------
@@ -125,16 +125,24 @@ def points_xy(points: gpd.GeoSeries, *, name: str) -> np.ndarray:
     >>> from shapely import Point
     >>> points_xy(gpd.GeoSeries([Point(1, 2)], crs=2154), name="origins").tolist()
     [[1.0, 2.0]]
+    >>> points_xy(gpd.GeoSeries([Point(1, 2)], crs=2154), name="origins", crs="EPSG:5490")
+    Traceback (most recent call last):
+    ...
+    maillage.errors.InputDataError: origins must be in EPSG:5490, the road network's CRS, got EPSG:2154; call origins.to_crs('EPSG:5490') (or build the network in the points' CRS: RoadNetwork.from_osm(..., crs='EPSG:2154'))
     """
     import geopandas as gpd  # noqa: PLC0415 - keeps the import of the package light
 
     if isinstance(points, gpd.GeoDataFrame):
         points = points.geometry
     if not isinstance(points, gpd.GeoSeries):
-        msg = f"{name} must be a GeoSeries of points in EPSG:2154, got {type(points).__name__}"
+        msg = f"{name} must be a GeoSeries of points in {crs}, got {type(points).__name__}"
         raise InputDataError(msg)
-    if points.crs is None or CRS.from_user_input(points.crs) != _L93:
-        msg = f"{name} must be in EPSG:2154, got crs={points.crs}; call {name}.to_crs(2154)"
+    found = None if points.crs is None else points.crs.to_string()
+    if points.crs is None or not points.crs.equals(crs):
+        fix = f"call {name}.to_crs({crs!r})" if found else f"set it with {name}.set_crs(...)"
+        if found in WORKING_CRS:
+            fix += f" (or build the network in the points' CRS: RoadNetwork.from_osm(..., crs={found!r}))"
+        msg = f"{name} must be in {crs}, the road network's CRS, got {found}; {fix}"
         raise InputDataError(msg)
     problems = []
     bad = points.isna() | points.is_empty | (points.geom_type != "Point")

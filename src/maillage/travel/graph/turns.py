@@ -184,7 +184,9 @@ def turn_data(
     indptr, indices : numpy.ndarray
         CSR structure.
     xy : numpy.ndarray, shape (n, 2)
-        Node coordinates in a conformal projection (EPSG:2154): angles are kept.
+        Node coordinates in a conformal projection (every working CRS is one: Lambert-93,
+        UTM): angles are kept, and the grid's rotation from true north cancels out of a
+        turn's angle.
 
     Returns
     -------

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pyproj import Transformer
 
+from maillage.schema import CRS
 from maillage.travel.graph.graph import Graph, graph_from_edges, spatial_order
 from maillage.travel.graph.nodes import BACKWARD, BOTH, FORWARD, STOP_MINOR, STOP_UNDIRECTED
 from maillage.travel.graph.turns import count_roads, turn_data
@@ -36,7 +37,7 @@ from maillage.travel.graph.turns import count_roads, turn_data
 if TYPE_CHECKING:
     from maillage.travel.graph.osm import RawWays
 
-__all__ = ["graph_from_ways", "haversine_m", "project_lambert93"]
+__all__ = ["graph_from_ways", "haversine_m", "project_lonlat"]
 
 _EARTH_RADIUS_M = 6_371_008.8
 _STOP_NEAR_M = 20.0  # car.lua: a stop sign within 20 m of the junction faces the junction
@@ -78,9 +79,15 @@ def _segment_times(
     return times[0], times[1]
 
 
-def project_lambert93(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Return WGS84 ``lon``/``lat`` as EPSG:2154 coordinates, shape (n, 2)."""
-    transformer = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+def project_lonlat(lon: np.ndarray, lat: np.ndarray, crs: str = CRS) -> np.ndarray:
+    """Return WGS84 ``lon``/``lat`` as coordinates in ``crs``, shape (n, 2).
+
+    Examples
+    --------
+    >>> project_lonlat(np.array([3.0]), np.array([46.5])).round().tolist()
+    [[700000.0, 6600000.0]]
+    """
+    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = transformer.transform(lon, lat)
     return np.column_stack([x, y]).astype(np.float64)
 
@@ -146,7 +153,7 @@ def _obstacle_delays(
     return delays
 
 
-def _node_graph(ways: RawWays, *, turns: bool) -> Graph:
+def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     """Node-based graph (obstacle delays included; roundabout flags with ``turns``)."""
     way_of_row = np.repeat(np.arange(ways.n_ways), np.diff(ways.offsets))
     a = np.arange(len(ways.node_ids) - 1)
@@ -161,7 +168,7 @@ def _node_graph(ways: RawWays, *, turns: bool) -> Graph:
     heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
     times = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
     roundabout = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
-    xy = project_lambert93(ways.lon[row], ways.lat[row])
+    xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
     order = spatial_order(xy)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
@@ -172,10 +179,11 @@ def _node_graph(ways: RawWays, *, turns: bool) -> Graph:
         xy[order],
         ways.node_ids[row][order],
         roundabout=roundabout if turns else None,
+        crs=crs,
     )
 
 
-def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
+def graph_from_ways(ways: RawWays, *, turns: bool = True, crs: str = CRS) -> Graph:
     """Build the routable graph of drivable ways, with OSRM's costs at nodes.
 
     Parameters
@@ -185,11 +193,15 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
     turns : bool, default True
         Keep the turn data (edge headings, intersections, roundabouts) that make the
         searches charge car.lua's turn costs.
+    crs : str, default "EPSG:2154"
+        CRS of the node coordinates, one of :data:`maillage.schema.WORKING_CRS` (all
+        conformal, so the turn angles are right in each). Edge times do not depend on it:
+        lengths are great-circle distances.
 
     Returns
     -------
     Graph
-        Largest strongly connected component, node coordinates in EPSG:2154.
+        Largest strongly connected component, node coordinates in ``crs``.
 
     Examples
     --------
@@ -200,7 +212,7 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True) -> Graph:
     >>> plain.turn_costs, plain.n_edges == graph_from_ways(ways).n_edges
     (False, True)
     """
-    graph = _node_graph(ways, turns=turns)
+    graph = _node_graph(ways, turns=turns, crs=crs)
     if not turns:
         return graph
     heading, junction = turn_data(graph.indptr, graph.indices, graph.xy)
