@@ -119,7 +119,10 @@ def test_epci_selection():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"region": "7"}, r"unknown region code\(s\) \['7'\].*did you mean 75 \(Nouvelle-Aquitaine\)"),
+        (
+            {"region": "7"},
+            r"unknown region code\(s\) \['7'\].*did you mean 75 \(Nouvelle-Aquitaine\)",
+        ),
         ({"region": "04", "departements": "33"}, "mix overseas régions"),
         ({"departements": "977"}, "collectivités d'outre-mer are not loaded"),
         ({"departements": ["33", "99"]}, r"\['99'\].*did you mean 95 \(Val-d'Oise\)"),

@@ -268,7 +268,9 @@ def test_report_page_has_the_supported_section(out, report):
     every = report.summary["population_within_threshold"]
     thanks = every - round(contrib["population_covered_without_supported"])
     assert thanks == pytest.approx(contrib["population_thanks_to_supported"], abs=1)
-    assert f"<b>{fr_number(thanks)} ({fr_percent(thanks / report.summary['population'])})" in section
+    assert (
+        f"<b>{fr_number(thanks)} ({fr_percent(thanks / report.summary['population'])})" in section
+    )
     assert "colonne « supported » du recensement" in section
     assert "Le Lieu" in section and "La Fabrique" in section  # the venues covering alone
     assert "Aucun lieu n'est connu" not in section
