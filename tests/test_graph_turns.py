@@ -11,6 +11,7 @@ import pytest
 from pyproj import Geod
 
 from maillage import RoadNetwork, fetch, options
+from maillage.errors import NetworkError
 from maillage.travel.graph.search import nearest_sources
 from maillage.travel.graph.turns import turn_cost_s
 
@@ -246,5 +247,5 @@ def test_too_many_roads_into_one_node_is_refused():
         junction=np.ones(g.n_nodes, dtype=bool),
         roundabout=np.zeros(g.n_edges, dtype=bool),
     )
-    with pytest.raises(ValueError, match="arriving edges"):
+    with pytest.raises(NetworkError, match="arriving edges"):
         nearest_sources(g, np.array([1]), np.zeros(1), np.zeros(1))

@@ -452,3 +452,11 @@ def test_interactive_map_of_nouvelle_aquitaine_stays_under_2_5_mb():
     page = explore_coverage(cov, venues, white_zones=zones, catchments=catch).get_root().render()
     size = len(page.encode("utf-8"))
     assert size < 2_500_000, size  # 5.5 MB before coverage simplification and compact layers
+
+
+def test_small_multiples_keep_the_credits_given(communes_cov):
+    fig = Figure(figsize=(8, 4))
+    FigureCanvasAgg(fig)
+    plot_years({2020: communes_cov, 2021: communes_cov}, fig=fig, credits=["Mon recensement"])
+    (credits,) = fig.texts
+    assert "Mon recensement" in credits.get_text() and "INSEE" not in credits.get_text()

@@ -86,7 +86,7 @@ def test_the_graph_is_the_same_in_either_crs(nets):
 def test_crs_is_read_in_any_form_and_must_be_a_working_crs(pbf):
     assert RoadNetwork.from_osm(pbf, crs=5490).crs == UTM20N
     assert RoadNetwork.from_osm(pbf, crs=pyproj.CRS("epsg:5490")).crs == UTM20N
-    with pytest.raises(OptionError, match=r"crs must be 'EPSG:2154', .* got 4326"):
+    with pytest.raises(OptionError, match=r"crs must be 'EPSG:2154', .* got 'EPSG:4326'"):
         RoadNetwork.from_osm(pbf, crs=4326)
 
 

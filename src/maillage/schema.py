@@ -230,7 +230,7 @@ def check_working_crs(name: str, crs: object) -> str:
     >>> check_working_crs("crs", 4326)
     Traceback (most recent call last):
     ...
-    maillage.errors.OptionError: crs must be 'EPSG:2154', 'EPSG:2972', 'EPSG:2975', 'EPSG:4471' or 'EPSG:5490', got 4326
+    maillage.errors.OptionError: crs must be 'EPSG:2154', 'EPSG:2972', 'EPSG:2975', 'EPSG:4471' or 'EPSG:5490', got 'EPSG:4326'
     """
     import pyproj  # noqa: PLC0415 - keeps the import of the package light
 
@@ -241,7 +241,8 @@ def check_working_crs(name: str, crs: object) -> str:
     found = [c for c in WORKING_CRS if parsed is not None and parsed.equals(c)]
     if found:
         return found[0]
-    return str(check_choice(name, crs, WORKING_CRS))  # raises: crs is none of them
+    shown = parsed.to_string() if parsed is not None else crs  # one line, not pyproj's repr
+    return str(check_choice(name, shown, WORKING_CRS))  # raises: crs is none of them
 
 
 def check_not_empty(frame: pd.DataFrame, *, name: str) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from maillage.errors import InputDataError
 from maillage.maps._style import credits_of, credits_text
@@ -24,7 +24,7 @@ from maillage.maps.static import plot_coverage
 from maillage.schema import check_columns, threshold_of
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import geopandas as gpd
     import pandas as pd
@@ -159,8 +159,9 @@ def plot_years(
         ax.set_xlim(axes[-1].get_xlim())
         ax.set_ylim(axes[-1].get_ylim())
     if not options["note"]:
+        given = cast("Sequence[str] | None", options.get("credits"))
         lines = dict.fromkeys(
-            line for year in years for line in credits_of(frames[year], None)
+            line for year in years for line in credits_of(frames[year], given)
         )  # fmt: skip
         fig.text(0.01, 0.0, textwrap.fill(credits_text(list(lines)), 200), fontsize=6,
                  color="#404040", va="top")  # fmt: skip

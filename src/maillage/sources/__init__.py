@@ -214,13 +214,15 @@ def sha256_of(path: Path, *, memo: bool = True) -> str:
     """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if not memo or key not in _VERIFIED:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+    if memo and key in _VERIFIED:
+        return _VERIFIED[key]
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if memo:
         _VERIFIED[key] = digest.hexdigest()
-    return _VERIFIED[key]
+    return digest.hexdigest()
 
 
 def _checked(path: Path, file: DataFile) -> Path:

@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import copy
+import functools
 import tomllib
 from importlib.resources import files
 from pathlib import Path
@@ -39,8 +41,8 @@ def catalogue_tables() -> dict[str, list[dict[str, Any]]]:
     Returns
     -------
     dict of str to list of dict
-        ``"dataset"`` and ``"insee_commute_file"``: one dict per table, read afresh from the
-        file (the caller may keep or change it).
+        ``"dataset"`` and ``"insee_commute_file"``: one dict per table, a copy of the file
+        read once per process (the caller may keep or change it).
 
     Examples
     --------
@@ -48,6 +50,11 @@ def catalogue_tables() -> dict[str, list[dict[str, Any]]]:
     ['attribution', 'files', 'licence', 'name', 'producer', 'reader', 'title', 'upstream',
      'vintage']
     """
+    return copy.deepcopy(_parsed())
+
+
+@functools.cache
+def _parsed() -> dict[str, list[dict[str, Any]]]:
     text = (files("maillage") / "data" / CATALOGUE_FILE).read_text(encoding="utf-8")
     return tomllib.loads(text)
 

@@ -26,17 +26,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from maillage.errors import OptionError
 from maillage.sources.catalogue import find_entry
-from maillage.sources.dated import DatedFile, FetchOptions, download_dated, fetch_dated
+from maillage.sources.dated import DatedFile, fetch_dated
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path
     from typing import Unpack
 
+    from maillage.sources.dated import FetchOptions
+
 __all__ = [
     "OSM_EXTRACTS",
     "OsmExtract",
-    "download_dated",
     "fetch_osm_extract",
     "fetch_osm_extracts",
     "osm_extracts_for",

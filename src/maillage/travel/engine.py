@@ -4,7 +4,9 @@
 :class:`~maillage.travel.protocol.TravelTimeModel` methods, written and documented once.
 An engine gives positions and times through two hooks (:meth:`Engine._nearest_positions`,
 :meth:`Engine._pair_positions`); the frames are built here, so that every engine returns
-the same columns, index and dtypes. The straight-line engines derive from it through
+the same columns and index (``dest_id`` holds the venue labels: inferred by pandas, NaN where
+none, for the straight-line engines; as given, NA where none, for the road engines, as in
+0.1). The straight-line engines derive from it through
 :class:`~maillage.travel.straight.StraightLineEngine`, the road engines through
 :class:`~maillage.travel.network.NetworkEngine`.
 """

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from maillage.errors import NetworkError
 from maillage.travel.graph.turns import turn_table
 
 if TYPE_CHECKING:
@@ -71,11 +72,14 @@ def graph_turn_plan(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Raises
     ------
-    ValueError
+    NetworkError
         A node has more than 32,767 arriving edges (the ranks are 16-bit).
     """
     if not graph.turn_costs:
         return _NO_TURNS
+    plan = _PLANS.get(id(graph))  # built once: later searches read it without the lock
+    if plan is not None:
+        return plan
     with _PLANS_LOCK:
         plan = _PLANS.get(id(graph))
         if plan is None:
@@ -84,7 +88,7 @@ def graph_turn_plan(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             arriving = np.bincount(graph.indices, minlength=graph.n_nodes)
             if len(arriving) and arriving.max() > np.iinfo(np.int16).max:
                 msg = f"a node has {arriving.max():,} arriving edges: at most 32,767 with turns"
-                raise ValueError(msg)
+                raise NetworkError(msg)
             plan = kernels.turn_plan(
                 graph.indptr,
                 graph.indices,
