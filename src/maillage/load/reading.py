@@ -135,7 +135,7 @@ def reading(path: str | Path, *, name: str = "source", hint: str = "") -> Iterat
         raise InputDataError(msg) from exc
 
 
-def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int, str] | None:
+def _first_bad_byte(path: str | Path, encoding: str) -> tuple[int, int, str] | None:
     r"""Decode the whole file; return (line, byte offset, byte) of the first error, or None.
 
     The file is read by chunks, so a file of any size needs little memory. The line is
@@ -162,7 +162,7 @@ def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int, str] | None:
                 return None
 
 
-def _has_utf8_letters(path: Path) -> bool:
+def _has_utf8_letters(path: str | Path) -> bool:
     with open(path, "rb") as fh:  # noqa: PTH123 - a plain binary read
         tail = b""
         while chunk := fh.read(_CHUNK):
