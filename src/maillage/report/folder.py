@@ -85,7 +85,14 @@ _FULL = {
 def _target(out_dir: str | Path) -> Path:
     """Return the folder a report at ``out_dir`` replaces: ``~`` expanded, links followed."""
     path = Path(out_dir).expanduser()
-    if path.is_symlink() and not path.exists() and not _aside(path.resolve()):
+    try:
+        dangling = path.is_symlink() and not path.exists()
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        msg = f"out_dir {out_dir} : nom trop long pour ce système de fichiers ; donnez-en un plus court"
+        raise OptionError(msg) from None
+    if dangling and not _aside(path.resolve()):
         msg = (
             f"out_dir {path} is a symbolic link to {path.readlink()}, which does not exist; "
             "create that folder or give another out_dir"
@@ -429,8 +436,8 @@ def writing_errors(out_dir: str | Path) -> Iterator[None]:
     ------
     OptionError
         Chained to the ``OSError`` (``ENOSPC``, ``EFBIG``, ``EDQUOT``) raised in the block,
-        or to any error raised while a file-size limit (``ulimit -f``) is set and a file
-        reached it (a library that writes files may lose the ``errno``).
+        or to an error of a library (not a Python built-in one) raised while a file-size
+        limit (``ulimit -f``) is set: a library writing a file may lose the ``errno``.
     """
     try:
         yield
@@ -438,17 +445,18 @@ def writing_errors(out_dir: str | Path) -> Iterator[None]:
         raise
     except Exception as exc:
         why = _FULL.get(exc.errno) if isinstance(exc, OSError) else None
-        why = why or (_FULL[errno.EFBIG] if _size_limit_reached() else None)
+        from_library = isinstance(exc, OSError) or type(exc).__module__ != "builtins"
+        why = why or (_FULL[errno.EFBIG] if from_library and _size_limit_set() else None)
         if why is None:
             raise
         msg = (
             f"out_dir {out_dir} : {why} pendant l'écriture du rapport ; "
-            "le rapport précédent est intact : libérez de la place ou donnez un autre out_dir"
+            "le dossier n'a pas été modifié : libérez de la place ou donnez un autre out_dir"
         )
         raise OptionError(msg) from exc
 
 
-def _size_limit_reached() -> bool:
+def _size_limit_set() -> bool:
     """Tell whether a file-size limit (``ulimit -f``) is set: a failed write then most likely hit it."""
     try:
         import resource  # noqa: PLC0415 - Unix only: read when a write failed
