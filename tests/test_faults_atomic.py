@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from toy_runs import TOY_CLI, run_python
 
 from maillage.report import folder as folder_module
 from maillage.report.folder import replace_folder, reserve_folder
@@ -159,32 +160,24 @@ def test_sigkill_at_random_moments_leaves_a_whole_report(tmp_path, exchange):
 
 
 # ------------------------------------------------------------------------------- SIGINT
-_SIGINT_RUNS = textwrap.dedent(
+_SIGINT_RUNS = TOY_CLI + textwrap.dedent(
     """
-    import os, signal, sys
-    import maillage.cli as cli
-    from maillage.prepare.toy import toy_territory
-    from maillage.report import folder, write_report
-    from maillage.travel import CrowFlyModel
+    import os, signal
+    from maillage.report import folder
 
-    communes, venues = toy_territory()
-    real_swap, when = folder._swap, [None]
+    real_swap = folder._swap
 
     def swap(new, target):
-        if when[0] == "before":
+        if AREA[0] == "before":
             os.kill(os.getpid(), signal.SIGINT)
         real_swap(new, target)
-        if when[0] == "after":
+        if AREA[0] == "after":
             os.kill(os.getpid(), signal.SIGINT)
 
     folder._swap = swap
-    cli._run_report = lambda args, progress: write_report(
-        args.out, communes=communes, venues=venues, model=CrowFlyModel(), area=when[0]
-    )
-    args = cli.build_parser().parse_args(["report", "--venues", "x", "--out", sys.argv[1]])
     for step in ("first", "before", "after"):
-        when[0] = step
-        code = cli._run(args, verbose=0, progress=False)
+        AREA[0] = step
+        code = cli._run(ARGS, verbose=0, progress=False)
         print(f"== {step} {code}", file=sys.stderr, flush=True)
     """
 )
@@ -192,13 +185,7 @@ _SIGINT_RUNS = textwrap.dedent(
 
 def test_sigint_says_which_report_is_in_place(tmp_path):
     out = tmp_path / "r"
-    run = subprocess.run(
-        [sys.executable, "-c", _SIGINT_RUNS, str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = run_python(_SIGINT_RUNS, str(out))
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert run.returncode == 0, run.stderr
     assert lines[0] == "== first 0"

@@ -226,6 +226,17 @@ def test_unwritable_parent_is_refused_before_computing(
     assert code == 2 and "--out" in line and "is not writable" in line
 
 
+def test_an_out_name_too_long_for_the_internal_names_is_refused_before_computing(
+    tmp_path, capsys, no_computation
+):
+    out = tmp_path / ("r" * 245)  # fits, but ".rrr….partial-12345678" does not
+    code = main(["-q", "report", "--venues", "fabriques-territoire-2024", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "--out" in err and "nom trop long" in err and "237 octets au plus" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_out_given_as_a_file_is_refused(tmp_path):
     (tmp_path / "r").write_text("x")
     with pytest.raises(OptionError, match="is a file"):

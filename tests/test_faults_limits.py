@@ -13,12 +13,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from toy_runs import TOY_CLI, run_python
 
 import maillage
-from maillage.cli import main
 from maillage.errors import OptionError
 from maillage.report import folder as folder_module
-from maillage.report import save as save_module
 from maillage.report.folder import check_out_dir, replace_folder
 
 FILES = {"communes.csv": b"code_insee\n00001\n", "summary.json": b"{}\n", "map.png": b"\x89PNG"}
@@ -30,29 +29,7 @@ def _state(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-@pytest.fixture
-def no_computation(monkeypatch):
-    """Make any computation fail loudly: a refusal must come before it."""
-
-    def computed(*_args, **_kwargs):
-        raise AssertionError("computed before the folder was checked")
-
-    monkeypatch.setattr(maillage, "load_communes", computed)
-    monkeypatch.setattr(save_module, "build_report", computed)
-
-
 # ------------------------------------------------------------------------------ long names
-def test_an_out_name_too_long_for_the_internal_names_is_refused_before_computing(
-    tmp_path, capsys, no_computation
-):
-    out = tmp_path / ("r" * 245)  # fits, but ".rrr….partial-12345678" does not
-    code = main(["-q", "report", "--venues", "fabriques-territoire-2024", "--out", str(out)])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
-    assert "--out" in err and "nom trop long" in err and "237 octets au plus" in err
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_the_longest_name_that_fits_is_accepted(tmp_path):
     out = replace_folder(tmp_path / ("é" * 118 + "r"), FILES)  # 237 bytes in UTF-8
     assert (out / "map.png").is_file()
@@ -84,22 +61,7 @@ def test_a_full_disk_is_reported_in_french_and_the_report_left_whole(tmp_path, m
     assert _state(out) == before and [p.name for p in tmp_path.iterdir()] == ["r"]
 
 
-_UNDER_LIMIT = textwrap.dedent(
-    """
-    import sys
-    import maillage.cli as cli
-    from maillage.prepare.toy import toy_territory
-    from maillage.report import write_report
-    from maillage.travel import CrowFlyModel
-
-    communes, venues = toy_territory()
-    cli._run_report = lambda args, progress: write_report(
-        args.out, communes=communes, venues=venues, model=CrowFlyModel(), area="Limite"
-    )
-    args = cli.build_parser().parse_args(["report", "--venues", "x", "--out", sys.argv[1]])
-    sys.exit(cli._run(args, verbose=0, progress=False))
-    """
-)
+_UNDER_LIMIT = TOY_CLI + "sys.exit(cli._run(ARGS, verbose=0, progress=False))\n"
 
 
 @pytest.mark.parametrize(
@@ -179,13 +141,7 @@ _WITHOUT_UNIX = textwrap.dedent(
 
 
 def test_maillage_imports_and_writes_a_report_folder_without_unix_modules(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_UNIX, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = run_python(_WITHOUT_UNIX, str(tmp_path))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "ok"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
