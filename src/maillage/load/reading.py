@@ -25,10 +25,11 @@ import codecs
 import contextlib
 import csv
 import lzma
-import re
 import zipfile
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import ParseError
+
+import numpy as np
 
 from maillage.errors import InputDataError, MaillageError
 
@@ -47,9 +48,6 @@ _BOMS = (  # the UTF-32 marks first: the UTF-16 little-endian one starts them
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_UTF8_LETTER = re.compile(rb"[\xc3-\xc5][\x80-\xbf]|\xe2[\x80-\x82][\x80-\xbf]")
-"""A UTF-8 accented Latin letter, ``œ``, ``’``, ``«``, ``€``...: in Windows-1252 these
-bytes read ``Ã©``, ``â€™``, never French text, so one of them proves the file is UTF-8."""
 
 
 def parser_errors() -> tuple[type[BaseException], ...]:
@@ -163,10 +161,19 @@ def _first_bad_byte(path: str | Path, encoding: str) -> tuple[int, int, str] | N
 
 
 def _has_utf8_letters(path: str | Path) -> bool:
+    """Tell whether the file holds a UTF-8 accented Latin letter or French punctuation.
+
+    In Windows-1252 these bytes read ``Ã©``, ``â€™``: never French text, so one of them
+    proves the file is UTF-8 (vectorised: a 200 MB file in about a second).
+    """
     with open(path, "rb") as fh:  # noqa: PTH123 - a plain binary read
         tail = b""
         while chunk := fh.read(_CHUNK):
-            if _UTF8_LETTER.search(tail + chunk):
+            data = np.frombuffer(tail + chunk, dtype=np.uint8)
+            follow = (data >= 0x80) & (data <= 0xBF)
+            letter = (data[:-1] >= 0xC3) & (data[:-1] <= 0xC5) & follow[1:]
+            mark = (data[:-2] == 0xE2) & (data[1:-1] <= 0x82) & follow[1:-1] & follow[2:]
+            if letter.any() or mark.any():
                 return True
             tail = chunk[-2:]
     return False
