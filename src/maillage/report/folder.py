@@ -10,7 +10,7 @@ lock, just before the folder is replaced (:func:`replace_folder`):
 - an existing folder is replaced only when it is empty or when everything in it is listed,
   unchanged, in its manifest (:mod:`maillage.report.manifest`); otherwise the run stops
   with one line naming the foreign entries;
-- the parent folder must be writable.
+- the parent folder must be writable, and the filesystem must hold the internal names.
 
 One run at a time writes a given folder: a second one fails at once (:func:`reserve_folder`,
 the lock ``.<name>.lock`` beside the folder, :mod:`maillage.report.lock`: opened without
@@ -204,7 +204,9 @@ def check_out_dir(out_dir: str | Path) -> Path:
     OptionError
         ``out_dir`` is a file, a link to nothing, a protected folder (root, top-level,
         home, current folder or its parents, mount point), holds anything maillage did not
-        write there (the entries are named), or cannot be written.
+        write there (the entries are named), cannot be written, or has a name too long for
+        its filesystem once the 18 characters of the internal ``.<name>.partial-<id>`` are
+        added (in French, with the longest name that fits).
 
     Examples
     --------
@@ -318,6 +320,9 @@ def _made_parents(target: Path) -> list[Path]:
 def reserve_folder(out_dir: str | Path) -> Iterator[Path]:
     """Check ``out_dir`` and hold its lock for a whole run (reentrant within a process).
 
+    Once the lock is taken, a report that a killed run set aside is put back
+    (:func:`put_back_aside`) and the leftovers maillage provably wrote are removed.
+
     Parameters
     ----------
     out_dir : str or pathlib.Path
@@ -331,7 +336,9 @@ def reserve_folder(out_dir: str | Path) -> Iterator[Path]:
     Raises
     ------
     OptionError
-        As :func:`check_out_dir`, or another run holds the lock (no waiting).
+        As :func:`check_out_dir`; or, in French, another run holds the lock (no waiting)
+        or a link or a file that maillage did not write holds its name
+        (:func:`maillage.report.lock.take_lock`).
 
     Examples
     --------
