@@ -151,7 +151,10 @@ def take_lock(path: Path, given: object) -> int:
     while True:  # without a lock call, the exclusive creation of the file is the lock
         fd = _open(path, given, exclusive=locker is None)
         if locker is not None and not locker(fd):
-            holder = os.read(fd, _MOST).decode("ascii", "replace").split()[-1:] or ["?"]
+            try:
+                holder = os.read(fd, _MOST).decode("ascii", "replace").split()[-1:] or ["?"]
+            except OSError:  # Windows: the holder's locked byte cannot be read
+                holder = ["?"]
             os.close(fd)
             msg = (
                 f"out_dir {given} est en cours d'écriture par une autre exécution de maillage "
