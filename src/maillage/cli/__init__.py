@@ -226,6 +226,8 @@ def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
         args.commutes,
         time.perf_counter() - t0,
     )
+    if Path(args.commutes).is_file():  # the report names the file, not where it lies
+        commutes.attrs["source"] = Path(args.commutes).name
     if len(rejected):
         logger.warning(
             "%d ligne(s) de %s écartée(s), %.0f actifs (lieu de travail à l'étranger ou code "
@@ -373,13 +375,18 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
     from maillage.report.folder import reserve_folder  # noqa: PLC0415 - keeps --help fast
 
     try:
-        with reserve_folder(args.out):  # --out checked and locked before any slow work
-            out = _run_report(args, progress=progress)
+        with reserve_folder(args.out) as target:  # --out checked and locked before slow work
+            before = _manifest(target)
+            try:
+                out = _run_report(args, progress=progress)
+            except KeyboardInterrupt:  # said under the lock: the folder cannot change meanwhile
+                print(f"maillage : interrompu ; {_interrupted(target, before)}", file=sys.stderr)
+                return 130
     except (MaillageError, OSError) as exc:
         print(f"maillage : erreur : {one_line(exc, args)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print("maillage : interrompu ; le rapport précédent est intact", file=sys.stderr)
+        print("maillage : interrompu ; aucun rapport n'a été modifié", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line, the traceback only with -v
         if verbose:
@@ -390,3 +397,27 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
         return INTERNAL_ERROR
     print(f"Rapport écrit dans {out}/ — ouvrez {out / 'report.html'}")
     return 0
+
+
+def _manifest(target: Path) -> bytes | None:
+    """Return the manifest of the report in ``target``, None when there is none."""
+    from maillage.report.manifest import MANIFEST_NAME  # noqa: PLC0415 - keeps --help fast
+
+    try:
+        return (target / MANIFEST_NAME).read_bytes()
+    except OSError:
+        return None
+
+
+def _interrupted(target: Path, before: bytes | None) -> str:
+    """Say what an interrupted run leaves in ``target``, as it is (the manifests tell)."""
+    from maillage.report.folder import put_back_aside  # noqa: PLC0415 - keeps --help fast
+
+    if put_back_aside(target):  # stopped between the two renames of a two-step swap
+        return f"le rapport précédent est intact dans {target}/ (remis en place)"
+    now = _manifest(target)
+    if now is not None and now != before:
+        return f"le nouveau rapport était déjà écrit : il est complet dans {target}/"
+    if before is None:
+        return "aucun rapport n'a été écrit"
+    return f"le rapport précédent est intact dans {target}/"
