@@ -30,6 +30,7 @@ from maillage.report.counts import whole_columns, whole_counts
 from maillage.report.model import Report
 from maillage.report.series import build_series
 from maillage.report.territory import territory_notes
+from maillage.report.uncertain import uncertain_frame, uncertain_summary
 from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
@@ -192,7 +193,9 @@ def build_report(
     Report
         The computed report, ready for :func:`save_report`. Its tables count whole
         residents that add up (:func:`maillage.report.counts.whole_counts`); its communes
-        name their nearest venue (``nearest_venue_name``).
+        name their nearest venue (``nearest_venue_name``) and, with a model that knows its
+        error, say whether their side of the threshold is uncertain (``uncertain``,
+        ``time_min_low``, ``time_min_high``: :mod:`maillage.report.uncertain`).
     """
     if previous is not None and not isinstance(previous, Previous):
         previous = read_previous(previous)
@@ -262,9 +265,8 @@ def build_report(
         model=model.describe(),
         credits=attribution_lines(communes_cov.attrs.get("data_credits", [])),
     )
-    span = headline_range(communes, venues, model=model, threshold_min=threshold_min, grid=grid)
-    summary.update(
-        {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
+    communes_out = _with_error(
+        summary, communes_out, communes, venues, origins_cov, model=model, grid=grid
     )
     summary.update(summary_counts(facts))
     summary.update(territory_notes(communes))
@@ -339,6 +341,29 @@ def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gp
     out = communes_cov.copy()
     out.insert(position, "nearest_venue_name", found)
     return out
+
+
+def _with_error(
+    summary: dict[str, Any],
+    communes_out: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    origins_cov: gpd.GeoDataFrame,
+    *,
+    model: TravelTimeModel,
+    grid: gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    """Add the headline range to ``summary`` and the uncertain communes to both (in place)."""
+    threshold = float(summary["threshold_min"])
+    span = headline_range(communes, venues, model=model, threshold_min=threshold, grid=grid)
+    summary.update(
+        {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
+    )
+    flags = uncertain_frame(communes, venues, origins_cov, model=model, threshold_min=threshold)
+    if flags is not None:
+        communes_out = communes_out.join(flags.reindex(communes_out.index))
+    summary.update(uncertain_summary(communes_out))
+    return communes_out
 
 
 def _by_year(
