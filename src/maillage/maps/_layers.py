@@ -18,15 +18,19 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import shapely
+
+from maillage.maps._style import HALO_COLOUR, UNCERTAIN_EDGE, UNCERTAIN_LABEL, format_minutes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import folium
     import geopandas as gpd
     from branca.element import MacroElement
 
-__all__ = ["encode_geometry", "polygon_layer"]
+__all__ = ["encode_geometry", "polygon_layer", "uncertain_layer"]
 
 _SCALE = 1e5  # 1e-5 degree: about 1 m
 
@@ -195,3 +199,56 @@ def _layer_class() -> Any:  # a class built on first use: folium stays optional 
             return self.bounds
 
     return PolygonLayer
+
+
+def uncertain_layer(communes: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Return the layer « À confirmer avec le réseau routier »: dashed outlines, tooltips.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        The uncertain communes, in EPSG:4326, with ``time_min`` and, when known, ``nom``,
+        ``time_min_low`` and ``time_min_high`` (the commune's time with the model's faster
+        and slower variants).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer (empty when ``communes`` is), named :data:`UNCERTAIN_LABEL`.
+
+    Examples
+    --------
+    >>> import folium, geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> frame = gpd.GeoDataFrame({"nom": ["A"], "time_min": [20.4], "time_min_low": [18.0],
+    ...     "time_min_high": [22.9]}, geometry=[box(0, 45, 0.1, 45.1)], crs=4326)
+    >>> page = folium.Map().add_child(uncertain_layer(frame)).get_root().render()
+    >>> "18,0 à 22,9 min" in page
+    True
+    """
+    import folium  # noqa: PLC0415 - folium loads only when an interactive map is built
+
+    layer = folium.FeatureGroup(name=UNCERTAIN_LABEL)
+    if communes.empty:
+        return layer
+
+    def column(name: str) -> pd.Series:
+        return communes.get(name, pd.Series(np.nan, index=communes.index))
+
+    names = communes.get("nom", communes.index.to_series())
+    table = communes[["geometry"]].assign(
+        commune=[str(n) for n in names],
+        temps=column("time_min").map(format_minutes),
+        marge=[
+            f"{format_minutes(lo).removesuffix(' min')} à {format_minutes(hi)}"
+            for lo, hi in zip(column("time_min_low"), column("time_min_high"), strict=True)
+        ],
+    )
+    polygon_layer(
+        table,
+        fields=["commune", "temps", "marge"],
+        aliases=["Commune", "Temps d'accès estimé", "Marge d'erreur"],
+        styles=[{"fill": False, "color": UNCERTAIN_EDGE, "weight": 2, "dashArray": "4 3"}],
+        halo={"fill": False, "color": HALO_COLOUR, "weight": 4, "interactive": False},
+    ).add_to(layer)
+    return layer

@@ -75,7 +75,7 @@ def share_with_range(summary: dict[str, Any]) -> str:
     --------
     >>> share_with_range({"share_within_threshold": 0.75, "share_within_threshold_low": 0.7,
     ...     "share_within_threshold_high": 0.8})
-    '75,0 % (entre 70,0 % et 80,0 %)'
+    '75,0\xa0% (entre 70,0\xa0% et 80,0\xa0%)'
     """
     share = fr_percent(summary["share_within_threshold"])
     if "share_within_threshold_low" not in summary:
