@@ -75,11 +75,13 @@ __all__ = ["LAYER_NAMES", "TILE_NOTICE", "explore_coverage"]
 LAYER_NAMES = {
     "times": "Temps d'accès (min)",
     "white_zones": "Zones blanches",
-    "uncertain": UNCERTAIN_LABEL,
     "catchments": "Zones de desserte des lieux",
     "venues": "Lieux",
 }
-"""Names of the layers in the layer control (venues get one layer per kind: ``Lieux : kind``)."""
+"""Names of the layers in the layer control (venues get one layer per kind: ``Lieux : kind``).
+
+Communes that carry ``uncertain`` add the layer ``UNCERTAIN_LABEL`` (« À confirmer avec le
+réseau routier »)."""
 
 TILE_NOTICE = (
     "Fond de carte indisponible : les tuiles OpenStreetMap demandent une connexion à "
