@@ -69,7 +69,7 @@ def headline_section(report: Report) -> str:
 
 
 def share_with_range(summary: dict[str, Any]) -> str:
-    """Return the headline share, with its low and high values when the model knows its error.
+    r"""Return the headline share, with its low and high values when the model knows its error.
 
     Examples
     --------
