@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_coverage"]
 
 _HATCH = "//"
+_UNCERTAIN_WIDTH = 0.9  # dashed outline of the communes to confirm, over a halo twice as wide
 _BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
 _LEGEND_PAD_PX = 6.0
 _FULL_MAP_HEIGHT_IN = 6.0  # axes height of a one-map figure: markers at full size
@@ -281,9 +282,14 @@ def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:
 
 
 def _draw_uncertain(ax: Axes, communes: gpd.GeoDataFrame) -> None:
-    # each commune outlined, dashed over a white halo: they are few and often apart
-    for colour, width, style in ((HALO_COLOUR, 2.4, "-"), (UNCERTAIN_EDGE, 1.1, "--")):
-        communes.boundary.plot(ax=ax, color=colour, linewidth=width, linestyle=style, zorder=3)
+    # neighbours outlined together (one line where a group ends), dashed over a white halo
+    shapes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
+    outline = shapes.dissolve().explode(index_parts=False).boundary
+    for colour, width, style in (
+        (HALO_COLOUR, _UNCERTAIN_WIDTH * 2, "-"),
+        (UNCERTAIN_EDGE, _UNCERTAIN_WIDTH, "--"),
+    ):
+        outline.plot(ax=ax, color=colour, linewidth=width, linestyle=style, zorder=3)
 
 
 def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool) -> None:
@@ -377,8 +383,13 @@ def _draw_legend(
     if uncertain:
         handles.append(
             (
-                Patch(facecolor="none", edgecolor=HALO_COLOUR, linewidth=2.4),
-                Patch(facecolor="none", edgecolor=UNCERTAIN_EDGE, linewidth=1.1, linestyle="--"),
+                Patch(facecolor="none", edgecolor=HALO_COLOUR, linewidth=2 * _UNCERTAIN_WIDTH),
+                Patch(
+                    facecolor="none",
+                    edgecolor=UNCERTAIN_EDGE,
+                    linewidth=_UNCERTAIN_WIDTH,
+                    linestyle="--",
+                ),
             )
         )
         labels.append(textwrap.fill(UNCERTAIN_LABEL, 24))

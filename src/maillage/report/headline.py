@@ -30,7 +30,7 @@ HEADLINE_CSS = (
 )
 """Style of the headline and of the command box."""
 
-_ROAD_OUT = "rapport-reseau-routier"
+_ROAD_OUT = "rapport-routier"
 
 
 def headline_section(report: Report) -> str:
