@@ -94,6 +94,10 @@ def test_uncertain_communes_are_in_the_csv_the_summary_the_page_and_the_map(defa
         assert f"{row['nom']} ({code})" in section
     html = _text(default_report["map.html"])
     assert json.dumps(UNCERTAIN_LABEL)[1:-1] in html  # the layer, in the layer control
+    assert "Marge d'erreur du temps" in html  # and the margin in each commune's tooltip
+    first = top.iloc[0]
+    margin = f"{first['time_min_low']:.1f} à".replace(".", ",")
+    assert margin[:-2] in html
     for name in top["nom"]:
         assert json.dumps(name, ensure_ascii=False)[1:-1] in html
 

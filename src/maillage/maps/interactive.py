@@ -40,7 +40,7 @@ import shapely
 
 from maillage.maps._assets import inline_leaflet
 from maillage.maps._controls import LEGEND_JS, NOTICE_JS, SCALE_JS, control
-from maillage.maps._layers import polygon_layer, uncertain_layer
+from maillage.maps._layers import error_margins, polygon_layer, uncertain_layer
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
     HALO_COLOUR,
@@ -179,8 +179,9 @@ def explore_coverage(
         _add_white_zones(m, _to_wgs84(zones))
     uncertain = uncertain_mask(communes_cov)
     if uncertain is not None:
-        flagged = communes_cov.loc[uncertain].set_geometry(outlines[uncertain])
-        uncertain_layer(_to_wgs84(flagged)).add_to(m)
+        uncertain_layer(
+            _to_wgs84(communes_cov[["geometry"]][uncertain].set_geometry(outlines[uncertain]))
+        ).add_to(m)
     if catchments is not None:
         table = _catchment_table(catchments, venues)
         table["geometry"] = simplify_coverage(table.geometry, 3 * simplify_m)  # hidden outlines
@@ -327,6 +328,10 @@ def _commune_table(
         index=idx,
     )
     table["zone_blanche"] = table["zone_blanche"].where(table["zone_blanche"].notna(), "inconnu")
+    flags = uncertain_mask(communes_cov)
+    if flags is not None:  # the error margin of the model, in the tooltip of each commune
+        table["a_confirmer"] = np.where(flags, "oui", "non")
+        table["marge"] = error_margins(communes_cov)
     return communes_cov[["geometry"]].join(table)
 
 
@@ -397,10 +402,20 @@ def _add_times(m: folium.Map, shapes: gpd.GeoDataFrame, classes: TimeClasses) ->
         {"fillColor": c, "fillOpacity": 0.75, "color": "#737373", "weight": 0.3} for c in colours
     ]
     layer = folium.FeatureGroup(name=LAYER_NAMES["times"])
+    fields = {
+        "commune": "Commune",
+        "population": "Population",
+        "temps": "Temps d'accès",
+        "zone_blanche": "Zone blanche",
+        "a_confirmer": UNCERTAIN_LABEL,
+        "marge": "Marge d'erreur du temps",
+        "lieu_proche": "Lieu le plus proche",
+    }
+    fields = {k: v for k, v in fields.items() if k in shapes.columns}
     polygon_layer(
         shapes,
-        fields=["commune", "population", "temps", "zone_blanche", "lieu_proche"],
-        aliases=["Commune", "Population", "Temps d'accès", "Zone blanche", "Lieu le plus proche"],
+        fields=list(fields),
+        aliases=list(fields.values()),
         styles=styles,
         style_of=[c if c >= 0 else len(colours) - 1 for c in shapes["classe"]],
     ).add_to(layer)
