@@ -7,6 +7,7 @@ runs on a synthetic street grid over the same area (``osm_grid``).
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 
@@ -94,10 +95,11 @@ def test_uncertain_communes_are_in_the_csv_the_summary_the_page_and_the_map(defa
         assert f"{row['nom']} ({code})" in section
     html = _text(default_report["map.html"])
     assert json.dumps(UNCERTAIN_LABEL)[1:-1] in html  # the layer, in the layer control
-    assert "Marge d'erreur du temps" in html  # and the margin in each commune's tooltip
+    # each commune's tooltip gives its margin: the times rounded up to the tenth, as text
+    assert "Marge d\\u0027erreur du temps" in html
     first = top.iloc[0]
-    margin = f"{first['time_min_low']:.1f} à".replace(".", ",")
-    assert margin[:-2] in html
+    low, high = (math.ceil(10 * first[c] - 1e-9) / 10 for c in ("time_min_low", "time_min_high"))
+    assert f"{low:.1f} à {high:.1f} min".replace(".", ",") in html
     for name in top["nom"]:
         assert json.dumps(name, ensure_ascii=False)[1:-1] in html
 
