@@ -92,11 +92,12 @@ def _error_sentence(model: dict[str, Any]) -> str:
     bands = model.get("error_by_band") or []
     if error is not None and bands:
         n = sum(int(b["n"]) for b in bands)
+        held = ", sur des territoires laissés hors du calage" if model.get("error_scheme") else ""
         return (
             f"{base} et de la densité de la commune de départ ; comparés à "
             f"{fr_number(n)} trajets réels en voiture calculés sur le réseau routier, ils "
-            f"s'en écartent de {fr_number(100 * float(error), 0)} % en médiane (détail par "
-            "distance dans « Précision des temps de trajet »)."
+            f"s'en écartent de {fr_number(100 * float(error), 0)} % en médiane{held} (détail "
+            "par distance dans « Précision des temps de trajet »)."
         )
     if "circuity" in model and "speed_kph" in model:
         return (

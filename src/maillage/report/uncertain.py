@@ -21,6 +21,7 @@ import pandas as pd
 from maillage.analysis.coverage import aggregate, origin_times, venue_points
 from maillage.analysis.uncertainty import uncertain_communes
 from maillage.report.numbers import fr_number
+from maillage.travel.protocol import ErrorBounded
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -75,6 +76,8 @@ def uncertain_frame(
         Indexed like ``communes``: ``uncertain`` (bool), ``time_min_low`` and
         ``time_min_high`` (the commune's time with the faster and the slower variant).
     """
+    if not isinstance(model, ErrorBounded):  # road engines: the times are not estimates
+        return None
     flags = uncertain_communes(
         communes, venues, model=model, threshold_min=threshold_min, level=LEVEL
     )
@@ -177,7 +180,7 @@ def uncertain_section(report: Report) -> list[str]:
         f"<p><b>{fr_number(len(flagged))} communes</b> ({fr_number(pop)} habitants) sont à "
         f"moins de {t} min avec des temps pris au bas de la marge d'erreur du modèle et à plus "
         f"de {t} min avec des temps pris en haut : de quel côté du seuil elles sont, seul un "
-        f"calcul sur le réseau routier peut le dire{more}. Elles sont cerclées sur les cartes ; "
+        f"calcul sur le réseau routier peut le dire{more}. Un tireté les entoure sur les cartes ; "
         "la liste complète est dans <code>communes.csv</code> (colonne "
         "<code>uncertain</code>).</p>",
         "<table><tr><th>Commune</th><th>Population</th><th>Temps estimé (min)</th>"
