@@ -127,6 +127,8 @@ def test_road_engine_headline_says_the_times_come_from_the_road_network(
     page = render_page(report)
     headline = _headline(page)
     assert "calculés sur le réseau routier" in headline
+    assert "© les contributeurs d'OpenStreetMap (ODbL 1.0)" in report.summary["data_credits"]
+    assert "contributors" not in page[page.index("<h2>Sources des données</h2>") :]
     assert ROAD_TEXT not in page.lower() and 'class="commande"' not in page
     assert "uncertain" not in report.communes.columns and "uncertain_communes" not in report.summary
     assert "À confirmer avec le réseau routier" not in page

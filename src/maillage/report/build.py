@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["build_report", "make_summary", "with_venue_names"]
+__all__ = ["build_report", "french_credits", "make_summary", "with_venue_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,37 @@ def make_summary(
         "travel_time_model": json.loads(json.dumps(model, default=str)),
         "data_credits": [str(c) for c in credits],
     }
+
+
+_IN_FRENCH = {"© OpenStreetMap contributors": "© les contributeurs d'OpenStreetMap"}
+"""Credit lines a report writes in French (OpenStreetMap's own French wording)."""
+
+
+def french_credits(lines: Sequence[str]) -> list[str]:
+    """Return the credit lines with the English notices a report shows written in French.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        Attribution lines (:func:`maillage.credits`).
+
+    Returns
+    -------
+    list of str
+        The same lines, in order and without repeats.
+
+    Examples
+    --------
+    >>> french_credits(["© OpenStreetMap contributors (ODbL 1.0)", "INSEE"])
+    ["© les contributeurs d'OpenStreetMap (ODbL 1.0)", 'INSEE']
+    """
+    out = []
+    for line in lines:
+        text = str(line)
+        for english, french in _IN_FRENCH.items():
+            text = text.replace(english, french)
+        out.append(text)
+    return list(dict.fromkeys(out))
 
 
 def _step(bar: Any, label: str) -> None:
@@ -263,7 +294,7 @@ def build_report(
         venues=int(communes_cov.attrs.get("venues", len(venues))),
         threshold_min=threshold_min,
         model=model.describe(),
-        credits=attribution_lines(communes_cov.attrs.get("data_credits", [])),
+        credits=french_credits(attribution_lines(communes_cov.attrs.get("data_credits", []))),
     )
     communes_out = _with_error(
         summary, communes_out, communes, venues, origins_cov, model=model, grid=grid
@@ -286,7 +317,7 @@ def build_report(
             k_sites=k_sites,
         )
         summary.update(commute_summary(extra["commutes"]))
-        lines = attribution_lines(extra["commutes"]["data_credits"])
+        lines = french_credits(attribution_lines(extra["commutes"]["data_credits"]))
         summary["data_credits"] = list(dict.fromkeys([*summary["data_credits"], *lines]))
     return Report(
         area=area,
