@@ -1,4 +1,4 @@
-"""How far the headline can move with the travel-time model's own error: :func:`headline_range`.
+"""How far the headline can move with the model's own error: :func:`headline_range`, :func:`uncertain_communes`.
 
 A model that measured its error on real trips (:class:`~maillage.travel.protocol.ErrorBounded`,
 e.g. the calibrated straight-line model) gives a faster and a slower variant, whose times are
@@ -17,8 +17,9 @@ from maillage.travel.protocol import ErrorBounded
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
-__all__ = ["headline_range"]
+__all__ = ["headline_range", "uncertain_communes"]
 
 
 def headline_range(
@@ -84,3 +85,66 @@ def headline_range(
         "white_zone_population_low": float(fast["white_zone_population"]),
         "white_zone_population_high": float(slow["white_zone_population"]),
     }
+
+
+def uncertain_communes(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: object,
+    threshold_min: float | None = None,
+    level: float = 0.8,
+) -> pd.Series | None:
+    """Return, per commune, whether its side of the threshold is uncertain.
+
+    A commune is uncertain when its time (population-weighted mean, as in
+    :func:`maillage.coverage`) is within the threshold with the model's faster variant and
+    beyond it with the slower one (:meth:`~maillage.travel.protocol.ErrorBounded.bounds`):
+    only the road network can tell on which side it lies.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Indexed by ``code_insee``, EPSG:2154, with ``population``.
+    venues : geopandas.GeoDataFrame
+        The venues.
+    model : TravelTimeModel
+        The model of the report; only an :class:`~maillage.travel.protocol.ErrorBounded` one
+        knows its error.
+    threshold_min : float, optional
+        Access threshold in minutes (default: :func:`maillage.schema.threshold_of`).
+    level : float
+        Share of real trips meant to lie between the two variants (the quartile variants
+        of ``bounds()`` do not take it yet).
+
+    Returns
+    -------
+    pandas.Series or None
+        Booleans indexed by ``code_insee``, named ``uncertain``; ``None`` for a model
+        without measured error (road graph, OSRM, :class:`~maillage.CrowFlyModel`).
+
+    Examples
+    --------
+    >>> from maillage import CalibratedModel, CrowFlyModel
+    >>> from maillage.prepare.toy import toy_territory
+    >>> communes, venues = toy_territory()
+    >>> flags = uncertain_communes(communes, venues.iloc[:1],
+    ...     model=CalibratedModel.from_communes(communes), threshold_min=20)
+    >>> flags.dtype.name, flags.index.equals(communes.index)
+    ('bool', True)
+    >>> uncertain_communes(communes, venues, model=CrowFlyModel()) is None
+    True
+    """
+    check_model(model)
+    if not isinstance(model, ErrorBounded):
+        return None
+    threshold = check_threshold(threshold_min)
+    origins = build_origins(communes)
+    covered = []
+    for variant in model.bounds():  # the quartile variants; ``level`` awaits bounds(level=)
+        points = venue_points(venues, model=variant)
+        ocov = origin_times(origins, points, model=variant, threshold_min=threshold)
+        covered.append(aggregate(communes, ocov, threshold_min=threshold)["covered"])
+    fast, slow = covered
+    flags = (fast.astype(bool) & ~slow.astype(bool)).rename("uncertain")
+    return flags.set_axis(communes.index)

@@ -37,6 +37,8 @@ from maillage.maps._style import (
     NO_DATA_LABEL,
     SUPPORTED_COLOUR,
     TIME_LEGEND_TITLE,
+    UNCERTAIN_EDGE,
+    UNCERTAIN_LABEL,
     WHITE_ZONE_EDGE,
     WHITE_ZONE_LABEL,
     TimeClasses,
@@ -45,6 +47,7 @@ from maillage.maps._style import (
     credits_of,
     credits_text,
     supported_mask,
+    uncertain_mask,
     venue_markers,
 )
 from maillage.schema import threshold_of
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_coverage"]
 
 _HATCH = "//"
+_UNCERTAIN_WIDTH = 0.9  # dashed outline of the communes to confirm, over a halo twice as wide
 _BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
 _LEGEND_PAD_PX = 6.0
 _FULL_MAP_HEIGHT_IN = 6.0  # axes height of a one-map figure: markers at full size
@@ -99,7 +103,9 @@ def plot_coverage(
         the others hollow.
     white_zones : geopandas.GeoDataFrame, optional
         Output of :func:`maillage.white_zones`, hatched. Default: the communes whose
-        ``covered`` is False.
+        ``covered`` is False. Communes whose ``uncertain`` is True (a report's communes,
+        with a model that knows its error) are outlined « À confirmer avec le réseau
+        routier ».
     threshold_min : float, optional
         Threshold shown in the title; default ``communes_cov.attrs["threshold_min"]``.
     scheme : str, optional
@@ -149,6 +155,9 @@ def plot_coverage(
     zones = _white_zone_shapes(communes_cov, white_zones)
     if zones is not None and not zones.empty:
         _draw_white_zones(ax, zones)
+    uncertain = uncertain_mask(communes_cov)
+    if uncertain is not None and uncertain.any():
+        _draw_uncertain(ax, communes_cov.loc[uncertain, ["geometry"]])
     if departements and "departement" in communes_cov.columns:
         _draw_departements(ax, communes_cov, names=departement_names)
     kinds = _draw_venues(ax, venues)
@@ -158,7 +167,9 @@ def plot_coverage(
     drawn = None
     if legend:
         has_nan = bool((classes.codes < 0).any())
-        drawn = _draw_legend(legend_ax or ax, classes, has_nan=has_nan, kinds=kinds)
+        drawn = _draw_legend(
+            legend_ax or ax, classes, has_nan=has_nan, kinds=kinds, uncertain=uncertain is not None
+        )
         if legend_ax is not None:
             legend_ax.set_axis_off()
             drawn.set_loc("upper left")
@@ -270,6 +281,17 @@ def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:
         )
 
 
+def _draw_uncertain(ax: Axes, communes: gpd.GeoDataFrame) -> None:
+    # neighbours outlined together (one line where a group ends), dashed over a white halo
+    shapes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
+    outline = shapes.dissolve().explode(index_parts=False).boundary
+    for colour, width, style in (
+        (HALO_COLOUR, _UNCERTAIN_WIDTH * 2, "-"),
+        (UNCERTAIN_EDGE, _UNCERTAIN_WIDTH, "--"),
+    ):
+        outline.plot(ax=ax, color=colour, linewidth=width, linestyle=style, zorder=3)
+
+
 def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool) -> None:
     import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
@@ -336,7 +358,9 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
     return markers
 
 
-def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str]) -> Legend:
+def _draw_legend(
+    ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str], uncertain: bool
+) -> Legend:
     from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415 - matplotlib loads only when a map is drawn
     from matplotlib.lines import Line2D  # noqa: PLC0415 - matplotlib loads only when a map is drawn
     from matplotlib.patches import Patch  # noqa: PLC0415 - matplotlib loads only when a map is drawn
@@ -356,6 +380,19 @@ def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[s
         )
     )
     labels.append(WHITE_ZONE_LABEL.replace(" (", "\n("))
+    if uncertain:
+        handles.append(
+            (
+                Patch(facecolor="none", edgecolor=HALO_COLOUR, linewidth=2 * _UNCERTAIN_WIDTH),
+                Patch(
+                    facecolor="none",
+                    edgecolor=UNCERTAIN_EDGE,
+                    linewidth=_UNCERTAIN_WIDTH,
+                    linestyle="--",
+                ),
+            )
+        )
+        labels.append(textwrap.fill(UNCERTAIN_LABEL, 24))
     for kind, marker in kinds.items():
         handles.append(_marker(Line2D, marker, "white"))
         labels.append(textwrap.fill(_plain(f"Lieu : {kind}"), 28))
