@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from maillage.options import options
 from maillage.schema import check_choice, check_working_crs
@@ -39,7 +38,13 @@ from maillage.travel.graph.profile import (
     MAXSPEED_FACTOR,
     PROFILES,
 )
-from maillage.travel.graph.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
+from maillage.travel.graph.snap import (
+    ACCESS_SPEED_KPH,
+    TRIP_DEFINITION,
+    Placement,
+    Segments,
+    points_xy,
+)
 from maillage.travel.graph.ways import graph_from_ways
 from maillage.travel.network import DEFAULT_MAX_SNAP_M, NetworkEngine
 
@@ -259,8 +264,8 @@ class RoadNetwork(NetworkEngine):
         return self._graph.reversed()
 
     @cached_property
-    def _tree(self) -> cKDTree:
-        return cKDTree(self._graph.xy)
+    def _segments(self) -> Segments:
+        return Segments.of(self._graph)
 
     def describe(self) -> dict[str, object]:
         """Return the model name and parameters (JSON-serialisable).
@@ -303,30 +308,69 @@ class RoadNetwork(NetworkEngine):
             "ferry_speed_kph": FERRY_SPEED_KPH,
             "access_speed_kph": self._access_speed_kph,
             "max_snap_m": self._max_snap_m,
+            "trip_definition": TRIP_DEFINITION,
+            "placement": "nearest point on the nearest road segment (projection, one-way respected)",
             "n_nodes": self.n_nodes,
             "n_edges": self.n_edges,
             "crs": self.crs,
             "graph_format": GRAPH_FORMAT,
         }
 
-    def _snap(self, points: gpd.GeoSeries, *, name: str) -> Snapped:
+    def _place(self, points: gpd.GeoSeries, *, name: str) -> Placement:
         xy = points_xy(points, name=name, crs=self._graph.crs)
-        return snap_xy(self._graph.xy, xy, max_snap_m=self._max_snap_m, tree=self._tree)
+        return self._segments.place(xy, max_snap_m=self._max_snap_m)
 
     def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
         """Return, per point, whether it lies within ``max_snap_m`` of the network."""
-        return self._snap(points, name="points").placed
+        return self._place(points, name="points").placed
 
-    def _destinations(self, destinations: gpd.GeoSeries) -> tuple[Snapped, np.ndarray]:
-        """Snap destinations; return the snap and the positions of the placed ones."""
+    def _destinations(self, destinations: gpd.GeoSeries) -> tuple[Placement, np.ndarray]:
+        """Place destinations; return the placement and the positions of the placed ones."""
         self._refuse_empty(destinations)
-        snapped = self._snap(destinations, name="destinations")
-        return snapped, self._keep_placed(destinations, snapped.placed, name="destinations")
+        placed = self._place(destinations, name="destinations")
+        return placed, self._keep_placed(destinations, placed.placed, name="destinations")
 
-    def _origins(self, origins: gpd.GeoSeries) -> Snapped:
-        snapped = self._snap(origins, name="origins")
-        self._check_origins(origins, int(snapped.placed.sum()))
-        return snapped
+    def _origins(self, origins: gpd.GeoSeries) -> Placement:
+        placed = self._place(origins, name="origins")
+        self._check_origins(origins, int(placed.placed.sum()))
+        return placed
+
+    def _seeds(
+        self, placement: Placement, positions: np.ndarray, *, leaving: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows (position, node, time): each point's access leg plus its partial edge."""
+        position, node, road_s = self._segments.ends(placement, positions, leaving=leaving)
+        return position, node, road_s + placement.access_s(self._access_speed_kph)[position]
+
+    def _best(
+        self, origins: Placement, keep: np.ndarray, to_venue: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Time and venue position of the nearest venue of the origins at ``keep``.
+
+        ``to_venue`` is ``(node time, node label, venue placement, venue positions)``:
+        the per-node result of the search from the venues. An origin leaves by either end
+        of its segment, or drives straight to a venue on the same segment.
+        """
+        node_s, label, venues, venue_pos = to_venue
+        position, node, start_s = self._seeds(origins, keep, leaving=True)
+        same_o, same_v, road_s = self._segments.along(origins, keep, venues, venue_pos)
+        access = self._access_speed_kph
+        origin = np.concatenate([position, same_o])
+        total = np.concatenate(
+            [
+                start_s + node_s[node],
+                road_s + (origins.access_s(access)[same_o] + venues.access_s(access)[same_v]),
+            ]
+        )
+        which = np.concatenate([label[node], same_v])
+        order = np.lexsort((total, origin))
+        origin, total, which = origin[order], total[order], which[order]
+        first = np.ones(len(origin), dtype=bool)
+        first[1:] = origin[1:] != origin[:-1]
+        best_s = np.full(len(origins.segment), np.inf)
+        best_v = np.full(len(origins.segment), -1)
+        best_s[origin[first]], best_v[origin[first]] = total[first], which[first]
+        return best_s[keep], np.where(np.isfinite(best_s[keep]), best_v[keep], -1)
 
     def _nearest_positions(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
@@ -334,59 +378,83 @@ class RoadNetwork(NetworkEngine):
         """One multi-source search from all destinations on the reversed graph."""
         if max_time_s is not None:
             max_time_s = check_positive("max_time_s", max_time_s)
-        dest_snap, placed = self._destinations(destinations)
-        origin_snap = self._origins(origins)
-        time_s, label = self._from_nearest(dest_snap, placed, max_time_s)
-        ok = origin_snap.placed
-        node = np.where(ok, origin_snap.node, 0)
-        total = np.where(ok, time_s[node] + origin_snap.access_s(self._access_speed_kph), np.nan)
-        return self._within(total, np.where(ok, label[node], -1), max_time_s)
+        dest_place, placed = self._destinations(destinations)
+        origin_place = self._origins(origins)
+        time_s, label = self._from_nearest(dest_place, placed, max_time_s)
+        keep = np.flatnonzero(origin_place.placed)
+        total = np.full(len(origins), np.nan)
+        which = np.full(len(origins), -1)
+        total[keep], which[keep] = self._best(
+            origin_place, keep, (time_s, label, dest_place, placed)
+        )
+        return self._within(total, which, max_time_s)
 
     def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Bounded searches from each destination, pruned by ``served_by`` (class Notes)."""
         origins, destinations, _, served_by, progress = query
         max_time_s = check_positive("max_time_s", query.max_time_s)
-        dest_snap, placed = self._destinations(destinations)
-        origin_snap = self._origins(origins)
-        keep = np.flatnonzero(origin_snap.placed)
-        access = origin_snap.access_s(self._access_speed_kph)
-        floor = None if served_by is None else self._time_to(served_by, max_time_s)
-        if floor is not None:
-            keep = keep[~(floor[origin_snap.node[keep]] + access[keep] <= max_time_s)]
+        dest_place, placed = self._destinations(destinations)
+        origin_place = self._origins(origins)
+        keep = np.flatnonzero(origin_place.placed)
+        served = None if served_by is None else self._time_to(served_by, max_time_s)
+        if served is not None:
+            keep = keep[~(self._best(origin_place, keep, served)[0] <= max_time_s)]
+        venue, seed_node, seed_s = self._seeds(dest_place, placed, leaving=False)
+        origin, exit_node, exit_s = self._seeds(origin_place, keep, leaving=True)
+        local = np.searchsorted(keep, origin)  # kernel point ids: 0..len(keep)-1
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
-            dest_snap.node[placed],
-            dest_snap.access_s(self._access_speed_kph)[placed],
-            origin_snap.node[keep],
-            access[keep],
+            (np.searchsorted(placed, venue), seed_node, seed_s),
+            (local, exit_node, exit_s),
             max_time_s=max_time_s,
-            floor_s=floor,
+            floor_s=None if served is None else served[0],
             progress=progress,
         )
-        return self._by_origin(keep[point], placed[dest], time_s)
+        same_o, same_v, road_s = self._segments.along(origin_place, keep, dest_place, placed)
+        access = self._access_speed_kph
+        same_s = (
+            road_s + origin_place.access_s(access)[same_o] + dest_place.access_s(access)[same_v]
+        )
+        return self._least(
+            np.concatenate([keep[point], same_o]),
+            np.concatenate([placed[dest], same_v]),
+            np.concatenate([time_s, same_s]),
+            max_time_s,
+        )
 
-    def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
+    def _least(
+        self, origin: np.ndarray, dest: np.ndarray, time_s: np.ndarray, max_time_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Keep the least time of each (origin, destination) pair within ``max_time_s``."""
+        ok = time_s <= max_time_s
+        order = np.lexsort((time_s[ok], dest[ok], origin[ok]))
+        origin, dest, time_s = origin[ok][order], dest[ok][order], time_s[ok][order]
+        first = np.ones(len(origin), dtype=bool)
+        first[1:] = (origin[1:] != origin[:-1]) | (dest[1:] != dest[:-1])
+        return self._by_origin(origin[first], dest[first], time_s[first])
+
+    def _time_to(
+        self, venues: gpd.GeoSeries, max_time_s: float
+    ) -> tuple[np.ndarray, np.ndarray, Placement, np.ndarray] | None:
         """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
 
-        ``None`` when no venue is placed; unplaced venues are skipped silently (the
-        coverage that used them has already reported them).
+        Returned with the labels, the venues' placement and the placed positions (what
+        :meth:`_best` takes); ``None`` when no venue is placed. Unplaced venues are skipped
+        silently (the coverage that used them has already reported them).
         """
-        snap = self._snap(venues, name="served_by")
-        placed = np.flatnonzero(snap.placed)
+        place = self._place(venues, name="served_by")
+        placed = np.flatnonzero(place.placed)
         if len(placed) == 0:
             return None
-        return self._from_nearest(snap, placed, max_time_s)[0]
+        return (*self._from_nearest(place, placed, max_time_s), place, placed)
 
     def _from_nearest(
-        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None
+        self, place: Placement, placed: np.ndarray, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Per node: time to the nearest placed point of ``snap`` and that point's position."""
+        """Per node: time to the nearest placed point of ``place`` and that point's position."""
+        position, node, start_s = self._seeds(place, placed, leaving=False)
         return search.nearest_sources(
-            self._reversed,
-            snap.node[placed],
-            snap.access_s(self._access_speed_kph)[placed],
-            placed,
-            max_time_s=max_time_s,
+            self._reversed, node, start_s, position, max_time_s=max_time_s
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
@@ -428,12 +496,12 @@ class RoadNetwork(NetworkEngine):
         import geopandas as gpd  # noqa: PLC0415 - keeps the import of the package light
 
         max_time_s = check_positive("max_time_s", max_time_s)
-        snapped = self._snap(gpd.GeoSeries([destination], crs=self.crs), name="destination")
-        if not snapped.placed[0]:
+        place = self._place(gpd.GeoSeries([destination], crs=self.crs), name="destination")
+        if not place.placed[0]:
             logger.info("destination %s is off the road network: no reached node", destination)
             return np.empty((0, 2))
-        start = float(snapped.access_s(self._access_speed_kph)[0])
-        nodes, _ = search.reach(self._reversed, int(snapped.node[0]), start, max_time_s)
+        _, seeds, start_s = self._seeds(place, np.array([0]), leaving=False)
+        nodes, _ = search.reach(self._reversed, seeds, start_s, max_time_s)
         return self._graph.xy[nodes]
 
     def __repr__(self) -> str:

@@ -161,18 +161,18 @@ def nearest_sources(
 
 
 def reach(
-    graph: Graph, source: int, start_s: float, max_time_s: float
+    graph: Graph, seeds: np.ndarray, start_s: np.ndarray, max_time_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the nodes within ``max_time_s`` of ``source`` and their times.
+    """Return the nodes within ``max_time_s`` of a point that starts at ``seeds``, and their times.
 
     Parameters
     ----------
     graph : Graph
         Graph to search.
-    source : int
-        Start node.
-    start_s : float
-        Time already spent at the start.
+    seeds : numpy.ndarray of int
+        Start nodes (one or both ends of the edge the point is placed on).
+    start_s : numpy.ndarray of float
+        Time already spent at each start node (access leg and partial edge).
     max_time_s : float
         Time budget.
 
@@ -185,27 +185,27 @@ def reach(
     --------
     >>> from maillage.travel.graph.graph import line_graph
     >>> g = line_graph([4.0])  # nodes 0 - 1, 4 s either way
-    >>> reach(g, 0, 0.0, 3.0)[0].tolist(), reach(g, 0, 0.0, 4.0)[0].tolist()
-    ([0], [0, 1])
+    >>> reach(g, np.array([0]), np.zeros(1), 3.0)[0].tolist()
+    [0]
+    >>> reach(g, np.array([0]), np.zeros(1), 4.0)[0].tolist()
+    [0, 1]
     """
-    _checked(graph, np.array([source]))
-    if start_s > max_time_s:
-        return np.empty(0, dtype=np.int64), np.empty(0)
+    seeds = _checked(graph, seeds)
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
     return kernels.reach(
         graph.indptr,
         graph.indices,
         graph.weights,
-        int(source),
-        float(start_s),
+        seeds,
+        np.asarray(start_s, dtype=np.float64),
         float(max_time_s),
         graph_turn_plan(graph),
     )
 
 
 def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Group point positions by node: (node_ptr, point_idx, extra_s sorted alike)."""
+    """Group point rows by node: (node_ptr, row order, extra_s in that order)."""
     order = np.argsort(node, kind="stable")
     node_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(node, minlength=n_nodes), out=node_ptr[1:])
@@ -214,10 +214,8 @@ def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[
 
 def bounded_pairs(
     graph: Graph,
-    sources: np.ndarray,
-    start_s: np.ndarray,
-    point_node: np.ndarray,
-    point_extra_s: np.ndarray,
+    sources: tuple[np.ndarray, np.ndarray, np.ndarray],
+    points: tuple[np.ndarray, np.ndarray, np.ndarray],
     *,
     max_time_s: float,
     floor_s: np.ndarray | None = None,
@@ -225,6 +223,9 @@ def bounded_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return every (point, source, time) with time within ``max_time_s``.
 
+    A source or a point placed part-way along an edge starts or ends at either end of it:
+    both are given as rows (id, node, time), several rows per id. Each source's search
+    starts at all its rows at once; a point's time is the least over its rows.
     One bounded search per source (cost grows with the area reached, not with the graph),
     run by batches on ``os.cpu_count()`` threads (the kernels release the GIL).
     With ``floor_s``, a search does not expand a node whose ``floor_s`` is at most its time
@@ -236,14 +237,12 @@ def bounded_pairs(
     ----------
     graph : Graph
         Graph to search (reversed graph for times towards the sources).
-    sources : numpy.ndarray of int
-        Source node of each source.
-    start_s : numpy.ndarray of float
-        Time already spent at each source.
-    point_node : numpy.ndarray of int
-        Node of each point (all placed).
-    point_extra_s : numpy.ndarray of float
-        Time added at each point (its access leg).
+    sources : tuple of numpy.ndarray
+        ``(source, node, start_s)`` rows: source ids ``0..k-1``, sorted, each with at
+        least one row; a start node and the time already spent there.
+    points : tuple of numpy.ndarray
+        ``(point, node, extra_s)`` rows: point ids ``0..p-1``; a node the point is
+        reached from and the time added there (partial edge, access leg).
     max_time_s : float
         Time budget, access legs included.
     floor_s : numpy.ndarray of float, optional
@@ -254,38 +253,51 @@ def bounded_pairs(
     Returns
     -------
     tuple of numpy.ndarray
-        Point positions, source positions, times (seconds).
+        Point ids, source ids, times (seconds): one row per pair within reach.
 
     Examples
     --------
     >>> import numpy as np
     >>> from maillage.travel.graph.graph import line_graph
     >>> g = line_graph([4.0])  # nodes 0 - 1, 4 s either way
-    >>> p, s, t = bounded_pairs(g, np.array([0, 1]), np.zeros(2), np.array([1]),
-    ...                         np.array([1.0]), max_time_s=5.0)
+    >>> sources = (np.array([0, 1]), np.array([0, 1]), np.zeros(2))
+    >>> points = (np.array([0, 0]), np.array([1, 0]), np.array([1.0, 4.5]))  # both ends
+    >>> p, s, t = bounded_pairs(g, sources, points, max_time_s=5.0)
     >>> p.tolist(), s.tolist(), t.tolist()
-    ([0, 0], [0, 1], [5.0, 1.0])
+    ([0, 0], [0, 1], [4.5, 1.0])
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    node_ptr, point_idx, extra = _group_points(graph.n_nodes, np.asarray(point_node), point_extra_s)
-    sources = _checked(graph, sources)
-    _checked(graph, point_node)
-    start_s = np.asarray(start_s, dtype=np.float64)
+    source_id, seed_node, seed_start = sources
+    point_id, point_node, point_extra_s = points
+    node_ptr, order, extra = _group_points(
+        graph.n_nodes, _checked(graph, point_node), point_extra_s
+    )
+    point_idx = np.asarray(point_id, dtype=np.int64)[order]
+    seed_node = _checked(graph, seed_node)
+    seed_start = np.asarray(seed_start, dtype=np.float64)
+    n_sources = int(source_id[-1]) + 1 if len(source_id) else 0
+    seed_ptr = np.searchsorted(source_id, np.arange(n_sources + 1)).astype(np.int64)
     floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
     if len(floor) not in (0, graph.n_nodes):
         msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
         raise ValueError(msg)
     workers = max(1, os.cpu_count() or 1)
     # Few large batches: each kernel call allocates O(nodes + edges) work arrays once.
-    size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
-    batches = [np.arange(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
+    size = max(_BATCH, math.ceil(n_sources / (8 * workers)))
+    batches = [np.arange(i, min(i + size, n_sources)) for i in range(0, n_sources, size)]
 
     turns = graph_turn_plan(graph)
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = slice(seed_ptr[batch[0]], seed_ptr[batch[-1] + 1])
+        seeds = (
+            seed_ptr[batch[0] : batch[-1] + 2] - seed_ptr[batch[0]],
+            seed_node[rows],
+            seed_start[rows],
+        )
         p, s, t = kernels.bounded_pairs(
-            graph.indptr, graph.indices, graph.weights, sources[batch], start_s[batch],
+            graph.indptr, graph.indices, graph.weights, seeds,
             float(max_time_s), (node_ptr, point_idx, extra), floor, turns,
         )  # fmt: skip
         return p, batch[s], t
