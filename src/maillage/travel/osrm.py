@@ -33,6 +33,7 @@ from maillage.travel.engine import PairQuery, check_positive
 from maillage.travel.graph.snap import ACCESS_SPEED_KPH, TRIP_DEFINITION
 from maillage.travel.network import DEFAULT_MAX_SNAP_M, NetworkEngine
 from maillage.travel.osrm_build import (
+    SMALL_COMPONENT_SIZE,
     PreparedOSRM,
     check_algorithm,
     osrm_module,
@@ -164,6 +165,7 @@ class OSRMModel(NetworkEngine):
         algorithm: str = "ch",
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
         access_speed_kph: float | None = ACCESS_SPEED_KPH,
+        small_component_size: int = SMALL_COMPONENT_SIZE,
         cache: bool = True,
     ) -> OSRMModel:
         """Prepare OpenStreetMap extract(s) for OSRM (once, cached) and open them.
@@ -183,6 +185,10 @@ class OSRMModel(NetworkEngine):
         access_speed_kph : float or None, default 15
             Speed of the access leg between each end and its road, km/h (class
             Parameters); ``None``: OSRM's durations alone.
+        small_component_size : int, default 1000
+            Pieces of the road network with fewer nodes are skipped when a point is placed,
+            if a larger one is near (``osrm-extract --small-component-size``, see
+            :data:`~maillage.travel.osrm_build.SMALL_COMPONENT_SIZE`); part of the cache key.
         cache : bool, default True
             Reuse and store the prepared files in ``options.cache_dir / "osrm"``, under a
             key of the files' SHA-256, the profile, the algorithm and the OSRM version.
@@ -210,7 +216,11 @@ class OSRMModel(NetworkEngine):
         'saint_barthelemy.osm.pbf'
         """
         prepared: PreparedOSRM = prepare_osrm(
-            paths, profile=profile, algorithm=algorithm, cache=cache
+            paths,
+            profile=profile,
+            algorithm=algorithm,
+            small_component_size=small_component_size,
+            cache=cache,
         )
         model = cls(
             prepared.base,
@@ -272,6 +282,7 @@ class OSRMModel(NetworkEngine):
             "algorithm": self._algorithm,
             "osrm_version": version,
             "max_snap_m": self._max_snap_m,
+            "small_component_size": self._source.get("small_component_size"),
             "access_speed_kph": self._access_kph,
             "trip_definition": (
                 TRIP_DEFINITION

@@ -125,6 +125,10 @@ class Segments:
     ab_s, ba_s : numpy.ndarray of float64
         Time of the edge from ``a`` to ``b`` and from ``b`` to ``a`` (``inf`` where the
         segment is one-way the other way).
+    ab_delay, ba_delay : numpy.ndarray of float64
+        The part of those times spent at the node the edge enters (:attr:`Graph.delay`):
+        a trip that starts or ends part-way along the edge pays it only when it passes
+        that node; the rest is shared in proportion to the length driven.
     xy : numpy.ndarray, shape (n, 2)
         Node coordinates of the graph.
     """
@@ -133,6 +137,8 @@ class Segments:
     b: np.ndarray
     ab_s: np.ndarray
     ba_s: np.ndarray
+    ab_delay: np.ndarray
+    ba_delay: np.ndarray
     xy: np.ndarray
 
     @classmethod
@@ -154,10 +160,16 @@ class Segments:
         low, high = np.minimum(tails, heads), np.maximum(tails, heads)
         key, inverse = np.unique(low * graph.n_nodes + high, return_inverse=True)
         ab, ba = np.full(len(key), np.inf), np.full(len(key), np.inf)
+        ab_delay, ba_delay = np.zeros(len(key)), np.zeros(len(key))
+        delay = graph.delay if len(graph.delay) else np.zeros(graph.n_edges)
         forward = tails == low
-        ab[inverse[forward]] = graph.weights[forward]
-        ba[inverse[~forward]] = graph.weights[~forward]
-        return cls(key // graph.n_nodes, key % graph.n_nodes, ab, ba, graph.xy)
+        ab[inverse[forward]], ab_delay[inverse[forward]] = graph.weights[forward], delay[forward]
+        ba[inverse[~forward]], ba_delay[inverse[~forward]] = (
+            graph.weights[~forward],
+            delay[~forward],
+        )
+        a, b = key // graph.n_nodes, key % graph.n_nodes
+        return cls(a, b, ab, ba, ab_delay, ba_delay, graph.xy)
 
     @cached_property
     def _tree(self) -> shapely.STRtree:
@@ -201,6 +213,13 @@ class Segments:
         distance[found] = np.hypot(gap[:, 0], gap[:, 1])
         return Placement(segment, fraction, distance)
 
+    def _run(self, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the times along the segments without the delays at their ends."""
+        return (
+            np.maximum(self.ab_s[segment] - self.ab_delay[segment], 0.0),
+            np.maximum(self.ba_s[segment] - self.ba_delay[segment], 0.0),
+        )
+
     def ends(
         self, placement: Placement, positions: np.ndarray, *, leaving: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -240,11 +259,18 @@ class Segments:
         """
         positions = np.asarray(positions, dtype=np.int64)
         segment, t = placement.segment[positions], placement.fraction[positions]
-        to_a = self.ba_s[segment] if leaving else self.ab_s[segment]
-        to_b = self.ab_s[segment] if leaving else self.ba_s[segment]
+        ab, ba = self._run(segment)
+        # leaving, a trip passes the node it drives to (and pays its delay); arriving, it
+        # comes from the node and stops before the other end
+        to_a = ba + self.ba_delay[segment] if leaving else ab
+        to_b = ab + self.ab_delay[segment] if leaving else ba
+        pays_a = self.ba_delay[segment] if leaving else 0.0
+        pays_b = self.ab_delay[segment] if leaving else 0.0
         with np.errstate(invalid="ignore"):  # 0 x inf where a point sits on a node
-            at_a = np.where(t <= 0.0, 0.0, np.where(t >= 1.0, np.inf, t * to_a))
-            at_b = np.where(t >= 1.0, 0.0, np.where(t <= 0.0, np.inf, (1.0 - t) * to_b))
+            at_a = np.where(t <= 0.0, 0.0, np.where(t >= 1.0, np.inf, t * (to_a - pays_a) + pays_a))
+            at_b = np.where(
+                t >= 1.0, 0.0, np.where(t <= 0.0, np.inf, (1.0 - t) * (to_b - pays_b) + pays_b)
+            )
         point = np.concatenate([np.arange(len(positions)), np.arange(len(positions))])
         node = np.concatenate([self.a[segment], self.b[segment]])
         road = np.concatenate([at_a, at_b])
@@ -262,7 +288,8 @@ class Segments:
         """Return the road time between points placed on the same segment, along it.
 
         A trip from ``start`` to ``end`` on one segment drives straight along it when the
-        segment allows that direction (the way round through other roads is the searches').
+        segment allows that direction (the way round through other roads is the searches',
+        and so are points placed on a node, whichever segment of the node they are on).
 
         Parameters
         ----------
@@ -295,10 +322,12 @@ class Segments:
         col = order[np.repeat(low, count) + offset]
         segment = start_seg[row]
         t0, t1 = start.fraction[start_pos][row], end.fraction[end_pos][col]
+        ab, ba = self._run(segment)
         with np.errstate(invalid="ignore"):
-            road = np.where(t1 > t0, (t1 - t0) * self.ab_s[segment], (t0 - t1) * self.ba_s[segment])
+            road = np.where(t1 > t0, (t1 - t0) * ab, (t0 - t1) * ba)
         road = np.where(t0 == t1, 0.0, road)
-        keep = np.isfinite(road)
+        inside = (t0 > 0.0) & (t0 < 1.0) & (t1 > 0.0) & (t1 < 1.0)  # a node is the searches'
+        keep = np.isfinite(road) & inside
         return start_pos[row][keep], end_pos[col][keep], road[keep]
 
 
