@@ -203,6 +203,7 @@ def measure_offroad(
     seed: int = 0,
     crs: str = "EPSG:2154",
     small_component_size: int = 1000,
+    osrm_profile: str = "car",
 ) -> dict[str, Any]:
     """Return the ratio graph ÷ OSRM between off-road origins and venues of ``path``.
 
@@ -218,6 +219,8 @@ def measure_offroad(
         Working CRS of the road graph and the points (:data:`EXTRACT_CRS`).
     small_component_size : int, default 1000
         OSRM's preparation (:data:`OSRM_SMALL_COMPONENT_SIZE`).
+    osrm_profile : str, default "car"
+        OSRM profile (name or Lua file) for :meth:`maillage.OSRMModel.from_osm`.
 
     Returns
     -------
@@ -226,7 +229,7 @@ def measure_offroad(
         at least ``MIN_PAIR_S``), median access legs, timings.
     """
     net = RoadNetwork.from_osm(path, crs=crs)
-    osrm = OSRMModel.from_osm(path, small_component_size=small_component_size)
+    osrm = OSRMModel.from_osm(path, small_component_size=small_component_size, profile=osrm_profile)
     points, how = offroad_points(net, path, origins + venues, seed)
     homes = points.iloc[:origins].set_axis([f"o{i}" for i in range(min(origins, len(points)))])
     sites = points.iloc[origins:].set_axis([f"v{i}" for i in range(len(points) - origins)])
@@ -461,6 +464,7 @@ def _off_road(args: argparse.Namespace) -> dict[str, Any]:
                 origins=args.origins,
                 venues=args.venues,
                 seed=s,
+                osrm_profile=args.osrm_profile,
                 **extract_settings(name),
             )
             for s in args.seed
@@ -486,6 +490,7 @@ def _off_road(args: argparse.Namespace) -> dict[str, Any]:
         "trip_definition": TRIP_DEFINITION,
         "target": {"median": list(TARGET_MEDIAN), "p90_error_at_most": TARGET_P90_ERROR},
         "target_met_on_every_extract": met,
+        "osrm_profile": args.osrm_profile,
         "origins": args.origins,
         "venues": args.venues,
         "results": results,

@@ -143,5 +143,11 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, object]] | None:
     if missing:  # cannot happen with a matching hash and schema; never trust a cache blindly
         msg = f"cached road graph {path} lacks {missing}"
         raise ValueError(msg)
-    graph = Graph(*(arrays[name] for name in _FIELDS), crs=str(meta.get("crs", CRS)))
+    indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay = (
+        arrays[name] for name in _FIELDS
+    )
+    graph = Graph(
+        indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay,
+        crs=str(meta.get("crs", CRS)),
+    )  # fmt: skip
     return graph, meta

@@ -130,14 +130,21 @@ def _queue(weights, spread, capacity):
 
 
 @njit(cache=True, nogil=True)
-def _seed(dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next):
-    """Queue the sources (the fastest start per node); return (entries used, first bucket)."""
+def _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_last):
+    """Queue the sources (the fastest start per node); return (entries used, first bucket).
+
+    ``seed_last`` (empty, or one per source) is the rank of the edge each source's route
+    is taken to end with (:func:`turn_plan`), -1 for none: the turn from it is charged.
+    """
+    width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
     for i in range(len(sources)):
         s = sources[i]
         if init[i] < dist[s] and init[i] <= limit:
             dist[s] = init[i]
             label[s] = labels[i]
+            if len(last) and len(seed_last):
+                last[s] = seed_last[i]
     used = 0
     bucket = np.int64(1) << 62
     for i in range(len(sources)):
@@ -156,12 +163,14 @@ def _seed(dist, label, done, sources, init, labels, limit, width, heads, entry_n
 
 
 @njit(cache=True, nogil=True)
-def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
-    """Return (time, label) of the nearest source for every node, within ``limit``.
+def multi_source(indptr, indices, weights, sources, init, labels, limit, turns, seed_last):
+    """Return (time, label, last) of the nearest source for every node, within ``limit``.
 
-    ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``. Unreached nodes
-    have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan` (empty
-    arrays: no turn costs).
+    ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``, its route ending
+    with the edge of rank ``seed_last[i]`` (-1: none; empty: no source has one). Unreached
+    nodes have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan`
+    (empty arrays: no turn costs); ``last`` is the rank of the last edge of each node's
+    route (empty without turn costs), for the turns of trips that leave from a node.
     """
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
@@ -173,14 +182,11 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
     queue = _queue(
         weights, spread + (MAX_TURN_S if turning else 0.0), len(indices) + len(sources) + 1
     )
-    width, heads, entry_node, entry_next = queue
-    used, bucket = _seed(
-        dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next
-    )
+    used, bucket = _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_last)
     state = (dist, done, last)
     start = (used, bucket, 0)
     _settle(indptr, indices, weights, limit, state, None, label, queue, start, None, turns)
-    return dist, label
+    return dist, label, last
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -244,27 +250,31 @@ def _settle(indptr, indices, weights, limit, state, touched, label, queue, start
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, seeds, starts, limit, work, queue, floor, turns):
+def _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns):
     """Settle nodes within ``limit`` of one search's seeds; return how many were touched.
 
-    The search starts at every node of ``seeds`` at once, each at its time of ``starts``
-    (a point placed part-way along an edge starts at both ends of it). ``work`` is
+    The search starts at every node of ``seeds = (nodes, starts, ranks)`` at once, each
+    at its start time, its route ending with the edge of that rank (-1: none; empty: no
+    seed has one): a point placed part-way along an edge starts at both ends of it. ``work`` is
     ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all False) and
     ``last`` (all -1, when turning) must be clean for the nodes to be touched; the caller
     resets ``touched[:count]`` afterwards. The queue comes back empty. ``floor`` prunes
     as in :func:`_settle`.
     """
-    dist, touched = work[0], work[2]
+    dist, touched, last = work[0], work[2], work[3]
+    nodes, starts, ranks = seeds
     width, heads, entry_node, entry_next = queue
     used, count = 0, 0
     bucket = np.int64(1) << 62
-    for i in range(len(seeds)):
-        s, time = seeds[i], starts[i]
+    for i in range(len(nodes)):
+        s, time = nodes[i], starts[i]
         if time <= limit and time < dist[s]:
             if dist[s] == np.inf:
                 touched[count] = s
                 count += 1
             dist[s] = time
+            if len(last) and len(ranks):
+                last[s] = ranks[i]
             k = np.int64(time / width)
             bucket = min(bucket, k)
             entry_node[used] = s
@@ -298,14 +308,14 @@ def _spread(weights, turning):
 
 
 @njit(cache=True, nogil=True)
-def reach(indptr, indices, weights, seeds, starts, limit, turns):
-    """Return (nodes, times) of every node within ``limit`` of the seeds (start times ``starts``)."""
+def reach(indptr, indices, weights, seeds, limit, turns):
+    """Return (nodes, times) of every node within ``limit`` of the seeds (see :func:`_bounded`)."""
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
     work = _work(n, turning)
-    queue = _queue(weights, _spread(weights, turning), len(indices) + len(seeds) + 1)
+    queue = _queue(weights, _spread(weights, turning), len(indices) + len(seeds[0]) + 1)
     floor = np.empty(0)
-    count = _bounded(indptr, indices, weights, seeds, starts, limit, work, queue, floor, turns)
+    count = _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns)
     nodes = work[2][:count].copy()
     return nodes, work[0][nodes]
 
@@ -316,13 +326,16 @@ def bounded_pairs(
 ):  # fmt: skip
     """Return (point, source position, time) of every pair within ``limit``.
 
-    One bounded search per source. ``sources`` is ``(seed_ptr, seed_node, seed_start)``:
-    source ``k`` starts at the nodes ``seed_node[seed_ptr[k]:seed_ptr[k + 1]]`` at times
-    ``seed_start`` (both ends of its edge). ``points`` is ``(node_ptr, point_idx,
-    point_extra)``: the points leaving by node ``v`` are ``point_idx[node_ptr[v]:node_ptr[v
-    + 1]]`` with extra times ``point_extra`` (the partial edge and their access leg); a
-    point may leave by two nodes, and its time to a source is the least ``dist[v] + extra``
-    over them, kept when it is within ``limit``.
+    One bounded search per source. ``sources`` is ``(seed_ptr, seed_node, seed_start,
+    seed_rank)``: source ``k`` starts at the nodes ``seed_node[seed_ptr[k]:seed_ptr[k + 1]]``
+    at times ``seed_start`` (both ends of its edge), routes ending with the edges of ranks
+    ``seed_rank`` (see :func:`_bounded`). ``points`` is ``(node_ptr, point_idx,
+    point_extra, point_edge)``: the points leaving by node ``v`` are
+    ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times ``point_extra`` (the partial
+    edge and their access leg), having driven the edge ``point_edge`` into ``v`` (its
+    position in the searched graph, leaving ``v``; -1: none), whose turn onto the route is
+    charged; a point may leave by two nodes, and its time to a source is the least over
+    them, kept when it is within ``limit``.
 
     ``floor`` (empty, or one time per node) prunes the searches: a node whose ``floor``
     is at most its time from the source is settled but not expanded. With ``floor`` the
@@ -330,8 +343,9 @@ def bounded_pairs(
     farther than ``limit`` from all incumbents stay exact: a shortest path through such a
     node would put the point at most as far from an incumbent as from this source.
     """
-    node_ptr, point_idx, point_extra = points
-    seed_ptr, seed_node, seed_start = sources
+    node_ptr, point_idx, point_extra, point_edge = points
+    seed_ptr, seed_node, seed_start, seed_rank = sources
+    cost, offset = turns[0], turns[1]
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
     work = _work(n, turning)
@@ -349,14 +363,18 @@ def bounded_pairs(
     out_t = np.empty(cap, dtype=np.float64)
     m = 0
     for k in range(len(seed_ptr) - 1):
-        seeds = seed_node[seed_ptr[k] : seed_ptr[k + 1]]
-        starts = seed_start[seed_ptr[k] : seed_ptr[k + 1]]
-        count = _bounded(indptr, indices, weights, seeds, starts, limit, work, queue, floor, turns)
+        rows = slice(seed_ptr[k], seed_ptr[k + 1])
+        ranks = seed_rank[rows] if len(seed_rank) else seed_rank
+        seeds = (seed_node[rows], seed_start[rows], ranks)
+        count = _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns)
         n_hit = 0
         for j in range(count):
             v = touched[j]
+            base = _turn_base(turning, offset, last, indptr, v)
             for q in range(node_ptr[v], node_ptr[v + 1]):
                 p, t = point_idx[q], dist[v] + point_extra[q]
+                if turning and point_edge[q] >= 0:
+                    t += cost[base + point_edge[q]]
                 if t <= limit and t < best[p]:
                     if best[p] == np.inf:
                         hit[n_hit] = p

@@ -61,6 +61,9 @@ __all__ = ["DEFAULT_MAX_SNAP_M", "RoadNetwork"]
 
 logger = logging.getLogger(__name__)
 
+_ToVenue = tuple[np.ndarray, np.ndarray, np.ndarray, Placement, np.ndarray]
+"""Per node: time to the nearest venue, its position, last edge; venues' placement, positions."""
+
 
 def _graph_from_files(
     paths: list[Path], profile: str, *, turn_costs: bool, crs: str, cache: bool, progress: bool
@@ -335,24 +338,40 @@ class RoadNetwork(NetworkEngine):
         self._check_origins(origins, int(placed.placed.sum()))
         return placed
 
+    @cached_property
+    def _to_reversed(self) -> np.ndarray:
+        """Position in the reversed graph of each edge of the graph."""
+        g, n = self._graph, self._graph.n_nodes
+        tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
+        rev = self._reversed
+        rev_key = np.repeat(np.arange(n, dtype=np.int64), np.diff(rev.indptr)) * n + rev.indices
+        return np.searchsorted(rev_key, g.indices.astype(np.int64) * n + tails)
+
     def _seeds(
         self, placement: Placement, positions: np.ndarray, *, leaving: bool
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows (position, node, time): each point's access leg plus its partial edge."""
-        position, node, road_s = self._segments.ends(placement, positions, leaving=leaving)
-        return position, node, road_s + placement.access_s(self._access_speed_kph)[position]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows (position, node, time, edge): each point's access leg plus its partial edge.
+
+        ``edge`` is the partial edge's position in the reversed graph (-1: the point is on
+        the node), for the turn the trip makes at the node.
+        """
+        position, node, road_s, edge = self._segments.ends(placement, positions, leaving=leaving)
+        edge = np.where(edge >= 0, self._to_reversed[np.maximum(edge, 0)], -1)
+        return position, node, road_s + placement.access_s(self._access_speed_kph)[position], edge
 
     def _best(
-        self, origins: Placement, keep: np.ndarray, to_venue: tuple[np.ndarray, ...]
+        self, origins: Placement, keep: np.ndarray, to_venue: _ToVenue
     ) -> tuple[np.ndarray, np.ndarray]:
         """Time and venue position of the nearest venue of the origins at ``keep``.
 
-        ``to_venue`` is ``(node time, node label, venue placement, venue positions)``:
-        the per-node result of the search from the venues. An origin leaves by either end
-        of its segment, or drives straight to a venue on the same segment.
+        ``to_venue`` is ``(node time, node label, last edges, venue placement, venue
+        positions)``: the per-node result of the search from the venues. An origin leaves
+        by either end of its segment, turning there onto the node's route, or drives
+        straight to a venue on the same segment.
         """
-        node_s, label, venues, venue_pos = to_venue
-        position, node, start_s = self._seeds(origins, keep, leaving=True)
+        node_s, label, last, venues, venue_pos = to_venue
+        position, node, start_s, edge = self._seeds(origins, keep, leaving=True)
+        start_s = start_s + search.exit_turns(self._reversed, last, node, edge)
         same_o, same_v, road_s = self._segments.along(origins, keep, venues, venue_pos)
         access = self._access_speed_kph
         origin = np.concatenate([position, same_o])
@@ -380,13 +399,11 @@ class RoadNetwork(NetworkEngine):
             max_time_s = check_positive("max_time_s", max_time_s)
         dest_place, placed = self._destinations(destinations)
         origin_place = self._origins(origins)
-        time_s, label = self._from_nearest(dest_place, placed, max_time_s)
+        reached = self._from_nearest(dest_place, placed, max_time_s)
         keep = np.flatnonzero(origin_place.placed)
         total = np.full(len(origins), np.nan)
         which = np.full(len(origins), -1)
-        total[keep], which[keep] = self._best(
-            origin_place, keep, (time_s, label, dest_place, placed)
-        )
+        total[keep], which[keep] = self._best(origin_place, keep, (*reached, dest_place, placed))
         return self._within(total, which, max_time_s)
 
     def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -399,8 +416,8 @@ class RoadNetwork(NetworkEngine):
         served = None if served_by is None else self._time_to(served_by, max_time_s)
         if served is not None:
             keep = keep[~(self._best(origin_place, keep, served)[0] <= max_time_s)]
-        venue, seed_node, seed_s = self._seeds(dest_place, placed, leaving=False)
-        origin, exit_node, exit_s = self._seeds(origin_place, keep, leaving=True)
+        venue, seed_node, seed_s, seed_edge = self._seeds(dest_place, placed, leaving=False)
+        origin, exit_node, exit_s, exit_edge = self._seeds(origin_place, keep, leaving=True)
         local = np.searchsorted(keep, origin)  # kernel point ids: 0..len(keep)-1
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
@@ -409,6 +426,8 @@ class RoadNetwork(NetworkEngine):
             max_time_s=max_time_s,
             floor_s=None if served is None else served[0],
             progress=progress,
+            source_edges=seed_edge,
+            point_edges=exit_edge,
         )
         same_o, same_v, road_s = self._segments.along(origin_place, keep, dest_place, placed)
         access = self._access_speed_kph
@@ -433,12 +452,10 @@ class RoadNetwork(NetworkEngine):
         first[1:] = (origin[1:] != origin[:-1]) | (dest[1:] != dest[:-1])
         return self._by_origin(origin[first], dest[first], time_s[first])
 
-    def _time_to(
-        self, venues: gpd.GeoSeries, max_time_s: float
-    ) -> tuple[np.ndarray, np.ndarray, Placement, np.ndarray] | None:
+    def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> _ToVenue | None:
         """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
 
-        Returned with the labels, the venues' placement and the placed positions (what
+        Returned with the labels, the last edges, the venues' placement and the placed positions (what
         :meth:`_best` takes); ``None`` when no venue is placed. Unplaced venues are skipped
         silently (the coverage that used them has already reported them).
         """
@@ -450,11 +467,11 @@ class RoadNetwork(NetworkEngine):
 
     def _from_nearest(
         self, place: Placement, placed: np.ndarray, max_time_s: float | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per node: time to the nearest placed point of ``place`` and that point's position."""
-        position, node, start_s = self._seeds(place, placed, leaving=False)
-        return search.nearest_sources(
-            self._reversed, node, start_s, position, max_time_s=max_time_s
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per node: time to the nearest placed point of ``place``, its position, last edge."""
+        position, node, start_s, edge = self._seeds(place, placed, leaving=False)
+        return search.search_from(
+            self._reversed, node, start_s, position, max_time_s=max_time_s, seed_edges=edge
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
@@ -500,8 +517,8 @@ class RoadNetwork(NetworkEngine):
         if not place.placed[0]:
             logger.info("destination %s is off the road network: no reached node", destination)
             return np.empty((0, 2))
-        _, seeds, start_s = self._seeds(place, np.array([0]), leaving=False)
-        nodes, _ = search.reach(self._reversed, seeds, start_s, max_time_s)
+        _, seeds, start_s, edge = self._seeds(place, np.array([0]), leaving=False)
+        nodes, _ = search.reach(self._reversed, seeds, start_s, max_time_s, seed_edges=edge)
         return self._graph.xy[nodes]
 
     def __repr__(self) -> str:

@@ -33,7 +33,9 @@ from maillage.travel.graph.turns import turn_table
 if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
 
-__all__ = ["bounded_pairs", "graph_turn_plan", "nearest_sources", "reach"]
+__all__ = [
+    "bounded_pairs", "exit_turns", "graph_turn_plan", "nearest_sources", "reach", "search_from",
+]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,77 @@ def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
     return nodes
 
 
+def _ranks(graph: Graph, edges: np.ndarray | None) -> np.ndarray:
+    """Turn-plan ranks of edge positions of ``graph`` (-1 stays); empty without turn costs."""
+    if edges is None or not graph.turn_costs:
+        return np.empty(0, dtype=np.int16)
+    edges = np.asarray(edges, dtype=np.int64)
+    rank = graph_turn_plan(graph)[2]
+    return np.where(edges >= 0, rank[np.maximum(edges, 0)], -1).astype(np.int16)
+
+
+def exit_turns(graph: Graph, last: np.ndarray, node: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """Return the turn costs at ``node`` onto the routes searched, from the edges ``edge``.
+
+    After :func:`search_from` on ``graph`` (reversed), a trip that drives the road edge
+    ``edge`` (its position in ``graph``, which leaves ``node`` there; -1: none) into
+    ``node`` and then follows ``node``'s route turns there: this is that turn's cost.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph searched.
+    last : numpy.ndarray
+        Rank of the last edge of each node's route (:func:`search_from`).
+    node, edge : numpy.ndarray of int
+        Nodes and edge positions, one per trip.
+
+    Returns
+    -------
+    numpy.ndarray
+        Seconds (0 without turn costs, or where ``edge`` is -1).
+    """
+    node, edge = np.asarray(node, dtype=np.int64), np.asarray(edge, dtype=np.int64)
+    if not graph.turn_costs or len(node) == 0:
+        return np.zeros(len(node))
+    cost, offset, _ = graph_turn_plan(graph)
+    degree = graph.indptr[node + 1] - graph.indptr[node]
+    ranked = (offset[node] >= 0) & (last[node] >= 0)
+    base = np.where(ranked, offset[node] + last[node].astype(np.int64) * degree, 0)
+    at = np.where(edge >= 0, base + edge - graph.indptr[node], 0)  # cost[0] is a no-turn 0
+    return np.where(edge >= 0, cost[at], 0.0)
+
+
+def search_from(
+    graph: Graph,
+    sources: np.ndarray,
+    start_s: np.ndarray,
+    labels: np.ndarray,
+    *,
+    max_time_s: float | None = None,
+    seed_edges: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`nearest_sources`' time and label, and the last edge of each route.
+
+    ``seed_edges`` gives, per source, the edge of ``graph`` its route is taken to end with
+    (-1: none): a point placed part-way along an edge has driven it, and turns from it.
+    The last array holds turn-plan ranks (empty without turn costs), for :func:`exit_turns`.
+    """
+    from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
+
+    return kernels.multi_source(
+        graph.indptr,
+        graph.indices,
+        graph.weights,
+        _checked(graph, sources),
+        np.asarray(start_s, dtype=np.float64),
+        np.asarray(labels, dtype=np.int64),
+        _limit(max_time_s),
+        graph_turn_plan(graph),
+        _ranks(graph, seed_edges),
+    )
+
+
 def nearest_sources(
     graph: Graph,
     sources: np.ndarray,
@@ -146,22 +219,17 @@ def nearest_sources(
     tuple of numpy.ndarray
         ``time_s`` (``inf`` when unreached) and ``label`` (``-1`` when unreached) per node.
     """
-    from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
-
-    return kernels.multi_source(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        _checked(graph, sources),
-        np.asarray(start_s, dtype=np.float64),
-        np.asarray(labels, dtype=np.int64),
-        _limit(max_time_s),
-        graph_turn_plan(graph),
-    )
+    time_s, label, _ = search_from(graph, sources, start_s, labels, max_time_s=max_time_s)
+    return time_s, label
 
 
 def reach(
-    graph: Graph, seeds: np.ndarray, start_s: np.ndarray, max_time_s: float
+    graph: Graph,
+    seeds: np.ndarray,
+    start_s: np.ndarray,
+    max_time_s: float,
+    *,
+    seed_edges: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the nodes within ``max_time_s`` of a point that starts at ``seeds``, and their times.
 
@@ -175,6 +243,8 @@ def reach(
         Time already spent at each start node (access leg and partial edge).
     max_time_s : float
         Time budget.
+    seed_edges : numpy.ndarray of int, optional
+        Edge of ``graph`` each seed's route ends with (-1: none), see :func:`search_from`.
 
     Returns
     -------
@@ -197,8 +267,7 @@ def reach(
         graph.indptr,
         graph.indices,
         graph.weights,
-        seeds,
-        np.asarray(start_s, dtype=np.float64),
+        (seeds, np.asarray(start_s, dtype=np.float64), _ranks(graph, seed_edges)),
         float(max_time_s),
         graph_turn_plan(graph),
     )
@@ -220,6 +289,8 @@ def bounded_pairs(
     max_time_s: float,
     floor_s: np.ndarray | None = None,
     progress: bool = False,
+    source_edges: np.ndarray | None = None,
+    point_edges: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return every (point, source, time) with time within ``max_time_s``.
 
@@ -249,6 +320,9 @@ def bounded_pairs(
         One time per node (``inf`` for none) that prunes the searches, see above.
     progress : bool, default False
         Show a progress bar over batches of sources.
+    source_edges, point_edges : numpy.ndarray of int, optional
+        Per row, the edge of ``graph`` driven between the point and the node (-1: none),
+        whose turn at the node is charged (see :func:`search_from`, :func:`exit_turns`).
 
     Returns
     -------
@@ -274,6 +348,9 @@ def bounded_pairs(
         graph.n_nodes, _checked(graph, point_node), point_extra_s
     )
     point_idx = np.asarray(point_id, dtype=np.int64)[order]
+    no_edge = np.full(len(point_idx), -1, dtype=np.int64)
+    point_edge = no_edge if point_edges is None else np.asarray(point_edges, np.int64)[order]
+    seed_rank = _ranks(graph, source_edges)
     seed_node = _checked(graph, seed_node)
     seed_start = np.asarray(seed_start, dtype=np.float64)
     n_sources = int(source_id[-1]) + 1 if len(source_id) else 0
@@ -291,14 +368,12 @@ def bounded_pairs(
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = slice(seed_ptr[batch[0]], seed_ptr[batch[-1] + 1])
-        seeds = (
-            seed_ptr[batch[0] : batch[-1] + 2] - seed_ptr[batch[0]],
-            seed_node[rows],
-            seed_start[rows],
-        )
+        ptr = seed_ptr[batch[0] : batch[-1] + 2] - seed_ptr[batch[0]]
+        ranks = seed_rank[rows] if len(seed_rank) else seed_rank
+        seeds = (ptr, seed_node[rows], seed_start[rows], ranks)
         p, s, t = kernels.bounded_pairs(
             graph.indptr, graph.indices, graph.weights, seeds,
-            float(max_time_s), (node_ptr, point_idx, extra), floor, turns,
+            float(max_time_s), (node_ptr, point_idx, extra, point_edge), floor, turns,
         )  # fmt: skip
         return p, batch[s], t
 

@@ -125,6 +125,8 @@ class Segments:
     ab_s, ba_s : numpy.ndarray of float64
         Time of the edge from ``a`` to ``b`` and from ``b`` to ``a`` (``inf`` where the
         segment is one-way the other way).
+    ab_edge, ba_edge : numpy.ndarray of int64
+        Position of those edges in the graph (``-1`` where missing).
     ab_delay, ba_delay : numpy.ndarray of float64
         The part of those times spent at the node the edge enters (:attr:`Graph.delay`):
         a trip that starts or ends part-way along the edge pays it only when it passes
@@ -137,6 +139,8 @@ class Segments:
     b: np.ndarray
     ab_s: np.ndarray
     ba_s: np.ndarray
+    ab_edge: np.ndarray
+    ba_edge: np.ndarray
     ab_delay: np.ndarray
     ba_delay: np.ndarray
     xy: np.ndarray
@@ -161,15 +165,15 @@ class Segments:
         key, inverse = np.unique(low * graph.n_nodes + high, return_inverse=True)
         ab, ba = np.full(len(key), np.inf), np.full(len(key), np.inf)
         ab_delay, ba_delay = np.zeros(len(key)), np.zeros(len(key))
+        ab_edge, ba_edge = np.full(len(key), -1), np.full(len(key), -1)
         delay = graph.delay if len(graph.delay) else np.zeros(graph.n_edges)
-        forward = tails == low
-        ab[inverse[forward]], ab_delay[inverse[forward]] = graph.weights[forward], delay[forward]
-        ba[inverse[~forward]], ba_delay[inverse[~forward]] = (
-            graph.weights[~forward],
-            delay[~forward],
-        )
+        edge = np.arange(graph.n_edges)
+        fwd, bwd = tails == low, tails != low
+        ab[inverse[fwd]], ab_delay[inverse[fwd]] = graph.weights[fwd], delay[fwd]
+        ba[inverse[bwd]], ba_delay[inverse[bwd]] = graph.weights[bwd], delay[bwd]
+        ab_edge[inverse[fwd]], ba_edge[inverse[bwd]] = edge[fwd], edge[bwd]
         a, b = key // graph.n_nodes, key % graph.n_nodes
-        return cls(a, b, ab, ba, ab_delay, ba_delay, graph.xy)
+        return cls(a, b, ab, ba, ab_edge, ba_edge, ab_delay, ba_delay, graph.xy)
 
     @cached_property
     def _tree(self) -> shapely.STRtree:
@@ -222,7 +226,7 @@ class Segments:
 
     def ends(
         self, placement: Placement, positions: np.ndarray, *, leaving: bool
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return the road time between placed points and the end nodes of their segment.
 
         Leaving a point (an origin) goes along the segment towards ``b`` if the edge
@@ -242,7 +246,9 @@ class Segments:
         Returns
         -------
         tuple of numpy.ndarray
-            ``(position, node, road_s)`` rows, one or two per point, sorted by position.
+            ``(position, node, road_s, edge)`` rows, one or two per point, sorted by
+            position; ``edge`` is the graph's edge the trip drives between the point and
+            the node (for the turn at the node), ``-1`` for a point on the node.
 
         Examples
         --------
@@ -253,9 +259,9 @@ class Segments:
         >>> seg = Segments.of(one_way)
         >>> beside = seg.place(np.array([[500.0, 20.0]]), max_snap_m=100.0)
         >>> [a.tolist() for a in seg.ends(beside, np.array([0]), leaving=True)]
-        [[0], [1], [30.0]]
+        [[0], [1], [30.0], [0]]
         >>> [a.tolist() for a in seg.ends(beside, np.array([0]), leaving=False)]
-        [[0], [0], [30.0]]
+        [[0], [0], [30.0], [0]]
         """
         positions = np.asarray(positions, dtype=np.int64)
         segment, t = placement.segment[positions], placement.fraction[positions]
@@ -274,9 +280,12 @@ class Segments:
         point = np.concatenate([np.arange(len(positions)), np.arange(len(positions))])
         node = np.concatenate([self.a[segment], self.b[segment]])
         road = np.concatenate([at_a, at_b])
+        via_a = np.where(t <= 0.0, -1, self.ba_edge[segment] if leaving else self.ab_edge[segment])
+        via_b = np.where(t >= 1.0, -1, self.ab_edge[segment] if leaving else self.ba_edge[segment])
+        edge = np.concatenate([via_a, via_b])
         keep = np.flatnonzero(np.isfinite(road))
         keep = keep[np.argsort(point[keep], kind="stable")]
-        return positions[point[keep]], node[keep], road[keep]
+        return positions[point[keep]], node[keep], road[keep], edge[keep]
 
     def along(
         self,
