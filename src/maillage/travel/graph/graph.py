@@ -1,7 +1,7 @@
 """Build the routable directed graph (CSR arrays) from drivable ways.
 
-Every way node is a graph node (no contraction: snapping to a node is then accurate to a
-few metres along roads). Each pair of consecutive way nodes gives one edge per allowed
+Every way node is a graph node (no contraction: every edge is a straight segment, on which
+:mod:`maillage.travel.graph.snap` places points exactly). Each pair of consecutive way nodes gives one edge per allowed
 direction, weighted by its travel time in seconds. Parallel edges keep the minimum time,
 self-loops are dropped, zero-length edges get :data:`MIN_EDGE_TIME_S`, and only the
 largest strongly connected component is kept (elsewhere some trips would have no way back).

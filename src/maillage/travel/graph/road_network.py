@@ -95,12 +95,16 @@ def _graph_from_files(
 class RoadNetwork(NetworkEngine):
     """Drive times over a directed road graph; implements :class:`maillage.TravelTimeModel`.
 
-    Build it with :meth:`from_osm`. Points are snapped to the nearest node of the routable
-    graph (its largest strongly connected component); a point farther than ``max_snap_m``
-    is unplaced (NaN time, listed by :meth:`unplaced`). A placed point pays an access leg,
-    its distance to the node at ``access_speed_kph``. Points must be in the graph's CRS
-    (:attr:`crs`: Lambert-93, or the working CRS of an overseas région given to
-    :meth:`from_osm`).
+    Build it with :meth:`from_osm`. Every time follows maillage's definition of a car trip
+    (:mod:`maillage.travel.graph.snap`, :data:`~maillage.travel.graph.snap.TRIP_DEFINITION`),
+    the same as :class:`~maillage.travel.osrm.OSRMModel`'s: a point is placed, as OSRM
+    places it, on the nearest point of the nearest road segment of the routable graph (its
+    largest strongly connected component), part-way along an edge; it leaves or is reached
+    along that edge in the directions it allows, for the share of its time driven, and pays
+    an access leg, its distance to the placement at ``access_speed_kph``. A point farther
+    than ``max_snap_m`` is unplaced (NaN time, listed by :meth:`unplaced`). Points must be in
+    the graph's CRS (:attr:`crs`: Lambert-93, or the working CRS of an overseas région given
+    to :meth:`from_osm`).
 
     Parameters
     ----------
@@ -109,7 +113,7 @@ class RoadNetwork(NetworkEngine):
     max_snap_m : float, default 2000
         Largest snapping distance, metres.
     access_speed_kph : float, default 15
-        Speed of the access leg between a point and its node.
+        Speed of the access leg between a point and its placement on the road.
     source : dict, optional
         Where the graph comes from (file, sha256, profile), reported by :meth:`describe`.
 
@@ -170,9 +174,12 @@ class RoadNetwork(NetworkEngine):
         class, ``maxspeed`` times 0.8, surface limits, access and one-way tags
         (:mod:`maillage.travel.graph.profile`); delays at traffic signals, stop signs and
         gates, closed barriers (:mod:`maillage.travel.graph.nodes`); turn costs at
-        intersections (:mod:`maillage.travel.graph.turns`). Median drive time ÷ OSRM's on
-        random pairs of road nodes of three real extracts: 1.00 (0.82-0.95 without these
-        rules; ``scripts/road_graph_vs_osrm.py``). The parsed graph is cached in
+        intersections (:mod:`maillage.travel.graph.turns`). Median time ÷ OSRM's on random
+        pairs of road nodes of four real extracts: 0.998-1.003 (0.82-0.95 without these
+        rules); from off-road points (homes, venues) to off-road points, access legs
+        included: 0.997-1.003, 90 % of the pairs within 0.5-4 % (7 % in central Paris,
+        where OSRM's routing weight keeps it off alleys; ``scripts/road_graph_vs_osrm.py``,
+        ``benchmarks/README.md``). The parsed graph is cached in
         ``options.cache_dir`` under a hash of the file's bytes, the profile, the CRS and
         the code version (``.npz``, no pickle).
 
@@ -198,7 +205,7 @@ class RoadNetwork(NetworkEngine):
         max_snap_m : float, default 2000
             Largest distance between a point and the road network, metres.
         access_speed_kph : float, default 15
-            Speed of the leg between a point and its road node.
+            Speed of the leg between a point and its placement on the road.
         turn_costs : bool, default True
             Charge car.lua's turn costs at intersections. Without, searches are about 1.3
             times faster (1.6 on a grid of crossroads), need no turn table (60-240 MB for
@@ -478,12 +485,13 @@ class RoadNetwork(NetworkEngine):
         """Return the coordinates of the road nodes within ``max_time_s`` of a destination.
 
         Times run from the node to the destination (home -> venue), the destination's
-        access leg included (a node itself is on the road: no access leg at its end).
+        access leg and partial edge included (a node itself is on the road: no access leg
+        at its end).
 
         How isochrone polygons are built from them
         (:func:`maillage.analysis.catchments.isochrones`): a lattice of sample points
         (``spacing_m``, 1 km by default) is timed with :meth:`od_table`, each sample paying
-        its access leg to its nearest node; the nodes returned here are rounded to a
+        its access leg to its placement on the road; the nodes returned here are rounded to a
         quarter of the spacing and added to the samples reached; the polygon is the
         concave hull of all these points, grown by half the spacing. It therefore contains
         every node listed here, and the land a sample point reaches off the road; its
