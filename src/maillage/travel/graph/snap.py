@@ -83,8 +83,23 @@ TRIP_DEFINITION_FR = (
 """The same definition, in French, for the report's method section."""
 
 
+class _AccessLegs:
+    """The access legs of points at ``distance_m`` from where they are placed."""
+
+    distance_m: np.ndarray
+
+    @property
+    def placed(self) -> np.ndarray:
+        """Boolean mask of the points placed (within ``max_snap_m`` of the network)."""
+        return np.isfinite(self.distance_m)
+
+    def access_s(self, speed_kph: float = ACCESS_SPEED_KPH) -> np.ndarray:
+        """Return the access-leg time of each point, seconds (``inf`` when unplaced)."""
+        return self.distance_m / (speed_kph / 3.6)
+
+
 @dataclass(frozen=True)
-class Placement:
+class Placement(_AccessLegs):
     """Where points lie on the road segments of a graph (:meth:`Segments.place`).
 
     Attributes
@@ -100,15 +115,6 @@ class Placement:
     segment: np.ndarray
     fraction: np.ndarray
     distance_m: np.ndarray
-
-    @property
-    def placed(self) -> np.ndarray:
-        """Boolean mask of the points placed on the graph."""
-        return self.segment >= 0
-
-    def access_s(self, speed_kph: float = ACCESS_SPEED_KPH) -> np.ndarray:
-        """Return the access-leg time of each point, seconds (``inf`` when unplaced)."""
-        return self.distance_m / (speed_kph / 3.6)
 
 
 @dataclass(frozen=True)
@@ -341,28 +347,15 @@ class Segments:
 
 
 @dataclass(frozen=True)
-class Snapped:
-    """Result of snapping points to graph nodes.
+class Snapped(_AccessLegs):
+    """Points snapped to graph nodes (:func:`snap_xy`), for comparisons with node snapping.
 
-    Attributes
-    ----------
-    node : numpy.ndarray of int64
-        Node of each point, ``-1`` when unplaced.
-    distance_m : numpy.ndarray of float64
-        Straight-line distance to that node, ``inf`` when unplaced.
+    ``node`` holds the node of each point (``-1`` when unplaced) and ``distance_m`` the
+    straight-line distance to it (``inf`` when unplaced).
     """
 
     node: np.ndarray
     distance_m: np.ndarray
-
-    @property
-    def placed(self) -> np.ndarray:
-        """Boolean mask of the points placed on the graph."""
-        return self.node >= 0
-
-    def access_s(self, speed_kph: float = ACCESS_SPEED_KPH) -> np.ndarray:
-        """Return the access-leg time of each point, seconds (``inf`` when unplaced)."""
-        return self.distance_m / (speed_kph / 3.6)
 
 
 def snap_xy(
