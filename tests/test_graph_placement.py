@@ -78,3 +78,25 @@ def test_every_query_follows_the_same_definition():
     np.testing.assert_allclose(reached, net.graph.xy[[0]])
     assert net.describe()["trip_definition"] == TRIP_DEFINITION
     assert list(net.unplaced(_points(far=(500, -3000)))) == ["far"]
+
+
+def test_placement_is_the_exact_nearest_point_of_the_road_segments():
+    import shapely
+
+    from maillage import fetch
+
+    net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
+    seg = net._segments
+    rng = np.random.default_rng(3)
+    xy = net.graph.xy[rng.integers(net.n_nodes, size=1500)] + rng.uniform(-600, 600, (1500, 2))
+    placed = seg.place(xy, max_snap_m=400.0)
+    lines = shapely.linestrings(np.stack([seg.xy[seg.a], seg.xy[seg.b]], axis=1))
+    exact = shapely.distance(shapely.points(xy)[:, None], lines[None, :]).min(axis=1)  # brute force
+    assert 0 < (~placed.placed).sum() < 1500  # some points lie farther than 400 m
+    np.testing.assert_array_equal(placed.placed, exact <= 400.0)
+    np.testing.assert_allclose(placed.distance_m[placed.placed], exact[placed.placed], atol=0.011)
+    spot = seg.xy[seg.a[placed.segment]] + placed.fraction[:, None] * (
+        seg.xy[seg.b[placed.segment]] - seg.xy[seg.a[placed.segment]]
+    )
+    gap = np.hypot(*(xy - spot).T)
+    np.testing.assert_allclose(gap[placed.placed], placed.distance_m[placed.placed], atol=1e-6)

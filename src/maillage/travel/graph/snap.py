@@ -49,7 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCESS_SPEED_KPH",
+    "CANDIDATES",
+    "ON_NODE_M",
+    "SAMPLE_M",
     "TRIP_DEFINITION",
+    "TRIP_DEFINITION_FR",
     "Placement",
     "Segments",
     "Snapped",
@@ -60,6 +64,12 @@ __all__ = [
 ACCESS_SPEED_KPH = 15.0
 """Speed of the access leg between a point and where it is placed on the road, km/h
 (slow: drive, yard, track). Every engine uses it by default."""
+
+SAMPLE_M = 25.0
+"""Largest spacing of the samples along the segments that find each point's candidates."""
+
+CANDIDATES = 16
+"""Number of nearest samples whose segments are candidates for a point's placement."""
 
 ON_NODE_M = 0.01
 """A placement this close to a node is on the node (coordinates rounded by a CRS change)."""
@@ -188,8 +198,36 @@ class Segments:
         )
         return shapely.STRtree(lines)
 
+    @cached_property
+    def _samples(self) -> tuple[cKDTree, np.ndarray]:
+        """KD-tree of points along every segment, at most :data:`SAMPLE_M` apart, and their segment."""
+        start, step = self.xy[self.a], self.xy[self.b] - self.xy[self.a]
+        count = np.ceil(np.hypot(step[:, 0], step[:, 1]) / SAMPLE_M).astype(np.int64) + 1
+        owner = np.repeat(np.arange(len(self.a)), count)
+        rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+        t = rank / np.maximum(count[owner] - 1, 1)
+        return cKDTree(start[owner] + t[:, None] * step[owner]), owner
+
+    def _project(self, xy: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fraction along each segment of the nearest point to ``xy`` on it, and the distance."""
+        start = self.xy[self.a[segment]]
+        step = self.xy[self.b[segment]] - start
+        length2 = (step**2).sum(axis=-1)
+        along = ((xy - start) * step).sum(axis=-1) / np.where(length2 > 0, length2, 1.0)
+        along = np.clip(along, 0.0, 1.0)
+        length = np.sqrt(length2)
+        along[along * length <= ON_NODE_M] = 0.0  # on a node, up to rounding (CRS changes)
+        along[(1.0 - along) * length <= ON_NODE_M] = 1.0
+        gap = xy - (start + along[..., None] * step)
+        return along, np.hypot(gap[..., 0], gap[..., 1])
+
     def place(self, xy: np.ndarray, *, max_snap_m: float) -> Placement:
         """Place points on their nearest segment within ``max_snap_m`` (exact projection).
+
+        The candidates are the segments of the :data:`CANDIDATES` nearest samples along the
+        segments (a KD-tree); the nearest of them is exact when the farthest candidate sample
+        lies beyond its distance plus half the sample spacing, else an R-tree of the segments
+        answers (few points: those amid many short segments).
 
         Parameters
         ----------
@@ -203,24 +241,29 @@ class Segments:
         Placement
             Segment, fraction along it and distance of each point.
         """
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
         m = len(xy)
         segment, fraction, distance = np.full(m, -1, np.int64), np.zeros(m), np.full(m, np.inf)
         if m == 0 or len(self.a) == 0:
             return Placement(segment, fraction, distance)
-        found, nearest = self._tree.query_nearest(
-            shapely.points(xy), max_distance=max_snap_m, all_matches=False
-        )
-        start, end = self.xy[self.a[nearest]], self.xy[self.b[nearest]]
-        step = end - start
-        length2 = np.einsum("ij,ij->i", step, step)
-        along = np.einsum("ij,ij->i", xy[found] - start, step) / np.where(length2 > 0, length2, 1.0)
-        along = np.clip(along, 0.0, 1.0)
-        length = np.sqrt(length2)
-        along[along * length <= ON_NODE_M] = 0.0  # on a node, up to rounding (CRS changes)
-        along[(1.0 - along) * length <= ON_NODE_M] = 1.0
-        gap = xy[found] - (start + along[:, None] * step)
-        segment[found], fraction[found] = nearest, along
-        distance[found] = np.hypot(gap[:, 0], gap[:, 1])
+        tree, owner = self._samples
+        k = min(CANDIDATES, tree.n)
+        sample_m, sample = tree.query(xy, k=k)
+        sample_m, sample = sample_m.reshape(m, k), sample.reshape(m, k)
+        near = np.flatnonzero(sample_m[:, 0] <= max_snap_m + SAMPLE_M / 2)  # others: unplaced
+        candidate = owner[sample[near]]
+        along, gap = self._project(xy[near, None, :], candidate)
+        best = np.argmin(gap, axis=1)
+        rows = np.arange(len(near))
+        segment[near], fraction[near] = candidate[rows, best], along[rows, best]
+        distance[near] = gap[rows, best]
+        unsure = near[(sample_m[near, -1] < distance[near] + SAMPLE_M / 2) & (k < tree.n)]
+        if len(unsure):
+            _, nearest = self._tree.query_nearest(shapely.points(xy[unsure]), all_matches=False)
+            segment[unsure] = nearest
+            fraction[unsure], distance[unsure] = self._project(xy[unsure], nearest)
+        far = distance > max_snap_m
+        segment[far], fraction[far], distance[far] = -1, 0.0, np.inf
         return Placement(segment, fraction, distance)
 
     def _run(self, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
