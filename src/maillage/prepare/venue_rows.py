@@ -24,7 +24,6 @@ import re
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from maillage.load.census_fields import canonical_fields
@@ -36,6 +35,7 @@ from maillage.prepare.venue_checks import (
     first_reasons,
     in_france,
     missing_id_reasons,
+    nearest_commune,
     outside_france_reasons,
     parse_coordinates,
 )
@@ -74,48 +74,41 @@ def _points(lon: pd.Series, lat: pd.Series, usable: pd.Series) -> gpd.GeoSeries:
     return points.to_crs(CRS)
 
 
-def _nearest_commune(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Code of the nearest commune polygon (distance 0: the point lies in it) and the distance."""
-    out = pd.DataFrame({"code": pd.Series(pd.NA, index=points.index, dtype="string")})
-    out["distance_m"] = np.inf
-    if len(points) == 0:
-        return out
-    pairs, dist = communes.sindex.nearest(points.to_numpy(), return_distance=True)
-    first = ~pd.Series(pairs[0]).duplicated().to_numpy()
-    rows, polys, dist = pairs[0][first], pairs[1][first], dist[first]
-    out.iloc[rows, 0] = communes.index.to_numpy()[polys]
-    out.iloc[rows, 1] = dist
-    return out
-
-
-def _label(code: str, names: pd.Series) -> str:
-    return f"{code} ({names.get(code, '?')})"
+def _labels(codes: pd.Series, names: pd.Series) -> pd.Series:
+    """``"code (name)"`` for each code, ``?`` for a name not found."""
+    found = names.reindex(codes.to_numpy()).fillna("?").to_numpy()
+    return codes.astype("string") + " (" + pd.Series(found, index=codes.index, dtype="string") + ")"
 
 
 def _locate(
-    declared: pd.Series, points: gpd.GeoSeries, communes: gpd.GeoDataFrame, names: pd.Series
+    declared: pd.Series, near: pd.DataFrame, polygons: pd.Index, names: pd.Series
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Fill missing codes from the location and flag points lying in another commune.
 
     Returns the codes, the flags and the reasons (missing code that cannot be located).
+    ``near`` is :func:`~maillage.prepare.venue_checks.nearest_commune` of the points and
+    ``polygons`` the codes of the communes with a polygon. Whole-column operations only, so
+    a census of millions of rows without codes is read in time linear in its size.
     """
-    near = _nearest_commune(points, communes)
     inside = near["distance_m"] == 0
     codes = declared.copy()
     flags = pd.Series(pd.NA, index=declared.index, dtype="string")
     reasons = pd.Series(pd.NA, index=declared.index, dtype="string")
-    fill = declared.isna() & near["code"].notna()
+    fill = (declared.isna() & near["code"].notna()).to_numpy()
     codes[fill] = near.loc[fill, "code"]
-    for i in declared.index[fill]:
-        how = "in" if inside[i] else f"{near.loc[i, 'distance_m']:.0f} m from"
-        flags[i] = f"code_insee missing, taken from the location: {how} {_label(codes[i], names)}"
+    metres = near.loc[fill, "distance_m"].round().astype("int64").astype("string")
+    how = (metres + " m from").mask(inside[fill], "in")
+    taken = "code_insee missing, taken from the location: " + how + " "
+    flags[fill] = taken + _labels(codes[fill], names)
     reasons[declared.isna() & near["code"].isna()] = "missing INSEE code"
-    other = declared.notna() & inside & (near["code"] != declared).fillna(False)
-    other &= declared.isin(communes.index)  # a commune without polygon cannot be checked
-    for i in declared.index[other]:
-        flags[i] = (
-            f"point in commune {_label(near.loc[i, 'code'], names)}, "
-            f"declared {_label(declared[i], names)}"
+    other = (declared.notna() & inside & (near["code"] != declared).fillna(False)).to_numpy()
+    other &= declared.isin(polygons).to_numpy()  # a commune without polygon: unchecked
+    if other.any():
+        flags[other] = (
+            "point in commune "
+            + _labels(near.loc[other, "code"], names)
+            + ", declared "
+            + _labels(declared[other], names)
         )
     return codes, flags, reasons
 
@@ -170,7 +163,9 @@ def validate_venues(
         text = "unknown location_quality '" + raw["location_quality"].astype("string") + "'"
         reasons = reasons.fillna(text.where(bad_quality))
     points = _points(lon, lat, reasons.isna())
-    reasons = first_reasons(reasons, outside_france_reasons(points, communes, reasons.isna()))
+    near = nearest_commune(points, communes, reasons.isna())  # one spatial query for all rows
+    outside = outside_france_reasons(points, communes, reasons.isna(), near=near)
+    reasons = first_reasons(reasons, outside)
     reasons = first_reasons(reasons, duplicate_reasons(raw, reasons.isna()))
     cog = read_cog_table()
     declared = (
@@ -182,7 +177,7 @@ def validate_venues(
     code_reasons = unknown_code_reasons(declared, harmonised)
     reasons = first_reasons(reasons, code_reasons)
     ok = reasons.isna()
-    codes, flags, locate_reasons = _locate(harmonised[ok], points[ok], communes, cog["nom"])
+    codes, flags, locate_reasons = _locate(harmonised[ok], near[ok], communes.index, cog["nom"])
     reasons = first_reasons(reasons, locate_reasons.reindex(raw.index))
     ok = reasons.isna()
     venues = fields[ok].copy()
