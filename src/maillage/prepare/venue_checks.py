@@ -216,6 +216,7 @@ def outside_france_reasons(
     checked: pd.Series,
     *,
     near: pd.DataFrame | None = None,
+    lonlat: tuple[pd.Series, pd.Series] | None = None,
 ) -> pd.Series:
     """Reject points farther than 20 km from every commune polygon.
 
@@ -232,6 +233,8 @@ def outside_france_reasons(
         Boolean mask of the points to test (the others get NA).
     near : pandas.DataFrame, optional
         :func:`nearest_commune` of the points, when already computed.
+    lonlat : tuple of pandas.Series, optional
+        The points' WGS84 longitude and latitude, when already known.
 
     Returns
     -------
@@ -239,8 +242,10 @@ def outside_france_reasons(
         Reasons (string, NA where the row passes).
     """
     reasons = pd.Series(pd.NA, index=points.index, dtype="string")
-    lonlat = points.to_crs("EPSG:4326")
-    lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
+    if lonlat is None:
+        wgs84 = points.to_crs("EPSG:4326")
+        lonlat = (wgs84.x, wgs84.y)
+    lon, lat = (np.asarray(values, dtype=float) for values in lonlat)
     testable = checked.to_numpy() & _has_polygons(lon, lat, communes.index)
     if not testable.any():
         return reasons

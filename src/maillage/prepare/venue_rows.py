@@ -24,7 +24,9 @@ import re
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from pyproj import Transformer
 
 from maillage.load.census_fields import canonical_fields
 from maillage.load.cog import read_cog_table
@@ -68,16 +70,33 @@ REJECTED_COLUMNS = (
 
 
 def _points(lon: pd.Series, lat: pd.Series, usable: pd.Series) -> gpd.GeoSeries:
-    xs = lon.where(usable, 0.0).to_numpy()
-    ys = lat.where(usable, 0.0).to_numpy()
-    points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), index=lon.index, crs="EPSG:4326")
-    return points.to_crs(CRS)
+    """Points in Lambert-93, built once from projected coordinates (no WGS84 copy)."""
+    xs = lon.where(usable, 0.0).to_numpy(dtype=float)
+    ys = lat.where(usable, 0.0).to_numpy(dtype=float)
+    xs, ys = Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(xs, ys)
+    return gpd.GeoSeries(gpd.points_from_xy(xs, ys), index=lon.index, crs=CRS)
 
 
-def _labels(codes: pd.Series, names: pd.Series) -> pd.Series:
-    """``"code (name)"`` for each code, ``?`` for a name not found."""
-    found = names.reindex(codes.to_numpy()).fillna("?").to_numpy()
-    return codes.astype("string") + " (" + pd.Series(found, index=codes.index, dtype="string") + ")"
+def _labels(codes: pd.Series, names: pd.Series) -> np.ndarray:
+    """``"code (name)"`` for each code, ``?`` for a name not found; built once per code."""
+    positions, uniques = pd.factorize(codes)
+    found = names.reindex(uniques).fillna("?").to_numpy()
+    labels = [f"{code} ({name})" for code, name in zip(uniques, found, strict=True)]
+    return np.asarray([*labels, None], dtype=object)[positions]
+
+
+def _filled_flags(codes: pd.Series, distance_m: np.ndarray, names: pd.Series) -> np.ndarray:
+    """Write the flags of codes taken from the location, once per commune and distance."""
+    metres = np.where(distance_m == 0, -1, np.round(distance_m)).astype("int64")
+    commune, _ = pd.factorize(codes)
+    positions, _ = pd.factorize(commune * (int(metres.max(initial=0)) + 2) + metres + 1)
+    _, first = np.unique(positions, return_index=True)
+    label = _labels(codes.iloc[first], names)
+    text = [
+        f"code_insee missing, taken from the location: {'in' if m < 0 else f'{m} m from'} {x}"
+        for m, x in zip(metres[first], label, strict=True)
+    ]
+    return np.asarray(text, dtype=object)[positions]
 
 
 def _locate(
@@ -87,30 +106,26 @@ def _locate(
 
     Returns the codes, the flags and the reasons (missing code that cannot be located).
     ``near`` is :func:`~maillage.prepare.venue_checks.nearest_commune` of the points and
-    ``polygons`` the codes of the communes with a polygon. Whole-column operations only, so
-    a census of millions of rows without codes is read in time linear in its size.
+    ``polygons`` the codes of the communes with a polygon. Whole-column operations only (one
+    text per distinct commune), so a census of millions of rows without codes is read in
+    time and memory linear in its size.
     """
-    inside = near["distance_m"] == 0
-    codes = declared.copy()
-    flags = pd.Series(pd.NA, index=declared.index, dtype="string")
+    distance = near["distance_m"].to_numpy()
+    found = near["code"]
+    codes = declared.where(declared.notna(), found)
+    flags = np.full(len(declared), None, dtype=object)
+    fill = (declared.isna() & found.notna()).to_numpy()
+    flags[fill] = _filled_flags(found[fill], distance[fill], names)
     reasons = pd.Series(pd.NA, index=declared.index, dtype="string")
-    fill = (declared.isna() & near["code"].notna()).to_numpy()
-    codes[fill] = near.loc[fill, "code"]
-    metres = near.loc[fill, "distance_m"].round().astype("int64").astype("string")
-    how = (metres + " m from").mask(inside[fill], "in")
-    taken = "code_insee missing, taken from the location: " + how + " "
-    flags[fill] = taken + _labels(codes[fill], names)
-    reasons[declared.isna() & near["code"].isna()] = "missing INSEE code"
-    other = (declared.notna() & inside & (near["code"] != declared).fillna(False)).to_numpy()
+    reasons[(declared.isna() & found.isna()).to_numpy()] = "missing INSEE code"
+    differs = (found != declared).fillna(False).to_numpy(dtype=bool)
+    other = declared.notna().to_numpy() & (distance == 0) & differs
     other &= declared.isin(polygons).to_numpy()  # a commune without polygon: unchecked
     if other.any():
-        flags[other] = (
-            "point in commune "
-            + _labels(near.loc[other, "code"], names)
-            + ", declared "
-            + _labels(declared[other], names)
-        )
-    return codes, flags, reasons
+        inside, given = _labels(found[other], names), _labels(declared[other], names)
+        pairs = zip(inside, given, strict=True)
+        flags[other] = [f"point in commune {a}, declared {b}" for a, b in pairs]
+    return codes, pd.Series(flags, index=declared.index, dtype="string"), reasons
 
 
 def _rejected(raw: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
@@ -164,7 +179,7 @@ def validate_venues(
         reasons = reasons.fillna(text.where(bad_quality))
     points = _points(lon, lat, reasons.isna())
     near = nearest_commune(points, communes, reasons.isna())  # one spatial query for all rows
-    outside = outside_france_reasons(points, communes, reasons.isna(), near=near)
+    outside = outside_france_reasons(points, communes, reasons.isna(), near=near, lonlat=(lon, lat))
     reasons = first_reasons(reasons, outside)
     reasons = first_reasons(reasons, duplicate_reasons(raw, reasons.isna()))
     cog = read_cog_table()
