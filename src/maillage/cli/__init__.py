@@ -139,6 +139,7 @@ def _load_venues(
         errors="report",
         columns=columns,
         crs=crs,
+        metropolitan=True,  # without --region nor --departement: metropolitan France only
     )
     logger.info("%d lieux de %s chargés en %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):

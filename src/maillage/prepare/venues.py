@@ -168,6 +168,7 @@ def load_venues(
     errors: Literal["raise", "report"] = "raise",
     kind: str | None = None,
     crs: object = None,
+    metropolitan: bool = False,
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load a venue census as canonical venues in Lambert-93 (EPSG:2154).
 
@@ -203,6 +204,10 @@ def load_venues(
     crs : int or str, optional
         CRS of the census's ``x`` / ``y`` columns (``2154`` for Lambert-93); required
         with them, refused without them.
+    metropolitan : bool
+        Without ``region``, ``departements`` nor ``epci``: select metropolitan France, as
+        for a national report (the overseas venues are counted as ``elsewhere``, not in the
+        area). Ignored with an area.
 
     Returns
     -------
@@ -247,10 +252,14 @@ def load_venues(
     _check_options(errors, buffer_km)
     raw, schema, used = read_venues(source, columns=columns)
     raw = _projected(raw, crs)
-    venues, rejected = validate_venues(raw, schema, _polygons(), kind=kind)
+    polygons = _polygons()  # metropolitan France
+    venues, rejected = validate_venues(raw, schema, polygons, kind=kind)
     total_rejected = len(rejected)
-    if (region, departements, epci) != (None, None, None):
-        area = _polygons(region=region, departements=departements, epci=epci)
+    selected = (region, departements, epci) != (None, None, None)
+    if selected or metropolitan:
+        area = (
+            _polygons(region=region, departements=departements, epci=epci) if selected else polygons
+        )
         if not area.crs.equals(venues.crs):  # an overseas région: its own working CRS
             venues = venues.to_crs(area.crs)
         venues, rejected = select_venues(venues, rejected, area, buffer_km=buffer_km)
