@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["census_accounting", "load_venues"]
+__all__ = ["census_accounting", "load_venues", "no_venue_message"]
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,47 @@ def census_accounting(
         "rejected_elsewhere": int(rejected_total) - len(rejected),
         "rejected_by_reason": {str(k): int(v) for k, v in dict(reasons).items()},
     }
+
+
+def no_venue_message(rejected: pd.DataFrame, *, source: str, first: int = 3) -> str:
+    """Say in French why a census gives no venue: its rejected rows counted by reason.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        The rejected rows (``reason``, ``file_row`` when read from a file).
+    source : str
+        The census, as the user named it.
+    first : int
+        How many rows to quote.
+
+    Returns
+    -------
+    str
+        One line: the census has no venue, the rows rejected by reason, the first of them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rej = pd.DataFrame({"reason": ["missing coordinates", "missing coordinates"],
+    ...     "file_row": ["1", "2"]})
+    >>> no_venue_message(rej, source="lieux.csv")
+    'lieux.csv : aucun lieu retenu, les 2 lignes sont écartées (missing coordinates : 2) ; ligne 1 : missing coordinates ; ligne 2 : missing coordinates'
+    """
+    if len(rejected) == 0:
+        return f"{source} : aucun lieu dans la zone (vérifiez la liste et la zone choisie)"
+    counts = rejected["reason"].astype(str).map(reason_category).value_counts()
+    by_reason = ", ".join(f"{reason} : {n}" for reason, n in counts.items())
+    rows = rejected["file_row"] if "file_row" in rejected.columns else rejected.index + 1
+    quoted = " ; ".join(
+        f"ligne {row} : {reason}"
+        for row, reason in zip(rows[:first], rejected["reason"][:first], strict=True)
+    )
+    plural = "s sont écartées" if len(rejected) > 1 else " est écartée"
+    return (
+        f"{source} : aucun lieu retenu, {'les' if len(rejected) > 1 else 'la'} "
+        f"{len(rejected)} ligne{plural} ({by_reason}) ; {quoted}"
+    )
 
 
 def load_venues(
