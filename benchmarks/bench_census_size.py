@@ -130,7 +130,8 @@ def main() -> None:
                 text=True,
             )
             made |= json.loads(out.stdout.strip().splitlines()[-1])
-            made["us_per_row"] = round(made["total_wall_s"] / rows * 1e6, 2)
+            made["cpu_us_per_row"] = round(made["total_cpu_s"] / rows * 1e6, 2)
+            made["wall_us_per_row"] = round(made["total_wall_s"] / rows * 1e6, 2)
             print(json.dumps(made))
             runs.append(made)
             path.unlink()
