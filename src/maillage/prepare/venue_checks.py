@@ -177,11 +177,11 @@ def nearest_commune(
     Parameters
     ----------
     points : geopandas.GeoSeries
-        Points in the CRS of ``communes``.
+        The points to place, in the polygons' CRS.
     communes : geopandas.GeoDataFrame
-        Commune polygons indexed by ``code_insee``.
+        The polygons, indexed by ``code_insee``.
     checked : pandas.Series, optional
-        Boolean mask of the points to place (the others get NA and an infinite distance).
+        Which points to place; the others get NA and an infinite distance.
 
     Returns
     -------
