@@ -256,7 +256,7 @@ def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
             "inconnu)",
             len(rejected),
             args.commutes,
-            rejected["workers"].sum(),
+            commutes.attrs["workers_rejected"],  # plausible counts only (never 1e300)
         )
     return commutes
 
