@@ -304,3 +304,26 @@ def test_markers_shrink_on_a_crowded_national_map(metropolitan):
     assert cover(venues) <= 0.045  # 2,726 venues: at most 4 % of the map, give or take
     few = venues[venues["code_insee"].str.startswith("16")]
     assert cover(few) == pytest.approx(16 * len(few) / (6 * 72) ** 2)  # full size
+
+
+def test_a_census_without_codes_is_placed_by_its_points(tmp_path):
+    """The vectorised location agrees with the codes the census declares."""
+    (path,) = fetch("france-services-2024-08-01")
+    usecols = ["id_fs", "lib_fs", "insee_com", "latitude", "longitude"]
+    table = pd.read_csv(path, usecols=usecols, dtype=str)
+    table = table[~table["insee_com"].str.startswith("97")]
+    declared = dict(zip(table["id_fs"], table["insee_com"], strict=True))
+    codeless = tmp_path / "sans_codes.csv"
+    table.drop(columns="insee_com").set_axis(
+        ["venue_id", "name", "latitude", "longitude"], axis=1
+    ).to_csv(codeless, index=False)
+    venues, rejected = maillage.load_venues(codeless, errors="report")
+    assert len(venues) + len(rejected) == len(table) and len(rejected) == 0
+    flags = venues["location_flag"]
+    assert flags.str.startswith("code_insee missing, taken from the location: ").all()
+    inside = flags.str.contains(": in ", regex=False)
+    assert inside.mean() > 0.99  # a few points lie just off the coast or a border
+    same = venues["code_insee"] == venues["venue_id"].map(declared)
+    assert same.mean() > 0.97  # the others: a point in a neighbouring commune, or a merger
+    angouleme = flags[venues["code_insee"] == "16015"]
+    assert (angouleme == "code_insee missing, taken from the location: in 16015 (Angoulême)").any()
