@@ -29,7 +29,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from maillage.cli.messages import one_line, unknown_code_line
 from maillage.cli.parser import USAGE_ERROR, FrenchParser, build_parser, parse_years
@@ -115,10 +115,33 @@ def _load(
     communes = maillage.load_communes(region=args.region, departements=args.departement)
     logger.info("%d communes chargées en %.1f s", len(communes), time.perf_counter() - t0)
     venues, rejected = _load_venues(args.venues, args, columns=args.columns, crs=args.crs)
+    if len(venues) == 0:
+        _no_venue(args, rejected)
     if args.supported is not None:  # the credits of both lists are merged in venues.attrs
         labelled, _ = _load_venues(args.supported, args)
         venues = maillage.mark_supported(venues, labelled)  # logs its match counts
     return communes, venues, rejected
+
+
+def _no_venue(args: argparse.Namespace, rejected: pd.DataFrame) -> NoReturn:
+    """Stop on a census without venue: its rejected rows counted, in ``rejected.csv`` too.
+
+    ``rejected.csv`` is written into ``--out`` only when that folder does not exist yet
+    (a previous report is never replaced by a folder without report).
+    """
+    from maillage.errors import InputDataError  # noqa: PLC0415 - loaded when a command runs
+    from maillage.prepare.venues import no_venue_message  # noqa: PLC0415 - same reason
+    from maillage.report.census import rejected_table  # noqa: PLC0415 - same reason
+    from maillage.report.folder import replace_folder  # noqa: PLC0415 - same reason
+    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415 - same reason
+
+    message = no_venue_message(rejected, source=Path(str(args.venues)).name)
+    out = Path(args.out).expanduser()
+    if len(rejected) and not out.exists():
+        table = neutralise_formulas(rejected_table(rejected))
+        replace_folder(out, {"rejected.csv": table.to_csv(index=False).encode("utf-8")})
+        message += f" ; détail ligne par ligne : {out.name}/rejected.csv"
+    raise InputDataError(message)
 
 
 def _load_venues(
@@ -139,6 +162,7 @@ def _load_venues(
         errors="report",
         columns=columns,
         crs=crs,
+        metropolitan=True,  # without --region nor --departement: metropolitan France only
     )
     logger.info("%d lieux de %s chargés en %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):
@@ -234,7 +258,7 @@ def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
             "inconnu)",
             len(rejected),
             args.commutes,
-            rejected["workers"].sum(),
+            commutes.attrs["workers_rejected"],  # plausible counts only (never 1e300)
         )
     return commutes
 

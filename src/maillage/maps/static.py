@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import TYPE_CHECKING, cast
 
@@ -325,6 +326,27 @@ def _departement_names(codes: pd.Series) -> list[str]:
     return [str(names.get(code, code)) for code in codes]
 
 
+_MARKER_SIZE_PT2 = 16.0  # area of a venue marker on a full-size map, in points squared
+_MARKERS_MAX_COVER = 0.04  # the venues' markers together cover at most this share of the map
+_MARKER_MIN_SHRINK = 0.3  # below it a marker is a dot whose kind cannot be read
+
+
+def _marker_shrink(ax: Axes, venues: int) -> float:
+    """Scale of the venue markers (1: full size) for this panel and this number of venues.
+
+    Markers shrink with the panel (small multiples), never grow past the full map's; and when
+    many venues share a map (a national one: 2,700 France services) they shrink until all of
+    them together cover at most 4 % of it, so that the access-time colours stay readable.
+    """
+    fig = cast("Figure", ax.get_figure(root=True))
+    position = ax.get_position()
+    height_in = position.height * fig.get_figheight()
+    shrink = min(1.0, height_in / _FULL_MAP_HEIGHT_IN)
+    area_pt2 = position.width * fig.get_figwidth() * height_in * 72.0**2
+    crowded = math.sqrt(_MARKERS_MAX_COVER * area_pt2 / max(venues, 1) / _MARKER_SIZE_PT2)
+    return min(shrink, max(crowded, _MARKER_MIN_SHRINK * shrink))
+
+
 def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
     import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
@@ -335,9 +357,7 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
         kinds = venues.index.to_series().map(lambda _: "lieu")
     markers = venue_markers(kinds)
     supported = supported_mask(venues)
-    # markers shrink with the panel (small multiples), never grow past the full map's
-    fig = cast("Figure", ax.get_figure(root=True))
-    shrink = min(1.0, ax.get_position().height * fig.get_figheight() / _FULL_MAP_HEIGHT_IN)
+    shrink = _marker_shrink(ax, len(venues))
     halo = [pe.withStroke(linewidth=2.2 * shrink, foreground=HALO_COLOUR)]
     for kind, marker in markers.items():
         for is_supported in (False, True):
@@ -348,7 +368,7 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
                 rows.geometry.x,
                 rows.geometry.y,
                 marker=marker,
-                s=16 * shrink**2,
+                s=_MARKER_SIZE_PT2 * shrink**2,
                 facecolor=SUPPORTED_COLOUR if is_supported else "white",
                 edgecolor=SUPPORTED_COLOUR,
                 linewidth=0.7 * shrink,

@@ -106,7 +106,7 @@ def make_summary(
         "venues": int(venues),
         "threshold_min": float(threshold_min),
         "population_within_threshold": round(float(overall["population_within_threshold"])),
-        "share_within_threshold": round(float(overall["share_within_threshold"]), 6),
+        "share_within_threshold": _scalar(round(float(overall["share_within_threshold"]), 6)),
         "white_zone_communes": int(overall["white_zone_communes"]),
         "white_zone_population": round(float(overall["white_zone_population"])),
         "median_time_min": _scalar(round(float(overall["median_time_min"]), 3)),
