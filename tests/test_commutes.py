@@ -62,6 +62,16 @@ def test_detail_file_every_worker_accounted_for():
     assert commutes.attrs["unknown_modes"] == {"Z": pytest.approx(0.3)}
 
 
+def test_source_is_named_without_the_users_folders(tmp_path):
+    folder = tmp_path / "Documents de Jeanne"
+    folder.mkdir()
+    copy = folder / SAMPLE.name
+    copy.write_bytes(SAMPLE.read_bytes())
+    commutes = load_commutes(copy, errors="report")[0]
+    assert commutes.attrs["source"] == SAMPLE.name
+    assert load_commutes("mobpro-reunion-2010").attrs["source"] == "mobpro-reunion-2010"
+
+
 def test_detail_file_harmonised_to_cog_2026():
     commutes = load_commutes(SAMPLE, errors="report")[0]
     homes = set(commutes["home_code"])

@@ -350,6 +350,9 @@ def _plausible_sum(workers: pd.Series) -> float:
     return float(workers[plausible_workers(workers).to_numpy()].sum())
 
 
+_NAMED = {*CATALOGUE, *INSEE_COMMUTE_FILES}
+
+
 def _summary(rejected: pd.DataFrame, source: str) -> str:
     by_reason = rejected.groupby(rejected["reason"].str.replace(r"'.*'", "'…'", regex=True))
     parts = [
@@ -475,7 +478,9 @@ def load_commutes(
     rejected = rejected.reset_index(drop=True)
     commutes.attrs = {
         "data_credits": [*credits, *COG_CREDITS],
-        "source": str(source),
+        # a catalogue name as given, a file by its name only: no path of the user's machine
+        # ever reaches an output
+        "source": str(source) if str(source) in _NAMED else Path(source).name,
         "vintage": raw.attrs.get("vintage"),
         "layout": raw.attrs.get("layout"),
         "workers_read": _plausible_sum(raw["workers"]),
