@@ -27,6 +27,7 @@ import json
 import os
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +36,9 @@ from pyproj import Geod
 
 from maillage import MissingDataError, OSRMModel, fetch
 from maillage.travel.graph.osm import read_ways
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 COLUMNS = ("source", "area", "o_lon", "o_lat", "d_lon", "d_lat", "crow_m", "time_s")
 POINTS = 160  # random points per extract
@@ -64,7 +68,9 @@ TERRITORY_DENSITY = {
 GEOD = Geod(ellps="WGS84")
 
 
-def _geodesic_m(o_lon, o_lat, d_lon, d_lat) -> np.ndarray:
+def _geodesic_m(
+    o_lon: ArrayLike, o_lat: ArrayLike, d_lon: ArrayLike, d_lat: ArrayLike
+) -> np.ndarray:
     return np.asarray(GEOD.inv(o_lon, o_lat, d_lon, d_lat)[2], dtype=float)
 
 

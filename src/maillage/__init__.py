@@ -27,7 +27,7 @@ from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
 from maillage.analysis.siting import suggest_sites
-from maillage.analysis.uncertainty import headline_range
+from maillage.analysis.uncertainty import headline_range, uncertain_communes
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
@@ -99,6 +99,7 @@ __all__ = [
     "report",
     "save_report",
     "suggest_sites",
+    "uncertain_communes",
     "white_zones",
     "write_report",
 ]

@@ -1,24 +1,244 @@
-"""How far the headline can move with the travel-time model's own error: :func:`headline_range`.
+"""How far the headline can move with the travel-time model's own error.
 
-A model that measured its error on real trips (:class:`~maillage.travel.protocol.ErrorBounded`,
-e.g. the calibrated straight-line model) gives a faster and a slower variant, whose times are
-divided by the upper and lower quartiles of model ÷ real time. The headline computed with
-each is the low and high value shown next to it: half the real trips lie between the two.
+:func:`headline_range` gives the 80 % range of the headline (share of residents within the
+threshold, white-zone population). For the calibrated straight-line model, the errors of real
+trips are drawn as they were measured on areas left out of the fit
+(``load_calibration()["errors"]``): ``ln(model / real) = centre + area + commune + trip``,
+with a centre per density class and distance band, one area part for the whole territory (one
+percentile of the areas' spread, per band), one part per commune shared by all its residents'
+trips, and one part per trip. Each draw gives
+every origin its real nearest venue (among the venues the model puts within up to three
+times the threshold, and its nearest one) and the headline; the range is the 10th to 90th percentiles of the draws. For another model that
+knows its error (:class:`~maillage.travel.protocol.ErrorBounded`), the range is the headline
+of its fast and slow variants.
+
+:func:`uncertain_communes` lists the communes whose side of the threshold changes between
+the fast and the slow variant (:meth:`~maillage.travel.calibrated.CalibratedModel.bounds`):
+to confirm with the road network.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
 
 from maillage.analysis._checks import check_model, check_threshold
 from maillage.analysis.coverage import aggregate, build_origins, origin_times, venue_points
 from maillage.analysis.indicators import headline
-from maillage.travel.protocol import ErrorBounded
+from maillage.errors import OptionError
+from maillage.travel.calibrated import BANDS_KM, CLASS_EDGES
+from maillage.travel.protocol import ErrorBounded, placed_xy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import geopandas as gpd
 
-__all__ = ["headline_range"]
+__all__ = ["headline_range", "simulate_headline", "uncertain_communes"]
+
+DRAWS = 400
+"""Draws of the real trips' errors behind :func:`headline_range`."""
+_CHUNK = 50  # draws computed at once
+_PROBS_EDGE = 0.0125  # stored quantiles run from this probability to 1 - it
+_WIDEST = 3.0  # candidate venues: within this many times the threshold by the model, at most
+
+
+def _inverse_cdf(quantiles: Any, u: np.ndarray) -> np.ndarray:
+    q = np.asarray(quantiles, dtype=float)
+    return np.interp(u, np.linspace(_PROBS_EDGE, 1 - _PROBS_EDGE, len(q)), q)
+
+
+def simulate_headline(
+    trips: pd.DataFrame,
+    origins: pd.DataFrame,
+    *,
+    errors: Mapping[str, Any],
+    threshold_s: float,
+    draws: int = DRAWS,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Return the headline of each draw of the real trips' errors.
+
+    Parameters
+    ----------
+    trips : pandas.DataFrame
+        One row per candidate trip: ``origin`` (row of ``origins``), ``time_s`` (the
+        model's), ``band`` (distance band, :data:`~maillage.travel.calibrated.BANDS_KM`) and
+        ``dclass`` (density class of the origin). Every origin must have at least one trip.
+    origins : pandas.DataFrame
+        ``population`` and ``commune`` (an integer code: origins of one commune share their
+        commune part) of each origin, in the order ``trips["origin"]`` refers to.
+    errors : mapping
+        ``load_calibration()["errors"]``: ``centre_ln_ratio``, ``area_ln_by_band``,
+        ``origin_ln``, ``trip_ln_by_band``.
+    threshold_s : float
+        Threshold, seconds.
+    draws : int, default :data:`DRAWS`
+        Number of draws.
+    seed : int, default 0
+        Seed of the draws (the result is reproducible).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per draw: ``share_within_threshold`` and ``white_zone_population`` (the
+        communes whose population-weighted mean time exceeds the threshold).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.travel.calibrated import load_calibration
+    >>> trips = pd.DataFrame({"origin": [0, 1], "time_s": [600.0, 1500.0], "band": [2, 3],
+    ...                       "dclass": [0, 0]})
+    >>> origins = pd.DataFrame({"population": [10.0, 10.0], "commune": [0, 1]})
+    >>> sim = simulate_headline(trips, origins, errors=load_calibration()["errors"],
+    ...                         threshold_s=1200.0, draws=100)
+    >>> bool(sim["share_within_threshold"].between(0, 1).all()), len(sim)
+    (True, 100)
+    """
+    order = np.argsort(trips["origin"].to_numpy(), kind="stable")
+    trip = trips.iloc[order]
+    owner = trip["origin"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    if len(starts) != len(origins):
+        msg = "simulate_headline: every origin needs at least one trip"
+        raise OptionError(msg)
+    centre = np.asarray(errors["centre_ln_ratio"], dtype=float)
+    band, dclass = trip["band"].to_numpy(), trip["dclass"].to_numpy()
+    base = np.log(trip["time_s"].to_numpy(dtype=float)) - centre[dclass, band]
+    codes, commune = np.unique(origins["commune"].to_numpy(), return_inverse=True)
+    pop = origins["population"].to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    out = []
+    for start in range(0, draws, _CHUNK):
+        n = min(_CHUNK, draws - start)
+        u_area = rng.random(n)  # one percentile of the area part per draw, for every band
+        area = np.stack([_inverse_cdf(q, u_area) for q in errors["area_ln_by_band"]])
+        ln = base[:, None] - area[band]
+        ln -= _inverse_cdf(errors["origin_ln"], rng.random((len(codes), n)))[commune[owner]]
+        for k, quantiles in enumerate(errors["trip_ln_by_band"]):
+            mine = band == k
+            ln[mine] -= _inverse_cdf(quantiles, rng.random((int(mine.sum()), n)))
+        best = np.minimum.reduceat(np.exp(ln), starts, axis=0)  # real time, per origin
+        out.append(_draw_figures(best, pop, commune, threshold_s))
+    return pd.concat(out, ignore_index=True)
+
+
+def _draw_figures(
+    best: np.ndarray, pop: np.ndarray, commune: np.ndarray, threshold_s: float
+) -> pd.DataFrame:
+    """Return the share within the threshold and the white-zone population of each draw."""
+    within = (pop[:, None] * (best <= threshold_s)).sum(axis=0) / pop.sum()
+    n_communes = int(commune.max()) + 1
+    weighted = np.zeros((n_communes, best.shape[1]))
+    np.add.at(weighted, commune, pop[:, None] * best)
+    commune_pop = np.bincount(commune, weights=pop, minlength=n_communes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        white = ~(weighted / commune_pop[:, None] <= threshold_s)
+    return pd.DataFrame(
+        {
+            "share_within_threshold": within,
+            "white_zone_population": (commune_pop[:, None] * white).sum(axis=0),
+        }
+    )
+
+
+def _low_tail(errors: Mapping[str, Any]) -> float:
+    """Return a low sum of the parts of ``ln(model / real)``: the 5th percentile of each."""
+    low = float(np.min(errors["centre_ln_ratio"]) + np.quantile(errors["origin_ln"], 0.05))
+    low += min(float(np.quantile(q, 0.05)) for q in errors["area_ln_by_band"])
+    low += min(float(np.quantile(q, 0.05)) for q in errors["trip_ln_by_band"])
+    return low
+
+
+def _candidate_trips(
+    origins: gpd.GeoDataFrame, points: gpd.GeoSeries, *, model: Any, limit_s: float
+) -> pd.DataFrame:
+    """Return every trip within ``limit_s``, and each origin's nearest trip beyond it."""
+    table = model.od_table(origins.geometry, points, max_time_s=limit_s)
+    near = model.nearest(origins.geometry, points)
+    rest = near[~near.index.isin(table["origin_id"])].dropna(subset=["dest_id"])
+    rest = rest[np.isfinite(rest["travel_time_s"])]
+    rest = pd.DataFrame(
+        {
+            "origin_id": rest.index,
+            "dest_id": rest["dest_id"],
+            "travel_time_s": rest["travel_time_s"],
+        }
+    )
+    trips = pd.concat([table, rest], ignore_index=True)
+    row = pd.Index(origins.index).get_indexer(trips["origin_id"])
+    oxy = placed_xy(origins.geometry, name="origins")[row]
+    dxy = placed_xy(points, name="venues")[points.index.get_indexer(trips["dest_id"])]
+    d_km = np.hypot(*(oxy - dxy).T) / 1000.0
+    density = model.density_at(origins.geometry).to_numpy()[row]
+    return pd.DataFrame(
+        {
+            "origin": row,
+            "time_s": trips["travel_time_s"].to_numpy(dtype=float),
+            "band": np.clip(np.searchsorted(BANDS_KM, d_km, side="right") - 1, 0, 6),
+            "dclass": np.searchsorted(CLASS_EDGES, density, side="right"),
+        }
+    )
+
+
+def _simulated_range(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: Any,
+    threshold: float,
+    grid: gpd.GeoDataFrame | None,
+    level: float,
+) -> dict[str, float]:
+    errors = model.trip_errors()
+    origins = build_origins(communes, grid)
+    points = venue_points(venues, model=model)
+    widest = min(_WIDEST, float(np.exp(-_low_tail(errors))))
+    trips = _candidate_trips(origins, points, model=model, limit_s=threshold * 60 * widest)
+    placed = np.unique(trips["origin"].to_numpy())
+    kept = origins.iloc[placed]
+    trips["origin"] = np.searchsorted(placed, trips["origin"].to_numpy())
+    frame = pd.DataFrame(
+        {
+            "population": kept["population"].to_numpy(dtype=float),
+            "commune": kept["code_insee"].astype(str).to_numpy(),
+        }
+    )
+    sim = simulate_headline(trips, frame, errors=errors, threshold_s=threshold * 60)
+    total = float(origins["population"].sum())
+    share = sim["share_within_threshold"] * frame["population"].sum() / total
+    nominal = _nominal_level(model, level)
+    lo, hi = (1 - nominal) / 2, (1 + nominal) / 2
+    white = sim["white_zone_population"]
+    white = white + _unplaced_white(communes, kept)
+    return {
+        "share_within_threshold_low": float(share.quantile(lo)),
+        "share_within_threshold_high": float(share.quantile(hi)),
+        "white_zone_population_low": float(white.quantile(lo)),
+        "white_zone_population_high": float(white.quantile(hi)),
+    }
+
+
+def _nominal_level(model: Any, level: float) -> float:
+    """Span of the draws that held the real figure ``level`` of the time on areas left out.
+
+    The fit measured it for the 80 % range (``load_calibration()["headline_coverage"]``);
+    for another level, the draws' own span.
+    """
+    measured = getattr(model, "calibration", {}).get("headline_coverage", {})
+    if measured and np.isclose(float(measured.get("level", -1)), level):
+        return float(measured["nominal_level"])
+    return level
+
+
+def _unplaced_white(communes: gpd.GeoDataFrame, kept: pd.DataFrame) -> float:
+    """Return the population of the communes none of whose origins reaches a venue."""
+    reached = set(kept["code_insee"].astype(str))
+    lost = ~communes.index.astype(str).isin(reached)
+    return float(pd.to_numeric(communes.loc[lost, "population"], errors="coerce").sum())
 
 
 def headline_range(
@@ -28,6 +248,7 @@ def headline_range(
     model: object,
     threshold_min: float | None = None,
     grid: gpd.GeoDataFrame | None = None,
+    level: float = 0.8,
 ) -> dict[str, float] | None:
     """Return the low and high headline figures under the model's measured error.
 
@@ -38,20 +259,22 @@ def headline_range(
     venues : geopandas.GeoDataFrame
         The venues.
     model : TravelTimeModel
-        The model of the headline; only an :class:`~maillage.travel.protocol.ErrorBounded`
-        one gives a range.
+        The model of the headline; only a model that knows its error gives a range: the
+        calibrated model (errors drawn trip by trip, see the module docstring) or another
+        :class:`~maillage.travel.protocol.ErrorBounded` one (its fast and slow variants).
     threshold_min : float, optional
         Access threshold in minutes (default: the one rule of
         :func:`maillage.schema.threshold_of`).
     grid : geopandas.GeoDataFrame, optional
         Population grid, as in :func:`maillage.coverage`.
+    level : float, default 0.8
+        Probability the range is meant to hold the real figure with.
 
     Returns
     -------
     dict or None
         ``share_within_threshold_low`` / ``_high`` and ``white_zone_population_low`` /
-        ``_high`` (the low share goes with the slower times); ``None`` when the model gives
-        no bounds.
+        ``_high``; ``None`` when the model gives no error.
 
     Examples
     --------
@@ -66,12 +289,16 @@ def headline_range(
     True
     """
     check_model(model)
+    threshold = check_threshold(threshold_min)
+    if callable(getattr(model, "trip_errors", None)):
+        return _simulated_range(
+            communes, venues, model=model, threshold=threshold, grid=grid, level=level
+        )
     if not isinstance(model, ErrorBounded):
         return None
-    threshold = check_threshold(threshold_min)
     origins = build_origins(communes, grid)
     figures = []
-    for variant in model.bounds():
+    for variant in model.bounds(level):
         points = venue_points(venues, model=variant)
         ocov = origin_times(origins, points, model=variant, threshold_min=threshold)
         figures.append(
@@ -84,3 +311,73 @@ def headline_range(
         "white_zone_population_low": float(fast["white_zone_population"]),
         "white_zone_population_high": float(slow["white_zone_population"]),
     }
+
+
+def uncertain_communes(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: object,
+    threshold_min: float,
+    level: float = 0.8,
+) -> pd.Series:
+    """Return, per commune, whether its side of the threshold is uncertain at ``level``.
+
+    A commune is uncertain when its population-weighted mean time is within the threshold
+    with the model's fast variant and beyond it with the slow one (``model.bounds(level)``):
+    its status (covered or white zone) is to confirm with the road network.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Indexed by ``code_insee``, EPSG:2154, with ``population``.
+    venues : geopandas.GeoDataFrame
+        The venues.
+    model : ErrorBounded
+        A model that knows its error (:meth:`~maillage.CalibratedModel.bounds`).
+    threshold_min : float
+        Access threshold in minutes.
+    level : float, default 0.8
+        Share of real times the variants bracket.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Indexed by ``code_insee``, named ``uncertain``.
+
+    Raises
+    ------
+    OptionError
+        When the model does not know its error.
+
+    Examples
+    --------
+    >>> from maillage import CalibratedModel
+    >>> from maillage.prepare.toy import toy_territory
+    >>> communes, venues = toy_territory()
+    >>> model = CalibratedModel.from_communes(communes)
+    >>> uncertain_communes(communes, venues, model=model, threshold_min=20).dtype
+    dtype('bool')
+    """
+    check_model(model)
+    if not isinstance(model, ErrorBounded):
+        msg = (
+            f"uncertain_communes needs a model that knows its error (e.g. "
+            f"maillage.default_model()), got {type(model).__name__}"
+        )
+        raise OptionError(msg)
+    threshold = check_threshold(threshold_min)
+    origins = build_origins(communes, None)
+    covered = []
+    for variant in model.bounds(level):
+        points = venue_points(venues, model=variant)
+        ocov = origin_times(origins, points, model=variant, threshold_min=threshold)
+        covered.append(aggregate(communes, ocov, threshold_min=threshold)["covered"])
+    fast, slow = covered
+    out = pd.Series(
+        fast.to_numpy(dtype=bool) != slow.to_numpy(dtype=bool),
+        index=communes.index.astype(str),
+        name="uncertain",
+    )
+    out.index.name = "code_insee"
+    return out
