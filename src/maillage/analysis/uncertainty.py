@@ -7,8 +7,8 @@ trips are drawn as they were measured on areas left out of the fit
 with a centre per density class and distance band, one area part for the whole territory (one
 percentile of the areas' spread, per band), one part per commune shared by all its residents'
 trips, and one part per trip. Each draw gives
-every origin its real nearest venue (among the venues the model puts within up to three
-times the threshold, and its nearest one) and the headline; the range is the 10th to 90th percentiles of the draws. For another model that
+every origin its real nearest venue (among its ``_NEAREST`` nearest venues by the model within
+up to three times the threshold, or its nearest one) and the headline; the range is the 10th to 90th percentiles of the draws. For another model that
 knows its error (:class:`~maillage.travel.protocol.ErrorBounded`), the range is the headline
 of its fast and slow variants.
 
@@ -40,7 +40,8 @@ __all__ = ["headline_range", "simulate_headline", "uncertain_communes"]
 
 DRAWS = 400
 """Draws of the real trips' errors behind :func:`headline_range`."""
-_CHUNK = 50  # draws computed at once
+_CELLS = 20_000_000  # trips x draws computed at once (about 160 MB)
+_NEAREST = 8  # candidate venues per origin: its nearest ones by the model
 _PROBS_EDGE = 0.0125  # stored quantiles run from this probability to 1 - it
 _WIDEST = 3.0  # candidate venues: within this many times the threshold by the model, at most
 
@@ -112,8 +113,9 @@ def simulate_headline(
     pop = origins["population"].to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
     out = []
-    for start in range(0, draws, _CHUNK):
-        n = min(_CHUNK, draws - start)
+    chunk = max(1, _CELLS // max(len(trip), 1))
+    for start in range(0, draws, chunk):
+        n = min(chunk, draws - start)
         u_area = rng.random(n)  # one percentile of the area part per draw, for every band
         area = np.stack([_inverse_cdf(q, u_area) for q in errors["area_ln_by_band"]])
         ln = base[:, None] - area[band]
@@ -156,28 +158,32 @@ def _low_tail(errors: Mapping[str, Any]) -> float:
 def _candidate_trips(
     origins: gpd.GeoDataFrame, points: gpd.GeoSeries, *, model: Any, limit_s: float
 ) -> pd.DataFrame:
-    """Return every trip within ``limit_s``, and each origin's nearest trip beyond it."""
+    """Return each origin's nearest trips within ``limit_s``, or its nearest trip beyond."""
     table = model.od_table(origins.geometry, points, max_time_s=limit_s)
     near = model.nearest(origins.geometry, points)
-    rest = near[~near.index.isin(table["origin_id"])].dropna(subset=["dest_id"])
-    rest = rest[np.isfinite(rest["travel_time_s"])]
-    rest = pd.DataFrame(
-        {
-            "origin_id": rest.index,
-            "dest_id": rest["dest_id"],
-            "travel_time_s": rest["travel_time_s"],
-        }
-    )
-    trips = pd.concat([table, rest], ignore_index=True)
-    row = pd.Index(origins.index).get_indexer(trips["origin_id"])
+    row = pd.Index(origins.index).get_indexer(table["origin_id"])
+    dest = points.index.get_indexer(table["dest_id"])
+    time_s = table["travel_time_s"].to_numpy(dtype=float)
+    alone = np.ones(len(origins), dtype=bool)
+    alone[row] = False
+    alone &= np.isfinite(near["travel_time_s"].to_numpy(dtype=float))
+    row = np.concatenate([row, np.flatnonzero(alone)])
+    dest = np.concatenate([dest, points.index.get_indexer(near["dest_id"][alone])])
+    time_s = np.concatenate([time_s, near["travel_time_s"].to_numpy(dtype=float)[alone]])
+    order = np.lexsort((time_s, row))
+    row, dest, time_s = row[order], dest[order], time_s[order]
+    first = np.r_[0, np.flatnonzero(np.diff(row)) + 1]
+    rank = np.arange(len(row)) - np.repeat(first, np.diff(np.r_[first, len(row)]))
+    keep = rank < _NEAREST
+    row, dest, time_s = row[keep], dest[keep], time_s[keep]
     oxy = placed_xy(origins.geometry, name="origins")[row]
-    dxy = placed_xy(points, name="venues")[points.index.get_indexer(trips["dest_id"])]
+    dxy = placed_xy(points, name="venues")[dest]
     d_km = np.hypot(*(oxy - dxy).T) / 1000.0
     density = model.density_at(origins.geometry).to_numpy()[row]
     return pd.DataFrame(
         {
             "origin": row,
-            "time_s": trips["travel_time_s"].to_numpy(dtype=float),
+            "time_s": time_s,
             "band": np.clip(np.searchsorted(BANDS_KM, d_km, side="right") - 1, 0, 6),
             "dclass": np.searchsorted(CLASS_EDGES, density, side="right"),
         }
