@@ -247,6 +247,19 @@ def _unplaced_white(communes: gpd.GeoDataFrame, kept: pd.DataFrame) -> float:
     return float(pd.to_numeric(communes.loc[lost, "population"], errors="coerce").sum())
 
 
+def _variant(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    origins: gpd.GeoDataFrame,
+    model: Any,
+    threshold: float,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return the communes' figures and the origins' times with one variant of the model."""
+    points = venue_points(venues, model=model)
+    ocov = origin_times(origins, points, model=model, threshold_min=threshold)
+    return aggregate(communes, ocov, threshold_min=threshold), ocov
+
+
 def headline_range(
     communes: gpd.GeoDataFrame,
     venues: gpd.GeoDataFrame,
@@ -303,14 +316,10 @@ def headline_range(
     if not isinstance(model, ErrorBounded):
         return None
     origins = build_origins(communes, grid)
-    figures = []
-    for variant in model.bounds(level):
-        points = venue_points(venues, model=variant)
-        ocov = origin_times(origins, points, model=variant, threshold_min=threshold)
-        figures.append(
-            headline(aggregate(communes, ocov, threshold_min=threshold), ocov, threshold)
-        )
-    fast, slow = figures
+    fast, slow = (
+        headline(*_variant(communes, venues, origins, variant, threshold), threshold)
+        for variant in model.bounds(level)
+    )
     return {
         "share_within_threshold_low": float(slow["share_within_threshold"]),
         "share_within_threshold_high": float(fast["share_within_threshold"]),
@@ -374,12 +383,10 @@ def uncertain_communes(
         raise OptionError(msg)
     threshold = check_threshold(threshold_min)
     origins = build_origins(communes, None)
-    covered = []
-    for variant in model.bounds(level):
-        points = venue_points(venues, model=variant)
-        ocov = origin_times(origins, points, model=variant, threshold_min=threshold)
-        covered.append(aggregate(communes, ocov, threshold_min=threshold)["covered"])
-    fast, slow = covered
+    fast, slow = (
+        _variant(communes, venues, origins, variant, threshold)[0]["covered"]
+        for variant in model.bounds(level)
+    )
     out = pd.Series(
         fast.to_numpy(dtype=bool) != slow.to_numpy(dtype=bool),
         index=communes.index.astype(str),
