@@ -42,6 +42,7 @@ from maillage.errors import DataSourceError, MaillageWarning, OptionError
 from maillage.prepare.communes import load_communes
 from maillage.sources import credits
 from maillage.travel.density import DensityLookup
+from maillage.travel.error_range import BANDS_KM, CLASS_EDGES, monotone_divisors, range_divisor
 from maillage.travel.protocol import placed_xy
 from maillage.travel.straight import StraightLineEngine
 
@@ -63,10 +64,6 @@ __all__ = [
 MODEL_FILE = "travel_model.json"
 """Name of the package data file holding the fitted coefficients and the measured error."""
 
-BANDS_KM = (0.3, 2.0, 5.0, 10.0, 20.0, 40.0, 80.0, 300.0)
-"""Straight-line distance bands (km) of the measured error and of the range."""
-CLASS_EDGES = (100.0, 1000.0)
-"""Density classes of the origin's commune (inhabitants per km²): below, between, above."""
 CLASS_LABELS = (
     "peu dense (moins de 100 hab./km²)",
     "intermédiaire (100 à 1 000 hab./km²)",
@@ -343,30 +340,8 @@ class CalibratedModel(StraightLineEngine):
             msg = f"bounds(level={level!r}): the fit measured the levels {', '.join(levels)}"
             raise OptionError(msg)
         table = np.asarray(levels[key]["ratio"], dtype=float)  # class, band, (low, high)
-        fast, slow = (self._monotone(table[:, :, j]) for j in (1, 0))
+        fast, slow = (monotone_divisors(self, table[:, :, j]) for j in (1, 0))
         return replace(self, range_ratio=fast), replace(self, range_ratio=slow)
-
-    def _monotone(self, table: np.ndarray) -> tuple[tuple[float, ...], ...]:
-        """Return the divisors, each no larger than keeps the time growing with distance.
-
-        Between two bands' middles the divisor grows as a power of the distance; where it
-        would grow faster than the time itself (the time's elasticity to the distance, at
-        every density of the class), it is lowered: the variant is then a little slower,
-        never faster, than the measured quantile, and :meth:`nearest` stays exact.
-        """
-        edges = np.asarray(BANDS_KM)
-        x = np.log(np.sqrt(edges[:-1] * edges[1:]))
-        rho = np.array([self.density_range_per_km2[0], *CLASS_EDGES, 1e9])
-        out = np.log(np.asarray(table, dtype=float))
-        for c in range(out.shape[0]):
-            densities = np.geomspace(max(rho[c], 1e-3), min(rho[c + 1], 1e6), 5)
-            for k in range(1, out.shape[1]):
-                d_km = np.exp(np.linspace(x[k - 1], x[k], 60))
-                t = self.time_s(d_km[:, None] * 1000.0, densities[None, :])
-                slope = np.min(np.diff(np.log(t), axis=0) / np.diff(np.log(d_km))[:, None])
-                allowed = out[c, k - 1] + 0.95 * slope * (x[k] - x[k - 1])
-                out[c, k] = min(out[c, k], allowed)
-        return tuple(tuple(float(v) for v in np.exp(row)) for row in out)
 
     def trip_errors(self) -> dict[str, Any]:
         """Return the parts of the held-out error that :func:`maillage.headline_range` draws.
@@ -426,23 +401,9 @@ class CalibratedModel(StraightLineEngine):
         local = extra * length * -np.expm1(-d_km / length)
         base = self.access_time_s + self.main_pace_s_per_km * d_km + local
         if self.range_ratio is not None:
-            base = base / self._range_divisor(d_km, density)
+            rho = np.where(np.isnan(density), self.fallback_density_per_km2, density)
+            base = base / range_divisor(self.range_ratio, d_km, rho)
         return np.asarray(self.time_factor * base)
-
-    def _range_divisor(self, d_km: np.ndarray, density: np.ndarray) -> np.ndarray:
-        """Return the ratio each time is divided by (``range_ratio``), per trip."""
-        d_km, density = np.broadcast_arrays(d_km, density)
-        rho = np.where(np.isnan(density), self.fallback_density_per_km2, density)
-        row = np.searchsorted(CLASS_EDGES, rho, side="right")
-        edges = np.asarray(BANDS_KM)
-        middles = np.log(np.sqrt(edges[:-1] * edges[1:]))
-        x = np.log(np.maximum(d_km, 1e-3))
-        table = np.log(np.asarray(self.range_ratio, dtype=float))
-        out = np.empty(d_km.shape)
-        for k in range(table.shape[0]):
-            mine = row == k
-            out[mine] = np.interp(x[mine], middles, table[k])
-        return np.exp(out)
 
     def reach_m(self, max_time_s: float, density_per_km2: float | np.ndarray) -> np.ndarray:
         """Return the straight-line distance (m) reachable within ``max_time_s``, per density.
