@@ -24,7 +24,9 @@ from maillage import (
     TravelTimeModel,
     default_model,
 )
+from maillage.options import options
 from maillage.travel.calibrated import load_calibration
+from maillage.travel.remoteness import commune_remoteness
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "fit_travel_model.py"
 
@@ -295,3 +297,20 @@ def test_bad_parameters_and_inputs_are_refused():
         HAND.nearest(_pts([(2.3, 48.8)], crs=4326), _pts([(0, 0)]))
     with pytest.raises(ColumnError, match="population"):
         CalibratedModel.from_communes(_grid_communes().drop(columns="population"))
+
+
+# ----------------------------------------------------------------------- remoteness
+
+
+def test_commune_remoteness_from_the_communes_to_paris_matrix(tmp_path):
+    r = commune_remoteness()
+    if r is None:
+        pytest.skip("communes-to-Paris matrix not in MAILLAGE_DATA_DIR")
+    assert len(r) > 34_000 and r.index.name == "code_insee" and not r.isna().any()
+    # islands reached by ferry are the most remote; typical communes within a few minutes
+    assert r.loc[["29155", "29083", "56069"]].min() > 3_600  # Ouessant, Sein, Groix
+    assert abs(float(r.median())) < 120 and float(r.abs().quantile(0.75)) < 600
+    assert commune_remoteness().equals(r)  # the same, from memory or the cache
+    with options.set(data_dir=tmp_path, cache_dir=tmp_path, offline=True):
+        with pytest.warns(MaillageWarning, match="éloignement des communes"):
+            assert commune_remoteness() is None
