@@ -311,6 +311,8 @@ def test_commune_remoteness_from_the_communes_to_paris_matrix(tmp_path):
     assert r.loc[["29155", "29083", "56069"]].min() > 3_600  # Ouessant, Sein, Groix
     assert abs(float(r.median())) < 120 and float(r.abs().quantile(0.75)) < 600
     assert commune_remoteness().equals(r)  # the same, from memory or the cache
-    with options.set(data_dir=tmp_path, cache_dir=tmp_path, offline=True):
-        with pytest.warns(MaillageWarning, match="éloignement des communes"):
-            assert commune_remoteness() is None
+    with (
+        options.set(data_dir=tmp_path, cache_dir=tmp_path, offline=True),
+        pytest.warns(MaillageWarning, match="éloignement des communes"),
+    ):
+        assert commune_remoteness() is None
