@@ -288,6 +288,26 @@ def _ratio_cells(row: Mapping[str, Any]) -> str:
     )
 
 
+def _km(value: float) -> str:
+    return fr_number(float(value), 0 if float(value) == round(float(value)) else 1)
+
+
+def _headline_check(held: Mapping[str, Any]) -> str:
+    """Say which percentiles of the draws make the range and how often it held, in French."""
+    if not held.get("nominal_level"):
+        return ""
+    nominal = float(held["nominal_level"])
+    low, high = (
+        fr_number(100 * q, 1).replace(",0", "") for q in ((1 - nominal) / 2, (1 + nominal) / 2)
+    )
+    return (
+        f"Pour qu'elle tienne sa promesse, la fourchette va du {low}<sup>e</sup> au "
+        f"{high}<sup>e</sup> centile des tirages : sur {fr_number(float(held['n_cases']))} "
+        "territoires laissés de côté (extraits OpenStreetMap, régions), elle contenait la part "
+        f"réelle {fr_percent(float(held['share_inside']))} du temps. "
+    )
+
+
 def _gap(ratio: float) -> str:
     """Return the gap of a model ÷ real ratio in signed percent (``+12 %``: model slower)."""
     value = 100 * (ratio - 1)
@@ -325,8 +345,7 @@ def precision_section(model: Mapping[str, Any]) -> str:
     if not bands or not classes:
         return ""
     rows = "".join(
-        f"<tr><td>{fr_number(b['band_km'][0], 1)} à {fr_number(b['band_km'][1], 0)} km</td>"
-        f"{_ratio_cells(b)}</tr>"
+        f"<tr><td>{_km(b['band_km'][0])} à {_km(b['band_km'][1])} km</td>{_ratio_cells(b)}</tr>"
         for b in bands
     )
     rows += "".join(
@@ -338,35 +357,45 @@ def precision_section(model: Mapping[str, Any]) -> str:
     coverage = (model.get("range_coverage") or {}).get("0.8")
     held = model.get("headline_coverage")
     paris = model.get("land_use_gap_paris")
+    sparse = model.get("land_use_gap_sparse")
     return (
         "<h3>Précision du modèle, mesurée hors calage</h3>"
         "<p>Chaque territoire de référence (un extrait OpenStreetMap, ou une région pour les "
         "matrices) a été laissé de côté à tour de rôle : le modèle, recalé sans lui, a été "
         f"comparé à ses temps OSRM. L'écart typique sur un trajet est de {typical}\u00a0% "
         "(médiane des écarts absolus, chaque tranche de distance et chaque territoire comptant "
-        "autant). Écart entre le modèle et OSRM (+ : le modèle est plus lent) :</p>"
+        "autant). Écart entre le modèle et OSRM (+ : le modèle est plus lent ; écart médian "
+        "à territoires égaux, 8 trajets sur 10 tous trajets confondus) :</p>"
         "<table><tr><th>Trajets</th><th>Nombre</th><th>Écart médian</th>"
         f"<th>8 trajets sur 10 entre</th></tr>{rows}</table>"
         "<p>La fourchette donnée avec le chiffre principal est à <b>80\u00a0%</b> : les "
         "erreurs des trajets sont tirées au hasard comme elles ont été mesurées hors calage "
-        "(une part commune au territoire, une part par commune, une part par trajet), et la "
-        "fourchette va du 10<sup>e</sup> au 90<sup>e</sup> centile des résultats. "
+        "(une part commune au territoire, une part par commune, une part par trajet) et le "
+        "chiffre principal est recalculé à chaque tirage. "
+        + _headline_check(held or {})
         + (
             f"Hors calage, {fr_percent(float(coverage))} des temps réels tombaient entre les "
             "temps rapide et lent du modèle. "
             if coverage is not None
             else ""
         )
-        + (f"Mesure de la fourchette : {html.escape(str(held))}. " if held else "")
         + "Une commune dont le temps moyen passe d'un côté à l'autre du seuil entre ces deux "
         "temps est « à confirmer avec le réseau routier ».</p>"
         "<p>La définition ne compte ni les embouteillages ni le temps pour se garer. "
         + (
             f"Un autre profil d'OSRM, qui ralentit les rues selon l'occupation du sol, donne "
             f"dans Paris des temps {fr_number(1 / float(paris), 1)} fois plus longs que ce "
-            "modèle : en ville dense, les temps réels aux heures chargées dépassent nettement "
-            "ceux de la définition."
+            "modèle : en ville dense, les temps réels dépassent sans doute nettement ceux de la "
+            "définition. "
             if paris
+            else ""
+        )
+        + (
+            f"Dans les communes peu denses, ce profil est au contraire plus rapide que le modèle "
+            f"(le modèle est {fr_number(100 * (float(sparse) - 1), 0)}\u00a0% plus lent en "
+            "médiane) : aucune référence OSRM standard ne couvre les trajets courts de la "
+            "campagne de plaine, où le modèle est sans doute un peu pessimiste."
+            if sparse and float(sparse) > 1.02
             else ""
         )
         + "</p>"

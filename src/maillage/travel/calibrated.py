@@ -514,10 +514,13 @@ class CalibratedModel(StraightLineEngine):
                 level: r["coverage_held_out"]["share_inside"]
                 for level, r in fit.get("range", {}).get("levels", {}).items()
             },
-            "headline_coverage": copy.deepcopy(fit.get("headline_coverage", {}).get("summary")),
-            "land_use_gap_paris": fit.get("land_use_reference", {})
-            .get("inside_paris", {})
-            .get("median_ratio"),
+            "headline_coverage": {
+                k: v for k, v in fit.get("headline_coverage", {}).items() if k != "cases"
+            },
+            "land_use_gap_paris": _land_use(fit).get("inside_paris", {}).get("median_ratio"),
+            "land_use_gap_sparse": next(
+                (c.get("median_ratio") for c in _land_use(fit).get("classes", [])[:1]), None
+            ),
         }
 
     def _nearest_xy(
@@ -549,6 +552,10 @@ class CalibratedModel(StraightLineEngine):
         t = self.time_s(np.hypot(*(oxy[oi] - dxy[di]).T), np.repeat(density, counts))
         keep = t <= max_time_s * (1 + _SLACK)
         return oi[keep], di[keep], t[keep]
+
+
+def _land_use(fit: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(fit.get("land_use_reference", {}))
 
 
 def default_model(communes: gpd.GeoDataFrame | None = None) -> CalibratedModel:
