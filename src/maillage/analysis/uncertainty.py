@@ -38,10 +38,10 @@ if TYPE_CHECKING:
 
 __all__ = ["headline_range", "simulate_headline", "uncertain_communes"]
 
-DRAWS = 400
+DRAWS = 200
 """Draws of the real trips' errors behind :func:`headline_range`."""
 _CELLS = 20_000_000  # trips x draws computed at once (about 160 MB)
-_NEAREST = 8  # candidate venues per origin: its nearest ones by the model
+_NEAREST = 4  # candidate venues per origin: its nearest ones by the model
 _PROBS_EDGE = 0.0125  # stored quantiles run from this probability to 1 - it
 _WIDEST = 3.0  # candidate venues: within this many times the threshold by the model, at most
 
