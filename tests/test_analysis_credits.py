@@ -17,6 +17,7 @@ from maillage.analysis.zones import white_zones
 from maillage.maps import explore_coverage, plot_coverage
 from maillage.prepare.toy import toy_territory
 from maillage.report import write_report
+from maillage.report.build import french_credits
 from maillage.sources import credits
 from maillage.travel import CrowFlyModel
 
@@ -90,8 +91,9 @@ def test_write_report_from_python_credits_the_data(frames, tmp_path):
     communes, venues = frames
     out = write_report(tmp_path / "r", communes=communes, venues=venues, model=MODEL)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["data_credits"] == credits(EXPECTED)
+    expected = french_credits(credits(EXPECTED))  # a report writes OSM's notice in French
+    assert summary["data_credits"] == expected
     page = (out / "report.html").read_text(encoding="utf-8")
     start = page.index("<h2>Sources des données</h2>")
-    for line in credits(EXPECTED):
+    for line in expected:
         assert f"<li>{line}</li>" in page[start:].replace("&#x27;", "'"), line

@@ -69,7 +69,7 @@ def test_parse_columns_flag_round_trip_and_errors():
     mapping = {"Nom du lieu": "name", "Identifiant": "venue_id"}
     text = columns_flag(mapping).removeprefix("--columns ").strip('"')
     assert parse_columns_flag(text) == mapping
-    with pytest.raises(ValueError, match="pairs"):
+    with pytest.raises(ValueError, match="paires"):
         parse_columns_flag("Nom")
-    with pytest.raises(ValueError, match="pairs"):
+    with pytest.raises(ValueError, match="paires"):
         parse_columns_flag("Nom=,X=x")

@@ -23,7 +23,10 @@ def networks(draw):
     times = draw(
         st.lists(st.floats(0.5, 600.0, allow_nan=False), min_size=len(tails), max_size=len(tails))
     )
-    xy = np.column_stack([np.arange(n) * 5000.0 + 4e5, np.full(n, 6.5e6)])
+    # nodes on a circle: no straight edge passes over another node, so a point at a node is
+    # placed on that node (points are placed on the nearest edge, not the nearest node)
+    angle = 2 * np.pi * np.arange(n) / n
+    xy = np.column_stack([4e5 + 5e4 * np.cos(angle), 6.5e6 + 5e4 * np.sin(angle)])
     graph = graph_from_edges(tails, heads, np.array(times), xy, np.arange(n))
     return RoadNetwork(graph)
 

@@ -215,12 +215,15 @@ def test_bounded_searches_charge_the_same_turns_as_the_nearest_search(tmp_path):
     g = net._reversed
     venue = int(np.random.default_rng(5).integers(g.n_nodes))
     full, _ = nearest_sources(g, np.array([venue]), np.zeros(1), np.zeros(1))
-    nodes, times = reach(g, venue, 0.0, 600.0)
+    nodes, times = reach(g, np.array([venue]), np.zeros(1), 600.0)
     np.testing.assert_allclose(times, full[nodes])
     assert set(nodes.tolist()) == set(np.flatnonzero(full <= 600.0).tolist())
     points = np.flatnonzero(np.isfinite(full))[:500]
     p, s, t = bounded_pairs(
-        g, np.array([venue]), np.zeros(1), points, np.zeros(len(points)), max_time_s=600.0
+        g,
+        (np.zeros(1, dtype=int), np.array([venue]), np.zeros(1)),
+        (np.arange(len(points)), points, np.zeros(len(points))),
+        max_time_s=600.0,
     )
     assert (s == 0).all()
     np.testing.assert_allclose(t, full[points[p]])

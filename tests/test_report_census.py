@@ -179,7 +179,7 @@ def test_columns_flag_maps_a_file_and_an_unknown_header_gets_a_proposal(capsys, 
         "--out",
         str(tmp_path / "r3"),
     )
-    assert code == 2 and "pairs" in err
+    assert code == 2 and "paires" in err
 
 
 def test_series_of_the_2020_france_services_lists(capsys, tmp_path):

@@ -71,6 +71,20 @@ def _scale(crs: str, points: gpd.GeoSeries) -> np.ndarray:
     return np.asarray(factors.meridional_scale)
 
 
+def _placement_ids(net: RoadNetwork, place, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OSM ids of the ends of each placement's segment (lower id first), fraction from it.
+
+    A placement on a node (any segment of it) is that node twice, fraction 0.
+    """
+    seg = net._segments
+    ids = net.graph.node_ids[np.stack([seg.a, seg.b], axis=1)[place.segment[mask]]]
+    t = place.fraction[mask]
+    ids[t == 0.0, 1], ids[t == 1.0, 0] = ids[t == 0.0, 0], ids[t == 1.0, 1]
+    swap = ids[:, 0] > ids[:, 1]
+    t = np.where(swap, 1.0 - t, t)
+    return np.sort(ids, axis=1), np.where(ids[:, 0] == ids[:, 1], 0.0, t)
+
+
 def test_the_graph_is_the_same_in_either_crs(nets):
     l93, utm = nets[L93].graph, nets[UTM20N].graph
     assert (l93.crs, utm.crs) == (L93, UTM20N)
@@ -96,25 +110,31 @@ def test_times_agree_and_access_legs_follow_the_scale_factor(nets, homes):
     near, snap = {}, {}
     for crs, net in nets.items():
         near[crs] = net.nearest(homes.to_crs(crs), venues[crs])
-        snap[crs] = net._snap(homes.to_crs(crs), name="homes")
+        snap[crs] = net._place(homes.to_crs(crs), name="homes")
     both = snap[L93].placed & snap[UTM20N].placed
     assert both.sum() > 250 and (snap[L93].placed != snap[UTM20N].placed).sum() <= 3
-    same = [nets[c].graph.node_ids[snap[c].node[both]] for c in nets]
-    np.testing.assert_array_equal(*same)  # conformal: each home snaps to the same node
-    # node-to-node times are equal (up to float32 turn angles); the access leg is what differs
-    node_s = {c: near[c]["travel_time_s"].to_numpy()[both] - snap[c].access_s()[both] for c in nets}
-    np.testing.assert_allclose(node_s[L93], node_s[UTM20N], atol=1e-3)
-    assert (near[L93]["dest_id"][both] == near[UTM20N]["dest_id"][both]).all()
+    placed_on = {c: _placement_ids(nets[c], snap[c], both) for c in nets}
+    same = (placed_on[L93][0] == placed_on[UTM20N][0]).all(axis=1)
+    assert same.mean() > 0.98  # conformal: each home is placed on the same road segment...
+    np.testing.assert_allclose(placed_on[L93][1][same], placed_on[UTM20N][1][same], atol=2e-3)
+    # ...at the same place along it; the road times are equal (up to float32 turn angles and
+    # that fraction), the access leg is what differs
+    road_s = {c: near[c]["travel_time_s"].to_numpy()[both] - snap[c].access_s()[both] for c in nets}
+    np.testing.assert_allclose(road_s[L93][same], road_s[UTM20N][same], atol=0.05)
+    assert (near[L93]["dest_id"][both][same] == near[UTM20N]["dest_id"][both][same]).all()
     # the access leg is the geodesic distance in UTM (scale 0.9996), 11.7 % longer in Lambert-93
-    node_ll = _nodes(nets[UTM20N].graph, same[1]).to_crs(4326)
+    seg, t = nets[UTM20N]._segments, snap[UTM20N].fraction[both]
+    a, b = seg.xy[seg.a[snap[UTM20N].segment[both]]], seg.xy[seg.b[snap[UTM20N].segment[both]]]
+    spot = a + t[:, None] * (b - a)
+    spot_ll = gpd.GeoSeries.from_xy(spot[:, 0], spot[:, 1], crs=UTM20N).to_crs(4326)
     placed = homes[both]
     _, _, geodesic_m = pyproj.Geod(ellps="GRS80").inv(
-        placed.x.to_numpy(), placed.y.to_numpy(), node_ll.x.to_numpy(), node_ll.y.to_numpy()
+        placed.x.to_numpy(), placed.y.to_numpy(), spot_ll.x.to_numpy(), spot_ll.y.to_numpy()
     )
-    np.testing.assert_allclose(snap[UTM20N].distance_m[both], geodesic_m, rtol=1e-3)
-    ratio = snap[L93].distance_m[both] / geodesic_m
+    np.testing.assert_allclose(snap[UTM20N].distance_m[both], geodesic_m, rtol=1e-3, atol=0.01)
+    ratio = snap[L93].distance_m[both][same] / geodesic_m[same]
     assert np.median(ratio) > 1.1  # Lambert-93 is off by its scale factor...
-    np.testing.assert_allclose(ratio, _scale(L93, placed), rtol=1e-3)  # ...exactly that one
+    np.testing.assert_allclose(ratio, _scale(L93, placed[same]), rtol=2e-3)  # ...that one
 
 
 def test_points_in_another_crs_than_the_network_are_a_clear_error(nets, homes):

@@ -198,8 +198,8 @@ def test_grid_max_time_gives_inf_and_na():
 def test_access_leg_and_unplaced_points():
     net = grid_network(max_snap_m=500.0)
     x0, y0 = net.graph.xy[0]
-    homes = gpd.GeoSeries(
-        [Point(x0, y0 + 300), Point(x0 - 5000, y0)], index=["near", "far"], crs=2154
+    homes = gpd.GeoSeries(  # "near": 300 m off the grid's corner, whose node is its placement
+        [Point(x0 - 180, y0 - 240), Point(x0 - 5000, y0)], index=["near", "far"], crs=2154
     )
     venues = node_points(net, [6], index=["v"])
     result = net.nearest(homes, venues)
@@ -245,7 +245,11 @@ def test_pruned_searches_stop_where_an_incumbent_is_nearer():
         np.array([0, 1, 1, 2, 2, 3]), np.array([1, 0, 2, 1, 3, 2]), np.full(6, 10.0),
         np.zeros((4, 2)), np.arange(4),
     )  # fmt: skip
-    args = (line, np.array([0]), np.zeros(1), np.arange(4), np.zeros(4))
+    args = (
+        line,
+        (np.zeros(1, dtype=int), np.array([0]), np.zeros(1)),
+        (np.arange(4),) * 2 + (np.zeros(4),),
+    )
     assert bounded_pairs(*args, max_time_s=100.0)[0].tolist() == [0, 1, 2, 3]
     floor = np.array([np.inf, np.inf, 5.0, 0.0])  # node 2 is 5 s from an incumbent, 20 s from 0
     assert bounded_pairs(*args, max_time_s=100.0, floor_s=floor)[0].tolist() == [0, 1, 2]

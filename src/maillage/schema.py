@@ -49,6 +49,7 @@ __all__ = [
     "check_columns",
     "check_crs",
     "check_not_empty",
+    "check_populations",
     "check_working_crs",
     "threshold_of",
     "working_crs",
@@ -263,6 +264,57 @@ def check_not_empty(frame: pd.DataFrame, *, name: str) -> None:
     if len(frame) == 0:
         msg = f"{name} is empty: at least one row is needed"
         raise InputDataError(msg)
+
+
+def check_populations(frame: pd.DataFrame, *, name: str, column: str = "population") -> None:
+    """Raise if a population is missing, not a number, infinite or negative.
+
+    Zero is allowed (an uninhabited commune). The message names the communes (the index,
+    ``code_insee``, with ``nom`` when the frame has it), at most ten of them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Frame indexed by ``code_insee`` with a population column.
+    name : str
+        Argument name used in the message.
+    column : str
+        The population column.
+
+    Raises
+    ------
+    InputDataError
+        When a population is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_populations(pd.DataFrame({"population": [0, 12]}, index=["a", "b"]), name="x")
+    >>> check_populations(pd.DataFrame({"population": [-3.0, float("inf")]}, index=["a", "b"]),
+    ...     name="communes")
+    Traceback (most recent call last):
+    ...
+    maillage.errors.InputDataError: communes : population manquante, négative, infinie ou non numérique pour 2 commune(s) : a (-3.0), b (inf) ; une population est un nombre d'habitants >= 0
+    """
+    import numpy as np  # noqa: PLC0415 - the ground floor loads no array library: keeps --help fast
+    import pandas as pd  # noqa: PLC0415 - same reason
+
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    bad = ~(np.isfinite(values.to_numpy()) & (values.to_numpy() >= 0))
+    if not bad.any():
+        return
+    names = frame["nom"] if "nom" in frame.columns else None
+    shown = [
+        f"{code}{f' {names[code]}' if names is not None else ''} ({frame[column].iloc[i]})"
+        for i, code in zip(np.flatnonzero(bad)[:10], frame.index[bad][:10], strict=True)
+    ]
+    more = " …" if bad.sum() > 10 else ""
+    msg = (
+        f"{name} : population manquante, négative, infinie ou non numérique pour "
+        f"{int(bad.sum())} commune(s) : {', '.join(shown)}{more} ; une population est un "
+        "nombre d'habitants >= 0"
+    )
+    raise InputDataError(msg)
 
 
 DEFAULT_THRESHOLD_MIN = 20.0

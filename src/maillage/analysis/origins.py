@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from maillage.errors import InputDataError, MaillageWarning, OptionError
-from maillage.schema import check_columns, check_crs, check_not_empty
+from maillage.schema import check_columns, check_crs, check_not_empty, check_populations
 
 __all__ = ["inside_extent", "origins_from_communes", "origins_from_grid"]
 
@@ -37,6 +37,7 @@ def _check_communes(communes: gpd.GeoDataFrame) -> None:
     check_columns(communes, ["population", "geometry"], name="communes")
     check_crs(communes, name="communes")
     check_not_empty(communes, name="communes")
+    check_populations(communes, name="communes")
     if not communes.index.is_unique:
         dup = communes.index[communes.index.duplicated()].unique()[:5].tolist()
         msg = f"communes: the index (code_insee) has duplicates, e.g. {dup}; deduplicate first"

@@ -8,8 +8,9 @@ with a centre per density class and distance band, one area part for the whole t
 percentile of the areas' spread, per band), one part per commune shared by all its residents'
 trips, and one part per trip. Each draw gives
 every origin its real nearest venue (among its ``_NEAREST`` nearest venues by the model within
-up to three times the threshold, or its nearest one) and the headline; the range is the 10th to 90th percentiles of the draws. For another model that
-knows its error (:class:`~maillage.travel.protocol.ErrorBounded`), the range is the headline
+up to three times the threshold, or its nearest one) and the headline; the range is the span
+of the draws that held the real figure 80 % of the time on territories left out of the fit
+(``load_calibration()["headline_coverage"]``). For another model that knows its error (:class:`~maillage.travel.protocol.ErrorBounded`), the range is the headline
 of its fast and slow variants.
 
 :func:`uncertain_communes` lists the communes whose side of the threshold changes between
@@ -333,14 +334,16 @@ def uncertain_communes(
     venues: gpd.GeoDataFrame,
     *,
     model: object,
-    threshold_min: float,
+    threshold_min: float | None = None,
     level: float = 0.8,
-) -> pd.Series:
+) -> pd.Series | None:
     """Return, per commune, whether its side of the threshold is uncertain at ``level``.
 
-    A commune is uncertain when its population-weighted mean time is within the threshold
-    with the model's fast variant and beyond it with the slow one (``model.bounds(level)``):
-    its status (covered or white zone) is to confirm with the road network.
+    A commune is uncertain when its time (population-weighted mean, as in
+    :func:`maillage.coverage`) is within the threshold with the model's fast variant and
+    beyond it with the slow one (``model.bounds(level)``: each trip's time divided by the
+    held-out quantiles of its distance band and density class): only the road network can
+    tell on which side it lies.
 
     Parameters
     ----------
@@ -348,49 +351,40 @@ def uncertain_communes(
         Indexed by ``code_insee``, EPSG:2154, with ``population``.
     venues : geopandas.GeoDataFrame
         The venues.
-    model : ErrorBounded
-        A model that knows its error (:meth:`~maillage.CalibratedModel.bounds`).
-    threshold_min : float
-        Access threshold in minutes.
+    model : TravelTimeModel
+        The model of the report; only an :class:`~maillage.travel.protocol.ErrorBounded` one
+        knows its error.
+    threshold_min : float, optional
+        Access threshold in minutes (default: :func:`maillage.schema.threshold_of`).
     level : float, default 0.8
-        Share of real times the variants bracket.
+        Share of real times meant to lie between the two variants.
 
     Returns
     -------
-    pandas.Series of bool
-        Indexed by ``code_insee``, named ``uncertain``.
-
-    Raises
-    ------
-    OptionError
-        When the model does not know its error.
+    pandas.Series or None
+        Booleans indexed like ``communes`` (``code_insee``), named ``uncertain``; ``None``
+        for a model without measured error (road graph, OSRM, :class:`~maillage.CrowFlyModel`).
 
     Examples
     --------
-    >>> from maillage import CalibratedModel
+    >>> from maillage import CalibratedModel, CrowFlyModel
     >>> from maillage.prepare.toy import toy_territory
     >>> communes, venues = toy_territory()
-    >>> model = CalibratedModel.from_communes(communes)
-    >>> uncertain_communes(communes, venues, model=model, threshold_min=20).dtype
-    dtype('bool')
+    >>> flags = uncertain_communes(communes, venues.iloc[:1],
+    ...     model=CalibratedModel.from_communes(communes), threshold_min=20)
+    >>> flags.dtype.name, flags.index.equals(communes.index)
+    ('bool', True)
+    >>> uncertain_communes(communes, venues, model=CrowFlyModel()) is None
+    True
     """
     check_model(model)
     if not isinstance(model, ErrorBounded):
-        msg = (
-            f"uncertain_communes needs a model that knows its error (e.g. "
-            f"maillage.default_model()), got {type(model).__name__}"
-        )
-        raise OptionError(msg)
+        return None
     threshold = check_threshold(threshold_min)
-    origins = build_origins(communes, None)
+    origins = build_origins(communes)
     fast, slow = (
         _variant(communes, venues, origins, variant, threshold)[0]["covered"]
         for variant in model.bounds(level)
     )
-    out = pd.Series(
-        fast.to_numpy(dtype=bool) != slow.to_numpy(dtype=bool),
-        index=communes.index.astype(str),
-        name="uncertain",
-    )
-    out.index.name = "code_insee"
-    return out
+    flags = (fast.astype(bool) & ~slow.astype(bool)).rename("uncertain")
+    return flags.set_axis(communes.index)

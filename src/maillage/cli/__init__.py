@@ -29,7 +29,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from maillage.cli.messages import one_line, unknown_code_line
 from maillage.cli.parser import USAGE_ERROR, FrenchParser, build_parser, parse_years
@@ -115,10 +115,33 @@ def _load(
     communes = maillage.load_communes(region=args.region, departements=args.departement)
     logger.info("%d communes chargées en %.1f s", len(communes), time.perf_counter() - t0)
     venues, rejected = _load_venues(args.venues, args, columns=args.columns, crs=args.crs)
+    if len(venues) == 0:
+        _no_venue(args, rejected)
     if args.supported is not None:  # the credits of both lists are merged in venues.attrs
         labelled, _ = _load_venues(args.supported, args)
         venues = maillage.mark_supported(venues, labelled)  # logs its match counts
     return communes, venues, rejected
+
+
+def _no_venue(args: argparse.Namespace, rejected: pd.DataFrame) -> NoReturn:
+    """Stop on a census without venue: its rejected rows counted, in ``rejected.csv`` too.
+
+    ``rejected.csv`` is written into ``--out`` only when that folder does not exist yet
+    (a previous report is never replaced by a folder without report).
+    """
+    from maillage.errors import InputDataError  # noqa: PLC0415 - loaded when a command runs
+    from maillage.prepare.venues import no_venue_message  # noqa: PLC0415 - same reason
+    from maillage.report.census import rejected_table  # noqa: PLC0415 - same reason
+    from maillage.report.folder import replace_folder  # noqa: PLC0415 - same reason
+    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415 - same reason
+
+    message = no_venue_message(rejected, source=Path(str(args.venues)).name)
+    out = Path(args.out).expanduser()
+    if len(rejected) and not out.exists():
+        table = neutralise_formulas(rejected_table(rejected))
+        replace_folder(out, {"rejected.csv": table.to_csv(index=False).encode("utf-8")})
+        message += f" ; détail ligne par ligne : {out.name}/rejected.csv"
+    raise InputDataError(message)
 
 
 def _load_venues(
@@ -139,6 +162,7 @@ def _load_venues(
         errors="report",
         columns=columns,
         crs=crs,
+        metropolitan=True,  # without --region nor --departement: metropolitan France only
     )
     logger.info("%d lieux de %s chargés en %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):
@@ -226,13 +250,15 @@ def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
         args.commutes,
         time.perf_counter() - t0,
     )
+    if Path(args.commutes).is_file():  # the report names the file, not where it lies
+        commutes.attrs["source"] = Path(args.commutes).name
     if len(rejected):
         logger.warning(
             "%d ligne(s) de %s écartée(s), %.0f actifs (lieu de travail à l'étranger ou code "
             "inconnu)",
             len(rejected),
             args.commutes,
-            rejected["workers"].sum(),
+            commutes.attrs["workers_rejected"],  # plausible counts only (never 1e300)
         )
     return commutes
 
@@ -373,13 +399,18 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
     from maillage.report.folder import reserve_folder  # noqa: PLC0415 - keeps --help fast
 
     try:
-        with reserve_folder(args.out):  # --out checked and locked before any slow work
-            out = _run_report(args, progress=progress)
+        with reserve_folder(args.out) as target:  # --out checked and locked before slow work
+            before = _manifest(target)
+            try:
+                out = _run_report(args, progress=progress)
+            except KeyboardInterrupt:  # said under the lock: the folder cannot change meanwhile
+                print(f"maillage : interrompu ; {_interrupted(target, before)}", file=sys.stderr)
+                return 130
     except (MaillageError, OSError) as exc:
         print(f"maillage : erreur : {one_line(exc, args)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print("maillage : interrompu ; le rapport précédent est intact", file=sys.stderr)
+        print("maillage : interrompu ; aucun rapport n'a été modifié", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line, the traceback only with -v
         if verbose:
@@ -390,3 +421,27 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
         return INTERNAL_ERROR
     print(f"Rapport écrit dans {out}/ — ouvrez {out / 'report.html'}")
     return 0
+
+
+def _manifest(target: Path) -> bytes | None:
+    """Return the manifest of the report in ``target``, None when there is none."""
+    from maillage.report.manifest import MANIFEST_NAME  # noqa: PLC0415 - keeps --help fast
+
+    try:
+        return (target / MANIFEST_NAME).read_bytes()
+    except OSError:
+        return None
+
+
+def _interrupted(target: Path, before: bytes | None) -> str:
+    """Say what an interrupted run leaves in ``target``, as it is (the manifests tell)."""
+    from maillage.report.folder import put_back_aside  # noqa: PLC0415 - keeps --help fast
+
+    if put_back_aside(target):  # stopped between the two renames of a two-step swap
+        return f"le rapport précédent est intact dans {target}/ (remis en place)"
+    now = _manifest(target)
+    if now is not None and now != before:
+        return f"le nouveau rapport était déjà écrit : il est complet dans {target}/"
+    if before is None:
+        return "aucun rapport n'a été écrit"
+    return f"le rapport précédent est intact dans {target}/"

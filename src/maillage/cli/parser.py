@@ -25,6 +25,13 @@ USAGE_ERROR = 2
 """Exit code of a user error (argparse's own, and every message of :mod:`maillage.cli`)."""
 
 
+MAX_YEARS = 200
+"""Most years ``--years`` may span: a typo such as ``2019-20244`` is refused, not computed."""
+
+LAST_YEAR = 2100
+"""Last year ``--years`` accepts."""
+
+
 def parse_years(text: str) -> list[int]:
     """Parse ``"A-B"`` (inclusive) or ``"A"`` into a list of years.
 
@@ -41,7 +48,8 @@ def parse_years(text: str) -> list[int]:
     Raises
     ------
     argparse.ArgumentTypeError
-        When the text is not ``A-B`` with ``A <= B``.
+        When the text is not ``A-B`` with ``1900 <= A <= B <= 2100``, or spans more
+        than :data:`MAX_YEARS` years.
     """
     try:
         parts = [int(p) for p in text.split("-")]
@@ -51,6 +59,12 @@ def parse_years(text: str) -> list[int]:
         parts = parts * 2
     if len(parts) != 2 or parts[0] > parts[1] or parts[0] < 1900:
         msg = f"années attendues sous la forme 2019-2024 ou 2024, reçu « {text} »"
+        raise argparse.ArgumentTypeError(msg)
+    if parts[1] > LAST_YEAR or parts[1] - parts[0] >= MAX_YEARS:
+        msg = (
+            f"années de 1900 à {LAST_YEAR}, {MAX_YEARS} au plus d'un coup "
+            f"(reçu « {text[:40]}{'…' if len(text) > 40 else ''} »)"
+        )
         raise argparse.ArgumentTypeError(msg)
     return list(range(parts[0], parts[1] + 1))
 
@@ -208,7 +222,10 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         type=_columns_option,
         metavar='"Leur=canonique,..."',
         help="noms canoniques des colonnes du fichier --venues, par exemple "
-        '"Identifiant=venue_id,Nom=name,Latitude=latitude,Longitude=longitude"',
+        '"Identifiant=venue_id,Nom=name,Latitude=latitude,Longitude=longitude" ; '
+        "un nom de colonne qui contient = ou , les écrit \\= et \\, "
+        '(par exemple "Nom\\, lieu=name") ; une colonne de données personnelles '
+        "(courriel, téléphone, contact, référent, prénom…) est refusée",
     )
     rep.add_argument(
         "--crs",

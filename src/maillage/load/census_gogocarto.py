@@ -152,18 +152,15 @@ def read_taxonomy(path: Path) -> dict[str, str]:
     ('Agriculture & Alimentation', 8)
     """
     names: dict[str, str] = {}
-
-    def walk(node: object, in_options: bool) -> None:
+    stack: list[tuple[object, bool]] = [(load_json(path), False)]
+    while stack:  # depth-first without recursion: no depth of document can exhaust it
+        node, in_options = stack.pop()
         if isinstance(node, dict):
             if in_options and "id" in node and "name" in node:
                 names[str(node["id"])] = str(node["name"])
-            for key, value in node.items():
-                walk(value, key == "options")
+            stack += [(value, key == "options") for key, value in reversed(node.items())]
         elif isinstance(node, list):
-            for item in node:
-                walk(item, in_options)
-
-    walk(load_json(path), in_options=False)
+            stack += [(item, in_options) for item in reversed(node)]
     return names
 
 

@@ -143,8 +143,12 @@ def propose_columns(found: Iterable[str]) -> dict[str, str]:
     return proposal
 
 
+def _escape(name: str) -> str:
+    return re.sub(r"([\\=,])", r"\\\1", name)
+
+
 def columns_flag(mapping: Mapping[str, str]) -> str:
-    """Write a mapping as the ``--columns`` option of ``maillage report``.
+    r"""Write a mapping as the ``--columns`` option of ``maillage report``.
 
     Parameters
     ----------
@@ -154,14 +158,42 @@ def columns_flag(mapping: Mapping[str, str]) -> str:
     Returns
     -------
     str
-        ``--columns "Their=canonical,..."``.
+        ``--columns "Their=canonical,..."``; ``=``, ``,`` and ``\`` in a column name are
+        escaped with a backslash.
+
+    Examples
+    --------
+    >>> columns_flag({"Nom, lieu": "name", "lat": "latitude"})
+    '--columns "Nom\\, lieu=name,lat=latitude"'
     """
-    pairs = ",".join(f"{column}={target}" for column, target in mapping.items())
+    pairs = ",".join(f"{_escape(column)}={target}" for column, target in mapping.items())
     return f'--columns "{pairs}"'
 
 
+def _split_escaped(text: str, separator: str) -> list[str]:
+    """Split at ``separator`` not preceded by a backslash; a backslash keeps the next character."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            current.append(char + next(chars, ""))  # kept escaped until the pair is split
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
 def parse_columns_flag(text: str) -> dict[str, str]:
-    """Read the value of ``--columns``: ``"Their=canonical,Other=canonical"``.
+    r"""Read the value of ``--columns``: ``"Their=canonical,Other=canonical"``.
+
+    A column name holding ``=`` or ``,`` is written with a backslash before it
+    (``"Nom\, prénom=name"``, ``"a\=b=venue_id"``); ``\\`` is a backslash.
 
     Parameters
     ----------
@@ -176,18 +208,31 @@ def parse_columns_flag(text: str) -> dict[str, str]:
     Raises
     ------
     ValueError
-        For a pair without ``=`` or with an empty side.
+        For a pair without ``=`` or with an empty side, or a column given twice (French
+        message naming it).
 
     Examples
     --------
     >>> parse_columns_flag("Identifiant=venue_id, Nom du lieu=name")
     {'Identifiant': 'venue_id', 'Nom du lieu': 'name'}
+    >>> parse_columns_flag(r"Nom\, lieu=name,x\=y=venue_id")
+    {'Nom, lieu': 'name', 'x=y': 'venue_id'}
     """
-    mapping = {}
-    for pair in text.split(","):
-        column, sep, target = pair.partition("=")
-        if not sep or not column.strip() or not target.strip():
-            msg = f"--columns expects 'Their column=canonical name' pairs, got {pair.strip()!r}"
+    mapping: dict[str, str] = {}
+    for pair in _split_escaped(text, ","):
+        sides = _split_escaped(pair, "=")
+        column, target = _unescape(sides[0]).strip(), sides[-1].strip()
+        if len(sides) != 2 or not column or not target:
+            msg = (
+                "--columns attend des paires « Leur colonne=nom canonique » séparées par des "
+                f"virgules (\\= et \\, dans un nom de colonne), reçu « {pair.strip()} »"
+            )
             raise ValueError(msg)
-        mapping[column.strip()] = target.strip()
+        if column in mapping:
+            msg = (
+                f"--columns donne deux fois la colonne « {column} » "
+                f"(={mapping[column]} et ={target}) : une colonne ne se lit qu'une fois"
+            )
+            raise ValueError(msg)
+        mapping[column] = target
     return mapping

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from maillage.errors import InputDataError
@@ -64,7 +65,9 @@ def load_json(path: Path) -> Any:
     Raises
     ------
     InputDataError
-        When the file is not valid JSON.
+        When the file is not valid JSON, or nests arrays and objects deeper than Python's
+        recursion limit (about 1,000 levels; a census nests fewer than ten): refused in
+        French, never an internal error.
     """
     try:
         with path.open(encoding="utf-8-sig") as fh:
@@ -72,3 +75,10 @@ def load_json(path: Path) -> Any:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         msg = f"source {str(path)!r} is not valid UTF-8 JSON: {exc}"
         raise InputDataError(msg) from exc
+    except RecursionError:
+        msg = (
+            f"source {str(path)!r} : document JSON imbriqué sur plus de "
+            f"{sys.getrecursionlimit()} niveaux, ce qu'aucun recensement de lieux ne fait ; "
+            "maillage ne le lit pas : vérifiez le fichier"
+        )
+        raise InputDataError(msg) from None

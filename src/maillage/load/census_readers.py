@@ -46,6 +46,7 @@ from maillage.load.census_schemas import (
     recognise,
     resolve_mapping,
 )
+from maillage.load.reading import text_encoding
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -58,7 +59,6 @@ logger = logging.getLogger(__name__)
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
-_ENCODINGS = ("utf-8-sig", "cp1252")
 
 
 def _suffix(path: Path) -> str:
@@ -71,17 +71,12 @@ def _suffix(path: Path) -> str:
 
 
 def _csv_dialect(path: Path) -> tuple[str, str]:
-    """Return (encoding, separator) of a delimited text file."""
-    for encoding in _ENCODINGS:
-        try:
-            with path.open(encoding=encoding) as fh:
-                first = fh.readline()
-        except UnicodeDecodeError:
-            continue
-        counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
-        return encoding, max(counts, key=lambda s: counts[s])
-    msg = f"source {str(path)!r} is neither UTF-8 nor Windows-1252 text; re-save it as UTF-8"
-    raise InputDataError(msg)
+    """Return (encoding, separator) of a delimited text file, all of it decoded first."""
+    encoding = text_encoding(path)
+    with path.open(encoding=encoding) as fh:
+        first = fh.readline()
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
+    return encoding, max(counts, key=lambda s: counts[s])
 
 
 def read_header(path: Path) -> tuple[list[str], bool]:

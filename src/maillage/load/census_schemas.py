@@ -47,10 +47,42 @@ MAPPABLE = (*(c for c in VENUE_COLUMNS if c != "geometry"), "latitude", "longitu
 are projected coordinates, in the CRS given with ``crs=``."""
 
 _REQUIRED = ("name",)  # without a venue_id column, venues are named after their row
-_PERSONAL_TOKENS = frozenset(
-    {"contact", "mail", "email", "courriel", "telephone", "tel", "phone", "portable", "mobile"}
-    | {"contacts", "mails", "emails", "courriels", "telephones", "phones", "portables"}
+_PERSONAL_WORDS = (
+    # e-mail, in French and English
+    "mail",
+    "email",
+    "mel",
+    "courriel",
+    "electronique",
+    "adressemail",
+    "adresseemail",
+    # phone and fax
+    "telephone",
+    "tel",
+    "phone",
+    "portable",
+    "mobile",
+    "gsm",
+    "fax",
+    "telecopie",
+    # a person: contact, referent, person in charge, first name, title
+    "contact",
+    "referent",
+    "referente",
+    "responsable",
+    "interlocuteur",
+    "interlocutrice",
+    "gerant",
+    "gerante",
+    "prenom",
+    "civilite",
+    "personne",
+    "personnel",
+    "perso",
 )
+_PERSONAL_TOKENS = frozenset(_PERSONAL_WORDS) | {f"{w}s" for w in _PERSONAL_WORDS}
+_PERSONAL_PREFIXES = ("email", "courriel", "telephone", "contact", "referent", "responsable")
+"""A token that starts with one of these is personal as well (``emailContact``, ``telephone1``)."""
 
 
 @dataclass(frozen=True)
@@ -166,13 +198,21 @@ MEDIATION_SCHEMA = CensusSchema(
 
 
 def _tokens(column: str) -> set[str]:
-    plain = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode().lower()
-    plain = plain.replace("e-mail", "email")
-    return set(re.split(r"[^a-z0-9]+", plain)) - {""}
+    """Words of a column name: no accent nor case; split at punctuation and camelCase."""
+    plain = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode()
+    plain = re.sub(r"([a-z])([A-Z])", r"\1 \2", plain).lower()
+    plain = re.sub(r"e[-_ .]?mail", "email", plain)
+    return set(re.split(r"[^a-z]+", plain)) - {""}
 
 
 def is_personal(column: str) -> bool:
-    """Tell whether a column name looks like personal data (contact, e-mail, phone).
+    """Tell whether a column name looks like personal data, in French or English.
+
+    Personal data: an e-mail address (mél, courriel, e-mail, adresse électronique), a phone or
+    fax number (téléphone, tél, portable, GSM), a person (contact, référent, responsable,
+    prénom, civilité, a personal site). Accents, case, punctuation and camelCase do not
+    matter. A venue's own name (``Nom``, ``Nom du lieu``, ``Nom de la structure``) is not
+    personal; ``Nom du contact``, ``Nom du responsable`` or ``Prénom`` is.
 
     Parameters
     ----------
@@ -182,14 +222,19 @@ def is_personal(column: str) -> bool:
     Returns
     -------
     bool
-        True for names such as ``CONTACT``, ``MAIL``, ``e-mail``, ``téléphone``.
+        True for names such as ``CONTACT``, ``MAIL``, ``Mél``, ``téléphone``, ``GSM``.
 
     Examples
     --------
     >>> is_personal("telephone_contact"), is_personal("Courriel"), is_personal("lib_com")
     (True, True, False)
+    >>> [is_personal(c) for c in ("Mél", "Tél.", "Référent", "Prénom", "adresse_electronique")]
+    [True, True, True, True, True]
+    >>> [is_personal(c) for c in ("Nom", "Nom du lieu", "Nom de la structure", "Nom du contact")]
+    [False, False, False, True]
     """
-    return bool(_tokens(str(column)) & _PERSONAL_TOKENS)
+    tokens = _tokens(str(column))
+    return bool(tokens & _PERSONAL_TOKENS) or any(t.startswith(_PERSONAL_PREFIXES) for t in tokens)
 
 
 def recognise(columns: Iterable[str], *, has_geometry: bool = False) -> CensusSchema | None:
@@ -241,8 +286,11 @@ def _check_user_mapping(columns: Mapping[str, str], found: list[str]) -> None:
     personal = [c for c in columns if is_personal(c)]
     if personal:
         msg = (
-            f"columns maps {', '.join(map(repr, personal))}, which hold(s) personal data "
-            "(contact, e-mail, phone); maillage never loads such columns: remove them"
+            f"columns : {', '.join(map(repr, personal))} "
+            f"{'semble' if len(personal) == 1 else 'semblent'} contenir des données "
+            "personnelles (courriel, téléphone, nom ou prénom d'une personne, contact, "
+            "référent) ; maillage ne lit jamais de telles colonnes : retirez-les de la "
+            "correspondance (columns maps personal data)"
         )
         raise OptionError(msg)
     absent = [c for c in columns if c not in found]

@@ -222,7 +222,9 @@ def _raw(
         else:
             out[raw_name] = pd.array(frame[column].astype("string").to_numpy(), dtype="string")
     keep = _home_filter(out["home"], departements)
-    return out[list(RAW_COLUMNS)][keep].reset_index(drop=True)
+    raw = out[list(RAW_COLUMNS)][keep].reset_index(drop=True)
+    raw.attrs["rows_read"] = len(frame)
+    return raw
 
 
 def _rdata_layout(frame: pd.DataFrame, path: Path) -> tuple[dict[str, str | None], str | None]:
@@ -322,7 +324,9 @@ def _from_batches(
         part["row"] = rows + offset
         offset += size
         parts.append(part)
-    return pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+    raw = pd.concat(parts, ignore_index=True) if parts else _empty_raw()
+    raw.attrs["rows_read"] = offset
+    return raw
 
 
 def _read_csv_batches(
@@ -337,7 +341,7 @@ def _read_csv_batches(
 
     wanted = list(dict.fromkeys(c for c in names.values() if c is not None))
     types = {c: pa.string() for c in wanted}
-    types[str(names["workers"])] = pa.float64()
+    # workers read as text: a value that is not a number is rejected on its row, not fatal
     reader = csv.open_csv(
         stream,
         read_options=csv.ReadOptions(block_size=_BATCH_BYTES, encoding="utf8"),

@@ -20,13 +20,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from maillage.maps._style import HALO_COLOUR, UNCERTAIN_EDGE, UNCERTAIN_LABEL, format_minutes
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import folium
     import geopandas as gpd
+    import pandas as pd
     from branca.element import MacroElement
 
-__all__ = ["encode_geometry", "polygon_layer"]
+__all__ = ["encode_geometry", "error_margins", "polygon_layer", "uncertain_layer"]
 
 _SCALE = 1e5  # 1e-5 degree: about 1 m
 
@@ -195,3 +199,72 @@ def _layer_class() -> Any:  # a class built on first use: folium stays optional 
             return self.bounds
 
     return PolygonLayer
+
+
+def error_margins(communes: pd.DataFrame) -> list[str]:
+    """Return each commune's time with the model's faster and slower variants, as text.
+
+    Parameters
+    ----------
+    communes : pandas.DataFrame
+        With ``time_min_low`` and ``time_min_high`` (a report's communes, default model).
+
+    Returns
+    -------
+    list of str
+        ``"18,0 à 22,9 min"``; ``"inconnue"`` without the columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> error_margins(pd.DataFrame({"time_min_low": [18.0], "time_min_high": [22.9]}))
+    ['18,0 à 22,9 min']
+    """
+    if not {"time_min_low", "time_min_high"} <= set(communes.columns):
+        return ["inconnue"] * len(communes)
+    return [
+        f"{format_minutes(lo).removesuffix(' min')} à {format_minutes(hi)}"
+        for lo, hi in zip(communes["time_min_low"], communes["time_min_high"], strict=True)
+    ]
+
+
+def uncertain_layer(communes: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Return the layer « À confirmer avec le réseau routier »: the outline of these communes.
+
+    Neighbouring communes are outlined together (dashed, over a white halo), as on the
+    static map; each commune's tooltip in the access-time layer gives its error margin.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        The communes to confirm with the road network, in EPSG:4326.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer (empty when ``communes`` is), named :data:`UNCERTAIN_LABEL`.
+
+    Examples
+    --------
+    >>> import folium, geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> frame = gpd.GeoDataFrame(geometry=[box(0, 45, 0.1, 45.1), box(0.1, 45, 0.2, 45.1)],
+    ...                          crs=4326)
+    >>> page = folium.Map().add_child(uncertain_layer(frame)).get_root().render()
+    >>> page.count('"dashArray":"4 3"')
+    1
+    """
+    import folium  # noqa: PLC0415 - folium loads only when an interactive map is built
+    import geopandas as gpd  # noqa: PLC0415 - geopandas at run time only here (types elsewhere)
+
+    layer = folium.FeatureGroup(name=UNCERTAIN_LABEL)
+    geoms = communes.geometry[~(communes.geometry.isna() | communes.geometry.is_empty)]
+    if geoms.empty:
+        return layer
+    groups = shapely.get_parts(shapely.union_all(geoms.to_numpy()))
+    polygon_layer(
+        gpd.GeoDataFrame(geometry=list(groups), crs=communes.crs),
+        styles=[{"fill": False, "color": UNCERTAIN_EDGE, "weight": 1.5, "dashArray": "4 3"}],
+        halo={"fill": False, "color": HALO_COLOUR, "weight": 3, "interactive": False},
+    ).add_to(layer)
+    return layer

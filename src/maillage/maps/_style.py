@@ -33,12 +33,15 @@ __all__ = [
     "DEFAULT_BINS_MIN",
     "NO_DATA_COLOUR",
     "SUPPORTED_COLOUR",
+    "UNCERTAIN_EDGE",
+    "UNCERTAIN_LABEL",
     "TimeClasses",
     "class_colours",
     "classify_times",
     "credits_text",
     "format_minutes",
     "marker_svg",
+    "uncertain_mask",
     "venue_markers",
 ]
 
@@ -63,6 +66,13 @@ HALO_COLOUR = "#ffffff"
 
 SUPPORTED_COLOUR = "#08306b"
 """Fill of publicly supported venues; the others are drawn hollow with this edge."""
+
+UNCERTAIN_EDGE = "#e7298a"
+"""Dashed outline of the communes whose side of the threshold is uncertain (column
+``uncertain`` of the report's communes), over a white halo: a hue that no class colour has."""
+
+UNCERTAIN_LABEL = "À confirmer avec le réseau routier"
+"""Legend entry and layer name of those communes."""
 
 WHITE_ZONE_LABEL = "Zone blanche (au-delà du seuil)"
 NO_DATA_LABEL = "Non atteint / sans donnée"
@@ -356,3 +366,29 @@ def supported_mask(venues: pd.DataFrame) -> pd.Series:
     if "supported" not in venues.columns:
         return pd.Series(False, index=venues.index)
     return venues["supported"].astype("boolean").fillna(False).astype(bool)
+
+
+def uncertain_mask(communes_cov: pd.DataFrame) -> pd.Series | None:
+    """Return the communes to confirm with the road network, or ``None`` without the column.
+
+    Parameters
+    ----------
+    communes_cov : pandas.DataFrame
+        Communes, with ``uncertain`` when the model knows its error (a report's communes).
+
+    Returns
+    -------
+    pandas.Series or None
+        Booleans (missing values count as False); ``None`` when there is no ``uncertain``
+        column.
+
+    Examples
+    --------
+    >>> uncertain_mask(pd.DataFrame({"uncertain": [True, None]})).tolist()
+    [True, False]
+    >>> uncertain_mask(pd.DataFrame({"time_min": [3.0]})) is None
+    True
+    """
+    if "uncertain" not in communes_cov.columns:
+        return None
+    return communes_cov["uncertain"].astype("boolean").fillna(False).astype(bool)

@@ -1,6 +1,7 @@
 """Interactive web map of access times with folium (for a web site).
 
-Layers: the access-time choropleth, the white zones (outlined), the catchments and one
+Layers: the access-time choropleth, the white zones (outlined), the communes to confirm with
+the road network (dashed, when the communes carry ``uncertain``), the catchments and one
 layer of venues per kind, with a layer control, a scale bar and a legend of every symbol.
 Frames are reprojected to EPSG:4326 on a copy (inputs are never modified); commune polygons
 are simplified together, so that neighbours keep their shared border, and coordinates are
@@ -31,20 +32,23 @@ Examples
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from maillage.maps._assets import inline_leaflet
-from maillage.maps._layers import polygon_layer
+from maillage.maps._controls import LEGEND_JS, NOTICE_JS, SCALE_JS, control
+from maillage.maps._layers import error_margins, polygon_layer, uncertain_layer
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
     HALO_COLOUR,
     NO_DATA_COLOUR,
     NO_DATA_LABEL,
     TIME_LEGEND_TITLE,
+    UNCERTAIN_EDGE,
+    UNCERTAIN_LABEL,
     WHITE_ZONE_EDGE,
     TimeClasses,
     check_coverage_frame,
@@ -54,6 +58,7 @@ from maillage.maps._style import (
     format_minutes,
     marker_svg,
     supported_mask,
+    uncertain_mask,
     venue_markers,
 )
 from maillage.schema import threshold_of
@@ -73,7 +78,10 @@ LAYER_NAMES = {
     "catchments": "Zones de desserte des lieux",
     "venues": "Lieux",
 }
-"""Names of the layers in the layer control (venues get one layer per kind: ``Lieux : kind``)."""
+"""Names of the layers in the layer control (venues get one layer per kind: ``Lieux : kind``).
+
+Communes that carry ``uncertain`` add the layer ``UNCERTAIN_LABEL`` (« À confirmer avec le
+réseau routier »)."""
 
 TILE_NOTICE = (
     "Fond de carte indisponible : les tuiles OpenStreetMap demandent une connexion à "
@@ -161,14 +169,19 @@ def explore_coverage(
     if m is None:
         m = inline_leaflet(folium.Map(tiles=None))
         folium.TileLayer("OpenStreetMap", name="Fond de carte OpenStreetMap").add_to(m)
-        _control(_SCALE_JS).add_to(m)
+        control(SCALE_JS).add_to(m)
     root = cast("Figure", m.get_root())
     root.header.add_child(folium.Element(f"<style>{_CSS}</style>"), name="maillage_css")
-    _control(_NOTICE_JS, text=TILE_NOTICE).add_to(m)
+    control(NOTICE_JS, text=TILE_NOTICE).add_to(m)
     _add_times(m, shapes, classes)
     zones = _white_zone_table(communes_cov, outlines, white_zones, simplify_m)
     if zones is not None:
         _add_white_zones(m, _to_wgs84(zones))
+    uncertain = uncertain_mask(communes_cov)
+    if uncertain is not None:
+        uncertain_layer(
+            _to_wgs84(communes_cov[["geometry"]][uncertain].set_geometry(outlines[uncertain]))
+        ).add_to(m)
     if catchments is not None:
         table = _catchment_table(catchments, venues)
         table["geometry"] = simplify_coverage(table.geometry, 3 * simplify_m)  # hidden outlines
@@ -185,9 +198,10 @@ def explore_coverage(
         threshold_min=threshold,
         markers=markers,
         catchments=catchments is not None,
+        uncertain=uncertain is not None,
         credits=credits_text(credits_of(communes_cov, credits)),
     )
-    _control(_LEGEND_JS, html=legend).add_to(m)  # after the scale bar: stacked above it
+    control(LEGEND_JS, html=legend).add_to(m)  # after the scale bar: stacked above it
     minx, miny, maxx, maxy = shapes.total_bounds
     m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     return m
@@ -314,6 +328,10 @@ def _commune_table(
         index=idx,
     )
     table["zone_blanche"] = table["zone_blanche"].where(table["zone_blanche"].notna(), "inconnu")
+    flags = uncertain_mask(communes_cov)
+    if flags is not None:  # the error margin of the model, in the tooltip of each commune
+        table["a_confirmer"] = np.where(flags, "oui", "non")
+        table["marge"] = error_margins(communes_cov)
     return communes_cov[["geometry"]].join(table)
 
 
@@ -384,10 +402,20 @@ def _add_times(m: folium.Map, shapes: gpd.GeoDataFrame, classes: TimeClasses) ->
         {"fillColor": c, "fillOpacity": 0.75, "color": "#737373", "weight": 0.3} for c in colours
     ]
     layer = folium.FeatureGroup(name=LAYER_NAMES["times"])
+    fields = {
+        "commune": "Commune",
+        "population": "Population",
+        "temps": "Temps d'accès",
+        "zone_blanche": "Zone blanche",
+        "a_confirmer": UNCERTAIN_LABEL,
+        "marge": "Marge d'erreur du temps",
+        "lieu_proche": "Lieu le plus proche",
+    }
+    fields = {k: v for k, v in fields.items() if k in shapes.columns}
     polygon_layer(
         shapes,
-        fields=["commune", "population", "temps", "zone_blanche", "lieu_proche"],
-        aliases=["Commune", "Population", "Temps d'accès", "Zone blanche", "Lieu le plus proche"],
+        fields=list(fields),
+        aliases=list(fields.values()),
         styles=styles,
         style_of=[c if c >= 0 else len(colours) - 1 for c in shapes["classe"]],
     ).add_to(layer)
@@ -471,6 +499,7 @@ def legend_html(
     markers: dict[str, str],
     catchments: bool,
     credits: str,
+    uncertain: bool = False,
 ) -> str:
     """Return the legend of the interactive map: every fill, outline and marker it uses.
 
@@ -484,6 +513,8 @@ def legend_html(
         Venue kind to marker (from :func:`venue_markers`).
     catchments : bool
         Whether the map has the catchment layer.
+    uncertain : bool
+        Whether the map has the layer of the communes to confirm with the road network.
     credits : str
         Data credits (escaped here).
 
@@ -514,6 +545,9 @@ def legend_html(
         f'stroke="{WHITE_ZONE_EDGE}" stroke-width="2" stroke-dasharray="3 2"/></svg>'
     )
     rows.append(_row(outline, html.escape(zone)))
+    if uncertain:
+        dashed = outline.replace(WHITE_ZONE_EDGE, UNCERTAIN_EDGE).replace('"#d9d9d9"', '"none"')
+        rows.append(_row(dashed, html.escape(UNCERTAIN_LABEL)))
     if catchments:
         swatch = _swatch(f"border:1.5px solid {_CATCHMENT_COLOUR};box-sizing:border-box")
         rows.append(_row(swatch, "Zone desservie par un lieu (couche à afficher)"))
@@ -527,62 +561,3 @@ def legend_html(
         f'<div class="note">{html.escape(credits)} Fond de carte : © les contributeurs '
         "d'OpenStreetMap (connexion nécessaire).</div></details>"
     )
-
-
-_LEGEND_JS = """
-{% macro script(this, kwargs) %}
-(function (map) {
-    var legend = L.control({position: "bottomleft"});
-    legend.onAdd = function () {
-        var box = L.DomUtil.create("div", "maillage-legend");
-        box.innerHTML = {{ this.html|tojson }};
-        L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.disableScrollPropagation(box);
-        return box;
-    };
-    legend.addTo(map);
-})({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-
-_SCALE_JS = """
-{% macro script(this, kwargs) %}
-L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-
-_NOTICE_JS = """
-{% macro script(this, kwargs) %}
-(function (map) {
-    var shown = false;
-    function notice() {
-        if (shown) { return; }
-        shown = true;
-        var control = L.control({position: "topleft"});
-        control.onAdd = function () {
-            var box = L.DomUtil.create("div", "maillage-tile-notice");
-            box.setAttribute("role", "status");
-            box.textContent = {{ this.text|tojson }};
-            return box;
-        };
-        control.addTo(map);
-    }
-    map.eachLayer(function (layer) {
-        if (layer instanceof L.TileLayer) { layer.on("tileerror", notice); }
-    });
-})({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-
-
-def _control(template: str, **values: str) -> Any:
-    """Return a folium element that renders ``template`` after its parent map's script."""
-    from branca.element import MacroElement  # noqa: PLC0415 - folium loads only when an interactive map is built
-    from jinja2 import Template  # noqa: PLC0415 - its ``tojson`` escapes <, >, & and '
-
-    element = MacroElement()
-    element._name = "MaillageControl"  # folium's way to name an element
-    element._template = Template(template)
-    for name, value in values.items():
-        setattr(element, name, value)
-    return element

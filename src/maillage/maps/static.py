@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import TYPE_CHECKING, cast
 
@@ -37,6 +38,8 @@ from maillage.maps._style import (
     NO_DATA_LABEL,
     SUPPORTED_COLOUR,
     TIME_LEGEND_TITLE,
+    UNCERTAIN_EDGE,
+    UNCERTAIN_LABEL,
     WHITE_ZONE_EDGE,
     WHITE_ZONE_LABEL,
     TimeClasses,
@@ -45,6 +48,7 @@ from maillage.maps._style import (
     credits_of,
     credits_text,
     supported_mask,
+    uncertain_mask,
     venue_markers,
 )
 from maillage.schema import threshold_of
@@ -62,6 +66,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_coverage"]
 
 _HATCH = "//"
+_UNCERTAIN_WIDTH = 0.9  # dashed outline of the communes to confirm, over a halo twice as wide
 _BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
 _LEGEND_PAD_PX = 6.0
 _FULL_MAP_HEIGHT_IN = 6.0  # axes height of a one-map figure: markers at full size
@@ -99,7 +104,9 @@ def plot_coverage(
         the others hollow.
     white_zones : geopandas.GeoDataFrame, optional
         Output of :func:`maillage.white_zones`, hatched. Default: the communes whose
-        ``covered`` is False.
+        ``covered`` is False. Communes whose ``uncertain`` is True (a report's communes,
+        with a model that knows its error) are outlined « À confirmer avec le réseau
+        routier ».
     threshold_min : float, optional
         Threshold shown in the title; default ``communes_cov.attrs["threshold_min"]``.
     scheme : str, optional
@@ -149,6 +156,9 @@ def plot_coverage(
     zones = _white_zone_shapes(communes_cov, white_zones)
     if zones is not None and not zones.empty:
         _draw_white_zones(ax, zones)
+    uncertain = uncertain_mask(communes_cov)
+    if uncertain is not None and uncertain.any():
+        _draw_uncertain(ax, communes_cov.loc[uncertain, ["geometry"]])
     if departements and "departement" in communes_cov.columns:
         _draw_departements(ax, communes_cov, names=departement_names)
     kinds = _draw_venues(ax, venues)
@@ -158,7 +168,9 @@ def plot_coverage(
     drawn = None
     if legend:
         has_nan = bool((classes.codes < 0).any())
-        drawn = _draw_legend(legend_ax or ax, classes, has_nan=has_nan, kinds=kinds)
+        drawn = _draw_legend(
+            legend_ax or ax, classes, has_nan=has_nan, kinds=kinds, uncertain=uncertain is not None
+        )
         if legend_ax is not None:
             legend_ax.set_axis_off()
             drawn.set_loc("upper left")
@@ -270,6 +282,17 @@ def _draw_white_zones(ax: Axes, zones: gpd.GeoDataFrame) -> None:
         )
 
 
+def _draw_uncertain(ax: Axes, communes: gpd.GeoDataFrame) -> None:
+    # neighbours outlined together (one line where a group ends), dashed over a white halo
+    shapes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
+    outline = shapes.dissolve().explode(index_parts=False).boundary
+    for colour, width, style in (
+        (HALO_COLOUR, _UNCERTAIN_WIDTH * 2, "-"),
+        (UNCERTAIN_EDGE, _UNCERTAIN_WIDTH, "--"),
+    ):
+        outline.plot(ax=ax, color=colour, linewidth=width, linestyle=style, zorder=3)
+
+
 def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool) -> None:
     import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
@@ -303,6 +326,27 @@ def _departement_names(codes: pd.Series) -> list[str]:
     return [str(names.get(code, code)) for code in codes]
 
 
+_MARKER_SIZE_PT2 = 16.0  # area of a venue marker on a full-size map, in points squared
+_MARKERS_MAX_COVER = 0.04  # the venues' markers together cover at most this share of the map
+_MARKER_MIN_SHRINK = 0.3  # below it a marker is a dot whose kind cannot be read
+
+
+def _marker_shrink(ax: Axes, venues: int) -> float:
+    """Scale of the venue markers (1: full size) for this panel and this number of venues.
+
+    Markers shrink with the panel (small multiples), never grow past the full map's; and when
+    many venues share a map (a national one: 2,700 France services) they shrink until all of
+    them together cover at most 4 % of it, so that the access-time colours stay readable.
+    """
+    fig = cast("Figure", ax.get_figure(root=True))
+    position = ax.get_position()
+    height_in = position.height * fig.get_figheight()
+    shrink = min(1.0, height_in / _FULL_MAP_HEIGHT_IN)
+    area_pt2 = position.width * fig.get_figwidth() * height_in * 72.0**2
+    crowded = math.sqrt(_MARKERS_MAX_COVER * area_pt2 / max(venues, 1) / _MARKER_SIZE_PT2)
+    return min(shrink, max(crowded, _MARKER_MIN_SHRINK * shrink))
+
+
 def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
     import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
@@ -313,9 +357,7 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
         kinds = venues.index.to_series().map(lambda _: "lieu")
     markers = venue_markers(kinds)
     supported = supported_mask(venues)
-    # markers shrink with the panel (small multiples), never grow past the full map's
-    fig = cast("Figure", ax.get_figure(root=True))
-    shrink = min(1.0, ax.get_position().height * fig.get_figheight() / _FULL_MAP_HEIGHT_IN)
+    shrink = _marker_shrink(ax, len(venues))
     halo = [pe.withStroke(linewidth=2.2 * shrink, foreground=HALO_COLOUR)]
     for kind, marker in markers.items():
         for is_supported in (False, True):
@@ -326,7 +368,7 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
                 rows.geometry.x,
                 rows.geometry.y,
                 marker=marker,
-                s=16 * shrink**2,
+                s=_MARKER_SIZE_PT2 * shrink**2,
                 facecolor=SUPPORTED_COLOUR if is_supported else "white",
                 edgecolor=SUPPORTED_COLOUR,
                 linewidth=0.7 * shrink,
@@ -336,7 +378,9 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
     return markers
 
 
-def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str]) -> Legend:
+def _draw_legend(
+    ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str], uncertain: bool
+) -> Legend:
     from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415 - matplotlib loads only when a map is drawn
     from matplotlib.lines import Line2D  # noqa: PLC0415 - matplotlib loads only when a map is drawn
     from matplotlib.patches import Patch  # noqa: PLC0415 - matplotlib loads only when a map is drawn
@@ -356,6 +400,19 @@ def _draw_legend(ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[s
         )
     )
     labels.append(WHITE_ZONE_LABEL.replace(" (", "\n("))
+    if uncertain:
+        handles.append(
+            (
+                Patch(facecolor="none", edgecolor=HALO_COLOUR, linewidth=2 * _UNCERTAIN_WIDTH),
+                Patch(
+                    facecolor="none",
+                    edgecolor=UNCERTAIN_EDGE,
+                    linewidth=_UNCERTAIN_WIDTH,
+                    linestyle="--",
+                ),
+            )
+        )
+        labels.append(textwrap.fill(UNCERTAIN_LABEL, 24))
     for kind, marker in kinds.items():
         handles.append(_marker(Line2D, marker, "white"))
         labels.append(textwrap.fill(_plain(f"Lieu : {kind}"), 28))

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from maillage.load.cog import read_cog_table, read_former_codes
@@ -94,8 +95,12 @@ def harmonise_codes(
     series = series.astype("string")
     current = read_cog_table().index if current is None else current
     former = read_former_codes() if former is None else former
-    remapped = series.map(former).astype("string")
-    return series.where(series.isin(current), remapped)
+    positions, uniques = pd.factorize(series)  # each distinct code once: fast on long columns
+    distinct = pd.Series(uniques, dtype="string")
+    distinct = distinct.where(distinct.isin(current), distinct.map(former).astype("string"))
+    lookup = np.empty(len(distinct) + 1, dtype=object)  # the last one (None) for position -1
+    lookup[:-1] = distinct.to_numpy(dtype=object, na_value=None)
+    return pd.Series(lookup[positions], index=series.index, dtype="string")
 
 
 def unknown_code_reasons(codes: pd.Series, harmonised: pd.Series) -> pd.Series:

@@ -49,7 +49,7 @@ from maillage.load.cog import read_cog_table, read_former_codes
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.prepare.commune_gaps import fill_gaps, lost_parts, split_restored
 from maillage.prepare.geometry import dissolve_by_code, repair_geometries, to_lambert93
-from maillage.schema import COMMUNE_COLUMNS, CRS, working_crs
+from maillage.schema import COMMUNE_COLUMNS, CRS, check_populations, working_crs
 
 __all__ = [
     "APPROXIMATE_SOURCES",
@@ -213,11 +213,8 @@ def _unknown_codes_error(codes: pd.Series, name: str) -> InputDataError:
 
 
 def _user_population(frame: gpd.GeoDataFrame, current: pd.Series, name: str) -> pd.Series:
+    check_populations(frame.set_index("code_insee"), name=name)
     population = pd.to_numeric(frame["population"], errors="coerce")
-    bad = frame["code_insee"][population.isna() | (population < 0)]
-    if len(bad):
-        msg = f"{name}: population missing, negative or not a number for code(s) {', '.join(bad)}"
-        raise InputDataError(msg)
     return population.groupby(current).sum().astype("int64")
 
 

@@ -49,9 +49,11 @@ __all__ = [
     "COMMUTE_COLUMNS",
     "COMMUTE_MODES",
     "COMMUTE_REJECT_COLUMNS",
+    "MAX_WORKERS_PER_FLOW",
     "MODE_CODINGS",
     "commutes_from_raw",
     "load_commutes",
+    "plausible_workers",
     "select_commutes",
 ]
 
@@ -95,6 +97,33 @@ MODE_CODINGS: dict[str, dict[str, str]] = {
 _NOT_GIVEN = ("YYYYY", "ZZZZZ")
 
 
+MAX_WORKERS_PER_FLOW = 10_000_000
+"""Most workers one flow row may count: above it (or infinite) the row is rejected. France
+has about 30 million workers and its largest commune-to-commune flow is under a million."""
+
+
+def plausible_workers(workers: pd.Series) -> pd.Series:
+    """Tell which worker counts are plausible: finite, >= 0 and <= :data:`MAX_WORKERS_PER_FLOW`.
+
+    Parameters
+    ----------
+    workers : pandas.Series
+        Workers of flow rows (floats, NaN when missing).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, False for missing, negative, infinite or implausibly large counts.
+
+    Examples
+    --------
+    >>> plausible_workers(pd.Series([3.0, -1.0, float("inf"), 1e300, float("nan")])).tolist()
+    [True, False, False, False, False]
+    """
+    values = pd.to_numeric(workers, errors="coerce").astype(float)
+    return values.between(0, MAX_WORKERS_PER_FLOW).fillna(False).astype(bool)
+
+
 def _harmonise_unique(codes: pd.Series) -> pd.Series:
     """Normalise and harmonise codes through their unique values (fast on millions of rows)."""
     cat = pd.Categorical(codes.astype("string"))
@@ -124,6 +153,10 @@ def _reasons(raw: pd.DataFrame, home: pd.Series, work: pd.Series) -> pd.Series:
     workers = raw["workers"]
     checks = [
         (workers.isna() | (workers < 0), "workers missing, negative or not a number"),
+        (
+            ~plausible_workers(workers),
+            f"workers infinite or above {MAX_WORKERS_PER_FLOW:,} per flow",
+        ),
         (found_home.isna() | found_home.eq(""), "missing home commune code"),
         (home.isna(), "unknown INSEE code '" + found_home + "' for the home commune"),
         (found_work.isna() | found_work.eq(""), "missing work commune code"),
@@ -312,18 +345,39 @@ def _resolve(source: str | Path) -> tuple[Path, list[str], int | None]:
     return path, [f"{path.name} (fichier utilisateur)"], None
 
 
+def _plausible_sum(workers: pd.Series) -> float:
+    """Workers summed over the plausible counts (a count of 1e300 would swamp every total)."""
+    return float(workers[plausible_workers(workers).to_numpy()].sum())
+
+
 def _summary(rejected: pd.DataFrame, source: str) -> str:
     by_reason = rejected.groupby(rejected["reason"].str.replace(r"'.*'", "'…'", regex=True))
     parts = [
         f"{int(n)} × {reason} ({w:,.0f} workers)"
         for reason, n, w in zip(
-            by_reason.size().index, by_reason.size(), by_reason["workers"].sum(), strict=True
+            by_reason.size().index,
+            by_reason.size(),
+            by_reason["workers"].agg(_plausible_sum),
+            strict=True,
         )
     ]
     return (
         f"{source}: {len(rejected)} row(s) cannot be placed and are left out "
-        f"({rejected['workers'].sum():,.0f} workers): {'; '.join(parts[:5])}"
+        f"({_plausible_sum(rejected['workers']):,.0f} workers): {'; '.join(parts[:5])}"
     )
+
+
+def _nothing_kept(raw: pd.DataFrame, source: str | Path, with_area: bool) -> str:
+    """Say in French why no flow is kept: an empty file, flows of other communes, all rejected."""
+    name = Path(str(source)).name
+    read = int(raw.attrs.get("rows_read", len(raw)))
+    if read == 0:
+        why = "le fichier n'a aucune ligne de flux (en-tête seul)"
+    elif len(raw) == 0 and with_area:
+        why = f"aucune de ses {read:,} lignes ne part d'une commune de la zone".replace(",", " ")
+    else:
+        why = "toutes ses lignes sont rejetées, hors de la zone ou d'un autre mode"
+    return f"{name} : aucun flux domicile-travail retenu ({why}) ; les navettes comptent 0 actif"
 
 
 def _check_modes(modes: str | Iterable[str] | None) -> list[str] | None:
@@ -424,8 +478,8 @@ def load_commutes(
         "source": str(source),
         "vintage": raw.attrs.get("vintage"),
         "layout": raw.attrs.get("layout"),
-        "workers_read": float(raw["workers"].sum()),
-        "workers_rejected": float(rejected["workers"].sum()),
+        "workers_read": _plausible_sum(raw["workers"]),
+        "workers_rejected": _plausible_sum(rejected["workers"]),
         "unknown_modes": unknown_modes,
     }
     logger.info(
@@ -435,6 +489,8 @@ def load_commutes(
         commutes["workers"].sum(),
         len(rejected),
     )
+    if len(commutes) == 0:
+        warnings.warn(_nothing_kept(raw, source, area is not None), MaillageWarning, stacklevel=2)
     if len(rejected) and errors == "raise":
         raise InputDataError(_summary(rejected, str(source)))
     if len(rejected) and errors == "warn":

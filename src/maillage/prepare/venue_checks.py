@@ -35,6 +35,7 @@ __all__ = [
     "duplicate_reasons",
     "first_reasons",
     "in_france",
+    "nearest_commune",
     "outside_france_reasons",
     "parse_coordinates",
 ]
@@ -164,8 +165,58 @@ def coordinate_reasons(raw: pd.DataFrame, lon: pd.Series, lat: pd.Series) -> pd.
     return reasons
 
 
+def nearest_commune(
+    points: gpd.GeoSeries, communes: gpd.GeoDataFrame, checked: pd.Series | None = None
+) -> pd.DataFrame:
+    """Code of the nearest commune polygon of each point and its distance (0: inside).
+
+    One query for all points: those inside a polygon are found by a "within" query on the
+    spatial index; only the others (on a border, at sea) need a nearest-polygon search.
+    The time grows linearly with the number of points.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries
+        The points to place, in the polygons' CRS.
+    communes : geopandas.GeoDataFrame
+        The polygons, indexed by ``code_insee``.
+    checked : pandas.Series, optional
+        Which points to place; the others get NA and an infinite distance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code`` (string, NA) and ``distance_m`` (float, ``inf`` when not placed), indexed
+        like ``points``.
+    """
+    codes = np.full(len(points), None, dtype=object)
+    distance = np.full(len(points), np.inf)
+    todo = np.ones(len(points), bool) if checked is None else checked.to_numpy(dtype=bool)
+    wanted = np.flatnonzero(todo)
+    if len(wanted):
+        geoms = points.to_numpy()[wanted]
+        index = communes.index.to_numpy()
+        rows, polys = communes.sindex.query(geoms, predicate="within")
+        first = ~pd.Series(rows).duplicated().to_numpy()
+        codes[wanted[rows[first]]] = index[polys[first]]
+        distance[wanted[rows[first]]] = 0.0
+        rest = np.flatnonzero(pd.isna(codes[wanted]))
+        pairs, dist = communes.sindex.nearest(geoms[rest], return_distance=True)
+        first = ~pd.Series(pairs[0]).duplicated().to_numpy()
+        found = wanted[rest[pairs[0][first]]]
+        codes[found] = index[pairs[1][first]]
+        distance[found] = dist[first]
+    code = pd.array(codes, dtype="string")
+    return pd.DataFrame({"code": code, "distance_m": distance}, index=points.index)
+
+
 def outside_france_reasons(
-    points: gpd.GeoSeries, communes: gpd.GeoDataFrame, checked: pd.Series
+    points: gpd.GeoSeries,
+    communes: gpd.GeoDataFrame,
+    checked: pd.Series,
+    *,
+    near: pd.DataFrame | None = None,
+    lonlat: tuple[pd.Series, pd.Series] | None = None,
 ) -> pd.Series:
     """Reject points farther than 20 km from every commune polygon.
 
@@ -180,6 +231,10 @@ def outside_france_reasons(
         Commune polygons indexed by ``code_insee``.
     checked : pandas.Series
         Boolean mask of the points to test (the others get NA).
+    near : pandas.DataFrame, optional
+        :func:`nearest_commune` of the points, when already computed.
+    lonlat : tuple of pandas.Series, optional
+        The points' WGS84 longitude and latitude, when already known.
 
     Returns
     -------
@@ -187,18 +242,16 @@ def outside_france_reasons(
         Reasons (string, NA where the row passes).
     """
     reasons = pd.Series(pd.NA, index=points.index, dtype="string")
-    lonlat = points.to_crs("EPSG:4326")
-    lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
+    if lonlat is None:
+        wgs84 = points.to_crs("EPSG:4326")
+        lonlat = (wgs84.x, wgs84.y)
+    lon, lat = (np.asarray(values, dtype=float) for values in lonlat)
     testable = checked.to_numpy() & _has_polygons(lon, lat, communes.index)
     if not testable.any():
         return reasons
-    tested = points[testable]
-    pairs, dist = communes.sindex.nearest(
-        tested.to_numpy(), max_distance=MAX_DISTANCE_FROM_COMMUNE_M, return_distance=True
-    )
-    near = np.zeros(len(tested), dtype=bool)
-    near[pairs[0][dist <= MAX_DISTANCE_FROM_COMMUNE_M]] = True
-    far = tested.index[~near]
+    if near is None:
+        near = nearest_commune(points, communes, pd.Series(testable, index=points.index))
+    far = testable & (near["distance_m"].to_numpy() > MAX_DISTANCE_FROM_COMMUNE_M)
     reasons[far] = "point outside France (more than 20 km from any French commune)"
     return reasons
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 
 from maillage.load.census_fields import canonical_fields
 from maillage.load.cog import read_cog_table
@@ -36,6 +37,7 @@ from maillage.prepare.venue_checks import (
     first_reasons,
     in_france,
     missing_id_reasons,
+    nearest_commune,
     outside_france_reasons,
     parse_coordinates,
 )
@@ -68,56 +70,62 @@ REJECTED_COLUMNS = (
 
 
 def _points(lon: pd.Series, lat: pd.Series, usable: pd.Series) -> gpd.GeoSeries:
-    xs = lon.where(usable, 0.0).to_numpy()
-    ys = lat.where(usable, 0.0).to_numpy()
-    points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), index=lon.index, crs="EPSG:4326")
-    return points.to_crs(CRS)
+    """Points in Lambert-93, built once from projected coordinates (no WGS84 copy)."""
+    xs = lon.where(usable, 0.0).to_numpy(dtype=float)
+    ys = lat.where(usable, 0.0).to_numpy(dtype=float)
+    xs, ys = Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(xs, ys)
+    return gpd.GeoSeries(gpd.points_from_xy(xs, ys), index=lon.index, crs=CRS)
 
 
-def _nearest_commune(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Code of the nearest commune polygon (distance 0: the point lies in it) and the distance."""
-    out = pd.DataFrame({"code": pd.Series(pd.NA, index=points.index, dtype="string")})
-    out["distance_m"] = np.inf
-    if len(points) == 0:
-        return out
-    pairs, dist = communes.sindex.nearest(points.to_numpy(), return_distance=True)
-    first = ~pd.Series(pairs[0]).duplicated().to_numpy()
-    rows, polys, dist = pairs[0][first], pairs[1][first], dist[first]
-    out.iloc[rows, 0] = communes.index.to_numpy()[polys]
-    out.iloc[rows, 1] = dist
-    return out
+def _labels(codes: pd.Series, names: pd.Series) -> np.ndarray:
+    """``"code (name)"`` for each code, ``?`` for a name not found; built once per code."""
+    positions, uniques = pd.factorize(codes)
+    found = names.reindex(uniques).fillna("?").to_numpy()
+    labels = [f"{code} ({name})" for code, name in zip(uniques, found, strict=True)]
+    return np.asarray([*labels, None], dtype=object)[positions]
 
 
-def _label(code: str, names: pd.Series) -> str:
-    return f"{code} ({names.get(code, '?')})"
+def _filled_flags(codes: pd.Series, distance_m: np.ndarray, names: pd.Series) -> np.ndarray:
+    """Write the flags of codes taken from the location, once per commune and distance."""
+    metres = np.where(distance_m == 0, -1, np.round(distance_m)).astype("int64")
+    commune, _ = pd.factorize(codes)
+    positions, _ = pd.factorize(commune * (int(metres.max(initial=0)) + 2) + metres + 1)
+    _, first = np.unique(positions, return_index=True)
+    label = _labels(codes.iloc[first], names)
+    text = [
+        f"code_insee missing, taken from the location: {'in' if m < 0 else f'{m} m from'} {x}"
+        for m, x in zip(metres[first], label, strict=True)
+    ]
+    return np.asarray(text, dtype=object)[positions]
 
 
 def _locate(
-    declared: pd.Series, points: gpd.GeoSeries, communes: gpd.GeoDataFrame, names: pd.Series
+    declared: pd.Series, near: pd.DataFrame, polygons: pd.Index, names: pd.Series
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Fill missing codes from the location and flag points lying in another commune.
 
     Returns the codes, the flags and the reasons (missing code that cannot be located).
+    ``near`` is :func:`~maillage.prepare.venue_checks.nearest_commune` of the points and
+    ``polygons`` the codes of the communes with a polygon. Whole-column operations only (one
+    text per distinct commune), so a census of millions of rows without codes is read in
+    time and memory linear in its size.
     """
-    near = _nearest_commune(points, communes)
-    inside = near["distance_m"] == 0
-    codes = declared.copy()
-    flags = pd.Series(pd.NA, index=declared.index, dtype="string")
+    distance = near["distance_m"].to_numpy()
+    found = near["code"]
+    codes = declared.where(declared.notna(), found)
+    flags = np.full(len(declared), None, dtype=object)
+    fill = (declared.isna() & found.notna()).to_numpy()
+    flags[fill] = _filled_flags(found[fill], distance[fill], names)
     reasons = pd.Series(pd.NA, index=declared.index, dtype="string")
-    fill = declared.isna() & near["code"].notna()
-    codes[fill] = near.loc[fill, "code"]
-    for i in declared.index[fill]:
-        how = "in" if inside[i] else f"{near.loc[i, 'distance_m']:.0f} m from"
-        flags[i] = f"code_insee missing, taken from the location: {how} {_label(codes[i], names)}"
-    reasons[declared.isna() & near["code"].isna()] = "missing INSEE code"
-    other = declared.notna() & inside & (near["code"] != declared).fillna(False)
-    other &= declared.isin(communes.index)  # a commune without polygon cannot be checked
-    for i in declared.index[other]:
-        flags[i] = (
-            f"point in commune {_label(near.loc[i, 'code'], names)}, "
-            f"declared {_label(declared[i], names)}"
-        )
-    return codes, flags, reasons
+    reasons[(declared.isna() & found.isna()).to_numpy()] = "missing INSEE code"
+    differs = (found != declared).fillna(False).to_numpy(dtype=bool)
+    other = declared.notna().to_numpy() & (distance == 0) & differs
+    other &= declared.isin(polygons).to_numpy()  # a commune without polygon: unchecked
+    if other.any():
+        inside, given = _labels(found[other], names), _labels(declared[other], names)
+        pairs = zip(inside, given, strict=True)
+        flags[other] = [f"point in commune {a}, declared {b}" for a, b in pairs]
+    return codes, pd.Series(flags, index=declared.index, dtype="string"), reasons
 
 
 def _rejected(raw: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
@@ -170,7 +178,9 @@ def validate_venues(
         text = "unknown location_quality '" + raw["location_quality"].astype("string") + "'"
         reasons = reasons.fillna(text.where(bad_quality))
     points = _points(lon, lat, reasons.isna())
-    reasons = first_reasons(reasons, outside_france_reasons(points, communes, reasons.isna()))
+    near = nearest_commune(points, communes, reasons.isna())  # one spatial query for all rows
+    outside = outside_france_reasons(points, communes, reasons.isna(), near=near, lonlat=(lon, lat))
+    reasons = first_reasons(reasons, outside)
     reasons = first_reasons(reasons, duplicate_reasons(raw, reasons.isna()))
     cog = read_cog_table()
     declared = (
@@ -182,7 +192,7 @@ def validate_venues(
     code_reasons = unknown_code_reasons(declared, harmonised)
     reasons = first_reasons(reasons, code_reasons)
     ok = reasons.isna()
-    codes, flags, locate_reasons = _locate(harmonised[ok], points[ok], communes, cog["nom"])
+    codes, flags, locate_reasons = _locate(harmonised[ok], near[ok], communes.index, cog["nom"])
     reasons = first_reasons(reasons, locate_reasons.reindex(raw.index))
     ok = reasons.isna()
     venues = fields[ok].copy()

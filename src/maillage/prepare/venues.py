@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["census_accounting", "load_venues"]
+__all__ = ["census_accounting", "load_venues", "no_venue_message"]
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +157,47 @@ def census_accounting(
     }
 
 
+def no_venue_message(rejected: pd.DataFrame, *, source: str, first: int = 3) -> str:
+    """Say in French why a census gives no venue: its rejected rows counted by reason.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        The rejected rows (``reason``, ``file_row`` when read from a file).
+    source : str
+        The census, as the user named it.
+    first : int
+        How many rows to quote.
+
+    Returns
+    -------
+    str
+        One line: the census has no venue, the rows rejected by reason, the first of them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rej = pd.DataFrame({"reason": ["missing coordinates", "missing coordinates"],
+    ...     "file_row": ["1", "2"]})
+    >>> no_venue_message(rej, source="lieux.csv")
+    'lieux.csv : aucun lieu retenu, les 2 lignes sont écartées (missing coordinates : 2) ; ligne 1 : missing coordinates ; ligne 2 : missing coordinates'
+    """
+    if len(rejected) == 0:
+        return f"{source} : aucun lieu dans la zone (vérifiez la liste et la zone choisie)"
+    counts = rejected["reason"].astype(str).map(reason_category).value_counts()
+    by_reason = ", ".join(f"{reason} : {n}" for reason, n in counts.items())
+    rows = rejected["file_row"] if "file_row" in rejected.columns else rejected.index + 1
+    quoted = " ; ".join(
+        f"ligne {row} : {reason}"
+        for row, reason in zip(rows[:first], rejected["reason"][:first], strict=True)
+    )
+    plural = "s sont écartées" if len(rejected) > 1 else " est écartée"
+    return (
+        f"{source} : aucun lieu retenu, {'les' if len(rejected) > 1 else 'la'} "
+        f"{len(rejected)} ligne{plural} ({by_reason}) ; {quoted}"
+    )
+
+
 def load_venues(
     source: str | Path,
     *,
@@ -168,6 +209,7 @@ def load_venues(
     errors: Literal["raise", "report"] = "raise",
     kind: str | None = None,
     crs: object = None,
+    metropolitan: bool = False,
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load a venue census as canonical venues in Lambert-93 (EPSG:2154).
 
@@ -203,6 +245,10 @@ def load_venues(
     crs : int or str, optional
         CRS of the census's ``x`` / ``y`` columns (``2154`` for Lambert-93); required
         with them, refused without them.
+    metropolitan : bool
+        Without ``region``, ``departements`` nor ``epci``: select metropolitan France, as
+        for a national report (the overseas venues are counted as ``elsewhere``, not in the
+        area). Ignored with an area.
 
     Returns
     -------
@@ -247,10 +293,14 @@ def load_venues(
     _check_options(errors, buffer_km)
     raw, schema, used = read_venues(source, columns=columns)
     raw = _projected(raw, crs)
-    venues, rejected = validate_venues(raw, schema, _polygons(), kind=kind)
+    polygons = _polygons()  # metropolitan France
+    venues, rejected = validate_venues(raw, schema, polygons, kind=kind)
     total_rejected = len(rejected)
-    if (region, departements, epci) != (None, None, None):
-        area = _polygons(region=region, departements=departements, epci=epci)
+    selected = (region, departements, epci) != (None, None, None)
+    if selected or metropolitan:
+        area = (
+            _polygons(region=region, departements=departements, epci=epci) if selected else polygons
+        )
         if not area.crs.equals(venues.crs):  # an overseas région: its own working CRS
             venues = venues.to_crs(area.crs)
         venues, rejected = select_venues(venues, rejected, area, buffer_km=buffer_km)

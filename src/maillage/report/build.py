@@ -30,6 +30,7 @@ from maillage.report.counts import whole_columns, whole_counts
 from maillage.report.model import Report
 from maillage.report.series import build_series
 from maillage.report.territory import territory_notes
+from maillage.report.uncertain import uncertain_frame, uncertain_summary
 from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["build_report", "make_summary", "with_venue_names"]
+__all__ = ["build_report", "french_credits", "make_summary", "with_venue_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +106,44 @@ def make_summary(
         "venues": int(venues),
         "threshold_min": float(threshold_min),
         "population_within_threshold": round(float(overall["population_within_threshold"])),
-        "share_within_threshold": round(float(overall["share_within_threshold"]), 6),
+        "share_within_threshold": _scalar(round(float(overall["share_within_threshold"]), 6)),
         "white_zone_communes": int(overall["white_zone_communes"]),
         "white_zone_population": round(float(overall["white_zone_population"])),
         "median_time_min": _scalar(round(float(overall["median_time_min"]), 3)),
         "travel_time_model": json.loads(json.dumps(model, default=str)),
         "data_credits": [str(c) for c in credits],
     }
+
+
+_IN_FRENCH = {"© OpenStreetMap contributors": "© les contributeurs d'OpenStreetMap"}
+"""Credit lines a report writes in French (OpenStreetMap's own French wording)."""
+
+
+def french_credits(lines: Sequence[str]) -> list[str]:
+    """Return the credit lines with the English notices a report shows written in French.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        Attribution lines (:func:`maillage.credits`).
+
+    Returns
+    -------
+    list of str
+        The same lines, in order and without repeats.
+
+    Examples
+    --------
+    >>> french_credits(["© OpenStreetMap contributors (ODbL 1.0)", "INSEE"])
+    ["© les contributeurs d'OpenStreetMap (ODbL 1.0)", 'INSEE']
+    """
+    out = []
+    for line in lines:
+        text = str(line)
+        for english, french in _IN_FRENCH.items():
+            text = text.replace(english, french)
+        out.append(text)
+    return list(dict.fromkeys(out))
 
 
 def _step(bar: Any, label: str) -> None:
@@ -192,7 +224,9 @@ def build_report(
     Report
         The computed report, ready for :func:`save_report`. Its tables count whole
         residents that add up (:func:`maillage.report.counts.whole_counts`); its communes
-        name their nearest venue (``nearest_venue_name``).
+        name their nearest venue (``nearest_venue_name``) and, with a model that knows its
+        error, say whether their side of the threshold is uncertain (``uncertain``,
+        ``time_min_low``, ``time_min_high``: :mod:`maillage.report.uncertain`).
     """
     if previous is not None and not isinstance(previous, Previous):
         previous = read_previous(previous)
@@ -260,11 +294,10 @@ def build_report(
         venues=int(communes_cov.attrs.get("venues", len(venues))),
         threshold_min=threshold_min,
         model=model.describe(),
-        credits=attribution_lines(communes_cov.attrs.get("data_credits", [])),
+        credits=french_credits(attribution_lines(communes_cov.attrs.get("data_credits", []))),
     )
-    span = headline_range(communes, venues, model=model, threshold_min=threshold_min, grid=grid)
-    summary.update(
-        {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
+    communes_out = _with_error(
+        summary, communes_out, communes, venues, origins_cov, model=model, grid=grid
     )
     summary.update(summary_counts(facts))
     summary.update(territory_notes(communes))
@@ -284,7 +317,7 @@ def build_report(
             k_sites=k_sites,
         )
         summary.update(commute_summary(extra["commutes"]))
-        lines = attribution_lines(extra["commutes"]["data_credits"])
+        lines = french_credits(attribution_lines(extra["commutes"]["data_credits"]))
         summary["data_credits"] = list(dict.fromkeys([*summary["data_credits"], *lines]))
     return Report(
         area=area,
@@ -339,6 +372,29 @@ def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gp
     out = communes_cov.copy()
     out.insert(position, "nearest_venue_name", found)
     return out
+
+
+def _with_error(
+    summary: dict[str, Any],
+    communes_out: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    origins_cov: gpd.GeoDataFrame,
+    *,
+    model: TravelTimeModel,
+    grid: gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    """Add the headline range to ``summary`` and the uncertain communes to both (in place)."""
+    threshold = float(summary["threshold_min"])
+    span = headline_range(communes, venues, model=model, threshold_min=threshold, grid=grid)
+    summary.update(
+        {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
+    )
+    flags = uncertain_frame(communes, venues, origins_cov, model=model, threshold_min=threshold)
+    if flags is not None:
+        communes_out = communes_out.join(flags.reindex(communes_out.index))
+    summary.update(uncertain_summary(communes_out))
+    return communes_out
 
 
 def _by_year(

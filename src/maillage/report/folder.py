@@ -10,15 +10,27 @@ lock, just before the folder is replaced (:func:`replace_folder`):
 - an existing folder is replaced only when it is empty or when everything in it is listed,
   unchanged, in its manifest (:mod:`maillage.report.manifest`); otherwise the run stops
   with one line naming the foreign entries;
-- the parent folder must be writable.
+- the parent folder must be writable, and the filesystem must hold the internal names.
 
 One run at a time writes a given folder: a second one fails at once (:func:`reserve_folder`,
-an ``fcntl`` lock on ``.<name>.lock`` beside the folder, removed afterwards). The files
-are written into ``.<name>.partial-<hex>`` beside the folder, which is then exchanged with
-the folder in one step (Linux ``renameat2(RENAME_EXCHANGE)``); where that is not available,
-files are moved in one by one under a manifest that accepts both versions, so the folder
-always exists and always passes the checks. An existing folder keeps its permissions.
-Leftover ``.partial-*`` and ``.old-*`` folders of a killed run are removed by the next run.
+the lock ``.<name>.lock`` beside the folder, :mod:`maillage.report.lock`: opened without
+following links, refused when maillage did not create it, removed afterwards). The files
+are written into ``.<name>.partial-<id>`` beside the folder (its marker file, naming it,
+written first), which then replaces the folder:
+
+- in one step where the system can (Linux ``renameat2(RENAME_EXCHANGE)``);
+- elsewhere (other systems, some network filesystems) in two renames: the folder is set
+  aside as ``.<name>.old-<id>``, the new one renamed in its place. A run killed between
+  the two leaves no folder at ``out_dir``: the next run (or the interrupted command) puts
+  the previous report back, whole. So after a kill at any moment ``out_dir`` holds a whole
+  old or a whole new report, never a mix.
+
+An existing folder keeps its permissions. Leftover ``.partial-<id>`` and ``.old-<id>``
+folders of a killed run are removed by the next run only when maillage provably wrote them:
+their marker names them, or their manifest lists everything in them, unchanged (a user's
+``.rapport.old-backup2023`` is never touched). A name too long for the filesystem (with the
+internal names' 18 more characters) is refused before anything is computed; a full disk or
+a file-size limit is reported in French, the previous report left whole.
 """
 
 from __future__ import annotations
@@ -26,10 +38,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import logging
 import os
-import pwd
 import re
 import secrets
 import shutil
@@ -37,14 +47,21 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maillage.errors import OptionError
-from maillage.report.manifest import MANIFEST_NAME, foreign_entries, manifest_bytes
-from maillage.sources import sha256_of
+from maillage.errors import MaillageError, OptionError
+from maillage.report.lock import release_lock, take_lock
+from maillage.report.manifest import MANIFEST_NAME, foreign_entries, manifest_bytes, read_manifest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-__all__ = ["MANIFEST_NAME", "check_out_dir", "replace_folder", "reserve_folder"]
+__all__ = [
+    "MANIFEST_NAME",
+    "check_out_dir",
+    "put_back_aside",
+    "replace_folder",
+    "reserve_folder",
+    "writing_errors",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +70,29 @@ _HELD: dict[str, tuple[int, int]] = {}
 _SHOWN = 8
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_ID_BYTES = 4
+_MARKER = ".maillage-partial"
+"""Written first into a folder being filled, holding its name: proof that maillage made it."""
+_LONGEST = ".{}.partial-" + "0" * 2 * _ID_BYTES
+_NAME_MAX = 255
+_FULL = {
+    errno.ENOSPC: "le disque est plein",
+    errno.EFBIG: "la taille de fichier permise (ulimit -f) est dépassée",
+    getattr(errno, "EDQUOT", -1): "le quota de disque est atteint",
+}
 
 
 def _target(out_dir: str | Path) -> Path:
     """Return the folder a report at ``out_dir`` replaces: ``~`` expanded, links followed."""
     path = Path(out_dir).expanduser()
-    if path.is_symlink() and not path.exists():
+    try:
+        dangling = path.is_symlink() and not path.exists()
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        msg = f"out_dir {out_dir} : nom trop long pour ce système de fichiers ; donnez-en un plus court"
+        raise OptionError(msg) from None
+    if dangling and not _aside(path.resolve()):
         msg = (
             f"out_dir {path} is a symbolic link to {path.readlink()}, which does not exist; "
             "create that folder or give another out_dir"
@@ -69,6 +103,10 @@ def _target(out_dir: str | Path) -> Path:
 
 def _homes() -> set[Path]:
     homes = {Path.home().resolve()}
+    try:
+        import pwd  # noqa: PLC0415 - Unix only: the other users' homes, where there are any
+    except ImportError:
+        return homes
     with contextlib.suppress(OSError, KeyError):
         homes |= {Path(p.pw_dir).resolve() for p in pwd.getpwall() if p.pw_dir not in ("", "/")}
     return homes
@@ -112,16 +150,36 @@ def _refuse_foreign(target: Path, given: str | Path) -> None:
         raise OptionError(msg)
 
 
+def _refuse_long_names(target: Path, existing: Path, given: str | Path) -> None:
+    """Refuse a name the filesystem cannot hold, the internal names beside it included."""
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows: its usual limit
+        limit = _NAME_MAX
+    missing = target.relative_to(existing).parts
+    names = [*missing[:-1], _LONGEST.format(target.name)]
+    longest = max(names, key=lambda name: len(os.fsencode(name)))
+    if len(os.fsencode(longest)) > limit:
+        spare = limit - len(os.fsencode(_LONGEST.format("")))
+        msg = (
+            f"out_dir {given} : nom trop long pour ce système de fichiers ({limit} octets "
+            f"par nom au plus, et maillage écrit d'abord le rapport dans « {longest[:40]}… ») ; "
+            f"donnez un nom de dossier de {spare} octets au plus"
+        )
+        raise OptionError(msg)
+
+
 def _refuse_unwritable(target: Path, given: str | Path) -> None:
     existing = target.parent
     while not existing.exists():
         existing = existing.parent
+    _refuse_long_names(target, existing, given)
     problem = None
     if not existing.is_dir():
         problem = f"{existing} is a file"
     elif not os.access(existing, os.W_OK | os.X_OK):
         problem = f"{existing} is not writable"
-    elif os.statvfs(existing).f_flag & os.ST_RDONLY:
+    elif hasattr(os, "statvfs") and os.statvfs(existing).f_flag & os.ST_RDONLY:
         problem = f"{existing} is on a read-only filesystem"
     if problem is not None:
         msg = f"out_dir {given} cannot be written: {problem}; give another out_dir"
@@ -146,7 +204,9 @@ def check_out_dir(out_dir: str | Path) -> Path:
     OptionError
         ``out_dir`` is a file, a link to nothing, a protected folder (root, top-level,
         home, current folder or its parents, mount point), holds anything maillage did not
-        write there (the entries are named), or cannot be written.
+        write there (the entries are named), cannot be written, or has a name too long for
+        its filesystem once the 18 characters of the internal ``.<name>.partial-<id>`` are
+        added (in French, with the longest name that fits).
 
     Examples
     --------
@@ -166,40 +226,88 @@ def check_out_dir(out_dir: str | Path) -> Path:
     return target
 
 
-def _lock(path: Path, given: str | Path) -> int:
-    """Take the lock at ``path`` without waiting; return its file descriptor."""
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            msg = (
-                f"out_dir {given} is being written by another maillage run (process "
-                f"{holder}); wait for it to end or give another out_dir"
-            )
-            raise OptionError(msg) from None
-        try:
-            same = os.fstat(fd).st_ino == path.stat().st_ino
-        except FileNotFoundError:
-            same = False
-        if same:  # else the previous holder removed it meanwhile: take the new one
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            return fd
-        os.close(fd)
+def _run_folders(target: Path, kind: str) -> list[Path]:
+    """Return the ``.<name>.<kind>-<id>`` folders beside ``target`` (not links), by age."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.{kind}-[0-9a-f]{{{2 * _ID_BYTES}}}")
+    with contextlib.suppress(FileNotFoundError):
+        found = [
+            path
+            for path in target.parent.iterdir()
+            if pattern.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
+        ]
+        return sorted(found, key=lambda path: path.stat().st_mtime_ns)
+    return []
+
+
+def _written_by_maillage(folder: Path) -> bool:
+    """Tell whether ``folder`` provably holds only what maillage wrote.
+
+    Its marker names it (or, alone and empty, was being written), or its manifest lists
+    everything in it, unchanged.
+    """
+    marker = folder / _MARKER
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if stat.S_ISREG(marker.lstat().st_mode):
+            text = marker.read_text(encoding="utf-8")
+            return text.strip() == folder.name or (text == "" and _names(folder) == [_MARKER])
+    return read_manifest(folder) is not None and not foreign_entries(folder)
+
+
+def _names(folder: Path) -> list[str]:
+    return [path.name for path in folder.iterdir()]
+
+
+def _aside(target: Path) -> list[Path]:
+    """Return the whole reports set aside by a run killed while it replaced ``target``."""
+    return [path for path in _run_folders(target, "old") if _written_by_maillage(path)]
+
+
+def put_back_aside(target: Path) -> bool:
+    """Put back the report that a killed run set aside, when ``target`` is missing.
+
+    Parameters
+    ----------
+    target : pathlib.Path
+        The report folder, as returned by :func:`check_out_dir`; call under its lock.
+
+    Returns
+    -------
+    bool
+        True when a report was put back.
+    """
+    if target.exists() or target.is_symlink():
+        return False
+    aside = _aside(target)
+    if not aside:
+        return False
+    aside[-1].rename(target)
+    _fsync(target.parent)
+    logger.warning(
+        "rapport précédent remis en place dans %s (une exécution avait été interrompue)",
+        target.name,
+    )
+    return True
 
 
 def _clean_leftovers(target: Path) -> None:
-    """Remove the ``.partial-*`` and ``.old-*`` folders a killed run left beside ``target``."""
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.(partial|old)-[A-Za-z0-9_]{{6,}}")
-    for path in target.parent.iterdir():
-        if not pattern.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
-            continue
-        if all(p.is_file() and not p.is_symlink() for p in path.iterdir()):
+    """Remove the folders a killed run left beside ``target``, when maillage wrote them."""
+    for path in _run_folders(target, "partial") + _run_folders(target, "old"):
+        if not any(path.iterdir()):
+            path.rmdir()
+        elif _written_by_maillage(path):
             logger.info("removing %s, left by an interrupted run", path)
-            shutil.rmtree(path)
+            _remove(path)
+
+
+def _remove(folder: Path) -> None:
+    """Remove a folder maillage wrote, its proof (marker, manifest) last.
+
+    A kill meanwhile leaves a folder that the next run still knows as its own.
+    """
+    entries = sorted(folder.iterdir(), key=lambda path: path.name in (_MARKER, MANIFEST_NAME))
+    for path in entries:
+        path.unlink()
+    folder.rmdir()
 
 
 def _made_parents(target: Path) -> list[Path]:
@@ -211,6 +319,9 @@ def _made_parents(target: Path) -> list[Path]:
 @contextlib.contextmanager
 def reserve_folder(out_dir: str | Path) -> Iterator[Path]:
     """Check ``out_dir`` and hold its lock for a whole run (reentrant within a process).
+
+    Once the lock is taken, a report that a killed run set aside is put back
+    (:func:`put_back_aside`) and the leftovers maillage provably wrote are removed.
 
     Parameters
     ----------
@@ -225,7 +336,9 @@ def reserve_folder(out_dir: str | Path) -> Iterator[Path]:
     Raises
     ------
     OptionError
-        As :func:`check_out_dir`, or another run holds the lock (no waiting).
+        As :func:`check_out_dir`; or, in French, another run holds the lock (no waiting)
+        or a link or a file that maillage did not write holds its name
+        (:func:`maillage.report.lock.take_lock`).
 
     Examples
     --------
@@ -249,7 +362,7 @@ def reserve_folder(out_dir: str | Path) -> Iterator[Path]:
     check_out_dir(out_dir)
     made = _made_parents(target)
     try:
-        fd = _lock(lock, out_dir)
+        fd = take_lock(lock, out_dir)
     except BaseException:
         for path in reversed(made):
             with contextlib.suppress(OSError):
@@ -257,12 +370,12 @@ def reserve_folder(out_dir: str | Path) -> Iterator[Path]:
         raise
     _HELD[key] = (fd, 1)
     try:
+        put_back_aside(target)
         _clean_leftovers(target)
         yield target
     finally:
         del _HELD[key]
-        lock.unlink(missing_ok=True)
-        os.close(fd)
+        release_lock(fd, lock)
         if not target.exists():
             for path in reversed(made):
                 with contextlib.suppress(OSError):
@@ -301,19 +414,70 @@ def replace_folder(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
     if bad:
         msg = f"files: {bad} cannot be written into a report folder"
         raise ValueError(msg)
-    with reserve_folder(out_dir) as target:
+    with reserve_folder(out_dir) as target, writing_errors(out_dir):
         new = _write_partial(target, files)
         try:
             _refuse_foreign(target, out_dir)  # anything added while the report was computed
-            _swap(new, target, files)
+            _swap(new, target)
         finally:
             if new.exists():
                 shutil.rmtree(new, ignore_errors=True)
     return Path(out_dir).expanduser()
 
 
+@contextlib.contextmanager
+def writing_errors(out_dir: str | Path) -> Iterator[None]:
+    """Say in French that the disk is full or a file-size limit is reached, as ``OptionError``.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The report folder, named in the message.
+
+    Yields
+    ------
+    None
+        Write inside the ``with`` block.
+
+    Raises
+    ------
+    OptionError
+        Chained to the ``OSError`` (``ENOSPC``, ``EFBIG``, ``EDQUOT``) raised in the block,
+        or to an error of a library (not a Python built-in one) raised while a file-size
+        limit (``ulimit -f``) is set: a library writing a file may lose the ``errno``.
+    """
+    try:
+        yield
+    except MaillageError:
+        raise
+    except Exception as exc:
+        why = _FULL.get(exc.errno) if isinstance(exc, OSError) else None
+        from_library = isinstance(exc, OSError) or type(exc).__module__ != "builtins"
+        why = why or (_FULL[errno.EFBIG] if from_library and _size_limit_set() else None)
+        if why is None:
+            raise
+        msg = (
+            f"out_dir {out_dir} : {why} pendant l'écriture du rapport ; "
+            "le dossier n'a pas été modifié : libérez de la place ou donnez un autre out_dir"
+        )
+        raise OptionError(msg) from exc
+
+
+def _size_limit_set() -> bool:
+    """Tell whether a file-size limit (``ulimit -f``) is set: a failed write then most likely hit it."""
+    try:
+        import resource  # noqa: PLC0415 - Unix only: read when a write failed
+    except ImportError:
+        return False
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return soft != resource.RLIM_INFINITY
+
+
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except PermissionError:  # Windows opens no folder: its renames are durable enough
+        return
     try:
         os.fsync(fd)
     finally:
@@ -321,20 +485,19 @@ def _fsync(path: Path) -> None:
 
 
 def _write_partial(target: Path, files: Mapping[str, bytes]) -> Path:
-    """Write the files and the manifest into a new folder beside ``target``."""
-    new = target.parent / f".{target.name}.partial-{secrets.token_hex(4)}"
+    """Write the files and the manifest into a new folder beside ``target``, marked first."""
+    new = target.parent / f".{target.name}.partial-{secrets.token_hex(_ID_BYTES)}"
     new.mkdir(0o777)  # the umask applies: the mode of a new report folder
     mode = (
         stat.S_IMODE(target.stat().st_mode) if target.is_dir() else stat.S_IMODE(new.stat().st_mode)
     )
     try:
         new.chmod(0o700)
+        _write_file(new / _MARKER, f"{new.name}\n".encode())
         for name, content in [*files.items(), (MANIFEST_NAME, manifest_bytes(files))]:
             logger.info("writing %s", name)
-            with (new / name).open("wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
+            _write_file(new / name, content)
+        (new / _MARKER).unlink()  # from here the complete manifest proves it
         new.chmod(mode)
         _fsync(new)
     except BaseException:
@@ -343,11 +506,18 @@ def _write_partial(target: Path, files: Mapping[str, bytes]) -> Path:
     return new
 
 
+def _write_file(path: Path, content: bytes) -> None:
+    with path.open("wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one step; False where the system cannot."""
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # TypeError: no CDLL(None) on Windows
         return False
     renameat2.argtypes = [
         ctypes.c_int,
@@ -365,27 +535,17 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _swap(new: Path, target: Path, files: Mapping[str, bytes]) -> None:
-    """Put ``new`` in place of ``target``; ``target`` exists at every moment once it did."""
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target``: a whole old or a whole new report at every moment."""
     if not target.exists():
         new.rename(target)
     elif _exchange(new, target):
         logger.debug("report folder exchanged in one step")
-        shutil.rmtree(new)  # now the previous report
-    else:
-        _move_in(new, target, files)
+        _remove(new)  # now the previous report
+    else:  # a kill between the renames leaves the old one aside: put back by the next run
+        aside = target.parent / f".{target.name}.old-{new.name.rpartition('-')[2]}"
+        target.rename(aside)
+        new.rename(target)
+        _fsync(target.parent)
+        _remove(aside)
     _fsync(target.parent)
-
-
-def _move_in(new: Path, target: Path, files: Mapping[str, bytes]) -> None:
-    """Replace the files of ``target`` one by one, under a manifest accepting both versions."""
-    old = {p.name: sha256_of(p, memo=False) for p in target.iterdir() if p.name != MANIFEST_NAME}
-    bridge = new / f"{MANIFEST_NAME}.bridge"
-    bridge.write_bytes(manifest_bytes(files, replacing=old))
-    bridge.replace(target / MANIFEST_NAME)
-    for name in files:
-        (new / name).replace(target / name)
-    for name in set(old) - set(files):
-        (target / name).unlink()
-    (new / MANIFEST_NAME).replace(target / MANIFEST_NAME)
-    new.rmdir()

@@ -48,18 +48,13 @@ _NOTE = (
 )
 
 
-def manifest_bytes(
-    files: Mapping[str, bytes], *, replacing: Mapping[str, str] | None = None
-) -> bytes:
+def manifest_bytes(files: Mapping[str, bytes]) -> bytes:
     """Return the manifest of ``files`` (deterministic: sorted keys, no date).
 
     Parameters
     ----------
     files : mapping of str to bytes
         File name to content, as written.
-    replacing : mapping of str to str, optional
-        While a folder is updated file by file: the hashes of the files being replaced,
-        also accepted until the final manifest is written.
 
     Returns
     -------
@@ -72,8 +67,6 @@ def manifest_bytes(
         "note": _NOTE,
         "written_by": "maillage",
     }
-    if replacing:
-        body["replacing"] = dict(sorted(replacing.items()))
     return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -88,8 +81,9 @@ def read_manifest(folder: Path) -> dict[str, set[str]] | None:
     Returns
     -------
     dict of str to set of str, or None
-        File name to the SHA-256 values accepted for it; None when the manifest is
-        missing, is not a regular file or cannot be parsed.
+        File name to the SHA-256 values accepted for it (those of ``files``, and of
+        ``replacing`` in a folder that an earlier version was updating file by file);
+        None when the manifest is missing, is not a regular file or cannot be parsed.
     """
     path = folder / MANIFEST_NAME
     try:

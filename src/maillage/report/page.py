@@ -15,10 +15,12 @@ from maillage.load.cog import read_cog_table
 from maillage.report.census import census_section
 from maillage.report.commutes import commute_section
 from maillage.report.counts import largest_remainder
+from maillage.report.headline import HEADLINE_CSS, headline_section, share_with_range
 from maillage.report.method import grid_warning, method_section
 from maillage.report.numbers import fr_number, fr_percent, fr_year
 from maillage.report.series import series_section
 from maillage.report.territory import territory_paragraph
+from maillage.report.uncertain import uncertain_section
 
 if TYPE_CHECKING:
     from maillage.report.compare import Comparison
@@ -37,6 +39,7 @@ th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f
 td:first-child,th:first-child,td:nth-child(2){text-align:left}
 img{max-width:100%}.note{color:#555;font-size:.85em}
 """
+_CSS += HEADLINE_CSS
 
 _INDICATOR_COLUMNS = {
     "code": "Code",
@@ -101,7 +104,7 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ("Communes", fr_number(summary["communes"])),
         ("Habitants", fr_number(summary["population"])),
         ("Lieux pris en compte", fr_number(summary["venues"])),
-        (f"Population à {t:g} min ou moins", _share_with_range(summary)),
+        (f"Population à {t:g} min ou moins", share_with_range(summary)),
         (f"Habitants à {t:g} min ou moins", fr_number(summary["population_within_threshold"])),
         (f"Habitants à plus de {t:g} min", fr_number(beyond)),
         ("Communes en zone blanche", fr_number(summary["white_zone_communes"])),
@@ -109,16 +112,6 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ("Temps d'accès médian", f"{fr_number(summary['median_time_min'], 1)} min"),
     ]
     return _figures(figures) + _two_counts(summary)
-
-
-def _share_with_range(summary: dict[str, Any]) -> str:
-    """Return the headline share, with its low and high values when the model knows its error."""
-    share = fr_percent(summary["share_within_threshold"])
-    if "share_within_threshold_low" not in summary:
-        return share
-    low = fr_percent(summary["share_within_threshold_low"])
-    high = fr_percent(summary["share_within_threshold_high"])
-    return f"{share} (entre {low} et {high})"
 
 
 def travel_time_precision(summary: dict[str, Any]) -> str:
@@ -470,6 +463,7 @@ def _sections(
     by_epci = ind[ind["level"] == "epci"].sort_values(["share_within_threshold", "code"]).head(15)
     parts = [
         "<h2>Chiffres clés</h2>",
+        headline_section(report),
         _key_figures(report.summary),
         grid_warning(report.communes.attrs),
         territory_paragraph(report.summary),
@@ -480,6 +474,7 @@ def _sections(
         '<p>Carte interactive (couches, info-bulles) : <a href="map.html">map.html</a>. '
         "Données pour un SIG : <code>coverage.gpkg</code>, tableaux : <code>communes.csv</code>, "
         "<code>indicators.csv</code>, <code>sites.csv</code>.</p>",
+        *uncertain_section(report),
     ]
     if report.by_year is not None:
         parts += ["<h2>Évolution</h2>", _image(evolution_png, "Évolution par année")]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 
 from maillage.report.build import build_report
 from maillage.report.files import render_files
-from maillage.report.folder import replace_folder, reserve_folder
+from maillage.report.folder import replace_folder, reserve_folder, writing_errors
 from maillage.report.model import (
     CENSUS_FILES,
     COMMUTE_FILES,
@@ -137,7 +137,10 @@ def save_report(
     OptionError
         If ``out_dir`` is a file, a protected folder (root, home, current folder), holds
         anything maillage did not write there (named in the message), cannot be written,
-        or another run is writing it.
+        or another run is writing it; or, in French, the disk is full or a file-size limit
+        (``ulimit -f``) is reached (the previous report is left whole).
     """
     with reserve_folder(out_dir):  # checked and locked before the files are rendered
-        return replace_folder(out_dir, render_files(report, progress=progress))
+        with writing_errors(out_dir):  # a full disk or ulimit -f while a file is rendered
+            files = render_files(report, progress=progress)
+        return replace_folder(out_dir, files)

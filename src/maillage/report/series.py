@@ -18,9 +18,16 @@ from __future__ import annotations
 
 import html
 import io
+import math
 from typing import TYPE_CHECKING, Any, cast
 
-from maillage.analysis.coverage import coverage
+from maillage.analysis.coverage import (
+    aggregate,
+    build_origins,
+    coverage,
+    origin_times,
+    venue_points,
+)
 from maillage.analysis.vintages import coverage_by_date, iso_date, match_vintages
 from maillage.errors import OptionError
 from maillage.report.model import SERIES_FILES
@@ -132,10 +139,28 @@ def build_series(
     names |= {iso_date(k): v for k, v in (sources or {}).items()}
     table.insert(0, "source", [names.get(day, "") for day in table.index])
     frames = {
-        day: coverage(communes, dated[day], model=model, threshold_min=threshold_min, grid=grid)
+        day: _coverage_of(communes, dated[day], model=model, threshold_min=threshold_min, grid=grid)
         for day in table.index
     }
     return {"table": table, "changes": changes, "frames": frames, "venues": dated}
+
+
+def _coverage_of(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: TravelTimeModel,
+    threshold_min: float,
+    grid: gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    """Coverage by one dated list; a list without venue in the area covers no one (0 %)."""
+    if len(venues):
+        return coverage(communes, venues, model=model, threshold_min=threshold_min, grid=grid)
+    points = venue_points(venues, model=model, allow_empty=True)
+    origins = origin_times(
+        build_origins(communes, grid), points, model=model, threshold_min=threshold_min
+    )
+    return aggregate(communes, origins, threshold_min=threshold_min)
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -185,6 +210,10 @@ def series_renderers() -> dict[str, Any]:
     }
 
 
+def _minutes(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") if math.isfinite(value) else "–"
+
+
 def _percent(value: float) -> str:
     return f"{100 * value:.1f}\u00a0%".replace(".", ",")
 
@@ -218,7 +247,7 @@ def series_section(report: Report, series_png: bytes | None = None) -> list[str]
             f"{int(row['closed'])}",
             _percent(float(row["share_within_threshold"])),
             f"{int(row['white_zone_communes'])}",
-            f"{float(row['median_time_min']):.1f}".replace(".", ","),
+            _minutes(float(row["median_time_min"])),
         ]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{label}</th>" for label in _COLUMNS.values())
@@ -230,6 +259,16 @@ def series_section(report: Report, series_png: bytes | None = None) -> list[str]
         "(<code>series_changes.csv</code>, tableau : <code>series.csv</code>).</p>",
         f"<table><tr>{head}</tr>{''.join(rows)}</table>",
     ]
+    empty = [str(day) for day, n in zip(table["date"], table["venues"], strict=True) if n == 0]
+    if empty:
+        listed = ", ".join(html.escape(day) for day in empty)
+        parts.append(
+            f"<p>Aucun lieu dans le territoire dans la liste du {listed} : cette date ne "
+            "couvre personne (0 %), ses cartes sont entièrement en zone blanche.</p>"
+            if len(empty) == 1
+            else f"<p>Aucun lieu dans le territoire dans les listes du {listed} : ces dates "
+            "ne couvrent personne (0 %), leurs cartes sont entièrement en zone blanche.</p>"
+        )
     if series_png:
         import base64  # noqa: PLC0415 - only with a series
 

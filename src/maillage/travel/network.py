@@ -25,7 +25,7 @@ __all__ = ["DEFAULT_MAX_SNAP_M", "NetworkEngine"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SNAP_M = 2000.0
-"""Largest distance between a point and its road node; farther points are unplaced."""
+"""Largest distance between a point and its placement on the road; farther points are unplaced."""
 
 
 class NetworkEngine(Engine):

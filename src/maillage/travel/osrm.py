@@ -30,8 +30,10 @@ from pyproj import Transformer
 
 from maillage.errors import NetworkError
 from maillage.travel.engine import PairQuery, check_positive
+from maillage.travel.graph.snap import ACCESS_SPEED_KPH, TRIP_DEFINITION
 from maillage.travel.network import DEFAULT_MAX_SNAP_M, NetworkEngine
 from maillage.travel.osrm_build import (
+    SMALL_COMPONENT_SIZE,
     PreparedOSRM,
     check_algorithm,
     osrm_module,
@@ -76,9 +78,12 @@ class OSRMModel(NetworkEngine):
     Build it with :meth:`from_osm`. OSRM places each point on the nearest road segment it
     can route from (it skips tiny disconnected pieces of road when a larger one is near);
     a point farther than ``max_snap_m`` from that spot is unplaced (NaN time, listed by
-    :meth:`unplaced`). Times are OSRM's durations (tenths of a second), from the snapped
-    spots: by default no access leg is added for the stretch between a point and its road,
-    as in INSEE's Metric-OSRM. Unreachable pairs (e.g. an island without ferry) are ``inf``.
+    :meth:`unplaced`). A trip's time follows maillage's definition of a car trip (the same
+    in every engine, :mod:`maillage.travel.graph.snap`): OSRM's duration between the
+    snapped spots (tenths of a second) plus an access leg at each end, the straight-line
+    distance between the point and its spot at ``access_speed_kph`` (15 km/h,
+    :data:`~maillage.travel.graph.snap.ACCESS_SPEED_KPH`). Unreachable pairs (e.g. an island
+    without ferry) are ``inf``.
 
     OSRM works in longitude and latitude: points may be in any working CRS (Lambert-93 or
     an overseas région's, :data:`maillage.schema.WORKING_CRS`), origins and destinations
@@ -94,10 +99,10 @@ class OSRMModel(NetworkEngine):
     max_snap_m : float, default 2000
         Largest distance between a point and the spot where OSRM places it, metres (the
         default of :class:`~maillage.travel.graph.RoadNetwork`).
-    access_speed_kph : float, optional
-        When given, each trip also pays the straight-line distance between each end and
-        its snapped spot at this speed, as :class:`~maillage.travel.graph.RoadNetwork`
-        does (15 km/h there); by default, OSRM's durations alone.
+    access_speed_kph : float or None, default 15
+        Speed of the access leg between each end and its snapped spot, km/h, as in
+        :class:`~maillage.travel.graph.RoadNetwork`; ``None`` gives OSRM's durations alone
+        (as INSEE's Metric-OSRM reports them), which is not maillage's definition of a trip.
     source : dict, optional
         Build metadata (files, sha256, profile, OSRM version), reported by :meth:`describe`.
 
@@ -138,7 +143,7 @@ class OSRMModel(NetworkEngine):
         *,
         algorithm: str = "ch",
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
-        access_speed_kph: float | None = None,
+        access_speed_kph: float | None = ACCESS_SPEED_KPH,
         source: dict[str, object] | None = None,
     ) -> None:
         self._base = Path(base)
@@ -159,7 +164,8 @@ class OSRMModel(NetworkEngine):
         profile: str | os.PathLike[str] = "car",
         algorithm: str = "ch",
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
-        access_speed_kph: float | None = None,
+        access_speed_kph: float | None = ACCESS_SPEED_KPH,
+        small_component_size: int = SMALL_COMPONENT_SIZE,
         cache: bool = True,
     ) -> OSRMModel:
         """Prepare OpenStreetMap extract(s) for OSRM (once, cached) and open them.
@@ -176,8 +182,13 @@ class OSRMModel(NetworkEngine):
             the same times.
         max_snap_m : float, default 2000
             Largest distance between a point and the road, metres.
-        access_speed_kph : float, optional
-            Speed of an access leg between each end and its road (none by default).
+        access_speed_kph : float or None, default 15
+            Speed of the access leg between each end and its road, km/h (class
+            Parameters); ``None``: OSRM's durations alone.
+        small_component_size : int, default 1000
+            Pieces of the road network with fewer nodes are skipped when a point is placed,
+            if a larger one is near (``osrm-extract --small-component-size``, see
+            :data:`~maillage.travel.osrm_build.SMALL_COMPONENT_SIZE`); part of the cache key.
         cache : bool, default True
             Reuse and store the prepared files in ``options.cache_dir / "osrm"``, under a
             key of the files' SHA-256, the profile, the algorithm and the OSRM version.
@@ -205,7 +216,11 @@ class OSRMModel(NetworkEngine):
         'saint_barthelemy.osm.pbf'
         """
         prepared: PreparedOSRM = prepare_osrm(
-            paths, profile=profile, algorithm=algorithm, cache=cache
+            paths,
+            profile=profile,
+            algorithm=algorithm,
+            small_component_size=small_component_size,
+            cache=cache,
         )
         model = cls(
             prepared.base,
@@ -239,7 +254,8 @@ class OSRMModel(NetworkEngine):
         dict
             ``model`` ("OSRMModel"), ``engine`` ("osrm"), ``label_fr``, ``sources``, source
             file(s) and sha256 (joined with `` + `` when several), ``profile``,
-            ``algorithm``, ``osrm_version``, ``max_snap_m``.
+            ``algorithm``, ``osrm_version``, ``max_snap_m``, ``access_speed_kph`` and
+            ``trip_definition`` (maillage's definition of a car trip, or what differs).
 
         Examples
         --------
@@ -266,7 +282,14 @@ class OSRMModel(NetworkEngine):
             "algorithm": self._algorithm,
             "osrm_version": version,
             "max_snap_m": self._max_snap_m,
+            "small_component_size": self._source.get("small_component_size"),
             "access_speed_kph": self._access_kph,
+            "trip_definition": (
+                TRIP_DEFINITION
+                if self._access_kph == ACCESS_SPEED_KPH
+                else f"{TRIP_DEFINITION}; here the access legs are "
+                + ("left out" if self._access_kph is None else f"at {self._access_kph:g} km/h")
+            ),
         }
 
     # -- OSRM calls --------------------------------------------------------------------
@@ -380,8 +403,11 @@ class OSRMModel(NetworkEngine):
         >>> pts = gpd.GeoSeries.from_xy([-62.85, -62.83], [17.90, 17.90], index=["a", "b"],
         ...                             crs=4326).to_crs(2154)
         >>> table = model.time_matrix(pts, pts)
-        >>> float(table.loc["a", "a"]), bool(table.loc["a", "b"] > 60)
-        (0.0, True)
+        >>> round(float(table.loc["a", "a"]), 1), bool(table.loc["a", "b"] > 60)  # a to a: two access legs
+        (4.1, True)
+        >>> bare = OSRMModel.from_osm(fetch("osm-saint-barthelemy-2015")[0], access_speed_kph=None)
+        >>> float(bare.time_matrix(pts, pts).loc["a", "a"])  # OSRM's duration alone
+        0.0
         """
         out = np.full((len(origins), len(destinations)), np.nan)
         dest_ll, dest_pos = self._placed(destinations, name="destinations", warn=False)

@@ -44,6 +44,7 @@ from maillage.errors import MissingDependencyError, NetworkError, OptionError
 from maillage.options import options
 from maillage.schema import check_choice
 from maillage.sources import sha256_of
+from maillage.travel.engine import check_positive
 from maillage.travel.graph.osm import as_paths
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ __all__ = [
     "INSTALL_HINT",
     "OSRM_FORMAT",
     "PROFILES",
+    "SMALL_COMPONENT_SIZE",
     "PreparedOSRM",
     "check_algorithm",
     "merge_pbf",
@@ -72,6 +74,13 @@ OSRM_FORMAT = 1
 
 PROFILES = ("car", "bicycle", "foot")
 """Names of the stock OSRM profiles (``share/profiles/<name>.lua`` of the wheel)."""
+
+SMALL_COMPONENT_SIZE = 1000
+"""OSRM's default ``--small-component-size``: pieces of the road network with fewer nodes are
+"tiny", and a point whose nearest road lies on one is placed on the nearest road of a larger
+piece. An extract smaller than this (central Paris) has no large piece at all: OSRM then
+places each point on its nearest road, whatever piece it is in, and pairs between pieces are
+unreachable; pass a smaller size to treat such an extract as a national one would be."""
 
 ALGORITHMS = {"ch": ("contract",), "mld": ("partition", "customize")}
 """OSRM routing algorithms and the steps that follow ``osrm-extract`` for each."""
@@ -266,8 +275,10 @@ def merge_pbf(paths: Sequence[Path], target: Path) -> int:
     return repeated
 
 
-def _cache_key(hashes: Sequence[str], profile: Path, algorithm: str, version: str) -> str:
-    parts = {
+def _cache_key(
+    hashes: Sequence[str], profile: Path, algorithm: str, version: str, small: int
+) -> str:
+    parts: dict[str, object] = {
         "sha256": sorted(hashes),
         "profile": profile.name,
         "profile_sha256": sha256_of(profile),
@@ -275,6 +286,8 @@ def _cache_key(hashes: Sequence[str], profile: Path, algorithm: str, version: st
         "osrm": version,
         "format": OSRM_FORMAT,
     }
+    if small != SMALL_COMPONENT_SIZE:  # the entries of OSRM's default keep their key
+        parts["small_component_size"] = small
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -292,7 +305,7 @@ def _run(step: str, args: list[str], label: str) -> None:
         raise NetworkError(msg)
 
 
-def _build(folder: Path, paths: list[Path], profile: Path, algorithm: str) -> None:
+def _build(folder: Path, paths: list[Path], profile: Path, algorithm: str, small: int) -> None:
     """Write the prepared files of ``paths`` into ``folder`` (``network.osrm.*``)."""
     label = " + ".join(path.name for path in paths)
     source = paths[0]
@@ -300,7 +313,8 @@ def _build(folder: Path, paths: list[Path], profile: Path, algorithm: str) -> No
         source = folder / "merged.osm.pbf"
         merge_pbf(paths, source)
     base = folder / _BASE
-    _run("extract", ["-p", str(profile), "-o", str(base), str(source)], label)
+    extract = ["-p", str(profile), "--small-component-size", str(small), "-o", str(base)]
+    _run("extract", [*extract, str(source)], label)
     if source != paths[0]:
         source.unlink()
     for step in ALGORITHMS[algorithm]:
@@ -331,7 +345,7 @@ def _broken(entry: Path, key: str) -> str | None:
     return None
 
 
-def _meta(paths: list[Path], hashes: list[str], profile: Path, algorithm: str) -> dict:
+def _meta(paths: list[Path], hashes: list[str], profile: Path, algorithm: str, small: int) -> dict:
     return {
         "file": " + ".join(path.name for path in paths),
         "sha256": " + ".join(hashes),
@@ -341,6 +355,7 @@ def _meta(paths: list[Path], hashes: list[str], profile: Path, algorithm: str) -
         "algorithm": algorithm,
         "osrm_version": osrm_version(),
         "osrm_format": OSRM_FORMAT,
+        "small_component_size": small,
     }
 
 
@@ -349,6 +364,7 @@ def prepare_osrm(
     *,
     profile: str | os.PathLike[str] = "car",
     algorithm: str = "ch",
+    small_component_size: int = SMALL_COMPONENT_SIZE,
     cache: bool = True,
 ) -> PreparedOSRM:
     """Extract and contract (or partition and customize) OSM file(s) for OSRM, cached.
@@ -361,6 +377,10 @@ def prepare_osrm(
         A stock profile name (:data:`PROFILES`) or a Lua profile file.
     algorithm : {"ch", "mld"}, default "ch"
         Contraction hierarchies (fastest tables) or multi-level Dijkstra.
+    small_component_size : int, default 1000
+        ``osrm-extract --small-component-size``: OSRM places a point on the nearest road of
+        a component of at least this many nodes when its nearest road lies in a smaller one
+        (:data:`SMALL_COMPONENT_SIZE`).
     cache : bool, default True
         Reuse and store the prepared files in ``options.cache_dir / "osrm"``; otherwise
         build them in a temporary folder that lives as long as the result.
@@ -388,16 +408,17 @@ def prepare_osrm(
     lua = profile_file(profile)
     algorithm = check_algorithm(algorithm)
     hashes = [sha256_of(path) for path in files]
-    meta = _meta(files, hashes, lua, algorithm)
+    small = int(check_positive("small_component_size", small_component_size))
+    meta = _meta(files, hashes, lua, algorithm, small)
     if not cache:
         folder = Path(tempfile.mkdtemp(prefix="maillage-osrm-"))
         try:
-            _build(folder, files, lua, algorithm)
+            _build(folder, files, lua, algorithm, small)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         return PreparedOSRM(folder / _BASE, meta, temporary=True)
-    key = _cache_key(hashes, lua, algorithm, str(meta["osrm_version"]))
+    key = _cache_key(hashes, lua, algorithm, str(meta["osrm_version"]), small)
     entry = Path(options.cache_dir) / "osrm" / key
     if entry.is_dir():
         reason = _broken(entry, key)
@@ -409,7 +430,7 @@ def prepare_osrm(
     entry.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=entry.parent))
     try:
-        _build(work, files, lua, algorithm)
+        _build(work, files, lua, algorithm, small)
         meta_out = {**meta, "key": key, "prepared": _inventory(work)}
         (work / _META).write_text(json.dumps(meta_out, indent=1), encoding="utf-8")
         try:

@@ -44,10 +44,12 @@ __all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
 
 logger = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 6
+GRAPH_FORMAT = 7
 """Version of the parsing and graph-building code; part of every cache key."""
 
-_FIELDS = ("indptr", "indices", "weights", "xy", "node_ids", "heading", "junction", "roundabout")
+_FIELDS = (
+    "indptr", "indices", "weights", "xy", "node_ids", "heading", "junction", "roundabout", "delay",
+)  # fmt: skip
 
 
 def cache_key(
@@ -141,9 +143,11 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, object]] | None:
     if missing:  # cannot happen with a matching hash and schema; never trust a cache blindly
         msg = f"cached road graph {path} lacks {missing}"
         raise ValueError(msg)
-    indptr, indices, weights, xy, node_ids, heading, junction, roundabout = (
+    indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay = (
         arrays[name] for name in _FIELDS
     )
-    crs = str(meta.get("crs", CRS))
-    graph = Graph(indptr, indices, weights, xy, node_ids, heading, junction, roundabout, crs=crs)
+    graph = Graph(
+        indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay,
+        crs=str(meta.get("crs", CRS)),
+    )  # fmt: skip
     return graph, meta

@@ -1,7 +1,7 @@
 """Build the routable directed graph (CSR arrays) from drivable ways.
 
-Every way node is a graph node (no contraction: snapping to a node is then accurate to a
-few metres along roads). Each pair of consecutive way nodes gives one edge per allowed
+Every way node is a graph node (no contraction: every edge is a straight segment, on which
+:mod:`maillage.travel.graph.snap` places points exactly). Each pair of consecutive way nodes gives one edge per allowed
 direction, weighted by its travel time in seconds. Parallel edges keep the minimum time,
 self-loops are dropped, zero-length edges get :data:`MIN_EDGE_TIME_S`, and only the
 largest strongly connected component is kept (elsewhere some trips would have no way back).
@@ -72,6 +72,10 @@ class Graph:
         Nodes where three roads or more meet (turns cost time there); empty without turns.
     roundabout : numpy.ndarray of bool
         Edges on a roundabout (read with turn costs only); empty when unknown.
+    delay : numpy.ndarray of float64
+        Part of each edge's time spent at the obstacle of its head node (traffic signals,
+        stop, gate: :mod:`maillage.travel.graph.nodes`), seconds; empty when unknown. A
+        point placed part-way along an edge pays it only if its trip passes that node.
     reverse : bool
         Every edge is turned around (:meth:`reversed`): searches run from trip ends.
     crs : str
@@ -87,6 +91,7 @@ class Graph:
     heading: np.ndarray = field(default_factory=_no_turns)
     junction: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     roundabout: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    delay: np.ndarray = field(default_factory=lambda: np.empty(0))
     reverse: bool = False
     crs: str = CRS
 
@@ -138,6 +143,7 @@ class Graph:
             self.heading[edge] if self.turn_costs else self.heading,
             self.junction,
             self.roundabout[edge] if len(self.roundabout) else self.roundabout,
+            self.delay[edge] if len(self.delay) else self.delay,
             not self.reverse,
             self.crs,
         )
@@ -222,6 +228,7 @@ def graph_from_edges(
     node_ids: np.ndarray,
     *,
     roundabout: np.ndarray | None = None,
+    delay: np.ndarray | None = None,
     largest_component: bool = True,
     crs: str = CRS,
 ) -> Graph:
@@ -239,6 +246,8 @@ def graph_from_edges(
         Label of each node.
     roundabout : numpy.ndarray of bool, optional
         Edges on a roundabout, for turn costs (:attr:`Graph.roundabout` of the kept edges).
+    delay : numpy.ndarray of float, optional
+        Part of each edge's time spent at its head's obstacle (:attr:`Graph.delay`).
     largest_component : bool, default True
         Keep only the largest strongly connected component.
     crs : str, default "EPSG:2154"
@@ -269,6 +278,8 @@ def graph_from_edges(
     )
     if roundabout is not None:
         graph = replace(graph, roundabout=np.asarray(roundabout, dtype=bool)[kept])
+    if delay is not None:
+        graph = replace(graph, delay=np.asarray(delay, dtype=np.float64)[kept])
     return _strong_component(graph) if largest_component else graph
 
 
@@ -334,5 +345,6 @@ def _strong_component(graph: Graph) -> Graph:
         graph.xy[keep],
         graph.node_ids[keep],
         roundabout=graph.roundabout[kept] if len(graph.roundabout) else graph.roundabout,
+        delay=graph.delay[kept] if len(graph.delay) else graph.delay,
         crs=graph.crs,
     )

@@ -116,10 +116,13 @@ def _turn_base(turning, offset, last, indptr, u):
 def _queue(weights, spread, capacity):
     """Return (width, heads, entry nodes, entry links) of an empty bucket queue.
 
-    Entries are 32-bit: the callers check that nodes and edges number below 2**31.
+    The live entries of the queue always lie within the heaviest edge plus ``spread``
+    (the spread of the start times and the dearest turn) of the bucket being emptied: the
+    circular array spans that much. Entries are 32-bit: the callers check that nodes and
+    edges number below 2**31.
     """
     width = weights.min() * _SLACK if len(weights) else 1.0
-    n_buckets = int(max(weights.max() if len(weights) else 0.0, spread) / width) + 2
+    n_buckets = int(((weights.max() if len(weights) else 0.0) + spread) / width) + 2
     heads = np.full(n_buckets, -1, dtype=np.int32)
     entry_node = np.empty(capacity, dtype=np.int32)
     entry_next = np.empty(capacity, dtype=np.int32)
@@ -127,14 +130,21 @@ def _queue(weights, spread, capacity):
 
 
 @njit(cache=True, nogil=True)
-def _seed(dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next):
-    """Queue the sources (the fastest start per node); return (entries used, first bucket)."""
+def _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_last):
+    """Queue the sources (the fastest start per node); return (entries used, first bucket).
+
+    ``seed_last`` (empty, or one per source) is the rank of the edge each source's route
+    is taken to end with (:func:`turn_plan`), -1 for none: the turn from it is charged.
+    """
+    width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
     for i in range(len(sources)):
         s = sources[i]
         if init[i] < dist[s] and init[i] <= limit:
             dist[s] = init[i]
             label[s] = labels[i]
+            if len(last) and len(seed_last):
+                last[s] = seed_last[i]
     used = 0
     bucket = np.int64(1) << 62
     for i in range(len(sources)):
@@ -153,12 +163,14 @@ def _seed(dist, label, done, sources, init, labels, limit, width, heads, entry_n
 
 
 @njit(cache=True, nogil=True)
-def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
-    """Return (time, label) of the nearest source for every node, within ``limit``.
+def multi_source(indptr, indices, weights, sources, init, labels, limit, turns, seed_last):
+    """Return (time, label, last) of the nearest source for every node, within ``limit``.
 
-    ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``. Unreached nodes
-    have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan` (empty
-    arrays: no turn costs).
+    ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``, its route ending
+    with the edge of rank ``seed_last[i]`` (-1: none; empty: no source has one). Unreached
+    nodes have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan`
+    (empty arrays: no turn costs); ``last`` is the rank of the last edge of each node's
+    route (empty without turn costs), for the turns of trips that leave from a node.
     """
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
@@ -170,21 +182,20 @@ def multi_source(indptr, indices, weights, sources, init, labels, limit, turns):
     queue = _queue(
         weights, spread + (MAX_TURN_S if turning else 0.0), len(indices) + len(sources) + 1
     )
-    width, heads, entry_node, entry_next = queue
-    used, bucket = _seed(
-        dist, label, done, sources, init, labels, limit, width, heads, entry_node, entry_next
-    )
+    used, bucket = _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_last)
     state = (dist, done, last)
-    _settle(indptr, indices, weights, limit, state, None, label, queue, (used, bucket), None, turns)
-    return dist, label
+    start = (used, bucket, 0)
+    _settle(indptr, indices, weights, limit, state, None, label, queue, start, None, turns)
+    return dist, label, last
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _settle(indptr, indices, weights, limit, state, touched, label, queue, start, floor, turns):
     """Run the bucket queue, seeded with its first ``start[0]`` entries, until it is empty.
 
-    ``state`` is ``(dist, done, last)``; ``touched`` (unless None) records the
-    nodes whose time leaves ``inf``, from its second slot on (the first holds the source);
+    ``start`` is ``(entries, first bucket, nodes already in touched)``. ``state`` is
+    ``(dist, done, last)``; ``touched`` (unless None) records the nodes whose time leaves
+    ``inf``, after the ones it already holds (the seeds);
     ``label`` (unless None) passes each node's label on to the nodes it reaches. When
     ``floor`` is not None nor empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is
     not expanded (see :func:`bounded_pairs`). Return how many nodes ``touched`` holds.
@@ -195,8 +206,8 @@ def _settle(indptr, indices, weights, limit, state, touched, label, queue, start
     turning = len(offset) > 0
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
-    used, bucket = start
-    live, count, lab = used, 1, 0
+    used, bucket, count = start
+    live, lab = used, 0
     while live > 0:
         slot = bucket % n_buckets
         e = heads[slot]
@@ -239,25 +250,43 @@ def _settle(indptr, indices, weights, limit, state, touched, label, queue, start
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns):
-    """Settle nodes within ``limit`` of ``source``; return how many were touched.
+def _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns):
+    """Settle nodes within ``limit`` of one search's seeds; return how many were touched.
 
-    ``work`` is ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all
-    False) and ``last`` (all -1, when turning) must be clean for the nodes to be
-    touched; the caller resets ``touched[:count]`` afterwards. The queue comes back empty.
-    ``floor`` prunes as in :func:`_settle`.
+    The search starts at every node of ``seeds = (nodes, starts, ranks)`` at once, each
+    at its start time, its route ending with the edge of that rank (-1: none; empty: no
+    seed has one): a point placed part-way along an edge starts at both ends of it. ``work`` is
+    ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all False) and
+    ``last`` (all -1, when turning) must be clean for the nodes to be touched; the caller
+    resets ``touched[:count]`` afterwards. The queue comes back empty. ``floor`` prunes
+    as in :func:`_settle`.
     """
-    dist, touched = work[0], work[2]
+    dist, touched, last = work[0], work[2], work[3]
+    nodes, starts, ranks = seeds
     width, heads, entry_node, entry_next = queue
-    dist[source] = start
-    touched[0] = source
-    bucket = np.int64(start / width)
-    heads[bucket % len(heads)] = 0
-    entry_node[0] = source
-    entry_next[0] = -1
+    used, count = 0, 0
+    bucket = np.int64(1) << 62
+    for i in range(len(nodes)):
+        s, time = nodes[i], starts[i]
+        if time <= limit and time < dist[s]:
+            if dist[s] == np.inf:
+                touched[count] = s
+                count += 1
+            dist[s] = time
+            if len(last) and len(ranks):
+                last[s] = ranks[i]
+            k = np.int64(time / width)
+            bucket = min(bucket, k)
+            entry_node[used] = s
+            entry_next[used] = heads[k % len(heads)]
+            heads[k % len(heads)] = used
+            used += 1
+    if used == 0:
+        return 0
     state = (dist, work[1], work[3])
+    start = (used, bucket, count)
     return _settle(
-        indptr, indices, weights, limit, state, touched, None, queue, (1, bucket), floor, turns
+        indptr, indices, weights, limit, state, touched, None, queue, start, floor, turns
     )
 
 
@@ -273,27 +302,40 @@ def _work(n, turning):
 
 
 @njit(cache=True, nogil=True)
-def reach(indptr, indices, weights, source, start, limit, turns):
-    """Return (nodes, times) of every node within ``limit`` of ``source`` (start time ``start``)."""
+def _spread(weights, turning):
+    """Spread of a bounded search's queue: its seeds lie within one edge, plus a turn."""
+    return (weights.max() if len(weights) else 0.0) + (MAX_TURN_S if turning else 0.0)
+
+
+@njit(cache=True, nogil=True)
+def reach(indptr, indices, weights, seeds, limit, turns):
+    """Return (nodes, times) of every node within ``limit`` of the seeds (see :func:`_bounded`)."""
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
     work = _work(n, turning)
-    queue = _queue(weights, MAX_TURN_S if turning else 0.0, len(indices) + 1)
+    queue = _queue(weights, _spread(weights, turning), len(indices) + len(seeds[0]) + 1)
     floor = np.empty(0)
-    count = _bounded(indptr, indices, weights, source, start, limit, work, queue, floor, turns)
+    count = _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns)
     nodes = work[2][:count].copy()
     return nodes, work[0][nodes]
 
 
 @njit(cache=True, nogil=True)
 def bounded_pairs(
-    indptr, indices, weights, sources, starts, limit, points, floor, turns
+    indptr, indices, weights, sources, limit, points, floor, turns
 ):  # fmt: skip
     """Return (point, source position, time) of every pair within ``limit``.
 
-    One bounded search per source. ``points`` is ``(node_ptr, point_idx, point_extra)``:
-    the points at node ``v`` are ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra
-    times ``point_extra`` (their access leg); a pair is kept when ``dist[v] + extra <= limit``.
+    One bounded search per source. ``sources`` is ``(seed_ptr, seed_node, seed_start,
+    seed_rank)``: source ``k`` starts at the nodes ``seed_node[seed_ptr[k]:seed_ptr[k + 1]]``
+    at times ``seed_start`` (both ends of its edge), routes ending with the edges of ranks
+    ``seed_rank`` (see :func:`_bounded`). ``points`` is ``(node_ptr, point_idx,
+    point_extra, point_edge)``: the points leaving by node ``v`` are
+    ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times ``point_extra`` (the partial
+    edge and their access leg), having driven the edge ``point_edge`` into ``v`` (its
+    position in the searched graph, leaving ``v``; -1: none), whose turn onto the route is
+    charged; a point may leave by two nodes, and its time to a source is the least over
+    them, kept when it is within ``limit``.
 
     ``floor`` (empty, or one time per node) prunes the searches: a node whose ``floor``
     is at most its time from the source is settled but not expanded. With ``floor`` the
@@ -301,37 +343,55 @@ def bounded_pairs(
     farther than ``limit`` from all incumbents stay exact: a shortest path through such a
     node would put the point at most as far from an incumbent as from this source.
     """
-    node_ptr, point_idx, point_extra = points
+    node_ptr, point_idx, point_extra, point_edge = points
+    seed_ptr, seed_node, seed_start, seed_rank = sources
+    cost, offset = turns[0], turns[1]
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
     work = _work(n, turning)
     dist, done, touched, last = work[0], work[1], work[2], work[3]
-    queue = _queue(weights, MAX_TURN_S if turning else 0.0, len(indices) + 1)
+    widest = 0
+    for k in range(len(seed_ptr) - 1):
+        widest = max(widest, seed_ptr[k + 1] - seed_ptr[k])
+    queue = _queue(weights, _spread(weights, turning), len(indices) + widest + 1)
+    n_points = point_idx.max() + 1 if len(point_idx) else 0
+    best = np.full(n_points, np.inf)
+    hit = np.empty(n_points, dtype=np.int64)
     cap = 1024
     out_p = np.empty(cap, dtype=np.int64)
     out_s = np.empty(cap, dtype=np.int64)
     out_t = np.empty(cap, dtype=np.float64)
     m = 0
-    for k in range(len(sources)):
-        count = _bounded(
-            indptr, indices, weights, sources[k], starts[k], limit, work, queue, floor, turns
-        )
+    for k in range(len(seed_ptr) - 1):
+        rows = slice(seed_ptr[k], seed_ptr[k + 1])
+        ranks = seed_rank[rows] if len(seed_rank) else seed_rank
+        seeds = (seed_node[rows], seed_start[rows], ranks)
+        count = _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns)
+        n_hit = 0
         for j in range(count):
             v = touched[j]
+            base = _turn_base(turning, offset, last, indptr, v)
             for q in range(node_ptr[v], node_ptr[v + 1]):
-                t = dist[v] + point_extra[q]
-                if t <= limit:
-                    if m == cap:
-                        cap *= 2
-                        out_p = np.resize(out_p, cap)
-                        out_s = np.resize(out_s, cap)
-                        out_t = np.resize(out_t, cap)
-                    out_p[m] = point_idx[q]
-                    out_s[m] = k
-                    out_t[m] = t
-                    m += 1
+                p, t = point_idx[q], dist[v] + point_extra[q]
+                if turning and point_edge[q] >= 0:
+                    t += cost[base + point_edge[q]]
+                if t <= limit and t < best[p]:
+                    if best[p] == np.inf:
+                        hit[n_hit] = p
+                        n_hit += 1
+                    best[p] = t
             dist[v] = np.inf
             done[v] = False
             if turning:
                 last[v] = -1
+        if m + n_hit > cap:
+            cap = max(2 * cap, m + n_hit)
+            out_p = np.resize(out_p, cap)
+            out_s = np.resize(out_s, cap)
+            out_t = np.resize(out_t, cap)
+        for i in range(n_hit):
+            p = hit[i]
+            out_p[m], out_s[m], out_t[m] = p, k, best[p]
+            best[p] = np.inf
+            m += 1
     return out_p[:m].copy(), out_s[:m].copy(), out_t[:m].copy()

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from maillage.options import options
 from maillage.schema import check_choice, check_working_crs
@@ -39,7 +38,13 @@ from maillage.travel.graph.profile import (
     MAXSPEED_FACTOR,
     PROFILES,
 )
-from maillage.travel.graph.snap import ACCESS_SPEED_KPH, Snapped, points_xy, snap_xy
+from maillage.travel.graph.snap import (
+    ACCESS_SPEED_KPH,
+    TRIP_DEFINITION,
+    Placement,
+    Segments,
+    points_xy,
+)
 from maillage.travel.graph.ways import graph_from_ways
 from maillage.travel.network import DEFAULT_MAX_SNAP_M, NetworkEngine
 
@@ -55,6 +60,9 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_SNAP_M", "RoadNetwork"]
 
 logger = logging.getLogger(__name__)
+
+_ToVenue = tuple[np.ndarray, np.ndarray, np.ndarray, Placement, np.ndarray]
+"""Per node: time to the nearest venue, its position, last edge; venues' placement, positions."""
 
 
 def _graph_from_files(
@@ -87,12 +95,16 @@ def _graph_from_files(
 class RoadNetwork(NetworkEngine):
     """Drive times over a directed road graph; implements :class:`maillage.TravelTimeModel`.
 
-    Build it with :meth:`from_osm`. Points are snapped to the nearest node of the routable
-    graph (its largest strongly connected component); a point farther than ``max_snap_m``
-    is unplaced (NaN time, listed by :meth:`unplaced`). A placed point pays an access leg,
-    its distance to the node at ``access_speed_kph``. Points must be in the graph's CRS
-    (:attr:`crs`: Lambert-93, or the working CRS of an overseas région given to
-    :meth:`from_osm`).
+    Build it with :meth:`from_osm`. Every time follows maillage's definition of a car trip
+    (:mod:`maillage.travel.graph.snap`, :data:`~maillage.travel.graph.snap.TRIP_DEFINITION`),
+    the same as :class:`~maillage.travel.osrm.OSRMModel`'s: a point is placed, as OSRM
+    places it, on the nearest point of the nearest road segment of the routable graph (its
+    largest strongly connected component), part-way along an edge; it leaves or is reached
+    along that edge in the directions it allows, for the share of its time driven, and pays
+    an access leg, its distance to the placement at ``access_speed_kph``. A point farther
+    than ``max_snap_m`` is unplaced (NaN time, listed by :meth:`unplaced`). Points must be in
+    the graph's CRS (:attr:`crs`: Lambert-93, or the working CRS of an overseas région given
+    to :meth:`from_osm`).
 
     Parameters
     ----------
@@ -101,7 +113,7 @@ class RoadNetwork(NetworkEngine):
     max_snap_m : float, default 2000
         Largest snapping distance, metres.
     access_speed_kph : float, default 15
-        Speed of the access leg between a point and its node.
+        Speed of the access leg between a point and its placement on the road.
     source : dict, optional
         Where the graph comes from (file, sha256, profile), reported by :meth:`describe`.
 
@@ -162,9 +174,12 @@ class RoadNetwork(NetworkEngine):
         class, ``maxspeed`` times 0.8, surface limits, access and one-way tags
         (:mod:`maillage.travel.graph.profile`); delays at traffic signals, stop signs and
         gates, closed barriers (:mod:`maillage.travel.graph.nodes`); turn costs at
-        intersections (:mod:`maillage.travel.graph.turns`). Median drive time ÷ OSRM's on
-        random pairs of road nodes of three real extracts: 1.00 (0.82-0.95 without these
-        rules; ``scripts/road_graph_vs_osrm.py``). The parsed graph is cached in
+        intersections (:mod:`maillage.travel.graph.turns`). Median time ÷ OSRM's on random
+        pairs of road nodes of four real extracts: 0.998-1.003 (0.82-0.95 without these
+        rules); from off-road points (homes, venues) to off-road points, access legs
+        included: 0.997-1.003, 90 % of the pairs within 0.5-4 % (7 % in central Paris,
+        where OSRM's routing weight keeps it off alleys; ``scripts/road_graph_vs_osrm.py``,
+        ``benchmarks/README.md``). The parsed graph is cached in
         ``options.cache_dir`` under a hash of the file's bytes, the profile, the CRS and
         the code version (``.npz``, no pickle).
 
@@ -190,7 +205,7 @@ class RoadNetwork(NetworkEngine):
         max_snap_m : float, default 2000
             Largest distance between a point and the road network, metres.
         access_speed_kph : float, default 15
-            Speed of the leg between a point and its road node.
+            Speed of the leg between a point and its placement on the road.
         turn_costs : bool, default True
             Charge car.lua's turn costs at intersections. Without, searches are about 1.3
             times faster (1.6 on a grid of crossroads), need no turn table (60-240 MB for
@@ -259,8 +274,8 @@ class RoadNetwork(NetworkEngine):
         return self._graph.reversed()
 
     @cached_property
-    def _tree(self) -> cKDTree:
-        return cKDTree(self._graph.xy)
+    def _segments(self) -> Segments:
+        return Segments.of(self._graph)
 
     def describe(self) -> dict[str, object]:
         """Return the model name and parameters (JSON-serialisable).
@@ -303,30 +318,85 @@ class RoadNetwork(NetworkEngine):
             "ferry_speed_kph": FERRY_SPEED_KPH,
             "access_speed_kph": self._access_speed_kph,
             "max_snap_m": self._max_snap_m,
+            "trip_definition": TRIP_DEFINITION,
+            "placement": "nearest point on the nearest road segment (projection, one-way respected)",
             "n_nodes": self.n_nodes,
             "n_edges": self.n_edges,
             "crs": self.crs,
             "graph_format": GRAPH_FORMAT,
         }
 
-    def _snap(self, points: gpd.GeoSeries, *, name: str) -> Snapped:
+    def _place(self, points: gpd.GeoSeries, *, name: str) -> Placement:
         xy = points_xy(points, name=name, crs=self._graph.crs)
-        return snap_xy(self._graph.xy, xy, max_snap_m=self._max_snap_m, tree=self._tree)
+        return self._segments.place(xy, max_snap_m=self._max_snap_m)
 
     def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
         """Return, per point, whether it lies within ``max_snap_m`` of the network."""
-        return self._snap(points, name="points").placed
+        return self._place(points, name="points").placed
 
-    def _destinations(self, destinations: gpd.GeoSeries) -> tuple[Snapped, np.ndarray]:
-        """Snap destinations; return the snap and the positions of the placed ones."""
+    def _destinations(self, destinations: gpd.GeoSeries) -> tuple[Placement, np.ndarray]:
+        """Place destinations; return the placement and the positions of the placed ones."""
         self._refuse_empty(destinations)
-        snapped = self._snap(destinations, name="destinations")
-        return snapped, self._keep_placed(destinations, snapped.placed, name="destinations")
+        placed = self._place(destinations, name="destinations")
+        return placed, self._keep_placed(destinations, placed.placed, name="destinations")
 
-    def _origins(self, origins: gpd.GeoSeries) -> Snapped:
-        snapped = self._snap(origins, name="origins")
-        self._check_origins(origins, int(snapped.placed.sum()))
-        return snapped
+    def _origins(self, origins: gpd.GeoSeries) -> Placement:
+        placed = self._place(origins, name="origins")
+        self._check_origins(origins, int(placed.placed.sum()))
+        return placed
+
+    @cached_property
+    def _to_reversed(self) -> np.ndarray:
+        """Position in the reversed graph of each edge of the graph."""
+        g, n = self._graph, self._graph.n_nodes
+        tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
+        rev = self._reversed
+        rev_key = np.repeat(np.arange(n, dtype=np.int64), np.diff(rev.indptr)) * n + rev.indices
+        return np.searchsorted(rev_key, g.indices.astype(np.int64) * n + tails)
+
+    def _seeds(
+        self, placement: Placement, positions: np.ndarray, *, leaving: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows (position, node, time, edge): each point's access leg plus its partial edge.
+
+        ``edge`` is the partial edge's position in the reversed graph (-1: the point is on
+        the node), for the turn the trip makes at the node.
+        """
+        position, node, road_s, edge = self._segments.ends(placement, positions, leaving=leaving)
+        edge = np.where(edge >= 0, self._to_reversed[np.maximum(edge, 0)], -1)
+        return position, node, road_s + placement.access_s(self._access_speed_kph)[position], edge
+
+    def _best(
+        self, origins: Placement, keep: np.ndarray, to_venue: _ToVenue
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Time and venue position of the nearest venue of the origins at ``keep``.
+
+        ``to_venue`` is ``(node time, node label, last edges, venue placement, venue
+        positions)``: the per-node result of the search from the venues. An origin leaves
+        by either end of its segment, turning there onto the node's route, or drives
+        straight to a venue on the same segment.
+        """
+        node_s, label, last, venues, venue_pos = to_venue
+        position, node, start_s, edge = self._seeds(origins, keep, leaving=True)
+        start_s = start_s + search.exit_turns(self._reversed, last, node, edge)
+        same_o, same_v, road_s = self._segments.along(origins, keep, venues, venue_pos)
+        access = self._access_speed_kph
+        origin = np.concatenate([position, same_o])
+        total = np.concatenate(
+            [
+                start_s + node_s[node],
+                road_s + (origins.access_s(access)[same_o] + venues.access_s(access)[same_v]),
+            ]
+        )
+        which = np.concatenate([label[node], same_v])
+        order = np.lexsort((total, origin))
+        origin, total, which = origin[order], total[order], which[order]
+        first = np.ones(len(origin), dtype=bool)
+        first[1:] = origin[1:] != origin[:-1]
+        best_s = np.full(len(origins.segment), np.inf)
+        best_v = np.full(len(origins.segment), -1)
+        best_s[origin[first]], best_v[origin[first]] = total[first], which[first]
+        return best_s[keep], np.where(np.isfinite(best_s[keep]), best_v[keep], -1)
 
     def _nearest_positions(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
@@ -334,71 +404,94 @@ class RoadNetwork(NetworkEngine):
         """One multi-source search from all destinations on the reversed graph."""
         if max_time_s is not None:
             max_time_s = check_positive("max_time_s", max_time_s)
-        dest_snap, placed = self._destinations(destinations)
-        origin_snap = self._origins(origins)
-        time_s, label = self._from_nearest(dest_snap, placed, max_time_s)
-        ok = origin_snap.placed
-        node = np.where(ok, origin_snap.node, 0)
-        total = np.where(ok, time_s[node] + origin_snap.access_s(self._access_speed_kph), np.nan)
-        return self._within(total, np.where(ok, label[node], -1), max_time_s)
+        dest_place, placed = self._destinations(destinations)
+        origin_place = self._origins(origins)
+        reached = self._from_nearest(dest_place, placed, max_time_s)
+        keep = np.flatnonzero(origin_place.placed)
+        total = np.full(len(origins), np.nan)
+        which = np.full(len(origins), -1)
+        total[keep], which[keep] = self._best(origin_place, keep, (*reached, dest_place, placed))
+        return self._within(total, which, max_time_s)
 
     def _pair_positions(self, query: PairQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Bounded searches from each destination, pruned by ``served_by`` (class Notes)."""
         origins, destinations, _, served_by, progress = query
         max_time_s = check_positive("max_time_s", query.max_time_s)
-        dest_snap, placed = self._destinations(destinations)
-        origin_snap = self._origins(origins)
-        keep = np.flatnonzero(origin_snap.placed)
-        access = origin_snap.access_s(self._access_speed_kph)
-        floor = None if served_by is None else self._time_to(served_by, max_time_s)
-        if floor is not None:
-            keep = keep[~(floor[origin_snap.node[keep]] + access[keep] <= max_time_s)]
+        dest_place, placed = self._destinations(destinations)
+        origin_place = self._origins(origins)
+        keep = np.flatnonzero(origin_place.placed)
+        served = None if served_by is None else self._time_to(served_by, max_time_s)
+        if served is not None:
+            keep = keep[~(self._best(origin_place, keep, served)[0] <= max_time_s)]
+        venue, seed_node, seed_s, seed_edge = self._seeds(dest_place, placed, leaving=False)
+        origin, exit_node, exit_s, exit_edge = self._seeds(origin_place, keep, leaving=True)
+        local = np.searchsorted(keep, origin)  # kernel point ids: 0..len(keep)-1
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
-            dest_snap.node[placed],
-            dest_snap.access_s(self._access_speed_kph)[placed],
-            origin_snap.node[keep],
-            access[keep],
+            (np.searchsorted(placed, venue), seed_node, seed_s),
+            (local, exit_node, exit_s),
             max_time_s=max_time_s,
-            floor_s=floor,
+            floor_s=None if served is None else served[0],
             progress=progress,
+            source_edges=seed_edge,
+            point_edges=exit_edge,
         )
-        return self._by_origin(keep[point], placed[dest], time_s)
+        same_o, same_v, road_s = self._segments.along(origin_place, keep, dest_place, placed)
+        access = self._access_speed_kph
+        same_s = (
+            road_s + origin_place.access_s(access)[same_o] + dest_place.access_s(access)[same_v]
+        )
+        return self._least(
+            np.concatenate([keep[point], same_o]),
+            np.concatenate([placed[dest], same_v]),
+            np.concatenate([time_s, same_s]),
+            max_time_s,
+        )
 
-    def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> np.ndarray | None:
+    def _least(
+        self, origin: np.ndarray, dest: np.ndarray, time_s: np.ndarray, max_time_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Keep the least time of each (origin, destination) pair within ``max_time_s``."""
+        ok = time_s <= max_time_s
+        order = np.lexsort((time_s[ok], dest[ok], origin[ok]))
+        origin, dest, time_s = origin[ok][order], dest[ok][order], time_s[ok][order]
+        first = np.ones(len(origin), dtype=bool)
+        first[1:] = (origin[1:] != origin[:-1]) | (dest[1:] != dest[:-1])
+        return self._by_origin(origin[first], dest[first], time_s[first])
+
+    def _time_to(self, venues: gpd.GeoSeries, max_time_s: float) -> _ToVenue | None:
         """Time from every node to the nearest placed venue (``inf`` beyond ``max_time_s``).
 
-        ``None`` when no venue is placed; unplaced venues are skipped silently (the
-        coverage that used them has already reported them).
+        Returned with the labels, the last edges, the venues' placement and the placed positions (what
+        :meth:`_best` takes); ``None`` when no venue is placed. Unplaced venues are skipped
+        silently (the coverage that used them has already reported them).
         """
-        snap = self._snap(venues, name="served_by")
-        placed = np.flatnonzero(snap.placed)
+        place = self._place(venues, name="served_by")
+        placed = np.flatnonzero(place.placed)
         if len(placed) == 0:
             return None
-        return self._from_nearest(snap, placed, max_time_s)[0]
+        return (*self._from_nearest(place, placed, max_time_s), place, placed)
 
     def _from_nearest(
-        self, snap: Snapped, placed: np.ndarray, max_time_s: float | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per node: time to the nearest placed point of ``snap`` and that point's position."""
-        return search.nearest_sources(
-            self._reversed,
-            snap.node[placed],
-            snap.access_s(self._access_speed_kph)[placed],
-            placed,
-            max_time_s=max_time_s,
+        self, place: Placement, placed: np.ndarray, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per node: time to the nearest placed point of ``place``, its position, last edge."""
+        position, node, start_s, edge = self._seeds(place, placed, leaving=False)
+        return search.search_from(
+            self._reversed, node, start_s, position, max_time_s=max_time_s, seed_edges=edge
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
         """Return the coordinates of the road nodes within ``max_time_s`` of a destination.
 
         Times run from the node to the destination (home -> venue), the destination's
-        access leg included (a node itself is on the road: no access leg at its end).
+        access leg and partial edge included (a node itself is on the road: no access leg
+        at its end).
 
         How isochrone polygons are built from them
         (:func:`maillage.analysis.catchments.isochrones`): a lattice of sample points
         (``spacing_m``, 1 km by default) is timed with :meth:`od_table`, each sample paying
-        its access leg to its nearest node; the nodes returned here are rounded to a
+        its access leg to its placement on the road; the nodes returned here are rounded to a
         quarter of the spacing and added to the samples reached; the polygon is the
         concave hull of all these points, grown by half the spacing. It therefore contains
         every node listed here, and the land a sample point reaches off the road; its
@@ -428,12 +521,12 @@ class RoadNetwork(NetworkEngine):
         import geopandas as gpd  # noqa: PLC0415 - keeps the import of the package light
 
         max_time_s = check_positive("max_time_s", max_time_s)
-        snapped = self._snap(gpd.GeoSeries([destination], crs=self.crs), name="destination")
-        if not snapped.placed[0]:
+        place = self._place(gpd.GeoSeries([destination], crs=self.crs), name="destination")
+        if not place.placed[0]:
             logger.info("destination %s is off the road network: no reached node", destination)
             return np.empty((0, 2))
-        start = float(snapped.access_s(self._access_speed_kph)[0])
-        nodes, _ = search.reach(self._reversed, int(snapped.node[0]), start, max_time_s)
+        _, seeds, start_s, edge = self._seeds(place, np.array([0]), leaving=False)
+        nodes, _ = search.reach(self._reversed, seeds, start_s, max_time_s, seed_edges=edge)
         return self._graph.xy[nodes]
 
     def __repr__(self) -> str:

@@ -33,7 +33,9 @@ from maillage.travel.graph.turns import turn_table
 if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
 
-__all__ = ["bounded_pairs", "graph_turn_plan", "nearest_sources", "reach"]
+__all__ = [
+    "bounded_pairs", "exit_turns", "graph_turn_plan", "nearest_sources", "reach", "search_from",
+]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,77 @@ def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
     return nodes
 
 
+def _ranks(graph: Graph, edges: np.ndarray | None) -> np.ndarray:
+    """Turn-plan ranks of edge positions of ``graph`` (-1 stays); empty without turn costs."""
+    if edges is None or not graph.turn_costs:
+        return np.empty(0, dtype=np.int16)
+    edges = np.asarray(edges, dtype=np.int64)
+    rank = graph_turn_plan(graph)[2]
+    return np.where(edges >= 0, rank[np.maximum(edges, 0)], -1).astype(np.int16)
+
+
+def exit_turns(graph: Graph, last: np.ndarray, node: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """Return the turn costs at ``node`` onto the routes searched, from the edges ``edge``.
+
+    After :func:`search_from` on ``graph`` (reversed), a trip that drives the road edge
+    ``edge`` (its position in ``graph``, which leaves ``node`` there; -1: none) into
+    ``node`` and then follows ``node``'s route turns there: this is that turn's cost.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph searched.
+    last : numpy.ndarray
+        Rank of the last edge of each node's route (:func:`search_from`).
+    node, edge : numpy.ndarray of int
+        Nodes and edge positions, one per trip.
+
+    Returns
+    -------
+    numpy.ndarray
+        Seconds (0 without turn costs, or where ``edge`` is -1).
+    """
+    node, edge = np.asarray(node, dtype=np.int64), np.asarray(edge, dtype=np.int64)
+    if not graph.turn_costs or len(node) == 0:
+        return np.zeros(len(node))
+    cost, offset, _ = graph_turn_plan(graph)
+    degree = graph.indptr[node + 1] - graph.indptr[node]
+    ranked = (offset[node] >= 0) & (last[node] >= 0)
+    base = np.where(ranked, offset[node] + last[node].astype(np.int64) * degree, 0)
+    at = np.where(edge >= 0, base + edge - graph.indptr[node], 0)  # cost[0] is a no-turn 0
+    return np.where(edge >= 0, cost[at], 0.0)
+
+
+def search_from(
+    graph: Graph,
+    sources: np.ndarray,
+    start_s: np.ndarray,
+    labels: np.ndarray,
+    *,
+    max_time_s: float | None = None,
+    seed_edges: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`nearest_sources`' time and label, and the last edge of each route.
+
+    ``seed_edges`` gives, per source, the edge of ``graph`` its route is taken to end with
+    (-1: none): a point placed part-way along an edge has driven it, and turns from it.
+    The last array holds turn-plan ranks (empty without turn costs), for :func:`exit_turns`.
+    """
+    from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
+
+    return kernels.multi_source(
+        graph.indptr,
+        graph.indices,
+        graph.weights,
+        _checked(graph, sources),
+        np.asarray(start_s, dtype=np.float64),
+        np.asarray(labels, dtype=np.int64),
+        _limit(max_time_s),
+        graph_turn_plan(graph),
+        _ranks(graph, seed_edges),
+    )
+
+
 def nearest_sources(
     graph: Graph,
     sources: np.ndarray,
@@ -146,35 +219,32 @@ def nearest_sources(
     tuple of numpy.ndarray
         ``time_s`` (``inf`` when unreached) and ``label`` (``-1`` when unreached) per node.
     """
-    from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
-
-    return kernels.multi_source(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        _checked(graph, sources),
-        np.asarray(start_s, dtype=np.float64),
-        np.asarray(labels, dtype=np.int64),
-        _limit(max_time_s),
-        graph_turn_plan(graph),
-    )
+    time_s, label, _ = search_from(graph, sources, start_s, labels, max_time_s=max_time_s)
+    return time_s, label
 
 
 def reach(
-    graph: Graph, source: int, start_s: float, max_time_s: float
+    graph: Graph,
+    seeds: np.ndarray,
+    start_s: np.ndarray,
+    max_time_s: float,
+    *,
+    seed_edges: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the nodes within ``max_time_s`` of ``source`` and their times.
+    """Return the nodes within ``max_time_s`` of a point that starts at ``seeds``, and their times.
 
     Parameters
     ----------
     graph : Graph
         Graph to search.
-    source : int
-        Start node.
-    start_s : float
-        Time already spent at the start.
+    seeds : numpy.ndarray of int
+        Start nodes (one or both ends of the edge the point is placed on).
+    start_s : numpy.ndarray of float
+        Time already spent at each start node (access leg and partial edge).
     max_time_s : float
         Time budget.
+    seed_edges : numpy.ndarray of int, optional
+        Edge of ``graph`` each seed's route ends with (-1: none), see :func:`search_from`.
 
     Returns
     -------
@@ -185,27 +255,26 @@ def reach(
     --------
     >>> from maillage.travel.graph.graph import line_graph
     >>> g = line_graph([4.0])  # nodes 0 - 1, 4 s either way
-    >>> reach(g, 0, 0.0, 3.0)[0].tolist(), reach(g, 0, 0.0, 4.0)[0].tolist()
-    ([0], [0, 1])
+    >>> reach(g, np.array([0]), np.zeros(1), 3.0)[0].tolist()
+    [0]
+    >>> reach(g, np.array([0]), np.zeros(1), 4.0)[0].tolist()
+    [0, 1]
     """
-    _checked(graph, np.array([source]))
-    if start_s > max_time_s:
-        return np.empty(0, dtype=np.int64), np.empty(0)
+    seeds = _checked(graph, seeds)
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
     return kernels.reach(
         graph.indptr,
         graph.indices,
         graph.weights,
-        int(source),
-        float(start_s),
+        (seeds, np.asarray(start_s, dtype=np.float64), _ranks(graph, seed_edges)),
         float(max_time_s),
         graph_turn_plan(graph),
     )
 
 
 def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Group point positions by node: (node_ptr, point_idx, extra_s sorted alike)."""
+    """Group point rows by node: (node_ptr, row order, extra_s in that order)."""
     order = np.argsort(node, kind="stable")
     node_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(node, minlength=n_nodes), out=node_ptr[1:])
@@ -214,17 +283,20 @@ def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[
 
 def bounded_pairs(
     graph: Graph,
-    sources: np.ndarray,
-    start_s: np.ndarray,
-    point_node: np.ndarray,
-    point_extra_s: np.ndarray,
+    sources: tuple[np.ndarray, np.ndarray, np.ndarray],
+    points: tuple[np.ndarray, np.ndarray, np.ndarray],
     *,
     max_time_s: float,
     floor_s: np.ndarray | None = None,
     progress: bool = False,
+    source_edges: np.ndarray | None = None,
+    point_edges: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return every (point, source, time) with time within ``max_time_s``.
 
+    A source or a point placed part-way along an edge starts or ends at either end of it:
+    both are given as rows (id, node, time), several rows per id. Each source's search
+    starts at all its rows at once; a point's time is the least over its rows.
     One bounded search per source (cost grows with the area reached, not with the graph),
     run by batches on ``os.cpu_count()`` threads (the kernels release the GIL).
     With ``floor_s``, a search does not expand a node whose ``floor_s`` is at most its time
@@ -236,57 +308,72 @@ def bounded_pairs(
     ----------
     graph : Graph
         Graph to search (reversed graph for times towards the sources).
-    sources : numpy.ndarray of int
-        Source node of each source.
-    start_s : numpy.ndarray of float
-        Time already spent at each source.
-    point_node : numpy.ndarray of int
-        Node of each point (all placed).
-    point_extra_s : numpy.ndarray of float
-        Time added at each point (its access leg).
+    sources : tuple of numpy.ndarray
+        ``(source, node, start_s)`` rows: source ids ``0..k-1``, sorted, each with at
+        least one row; a start node and the time already spent there.
+    points : tuple of numpy.ndarray
+        ``(point, node, extra_s)`` rows: point ids ``0..p-1``; a node the point is
+        reached from and the time added there (partial edge, access leg).
     max_time_s : float
         Time budget, access legs included.
     floor_s : numpy.ndarray of float, optional
         One time per node (``inf`` for none) that prunes the searches, see above.
     progress : bool, default False
         Show a progress bar over batches of sources.
+    source_edges, point_edges : numpy.ndarray of int, optional
+        Per row, the edge of ``graph`` driven between the point and the node (-1: none),
+        whose turn at the node is charged (see :func:`search_from`, :func:`exit_turns`).
 
     Returns
     -------
     tuple of numpy.ndarray
-        Point positions, source positions, times (seconds).
+        Point ids, source ids, times (seconds): one row per pair within reach.
 
     Examples
     --------
     >>> import numpy as np
     >>> from maillage.travel.graph.graph import line_graph
     >>> g = line_graph([4.0])  # nodes 0 - 1, 4 s either way
-    >>> p, s, t = bounded_pairs(g, np.array([0, 1]), np.zeros(2), np.array([1]),
-    ...                         np.array([1.0]), max_time_s=5.0)
+    >>> sources = (np.array([0, 1]), np.array([0, 1]), np.zeros(2))
+    >>> points = (np.array([0, 0]), np.array([1, 0]), np.array([1.0, 4.5]))  # both ends
+    >>> p, s, t = bounded_pairs(g, sources, points, max_time_s=5.0)
     >>> p.tolist(), s.tolist(), t.tolist()
-    ([0, 0], [0, 1], [5.0, 1.0])
+    ([0, 0], [0, 1], [4.5, 1.0])
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    node_ptr, point_idx, extra = _group_points(graph.n_nodes, np.asarray(point_node), point_extra_s)
-    sources = _checked(graph, sources)
-    _checked(graph, point_node)
-    start_s = np.asarray(start_s, dtype=np.float64)
+    source_id, seed_node, seed_start = sources
+    point_id, point_node, point_extra_s = points
+    node_ptr, order, extra = _group_points(
+        graph.n_nodes, _checked(graph, point_node), point_extra_s
+    )
+    point_idx = np.asarray(point_id, dtype=np.int64)[order]
+    no_edge = np.full(len(point_idx), -1, dtype=np.int64)
+    point_edge = no_edge if point_edges is None else np.asarray(point_edges, np.int64)[order]
+    seed_rank = _ranks(graph, source_edges)
+    seed_node = _checked(graph, seed_node)
+    seed_start = np.asarray(seed_start, dtype=np.float64)
+    n_sources = int(source_id[-1]) + 1 if len(source_id) else 0
+    seed_ptr = np.searchsorted(source_id, np.arange(n_sources + 1)).astype(np.int64)
     floor = np.empty(0) if floor_s is None else np.asarray(floor_s, dtype=np.float64)
     if len(floor) not in (0, graph.n_nodes):
         msg = f"floor_s must hold one time per node ({graph.n_nodes}), got {len(floor)}"
         raise ValueError(msg)
     workers = max(1, os.cpu_count() or 1)
     # Few large batches: each kernel call allocates O(nodes + edges) work arrays once.
-    size = max(_BATCH, math.ceil(len(sources) / (8 * workers)))
-    batches = [np.arange(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
+    size = max(_BATCH, math.ceil(n_sources / (8 * workers)))
+    batches = [np.arange(i, min(i + size, n_sources)) for i in range(0, n_sources, size)]
 
     turns = graph_turn_plan(graph)
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = slice(seed_ptr[batch[0]], seed_ptr[batch[-1] + 1])
+        ptr = seed_ptr[batch[0] : batch[-1] + 2] - seed_ptr[batch[0]]
+        ranks = seed_rank[rows] if len(seed_rank) else seed_rank
+        seeds = (ptr, seed_node[rows], seed_start[rows], ranks)
         p, s, t = kernels.bounded_pairs(
-            graph.indptr, graph.indices, graph.weights, sources[batch], start_s[batch],
-            float(max_time_s), (node_ptr, point_idx, extra), floor, turns,
+            graph.indptr, graph.indices, graph.weights, seeds,
+            float(max_time_s), (node_ptr, point_idx, extra, point_edge), floor, turns,
         )  # fmt: skip
         return p, batch[s], t
 

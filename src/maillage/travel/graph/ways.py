@@ -168,6 +168,7 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
     times = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
     roundabout = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
+    delay = np.concatenate([enter[0][fwd], enter[1][bwd]])
     xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
     order = spatial_order(xy)
     rank = np.empty_like(order)
@@ -179,6 +180,7 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
         xy[order],
         ways.node_ids[row][order],
         roundabout=roundabout if turns else None,
+        delay=delay,
         crs=crs,
     )
 
