@@ -1,164 +1,193 @@
-"""Fit the calibrated straight-line travel-time model on real car times; write its record.
+"""Fit the default straight-line model on stock-OSRM car times, judged on areas left out.
 
-Reads, through the catalogue (:func:`maillage.fetch`, so ``MAILLAGE_DATA_DIR`` or the cache):
+The definition of a car trip: an access leg at each end (point to its road, 15 km/h) plus the
+free-flow time on OpenStreetMap roads as stock OSRM's car profile computes it. The references
+(``scripts/travel_references.py``, all read through the catalogue):
 
-* ``mapotempo-optimizer-api-2021``: car time matrices between French addresses (OSRM car
-  profile on OpenStreetMap). Only the plain car blocks are used: ``:mode`` car,
-  ``:speed_multiplier`` 1, ``:traffic`` false; a block whose matrix does not match its point
-  list, or that repeats another block, is skipped;
-* ``prefectures-car-distanamo``: car times between the 94 metropolitan prefectures (long
-  range);
-* the communes of metropolitan France (:func:`maillage.load_communes`), for the population
-  density of each origin's commune and its région.
+* OSRM (``osrm-bindings``) between random points of every real extract (Monaco and its French
+  neighbours, central Paris, Andorra, Saint-Barthélemy), access legs included;
+* the matrix between the 94 metropolitan prefectures;
+* the matrix from every commune of metropolitan France to Paris (stock OSRM, 2021);
+* apart, never fitted: Mapotempo's matrices between real addresses (an OSRM profile that
+  slows urban roads by land use), reported as model ÷ that reference by band and density.
 
-Pairs: origin != destination, real time > 0, straight-line distance 0.3-300 km, origin in a
-commune. Fit: least absolute log ratio (a median regression: soft-L1 loss of scale 0.05 on
-``ln(model / real)``) on a stratified sample, at most ``CAP`` pairs per matrix and distance
-band (fixed seed), so that no single city or matrix outweighs the others in a band.
-Measured error: model ÷ real on every pair, by straight-line distance band. Cross-validation:
-the fit is repeated leaving out one matrix, then one région of origin, and scored on the
-pairs left out.
+Pairs: straight line 0.3-300 km, real time > 0, origin density known (the commune under the
+origin; a territory's density for Andorra and Saint-Barthélemy). Fit: median regression of
+``ln(model / real)`` (soft-L1 loss) on a sample of at most ``CAP`` pairs per area and band,
+with the local part no faster and no shorter in a denser commune (the only short trips out
+of sparse communes are the hairpins above Monaco: they must not make every village slow).
+The communes-to-Paris matrix also gives each commune's remoteness from the main roads
+(:mod:`maillage.travel.remoteness`); ``remoteness_check`` measures whether it explains the
+held-out error of the other references' trips (it does not: the formula leaves it out).
 
-Writes ``src/maillage/data/travel_model.json`` (coefficients, provenance, error by band,
-cross-validation) and prints the tables.
+Judged by **leave one area out** (areas: each extract; each région of origin for the
+prefecture and communes-to-Paris matrices): the model is refitted without the area and
+scored on every pair of it. The held-out ratios give the error by distance band and density
+class, the range of :meth:`maillage.CalibratedModel.bounds` (quantiles of model ÷ real per band
+and class) and the errors :func:`maillage.headline_range` draws (area, commune and trip parts).
+The coverage of the range is itself measured on areas left out (nested: the quantiles applied
+to an area come from the other areas only).
 
-Usage::
+Writes ``src/maillage/data/travel_model.json`` and prints the tables. Usage::
 
-    MAILLAGE_DATA_DIR=/path/to/data python scripts/fit_travel_model.py [--out PATH] [--no-cv]
+    MAILLAGE_DATA_DIR=/path/to/data python scripts/fit_travel_model.py [--out PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
-import json
+import functools
 import math
 import sys
 import warnings
-import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 from scipy.optimize import least_squares
 
-from maillage import MaillageWarning, fetch, get_dataset, load_communes
-from maillage.sources import sha256_of
-from maillage.travel.calibrated import MODEL_FILE, CalibratedModel
-from maillage.travel.density import DensityLookup, commune_density
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-MATRICES = "mapotempo-optimizer-api-2021"
-PREFECTURES = "prefectures-car-distanamo"
-BANDS_KM = (0.3, 2.0, 5.0, 10.0, 20.0, 40.0, 80.0, 300.0)
-DENSITY_RANGE = (20.0, 20_000.0)  # origin densities of the data: 21 to 28,000 per km2
-CAP = 5000  # pairs per matrix and distance band in the fit sample
+import fit_travel_headline as headline
+import fit_travel_report as rep
+import travel_references as refs
+
+from maillage import MaillageWarning, OptionError, get_dataset, load_communes
+from maillage.sources import fetch, sha256_of
+from maillage.travel.calibrated import (
+    BANDS_KM,
+    CLASS_EDGES,
+    MODEL_FILE,
+    CalibratedModel,
+)
+from maillage.travel.density import DensityLookup, commune_density
+from maillage.travel.remoteness import commune_remoteness
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+DENSITY_RANGE = (5.0, 20_000.0)
+CAP = 400  # pairs per area and distance band in the fit sample
 SEED = 0
 LOSS_SCALE = 0.05  # soft-L1 scale on ln(model / real): L1 beyond a 5 % error
-THETA0 = (math.log(120.0), 50.0, math.log(100.0), 0.0, 0.0, math.log(5.0), 0.0)
+THETA0 = (math.log(60.0), 45.0, math.log(100.0), 0.5, 0.0, math.log(3.0), 0.1)
+LEVELS = (0.5, 0.8, 0.9)
 OUT = Path(__file__).resolve().parent.parent / "src" / "maillage" / "data" / MODEL_FILE
+FIT_SOURCES = ("osrm-extract", "prefectures", "communes-paris")
 
 
-# ------------------------------------------------------------------------ reading
+# ------------------------------------------------------------------------ the pairs
 
 
-def _plain_blocks(path: Path) -> list[dict]:
-    blocks = json.loads(zlib.decompress(path.read_bytes()))
-    return [
-        b
-        for b in blocks
-        if b.get(":mode") == ":car"
-        and float(b.get(":options", {}).get(":speed_multiplier", -1)) == 1.0
-        and not b.get(":options", {}).get(":traffic", False)
-    ]
-
-
-def read_matrices(paths: list[Path]) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Return every pair of the plain car blocks (lon/lat, time) and the blocks skipped."""
-    frames, seen, skipped = [], set(), {"shape_mismatch": 0, "duplicate": 0}
-    for path in paths:
-        for block in _plain_blocks(path):
-            dims = block[":dimensions"]
-            time = np.asarray(block[":matrices"][dims.index(":time")], dtype=float)
-            rows = np.asarray(block[":row"], dtype=float)
-            cols = np.asarray(block[":column"], dtype=float)
-            if time.shape != (len(rows), len(cols)):
-                skipped["shape_mismatch"] += 1
-                continue
-            key = hashlib.sha256(time.tobytes() + rows.tobytes() + cols.tobytes()).hexdigest()
-            if key in seen:
-                skipped["duplicate"] += 1
-                continue
-            seen.add(key)
-            i, j = (a.ravel() for a in np.indices(time.shape))
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "matrix": path.stem,
-                        "o_lon": rows[i, 1],
-                        "o_lat": rows[i, 0],
-                        "d_lon": cols[j, 1],
-                        "d_lat": cols[j, 0],
-                        "time_s": time.ravel(),
-                    }
-                )
-            )
-    pairs = pd.concat(frames, ignore_index=True)
-    to_l93 = Transformer.from_crs(4326, 2154, always_xy=True)
-    pairs["ox"], pairs["oy"] = to_l93.transform(pairs["o_lon"], pairs["o_lat"])
-    pairs["dx"], pairs["dy"] = to_l93.transform(pairs["d_lon"], pairs["d_lat"])
-    return pairs[["matrix", "ox", "oy", "dx", "dy", "time_s"]], skipped
-
-
-def read_prefectures(paths: list[Path]) -> pd.DataFrame:
-    """Return the prefecture pairs (Lambert-93 points, time in s)."""
-    import geopandas as gpd  # noqa: PLC0415 - script helper, kept next to its only use
-
-    csv, gpkg = sorted(paths, key=lambda p: p.suffix != ".csv")
-    minutes = pd.read_csv(csv, index_col=0)
-    points = gpd.read_file(gpkg, layer="prefecture").set_index("NOM_COM").geometry
-    long = (
-        minutes.rename_axis("o").reset_index().melt(id_vars="o", var_name="d", value_name="minutes")
-    ).dropna()
-    o, d = points.loc[long["o"]], points.loc[long["d"]]
-    return pd.DataFrame(
-        {
-            "matrix": "prefectures",
-            "ox": o.x.to_numpy(),
-            "oy": o.y.to_numpy(),
-            "dx": d.x.to_numpy(),
-            "dy": d.y.to_numpy(),
-            "time_s": long["minutes"].to_numpy() * 60.0,
-        }
-    )
-
-
-def prepare_pairs(
-    raw: pd.DataFrame, lookup: DensityLookup, regions: pd.Series
+def add_setting(
+    pairs: pd.DataFrame, lookup: DensityLookup, regions: pd.Series
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Add distance, origin density, région and band; keep the usable pairs."""
-    pairs = raw.copy()
-    pairs["crow_m"] = np.hypot(pairs["ox"] - pairs["dx"], pairs["oy"] - pairs["dy"])
-    pos = lookup.positions(pairs[["ox", "oy"]].to_numpy())
-    pairs["density"] = np.where(pos >= 0, lookup.density_per_km2[np.maximum(pos, 0)], np.nan)
-    codes = lookup.codes.to_numpy(dtype=object)[np.maximum(pos, 0)]
-    pairs["region"] = np.where(pos >= 0, regions.reindex(codes).to_numpy(dtype=object), None)
+    """Add origin density, commune, région, band and class; keep the usable pairs."""
+    x, y = Transformer.from_crs(4326, 2154, always_xy=True).transform(
+        pairs["o_lon"].to_numpy(), pairs["o_lat"].to_numpy()
+    )
+    pos = lookup.positions(np.column_stack([x, y]))
+    pairs = pairs.assign(
+        density=np.where(pos >= 0, lookup.density_per_km2[np.maximum(pos, 0)], np.nan),
+        commune=np.where(pos >= 0, lookup.codes.to_numpy(dtype=object)[np.maximum(pos, 0)], None),
+    )
+    for area, density in refs.TERRITORY_DENSITY.items():
+        mine = (pairs["area"] == area).to_numpy()
+        pairs.loc[mine, "density"] = density
+        pairs.loc[mine, "commune"] = area
+    pairs["region"] = regions.reindex(pairs["commune"]).to_numpy(dtype=object)
+    by_region = pairs["source"].isin(["prefectures", "communes-paris"])
+    pairs.loc[by_region, "area"] = "région " + pairs.loc[by_region, "region"].astype(str)
     lo, hi = BANDS_KM[0] * 1000, BANDS_KM[-1] * 1000
     rules = {
         "time_not_positive": pairs["time_s"] <= 0,
         "distance_out_of_0.3_300_km": ~pairs["crow_m"].between(lo, hi),
-        "origin_outside_communes": pairs["density"].isna(),
+        "origin_density_unknown": pairs["density"].isna(),
     }
     dropped, bad = {}, pd.Series(False, index=pairs.index)
     for reason, mask in rules.items():
         dropped[reason] = int((mask & ~bad).sum())
         bad |= mask
     pairs = pairs[~bad].reset_index(drop=True)
-    pairs["band"] = pd.cut(pairs["crow_m"] / 1000, BANDS_KM, labels=False, include_lowest=True)
+    pairs["band"] = np.searchsorted(BANDS_KM, pairs["crow_m"] / 1000, side="right") - 1
+    pairs["band"] = pairs["band"].clip(0, len(BANDS_KM) - 2)
+    pairs["dclass"] = np.searchsorted(CLASS_EDGES, pairs["density"], side="right")
     return pairs, dropped
+
+
+def load_pairs() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object], float, Callable]:
+    """Return the fit pairs, the land-use pairs, what was read, fallback density, setting.
+
+    The setting is the function that adds density, commune, band and class to raw pairs.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MaillageWarning)  # communes without geometry
+        communes = load_communes()
+    lookup = DensityLookup.from_communes(communes)
+    raw = pd.concat(
+        [
+            *(refs.extract_pairs(name) for name in refs.EXTRACTS),
+            refs.prefecture_pairs(),
+            refs.paris_pairs(),
+        ],
+        ignore_index=True,
+    )
+    pairs, dropped = add_setting(raw, lookup, communes["region"])
+    mapo_raw, skipped = refs.mapotempo_pairs()
+    mapo, _ = add_setting(mapo_raw, lookup, communes["region"])
+    read = {
+        "datasets": provenance(),
+        "dropped": dropped,
+        "land_use_reference_blocks_skipped": skipped,
+    }
+    setting = functools.partial(add_setting, lookup=lookup, regions=communes["region"])
+    return pairs, mapo, read, typical_density(communes), setting
+
+
+def provenance() -> list[dict[str, object]]:
+    """Return name, upstream, licence and each file's sha256 for the datasets read."""
+    names = [
+        "osrm-france-communes-to-paris-2021",
+        "prefectures-car-distanamo",
+        *(entry for entry, _, _ in refs.EXTRACTS.values()),
+        "mapotempo-optimizer-api-2021",
+    ]
+    out = []
+    for name in names:
+        role = "fit" if name != "mapotempo-optimizer-api-2021" else "land-use reference, not fitted"
+        try:
+            entry, paths = get_dataset(name), fetch(name)
+        except OptionError:  # an extract read by path (catalogue entry to come)
+            key = next(k for k, v in refs.EXTRACTS.items() if v[0] == name)
+            path = refs.extract_path(key)
+            files = [{"path": path.name, "sha256": sha256_of(path)}]
+            out.append({"name": name, "role": role, "files": files})
+            continue
+        files = [{"path": p.name, "sha256": sha256_of(p)} for p in paths]
+        out.append(
+            {
+                "name": name,
+                "role": role,
+                "upstream": entry.upstream,
+                "licence": entry.licence,
+                "files": files,
+            }
+        )
+    return out
+
+
+def typical_density(communes: pd.DataFrame) -> float:
+    """Return the population-weighted median commune density, to 2 significant digits."""
+    frame = pd.DataFrame(
+        {"density": commune_density(communes), "population": communes["population"]}
+    ).dropna()
+    frame = frame.sort_values("density")
+    cum = frame["population"].cumsum() / frame["population"].sum()
+    return float(f"{frame['density'][cum >= 0.5].iloc[0]:.2g}")
 
 
 # ------------------------------------------------------------------------ fitting
@@ -181,9 +210,9 @@ def model_from(theta: np.ndarray, fallback: float) -> CalibratedModel:
 
 
 def stratified_sample(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Return at most ``CAP`` random pairs per matrix and band (seed ``SEED``)."""
+    """Return at most ``CAP`` random pairs per area and band (seed ``SEED``)."""
     key = np.random.default_rng(SEED).random(len(pairs))
-    rank = pd.Series(key, index=pairs.index).groupby([pairs["matrix"], pairs["band"]]).rank()
+    rank = pd.Series(key, index=pairs.index).groupby([pairs["area"], pairs["band"]]).rank()
     return pairs[rank <= CAP]
 
 
@@ -192,18 +221,15 @@ def fit(sample: pd.DataFrame, fallback: float, theta0: np.ndarray) -> np.ndarray
     d, rho, t = (sample[c].to_numpy(dtype=float) for c in ("crow_m", "density", "time_s"))
 
     def residuals(theta: np.ndarray) -> np.ndarray:
-        if theta[1] <= 0:
-            return np.full(len(t), 10.0)
         return np.log(model_from(theta, fallback).time_s(d, rho) / t)
 
-    lower = [-np.inf, 1e-3, -np.inf, -np.inf, -np.inf, -np.inf, -np.inf]
+    # the local roads are no faster, and no shorter, in a denser commune (c1 >= 0, c2 = 0,
+    # l1 >= 0): the few short trips out of sparse communes (hairpins above Monaco) must not
+    # make every village slow
+    lower = [-np.inf, 1.0, -np.inf, 0.0, -1e-9, -np.inf, 0.0]
+    upper = [math.log(600.0), np.inf, np.inf, np.inf, 1e-9, math.log(50.0), np.inf]
     result = least_squares(
-        residuals,
-        theta0,
-        loss="soft_l1",
-        f_scale=LOSS_SCALE,
-        x_scale="jac",
-        bounds=(lower, np.inf),
+        residuals, theta0, loss="soft_l1", f_scale=LOSS_SCALE, x_scale="jac", bounds=(lower, upper)
     )
     return result.x
 
@@ -226,220 +252,73 @@ def rounded(theta: np.ndarray, fallback: float) -> CalibratedModel:
     )
 
 
-# ------------------------------------------------------------------------ scoring
+def leave_one_area_out(
+    pairs: pd.DataFrame, sample: pd.DataFrame, fallback: float, theta: np.ndarray
+) -> tuple[np.ndarray, list[dict[str, object]], dict[str, CalibratedModel]]:
+    """Refit without each area in turn; return held-out ratios, folds and fold models.
 
-
-def band_table(ratio: np.ndarray, band: np.ndarray) -> list[dict[str, object]]:
-    """Return n, median, q25 and q75 of model ÷ real per distance band."""
-    rows = []
-    for k in range(len(BANDS_KM) - 1):
-        r = ratio[band == k]
-        q25, med, q75 = np.quantile(r, [0.25, 0.5, 0.75]) if len(r) else (np.nan,) * 3
-        rows.append(
-            {
-                "band_km": [BANDS_KM[k], BANDS_KM[k + 1]],
-                "n": len(r),
-                "median_ratio": _r(med),
-                "q25": _r(q25),
-                "q75": _r(q75),
-                "median_abs_rel_error": _r(np.median(np.abs(r - 1))) if len(r) else None,
-            }
-        )
-    return rows
-
-
-def pooled_quartiles(ratio: np.ndarray, band: np.ndarray) -> dict[str, float]:
-    """Return the quartiles of model ÷ real, each band weighted equally."""
-    counts = np.bincount(band, minlength=len(BANDS_KM) - 1)
-    weight = 1.0 / counts[band]
-    order = np.argsort(ratio)
-    cum = np.cumsum(weight[order]) / weight.sum()
-    pick = {q: float(ratio[order][np.searchsorted(cum, q)]) for q in (0.25, 0.5, 0.75)}
-    return {"q25": _r(pick[0.25]), "median": _r(pick[0.5]), "q75": _r(pick[0.75])}
-
-
-def cross_validate(
-    pairs: pd.DataFrame, sample: pd.DataFrame, groups: str, fallback: float, theta: np.ndarray
-) -> dict[str, object]:
-    """Refit without each group in turn; score on every pair of the group left out."""
+    The held-out ratio of every pair, one summary per area, and the model fitted without
+    each area.
+    """
     held = np.full(len(pairs), np.nan)
-    folds = []
-    for name in sorted(pairs[groups].dropna().unique()):
-        out = (pairs[groups] == name).to_numpy()
-        theta_k = fit(sample[sample[groups] != name], fallback, theta)
-        held[out] = ratios(model_from(theta_k, fallback), pairs[out])
+    folds, models = [], {}
+    for name in sorted(pairs["area"].unique()):
+        out = (pairs["area"] == name).to_numpy()
+        theta_k = fit(sample[sample["area"] != name], fallback, theta)
+        models[str(name)] = model_from(theta_k, fallback)
+        held[out] = ratios(models[str(name)], pairs[out])
         r = held[out]
         folds.append(
             {
-                groups: str(name),
+                "area": str(name),
                 "n": int(out.sum()),
                 "median_ratio": _r(np.median(r)),
                 "median_abs_rel_error": _r(np.median(np.abs(r - 1))),
             }
         )
-    ok = ~np.isnan(held)
-    return {
-        "scheme": f"leave one {groups} out",
-        "median_abs_rel_error": _r(np.median(np.abs(held[ok] - 1))),
-        "bands": band_table(held[ok], pairs["band"].to_numpy()[ok]),
-        "folds": folds,
-    }
+    return held, folds, models
 
 
-# ------------------------------------------------------------------------ record
-
-
-def provenance(names: tuple[str, ...], paths: dict[str, list[Path]]) -> list[dict[str, object]]:
-    """Return name, upstream, licence and each file's sha256 for the datasets read."""
-    out = []
-    for name in names:
-        entry = get_dataset(name)
-        out.append(
-            {
-                "name": name,
-                "upstream": entry.upstream,
-                "licence": entry.licence,
-                "files": [{"path": p.name, "sha256": sha256_of(p)} for p in paths[name]],
-            }
-        )
-    return out
-
-
-def typical_density(communes: pd.DataFrame) -> float:
-    """Return the population-weighted median commune density, to 2 significant digits."""
-    frame = pd.DataFrame(
-        {"density": commune_density(communes), "population": communes["population"]}
-    ).dropna()
-    frame = frame.sort_values("density")
-    cum = frame["population"].cumsum() / frame["population"].sum()
-    return float(f"{frame['density'][cum >= 0.5].iloc[0]:.2g}")
-
-
-def print_bands(title: str, rows: list[dict[str, Any]]) -> None:
-    """Print a band table."""
-    print(f"\n{title}")
-    print(f"{'band km':>10} {'n':>8} {'median':>7} {'q25':>6} {'q75':>6} {'MdAPE':>6}")
-    for row in rows:
-        lo, hi = row["band_km"]
-        print(
-            f"{lo:>4g}-{hi:<5g} {row['n']:>8} {row['median_ratio']:>7.3f} {row['q25']:>6.3f} "
-            f"{row['q75']:>6.3f} {row['median_abs_rel_error']:>6.3f}"
-        )
-
-
-def load_pairs() -> tuple[pd.DataFrame, dict[str, object], float]:
-    """Return the usable pairs, what was read and left out, and the fallback density."""
-    paths = {name: fetch(name) for name in (MATRICES, PREFECTURES)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MaillageWarning)  # 4 communes without geometry
-        communes = load_communes()
-    matrices, skipped = read_matrices(paths[MATRICES])
-    raw = pd.concat([matrices, read_prefectures(paths[PREFECTURES])], ignore_index=True)
-    raw = raw[(raw["ox"] != raw["dx"]) | (raw["oy"] != raw["dy"])]
-    lookup = DensityLookup.from_communes(communes)
-    pairs, dropped = prepare_pairs(raw, lookup, communes["region"])
-    read = {
-        "datasets": provenance((MATRICES, PREFECTURES), paths),
-        "dropped": dropped,
-        "blocks_skipped": skipped,
-    }
-    return pairs, read, typical_density(communes)
-
-
-def measure(model: CalibratedModel, pairs: pd.DataFrame) -> dict[str, object]:
-    """Return model ÷ real by distance band, overall error and pooled quartiles."""
-    ratio = ratios(model, pairs)
-    band = pairs["band"].to_numpy()
-    return {
-        "ratio": "model time / real time",
-        "bands": band_table(ratio, band),
-        "median_abs_rel_error": _r(np.median(np.abs(ratio - 1))),
-        "median_ratio": _r(np.median(ratio)),
-        "quartiles_all_bands": pooled_quartiles(ratio, band),
-    }
-
-
-def validate(
-    pairs: pd.DataFrame, sample: pd.DataFrame, fallback: float, theta: np.ndarray
-) -> dict[str, object]:
-    """Return both cross-validations (by matrix, by région of origin) and their summary."""
-    cv: dict[str, dict[str, object]] = {}
-    for groups in ("matrix", "region"):
-        cv[f"leave_one_{groups}_out"] = cross_validate(pairs, sample, groups, fallback, theta)
-    summary = "; ".join(
-        f"{r['scheme']}: held-out median abs. rel. error {r['median_abs_rel_error']:.1%}"
-        for r in cv.values()
-    )
-    return {**cv, "summary": summary}
-
-
-def fit_record(
-    model: CalibratedModel, pairs: pd.DataFrame, sample: pd.DataFrame, read: dict[str, object]
-) -> dict[str, object]:
-    """Return the provenance part of the record."""
-    n_mat = int(pairs["matrix"].ne("prefectures").sum())
-    mdape = np.median(np.abs(ratios(model, pairs) - 1))
-    return {
-        "summary": (
-            f"fitted on {len(pairs)} real car trips (OSRM car profile between French "
-            f"addresses, {n_mat} pairs; prefecture matrix, {len(pairs) - n_mat} pairs), "
-            f"0.3-300 km; median abs. rel. error {mdape:.1%}"
-        ),
-        "script": "scripts/fit_travel_model.py",
-        "date": dt.datetime.now(dt.UTC).date().isoformat(),
-        "communes": "maillage.load_communes(): metropolitan France, COG 2026, populations 2023",
-        "criterion": (
-            f"least absolute ln(model / real): soft-L1 loss of scale {LOSS_SCALE} "
-            "(scipy.optimize.least_squares), i.e. a median regression"
-        ),
-        "sample": f"at most {CAP} pairs per matrix and distance band, seed {SEED}",
-        "n_pairs": len(pairs),
-        "n_pairs_fit": len(sample),
-        "pairs_by_matrix": {k: int(v) for k, v in pairs["matrix"].value_counts().items()},
-        **read,
-    }
-
-
-def report(record: dict[str, Any]) -> None:
-    """Print the band tables and the cross-validation folds."""
-    print_bands(f"model / real on {record['fit']['n_pairs']} pairs", record["error"]["bands"])
-    print("overall median abs. rel. error", record["error"]["median_abs_rel_error"])
-    for key, result in record["cross_validation"].items():
-        if key == "summary":
-            continue
-        print_bands(f"held out, {result['scheme']}", result["bands"])
-        print("held-out median abs. rel. error", result["median_abs_rel_error"])
-        for fold in result["folds"]:
-            print("  ", fold)
+# ------------------------------------------------------------------------ main
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Fit, score, cross-validate and write the record."""
+    """Fit, cross-validate, measure the range, compare with the land-use reference, write."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"output JSON (default {OUT})")
-    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     args = parser.parse_args(argv)
-    pairs, read, fallback = load_pairs()
+    pairs, mapo, read, fallback, setting = load_pairs()
     sample = stratified_sample(pairs)
     theta = fit(sample, fallback, np.asarray(THETA0))
     model = rounded(theta, fallback)
-    record = {
-        "model": "CalibratedModel",
-        "formula": model.describe()["formula"],
-        "coefficients": {
-            "access_time_s": model.access_time_s,
-            "main_pace_s_per_km": model.main_pace_s_per_km,
-            "local_pace_coefs": list(model.local_pace_coefs),
-            "local_length_coefs": list(model.local_length_coefs),
+    held, folds, fold_models = leave_one_area_out(pairs, sample, fallback, theta)
+    record = rep.build_record(
+        model=model,
+        pairs=pairs,
+        sample=sample,
+        held=held,
+        folds=folds,
+        in_sample=ratios(model, pairs),
+        land_use=ratios(model, mapo),
+        mapo=mapo,
+        read=read,
+        settings={
+            "date": dt.datetime.now(dt.UTC).date().isoformat(),
+            "criterion": (
+                f"least absolute ln(model / real): soft-L1 loss of scale {LOSS_SCALE} "
+                "(scipy.optimize.least_squares), i.e. a median regression"
+            ),
+            "sample": f"at most {CAP} pairs per area and distance band, seed {SEED}",
             "density_range_per_km2": list(DENSITY_RANGE),
             "fallback_density_per_km2": fallback,
+            "levels": LEVELS,
         },
-        "fit": fit_record(model, pairs, sample, read),
-        "error": measure(model, pairs),
-        "cross_validation": {} if args.no_cv else validate(pairs, sample, fallback, theta),
-    }
-    report(record)
-    args.out.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    )
+    record["remoteness_check"] = rep.remoteness_check(pairs, held, commune_remoteness())
+    record["headline_coverage"] = headline.headline_coverage(pairs, held, fold_models, setting)
+    print("\n" + record["headline_coverage"]["summary"])
+    rep.print_record(record)
+    rep.write_record(record, args.out)
     print(f"\nwrote {args.out}")
     return 0
 

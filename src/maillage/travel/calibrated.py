@@ -15,8 +15,11 @@ km, ``f·(p + Δ·exp(−d/L))``, is always positive: from a given origin the ti
 distance, so the nearest destination by distance is the nearest by time and
 :meth:`~CalibratedModel.nearest` is exact.
 
-The coefficients, their provenance (datasets and sha256, date, number of pairs, criterion)
-and the error measured on real car times by distance band are in the package file
+The trip it estimates is the project's definition of a car trip: an access leg at each end
+(point to its road at 15 km/h) plus the free-flow time on OpenStreetMap roads with stock
+OSRM's car profile. The coefficients, their provenance (datasets and sha256, date, number of
+pairs, criterion), the error measured on areas left out of the fit (by distance band and
+density class) and the range of :meth:`CalibratedModel.bounds` are in the package file
 ``data/travel_model.json``, written by ``scripts/fit_travel_model.py``.
 """
 
@@ -39,6 +42,7 @@ from maillage.errors import DataSourceError, MaillageWarning, OptionError
 from maillage.prepare.communes import load_communes
 from maillage.sources import credits
 from maillage.travel.density import DensityLookup
+from maillage.travel.error_range import BANDS_KM, CLASS_EDGES, monotone_divisors, range_divisor
 from maillage.travel.protocol import placed_xy
 from maillage.travel.straight import StraightLineEngine
 
@@ -47,14 +51,30 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-__all__ = ["MODEL_FILE", "CalibratedModel", "default_model", "load_calibration"]
+__all__ = [
+    "BANDS_KM",
+    "CLASS_EDGES",
+    "CLASS_LABELS",
+    "MODEL_FILE",
+    "CalibratedModel",
+    "default_model",
+    "load_calibration",
+]
 
 MODEL_FILE = "travel_model.json"
 """Name of the package data file holding the fitted coefficients and the measured error."""
 
+CLASS_LABELS = (
+    "peu dense (moins de 100 hab./km²)",
+    "intermédiaire (100 à 1 000 hab./km²)",
+    "dense (plus de 1 000 hab./km²)",
+)
+"""The density classes, in French."""
+
 _LABEL_FR = (
-    "modèle à vol d'oiseau calibré sur des temps de trajet réels en voiture "
-    "(selon la distance et la densité de la commune de départ)"
+    "modèle à vol d'oiseau calibré sur des temps de trajet OSRM en voiture "
+    "(selon la distance, avec une fourchette selon la distance et la densité de la commune "
+    "de départ)"
 )
 _FORMULA = (
     "t = f * (a + p*d + D(u)*L(u)*(1 - exp(-d/L(u)))), d straight-line km, "
@@ -88,8 +108,11 @@ def load_calibration() -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``coefficients``, ``fit`` (datasets, sha256, date, pairs, criterion),
-        ``error`` (by distance band, overall) and ``cross_validation``.
+        Keys ``definition``, ``coefficients``, ``fit`` (datasets, sha256, date, pairs,
+        criterion), ``error`` (in sample), ``held_out`` (leave one area out: by distance
+        band, density class and area), ``range`` (the quantiles of :meth:`CalibratedModel.bounds`
+        and their held-out coverage), ``errors`` (the parts :func:`maillage.headline_range`
+        draws), ``headline_coverage``, ``remoteness_check`` and ``land_use_reference``.
 
     Raises
     ------
@@ -133,6 +156,11 @@ class CalibratedModel(StraightLineEngine):
         commune density of metropolitan France: the setting of a typical resident.
     time_factor : float
         ``f``: every time is multiplied by it (1 for the fitted model).
+    range_ratio : tuple of tuples, optional
+        One row per density class (:data:`CLASS_EDGES`), one value per distance band
+        (:data:`BANDS_KM`): a ratio model ÷ real time by which every time is divided,
+        interpolated in log-distance between the bands' middles (the variants of
+        :meth:`bounds`); ``None`` for the fitted model.
     densities : DensityLookup, optional
         Commune densities, looked up under each origin.
     calibration : mapping
@@ -160,11 +188,13 @@ class CalibratedModel(StraightLineEngine):
       origin_id dest_id  travel_time_s
     0         a      v1          720.0
 
-    The fitted model, minutes for 10 km out of a village and out of a dense town:
+    The fitted model, minutes for 10 km out of a village and out of a dense town (the fit,
+    on stock-OSRM trips, found no effect of the density once the local roads may not be
+    faster in a denser commune: the density sets the range of :meth:`bounds`):
 
     >>> fitted = CalibratedModel.fitted()
     >>> (fitted.time_s(10_000.0, [50.0, 10_000.0]) / 60).round(0).tolist()
-    [17.0, 25.0]
+    [19.0, 19.0]
     """
 
     access_time_s: float
@@ -174,6 +204,7 @@ class CalibratedModel(StraightLineEngine):
     density_range_per_km2: tuple[float, float]
     fallback_density_per_km2: float
     time_factor: float = 1.0
+    range_ratio: tuple[tuple[float, ...], ...] | None = None
     densities: DensityLookup | None = field(default=None, repr=False, compare=False)
     calibration: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -190,6 +221,11 @@ class CalibratedModel(StraightLineEngine):
         problems += self._out_of_range(
             ("fallback_density_per_km2", ">", 0), ("time_factor", ">", 0)
         )
+        if self.range_ratio is not None:
+            table = np.asarray(self.range_ratio, dtype=float)
+            shape = (len(CLASS_EDGES) + 1, len(BANDS_KM) - 1)
+            if table.shape != shape or not np.all(np.isfinite(table) & (table > 0)):
+                problems.append(f"range_ratio must be {shape} positive numbers")
         if problems:
             raise OptionError("CalibratedModel: " + "; ".join(problems))
 
@@ -258,13 +294,23 @@ class CalibratedModel(StraightLineEngine):
         """
         return cls.fitted(densities=DensityLookup.from_communes(communes, max_gap_m=max_gap_m))
 
-    def bounds(self) -> tuple[CalibratedModel, CalibratedModel]:
-        """Return an optimistic and a pessimistic variant, from the measured quartiles.
+    def bounds(self, level: float = 0.8) -> tuple[CalibratedModel, CalibratedModel]:
+        """Return a fast and a slow variant between which ``level`` of real times fall.
 
-        With ``r`` = model ÷ real time on the calibration trips, a real time is
-        ``model ÷ r``; the low variant divides the times by the upper quartile of ``r``, the
-        high variant by the lower quartile (quartiles pooled over the distance bands, each
-        band weighted equally). Half the real trips lie between the two.
+        With ``r`` = model ÷ real time on areas left out of the fit, a real time is
+        ``model ÷ r``. Per density class of the origin's commune and distance band, the
+        fast variant divides the times by the high quantile of ``r``, the slow variant by
+        the low one (:func:`load_calibration` ``["range"]``: the quantiles of the held-out
+        ratios, each area weighted equally in its band, widened until the share of real
+        times inside, measured on areas left out, reaches ``level``); the divisor is
+        interpolated in log-distance between the bands' middles, so that the time still
+        grows with the distance and :meth:`nearest` stays exact.
+
+        Parameters
+        ----------
+        level : float, default 0.8
+            One of the levels measured by the fit (``load_calibration()["range"]["levels"]``:
+            0.5, 0.8, 0.9).
 
         Returns
         -------
@@ -274,21 +320,52 @@ class CalibratedModel(StraightLineEngine):
         Raises
         ------
         OptionError
+            When the model carries no measured range (built by hand) or ``level`` was not
+            measured.
+
+        Examples
+        --------
+        >>> model = CalibratedModel.fitted()
+        >>> low, high = model.bounds(0.8)
+        >>> t = [float(m.time_s(8_000.0, 50.0)) for m in (low, model, high)]
+        >>> t[0] < t[1] < t[2]
+        True
+        """
+        levels = self.calibration.get("range", {}).get("levels", {})
+        if not levels:
+            msg = "bounds() needs the measured range: build the model with CalibratedModel.fitted()"
+            raise OptionError(msg)
+        key = next((k for k in levels if np.isclose(float(k), float(level))), None)
+        if key is None:
+            msg = f"bounds(level={level!r}): the fit measured the levels {', '.join(levels)}"
+            raise OptionError(msg)
+        table = np.asarray(levels[key]["ratio"], dtype=float)  # class, band, (low, high)
+        fast, slow = (monotone_divisors(self, table[:, :, j]) for j in (1, 0))
+        return replace(self, range_ratio=fast), replace(self, range_ratio=slow)
+
+    def trip_errors(self) -> dict[str, Any]:
+        """Return the parts of the held-out error that :func:`maillage.headline_range` draws.
+
+        ``ln(model / real) = centre + area + commune + trip``, measured on areas left out of
+        the fit: ``centre_ln_ratio`` (per density class and distance band), and the
+        quantiles of the ``area_ln_by_band``, ``origin_ln`` and ``trip_ln_by_band`` parts
+        (``scripts/fit_travel_report.py``, ``error_parts``).
+
+        Raises
+        ------
+        OptionError
             When the model carries no measured error (built by hand).
 
         Examples
         --------
-        >>> low, high = CalibratedModel.fitted().bounds()
-        >>> low.time_factor < 1.0 < high.time_factor
-        True
+        >>> sorted(CalibratedModel.fitted().trip_errors())[:3]
+        ['area_ln_by_band', 'centre_ln_ratio', 'n_areas_by_band']
         """
-        quartiles = self.calibration.get("error", {}).get("quartiles_all_bands")
-        if not quartiles:
-            msg = "bounds() needs the measured error: build the model with CalibratedModel.fitted()"
+        errors = self.calibration.get("errors")
+        if not errors:
+            msg = "trip_errors() needs the measured error: build the model with CalibratedModel.fitted()"
             raise OptionError(msg)
-        low = replace(self, time_factor=self.time_factor / float(quartiles["q75"]))
-        high = replace(self, time_factor=self.time_factor / float(quartiles["q25"]))
-        return low, high
+        return copy.deepcopy(dict(errors))
 
     # ---------------------------------------------------------------- the formula
 
@@ -319,9 +396,13 @@ class CalibratedModel(StraightLineEngine):
             Seconds. See the class examples.
         """
         d_km = np.asarray(distance_m, dtype=float) / 1000.0
-        extra, length = self._local(np.asarray(density_per_km2, dtype=float))
+        density = np.asarray(density_per_km2, dtype=float)
+        extra, length = self._local(density)
         local = extra * length * -np.expm1(-d_km / length)
         base = self.access_time_s + self.main_pace_s_per_km * d_km + local
+        if self.range_ratio is not None:
+            rho = np.where(np.isnan(density), self.fallback_density_per_km2, density)
+            base = base / range_divisor(self.range_ratio, d_km, rho)
         return np.asarray(self.time_factor * base)
 
     def reach_m(self, max_time_s: float, density_per_km2: float | np.ndarray) -> np.ndarray:
@@ -335,10 +416,11 @@ class CalibratedModel(StraightLineEngine):
         >>> model = CalibratedModel.fitted()
         >>> reach = model.reach_m(1200.0, [50.0, 10_000.0])
         >>> (reach / 1000).round(1).tolist(), model.time_s(reach, [50.0, 10_000.0]).round(3).tolist()
-        ([12.8, 6.4], [1200.0, 1200.0])
+        ([10.6, 10.6], [1200.0, 1200.0])
         """
         rho = np.atleast_1d(np.asarray(density_per_km2, dtype=float))
-        budget = float(max_time_s) / self.time_factor - self.access_time_s
+        widest = 1.0 if self.range_ratio is None else float(np.max(self.range_ratio))
+        budget = float(max_time_s) * widest / self.time_factor - self.access_time_s
         high = np.full(rho.shape, max(budget, 0.0) / self.main_pace_s_per_km * 1000.0)
         low = np.zeros_like(high)
         for _ in range(60):
@@ -397,13 +479,15 @@ class CalibratedModel(StraightLineEngine):
         ('CalibratedModel', 'straight_line', 7)
         """
         fit = self.calibration
-        error = fit.get("error", {})
+        held = fit.get("held_out", {})
         lookup = self.densities
+        credited = credits(d["name"] for d in fit.get("fit", {}).get("datasets", []))
         return {
             "model": "CalibratedModel",
             "engine": "straight_line",
             "label_fr": _LABEL_FR,
             "formula": _FORMULA,
+            "definition": fit.get("definition"),
             "access_time_s": float(self.access_time_s),
             "main_pace_s_per_km": float(self.main_pace_s_per_km),
             "local_pace_coefs": [float(v) for v in self.local_pace_coefs],
@@ -411,21 +495,32 @@ class CalibratedModel(StraightLineEngine):
             "density_range_per_km2": [float(v) for v in self.density_range_per_km2],
             "fallback_density_per_km2": float(self.fallback_density_per_km2),
             "time_factor": float(self.time_factor),
+            "range_ratio": (
+                None if self.range_ratio is None else [list(row) for row in self.range_ratio]
+            ),
             "density_source": (
                 "none: every origin at the fallback density"
                 if lookup is None
                 else f"communes: {len(lookup.codes)} polygons"
             ),
-            "sources": [
-                *credits(d["name"] for d in fit.get("fit", {}).get("datasets", [])),
-                *([fit["fit"]["summary"]] if "fit" in fit else []),
-            ],
+            "sources": [*credited, *([fit["fit"]["summary"]] if "fit" in fit else [])],
             # the data it was fitted on, credited by every result (analysis._checks.model_credits)
-            "data_credits": credits(d["name"] for d in fit.get("fit", {}).get("datasets", [])),
-            "error_by_band": copy.deepcopy(error.get("bands", [])),
-            "median_abs_rel_error": error.get("median_abs_rel_error"),
-            "quartiles_all_bands": copy.deepcopy(error.get("quartiles_all_bands")),
-            "cross_validation": copy.deepcopy(fit.get("cross_validation", {}).get("summary")),
+            "data_credits": credited,
+            "error_by_band": copy.deepcopy(held.get("bands", [])),
+            "error_by_class": copy.deepcopy(held.get("classes", [])),
+            "median_abs_rel_error": held.get("median_abs_rel_error_bands_and_areas_equal"),
+            "error_scheme": held.get("scheme"),
+            "range_coverage": {
+                level: r["coverage_held_out"]["share_inside"]
+                for level, r in fit.get("range", {}).get("levels", {}).items()
+            },
+            "headline_coverage": {
+                k: v for k, v in fit.get("headline_coverage", {}).items() if k != "cases"
+            },
+            "land_use_gap_paris": _land_use(fit).get("inside_paris", {}).get("median_ratio"),
+            "land_use_gap_sparse": next(
+                (c.get("median_ratio") for c in _land_use(fit).get("classes", [])[:1]), None
+            ),
         }
 
     def _nearest_xy(
@@ -457,6 +552,10 @@ class CalibratedModel(StraightLineEngine):
         t = self.time_s(np.hypot(*(oxy[oi] - dxy[di]).T), np.repeat(density, counts))
         keep = t <= max_time_s * (1 + _SLACK)
         return oi[keep], di[keep], t[keep]
+
+
+def _land_use(fit: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(fit.get("land_use_reference", {}))
 
 
 def default_model(communes: gpd.GeoDataFrame | None = None) -> CalibratedModel:

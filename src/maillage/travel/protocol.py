@@ -118,8 +118,8 @@ class ErrorBounded(Protocol):
     (True, False)
     """
 
-    def bounds(self) -> tuple[TravelTimeModel, TravelTimeModel]:
-        """Return ``(low, high)``: variants with shorter and longer times (quartiles of error)."""
+    def bounds(self, level: float = 0.8) -> tuple[TravelTimeModel, TravelTimeModel]:
+        """Return ``(low, high)``: faster and slower variants, ``level`` of real times between."""
         ...
 
 
