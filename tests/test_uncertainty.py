@@ -97,7 +97,7 @@ def test_report_states_the_error_and_the_range(charente_maritime, model, tmp_pat
     assert set(SUMMARY_RANGE_KEYS) <= set(summary)
     assert summary["share_within_threshold_low"] < summary["share_within_threshold_high"]
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "Précision du modèle, mesurée hors calage" in page
+    assert "Précision des temps de trajet, mesurée hors calage" in page
     assert "laissé de côté" in page and "embouteillages" in page and "80\u00a0%" in page
 
 

@@ -94,10 +94,10 @@ def _error_sentence(model: dict[str, Any]) -> str:
         n = sum(int(b["n"]) for b in bands)
         held = ", sur des territoires laissés hors du calage" if model.get("error_scheme") else ""
         return (
-            f"{base} et de la densité de la commune de départ ; comparés à "
+            f"{base} ; comparés à "
             f"{fr_number(n)} trajets réels en voiture calculés sur le réseau routier, ils "
             f"s'en écartent de {fr_number(100 * float(error), 0)} % en médiane{held} (détail "
-            "par distance dans « Précision des temps de trajet »)."
+            'par distance dans « <a href="#precision">Précision des temps de trajet</a> »).'
         )
     if "circuity" in model and "speed_kph" in model:
         return (

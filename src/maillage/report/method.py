@@ -359,7 +359,7 @@ def precision_section(model: Mapping[str, Any]) -> str:
     paris = model.get("land_use_gap_paris")
     sparse = model.get("land_use_gap_sparse")
     return (
-        "<h3>Précision du modèle, mesurée hors calage</h3>"
+        '<h3 id="precision">Précision des temps de trajet, mesurée hors calage</h3>'
         "<p>Chaque territoire de référence (un extrait OpenStreetMap, ou une région pour les "
         "matrices) a été laissé de côté à tour de rôle : le modèle, recalé sans lui, a été "
         f"comparé à ses temps OSRM. L'écart typique sur un trajet est de {typical}\u00a0% "

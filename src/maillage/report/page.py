@@ -114,66 +114,6 @@ def _key_figures(summary: dict[str, Any]) -> str:
     return _figures(figures) + _two_counts(summary)
 
 
-def travel_time_precision(summary: dict[str, Any]) -> str:
-    """Return, in plain French, how far the travel times and the headline can be off.
-
-    Parameters
-    ----------
-    summary : dict
-        A report summary (``summary.json``).
-
-    Returns
-    -------
-    str
-        HTML paragraphs (empty when the model gives no measured error).
-
-    Examples
-    --------
-    >>> from maillage import CalibratedModel
-    >>> summary = {"travel_time_model": CalibratedModel.fitted().describe(), "threshold_min": 20,
-    ...     "share_within_threshold": 0.7, "share_within_threshold_low": 0.65,
-    ...     "share_within_threshold_high": 0.78}
-    >>> "trajets réels" in travel_time_precision(summary)
-    True
-    """
-    model = summary["travel_time_model"]
-    bands = model.get("error_by_band") if isinstance(model, dict) else None
-    if not bands:
-        return ""
-    n = sum(int(b["n"]) for b in bands)
-    rows = "".join(
-        f"<tr><td>{fr_number(b['band_km'][0], 1)} à {fr_number(b['band_km'][1], 0)} km</td>"
-        f"<td>{fr_number(b['n'])}</td>"
-        f"<td>{_signed_percent(float(b['median_ratio']) - 1)}</td>"
-        f"<td>{_signed_percent(float(b['q25']) - 1)} à {_signed_percent(float(b['q75']) - 1)}</td></tr>"
-        for b in bands
-    )
-    error = model.get("median_abs_rel_error")
-    typical = f"± {fr_number(100 * float(error), 0)} %" if error is not None else "inconnu"
-    span = ""
-    if "share_within_threshold_low" in summary:
-        t = f"{summary['threshold_min']:g}"
-        span = (
-            f"<p>Avec des temps raccourcis ou allongés selon ces écarts (un trajet réel sur deux "
-            f"est entre les deux), la part des habitants à {t} min ou moins irait de "
-            f"<b>{fr_percent(summary['share_within_threshold_low'])}</b> à "
-            f"<b>{fr_percent(summary['share_within_threshold_high'])}</b>.</p>"
-        )
-    return (
-        "<h3>Précision des temps de trajet</h3>"
-        f"<p>Le modèle a été comparé à {fr_number(n)} trajets réels en voiture (calcul OSRM sur "
-        f"OpenStreetMap, entre adresses françaises et entre préfectures) : l'écart typique sur un "
-        f"trajet est de {typical}. Par tranche de distance à vol d'oiseau :</p>"
-        "<table><tr><th>Distance</th><th>Trajets</th><th>Écart médian</th>"
-        f"<th>Un trajet sur deux entre</th></tr>{rows}</table>{span}"
-    )
-
-
-def _signed_percent(value: float) -> str:
-    sign = "+" if value > 0 else "−" if value < 0 else ""
-    return f"{sign}{fr_number(abs(100 * value), 0)} %"
-
-
 def _two_counts(summary: dict[str, Any]) -> str:
     """Why the residents beyond the threshold and those of the white zones differ."""
     t = f"{summary['threshold_min']:g}"
@@ -506,7 +446,6 @@ def _sections(
     ]
     parts += commute_section(report, commutes_png)
     parts += ["<h2>Méthode</h2>", method_section(report.summary, report.communes.attrs)]
-    parts.append(travel_time_precision(report.summary))
     credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
     parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
     return parts
