@@ -230,7 +230,7 @@ class Segments:
         if m == 0 or len(self.a) == 0:
             return Placement(segment, fraction, distance)
         keys, starts, owner, corner = self._grid
-        ends = self.xy[self.a], self.xy[self.b]
+        ends = (self.xy, self.a, self.b)
         segment = _nearest_segments(xy, max_snap_m, (keys, starts, owner), corner, ends)
         placed = np.flatnonzero(segment >= 0)
         fraction[placed], distance[placed] = self._project(xy[placed], segment[placed])
@@ -251,7 +251,7 @@ class Segments:
         high = ((np.maximum(ax, bx) - corner) // CELL_M).astype(np.int64)
         width = high - low + 1
         count = width[:, 0] * width[:, 1]
-        owner = np.repeat(np.arange(len(self.a)), count)
+        owner = np.repeat(np.arange(len(self.a), dtype=np.int32), count)  # 32-bit: memory
         rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
         cx = low[owner, 0] + rank % width[owner, 0]
         cy = low[owner, 1] + rank // width[owner, 0]
@@ -420,7 +420,7 @@ def _nearest_segments(
     max_snap_m: float,
     grid: tuple[np.ndarray, np.ndarray, np.ndarray],
     corner: np.ndarray,
-    ends: tuple[np.ndarray, np.ndarray],
+    ends: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Per point, the nearest segment (lowest index among equals), -1 beyond ``max_snap_m``.
 
@@ -428,7 +428,7 @@ def _nearest_segments(
     outer ring can be nearer than ``r`` cells, so the search stops once the best is closer.
     """
     keys, starts, owner = grid
-    a_xy, b_xy = ends
+    node_xy, a, b = ends
     found = np.full(len(xy), -1, np.int64)
     for i in range(len(xy)):
         px, py = xy[i, 0], xy[i, 1]
@@ -442,7 +442,7 @@ def _nearest_segments(
                     lo, hi = _cell_segments(keys, starts, gy * _KEY_SPAN + gx)
                     for j in range(lo, hi):
                         s = owner[j]
-                        d2 = _gap2(px, py, a_xy[s], b_xy[s])
+                        d2 = _gap2(px, py, node_xy[a[s]], node_xy[b[s]])
                         if d2 < best_d2 or (d2 == best_d2 and s < best):
                             best, best_d2 = s, d2
             if best >= 0 and best_d2 <= (ring * CELL_M) ** 2:
