@@ -206,3 +206,17 @@ def test_a_damaged_download_is_refused_in_french_and_not_cached(on_mirror, how, 
     assert not list((options.cache_dir / "osm" / "osm-limousin").glob("*"))
     handler.cut.clear()
     assert len(_network_osm()) == 3  # the intact file is then downloaded
+
+
+def test_a_mirror_without_checksum_still_serves_with_a_warning(on_mirror, caplog):
+    root, _ = on_mirror
+    md5 = root / FRANCE / "limousin-latest.osm.pbf.md5"
+    saved = md5.read_text()
+    md5.unlink()
+    try:
+        paths = _network_osm()
+    finally:
+        md5.write_text(saved)
+    assert "limousin-latest.osm.pbf.md5 illisible" in caplog.text
+    assert "téléchargé sans vérification" in caplog.text
+    assert paths[1].read_bytes() == (root / FRANCE / "limousin-latest.osm.pbf").read_bytes()
