@@ -28,8 +28,14 @@ destination to 50,000 random origin nodes, ``--od-max-time-s``), checked against
 ``--shape-nodes K`` puts K shape nodes (two roads each) on every block side, as real OSM
 ways have between intersections (``--nodes`` counts them); ``--turns`` gives the graph the
 turn data of ``RoadNetwork.from_osm`` (edge headings, intersections), so that maillage's
-search charges car.lua's turn costs. The other libraries cannot: they then solve the same
-problem without turn costs, and their times are not compared (``max_abs_diff_s`` is None).
+search charges car.lua's turn costs. The other libraries cannot: they then solve the
+problem without turn costs, so maillage is also timed on the same graph without its turn
+data (``maillage_plain_s``), and every ratio to a peer uses that like-for-like time; the
+problem with turns against exact peers is ``bench_turns_exact.py``'s.
+
+Every engine is timed the same way (``timing.timed``: one warm-up call, then the best of
+``--repeat`` runs of the search alone, wall and CPU time, load average): ``timing`` in the
+JSON holds each record. networkx on large graphs may be given ``--peer-repeat 1``.
 """
 
 from __future__ import annotations
@@ -40,10 +46,14 @@ import json
 import math
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import machine, timed
 
 
 def synthetic_graph(n_nodes: int, seed: int = 0, shape_nodes: int = 0):
@@ -127,22 +137,26 @@ def time_turn_plan(reversed_graph):
     return time.perf_counter() - start, sum(a.nbytes for a in plan) / 1e6
 
 
-def run_maillage(reversed_graph, venues):
+def run_maillage(reversed_graph, venues, repeat=3):
+    """maillage's search, timed like every engine (:func:`timing.timed`): record, dist, label."""
     from maillage.travel.graph.search import nearest_sources
 
-    zeros = np.zeros(len(venues))
-    start = time.perf_counter()
-    dist, label = nearest_sources(reversed_graph, venues, zeros, np.arange(len(venues)))
-    return time.perf_counter() - start, dist, label
+    zeros, labels = np.zeros(len(venues)), np.arange(len(venues))
+    record, (dist, label) = timed(
+        lambda: nearest_sources(reversed_graph, venues, zeros, labels), repeat=repeat
+    )
+    return record, dist, label
 
 
-def run_scipy(reversed_graph, venues):
+def run_scipy(reversed_graph, venues, repeat=3):
     from scipy.sparse.csgraph import dijkstra
 
     matrix = reversed_graph.matrix()
-    start = time.perf_counter()
-    dist, _, _ = dijkstra(matrix, indices=venues, min_only=True, return_predecessors=True)
-    return time.perf_counter() - start, dist
+    record, (dist, _, _) = timed(
+        lambda: dijkstra(matrix, indices=venues, min_only=True, return_predecessors=True),
+        repeat=repeat,
+    )
+    return record, dist
 
 
 def edge_lists(reversed_graph):
@@ -150,7 +164,7 @@ def edge_lists(reversed_graph):
     return tails, reversed_graph.indices, reversed_graph.weights
 
 
-def run_networkx(reversed_graph, venues, *, paths=True):
+def run_networkx(reversed_graph, venues, *, paths=True, repeat=3):
     """networkx times; with ``paths`` (``multi_source_dijkstra``) the nearest venue too."""
     import networkx as nx
 
@@ -162,19 +176,21 @@ def run_networkx(reversed_graph, venues, *, paths=True):
     )
     del tails, heads, weights
     seeds = set(venues.tolist())
-    start = time.perf_counter()
-    if paths:
-        lengths, routes = nx.multi_source_dijkstra(graph, seeds)
-        _nearest = {node: route[0] for node, route in routes.items()}  # the venue id
-    else:
-        lengths = nx.multi_source_dijkstra_path_length(graph, seeds)
-    elapsed = time.perf_counter() - start
+
+    def search():
+        if paths:
+            lengths, routes = nx.multi_source_dijkstra(graph, seeds)
+            _nearest = {node: route[0] for node, route in routes.items()}  # the venue id
+            return lengths
+        return nx.multi_source_dijkstra_path_length(graph, seeds)
+
+    record, lengths = timed(search, repeat=repeat, warmup=1 if repeat > 1 else 0)
     dist = np.full(reversed_graph.n_nodes, np.inf)
     dist[np.fromiter(lengths.keys(), dtype=np.int64)] = np.fromiter(lengths.values(), dtype=float)
-    return elapsed, dist
+    return record, dist
 
 
-def run_igraph(reversed_graph, venues):
+def run_igraph(reversed_graph, venues, repeat=3):
     import igraph as ig
 
     tails, heads, weights = edge_lists(reversed_graph)
@@ -183,9 +199,10 @@ def run_igraph(reversed_graph, venues):
     edges = np.column_stack([np.r_[tails, np.full(len(venues), n)], np.r_[heads, venues]])
     graph = ig.Graph(n=n + 1, edges=edges, directed=True)
     graph.es["weight"] = np.r_[weights, np.zeros(len(venues))]
-    start = time.perf_counter()
-    dist = np.asarray(graph.distances(source=[n], weights="weight", mode="out")[0][:n])
-    return time.perf_counter() - start, dist
+    record, rows = timed(
+        lambda: graph.distances(source=[n], weights="weight", mode="out"), repeat=repeat
+    )
+    return record, np.asarray(rows[0][:n])
 
 
 def run_od(reversed_graph, n_dest, max_time_s, n_origins=50_000):
@@ -256,6 +273,8 @@ def parse_args(argv):
     parser.add_argument("--shape-nodes", type=int, default=0, help="shape nodes per block side")
     parser.add_argument("--turns", action="store_true", help="turn-expand the synthetic graph")
     parser.add_argument("--skip", nargs="*", default=[], choices=["networkx", "igraph", "scipy"])
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs after a warm-up")
+    parser.add_argument("--peer-repeat", type=int, default=3, help="the same for networkx")
     parser.add_argument("--out", type=Path, required=True)
     return parser.parse_args(argv)
 
@@ -280,12 +299,14 @@ def main(argv=None):
 
     plan_s, plan_mb = time_turn_plan(reversed_graph)
     start = time.perf_counter()
-    run_maillage(reversed_graph, venues[:1])  # JIT compile or load from numba's cache
+    run_maillage(reversed_graph, venues[:1], repeat=1)  # JIT compile or load from numba's cache
     compile_s = time.perf_counter() - start
-    runs = [run_maillage(reversed_graph, venues) for _ in range(3)]
-    maillage_s = min(r[0] for r in runs)
-    _, dist, label = runs[0]
-    print(f"maillage {maillage_s:.2f} s (best of 3; first call {compile_s:.2f} s)")
+    record, dist, label = run_maillage(reversed_graph, venues, args.repeat)
+    timing = {"maillage": record}
+    maillage_s = record["wall_s"]
+    print(
+        f"maillage {maillage_s:.3f} s (warm, best of {args.repeat}; first call {compile_s:.2f} s)"
+    )
     result = {
         "graph": args.graph,
         "nodes": graph.n_nodes,
@@ -293,50 +314,76 @@ def main(argv=None):
         "shape_nodes_per_side": args.shape_nodes,
         "turn_costs": graph.turn_costs,
         "venues": int(n_venues),
-        "maillage_s": round(maillage_s, 5),
-        "maillage_runs_s": [round(r[0], 5) for r in runs],
+        "machine": machine(),
+        "maillage_s": maillage_s,
         "maillage_first_call_s": round(compile_s, 5),
         "build_graph_s": round(build_s, 5),
         "turn_plan_s": round(plan_s, 5),
         "turn_plan_mb": round(plan_mb, 1),
     }
-    diffs = []
-    if "scipy" not in args.skip:
-        scipy_s, scipy_dist = run_scipy(reversed_graph, venues)
-        diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - scipy_dist))))
-        result["scipy_s"] = round(scipy_s, 5)
-        print(f"scipy {scipy_s:.2f} s")
-    if "igraph" not in args.skip:
-        igraph_s, igraph_dist = run_igraph(reversed_graph, venues)
-        diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - igraph_dist))))
-        result["igraph_s"] = round(igraph_s, 5)
-        print(f"igraph {igraph_s:.2f} s")
-    if "networkx" not in args.skip:
-        result.update(networkx_part(args, graph, reversed_graph, venues, dist, diffs))
+    diffs = peers(args, graph, reversed_graph, venues, dist, result, timing)
     if args.od_destinations:
         result |= run_od(reversed_graph, args.od_destinations, args.od_max_time_s)
         print(f"od_table engine: {result['od_pairs']:,} pairs in {result['od_s']:.2f} s")
     # the reported venue gives the reported time (checked on a sample)
-    result["max_abs_diff_s"] = float(max(diffs)) if diffs and not graph.turn_costs else None
+    result["max_abs_diff_s"] = float(max(diffs)) if diffs else None  # like for like
+    like = result.get("maillage_plain_s", maillage_s)
+    for peer in ("scipy", "igraph", "networkx", "networkx_lengths_only"):
+        if f"{peer}_s" in result:
+            result[f"{peer}_over_maillage_like_for_like"] = round(result[f"{peer}_s"] / like, 2)
+    result["timing"] = timing
     result["label_check"] = check_labels(reversed_graph, venues, dist, label)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result["load_average_1min"] = round(os.getloadavg()[0], 2)  # other jobs on the machine
-    if "networkx_s" in result:
-        result["speedup_vs_networkx"] = round(result["networkx_s"] / maillage_s, 1)
-        result["speedup_vs_networkx_lengths_only"] = round(
-            result["networkx_lengths_only_s"] / maillage_s, 1
-        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 
-def networkx_part(args, graph, reversed_graph, venues, dist, diffs):  # noqa: PLR0917
-    limit = args.networkx_max_nodes
+def peers(args, graph, reversed_graph, venues, dist, result, timing):  # noqa: PLR0917
+    """Time the peers on the problem they can solve; add their times; return the differences."""
+    plain_rev, plain_dist = reversed_graph, dist  # the peers' problem: no turn costs
+    if graph.turn_costs:
+        from dataclasses import replace
+
+        plain_rev = replace(
+            reversed_graph, heading=np.empty(0, np.float32), junction=np.empty(0, bool)
+        )
+        plain_rev = replace(plain_rev, roundabout=np.empty(0, bool))
+        timing["maillage_plain"], plain_dist, _ = run_maillage(plain_rev, venues, args.repeat)
+        result["maillage_plain_s"] = timing["maillage_plain"]["wall_s"]
+    result["problem"] = (
+        "nearest venue of every node, node-based Dijkstra; peers on the graph without turn "
+        "costs, compared with maillage_plain_s"
+        if graph.turn_costs
+        else "nearest venue of every node, node-based Dijkstra without turn costs (all engines)"
+    )
+    diffs = []
+    if "scipy" not in args.skip:
+        timing["scipy"], scipy_dist = run_scipy(plain_rev, venues, args.repeat)
+        diffs.append(np.nanmax(np.abs(np.where(np.isinf(plain_dist), 0, plain_dist - scipy_dist))))
+        result["scipy_s"] = timing["scipy"]["wall_s"]
+        print(f"scipy {result['scipy_s']:.3f} s")
+    if "igraph" not in args.skip:
+        timing["igraph"], igraph_dist = run_igraph(plain_rev, venues, args.repeat)
+        diffs.append(np.nanmax(np.abs(np.where(np.isinf(plain_dist), 0, plain_dist - igraph_dist))))
+        result["igraph_s"] = timing["igraph"]["wall_s"]
+        print(f"igraph {result['igraph_s']:.3f} s")
+    if "networkx" not in args.skip:
+        result.update(networkx_part(args, graph, plain_rev, venues, plain_dist, diffs, timing))
+    return diffs
+
+
+def networkx_part(args, graph, reversed_graph, venues, dist, diffs, timing):  # noqa: PLR0917
+    limit, repeat = args.networkx_max_nodes, args.peer_repeat
     if limit is None or graph.n_nodes <= limit:
-        paths_s, nx_dist = run_networkx(reversed_graph, venues)
+        timing["networkx"], nx_dist = run_networkx(reversed_graph, venues, repeat=repeat)
         diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - nx_dist))))
-        lengths_s, _ = run_networkx(reversed_graph, venues, paths=False)
+        timing["networkx_lengths_only"], _ = run_networkx(
+            reversed_graph, venues, paths=False, repeat=repeat
+        )
+        paths_s = timing["networkx"]["wall_s"]
+        lengths_s = timing["networkx_lengths_only"]["wall_s"]
         print(f"networkx {paths_s:.2f} s with paths, {lengths_s:.2f} s times only")
         return {
             "networkx_s": round(paths_s, 5),
@@ -348,8 +395,12 @@ def networkx_part(args, graph, reversed_graph, venues, dist, diffs):  # noqa: PL
     small_rev = small.reversed()
     n_venues = max(10, small.n_nodes // 10_000)
     small_venues = np.sort(np.random.default_rng(1).choice(small.n_nodes, n_venues, replace=False))
-    paths_s, nx_dist = run_networkx(small_rev, small_venues)
-    lengths_s, _ = run_networkx(small_rev, small_venues, paths=False)
+    timing["networkx_small"], nx_dist = run_networkx(small_rev, small_venues, repeat=repeat)
+    timing["networkx_lengths_only_small"], _ = run_networkx(
+        small_rev, small_venues, paths=False, repeat=repeat
+    )
+    paths_s = timing["networkx_small"]["wall_s"]
+    lengths_s = timing["networkx_lengths_only_small"]["wall_s"]
     _, small_dist, _ = run_maillage(small_rev, small_venues)
     diffs.append(np.nanmax(np.abs(np.where(np.isinf(small_dist), 0, small_dist - nx_dist))))
     scale = nlogn_scale(graph.n_nodes, small.n_nodes)
@@ -359,7 +410,10 @@ def networkx_part(args, graph, reversed_graph, venues, dist, diffs):  # noqa: PL
     )
     full = {}
     if args.networkx_lengths_full:
-        full_s, full_dist = run_networkx(reversed_graph, venues, paths=False)
+        timing["networkx_lengths_only"], full_dist = run_networkx(
+            reversed_graph, venues, paths=False, repeat=repeat
+        )
+        full_s = timing["networkx_lengths_only"]["wall_s"]
         diffs.append(np.nanmax(np.abs(np.where(np.isinf(dist), 0, dist - full_dist))))
         print(f"networkx times only, measured on the full graph: {full_s:.1f} s")
         full = {

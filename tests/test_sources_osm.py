@@ -76,6 +76,12 @@ def test_extracts_for_an_area():
         fetch_osm_extract("osm-nouvelle-aquitaine")
 
 
+@pytest.fixture(autouse=True)
+def no_checksum(monkeypatch):
+    """Geofabrik's .md5 files are not read here (tests/test_sources_mirror.py reads them)."""
+    monkeypatch.setattr("maillage.sources.extracts.published_md5", lambda _url: None)
+
+
 @pytest.fixture
 def no_download(monkeypatch):
     import pooch

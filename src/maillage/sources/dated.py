@@ -40,7 +40,15 @@ logger = logging.getLogger(__name__)
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(\..+)")
 
 
-def download_dated(url: str, folder: Path, fname: str, *, by_hand: str, progress: bool) -> Path:
+def download_dated(
+    url: str,
+    folder: Path,
+    fname: str,
+    *,
+    by_hand: str,
+    progress: bool,
+    known_hash: str | None = None,
+) -> Path:
     """Download a dated (not hashed) file of ``url`` to ``folder / fname``.
 
     Parameters
@@ -53,6 +61,9 @@ def download_dated(url: str, folder: Path, fname: str, *, by_hand: str, progress
         How to get the file by hand, for the error message.
     progress : bool
         Show a progress bar.
+    known_hash : str, optional
+        Checksum the upstream publishes beside the file (``"md5:<hex>"``): a download that
+        does not match it (truncated, corrupt) is refused and never cached.
 
     Returns
     -------
@@ -62,17 +73,25 @@ def download_dated(url: str, folder: Path, fname: str, *, by_hand: str, progress
     Raises
     ------
     DataSourceError
-        The download failed; the message says how to do it by hand.
+        The download failed or did not match ``known_hash``; the message says how to do it
+        by hand.
     """
     import pooch  # noqa: PLC0415 - only when a download is needed
 
     logger.info("downloading %s", url)
     try:
         fetched = pooch.retrieve(
-            url, known_hash=None, fname=fname, path=folder, progressbar=progress
+            url, known_hash=known_hash, fname=fname, path=folder, progressbar=progress
         )
-    except OSError as exc:  # requests errors are OSErrors
-        msg = f"download of {url} failed ({exc}); {by_hand}"
+    except ValueError as exc:  # pooch: the checksum does not match; its temporary file is gone
+        msg = (
+            f"téléchargement de {url} refusé : le fichier reçu ne correspond pas à la somme de "
+            f"contrôle publiée ({known_hash}), il est tronqué ou corrompu ; rien n'a été gardé "
+            f"en cache. Relancez la commande, ou {by_hand}"
+        )
+        raise DataSourceError(msg) from exc
+    except OSError as exc:  # requests errors (a connection cut mid-file too) are OSErrors
+        msg = f"échec du téléchargement de {url} ({exc}) ; rien n'a été gardé en cache. {by_hand}"
         raise DataSourceError(msg) from exc
     return Path(fetched)
 
@@ -127,7 +146,7 @@ class DatedFile:
     @property
     def by_hand(self) -> str:
         """How to get the file without maillage, for error messages."""
-        return f"download it by hand and put it in <data_dir>/{self.folder}/{self.name}/"
+        return f"téléchargez-le à la main et placez-le dans <data_dir>/{self.folder}/{self.name}/"
 
     def folder_in(self, root: Path) -> Path:
         """Return ``<root>/<folder>/<name>``, where copies of the entry go."""

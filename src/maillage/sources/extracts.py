@@ -9,7 +9,13 @@ dated, not hashed. :func:`fetch_osm_extract` looks for a copy in this order:
 2. ``<cache_dir>/osm/<name>/<name>-YYYY-MM-DD.osm.pbf``: the newest download (its date is
    logged; delete it to download a fresh one);
 3. a download with pooch, named after the day (never when offline: the error says which
-   URL to download and where to put it).
+   URL to download and where to put it). Geofabrik publishes each file's MD5 beside it
+   (``<slug>-latest.osm.pbf.md5``): the download is checked against it, and a truncated or
+   corrupt file is refused and never cached.
+
+A mirror with Geofabrik's layout (``<base>/europe/france/<slug>-latest.osm.pbf`` and its
+``.md5``) replaces Geofabrik when the environment variable ``MAILLAGE_OSM_MIRROR`` gives its
+base URL (e.g. ``http://miroir.example.org/geofabrik``).
 
 Examples
 --------
@@ -21,12 +27,16 @@ Examples
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from maillage.errors import OptionError
 from maillage.sources.catalogue import find_entry
-from maillage.sources.dated import DatedFile, fetch_dated
+from maillage.sources.dated import DatedFile, download_dated, fetch_dated
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -36,12 +46,85 @@ if TYPE_CHECKING:
     from maillage.sources.dated import FetchOptions
 
 __all__ = [
+    "MIRROR_ENV",
     "OSM_EXTRACTS",
     "OsmExtract",
     "fetch_osm_extract",
     "fetch_osm_extracts",
+    "mirrored_url",
     "osm_extracts_for",
+    "published_md5",
 ]
+
+logger = logging.getLogger(__name__)
+
+MIRROR_ENV = "MAILLAGE_OSM_MIRROR"
+"""Environment variable: base URL of a mirror with Geofabrik's layout, used instead of it."""
+
+_GEOFABRIK_HOST = "https://download.geofabrik.de"
+_MD5 = re.compile(r"\s*([0-9a-fA-F]{32})\b")
+
+
+def mirrored_url(url: str) -> str:
+    """Return ``url`` on the mirror named by ``MAILLAGE_OSM_MIRROR``, if one is set.
+
+    Parameters
+    ----------
+    url : str
+        A Geofabrik URL.
+
+    Returns
+    -------
+    str
+        The same path under the mirror's base URL; ``url`` itself without a mirror.
+
+    Examples
+    --------
+    >>> os.environ[MIRROR_ENV] = "http://127.0.0.1:8000/geofabrik/"
+    >>> mirrored_url(OSM_EXTRACTS["osm-corse"].url)
+    'http://127.0.0.1:8000/geofabrik/europe/france/corse-latest.osm.pbf'
+    >>> del os.environ[MIRROR_ENV]
+    >>> mirrored_url(OSM_EXTRACTS["osm-corse"].url)
+    'https://download.geofabrik.de/europe/france/corse-latest.osm.pbf'
+    """
+    base = os.environ.get(MIRROR_ENV, "").strip().rstrip("/")
+    if not base or not url.startswith(_GEOFABRIK_HOST):
+        return url
+    return base + url.removeprefix(_GEOFABRIK_HOST)
+
+
+def published_md5(url: str) -> str | None:
+    """Return the MD5 published beside ``url`` (``<url>.md5``), or None if there is none.
+
+    Parameters
+    ----------
+    url : str
+        Address of the file.
+
+    Returns
+    -------
+    str or None
+        The lower-case hex digest; None (with a warning) when the checksum cannot be read,
+        and the file is then downloaded unchecked.
+    """
+    try:
+        with urllib.request.urlopen(f"{url}.md5", timeout=60) as answer:
+            text = answer.read(4096).decode("ascii", "replace")
+    except OSError as exc:
+        logger.warning(
+            "somme de contrôle %s.md5 illisible (%s) : le fichier sera téléchargé sans vérification",
+            url,
+            exc,
+        )
+        return None
+    match = _MD5.match(text)
+    if match is None:
+        logger.warning(
+            "%s.md5 ne contient pas de somme MD5 : le fichier sera téléchargé sans vérification",
+            url,
+        )
+        return None
+    return match.group(1).lower()
 
 
 @dataclass(frozen=True)
@@ -72,8 +155,21 @@ class OsmExtract(DatedFile):
     label: ClassVar[str] = "OpenStreetMap extract"
     endings: ClassVar[tuple[str, ...]] = (".osm.pbf",)
 
+    def download(self, cache_dir: Path, *, progress: bool) -> Path:
+        """Download the extract (from the mirror if one is set), checked against its MD5."""
+        url = mirrored_url(self.url)
+        md5 = published_md5(url)
+        return download_dated(
+            url,
+            self.folder_in(cache_dir),
+            self.dated_name(),
+            by_hand=self.by_hand,
+            progress=progress,
+            known_hash=None if md5 is None else f"md5:{md5}",
+        )
 
-_GEOFABRIK = "https://download.geofabrik.de/europe/france"
+
+_GEOFABRIK = f"{_GEOFABRIK_HOST}/europe/france"
 
 # slug on Geofabrik, former région, current région code, départements (COG codes)
 _FORMER_REGIONS = (

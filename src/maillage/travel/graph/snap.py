@@ -32,11 +32,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+from numba import njit
 from scipy.spatial import cKDTree
 
 from maillage.errors import InputDataError
@@ -44,14 +45,14 @@ from maillage.schema import CRS, WORKING_CRS
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pyproj
 
     from maillage.travel.graph.graph import Graph
 
 __all__ = [
     "ACCESS_SPEED_KPH",
-    "CANDIDATES",
+    "CELL_M",
     "ON_NODE_M",
-    "SAMPLE_M",
     "TRIP_DEFINITION",
     "TRIP_DEFINITION_FR",
     "Placement",
@@ -65,11 +66,11 @@ ACCESS_SPEED_KPH = 15.0
 """Speed of the access leg between a point and where it is placed on the road, km/h
 (slow: drive, yard, track). Every engine uses it by default."""
 
-SAMPLE_M = 25.0
-"""Largest spacing of the samples along the segments that find each point's candidates."""
+CELL_M = 50.0
+"""Side of the square cells that index the segments for placing points."""
 
-CANDIDATES = 16
-"""Number of nearest samples whose segments are candidates for a point's placement."""
+_KEY_SPAN = 1 << 31
+"""Cells per row of the grid's keys (``row * span + column``): more than any territory has."""
 
 ON_NODE_M = 0.01
 """A placement this close to a node is on the node (coordinates rounded by a CRS change)."""
@@ -191,23 +192,6 @@ class Segments:
         a, b = key // graph.n_nodes, key % graph.n_nodes
         return cls(a, b, ab, ba, ab_edge, ba_edge, ab_delay, ba_delay, graph.xy)
 
-    @cached_property
-    def _tree(self) -> shapely.STRtree:
-        lines = shapely.linestrings(
-            np.stack([self.xy[self.a], self.xy[self.b]], axis=1)  # shape (segments, 2, 2)
-        )
-        return shapely.STRtree(lines)
-
-    @cached_property
-    def _samples(self) -> tuple[cKDTree, np.ndarray]:
-        """KD-tree of points along every segment, at most :data:`SAMPLE_M` apart, and their segment."""
-        start, step = self.xy[self.a], self.xy[self.b] - self.xy[self.a]
-        count = np.ceil(np.hypot(step[:, 0], step[:, 1]) / SAMPLE_M).astype(np.int64) + 1
-        owner = np.repeat(np.arange(len(self.a)), count)
-        rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-        t = rank / np.maximum(count[owner] - 1, 1)
-        return cKDTree(start[owner] + t[:, None] * step[owner]), owner
-
     def _project(self, xy: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Fraction along each segment of the nearest point to ``xy`` on it, and the distance."""
         start = self.xy[self.a[segment]]
@@ -224,10 +208,9 @@ class Segments:
     def place(self, xy: np.ndarray, *, max_snap_m: float) -> Placement:
         """Place points on their nearest segment within ``max_snap_m`` (exact projection).
 
-        The candidates are the segments of the :data:`CANDIDATES` nearest samples along the
-        segments (a KD-tree); the nearest of them is exact when the farthest candidate sample
-        lies beyond its distance plus half the sample spacing, else an R-tree of the segments
-        answers (few points: those amid many short segments).
+        The segments are indexed by the square cells of :data:`CELL_M` their bounding box
+        overlaps; a compiled kernel visits the cells in rings around each point until no
+        farther ring can hold a nearer segment (exact; no Python per point).
 
         Parameters
         ----------
@@ -246,25 +229,36 @@ class Segments:
         segment, fraction, distance = np.full(m, -1, np.int64), np.zeros(m), np.full(m, np.inf)
         if m == 0 or len(self.a) == 0:
             return Placement(segment, fraction, distance)
-        tree, owner = self._samples
-        k = min(CANDIDATES, tree.n)
-        sample_m, sample = tree.query(xy, k=k)
-        sample_m, sample = sample_m.reshape(m, k), sample.reshape(m, k)
-        near = np.flatnonzero(sample_m[:, 0] <= max_snap_m + SAMPLE_M / 2)  # others: unplaced
-        candidate = owner[sample[near]]
-        along, gap = self._project(xy[near, None, :], candidate)
-        best = np.argmin(gap, axis=1)
-        rows = np.arange(len(near))
-        segment[near], fraction[near] = candidate[rows, best], along[rows, best]
-        distance[near] = gap[rows, best]
-        unsure = near[(sample_m[near, -1] < distance[near] + SAMPLE_M / 2) & (k < tree.n)]
-        if len(unsure):
-            _, nearest = self._tree.query_nearest(shapely.points(xy[unsure]), all_matches=False)
-            segment[unsure] = nearest
-            fraction[unsure], distance[unsure] = self._project(xy[unsure], nearest)
+        keys, starts, owner, corner = self._grid
+        ends = (self.xy, self.a, self.b)
+        segment = _nearest_segments(xy, max_snap_m, (keys, starts, owner), corner, ends)
+        placed = np.flatnonzero(segment >= 0)
+        fraction[placed], distance[placed] = self._project(xy[placed], segment[placed])
         far = distance > max_snap_m
         segment[far], fraction[far], distance[far] = -1, 0.0, np.inf
         return Placement(segment, fraction, distance)
+
+    @cached_property
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Segments by square cell of :data:`CELL_M` overlapping their bounding box.
+
+        Returns the sorted keys of the non-empty cells, where each cell's segments start in
+        ``owner`` (one more entry than keys), the segments, and the grid's corner.
+        """
+        ax, bx = self.xy[self.a], self.xy[self.b]
+        corner = np.minimum(ax.min(axis=0), bx.min(axis=0)) - CELL_M
+        low = ((np.minimum(ax, bx) - corner) // CELL_M).astype(np.int64)
+        high = ((np.maximum(ax, bx) - corner) // CELL_M).astype(np.int64)
+        width = high - low + 1
+        count = width[:, 0] * width[:, 1]
+        owner = np.repeat(np.arange(len(self.a), dtype=np.int32), count)  # 32-bit: memory
+        rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+        cx = low[owner, 0] + rank % width[owner, 0]
+        cy = low[owner, 1] + rank // width[owner, 0]
+        key = cy * _KEY_SPAN + cx
+        order = np.argsort(key, kind="stable")
+        keys, starts = np.unique(key[order], return_index=True)
+        return keys, np.append(starts, len(order)), owner[order], corner
 
     def _run(self, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the times along the segments without the delays at their ends."""
@@ -401,6 +395,64 @@ class Snapped(_AccessLegs):
     distance_m: np.ndarray
 
 
+@njit(cache=True, nogil=True)
+def _cell_segments(keys: np.ndarray, starts: np.ndarray, key: int) -> tuple[int, int]:
+    at = np.searchsorted(keys, key)
+    if at < len(keys) and keys[at] == key:
+        return starts[at], starts[at + 1]
+    return 0, 0
+
+
+@njit(cache=True, nogil=True)
+def _gap2(px: float, py: float, a: np.ndarray, b: np.ndarray) -> float:
+    """Squared distance from (px, py) to the segment a-b."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length2 = dx * dx + dy * dy
+    t = ((px - a[0]) * dx + (py - a[1]) * dy) / length2 if length2 > 0 else 0.0
+    t = min(max(t, 0.0), 1.0)
+    gx, gy = px - a[0] - t * dx, py - a[1] - t * dy
+    return gx * gx + gy * gy
+
+
+@njit(cache=True, nogil=True)
+def _nearest_segments(
+    xy: np.ndarray,
+    max_snap_m: float,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
+    corner: np.ndarray,
+    ends: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Per point, the nearest segment (lowest index among equals), -1 beyond ``max_snap_m``.
+
+    Visits the cells in rings around the point's cell; after ring ``r`` no segment of an
+    outer ring can be nearer than ``r`` cells, so the search stops once the best is closer.
+    """
+    keys, starts, owner = grid
+    node_xy, a, b = ends
+    found = np.full(len(xy), -1, np.int64)
+    for i in range(len(xy)):
+        px, py = xy[i, 0], xy[i, 1]
+        cx = int((px - corner[0]) // CELL_M)
+        cy = int((py - corner[1]) // CELL_M)
+        best, best_d2, ring = -1, np.inf, 0
+        while ring * CELL_M <= max_snap_m + CELL_M:
+            for gy in range(cy - ring, cy + ring + 1):
+                step = 1 if abs(gy - cy) == ring else 2 * ring
+                for gx in range(cx - ring, cx + ring + 1, max(step, 1)):
+                    lo, hi = _cell_segments(keys, starts, gy * _KEY_SPAN + gx)
+                    for j in range(lo, hi):
+                        s = owner[j]
+                        d2 = _gap2(px, py, node_xy[a[s]], node_xy[b[s]])
+                        if d2 < best_d2 or (d2 == best_d2 and s < best):
+                            best, best_d2 = s, d2
+            if best >= 0 and best_d2 <= (ring * CELL_M) ** 2:
+                break
+            ring += 1
+        if best_d2 <= max_snap_m * max_snap_m:
+            found[i] = best
+    return found
+
+
 def snap_xy(
     node_xy: np.ndarray,
     xy: np.ndarray,
@@ -479,15 +531,17 @@ def points_xy(points: gpd.GeoSeries, *, name: str, crs: str = CRS) -> np.ndarray
     if not isinstance(points, gpd.GeoSeries):
         msg = f"{name} must be a GeoSeries of points in {crs}, got {type(points).__name__}"
         raise InputDataError(msg)
-    found = None if points.crs is None else points.crs.to_string()
-    if points.crs is None or not points.crs.equals(crs):
+    if points.crs is None or not points.crs.equals(_crs(crs)):
+        found = None if points.crs is None else points.crs.to_string()
         fix = f"call {name}.to_crs({crs!r})" if found else f"set it with {name}.set_crs(...)"
         if found in WORKING_CRS:
             fix += f" (or build the network in the points' CRS: RoadNetwork.from_osm(..., crs={found!r}))"
         msg = f"{name} must be in {crs}, the road network's CRS, got {found}; {fix}"
         raise InputDataError(msg)
+    # whole-array checks on the shapely geometries (no pandas operation per check)
+    geoms = np.asarray(points.values, dtype=object)
+    bad = (shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms)  # None's type is -1
     problems = []
-    bad = points.isna() | points.is_empty | (points.geom_type != "Point")
     if bad.any():
         problems.append(
             f"{int(bad.sum())} missing, empty or non-point geometries (ids {list(points.index[bad][:5])})"
@@ -498,4 +552,12 @@ def points_xy(points: gpd.GeoSeries, *, name: str, crs: str = CRS) -> np.ndarray
     if problems:
         msg = f"{name} cannot be used: {'; '.join(problems)}; fix or drop these rows"
         raise InputDataError(msg)
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    return shapely.get_coordinates(geoms)
+
+
+@lru_cache(maxsize=16)
+def _crs(name: str) -> pyproj.CRS:
+    """Return the CRS called ``name``, built once (parsing a name takes about 1 ms)."""
+    import pyproj  # noqa: PLC0415 - keeps the import of the package light
+
+    return pyproj.CRS.from_user_input(name)
