@@ -7,7 +7,12 @@ to real weights): bucket ``k`` holds the nodes whose tentative time lies in
 ``[k w, (k + 1) w)`` where the width ``w`` is just below the smallest edge time. A node
 popped from the current bucket is then final (any edge leads at least one bucket further,
 the Δ-stepping argument of Meyer & Sanders 2003 with Δ below the lightest edge), so every
-queue operation is O(1) instead of a heap's O(log n); the results are exact Dijkstra times.
+queue operation is O(1) instead of a heap's O(log n); the results are exact Dijkstra labels.
+
+**Weight and time.** The searches take ``costs = (times, weights)`` per edge: they settle
+nodes by weight (car.lua's routability, :attr:`maillage.travel.graph.graph.Graph.routing`;
+the times again for routes of least time) and carry each route's time, which they report
+and which the time budget ``limit`` bounds; the queue's buckets are widths of weight.
 Empty buckets cost one test each; there are (largest time) / w of them per search, a few
 hundred thousand at most on road graphs (edges are floored at 0.01 s).
 

@@ -179,12 +179,13 @@ class RoadNetwork(NetworkEngine):
         class, ``maxspeed`` times 0.8, surface limits, access and one-way tags
         (:mod:`maillage.travel.graph.profile`); delays at traffic signals, stop signs and
         gates, closed barriers (:mod:`maillage.travel.graph.nodes`); turn costs at
-        intersections (:mod:`maillage.travel.graph.turns`). Median time ÷ OSRM's on random
+        intersections (:mod:`maillage.travel.graph.turns`); as OSRM, each route is the one
+        of least routability weight (``route_by``), timed. Median time ÷ OSRM's on random
         pairs of road nodes of four real extracts: 0.998-1.003 (0.82-0.95 without these
         rules); from off-road points (homes, venues) to off-road points, access legs
-        included: 0.997-1.003, 90 % of the pairs within 0.5-4 % (7 % in central Paris,
-        where OSRM's routing weight keeps it off alleys; ``scripts/road_graph_vs_osrm.py``,
-        ``benchmarks/README.md``). The parsed graph is cached in
+        included, five draws each: 0.997-1.003, 90 % of the pairs within 0.5-4 % on every
+        draw (``scripts/road_graph_vs_osrm.py``, ``benchmarks/README.md``). The parsed
+        graph is cached in
         ``options.cache_dir`` under a hash of the file's bytes, the profile, the CRS and
         the code version (``.npz``, no pickle).
 
