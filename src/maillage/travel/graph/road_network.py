@@ -129,8 +129,12 @@ class RoadNetwork(NetworkEngine):
     found, not with origins x destinations. With ``served_by`` (existing venues), only the
     origins none of them serves within ``max_time_s`` are kept, and each search stops
     expanding at the nodes nearer to an existing venue than to its destination: the pairs
-    kept are exactly those of the full table, and siting's searches only cover what is
-    still uncovered.
+    kept are those of the full table but a few (central Paris, 300 off-road origins, 10
+    existing and 20 new venues, 240 s, seeds 0-2: 3 of 105 pairs missing with routes by
+    time, as turn costs make node labels inexact; 13 of 218 by weight, a node's
+    least-weight route not being its fastest), and siting's searches only cover what is
+    still uncovered. Routes are chosen by weight (``route_by``): a venue added can then
+    lengthen an origin's time to its nearest venue, as it can in OSRM.
 
     Examples
     --------
