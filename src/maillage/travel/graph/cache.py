@@ -44,11 +44,12 @@ __all__ = ["GRAPH_FORMAT", "cache_key", "load_graph", "save_graph"]
 
 logger = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 7
+GRAPH_FORMAT = 8
 """Version of the parsing and graph-building code; part of every cache key."""
 
 _FIELDS = (
     "indptr", "indices", "weights", "xy", "node_ids", "heading", "junction", "roundabout", "delay",
+    "routing",
 )  # fmt: skip
 
 
@@ -143,11 +144,11 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, object]] | None:
     if missing:  # cannot happen with a matching hash and schema; never trust a cache blindly
         msg = f"cached road graph {path} lacks {missing}"
         raise ValueError(msg)
-    indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay = (
+    indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay, routing = (
         arrays[name] for name in _FIELDS
     )
     graph = Graph(
         indptr, indices, weights, xy, node_ids, heading, junction, roundabout, delay,
-        crs=str(meta.get("crs", CRS)),
+        crs=str(meta.get("crs", CRS)), routing=routing,
     )  # fmt: skip
     return graph, meta

@@ -76,6 +76,11 @@ class Graph:
         Part of each edge's time spent at the obstacle of its head node (traffic signals,
         stop, gate: :mod:`maillage.travel.graph.nodes`), seconds; empty when unknown. A
         point placed part-way along an edge pays it only if its trip passes that node.
+    routing : numpy.ndarray of float32
+        Routing weight of each edge (car.lua's routability: the time of the way divided by
+        its penalty, plus the delay; :func:`maillage.travel.graph.profile.way_penalties`):
+        the searches choose the route of least weight and report its time, as OSRM does.
+        Empty: routes of least time.
     reverse : bool
         Every edge is turned around (:meth:`reversed`): searches run from trip ends.
     crs : str
@@ -94,6 +99,7 @@ class Graph:
     delay: np.ndarray = field(default_factory=lambda: np.empty(0))
     reverse: bool = False
     crs: str = CRS
+    routing: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
 
     @property
     def n_nodes(self) -> int:
@@ -146,6 +152,7 @@ class Graph:
             self.delay[edge] if len(self.delay) else self.delay,
             not self.reverse,
             self.crs,
+            self.routing[edge] if len(self.routing) else self.routing,
         )
 
 
@@ -229,6 +236,7 @@ def graph_from_edges(
     *,
     roundabout: np.ndarray | None = None,
     delay: np.ndarray | None = None,
+    routing: np.ndarray | None = None,
     largest_component: bool = True,
     crs: str = CRS,
 ) -> Graph:
@@ -248,6 +256,9 @@ def graph_from_edges(
         Edges on a roundabout, for turn costs (:attr:`Graph.roundabout` of the kept edges).
     delay : numpy.ndarray of float, optional
         Part of each edge's time spent at its head's obstacle (:attr:`Graph.delay`).
+    routing : numpy.ndarray of float, optional
+        Routing weight of each edge (:attr:`Graph.routing`; that of the fastest of
+        parallel edges is kept).
     largest_component : bool, default True
         Keep only the largest strongly connected component.
     crs : str, default "EPSG:2154"
@@ -280,6 +291,9 @@ def graph_from_edges(
         graph = replace(graph, roundabout=np.asarray(roundabout, dtype=bool)[kept])
     if delay is not None:
         graph = replace(graph, delay=np.asarray(delay, dtype=np.float64)[kept])
+    if routing is not None:
+        floor = np.maximum(np.asarray(routing, dtype=np.float64)[kept], graph.weights)
+        graph = replace(graph, routing=floor.astype(np.float32))
     return _strong_component(graph) if largest_component else graph
 
 
@@ -347,4 +361,5 @@ def _strong_component(graph: Graph) -> Graph:
         roundabout=graph.roundabout[kept] if len(graph.roundabout) else graph.roundabout,
         delay=graph.delay[kept] if len(graph.delay) else graph.delay,
         crs=graph.crs,
+        routing=graph.routing[kept] if len(graph.routing) else graph.routing,
     )

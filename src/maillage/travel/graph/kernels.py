@@ -7,7 +7,12 @@ to real weights): bucket ``k`` holds the nodes whose tentative time lies in
 ``[k w, (k + 1) w)`` where the width ``w`` is just below the smallest edge time. A node
 popped from the current bucket is then final (any edge leads at least one bucket further,
 the Δ-stepping argument of Meyer & Sanders 2003 with Δ below the lightest edge), so every
-queue operation is O(1) instead of a heap's O(log n); the results are exact Dijkstra times.
+queue operation is O(1) instead of a heap's O(log n); the results are exact Dijkstra labels.
+
+**Weight and time.** The searches take ``costs = (times, weights)`` per edge: they settle
+nodes by weight (car.lua's routability, :attr:`maillage.travel.graph.graph.Graph.routing`;
+the times again for routes of least time) and carry each route's time, which they report
+and which the time budget ``limit`` bounds; the queue's buckets are widths of weight.
 Empty buckets cost one test each; there are (largest time) / w of them per search, a few
 hundred thousand at most on road graphs (edges are floored at 0.01 s).
 
@@ -130,18 +135,21 @@ def _queue(weights, spread, capacity):
 
 
 @njit(cache=True, nogil=True)
-def _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_last):
-    """Queue the sources (the fastest start per node); return (entries used, first bucket).
+def _seed(state, label, sources, init, labels, limit, queue, seed_last):
+    """Queue the sources (the least-weight start per node); return (entries used, first bucket).
 
-    ``seed_last`` (empty, or one per source) is the rank of the edge each source's route
-    is taken to end with (:func:`turn_plan`), -1 for none: the turn from it is charged.
+    ``init`` is ``(times, weights)`` of the sources' starts. ``seed_last`` (empty, or one
+    per source) is the rank of the edge each source's route is taken to end with
+    (:func:`turn_plan`), -1 for none: the turn from it is charged.
     """
+    dist, done, last, dur = state
+    start_s, start_w = init
     width, heads, entry_node, entry_next = queue
     n_buckets = len(heads)
     for i in range(len(sources)):
         s = sources[i]
-        if init[i] < dist[s] and init[i] <= limit:
-            dist[s] = init[i]
+        if start_s[i] <= limit and start_w[i] < dist[s]:
+            dist[s], dur[s] = start_w[i], start_s[i]
             label[s] = labels[i]
             if len(last) and len(seed_last):
                 last[s] = seed_last[i]
@@ -149,9 +157,9 @@ def _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_las
     bucket = np.int64(1) << 62
     for i in range(len(sources)):
         s = sources[i]
-        if dist[s] == init[i] and not done[s]:
+        if dist[s] == start_w[i] and not done[s]:
             done[s] = True  # queued once; cleared below
-            k = np.int64(init[i] / width)
+            k = np.int64(start_w[i] / width)
             bucket = min(bucket, k)
             slot = k % n_buckets
             entry_node[used] = s
@@ -163,45 +171,55 @@ def _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_las
 
 
 @njit(cache=True, nogil=True)
-def multi_source(indptr, indices, weights, sources, init, labels, limit, turns, seed_last):
-    """Return (time, label, last) of the nearest source for every node, within ``limit``.
+def multi_source(indptr, indices, costs, sources, init, labels, limit, turns, seed_last):
+    """Return (time, label, last, weight) of the least-weight source of every node.
 
-    ``sources[i]`` starts at time ``init[i]`` with label ``labels[i]``, its route ending
-    with the edge of rank ``seed_last[i]`` (-1: none; empty: no source has one). Unreached
-    nodes have time ``inf`` and label ``-1``. ``turns`` is the graph's :func:`turn_plan`
-    (empty arrays: no turn costs); ``last`` is the rank of the last edge of each node's
-    route (empty without turn costs), for the turns of trips that leave from a node.
+    ``costs`` is ``(times, weights)`` of the edges; routes are chosen by weight and timed
+    (:mod:`maillage.travel.graph.search`). ``sources[i]`` starts at time ``init[0][i]``
+    and weight ``init[1][i]`` with label ``labels[i]``, its route ending with the edge of
+    rank ``seed_last[i]`` (-1: none; empty: no source has one). Nodes whose route takes
+    longer than ``limit`` (or none) have time and weight ``inf`` and label ``-1``.
+    ``turns`` is the graph's :func:`turn_plan` (empty arrays: no turn costs); ``last`` is
+    the rank of the last edge of each node's route (empty without turn costs), for the
+    turns of trips that leave from a node.
     """
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
-    dist = np.full(n, np.inf)
+    state = _work(n, turning)
+    dist, done, last, dur = state[0], state[1], state[3], state[4]
     label = np.full(n, -1, dtype=np.int64)
-    done = np.zeros(n, dtype=np.bool_)
-    last = np.full(n if turning else 0, -1, dtype=np.int16)
-    spread = init.max() - init.min() if len(init) else 0.0
+    start_w = init[1]
+    spread = start_w.max() - start_w.min() if len(start_w) else 0.0
     queue = _queue(
-        weights, spread + (MAX_TURN_S if turning else 0.0), len(indices) + len(sources) + 1
+        costs[1], spread + (MAX_TURN_S if turning else 0.0), len(indices) + len(sources) + 1
     )
-    used, bucket = _seed(dist, label, done, sources, init, labels, limit, queue, last, seed_last)
-    state = (dist, done, last)
+    state = (dist, done, last, dur)
+    used, bucket = _seed(state, label, sources, init, labels, limit, queue, seed_last)
     start = (used, bucket, 0)
-    _settle(indptr, indices, weights, limit, state, None, label, queue, start, None, turns)
-    return dist, label, last
+    _settle(indptr, indices, costs, limit, state, None, label, queue, start, None, turns)
+    for v in range(n):
+        if dur[v] > limit:
+            dist[v], dur[v], label[v] = np.inf, np.inf, -1
+    return dur, label, last, dist
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _settle(indptr, indices, weights, limit, state, touched, label, queue, start, floor, turns):
+def _settle(indptr, indices, costs, limit, state, touched, label, queue, start, floor, turns):
     """Run the bucket queue, seeded with its first ``start[0]`` entries, until it is empty.
 
-    ``start`` is ``(entries, first bucket, nodes already in touched)``. ``state`` is
-    ``(dist, done, last)``; ``touched`` (unless None) records the nodes whose time leaves
-    ``inf``, after the ones it already holds (the seeds);
-    ``label`` (unless None) passes each node's label on to the nodes it reaches. When
-    ``floor`` is not None nor empty, a settled node ``u`` with ``floor[u] <= dist[u]`` is
-    not expanded (see :func:`bounded_pairs`). Return how many nodes ``touched`` holds.
-    The None arguments are typed by numba, which compiles their branches away.
+    Nodes are settled by weight (``costs[1]``) and carry the time (``costs[0]``) of their
+    route. ``start`` is ``(entries, first bucket, nodes already in touched)``. ``state`` is
+    ``(dist, done, last, dur)``: weight, settled flag, last edge rank and time per node.
+    A node whose route takes longer than ``limit`` is labelled (a route of more weight
+    does not replace it) but not queued. ``touched`` (unless None) records the nodes whose
+    weight leaves ``inf``, after the ones it already holds (the seeds); ``label`` (unless
+    None) passes each node's label on to the nodes it reaches. When ``floor`` is not None
+    nor empty, a settled node ``u`` with ``floor[u] <= time[u]`` is not expanded (see
+    :func:`bounded_pairs`). Return how many nodes ``touched`` holds. The None arguments
+    are typed by numba, which compiles their branches away.
     """
-    dist, done, last = state
+    dist, done, last, dur = state
+    times, weights = costs
     cost, offset, rank = turns
     turning = len(offset) > 0
     width, heads, entry_node, entry_next = queue
@@ -220,62 +238,63 @@ def _settle(indptr, indices, weights, limit, state, touched, label, queue, start
         if done[u]:
             continue
         done[u] = True
-        d = dist[u]
-        if floor is not None and len(floor) and floor[u] <= d:
+        d, t = dist[u], dur[u]
+        if floor is not None and len(floor) and floor[u] <= t:
             continue
         if label is not None:
             lab = label[u]
         base = _turn_base(turning, offset, last, indptr, u)
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
-            nd = d + weights[j]
-            if turning:
-                nd += cost[base + j]
-            if nd < dist[v] and nd <= limit:
+            turn = cost[base + j] if turning else 0.0
+            nd = d + weights[j] + turn
+            if nd < dist[v]:
                 if touched is not None and dist[v] == np.inf:
                     touched[count] = v
                     count += 1
                 dist[v] = nd
+                dur[v] = t + times[j] + turn
                 if label is not None:
                     label[v] = lab
                 if turning:
                     last[v] = rank[j]
-                slot_v = np.int64(nd / width) % n_buckets
-                entry_node[used] = v
-                entry_next[used] = heads[slot_v]
-                heads[slot_v] = used
-                used += 1
-                live += 1
+                if dur[v] <= limit:
+                    slot_v = np.int64(nd / width) % n_buckets
+                    entry_node[used] = v
+                    entry_next[used] = heads[slot_v]
+                    heads[slot_v] = used
+                    used += 1
+                    live += 1
     return count
 
 
 @njit(cache=True, nogil=True)
-def _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns):
+def _bounded(indptr, indices, costs, seeds, limit, work, queue, floor, turns):
     """Settle nodes within ``limit`` of one search's seeds; return how many were touched.
 
-    The search starts at every node of ``seeds = (nodes, starts, ranks)`` at once, each
-    at its start time, its route ending with the edge of that rank (-1: none; empty: no
-    seed has one): a point placed part-way along an edge starts at both ends of it. ``work`` is
-    ``(dist, done, touched, last)``: ``dist`` (all inf), ``done`` (all False) and
-    ``last`` (all -1, when turning) must be clean for the nodes to be touched; the caller
-    resets ``touched[:count]`` afterwards. The queue comes back empty. ``floor`` prunes
-    as in :func:`_settle`.
+    The search starts at every node of ``seeds = (nodes, times, weights, ranks)`` at once,
+    each at its start time and weight, its route ending with the edge of that rank (-1:
+    none; empty: no seed has one): a point placed part-way along an edge starts at both
+    ends of it. ``work`` is ``(dist, done, touched, last, dur)`` (see :func:`_work`): it
+    must be clean for the nodes to be touched; the caller resets ``touched[:count]``
+    afterwards (some may take longer than ``limit``). The queue comes back empty.
+    ``floor`` prunes as in :func:`_settle`.
     """
-    dist, touched, last = work[0], work[2], work[3]
-    nodes, starts, ranks = seeds
+    dist, touched, last, dur = work[0], work[2], work[3], work[4]
+    nodes, starts, starts_w, ranks = seeds
     width, heads, entry_node, entry_next = queue
     used, count = 0, 0
     bucket = np.int64(1) << 62
     for i in range(len(nodes)):
-        s, time = nodes[i], starts[i]
-        if time <= limit and time < dist[s]:
+        s, time, weight = nodes[i], starts[i], starts_w[i]
+        if time <= limit and weight < dist[s]:
             if dist[s] == np.inf:
                 touched[count] = s
                 count += 1
-            dist[s] = time
+            dist[s], dur[s] = weight, time
             if len(last) and len(ranks):
                 last[s] = ranks[i]
-            k = np.int64(time / width)
+            k = np.int64(weight / width)
             bucket = min(bucket, k)
             entry_node[used] = s
             entry_next[used] = heads[k % len(heads)]
@@ -283,21 +302,20 @@ def _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns):
             used += 1
     if used == 0:
         return 0
-    state = (dist, work[1], work[3])
+    state = (dist, work[1], last, dur)
     start = (used, bucket, count)
-    return _settle(
-        indptr, indices, weights, limit, state, touched, None, queue, start, floor, turns
-    )
+    return _settle(indptr, indices, costs, limit, state, touched, None, queue, start, floor, turns)
 
 
 @njit(cache=True, nogil=True)
 def _work(n, turning):
-    """Clean work arrays of a bounded search: dist, done, touched, last."""
+    """Clean work arrays of a bounded search: dist (weight), done, touched, last, dur (time)."""
     return (
         np.full(n, np.inf),
         np.zeros(n, dtype=np.bool_),
         np.empty(n, dtype=np.int64),
         np.full(n if turning else 0, -1, dtype=np.int16),
+        np.full(n, np.inf),
     )
 
 
@@ -308,43 +326,68 @@ def _spread(weights, turning):
 
 
 @njit(cache=True, nogil=True)
-def reach(indptr, indices, weights, seeds, limit, turns):
+def reach(indptr, indices, costs, seeds, limit, turns):
     """Return (nodes, times) of every node within ``limit`` of the seeds (see :func:`_bounded`)."""
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
     work = _work(n, turning)
-    queue = _queue(weights, _spread(weights, turning), len(indices) + len(seeds[0]) + 1)
+    queue = _queue(costs[1], _spread(costs[1], turning), len(indices) + len(seeds[0]) + 1)
     floor = np.empty(0)
-    count = _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns)
+    count = _bounded(indptr, indices, costs, seeds, limit, work, queue, floor, turns)
     nodes = work[2][:count].copy()
-    return nodes, work[0][nodes]
+    nodes = nodes[work[4][nodes] <= limit]
+    return nodes, work[4][nodes]
+
+
+@njit(cache=True, nogil=True)
+def _point_rows(v, work, points, turns, best, hit, n_hit):
+    """Offer node ``v``'s route to the points leaving by it; return the new ``n_hit``.
+
+    Each point keeps its least-weight route (``best = (weights, times)``); ``turns`` is
+    ``(turning, shift into the turn costs, turn costs)`` (:func:`_turn_base`).
+    """
+    turning, base, cost = turns
+    dist, dur = work[0], work[4]
+    node_ptr, point_idx, point_extra, point_extra_w, point_edge = points
+    best_w, best_t = best
+    for q in range(node_ptr[v], node_ptr[v + 1]):
+        p = point_idx[q]
+        turn = cost[base + point_edge[q]] if turning and point_edge[q] >= 0 else 0.0
+        w = dist[v] + point_extra_w[q] + turn
+        if w < best_w[p]:
+            if best_w[p] == np.inf:
+                hit[n_hit] = p
+                n_hit += 1
+            best_w[p], best_t[p] = w, dur[v] + point_extra[q] + turn
+    return n_hit
 
 
 @njit(cache=True, nogil=True)
 def bounded_pairs(
-    indptr, indices, weights, sources, limit, points, floor, turns
+    indptr, indices, costs, sources, limit, points, floor, turns
 ):  # fmt: skip
     """Return (point, source position, time) of every pair within ``limit``.
 
-    One bounded search per source. ``sources`` is ``(seed_ptr, seed_node, seed_start,
-    seed_rank)``: source ``k`` starts at the nodes ``seed_node[seed_ptr[k]:seed_ptr[k + 1]]``
-    at times ``seed_start`` (both ends of its edge), routes ending with the edges of ranks
-    ``seed_rank`` (see :func:`_bounded`). ``points`` is ``(node_ptr, point_idx,
-    point_extra, point_edge)``: the points leaving by node ``v`` are
-    ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times ``point_extra`` (the partial
-    edge and their access leg), having driven the edge ``point_edge`` into ``v`` (its
-    position in the searched graph, leaving ``v``; -1: none), whose turn onto the route is
-    charged; a point may leave by two nodes, and its time to a source is the least over
-    them, kept when it is within ``limit``.
+    One bounded search per source, by weight (``costs = (times, weights)``, see
+    :func:`_settle`). ``sources`` is ``(seed_ptr, seed_node, seed_start, seed_start_w,
+    seed_rank)``: source ``k`` starts at the nodes ``seed_node[seed_ptr[k]:seed_ptr[k +
+    1]]`` at times ``seed_start`` and weights ``seed_start_w`` (both ends of its edge),
+    routes ending with the edges of ranks ``seed_rank`` (see :func:`_bounded`). ``points``
+    is ``(node_ptr, point_idx, point_extra, point_extra_w, point_edge)``: the points
+    leaving by node ``v`` are ``point_idx[node_ptr[v]:node_ptr[v + 1]]`` with extra times
+    and weights (the partial edge and their access leg), having driven the edge
+    ``point_edge`` into ``v`` (its position in the searched graph, leaving ``v``; -1:
+    none), whose turn onto the route is charged; a point may leave by two nodes: its route
+    to a source is the least-weight one over them, kept when its time is within ``limit``.
 
     ``floor`` (empty, or one time per node) prunes the searches: a node whose ``floor``
     is at most its time from the source is settled but not expanded. With ``floor`` the
     time from each node to the nearest *incumbent* source, the pairs of every point
-    farther than ``limit`` from all incumbents stay exact: a shortest path through such a
-    node would put the point at most as far from an incumbent as from this source.
+    farther than ``limit`` from all incumbents stay exact when routes are chosen by time
+    (a shortest path through such a node would put the point at most as far from an
+    incumbent as from this source); by weight, nearly so.
     """
-    node_ptr, point_idx, point_extra, point_edge = points
-    seed_ptr, seed_node, seed_start, seed_rank = sources
+    seed_ptr, seed_node, seed_start, seed_start_w, seed_rank = sources
     cost, offset = turns[0], turns[1]
     n = len(indptr) - 1
     turning = len(turns[1]) > 0
@@ -353,9 +396,9 @@ def bounded_pairs(
     widest = 0
     for k in range(len(seed_ptr) - 1):
         widest = max(widest, seed_ptr[k + 1] - seed_ptr[k])
-    queue = _queue(weights, _spread(weights, turning), len(indices) + widest + 1)
-    n_points = point_idx.max() + 1 if len(point_idx) else 0
-    best = np.full(n_points, np.inf)
+    queue = _queue(costs[1], _spread(costs[1], turning), len(indices) + widest + 1)
+    n_points = points[1].max() + 1 if len(points[1]) else 0
+    best = (np.full(n_points, np.inf), np.full(n_points, np.inf))
     hit = np.empty(n_points, dtype=np.int64)
     cap = 1024
     out_p = np.empty(cap, dtype=np.int64)
@@ -365,21 +408,13 @@ def bounded_pairs(
     for k in range(len(seed_ptr) - 1):
         rows = slice(seed_ptr[k], seed_ptr[k + 1])
         ranks = seed_rank[rows] if len(seed_rank) else seed_rank
-        seeds = (seed_node[rows], seed_start[rows], ranks)
-        count = _bounded(indptr, indices, weights, seeds, limit, work, queue, floor, turns)
+        seeds = (seed_node[rows], seed_start[rows], seed_start_w[rows], ranks)
+        count = _bounded(indptr, indices, costs, seeds, limit, work, queue, floor, turns)
         n_hit = 0
         for j in range(count):
             v = touched[j]
             base = _turn_base(turning, offset, last, indptr, v)
-            for q in range(node_ptr[v], node_ptr[v + 1]):
-                p, t = point_idx[q], dist[v] + point_extra[q]
-                if turning and point_edge[q] >= 0:
-                    t += cost[base + point_edge[q]]
-                if t <= limit and t < best[p]:
-                    if best[p] == np.inf:
-                        hit[n_hit] = p
-                        n_hit += 1
-                    best[p] = t
+            n_hit = _point_rows(v, work, points, (turning, base, cost), best, hit, n_hit)
             dist[v] = np.inf
             done[v] = False
             if turning:
@@ -391,7 +426,8 @@ def bounded_pairs(
             out_t = np.resize(out_t, cap)
         for i in range(n_hit):
             p = hit[i]
-            out_p[m], out_s[m], out_t[m] = p, k, best[p]
-            best[p] = np.inf
-            m += 1
+            if best[1][p] <= limit:
+                out_p[m], out_s[m], out_t[m] = p, k, best[1][p]
+                m += 1
+            best[0][p], best[1][p] = np.inf, np.inf
     return out_p[:m].copy(), out_s[:m].copy(), out_t[:m].copy()

@@ -62,6 +62,9 @@ class RawWays:
         Ferry crossing time of each way (``duration`` tag), NaN elsewhere.
     roundabout : numpy.ndarray of bool
         ``junction=roundabout`` ways.
+    forward_penalty, backward_penalty : numpy.ndarray of float64
+        car.lua's routability penalty of each way per direction
+        (:func:`maillage.travel.graph.profile.way_penalties`; 1: none).
     barrier_ids : numpy.ndarray of int64
         OSM ids of the nodes no car passes through (sorted).
     obstacle_ids : numpy.ndarray of int64
@@ -82,6 +85,8 @@ class RawWays:
     barrier_ids: np.ndarray
     obstacle_ids: np.ndarray
     obstacles: np.ndarray
+    forward_penalty: np.ndarray
+    backward_penalty: np.ndarray
 
     @property
     def n_ways(self) -> int:
@@ -143,7 +148,7 @@ class _Collector:
         self.sizes: list[int] = []
         self.wkb: list[str] = []
         self.slow: dict[int, list[tuple[float, float]]] = {}  # way position -> lon/lat
-        self.rules: list[tuple[float, float, float, bool]] = []
+        self.rules: list[tuple[float, float, float, bool, float, float]] = []
         self.barriers: set[int] = set()
         self.obstacles: dict[int, tuple[tuple[float, int, int], ...]] = {}  # node id -> delays
         self.missing = 0
@@ -178,7 +183,10 @@ class _Collector:
         self.refs.extend(refs)
         self.sizes.append(len(refs))
         duration = np.nan if rule.duration_s is None else rule.duration_s
-        self.rules.append((rule.forward_kph, rule.backward_kph, duration, rule.roundabout))
+        penalty = (rule.forward_penalty, rule.backward_penalty)
+        self.rules.append(
+            (rule.forward_kph, rule.backward_kph, duration, rule.roundabout, *penalty)
+        )
 
     def _coordinates(self, sizes: np.ndarray) -> np.ndarray:
         """Decode the WKB linestrings (and the slow ways) into one (n, 2) lon/lat array."""
@@ -212,7 +220,7 @@ class _Collector:
         sizes = np.asarray(self.sizes, dtype=np.int64)
         offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
-        rules = np.asarray(self.rules, dtype=np.float64).reshape(-1, 4)
+        rules = np.asarray(self.rules, dtype=np.float64).reshape(-1, 6)
         coords = self._coordinates(sizes)
         obstacle_ids, obstacles = self._obstacle_arrays()
         return RawWays(
@@ -227,6 +235,8 @@ class _Collector:
             barrier_ids=np.array(sorted(self.barriers), dtype=np.int64),
             obstacle_ids=obstacle_ids,
             obstacles=obstacles,
+            forward_penalty=rules[:, 4].copy(),
+            backward_penalty=rules[:, 5].copy(),
         )
 
 

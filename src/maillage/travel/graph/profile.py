@@ -28,16 +28,17 @@ of the ``osrm-bindings`` wheel, OSRM 26), read in the same order:
 7. surface (``WayHandlers.surface``): ``surface``, ``tracktype`` and ``smoothness`` cap the
    speed.
 
-car.lua's ``penalties`` (service roads such as parking aisles x 0.5, ``side_road`` x 0.8,
-narrow or single-lane roads, ``oneway=alternating``) scale only the *routing weight* of a
-way (its ``rate``), never its duration: OSRM reports the plain duration of the route it
-picks. They are not applied to times here; the route choice they steer changes the median
-ratio of the three test extracts by less than 0.1 % (``benchmarks/README.md``).
+8. routability penalties (``WayHandlers.penalties``, :func:`way_penalties`): service roads
+   such as parking aisles x 0.5, narrow or single-lane two-way roads, ``side_road`` x 0.8,
+   ``oneway=alternating`` x 0.4, ``priority`` x 0.7 against the priority direction. They
+   divide the way's *routing weight* (``weight_name = 'routability'``: weight = duration /
+   penalty), never its duration: OSRM chooses the route of least weight and reports its
+   duration, and so do the searches of the road graph (:attr:`WayRule.forward_penalty`).
 
 Examples
 --------
 >>> way_rule({"highway": "primary", "oneway": "yes"})
-WayRule(forward_kph=65.0, backward_kph=0.0, duration_s=None, roundabout=False)
+WayRule(forward_kph=65.0, backward_kph=0.0, duration_s=None, roundabout=False, forward_penalty=1.0, backward_penalty=1.0)
 >>> way_rule({"highway": "footway"}) is None
 True
 """
@@ -45,6 +46,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,11 +71,14 @@ __all__ = [
     "PROFILES",
     "RESTRICTED_ACCESS",
     "ROUTE_SPEEDS_KPH",
+    "SERVICE_PENALTIES",
+    "SIDE_ROAD_PENALTY",
     "SMOOTHNESS_SPEEDS_KPH",
     "SURFACE_SPEEDS_KPH",
     "TRACKTYPE_SPEEDS_KPH",
     "WayRule",
     "resolve_access",
+    "way_penalties",
     "way_rule",
 ]
 
@@ -207,12 +212,17 @@ class WayRule:
         length.
     roundabout : bool
         ``junction=roundabout`` (no oncoming-traffic wait when turning into or out of it).
+    forward_penalty, backward_penalty : float
+        car.lua's routability penalty per direction (:func:`way_penalties`, 1: none): the
+        routing weight of the way is its duration divided by it.
     """
 
     forward_kph: float
     backward_kph: float
     duration_s: float | None = None
     roundabout: bool = False
+    forward_penalty: float = 1.0
+    backward_penalty: float = 1.0
 
     @property
     def forward(self) -> bool:
@@ -356,6 +366,93 @@ def _speed_cap(tags: Mapping[str, str]) -> float:
     )
 
 
+SERVICE_PENALTIES: dict[str, float] = dict.fromkeys(
+    ("alley", "parking", "parking_aisle", "driveway", "drive-through", "drive-thru"), 0.5
+)
+"""Routability penalty per ``service`` value (car.lua ``service_penalties``)."""
+
+SIDE_ROAD_PENALTY = 0.8
+"""Penalty of ``side_road=yes|rotary`` (car.lua ``side_road_multiplier``)."""
+
+_LANE_MARKINGS_PENALTY = 0.75  # car.lua lane_markings_penalty
+_ALTERNATING_PENALTY = 0.4
+_PRIORITY_PENALTY = 0.7  # car.lua priority_penalty
+_WIDTH_PENALTIES = ((3.0, 0.5), (4.0, 0.6), (5.0, 0.75), (6.0, 0.8))  # width <= 3, < 4, < 5, < 6
+_LEADING_DIGITS = re.compile(r"^\d+")
+
+
+def _width_penalty(tags: Mapping[str, str]) -> float:
+    """Penalty of a two-way road without lane markings, narrow or of one lane."""
+    penalty = _LANE_MARKINGS_PENALTY if tags.get("lane_markings") == "no" else 1.0
+    width = parse_limit("width", tags.get("width"))
+    if width is not None:
+        if width <= _WIDTH_PENALTIES[0][0]:
+            penalty = _WIDTH_PENALTIES[0][1]
+        else:
+            penalty = next((p for w, p in _WIDTH_PENALTIES[1:] if width < w), penalty)
+    lanes = _LEADING_DIGITS.match(tags.get("lanes", ""))
+    return _WIDTH_PENALTIES[0][1] if lanes is not None and int(lanes.group()) <= 1 else penalty
+
+
+def way_penalties(tags: Mapping[str, str], *, bidirectional: bool) -> tuple[float, float]:
+    """Return car.lua's routability penalties of a way, (forward, backward).
+
+    ``WayHandlers.penalties`` of ``profiles/lib/way_handlers.lua`` (osrm-bindings 26.10.0,
+    lines 396-486), with car.lua's settings (``service_penalties``, ``side_road_multiplier``
+    0.8, ``lane_markings_penalty`` 0.75, ``priority_penalty`` 0.7): per direction, the least
+    of the ``service`` penalty, the width penalty of a two-way road (``lane_markings=no``
+    0.75; ``width`` <= 3 m 0.5, < 4 m 0.6, < 5 m 0.75, < 6 m 0.8; ``lanes`` <= 1 0.5), the
+    ``oneway=alternating`` penalty 0.4, the ``side_road`` penalty and 0.7 against a
+    ``priority=forward|backward`` way's priority. The routing weight of the way is its
+    duration divided by the penalty (``weight_name = 'routability'``); turns and node
+    delays weigh their duration (car.lua ``process_turn``: ``turn.weight = turn.duration``).
+
+    Parameters
+    ----------
+    tags : mapping of str to str
+        OSM tags of the way.
+    bidirectional : bool
+        Neither direction is inaccessible to cars in car.lua (restricted ones count as
+        accessible there).
+
+    Returns
+    -------
+    tuple of float
+        Penalties in (0, 1], 1 meaning none.
+
+    Examples
+    --------
+    >>> way_penalties({"highway": "service", "service": "parking_aisle"}, bidirectional=True)
+    (0.5, 0.5)
+    >>> way_penalties({"highway": "residential", "width": "3.5"}, bidirectional=False)
+    (1.0, 1.0)
+    >>> way_penalties({"highway": "tertiary", "priority": "forward"}, bidirectional=True)
+    (1.0, 0.7)
+    """
+    common = SERVICE_PENALTIES.get(tags.get("service", ""), 1.0)
+    if bidirectional:
+        common = min(common, _width_penalty(tags))
+    oneway = next(
+        (tags[f"oneway:{key}"] for key in ACCESS_HIERARCHY[:3] if f"oneway:{key}" in tags),
+        tags.get("oneway"),
+    )
+    if oneway == "alternating":
+        common = min(common, _ALTERNATING_PENALTY)
+    if tags.get("side_road") in ("yes", "rotary"):
+        common = min(common, SIDE_ROAD_PENALTY)
+    priority = tags.get("priority")
+    forward = min(common, _PRIORITY_PENALTY) if priority == "backward" else common
+    backward = min(common, _PRIORITY_PENALTY) if priority == "forward" else common
+    return forward, backward
+
+
+def _accessible(access: str | None, highway: str | None) -> bool:
+    """Whether car.lua leaves a direction's mode accessible (restricted counts as accessible)."""
+    return _open(access, highway) or (
+        highway in RESTRICTED_HIGHWAYS and access in RESTRICTED_ACCESS
+    )
+
+
 def way_rule(tags: Mapping[str, str], profile: str = "car") -> WayRule | None:
     """Return how a car may use a way with these tags, or None when it may not.
 
@@ -414,4 +511,10 @@ def way_rule(tags: Mapping[str, str], profile: str = "car") -> WayRule | None:
     ]
     if max(speeds) <= 0:
         return None
-    return WayRule(speeds[0], speeds[1], duration, tags.get("junction") == "roundabout")
+    accessible = [  # car.lua's modes, for the width penalties of two-way roads
+        ways[side] and not small[side] and base > 0 and _accessible(access[side], highway)
+        for side, base in enumerate((forward, backward))
+    ]
+    penalty = way_penalties(tags, bidirectional=all(accessible))
+    roundabout = tags.get("junction") == "roundabout"
+    return WayRule(speeds[0], speeds[1], duration, roundabout, *penalty)

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,8 +62,11 @@ __all__ = ["DEFAULT_MAX_SNAP_M", "RoadNetwork"]
 
 logger = logging.getLogger(__name__)
 
-_ToVenue = tuple[np.ndarray, np.ndarray, np.ndarray, Placement, np.ndarray]
-"""Per node: time to the nearest venue, its position, last edge; venues' placement, positions."""
+_ToVenue = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Placement, np.ndarray]
+"""Per node: time to the nearest venue, its position, last edge, weight; venues' placement, positions."""
+
+ROUTE_BY = ("weight", "duration")
+"""How the searches choose routes (``RoadNetwork.from_osm(route_by=...)``)."""
 
 
 def _graph_from_files(
@@ -125,8 +129,12 @@ class RoadNetwork(NetworkEngine):
     found, not with origins x destinations. With ``served_by`` (existing venues), only the
     origins none of them serves within ``max_time_s`` are kept, and each search stops
     expanding at the nodes nearer to an existing venue than to its destination: the pairs
-    kept are exactly those of the full table, and siting's searches only cover what is
-    still uncovered.
+    kept are those of the full table but a few (central Paris, 300 off-road origins, 10
+    existing and 20 new venues, 240 s, seeds 0-2: 3 of 105 pairs missing with routes by
+    time, as turn costs make node labels inexact; 13 of 218 by weight, a node's
+    least-weight route not being its fastest), and siting's searches only cover what is
+    still uncovered. Routes are chosen by weight (``route_by``): a venue added can then
+    lengthen an origin's time to its nearest venue, as it can in OSRM.
 
     Examples
     --------
@@ -167,6 +175,7 @@ class RoadNetwork(NetworkEngine):
         crs: str | int | CRS = "EPSG:2154",
         cache: bool = True,
         progress: bool = False,
+        route_by: str = "weight",
     ) -> RoadNetwork:
         """Build the road network of one or several OpenStreetMap ``.osm.pbf`` extracts.
 
@@ -174,12 +183,13 @@ class RoadNetwork(NetworkEngine):
         class, ``maxspeed`` times 0.8, surface limits, access and one-way tags
         (:mod:`maillage.travel.graph.profile`); delays at traffic signals, stop signs and
         gates, closed barriers (:mod:`maillage.travel.graph.nodes`); turn costs at
-        intersections (:mod:`maillage.travel.graph.turns`). Median time ÷ OSRM's on random
+        intersections (:mod:`maillage.travel.graph.turns`); as OSRM, each route is the one
+        of least routability weight (``route_by``), timed. Median time ÷ OSRM's on random
         pairs of road nodes of four real extracts: 0.998-1.003 (0.82-0.95 without these
         rules); from off-road points (homes, venues) to off-road points, access legs
-        included: 0.997-1.003, 90 % of the pairs within 0.5-4 % (7 % in central Paris,
-        where OSRM's routing weight keeps it off alleys; ``scripts/road_graph_vs_osrm.py``,
-        ``benchmarks/README.md``). The parsed graph is cached in
+        included, five draws each: 0.997-1.003, 90 % of the pairs within 0.5-4 % on every
+        draw (``scripts/road_graph_vs_osrm.py``, ``benchmarks/README.md``). The parsed
+        graph is cached in
         ``options.cache_dir`` under a hash of the file's bytes, the profile, the CRS and
         the code version (``.npz``, no pickle).
 
@@ -219,6 +229,11 @@ class RoadNetwork(NetworkEngine):
             Read and write the parsed graph in the cache.
         progress : bool, default False
             Show a progress bar while reading the file.
+        route_by : {"weight", "duration"}, default "weight"
+            Choose each route by car.lua's routability weight, as stock OSRM does (service
+            alleys, narrow and single-lane roads weigh more than their time:
+            :func:`maillage.travel.graph.profile.way_penalties`), and report its time; or
+            take the fastest route.
 
         Returns
         -------
@@ -242,11 +257,15 @@ class RoadNetwork(NetworkEngine):
         'EPSG:5490'
         """
         check_choice("profile", profile, PROFILES)
+        check_choice("route_by", route_by, ROUTE_BY)
         crs = check_working_crs("crs", crs)
         paths = as_paths(path)
         graph, meta = _graph_from_files(
             paths, profile, turn_costs=turn_costs, crs=crs, cache=cache, progress=progress
         )
+        if route_by == "duration":
+            graph = replace(graph, routing=np.empty(0, dtype=np.float32))
+        meta = {**meta, "route_by": route_by}
         return cls(graph, max_snap_m=max_snap_m, access_speed_kph=access_speed_kph, source=meta)
 
     @property
@@ -297,7 +316,12 @@ class RoadNetwork(NetworkEngine):
         return {
             "model": "RoadNetwork",
             "engine": "road_graph",
-            "label_fr": "réseau routier OpenStreetMap (plus court chemin en temps, maillage)",
+            "label_fr": (
+                "réseau routier OpenStreetMap (itinéraire choisi comme OSRM, maillage)"
+                if len(self._graph.routing)
+                else "réseau routier OpenStreetMap (plus court chemin en temps, maillage)"
+            ),
+            "route_by": "weight" if len(self._graph.routing) else "duration",
             "sources": [
                 "© OpenStreetMap contributors (ODbL 1.0)",
                 "règles du profil voiture d'OSRM (car.lua) : vitesses, maxspeed × 0,8, "
@@ -354,17 +378,34 @@ class RoadNetwork(NetworkEngine):
         rev_key = np.repeat(np.arange(n, dtype=np.int64), np.diff(rev.indptr)) * n + rev.indices
         return np.searchsorted(rev_key, g.indices.astype(np.int64) * n + tails)
 
+    @cached_property
+    def _penalty(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per edge of the reversed graph: weight ÷ time of its run, and its node delay."""
+        rev = self._reversed
+        delay = rev.delay if len(rev.delay) else np.zeros(rev.n_edges)
+        times, weights = search.edge_costs(rev)
+        run = times - delay
+        factor = np.divide(weights - delay, run, out=np.ones(len(run)), where=run > 0)
+        return factor, delay
+
     def _seeds(
         self, placement: Placement, positions: np.ndarray, *, leaving: bool
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Rows (position, node, time, edge): each point's access leg plus its partial edge.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows (position, node, time, edge, weight): access leg plus partial edge of each point.
 
         ``edge`` is the partial edge's position in the reversed graph (-1: the point is on
-        the node), for the turn the trip makes at the node.
+        the node), for the turn the trip makes at the node. The partial edge's weight is
+        split like its time: the run at the edge's penalty, the node delay (paid leaving
+        only) as it is; the access leg weighs its time.
         """
         position, node, road_s, edge = self._segments.ends(placement, positions, leaving=leaving)
         edge = np.where(edge >= 0, self._to_reversed[np.maximum(edge, 0)], -1)
-        return position, node, road_s + placement.access_s(self._access_speed_kph)[position], edge
+        factor, delay = self._penalty
+        paid = delay[np.maximum(edge, 0)] if leaving else 0.0
+        run = np.where(edge >= 0, np.maximum(road_s - paid, 0.0), 0.0)
+        road_w = road_s + run * (factor[np.maximum(edge, 0)] - 1.0)
+        access = placement.access_s(self._access_speed_kph)[position]
+        return position, node, road_s + access, edge, road_w + access
 
     def _best(
         self, origins: Placement, keep: np.ndarray, to_venue: _ToVenue
@@ -376,20 +417,17 @@ class RoadNetwork(NetworkEngine):
         by either end of its segment, turning there onto the node's route, or drives
         straight to a venue on the same segment.
         """
-        node_s, label, last, venues, venue_pos = to_venue
-        position, node, start_s, edge = self._seeds(origins, keep, leaving=True)
-        start_s = start_s + search.exit_turns(self._reversed, last, node, edge)
+        node_s, label, last, node_w, venues, venue_pos = to_venue
+        position, node, start_s, edge, start_w = self._seeds(origins, keep, leaving=True)
+        turn_s = search.exit_turns(self._reversed, last, node, edge)
         same_o, same_v, road_s = self._segments.along(origins, keep, venues, venue_pos)
         access = self._access_speed_kph
+        same_s = road_s + (origins.access_s(access)[same_o] + venues.access_s(access)[same_v])
         origin = np.concatenate([position, same_o])
-        total = np.concatenate(
-            [
-                start_s + node_s[node],
-                road_s + (origins.access_s(access)[same_o] + venues.access_s(access)[same_v]),
-            ]
-        )
+        total = np.concatenate([start_s + turn_s + node_s[node], same_s])
+        weight = np.concatenate([start_w + turn_s + node_w[node], same_s])
         which = np.concatenate([label[node], same_v])
-        order = np.lexsort((total, origin))
+        order = np.lexsort((total, weight, origin))  # the least-weight route, timed
         origin, total, which = origin[order], total[order], which[order]
         first = np.ones(len(origin), dtype=bool)
         first[1:] = origin[1:] != origin[:-1]
@@ -423,8 +461,8 @@ class RoadNetwork(NetworkEngine):
         served = None if served_by is None else self._time_to(served_by, max_time_s)
         if served is not None:
             keep = keep[~(self._best(origin_place, keep, served)[0] <= max_time_s)]
-        venue, seed_node, seed_s, seed_edge = self._seeds(dest_place, placed, leaving=False)
-        origin, exit_node, exit_s, exit_edge = self._seeds(origin_place, keep, leaving=True)
+        venue, seed_node, seed_s, seed_edge, seed_w = self._seeds(dest_place, placed, leaving=False)
+        origin, exit_node, exit_s, exit_edge, exit_w = self._seeds(origin_place, keep, leaving=True)
         local = np.searchsorted(keep, origin)  # kernel point ids: 0..len(keep)-1
         point, dest, time_s = search.bounded_pairs(
             self._reversed,
@@ -435,6 +473,7 @@ class RoadNetwork(NetworkEngine):
             progress=progress,
             source_edges=seed_edge,
             point_edges=exit_edge,
+            weights=(seed_w, exit_w),
         )
         same_o, same_v, road_s = self._segments.along(origin_place, keep, dest_place, placed)
         access = self._access_speed_kph
@@ -474,11 +513,17 @@ class RoadNetwork(NetworkEngine):
 
     def _from_nearest(
         self, place: Placement, placed: np.ndarray, max_time_s: float | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per node: time to the nearest placed point of ``place``, its position, last edge."""
-        position, node, start_s, edge = self._seeds(place, placed, leaving=False)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per node: time to the least-weight placed point of ``place``, its position, last edge, weight."""
+        position, node, start_s, edge, start_w = self._seeds(place, placed, leaving=False)
         return search.search_from(
-            self._reversed, node, start_s, position, max_time_s=max_time_s, seed_edges=edge
+            self._reversed,
+            node,
+            start_s,
+            position,
+            max_time_s=max_time_s,
+            seed_edges=edge,
+            start_w=start_w,
         )
 
     def reached_nodes(self, destination: shapely.Point, max_time_s: float) -> np.ndarray:
@@ -525,8 +570,10 @@ class RoadNetwork(NetworkEngine):
         if not place.placed[0]:
             logger.info("destination %s is off the road network: no reached node", destination)
             return np.empty((0, 2))
-        _, seeds, start_s, edge = self._seeds(place, np.array([0]), leaving=False)
-        nodes, _ = search.reach(self._reversed, seeds, start_s, max_time_s, seed_edges=edge)
+        _, seeds, start_s, edge, start_w = self._seeds(place, np.array([0]), leaving=False)
+        nodes, _ = search.reach(
+            self._reversed, seeds, start_s, max_time_s, seed_edges=edge, start_w=start_w
+        )
         return self._graph.xy[nodes]
 
     def __repr__(self) -> str:

@@ -4,6 +4,18 @@ Times are computed on the graph given; :class:`maillage.travel.graph.road_networ
 the reversed graph so that times run from homes to venues. A graph with turn data also
 charges car.lua's turn costs (:mod:`maillage.travel.graph.turns`).
 
+**Routes by weight, times of those routes.** As OSRM with car.lua (``weight_name =
+'routability'``), a search chooses the route of least *weight* (:attr:`Graph.routing`: the
+time of each way divided by its penalty, service alleys and narrow roads weighing more;
+turns and node delays weigh their time) and reports that route's *time*. Start weights
+default to the start times. A graph without routing weights is searched by time. A time
+budget (``max_time_s``) applies to the time of each node's least-weight route; the search
+does not go past a node whose route exceeds it, so right at the budget a node may keep a
+heavier route within it. The nearest source of a node is the one of least weight: the
+nearest venue is then the venue of the least-weight route, where OSRM's ``nearest`` among
+a table's durations would take the least time of each pair's least-weight route
+(``benchmarks/README.md`` measures how often they differ).
+
 Examples
 --------
 >>> import numpy as np
@@ -34,7 +46,8 @@ if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
 
 __all__ = [
-    "bounded_pairs", "exit_turns", "graph_turn_plan", "nearest_sources", "reach", "search_from",
+    "bounded_pairs", "edge_costs", "exit_turns", "graph_turn_plan", "nearest_sources", "reach",
+    "search_from",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -105,6 +118,39 @@ def graph_turn_plan(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return plan
 
 
+_WEIGHTS: dict[int, np.ndarray] = {}
+
+
+def edge_costs(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(times, weights)`` of the edges: the routing weights, or the times again.
+
+    The float32 routing weights are read as float64, once per graph (kept while it lives):
+    the kernels run 1.6 times slower on float32 weights.
+
+    Examples
+    --------
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> times, weights = edge_costs(line_graph([4.0]))
+    >>> weights is times
+    True
+    """
+    if not len(graph.routing):
+        return graph.weights, graph.weights
+    weights = _WEIGHTS.get(id(graph))
+    if weights is None:
+        with _PLANS_LOCK:
+            weights = _WEIGHTS.get(id(graph))
+            if weights is None:
+                weights = graph.routing.astype(np.float64)
+                _WEIGHTS[id(graph)] = weights
+                weakref.finalize(graph, _WEIGHTS.pop, id(graph), None)
+    return graph.weights, weights
+
+
+def _weights(start_s: np.ndarray, start_w: np.ndarray | None) -> np.ndarray:
+    return np.asarray(start_s if start_w is None else start_w, dtype=np.float64)
+
+
 def _checked(graph: Graph, nodes: np.ndarray) -> np.ndarray:
     """Return ``nodes`` as int64 after checking what the kernels take for granted.
 
@@ -169,11 +215,13 @@ def search_from(
     *,
     max_time_s: float | None = None,
     seed_edges: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return :func:`nearest_sources`' time and label, and the last edge of each route.
+    start_w: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`nearest_sources`' time and label, the last edge and the weight of each route.
 
     ``seed_edges`` gives, per source, the edge of ``graph`` its route is taken to end with
     (-1: none): a point placed part-way along an edge has driven it, and turns from it.
+    ``start_w`` gives the sources' start weights (default: their start times).
     The last array holds turn-plan ranks (empty without turn costs), for :func:`exit_turns`.
     """
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
@@ -181,9 +229,9 @@ def search_from(
     return kernels.multi_source(
         graph.indptr,
         graph.indices,
-        graph.weights,
+        edge_costs(graph),
         _checked(graph, sources),
-        np.asarray(start_s, dtype=np.float64),
+        (np.asarray(start_s, dtype=np.float64), _weights(start_s, start_w)),
         np.asarray(labels, dtype=np.int64),
         _limit(max_time_s),
         graph_turn_plan(graph),
@@ -219,7 +267,7 @@ def nearest_sources(
     tuple of numpy.ndarray
         ``time_s`` (``inf`` when unreached) and ``label`` (``-1`` when unreached) per node.
     """
-    time_s, label, _ = search_from(graph, sources, start_s, labels, max_time_s=max_time_s)
+    time_s, label, _, _ = search_from(graph, sources, start_s, labels, max_time_s=max_time_s)
     return time_s, label
 
 
@@ -230,6 +278,7 @@ def reach(
     max_time_s: float,
     *,
     seed_edges: np.ndarray | None = None,
+    start_w: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the nodes within ``max_time_s`` of a point that starts at ``seeds``, and their times.
 
@@ -245,6 +294,8 @@ def reach(
         Time budget.
     seed_edges : numpy.ndarray of int, optional
         Edge of ``graph`` each seed's route ends with (-1: none), see :func:`search_from`.
+    start_w : numpy.ndarray of float, optional
+        Weight already spent at each start node (default: ``start_s``).
 
     Returns
     -------
@@ -266,19 +317,26 @@ def reach(
     return kernels.reach(
         graph.indptr,
         graph.indices,
-        graph.weights,
-        (seeds, np.asarray(start_s, dtype=np.float64), _ranks(graph, seed_edges)),
+        edge_costs(graph),
+        (
+            seeds,
+            np.asarray(start_s, dtype=np.float64),
+            _weights(start_s, start_w),
+            _ranks(graph, seed_edges),
+        ),
         float(max_time_s),
         graph_turn_plan(graph),
     )
 
 
-def _group_points(n_nodes: int, node: np.ndarray, extra_s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Group point rows by node: (node_ptr, row order, extra_s in that order)."""
+def _group_points(
+    n_nodes: int, node: np.ndarray, extra_s: np.ndarray, extra_w: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Group point rows by node: (node_ptr, row order, extra_s and extra_w in that order)."""
     order = np.argsort(node, kind="stable")
     node_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(node, minlength=n_nodes), out=node_ptr[1:])
-    return node_ptr, order.astype(np.int64), np.asarray(extra_s, dtype=np.float64)[order]
+    return node_ptr, order.astype(np.int64), np.asarray(extra_s, np.float64)[order], extra_w[order]
 
 
 def bounded_pairs(
@@ -291,6 +349,7 @@ def bounded_pairs(
     progress: bool = False,
     source_edges: np.ndarray | None = None,
     point_edges: np.ndarray | None = None,
+    weights: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return every (point, source, time) with time within ``max_time_s``.
 
@@ -323,6 +382,9 @@ def bounded_pairs(
     source_edges, point_edges : numpy.ndarray of int, optional
         Per row, the edge of ``graph`` driven between the point and the node (-1: none),
         whose turn at the node is charged (see :func:`search_from`, :func:`exit_turns`).
+    weights : tuple of numpy.ndarray, optional
+        Start weights of the source rows and extra weights of the point rows (default:
+        their times); each pair's route is the least-weight one, its time reported.
 
     Returns
     -------
@@ -344,14 +406,16 @@ def bounded_pairs(
 
     source_id, seed_node, seed_start = sources
     point_id, point_node, point_extra_s = points
-    node_ptr, order, extra = _group_points(
-        graph.n_nodes, _checked(graph, point_node), point_extra_s
+    start_w, extra_w = (None, None) if weights is None else weights
+    node_ptr, order, extra, extra_w = _group_points(
+        graph.n_nodes, _checked(graph, point_node), point_extra_s, _weights(point_extra_s, extra_w)
     )
     point_idx = np.asarray(point_id, dtype=np.int64)[order]
     no_edge = np.full(len(point_idx), -1, dtype=np.int64)
     point_edge = no_edge if point_edges is None else np.asarray(point_edges, np.int64)[order]
     seed_rank = _ranks(graph, source_edges)
     seed_node = _checked(graph, seed_node)
+    seed_start_w = _weights(seed_start, start_w)
     seed_start = np.asarray(seed_start, dtype=np.float64)
     n_sources = int(source_id[-1]) + 1 if len(source_id) else 0
     seed_ptr = np.searchsorted(source_id, np.arange(n_sources + 1)).astype(np.int64)
@@ -365,15 +429,16 @@ def bounded_pairs(
     batches = [np.arange(i, min(i + size, n_sources)) for i in range(0, n_sources, size)]
 
     turns = graph_turn_plan(graph)
+    costs = edge_costs(graph)
 
     def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = slice(seed_ptr[batch[0]], seed_ptr[batch[-1] + 1])
         ptr = seed_ptr[batch[0] : batch[-1] + 2] - seed_ptr[batch[0]]
         ranks = seed_rank[rows] if len(seed_rank) else seed_rank
-        seeds = (ptr, seed_node[rows], seed_start[rows], ranks)
+        seeds = (ptr, seed_node[rows], seed_start[rows], seed_start_w[rows], ranks)
         p, s, t = kernels.bounded_pairs(
-            graph.indptr, graph.indices, graph.weights, seeds,
-            float(max_time_s), (node_ptr, point_idx, extra, point_edge), floor, turns,
+            graph.indptr, graph.indices, costs, seeds,
+            float(max_time_s), (node_ptr, point_idx, extra, extra_w, point_edge), floor, turns,
         )  # fmt: skip
         return p, batch[s], t
 

@@ -167,6 +167,12 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     tails = np.concatenate([ends[0][fwd], ends[1][bwd]])
     heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
     times = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
+    routing = times + np.concatenate(  # car.lua: duration / penalty, node delays as they are
+        [
+            along[fwd] * (1.0 / ways.forward_penalty[way][fwd] - 1.0),
+            against[bwd] * (1.0 / ways.backward_penalty[way][bwd] - 1.0),
+        ]
+    )
     roundabout = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
     delay = np.concatenate([enter[0][fwd], enter[1][bwd]])
     xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
@@ -181,6 +187,7 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
         ways.node_ids[row][order],
         roundabout=roundabout if turns else None,
         delay=delay,
+        routing=routing,
         crs=crs,
     )
 
