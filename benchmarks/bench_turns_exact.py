@@ -79,7 +79,9 @@ def load_graph(args):
     if args.extract:
         from maillage import RoadNetwork, fetch
 
-        return RoadNetwork.from_osm(fetch(args.extract)[0], cache=False)._reversed
+        return RoadNetwork.from_osm(
+            fetch(args.extract)[0], cache=False, route_by="duration"
+        )._reversed
     return with_turns(synthetic_graph(args.nodes, shape_nodes=args.shape_nodes)).reversed()
 
 
