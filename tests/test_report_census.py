@@ -12,7 +12,7 @@ import pytest
 import maillage
 from maillage.cli import main
 from maillage.report.census import census_facts, headline
-from maillage.report.columns import read_table
+from maillage.report.columns import canonical_name, column_entry, read_table
 from maillage.schema import SUMMARY_KEYS
 
 DATA = Path(__file__).parent / "data"
@@ -226,6 +226,10 @@ def test_real_report_files_open_in_french_excel(region_report):
         dtype={"code_insee": str},
     ).set_index("code_insee")
     assert communes.loc["16008", "Commune"] == "Ambérac"
+    for name in ("communes.csv", "indicators.csv", "sites.csv", "rejected.csv"):
+        header = (region_report / name).read_text(encoding="utf-8-sig").split("\n", 1)[0]
+        unknown = [h for h in header.split(";") if column_entry(canonical_name(h)) is None]
+        assert unknown == [], name  # every header is in the data dictionary
     assert communes["Population"].dtype == "int64" and communes["Population"].sum() > 500_000
     assert set(communes["Couverte"]) == {"oui", "non"}
     summary = json.loads((region_report / "summary.json").read_text())

@@ -80,6 +80,7 @@ COLUMNS: dict[str, Column] = {
     "region": _c("Région", "Code de la région"),
     "epci": _c("EPCI", "Code SIREN de l'intercommunalité (EPCI)"),
     "population": _c("Population", "Population municipale", _PEOPLE, "count"),
+    "geometry_source": _c("Origine du contour", "D'où vient le contour de la commune"),
     "time_min": _c(
         "Temps d'accès (min)",
         "Temps de trajet en voiture du centre de la commune au lieu le plus proche",
