@@ -5,7 +5,8 @@ the page receives the images it embeds from there, never from disk.
 
 PNG files carry no software version nor date; GeoPackages get a fixed modification date
 (``OGR_CURRENT_DATE``); folium's random element ids are renumbered (:func:`stable_ids`);
-tables are sorted and written with a fixed float format.
+tables are sorted and written with a fixed float format, for French spreadsheets
+(:func:`~maillage.report.columns.table_csv`), and gathered in ``tables.xlsx`` with fixed dates.
 """
 
 from __future__ import annotations
