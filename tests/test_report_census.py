@@ -115,7 +115,7 @@ def test_years_on_a_census_without_opening_years_is_an_error(capsys, tmp_path):
         str(tmp_path / "r"),
     )
     assert code == 2
-    assert "gives no opening nor closing year" in err and "--series" in err
+    assert "ne donne aucune année d'ouverture ni de fermeture" in err and "--series" in err
     code, err = _run(
         capsys,
         "--venues",
@@ -127,7 +127,7 @@ def test_years_on_a_census_without_opening_years_is_an_error(capsys, tmp_path):
         "--out",
         str(tmp_path / "r"),
     )
-    assert code == 2 and "--year:" in err
+    assert code == 2 and "--year : cget-tiers-lieux-2019 ne donne aucune année" in err
 
 
 def test_gogocarto_export_through_maillage_report(capsys, tmp_path):

@@ -186,7 +186,7 @@ _FRENCH: tuple[tuple[str, str], ...] = (
         "le recensement a des colonnes x/y : donnez leur système de coordonnées (--crs 2154 pour le Lambert-93)",
     ),
     (
-        r"(--[\w-]+):? (\S+) gives no opening nor closing year, so every venue would count in every year.*",
+        r"(--[\w-]+):? (.+?) gives no opening nor closing year, so every venue would count in every year.*",
         r"\1 : \2 ne donne aucune année d'ouverture ni de fermeture, chaque lieu compterait "
         r"toutes les années (une courbe plate) ; comparez des listes datées avec --series "
         r"NOM=DATE, ou prenez un recensement qui donne les années d'ouverture",
