@@ -273,6 +273,16 @@ _CLASS_WORDS = (  # a message not in the table: said in French, its English deta
 )
 
 
+_ENGLISH_WORDS = re.compile(r"\b(the|is|are|not|has|have|cannot|must|no|of|and|with|from)\b")
+
+
+def _looks_english(text: str) -> bool:
+    """Whether ``text`` holds English words, quoted values, paths and flags aside."""
+    text = re.sub(r"«[^»]*»|'[^']*'|\"[^\"]*\"", " ", text)
+    words = " ".join(w for w in text.split() if "/" not in w and "\\" not in w and "--" not in w)
+    return _ENGLISH_WORDS.search(words) is not None
+
+
 def _suggestion(typed: str, known: list[str]) -> str:
     near = difflib.get_close_matches(typed, known, n=3, cutoff=0.6)
     return " ; vouliez-vous dire " + ", ".join(near) + " ?" if near else ""
@@ -361,7 +371,7 @@ def french_line(exc: BaseException, args: argparse.Namespace | None = None) -> s
         return french
     if isinstance(exc, OSError) and (line := _os_error_line(exc)) is not None:
         return line
-    if not re.search(r"\b(the|is|not|has|cannot|must|no|of|and)\b", text):
+    if not _looks_english(text):
         return text  # already French (or no sentence at all)
     kinds = [c.__name__ for c in type(exc).__mro__]
     word = next((w for name, w in _CLASS_WORDS if name in kinds), "erreur")
