@@ -83,7 +83,7 @@ def test_page_accounts_for_every_row_and_names_the_census(region_report):
     )
     assert "Lieux pris en compte" in page
     assert "3 lieux pris en compte : 3 du recensement dans le territoire." in page
-    assert "<td>missing coordinates</td><td>1</td>" in page
+    assert "<td>coordonnées manquantes</td><td>1</td>" in page
 
 
 def test_headline_of_the_2019_census_in_nouvelle_aquitaine_with_labelled_venues():

@@ -23,7 +23,11 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"missing INSEE code", "code INSEE manquant"),
     (r"missing venue_id", "identifiant de lieu manquant"),
     (r"missing name", "nom manquant"),
-    (r"unknown INSEE code (.*)", r"code INSEE inconnu \1"),
+    (r"unknown INSEE code(.*)", r"code INSEE inconnu\1"),
+    (r"unparsable coordinates", "coordonnées illisibles"),
+    (r"duplicate venue_id", "identifiant de lieu en double"),
+    (r"coordinates look projected", "coordonnées projetées, pas des degrés"),
+    (r"GoGoCarto status (-?\d+)", r"statut GoGoCarto \1"),
     (
         r"unparsable coordinates \(latitude (.*), longitude (.*)\)",
         r"coordonnées illisibles (latitude \1, longitude \2)",
