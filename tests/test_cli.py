@@ -11,6 +11,7 @@ import pytest
 from osm_grid import write_grid_pbf
 
 from maillage.cli import main, parse_years
+from maillage.report.columns import read_table
 from maillage.schema import SUMMARY_KEYS
 
 
@@ -222,11 +223,10 @@ def test_report_over_a_road_network(capsys, tmp_path, monkeypatch):
     assert summary["communes"] == len(communes) and summary["venues"] > 5
     assert 0 < summary["share_within_threshold"] < 1
     assert summary["median_time_min"] > 0
-    import pandas as pd
 
-    table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
+    table = read_table(out / "communes.csv")
     assert table["time_min"].notna().mean() > 0.95  # the grid reaches (almost) every commune
-    sites = pd.read_csv(out / "sites.csv")
+    sites = read_table(out / "sites.csv")
     assert 1 <= len(sites) <= 5 and (sites["gain_population"] > 0).all()
     assert list((tmp_path / "cache" / "road-graphs").glob("*.npz"))  # the parsed graph is cached
 
@@ -279,7 +279,7 @@ def test_report_over_two_overlapping_extracts(capsys, tmp_path, monkeypatch):
         code, _, err = _run(capsys, *args, *network, "--out", str(tmp_path / name))
         assert code == 0, err
         summary = json.loads((tmp_path / name / "summary.json").read_text(encoding="utf-8"))
-        tables[name] = pd.read_csv(tmp_path / name / "communes.csv", dtype={"code_insee": str})
+        tables[name] = read_table(tmp_path / name / "communes.csv")
         assert summary["travel_time_model"]["n_nodes"] == 48 * 48
     assert summary["travel_time_model"]["file"] == "west.osm.pbf + east.osm.pbf"
     assert tables["whole"]["time_min"].notna().mean() > 0.9
@@ -316,22 +316,21 @@ def test_network_osm_downloads_the_extracts_of_the_area(capsys, tmp_path, monkey
 
 def test_previous_report_france_services_2024_then_2020(capsys, tmp_path):
     """Same folder: the 2024 report, then the 2020 one compared with it (--previous == --out)."""
-    import pandas as pd
 
     out = tmp_path / "charente"
     args = ["-q", "report", "--venues", "france-services-2024-08-01", "--departement", "16"]
     code, _, err = _run(capsys, *args, "--year", "2024", "--out", str(out))
     assert code == 0, err
     assert not (out / "changes.csv").exists()  # only with --previous
-    before = pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    before = read_table(out / "communes.csv").set_index("code_insee")
     old_summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     code, _, err = _run(capsys, *args, "--year", "2020", "--previous", str(out), "--out", str(out))
     assert code == 0, err
-    after = pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    after = read_table(out / "communes.csv").set_index("code_insee")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert list(summary)[:12] == list(SUMMARY_KEYS)
     assert summary["venues"] < old_summary["venues"]
-    changes = pd.read_csv(out / "changes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    changes = read_table(out / "changes.csv").set_index("code_insee")
     assert len(changes) == len(after) == len(before)
     entered = before.covered & ~after.covered
     left = ~before.covered & after.covered

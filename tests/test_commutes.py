@@ -37,6 +37,7 @@ from maillage.analysis.commutes import CAR_KG_CO2E_PER_KM, WORKING_WEEKS_PER_YEA
 from maillage.load.commutes import read_commute_file, read_rdata
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.prepare.commutes import COMMUTE_COLUMNS
+from maillage.report.columns import read_table
 from maillage.sources import fetch
 
 DATA = Path(__file__).parent / "data"
@@ -459,7 +460,7 @@ def test_report_with_commutes_on_la_reunion(tmp_path, capsys):
     assert assumptions["car_kg_co2e_per_km"] == CAR_KG_CO2E_PER_KM
     assert "ADEME" in assumptions["emission_source"]
     assert assumptions["workers_unknown_mode_counted_as_car"] == 91_126
-    table = pd.read_csv(out / "commutes.csv", dtype={"code_insee": str})
+    table = read_table(out / "commutes.csv")
     assert len(table) == 24 and table["code_insee"].str.startswith("974").all()
     assert table["saved_hours_per_year"].sum() == pytest.approx(
         figures["saved_hours_per_year"], abs=1

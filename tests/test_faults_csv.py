@@ -33,8 +33,10 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
 def _live_cells(data: bytes) -> list[str]:
-    """Cells of a CSV that a spreadsheet would run as a formula."""
-    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    """Cells of a CSV that a spreadsheet would run as a formula (French CSV: BOM and ;)."""
+    french = data.startswith(b"\xef\xbb\xbf")
+    text = io.StringIO(data.decode("utf-8-sig"), newline="")
+    rows = csv.reader(text, delimiter=";" if french else ",")
     return [
         cell
         for row in rows

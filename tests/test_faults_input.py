@@ -36,8 +36,8 @@ def _cli(capsys, tmp_path, *args: str) -> tuple[int, str]:
 
 
 VENUE_FILES = {
-    "empty csv": ("lieux.csv", b"", "is empty"),
-    "header only": ("lieux.csv", "nom,latitude,longitude\n", "has no rows"),
+    "empty csv": ("lieux.csv", b"", "est vide"),
+    "header only": ("lieux.csv", "nom,latitude,longitude\n", "n'a aucune ligne"),
     "unterminated quote": (
         "lieux.csv",
         'nom;latitude;longitude\n"La Grange;45;0\n',
@@ -48,8 +48,8 @@ VENUE_FILES = {
     "empty xlsx": ("lieux.xlsx", b"", "cannot be read"),
     "truncated geojson": ("lieux.geojson", '{"type": "FeatureCollection", "features": [', "JSON"),
     "empty geojson": ("lieux.geojson", b"", "JSON"),
-    "garbage geopackage": ("lieux.gpkg", GARBAGE, "cannot be read"),
-    "unknown type": ("lieux.odt", b"x", "unknown file type"),
+    "garbage geopackage": ("lieux.gpkg", GARBAGE, "ne se lit pas"),
+    "unknown type": ("lieux.odt", b"x", "type de fichier inconnu"),
 }
 
 
@@ -73,7 +73,7 @@ def test_empty_supported_list_names_its_flag(tmp_path, capsys):
     code, line = _cli(
         capsys, tmp_path, "--venues", "fabriques-territoire-2024", "--supported", str(path)
     )
-    assert code == 2 and "--supported" in line and "is empty" in line
+    assert code == 2 and "--supported" in line and "est vide" in line
 
 
 @pytest.mark.parametrize(

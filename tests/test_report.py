@@ -19,6 +19,7 @@ from shapely.geometry import Point, box
 from maillage.errors import OptionError
 from maillage.maps import LAYER_NAMES, class_colours
 from maillage.report import REPORT_FILES, SUMMARY_KEYS, build_report, save_report, write_report
+from maillage.report.columns import read_table
 from maillage.report.manifest import MANIFEST_NAME
 from maillage.travel import CrowFlyModel
 
@@ -147,6 +148,7 @@ def test_html_map_has_every_layer(out):
 
 def test_geopackage_layers_and_rows(out, report):
     layers = dict(pyogrio.list_layers(out / "coverage.gpkg"))
+    assert layers.pop("layer_styles") is None  # QGIS's styles: a table, no geometry
     assert set(layers) == {"communes", "venues", "white_zones", "catchments"}
     communes = pyogrio.read_dataframe(out / "coverage.gpkg", layer="communes")
     assert len(communes) == 24 and communes.crs.to_epsg() == 2154
@@ -163,18 +165,18 @@ def test_geopackage_layers_and_rows(out, report):
 
 
 def test_tables(out):
-    communes = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
+    communes = read_table(out / "communes.csv")
     assert communes["code_insee"].is_monotonic_increasing and len(communes) == 24
-    indicators = pd.read_csv(out / "indicators.csv", dtype={"code": str})
+    indicators = read_table(out / "indicators.csv")
     assert indicators.groupby("level").size().to_dict() == {"departement": 2, "epci": 2}
     assert set(indicators.loc[indicators["level"] == "departement", "name"]) == {
         "Charente-Maritime",
         "Deux-Sèvres",
     }
-    sites = pd.read_csv(out / "sites.csv")
+    sites = read_table(out / "sites.csv")
     assert 1 <= len(sites) <= 3 and sites["rank"].tolist() == list(range(1, len(sites) + 1))
     assert {"lon", "lat", "x_l93", "y_l93"} <= set(sites.columns)
-    years = pd.read_csv(out / "years.csv")
+    years = read_table(out / "years.csv")
     assert years["year"].tolist() == [2018, 2021] and years["venues"].tolist() == [1, 2]
 
 
@@ -329,7 +331,7 @@ def test_support_from_a_labelled_list_is_described(territory):
 
 
 def _covered(folder: Path) -> pd.Series:
-    table = pd.read_csv(folder / "communes.csv", dtype={"code_insee": str})
+    table = read_table(folder / "communes.csv")
     return table.set_index("code_insee")["covered"]
 
 
@@ -351,7 +353,7 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
     assert {p.name for p in out.iterdir()} == {*REPORT_FILES, "changes.csv", MANIFEST_NAME}
     after, summary = _covered(out), json.loads((out / "summary.json").read_text())
     assert list(summary) == list(SUMMARY_KEYS)  # no key added
-    changes = pd.read_csv(out / "changes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    changes = read_table(out / "changes.csv").set_index("code_insee")
     assert list(changes.columns) == [
         "nom",
         "time_min_before",

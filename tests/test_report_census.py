@@ -12,6 +12,7 @@ import pytest
 import maillage
 from maillage.cli import main
 from maillage.report.census import census_facts, headline
+from maillage.report.columns import canonical_name, column_entry, read_table
 from maillage.schema import SUMMARY_KEYS
 
 DATA = Path(__file__).parent / "data"
@@ -46,7 +47,7 @@ def region_report(tmp_path_factory):
 
 
 def test_rejected_csv_has_the_row_the_reason_and_no_personal_column(region_report):
-    rejected = pd.read_csv(region_report / "rejected.csv", dtype=str)
+    rejected = read_table(region_report / "rejected.csv")
     assert list(rejected.columns) == [
         "file",
         "file_row",
@@ -60,10 +61,10 @@ def test_rejected_csv_has_the_row_the_reason_and_no_personal_column(region_repor
     row = rejected.iloc[0]
     assert (row["file"], row["file_row"], row["venue_id"], row["name"], row["reason"]) == (
         "region_export.csv",
-        "4",
+        4,
         "ligne 4",
         "Le Hangar",
-        "missing coordinates",
+        "coordonnées manquantes",
     )
     assert not {"mail", "telephone"} & set(rejected.columns)
 
@@ -82,7 +83,7 @@ def test_page_accounts_for_every_row_and_names_the_census(region_report):
     )
     assert "Lieux pris en compte" in page
     assert "3 lieux pris en compte : 3 du recensement dans le territoire." in page
-    assert "<td>missing coordinates</td><td>1</td>" in page
+    assert "<td>coordonnées manquantes</td><td>1</td>" in page
 
 
 def test_headline_of_the_2019_census_in_nouvelle_aquitaine_with_labelled_venues():
@@ -114,7 +115,7 @@ def test_years_on_a_census_without_opening_years_is_an_error(capsys, tmp_path):
         str(tmp_path / "r"),
     )
     assert code == 2
-    assert "gives no opening nor closing year" in err and "--series" in err
+    assert "ne donne aucune année d'ouverture ni de fermeture" in err and "--series" in err
     code, err = _run(
         capsys,
         "--venues",
@@ -126,7 +127,7 @@ def test_years_on_a_census_without_opening_years_is_an_error(capsys, tmp_path):
         "--out",
         str(tmp_path / "r"),
     )
-    assert code == 2 and "--year:" in err
+    assert code == 2 and "--year : cget-tiers-lieux-2019 ne donne aucune année" in err
 
 
 def test_gogocarto_export_through_maillage_report(capsys, tmp_path):
@@ -143,8 +144,11 @@ def test_gogocarto_export_through_maillage_report(capsys, tmp_path):
         str(out),
     )
     assert code == 0, err
-    rejected = pd.read_csv(out / "rejected.csv")
-    assert rejected["reason"].tolist() == ["GoGoCarto status -4 (deleted)", "missing coordinates"]
+    rejected = read_table(out / "rejected.csv")
+    assert rejected["reason"].tolist() == [
+        "statut GoGoCarto -4 (supprimé)",
+        "coordonnées manquantes",
+    ]
     assert json.loads((out / "summary.json").read_text())["venues"] == 3
 
 
@@ -191,12 +195,12 @@ def test_series_of_the_2020_france_services_lists(capsys, tmp_path):
     ]
     code, err = _run(capsys, "--series", *lists, "--departement", "16", "--out", str(out))
     assert code == 0, err
-    table = pd.read_csv(out / "series.csv", index_col="date")
+    table = read_table(out / "series.csv").set_index("date")
     assert table.index.tolist() == ["2020-01-02", "2020-03-31", "2020-10-12"]
     assert table["source"].tolist() == lists
     assert table["venues"].is_monotonic_increasing
     assert (table["venues"].diff().dropna() == (table["opened"] - table["closed"]).iloc[1:]).all()
-    changes = pd.read_csv(out / "series_changes.csv", dtype=str)
+    changes = read_table(out / "series_changes.csv")
     assert set(changes["change"]) <= {"ouverture", "fermeture"}
     assert len(changes) == table["opened"].iloc[1:].sum() + table["closed"].sum()
     page = (out / "report.html").read_text()
@@ -210,3 +214,27 @@ def test_series_file_needs_its_date(capsys, tmp_path):
         capsys, "--series", str(REGION), "--departement", "16", "--out", str(tmp_path / "r")
     )
     assert code == 2 and f"--series {REGION}=2024-05-01" in err
+
+
+def test_real_report_files_open_in_french_excel(region_report):
+    """Charente and Deux-Sèvres: accents, whole residents, oui/non, the workbook's sheets."""
+    communes = pd.read_csv(
+        region_report / "communes.csv",
+        sep=";",
+        decimal=",",
+        encoding="utf-8-sig",
+        dtype={"code_insee": str},
+    ).set_index("code_insee")
+    assert communes.loc["16008", "Commune"] == "Ambérac"
+    for name in ("communes.csv", "indicators.csv", "sites.csv", "rejected.csv"):
+        header = (region_report / name).read_text(encoding="utf-8-sig").split("\n", 1)[0]
+        unknown = [h for h in header.split(";") if column_entry(canonical_name(h)) is None]
+        assert unknown == [], name  # every header is in the data dictionary
+    assert communes["Population"].dtype == "int64" and communes["Population"].sum() > 500_000
+    assert set(communes["Couverte"]) == {"oui", "non"}
+    summary = json.loads((region_report / "summary.json").read_text())
+    assert communes["Habitants à moins du seuil"].sum() == summary["population_within_threshold"]
+    rejected = pd.read_csv(region_report / "rejected.csv", sep=";", encoding="utf-8-sig")
+    assert rejected["Motif"].tolist() == ["coordonnées manquantes"]
+    manifest = json.loads((region_report / ".maillage-manifest.json").read_text())
+    assert "tables.xlsx" in json.dumps(manifest)

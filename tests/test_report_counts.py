@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pytest
 from test_report_page import MODEL, _territory
 
 from maillage.report import build_report
+from maillage.report.columns import read_table
 from maillage.report.counts import largest_remainder
 from maillage.report.files import RENDERERS
 
@@ -24,7 +23,7 @@ def report():
 
 
 def _table(report, name: str, **kwargs) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(RENDERERS[name](report)), **kwargs)
+    return read_table(RENDERERS[name](report))
 
 
 @pytest.mark.parametrize(

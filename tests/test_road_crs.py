@@ -20,6 +20,7 @@ from osm_grid import write_grid_pbf
 
 import maillage
 from maillage import InputDataError, OptionError, RoadNetwork, fetch, options
+from maillage.report.columns import read_table
 
 if TYPE_CHECKING:
     from maillage.travel.graph.graph import Graph
@@ -205,5 +206,5 @@ def test_report_over_a_road_network_of_la_reunion(tmp_path, capsys, monkeypatch)
     assert code == 0, err
     model = json.loads((out / "summary.json").read_text(encoding="utf-8"))["travel_time_model"]
     assert (model["model"], model["crs"], model["n_nodes"]) == ("RoadNetwork", "EPSG:2975", 48 * 48)
-    table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
+    table = read_table(out / "communes.csv")
     assert len(table) == 24 and table["time_min"].notna().mean() > 0.9

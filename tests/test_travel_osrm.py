@@ -34,6 +34,7 @@ from maillage import (  # noqa: E402
     RoadNetwork,
     options,
 )
+from maillage.report.columns import read_table  # noqa: E402
 from maillage.travel import osrm as osrm_engine  # noqa: E402
 from maillage.travel import osrm_build  # noqa: E402
 
@@ -451,7 +452,7 @@ def test_cli_report_with_the_osrm_engine(capsys, tmp_path, monkeypatch):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     model = summary["travel_time_model"]
     assert (model["model"], model["engine"], model["file"]) == ("OSRMModel", "osrm", MONACO.name)
-    table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index("code_insee")
+    table = read_table(out / "communes.csv").set_index("code_insee")
     assert table.loc[MONACO_COMMUNES, "time_min"].notna().all()
     assert list((tmp_path / "cache" / "osrm").iterdir())  # the prepared files are cached
     code = main([*args, "--engine", "osrm", "--out", str(tmp_path / "r2")])

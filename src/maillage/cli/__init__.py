@@ -31,7 +31,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from maillage.cli.messages import one_line, unknown_code_line
+from maillage.cli.messages import french_line, french_message, unknown_code_line
 from maillage.cli.parser import USAGE_ERROR, FrenchParser, build_parser, parse_years
 from maillage.errors import MaillageError, OptionError, UnknownCodeError
 
@@ -63,10 +63,28 @@ class _FrenchLevels(logging.Formatter):
     }
 
     def format(self, record: logging.LogRecord) -> str:
-        """Format ``record`` with its level name in French."""
+        """Format ``record`` with its level name and, when the library's is English, message in French."""
         record = logging.makeLogRecord(record.__dict__)
         record.levelname = self._NAMES.get(record.levelname, record.levelname.lower())
+        message = record.getMessage()
+        record.msg, record.args = french_message(message) or message, None
         return super().format(record)
+
+
+class _Once(logging.Filter):
+    """Let each message through once: a warning met again (another list, the grid) is not repeated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Return False for a message already shown."""
+        message = f"{record.levelno}:{record.getMessage()}"
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
 
 
 def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
@@ -75,14 +93,19 @@ def _configure_logging(verbose: int, quiet: bool) -> Callable[[], None]:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_FrenchLevels("maillage : %(levelname)s : %(message)s"))
+    handler.addFilter(_Once())
+    shown: set[str] = set()
     root = logging.getLogger("maillage")
     previous = (root.level, warnings.showwarning)
     root.addHandler(handler)
     root.setLevel(level)
 
     def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
-        if not quiet:
-            print(f"maillage : avertissement : {message}", file=sys.stderr)
+        text = " ".join(str(message).split())
+        text = french_message(text) or text
+        if not quiet and text not in shown:  # each warning once
+            shown.add(text)
+            print(f"maillage : avertissement : {text}", file=sys.stderr)
 
     warnings.showwarning = show
 
@@ -166,7 +189,9 @@ def _load_venues(
     )
     logger.info("%d lieux de %s chargés en %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):
-        reasons = rejected["reason"].value_counts().head(3)
+        from maillage.report.reasons import french_reason  # noqa: PLC0415 - keeps --help fast
+
+        reasons = rejected["reason"].map(french_reason).value_counts().head(3)
         listing = "; ".join(f"{n} × {r}" for r, n in reasons.items())
         logger.warning("%d ligne(s) de %s écartée(s) (%s)", len(rejected), source, listing)
     return venues, rejected
@@ -407,7 +432,7 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
                 print(f"maillage : interrompu ; {_interrupted(target, before)}", file=sys.stderr)
                 return 130
     except (MaillageError, OSError) as exc:
-        print(f"maillage : erreur : {one_line(exc, args)}", file=sys.stderr)
+        print(f"maillage : erreur : {french_line(exc, args)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("maillage : interrompu ; aucun rapport n'a été modifié", file=sys.stderr)
@@ -415,7 +440,7 @@ def _run(args: argparse.Namespace, *, verbose: int, progress: bool) -> int:
     except Exception as exc:  # a bug: one line, the traceback only with -v
         if verbose:
             logger.exception("erreur interne")
-        print(f"maillage : erreur interne : {one_line(exc, args)}", file=sys.stderr)
+        print(f"maillage : erreur interne : {french_line(exc, args)}", file=sys.stderr)
         if not verbose:
             print("maillage : relancez avec -v pour le détail", file=sys.stderr)
         return INTERNAL_ERROR

@@ -9,6 +9,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -89,10 +90,19 @@ _ARGPARSE_FR = (
 
 
 def _french(message: str) -> str:
-    """Return argparse's ``message`` in French (unknown messages are kept as they are)."""
+    """Return argparse's ``message`` in French (unknown messages are kept as they are).
+
+    An unknown choice gets what it may have meant (:mod:`difflib`).
+    """
+    choice = re.fullmatch(_ARGPARSE_FR[3][0], message, flags=re.DOTALL)
     for pattern, repl in _ARGPARSE_FR:
         if re.fullmatch(pattern, message, flags=re.DOTALL):
-            return re.sub(pattern, repl, message, flags=re.DOTALL)
+            message = re.sub(pattern, repl, message, flags=re.DOTALL)
+            break
+    if choice is not None:
+        known = re.findall(r"'([^']*)'", choice[3])
+        near = difflib.get_close_matches(choice[2].strip("'"), known, n=2, cutoff=0.6)
+        message += f" ; vouliez-vous dire {', '.join(near)} ?" if near else ""
     return message
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from maillage.errors import OptionError
 from maillage.prepare.venue_rows import reason_category
+from maillage.report.reasons import french_reason
 from maillage.sources import CATALOGUE
 
 if TYPE_CHECKING:
@@ -242,7 +243,7 @@ def headline(facts: dict[str, Any], venues: int) -> str:
 
 def _reason_rows(facts: dict[str, Any]) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(reason)}</td><td>{_number(n)}</td></tr>"
+        f"<tr><td>{html.escape(french_reason(reason))}</td><td>{_number(n)}</td></tr>"
         for reason, n in sorted(facts["rejected_by_reason"].items(), key=lambda kv: -kv[1])
     )
     return f"<table><tr><th>Motif du rejet</th><th>Lignes</th></tr>{rows}</table>" if rows else ""

@@ -187,14 +187,9 @@ def commute_summary(section: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _commutes_csv(report: Report) -> bytes:
-    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415 - files only
-
+def _commutes_table(report: Report) -> pd.DataFrame:
     table = pd.DataFrame(report.extra["commutes"]["communes"])
-    table = table[[c for c in _CSV_COLUMNS if c in table.columns]].sort_index()
-    floats = table.select_dtypes("float").columns
-    table = table.assign(**{str(c): table[c].round(4) for c in floats})
-    return neutralise_formulas(table).to_csv(lineterminator="\n").encode("utf-8")
+    return table[[c for c in _CSV_COLUMNS if c in table.columns]].sort_index()
 
 
 def _commutes_png(report: Report) -> bytes:
@@ -220,15 +215,26 @@ def _commutes_png(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+def commute_tables() -> dict[str, Callable[[Report], pd.DataFrame]]:
+    """Return the table behind ``commutes.csv`` (report -> frame, canonical names).
+
+    Examples
+    --------
+    >>> sorted(commute_tables())
+    ['commutes.csv']
+    """
+    return {"commutes.csv": _commutes_table}
+
+
 def commute_renderers() -> dict[str, Callable[[Report], bytes]]:
-    """Return the renderers of ``commutes.csv`` and ``commutes.png``.
+    """Return the renderer of ``commutes.png``.
 
     Examples
     --------
     >>> sorted(commute_renderers())
-    ['commutes.csv', 'commutes.png']
+    ['commutes.png']
     """
-    return {"commutes.csv": _commutes_csv, "commutes.png": _commutes_png}
+    return {"commutes.png": _commutes_png}
 
 
 def _cards(figures: list[tuple[str, str]]) -> str:

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from maillage.errors import InputDataError, OptionError
+from maillage.report.columns import read_table
 from maillage.schema import SUMMARY_KEYS
 
 __all__ = [
@@ -72,7 +73,7 @@ FIGURE_KEYS = (
     "venues",
 )
 """Figures of ``summary.json`` compared between the two reports (numbers, or null)."""
-_TRUTH = {"true": True, "false": False, "1": True, "0": False}
+_TRUTH = {"true": True, "false": False, "1": True, "0": False, "oui": True, "non": False}
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _read_communes(folder: Path) -> pd.DataFrame:
     if not path.is_file():
         _fail(folder, "no communes.csv there")
     try:
-        table = pd.read_csv(path, dtype={"code_insee": str, "nom": str, "covered": str})
+        table = read_table(path, typed=False)  # French (;, decimal commas) or earlier reports
     except (ValueError, UnicodeDecodeError) as exc:
         _fail(folder, f"communes.csv cannot be read ({exc})")
     missing = [name for name in COMMUNES_NEEDED if name not in table.columns]
@@ -195,7 +196,7 @@ def _read_communes(folder: Path) -> pd.DataFrame:
         _fail(folder, "communes.csv has empty or repeated code_insee values")
     covered = _covered(table["covered"])
     if (covered.isna() & table["covered"].notna()).any():
-        _fail(folder, "communes.csv has 'covered' values other than True/False")
+        _fail(folder, "communes.csv has 'covered' values other than oui/non (True/False)")
     numbers = {
         name: pd.to_numeric(table[name], errors="coerce") for name in ("population", "time_min")
     }

@@ -5,7 +5,8 @@ the page receives the images it embeds from there, never from disk.
 
 PNG files carry no software version nor date; GeoPackages get a fixed modification date
 (``OGR_CURRENT_DATE``); folium's random element ids are renumbered (:func:`stable_ids`);
-tables are sorted and written with a fixed float format.
+tables are sorted and written with a fixed float format, for French spreadsheets
+(:func:`~maillage.report.columns.table_csv`), and gathered in ``tables.xlsx`` with fixed dates.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from maillage.report.census import rejected_table
-from maillage.report.commutes import commute_renderers
-from maillage.report.formulas import neutralise_formulas
+from maillage.report.columns import table_csv
+from maillage.report.commutes import commute_renderers, commute_tables
 from maillage.report.page import render_page
-from maillage.report.series import series_renderers
+from maillage.report.qgis import add_layer_styles
+from maillage.report.reasons import french_reason
+from maillage.report.series import series_renderers, series_tables
+from maillage.report.xlsx import workbook_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
 
     from maillage.report.model import Report
 
-__all__ = ["RENDERERS", "render_files", "stable_ids", "venues_layer"]
+__all__ = ["RENDERERS", "TABLES", "render_files", "stable_ids", "venues_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -177,37 +181,31 @@ def _gpkg(report: Report) -> bytes:
     folder = tempfile.TemporaryDirectory(prefix="maillage-gpkg-")
     path = Path(folder.name) / "coverage.gpkg"
     try:
-        for name, frame in layers.items():
+        frames = {name: _gpkg_frame(frame) for name, frame in layers.items()}
+        for name, frame in frames.items():
             pyogrio.write_dataframe(
-                _gpkg_frame(frame),
+                frame,
                 path,
                 layer=name,
                 driver="GPKG",
                 layer_metadata={"DESCRIPTION": f"{report.area} – {name}", "CREDITS": credits},
             )
+        add_layer_styles(path, frames, when=_FIXED_DATE, area=report.area)  # QGIS's own table
         return path.read_bytes()
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
         folder.cleanup()
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    """Every CSV of the report: rounded floats, no cell that a spreadsheet would run."""
-    floats = frame.select_dtypes("float").columns
-    frame = frame.assign(**{str(c): frame[c].round(4) for c in floats})
-    return neutralise_formulas(frame).to_csv(lineterminator="\n").encode("utf-8")
+def _communes_table(report: Report) -> pd.DataFrame:
+    return pd.DataFrame(report.communes.drop(columns="geometry")).sort_index()
 
 
-def _communes_csv(report: Report) -> bytes:
-    table = pd.DataFrame(report.communes.drop(columns="geometry")).sort_index()
-    return _csv(table)
+def _indicators_table(report: Report) -> pd.DataFrame:
+    return report.indicators.reset_index(drop=True)
 
 
-def _indicators_csv(report: Report) -> bytes:
-    return _csv(report.indicators.reset_index(drop=True).set_index(["level", "code"]))
-
-
-def _sites_csv(report: Report) -> bytes:
+def _sites_table(report: Report) -> pd.DataFrame:
     sites = report.sites
     table = pd.DataFrame(sites.drop(columns="geometry"))
     # Lambert-93 in metropolitan France; an overseas région's own CRS named by its EPSG code
@@ -221,18 +219,41 @@ def _sites_csv(report: Report) -> bytes:
         table["lat"] = wgs.y.round(6)
     else:
         table = table.assign(**{x: [], y: [], "lon": [], "lat": []})
-    return _csv(table.set_index("rank") if "rank" in table.columns else table)
+    return table.set_index("rank") if "rank" in table.columns else table
 
 
-def _years_csv(report: Report) -> bytes:
-    return _csv(report.by_year)
-
-
-def _changes_csv(report: Report) -> bytes:
+def _changes_table(report: Report) -> pd.DataFrame:
     if report.comparison is None:
         msg = "changes.csv needs a report built with previous="
         raise ValueError(msg)
-    return _csv(report.comparison.changes)
+    return report.comparison.changes
+
+
+def _rejected_table(report: Report) -> pd.DataFrame:
+    table = rejected_table(report.extra["rejected"])
+    return table.assign(reason=table["reason"].map(french_reason, na_action="ignore"))
+
+
+TABLES: dict[str, Callable[[Report], pd.DataFrame]] = {
+    "communes.csv": _communes_table,
+    "indicators.csv": _indicators_table,
+    "sites.csv": _sites_table,
+    "years.csv": lambda report: report.by_year,
+    "changes.csv": _changes_table,
+    "rejected.csv": _rejected_table,
+    **series_tables(),
+    **commute_tables(),
+}
+"""The table behind each CSV file (canonical names), also a sheet of ``tables.xlsx``."""
+
+
+def _csv_renderer(name: str) -> Callable[[Report], bytes]:
+    return lambda report: table_csv(TABLES[name](report))
+
+
+def _xlsx(report: Report) -> bytes:
+    tables = {name: TABLES[name](report) for name in report.files if name in TABLES}
+    return workbook_bytes(tables)
 
 
 def _summary_json(report: Report) -> bytes:
@@ -244,14 +265,10 @@ RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "map.png": _map_png,
     "map.html": _map_html,
     "coverage.gpkg": _gpkg,
-    "communes.csv": _communes_csv,
-    "indicators.csv": _indicators_csv,
-    "sites.csv": _sites_csv,
     "summary.json": _summary_json,
-    "years.csv": _years_csv,
+    "tables.xlsx": _xlsx,
     "evolution.png": _evolution_png,
-    "changes.csv": _changes_csv,
-    "rejected.csv": lambda report: _csv(rejected_table(report.extra["rejected"]).set_index("file")),
+    **{name: _csv_renderer(name) for name in TABLES},
     **series_renderers(),
     **commute_renderers(),
 }

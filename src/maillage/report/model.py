@@ -30,6 +30,7 @@ REPORT_FILES = (
     "communes.csv",
     "indicators.csv",
     "sites.csv",
+    "tables.xlsx",
     "summary.json",
     "report.html",
 )

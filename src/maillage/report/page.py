@@ -412,7 +412,8 @@ def _sections(
         "<h2>Carte</h2>",
         _image(map_png, "Carte des temps d'accès"),
         '<p>Carte interactive (couches, info-bulles) : <a href="map.html">map.html</a>. '
-        "Données pour un SIG : <code>coverage.gpkg</code>, tableaux : <code>communes.csv</code>, "
+        "Données pour un SIG : <code>coverage.gpkg</code> (styles QGIS inclus), tableaux : "
+        "<code>tables.xlsx</code> (avec la feuille Lisez-moi), <code>communes.csv</code>, "
         "<code>indicators.csv</code>, <code>sites.csv</code>.</p>",
         *uncertain_section(report),
     ]

@@ -3,8 +3,10 @@
 Identical inputs give byte-identical files (fixed PNG and GeoPackage metadata, fixed folium
 element ids). Files written (:data:`~maillage.report.model.REPORT_FILES`): ``map.png``,
 ``map.html``, ``coverage.gpkg`` (layers ``communes``, ``venues``, ``white_zones``,
-``catchments``), ``communes.csv``, ``indicators.csv``, ``sites.csv``, ``report.html``,
-``summary.json``; with years, also ``years.csv`` and ``evolution.png``; with a previous
+``catchments``, and QGIS's ``layer_styles``: :mod:`maillage.report.qgis`), ``communes.csv``,
+``indicators.csv``, ``sites.csv`` (CSV for French spreadsheets: ``;``, UTF-8 BOM, decimal
+commas, French headers; :mod:`maillage.report.columns`), ``tables.xlsx`` (every table and its
+data dictionary: :mod:`maillage.report.xlsx`), ``report.html``, ``summary.json``; with years, also ``years.csv`` and ``evolution.png``; with a previous
 report, ``changes.csv`` (:mod:`maillage.report.compare`); and the manifest
 ``.maillage-manifest.json`` (:mod:`maillage.report.manifest`), which lets a rerun replace the
 folder without ever deleting what maillage did not write (:mod:`maillage.report.folder`).

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import geopandas as gpd
-    import pandas as pd
 
     from maillage.report.model import Report
     from maillage.travel.protocol import TravelTimeModel
@@ -163,14 +162,6 @@ def _coverage_of(
     return aggregate(communes, origins, threshold_min=threshold_min)
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415 - files only
-
-    floats = frame.select_dtypes("float").columns
-    frame = frame.assign(**{str(c): frame[c].round(4) for c in floats})
-    return neutralise_formulas(frame).to_csv(lineterminator="\n").encode("utf-8")
-
-
 def _series_png(report: Report) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - heavy
     from matplotlib.figure import Figure  # noqa: PLC0415 - heavy, only when drawn
@@ -195,19 +186,29 @@ def _series_png(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+def series_tables() -> dict[str, Any]:
+    """Return the table behind each CSV file of :data:`SERIES_FILES` (report -> frame).
+
+    Returns
+    -------
+    dict
+        File name to function; :mod:`maillage.report.files` writes the tables.
+    """
+    return {
+        "series.csv": lambda r: r.extra["series"]["table"],
+        "series_changes.csv": lambda r: r.extra["series"]["changes"].set_index("vintage"),
+    }
+
+
 def series_renderers() -> dict[str, Any]:
-    """Return the renderer of each file of :data:`SERIES_FILES` (report -> bytes).
+    """Return the renderer of ``series.png`` (report -> bytes).
 
     Returns
     -------
     dict
         File name to function.
     """
-    return {
-        "series.csv": lambda r: _csv(r.extra["series"]["table"]),
-        "series_changes.csv": lambda r: _csv(r.extra["series"]["changes"].set_index("vintage")),
-        "series.png": _series_png,
-    }
+    return {"series.png": _series_png}
 
 
 def _minutes(value: float) -> str:
