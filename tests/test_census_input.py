@@ -65,8 +65,7 @@ def test_lieu_ville_and_postal_code_only():
     assert venues["code_insee"].tolist() == ["90010", "90033", "90009"]
     assert (venues["location_source"] == "commune_name").all()
     assert rejected["reason"].tolist() == [
-        "commune « Nulle-Part-sur-Savoureuse » (département 90) introuvable : "
-        "donnez son code INSEE"
+        "commune « Nulle-Part-sur-Savoureuse » (département 90) introuvable : donnez son code INSEE"
     ]
 
 

@@ -330,9 +330,10 @@ def test_custom_census_with_a_mapping():
 
 def test_unmapped_required_column_lists_the_columns_found():
     with pytest.raises(ColumnError) as info:
-        load_venues(CUSTOM, columns={"identifiant": "venue_id"})
+        load_venues(CUSTOM, columns={"nom_lieu": "venue_id"})  # then no name
     message = str(info.value)
-    assert "pas de colonne pour « name » et un lieu" in message
+    assert "pas de colonne pour « name » ;" in message
+    assert "« nom_lieu » → venue_id" in message
     assert "« nom_lieu »" in message
     assert "« lat_wgs84 »" in message
 
@@ -387,10 +388,12 @@ def test_vector_census_with_point_geometries(tmp_path, suffix):
     path = _geo_fixture(tmp_path, suffix)
     venues, rejected = load_venues(path, errors="report")
     assert len(venues) + len(rejected) == 5
-    assert venues["venue_id"].tolist() == ["1", "9", "10"]
+    # 21 has an empty point but a code INSEE: placed at its commune
+    assert venues["venue_id"].tolist() == ["1", "9", "10", "21"]
+    assert venues["location_source"].tolist()[-1] == "commune_code"
     assert venues.attrs["data_credits"][0] == "cget-tiers-lieux-2019"
     reasons = dict(zip(rejected["venue_id"], rejected["reason"], strict=True))
-    assert reasons == {"20": "geometry is not a point: Polygon", "21": "missing coordinates"}
+    assert reasons == {"20": "geometry is not a point: Polygon"}
     assert not {"CONTACT", "MAIL"} & set(venues.columns)
     back = venues.geometry.to_crs("EPSG:4326").iloc[0]
     assert back.x == pytest.approx(-0.55886, abs=1e-6)

@@ -89,10 +89,6 @@ def _csv_dialect(path: Path) -> tuple[str, str]:
 _TITLE_ROWS = 30  # rows searched for the header of a spreadsheet
 
 
-def _options(sheet: str | None, header_row: int | None) -> dict[str, object]:
-    return {"sheet": sheet, "header_row": header_row}
-
-
 def excel_header(path: Path, *, sheet: str | None = None, header_row: int | None = None) -> int:
     """Return the 0-based row of the header of a spreadsheet, below any title rows.
 
@@ -239,7 +235,9 @@ def _read_mapped(
     columns: Mapping[str, str] | None,
     found: list[str],
     has_geometry: bool,
-    **options: str | int | None,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     """Read the columns of a catalogue schema, of the user's mapping, or of a plain layout."""
     mapping, schema = resolve_mapping(
@@ -253,9 +251,10 @@ def _read_mapped(
     if any(is_personal(c) for c in usecols):  # resolve_mapping never lets one through
         msg = f"refusing to read personal-data columns of {path}"
         raise InputDataError(msg)
-    frame = (
-        _read_vector(path, usecols) if has_geometry else _read_table(path, usecols, **options)  # type: ignore[arg-type]
-    )
+    if has_geometry:
+        frame = _read_vector(path, usecols)
+    else:
+        frame = _read_table(path, usecols, sheet=sheet, header_row=header_row)
     frame = frame.rename(columns=mapping)
     if has_geometry:
         for name, geo in (("longitude", "_lon"), ("latitude", "_lat")):
@@ -267,18 +266,24 @@ def _read_mapped(
 
 
 def _read_one(
-    path: Path, columns: Mapping[str, str] | None, **options: str | int | None
+    path: Path,
+    columns: Mapping[str, str] | None,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     schema: CensusSchema | None
     special = None if columns else _read_json_format(path)
     if special is not None:
         frame, schema = special
     else:
-        found, has_geometry = read_header(path, **options)  # type: ignore[arg-type]
+        found, has_geometry = read_header(path, sheet=sheet, header_row=header_row)
         table = None
         if not columns and not has_geometry and recognise(found) is None:
             table = _read_table_format(path, found)
-        frame, schema = table or _read_mapped(path, columns, found, has_geometry, **options)
+        frame, schema = table or _read_mapped(
+            path, columns, found, has_geometry, sheet=sheet, header_row=header_row
+        )
     logger.info("read %d rows from %s (schema %s)", len(frame), path, getattr(schema, "name", None))
     return frame, schema
 
@@ -334,7 +339,7 @@ def read_census(
         paths = [Path(paths)]
     frames, schemas = [], []
     for path in paths:
-        frame, schema = _read_one(Path(path), columns, **_options(sheet, header_row))
+        frame, schema = _read_one(Path(path), columns, sheet=sheet, header_row=header_row)
         frames.append(frame.assign(file_row=pd.array(range(1, len(frame) + 1), "string")))
         schemas.append(schema)
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -426,7 +426,7 @@ def resolve_mapping(
     >>> resolve_mapping(["code", "nom"], {"code": "venue_id"})
     Traceback (most recent call last):
     ...
-    maillage.errors.ColumnError: source has no column mapped to 'name', 'latitude', 'longitude'; columns found: 'code', 'nom'. Map them with --columns "Their column=name,..." (command line) or columns={'their column': 'name', ...} (Python)
+    maillage.errors.ColumnError: le fichier n'a pas de colonne pour « name » et un lieu (latitude et longitude, x et y, code_insee ou commune) ; colonnes trouvées : « code » → venue_id, « nom » → non reconnue. Indiquez la colonne de chaque nom canonique manquant : --columns "Leur colonne=name,..." (ligne de commande) ou columns={'leur colonne': 'name', ...} (Python)
     """
     found = [str(c) for c in found]
     schema = recognise(found, has_geometry=has_geometry)
