@@ -158,13 +158,13 @@ def header_matches(found: Iterable[str]) -> dict[str, str]:
     Parameters
     ----------
     found : iterable of str
-        Column names of the census.
+        The headers, as written in the file.
 
     Returns
     -------
     dict
-        Their column -> canonical name, the first column for each canonical name, never a
-        personal column.
+        Header -> canonical name: the first header for each canonical name, never a personal
+        one; what ``columns=`` / ``--columns`` completes or overrides.
 
     Examples
     --------

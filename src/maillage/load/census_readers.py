@@ -230,6 +230,16 @@ def _read_table_format(path: Path, found: list[str]) -> tuple[pd.DataFrame, Cens
     return None
 
 
+def _mapping(
+    found: list[str], columns: Mapping[str, str] | None, *, has_geometry: bool
+) -> tuple[dict[str, str], CensusSchema | None]:
+    """Resolve the mapping of a header: schema, user's columns, headers as people write them."""
+    layout, proposal = header_matches(found), propose_columns(found)
+    return resolve_mapping(
+        found, columns, has_geometry=has_geometry, layout=layout, proposal=proposal
+    )
+
+
 def _read_mapped(
     path: Path,
     columns: Mapping[str, str] | None,
@@ -240,13 +250,7 @@ def _read_mapped(
     header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     """Read the columns of a catalogue schema, of the user's mapping, or of a plain layout."""
-    mapping, schema = resolve_mapping(
-        found,
-        columns,
-        has_geometry=has_geometry,
-        layout=header_matches(found),
-        proposal=propose_columns(found),
-    )
+    mapping, schema = _mapping(found, columns, has_geometry=has_geometry)
     usecols = list(mapping)
     if any(is_personal(c) for c in usecols):  # resolve_mapping never lets one through
         msg = f"refusing to read personal-data columns of {path}"
@@ -378,13 +382,7 @@ def read_frame(
     found = [str(c) for c in plain.columns]
     plain.columns = found
     has_geometry = geometry is not None
-    mapping, schema = resolve_mapping(
-        found,
-        columns,
-        has_geometry=has_geometry,
-        layout=header_matches(found),
-        proposal=propose_columns(found),
-    )
+    mapping, schema = _mapping(found, columns, has_geometry=has_geometry)
     frame = plain[list(mapping)].astype("string").rename(columns=mapping)
     if geometry is not None:
         if table.crs is None:

@@ -177,22 +177,13 @@ def validate_venues(
     rejected : pandas.DataFrame
         :data:`REJECTED_COLUMNS`; ``len(venues) + len(rejected) == len(raw)``.
     """
-    for column in ("latitude", "longitude"):
-        if column not in raw.columns:
-            raw = raw.assign(**{column: pd.Series(pd.NA, index=raw.index, dtype="string")})
-    raw, source, place_reasons = place_by_commune(raw, communes)
+    raw, source, place_reasons = place_by_commune(_with_coordinates(raw), communes)
     fields = canonical_fields(raw, schema, kind=kind)
     fields["location_quality"] = fields["location_quality"].mask(
         source != "coordinates", "commune_centroid"
     )
     cog = read_cog_table()
-    declared = (
-        normalise_codes(raw["code_insee"])
-        if "code_insee" in raw.columns
-        else pd.Series(pd.NA, index=raw.index, dtype="string")
-    )
-    harmonised = harmonise_codes(declared, current=cog.index)
-    code_reasons = unknown_code_reasons(declared, harmonised)
+    declared, harmonised, code_reasons = _declared_codes(raw, cog.index)
     lon, lat = parse_coordinates(raw)
     no_point = lon.isna() & lat.isna()
     reasons = first_reasons(
@@ -245,6 +236,25 @@ def validate_venues(
 
 CODE_FROM_POINT = "code INSEE inconnu, commune prise au point"
 """Start of the ``location_flag`` of a venue whose declared code is unknown but point good."""
+
+
+def _with_coordinates(raw: pd.DataFrame) -> pd.DataFrame:
+    """Add empty ``latitude`` / ``longitude`` to a census that gives only communes."""
+    for column in ("latitude", "longitude"):
+        if column not in raw.columns:
+            raw = raw.assign(**{column: pd.Series(pd.NA, index=raw.index, dtype="string")})
+    return raw
+
+
+def _declared_codes(raw: pd.DataFrame, current: pd.Index) -> tuple[pd.Series, ...]:
+    """Codes as declared, harmonised to the current COG, and the reasons for unknown ones."""
+    declared = (
+        normalise_codes(raw["code_insee"])
+        if "code_insee" in raw.columns
+        else pd.Series(pd.NA, index=raw.index, dtype="string")
+    )
+    harmonised = harmonise_codes(declared, current=current)
+    return declared, harmonised, unknown_code_reasons(declared, harmonised)
 
 
 def _row_names(raw: pd.DataFrame) -> pd.Series:
