@@ -37,9 +37,14 @@ def test_french_header():
     }
 
 
-def test_no_coordinates_no_layout_unless_geometries():
-    assert layout_mapping(["Nom", "Commune"]) is None
-    assert layout_mapping(["Nom", "Commune"], has_geometry=True) == {"Nom": "name"}
+def test_no_place_no_layout_unless_geometries():
+    assert layout_mapping(["Nom", "Adresse"]) is None
+    assert layout_mapping(["Nom", "Adresse"], has_geometry=True) == {"Nom": "name"}
+
+
+def test_a_commune_is_a_place():
+    assert layout_mapping(["Nom", "Commune"]) == {"Nom": "name", "Commune": "commune"}
+    assert layout_mapping(["Lieu", "Code INSEE"]) == {"Lieu": "name", "Code INSEE": "code_insee"}
 
 
 def test_proposal_for_a_region_style_export_never_maps_personal_columns():

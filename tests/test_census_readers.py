@@ -19,13 +19,13 @@ DATA = Path(__file__).parent / "data"
 GOGO = DATA / "gogocarto"
 REGION = DATA / "region_export.csv"
 FS2020 = {  # input rows, accepted, rejected of the France services lists of 2020
-    "france-services-2020-01-02": (456, 454, 2),
+    "france-services-2020-01-02": (456, 445, 11),  # 9 rows repeat a venue
     "france-services-2020-01-09": (483, 483, 0),
     "france-services-2020-02-06": (534, 534, 0),
     "france-services-2020-03-31": (580, 580, 0),
     "france-services-2020-06-17": (580, 580, 0),
     "france-services-2020-09-02": (591, 591, 0),
-    "france-services-2020-10-12": (908, 904, 4),
+    "france-services-2020-10-12": (908, 908, 0),  # 4 wrong codes, good points
 }
 
 
@@ -50,25 +50,29 @@ def test_france_services_2020_vintages_are_catalogue_censuses(name):
 
 def test_france_services_2020_first_list_rows_and_codes():
     venues, rejected = load_venues("france-services-2020-01-02", errors="report")
-    assert rejected["reason"].tolist() == ["missing coordinates"] * 2  # no geometry upstream
-    assert rejected["name"].str.strip().tolist() == [
+    missing = rejected[rejected["reason"] == "missing coordinates"]  # no geometry upstream
+    assert missing["name"].str.strip().tolist() == [
         "Bogny-sur-Meuse",
         "Espace France Services Descartes",
     ]
+    # the same venue twice or three times (same name, same point): reported, not counted twice
+    doubles = rejected[rejected["reason"].str.startswith("doublon du même nom au même lieu")]
+    assert len(doubles) == 9 == venues.attrs["census"]["duplicates"]
+    assert doubles["reason"].iloc[0] == "doublon du même nom au même lieu (ligne 23)"
+    assert doubles["file_row"].iloc[:2].tolist() == ["24", "25"]
     assert venues.attrs["census"]["row_ids"]  # no id in that list: named after their row
     assert venues["venue_id"].iloc[0] == "ligne 1"
     # 2020 codes harmonised to COG 2026: merged communes remapped and recorded
     assert venues["code_insee_declared"].notna().sum() == 5
 
 
-def test_france_services_2020_october_bad_codes_are_rejected_with_the_code():
+def test_france_services_2020_october_bad_codes_with_good_points_are_kept_and_flagged():
     venues, rejected = load_venues("france-services-2020-10-12", errors="report")
-    assert sorted(rejected["reason"]) == [
-        "unknown INSEE code '14771'",
-        "unknown INSEE code '19927'",
-        "unknown INSEE code '2B10'",
-        "unknown INSEE code '2B14'",
-    ]
+    assert rejected.empty
+    flagged = venues[venues["location_flag"].str.startswith("code INSEE inconnu").fillna(False)]
+    assert sorted(flagged["code_insee_declared"]) == ["14771", "19927", "2B10", "2B14"]
+    assert sorted(flagged["code_insee"]) == ["14764", "19031", "2B169", "2B169"]  # at the point
+    assert venues.attrs["census"]["code_from_point"] == 4
     assert not venues.attrs["census"]["row_ids"]
     assert venues["venue_id"].str.fullmatch(r"\d+").all()  # MATRICULE, never "1.0"
 
@@ -151,29 +155,48 @@ def test_french_headers_are_read_without_a_mapping(tmp_path, suffix):
 def test_region_style_export_is_read_as_it_is():
     # nom, typologie, latitude, longitude are French headers; no id: venues named after their row
     venues, rejected = load_venues(REGION, errors="report")
-    assert venues["venue_id"].tolist() == ["ligne 1", "ligne 2", "ligne 3", "ligne 5"]
+    assert venues["venue_id"].tolist() == ["ligne 1", "ligne 2", "ligne 3", "ligne 4", "ligne 5"]
     assert venues["kind"].tolist()[:2] == ["Coworking", "Fablab"]
-    assert rejected[["venue_id", "reason"]].to_numpy().tolist() == [
-        ["ligne 4", "missing coordinates"]
-    ]
+    assert rejected.empty
+    # ligne 4 gives no point: placed in Limoges (87000), named by its commune and postal code
+    limoges = venues.set_index("venue_id").loc["ligne 4"]
+    assert (limoges["code_insee"], limoges["location_source"]) == ("87085", "commune_name")
     assert venues.attrs["census"]["row_ids"]
 
 
 def test_unrecognised_header_error_lists_columns_and_proposes_a_columns_line(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(
-        "Nom du lieu;categorie;lat;lng;insee;mail\nUn;coworking;45.6484;0.1562;16015;a@b.fr\n"
+        "Enseigne;categorie;geo_lat;geo_lng;insee;mail\nUn;coworking;45.6484;0.1562;16015;a@b.fr\n"
     )
     with pytest.raises(ColumnError) as info:
         load_venues(path)
     message = str(info.value)
-    assert "columns found: 'Nom du lieu', 'categorie', 'lat', 'lng', 'insee', 'mail'" in message
-    assert '--columns "categorie=kind,lat=latitude,lng=longitude,insee=code_insee"' in message
+    assert "pas de colonne pour « name »" in message
+    assert "« Enseigne » → non reconnue" in message
+    assert "« insee » → code_insee" in message
+    assert "« categorie » → kind ? (probable, non appliqué)" in message
+    assert "« mail » → non lue (données personnelles)" in message
     assert "mail=" not in message
-    # the proposal is not applied: the name still has to be mapped by the user
-    mapping = {"Nom du lieu": "name", "lat": "latitude", "lng": "longitude", "insee": "code_insee"}
-    venues = load_venues(path, columns=mapping)
+    # the user names what is missing; the headers recognised are read with it
+    venues = load_venues(path, columns={"Enseigne": "name"})
     assert venues["code_insee"].tolist() == ["16015"]
+    assert venues["location_source"].tolist() == ["commune_code"]
+
+
+def test_error_proposes_a_complete_line_never_the_one_applied(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("lib;latwgs84;lonwgs84\nUn;45.6484;0.1562\n")
+    with pytest.raises(ColumnError) as info:
+        load_venues(path)
+    assert '--columns "lib=name,latwgs84=latitude,lonwgs84=longitude"' in str(info.value)
+    assert load_venues(
+        path, columns={"lib": "name", "latwgs84": "latitude", "lonwgs84": "longitude"}
+    )["code_insee"].tolist() == ["16015"]
+    path.write_text("Enseigne;latitude_gps;longitude_gps\nUn;45.6484;0.1562\n")
+    with pytest.raises(ColumnError) as info:
+        load_venues(path, columns={"Enseigne": "name"})
+    assert '--columns "Enseigne=name' not in str(info.value)
 
 
 def test_region_style_export_personal_columns_never_read(monkeypatch):

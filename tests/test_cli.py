@@ -160,6 +160,7 @@ def test_supported_list_is_matched_and_reported(capsys, tmp_path):
         "cget-tiers-lieux-2019",
         "--supported",
         "fabriques-territoire-2024",
+        "--add-unmatched-supported",
         "--departement",
         "16",
         "--out",
@@ -177,8 +178,13 @@ def test_supported_list_is_matched_and_reported(capsys, tmp_path):
     supported = venues[venues["supported"] == 1]
     assert len(supported) > 0
     assert supported["support_source"].str.startswith("fabriques-territoire-2024:").all()
-    assert (venues["match_method"] == "appended").sum() > 0  # labelled, missing from the census
+    appended = int((venues["match_method"] == "appended").sum())
+    assert appended > 0  # labelled, missing from the census, added on request
+    assert summary["venues"] == summary["venues_input"] - summary["venues_rejected"] + appended
     page = (out / "report.html").read_text(encoding="utf-8")
+    title = html.unescape(page.split("<h1>")[1].split("</h1>")[0])
+    assert title.endswith(f"+ {appended} lieux labellisés absents du recensement")
+    assert f"{appended} lieux labellisés ajoutés (absents du recensement)" in html.unescape(page)
     assert "Contribution des lieux soutenus" in page
     assert "rapprochement du recensement avec la liste des lieux labellisés" in page
     assert "Aucun lieu n'est connu" not in html.unescape(page)

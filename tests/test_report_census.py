@@ -58,21 +58,15 @@ def test_rejected_csv_has_the_row_the_reason_and_no_personal_column(region_repor
         "longitude",
         "reason",
     ]
-    row = rejected.iloc[0]
-    assert (row["file"], row["file_row"], row["venue_id"], row["name"], row["reason"]) == (
-        "region_export.csv",
-        4,
-        "ligne 4",
-        "Le Hangar",
-        "coordonnées manquantes",
-    )
+    # Le Hangar gives no point: placed in Limoges (87000), outside the area, not rejected
+    assert rejected.empty
     assert not {"mail", "telephone"} & set(rejected.columns)
 
 
 def test_summary_keeps_its_keys_and_counts_input_and_rejected_rows(region_report):
     summary = json.loads((region_report / "summary.json").read_text())
     assert list(summary)[: len(SUMMARY_KEYS)] == list(SUMMARY_KEYS)
-    assert (summary["venues_input"], summary["venues_rejected"], summary["venues"]) == (4, 1, 3)
+    assert (summary["venues_input"], summary["venues_rejected"], summary["venues"]) == (3, 0, 3)
 
 
 def test_page_accounts_for_every_row_and_names_the_census(region_report):
@@ -83,7 +77,7 @@ def test_page_accounts_for_every_row_and_names_the_census(region_report):
     )
     assert "Lieux pris en compte" in page
     assert "3 lieux pris en compte : 3 du recensement dans le territoire." in page
-    assert "<td>coordonnées manquantes</td><td>1</td>" in page
+    assert "Le fichier compte 5 lignes ; 2 concernent d'autres territoires" in page
 
 
 def test_headline_of_the_2019_census_in_nouvelle_aquitaine_with_labelled_venues():
@@ -99,7 +93,10 @@ def test_headline_of_the_2019_census_in_nouvelle_aquitaine_with_labelled_venues(
         f"{233 + added} lieux pris en compte : 225 du recensement dans le territoire, 8 à moins de 10 km"
     )
     assert f"{added} lieux labellisés ajoutés" in text
-    assert facts["label"] == "Recensement national des tiers-lieux 2019 (2019-03)"
+    assert facts["label"] == (  # the title says that labelled venues were added
+        f"Recensement national des tiers-lieux 2019 (2019-03) + {added} lieux labellisés absents "
+        "du recensement"
+    )
 
 
 def test_years_on_a_census_without_opening_years_is_an_error(capsys, tmp_path):
@@ -154,18 +151,19 @@ def test_gogocarto_export_through_maillage_report(capsys, tmp_path):
 
 def test_columns_flag_maps_a_file_and_an_unknown_header_gets_a_proposal(capsys, tmp_path):
     path = tmp_path / "lieux.csv"
-    path.write_text("Nom du lieu;lat;lng;mail\nLa Fabrique;45.6484;0.1562;a@b.fr\n")
+    path.write_text("Enseigne;lat;lng;mail\nLa Fabrique;45.6484;0.1562;a@b.fr\n")
     code, err = _run(
         capsys, "--venues", str(path), "--departement", "16", "--out", str(tmp_path / "r1")
     )
     assert code == 2
-    assert '--columns "lat=latitude,lng=longitude"' in err and "'Nom du lieu'" in err
-    code, err = _run(
+    assert "« Enseigne » → non reconnue" in err and "« lat » → latitude" in err
+    assert "« mail » → non lue (données personnelles)" in err
+    code, err = _run(  # the headers recognised are kept: only the name is to be given
         capsys,
         "--venues",
         str(path),
         "--columns",
-        "Nom du lieu=name,lat=latitude,lng=longitude",
+        "Enseigne=name",
         "--departement",
         "16",
         "--out",

@@ -183,13 +183,20 @@ def test_fabriques_both_files_commune_centroids(fabriques):
     assert (venues["location_quality"] == "commune_centroid").all()
     assert venues["supported"].all()
     kinds = venues["kind"].value_counts().to_dict()
-    assert kinds == {"fabrique de territoire": 341, "manufacture de proximité": 98}
+    # Luz'In is both a Fabrique and a Manufacture, at the same point: counted once
+    assert kinds == {"fabrique de territoire": 341, "manufacture de proximité": 97}
 
 
 def test_fabriques_empty_geometry_is_rejected_with_its_reason(fabriques):
     _, rejected = fabriques
     assert rejected[["venue_id", "reason", "code_insee"]].to_dict("records") == [
-        {"venue_id": "fabt-364", "reason": "missing coordinates", "code_insee": "97801"}
+        # Saint-Martin has no commune polygon: the row cannot be placed at its commune
+        {"venue_id": "fabt-364", "reason": "missing coordinates", "code_insee": "97801"},
+        {
+            "venue_id": "manuprox-2-95",
+            "reason": "doublon du même nom au même lieu (ligne 134 de fabt_geom.geojson)",
+            "code_insee": "38509",
+        },
     ]
 
 
@@ -197,8 +204,9 @@ def test_errors_raise_summarises_the_rejections():
     with pytest.raises(InputDataError) as info:
         load_venues("fabriques-territoire-2024")
     message = str(info.value)
-    assert "1 of 440 rows rejected" in message
+    assert "2 of 440 rows rejected" in message
     assert "missing coordinates: 1" in message
+    assert "doublon du même nom au même lieu: 1" in message
     assert "fabt-364" in message
     assert "errors='report'" in message
 
@@ -217,16 +225,34 @@ def test_broken_file_every_reason(broken):
     assert len(venues) + len(rejected) == len(pd.read_csv(BROKEN, dtype=str))
     reasons = dict(zip(rejected["row"], rejected["reason"], strict=True))
     assert reasons == {
-        1: "missing coordinates",
         2: "unparsable coordinates (latitude 'quarante-quatre', longitude '-0.55886')",
         3: "latitude and longitude swapped",
         4: "point outside France",
         5: "point outside France (more than 20 km from any French commune)",
         6: "duplicate venue_id '1' (first at row 0)",
-        7: "unknown INSEE code '99999'",
         11: "missing venue_id",
     }
-    assert venues["venue_id"].tolist() == ["1", "9", "10", "11", "13", "14"]
+    assert venues["venue_id"].tolist() == ["1", "2", "8", "9", "10", "11", "13", "14"]
+
+
+def test_broken_file_row_without_point_is_placed_at_its_commune(broken):
+    venues, _ = broken
+    by_id = venues.set_index("venue_id")
+    assert by_id.loc["2", "location_source"] == "commune_code"
+    assert by_id.loc["2", "location_quality"] == "commune_centroid"
+    assert by_id.loc["2", "code_insee"] == "33063"
+    assert pd.isna(by_id.loc["2", "location_flag"])
+    assert (by_id.drop(index="2")["location_source"] == "coordinates").all()
+
+
+def test_broken_file_wrong_code_with_a_good_point_is_kept_and_flagged(broken):
+    venues, _ = broken
+    row = venues.set_index("venue_id").loc["8"]
+    assert row["code_insee"] == "33063"  # the commune at the point
+    assert row["code_insee_declared"] == "99999"
+    assert row["location_flag"] == (
+        "code INSEE inconnu, commune prise au point : déclaré 99999, au point 33063 (Bordeaux)"
+    )
 
 
 def test_broken_file_accepted_rows_are_repaired_and_flagged(broken):
@@ -248,10 +274,10 @@ def test_broken_file_raises_by_default_with_counts_by_reason():
     with pytest.raises(InputDataError) as info:
         load_venues(BROKEN)
     message = str(info.value)
-    assert "8 of 14 rows rejected" in message
+    assert "6 of 14 rows rejected" in message
     assert "point outside France: 2" in message
     assert "latitude and longitude swapped: 1" in message
-    assert "row 1 (venue_id '2'): missing coordinates" in message
+    assert "row 2 (venue_id '3'): unparsable coordinates" in message
 
 
 def test_personal_columns_never_loaded(broken):
@@ -304,11 +330,12 @@ def test_custom_census_with_a_mapping():
 
 def test_unmapped_required_column_lists_the_columns_found():
     with pytest.raises(ColumnError) as info:
-        load_venues(CUSTOM, columns={"identifiant": "venue_id"})
+        load_venues(CUSTOM, columns={"nom_lieu": "venue_id"})  # then no name
     message = str(info.value)
-    assert "'name', 'latitude', 'longitude'" in message
-    assert "'nom_lieu'" in message
-    assert "'lat_wgs84'" in message
+    assert "pas de colonne pour « name » ;" in message
+    assert "« nom_lieu » → venue_id" in message
+    assert "« nom_lieu »" in message
+    assert "« lat_wgs84 »" in message
 
 
 def test_mapping_a_personal_column_is_refused():
@@ -361,10 +388,12 @@ def test_vector_census_with_point_geometries(tmp_path, suffix):
     path = _geo_fixture(tmp_path, suffix)
     venues, rejected = load_venues(path, errors="report")
     assert len(venues) + len(rejected) == 5
-    assert venues["venue_id"].tolist() == ["1", "9", "10"]
+    # 21 has an empty point but a code INSEE: placed at its commune
+    assert venues["venue_id"].tolist() == ["1", "9", "10", "21"]
+    assert venues["location_source"].tolist()[-1] == "commune_code"
     assert venues.attrs["data_credits"][0] == "cget-tiers-lieux-2019"
     reasons = dict(zip(rejected["venue_id"], rejected["reason"], strict=True))
-    assert reasons == {"20": "geometry is not a point: Polygon", "21": "missing coordinates"}
+    assert reasons == {"20": "geometry is not a point: Polygon"}
     assert not {"CONTACT", "MAIL"} & set(venues.columns)
     back = venues.geometry.to_crs("EPSG:4326").iloc[0]
     assert back.x == pytest.approx(-0.55886, abs=1e-6)
@@ -395,15 +424,15 @@ def test_selection_keeps_only_the_rejections_that_concern_the_area():
     assert venues.loc[venues["in_area"], "venue_id"].tolist() == ["9", "14"]
     assert rejected.empty  # every rejected row of the file is in or near Gironde, Madrid or Turin
     gironde, rejected_33 = load_venues(BROKEN, departements=["33"], buffer_km=0, errors="report")
-    assert gironde["venue_id"].tolist() == ["1", "10"]
+    assert gironde["venue_id"].tolist() == ["1", "2", "8", "10"]
     assert gironde["in_area"].all()
-    assert len(rejected_33) == 8  # all declared in Bordeaux, or placed there
+    assert len(rejected_33) == 6  # all declared in Bordeaux, or placed there
 
 
 def test_selection_without_rejections_returns_a_frame_with_errors_raise():
     venues = load_venues(BROKEN, departements=["01"])
     assert set(venues["venue_id"]) >= {"9", "14"}
-    assert venues.attrs["outside_selection"] == 4
+    assert venues.attrs["outside_selection"] == 6
 
 
 @pytest.mark.parametrize(

@@ -137,12 +137,22 @@ def _load(
     t0 = time.perf_counter()
     communes = maillage.load_communes(region=args.region, departements=args.departement)
     logger.info("%d communes chargées en %.1f s", len(communes), time.perf_counter() - t0)
-    venues, rejected = _load_venues(args.venues, args, columns=args.columns, crs=args.crs)
+    venues, rejected = _load_venues(
+        args.venues,
+        args,
+        columns=args.columns,
+        crs=args.crs,
+        keep_duplicates=args.keep_duplicates,
+        sheet=args.sheet,
+        header_row=args.header_row,
+    )
     if len(venues) == 0:
         _no_venue(args, rejected)
     if args.supported is not None:  # the credits of both lists are merged in venues.attrs
         labelled, _ = _load_venues(args.supported, args)
-        venues = maillage.mark_supported(venues, labelled)  # logs its match counts
+        venues = maillage.mark_supported(  # logs its match counts
+            venues, labelled, add_unmatched=args.add_unmatched_supported
+        )
     return communes, venues, rejected
 
 
@@ -173,6 +183,7 @@ def _load_venues(
     *,
     columns: dict[str, str] | None = None,
     crs: str | None = None,
+    **reading: Any,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load a venue list over the chosen area; log its rejected rows."""
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
@@ -186,6 +197,7 @@ def _load_venues(
         columns=columns,
         crs=crs,
         metropolitan=True,  # without --region nor --departement: metropolitan France only
+        **reading,  # the census's sheet, header row, duplicates
     )
     logger.info("%d lieux de %s chargés en %.1f s", len(venues), source, time.perf_counter() - t0)
     if len(rejected):

@@ -152,6 +152,17 @@ class FrenchParser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"{self.prog} : erreur : {_french(message)}\n")
 
 
+def _header_row(text: str) -> int:
+    try:
+        row = int(text)
+    except ValueError:
+        row = 0
+    if row < 1:
+        msg = f"--header-row attend un numéro de ligne (1 pour la première), reçu « {text} »"
+        raise argparse.ArgumentTypeError(msg)
+    return row
+
+
 def _columns_option(text: str) -> dict[str, str]:
     from maillage.load.census_guess import parse_columns_flag  # noqa: PLC0415 - keeps --help fast
 
@@ -238,6 +249,24 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         "(courriel, téléphone, contact, référent, prénom…) est refusée",
     )
     rep.add_argument(
+        "--sheet",
+        metavar="FEUILLE",
+        help="feuille du classeur XLSX --venues à lire (par défaut la première)",
+    )
+    rep.add_argument(
+        "--header-row",
+        type=_header_row,
+        metavar="N",
+        help="ligne des en-têtes du fichier --venues, 1 pour la première (par défaut : trouvée "
+        "sous les lignes de titre d'un classeur, la première d'un CSV)",
+    )
+    rep.add_argument(
+        "--keep-duplicates",
+        action="store_true",
+        help="garder les doublons du recensement (même nom au même lieu, à 1 m près) en les "
+        "signalant, au lieu de les écarter dans rejected.csv",
+    )
+    rep.add_argument(
         "--crs",
         metavar="EPSG",
         help="système de coordonnées des colonnes x/y du fichier --venues, par exemple 2154 "
@@ -255,6 +284,12 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         metavar="NOM_OU_FICHIER",
         help="lieux soutenus publiquement (labellisés), nom du catalogue ou fichier, par exemple "
         "fabriques-territoire-2024 : rapprochés du recensement pour y marquer les lieux soutenus",
+    )
+    rep.add_argument(
+        "--add-unmatched-supported",
+        action="store_true",
+        help="avec --supported : ajouter aussi, au centre de leur commune, les lieux labellisés "
+        "qu'aucun lieu du recensement ne rapproche (le titre et le décompte le disent)",
     )
     area = rep.add_mutually_exclusive_group()
     area.add_argument("--region", metavar="CODE", help="code INSEE de la région, par exemple 75")

@@ -15,15 +15,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from maillage.errors import InputDataError, OptionError
-from maillage.load.census_readers import read_census
+from maillage.load.census_readers import read_census, read_frame
 from maillage.load.reading import reading
 from maillage.sources import CATALOGUE, fetch
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    import pandas as pd
 
     from maillage.load.census_schemas import CensusSchema
 
@@ -64,16 +64,25 @@ def _source_paths(source: str | Path) -> tuple[list[Path], str | None]:
 
 
 def read_venues(
-    source: str | Path, *, columns: Mapping[str, str] | None = None
+    source: str | Path | pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None, str]:
     """Read a venue census without checking its rows.
 
     Parameters
     ----------
-    source : str or path
-        Catalogue census name or a CSV, XLSX, GeoJSON or GeoPackage file.
+    source : str, path or pandas.DataFrame
+        Catalogue census name, a CSV, XLSX, GeoJSON or GeoPackage file, or a table (a
+        GeoDataFrame's points give the coordinates).
     columns : dict, optional
         ``{"their column": "canonical name"}`` mapping.
+    sheet : str, optional
+        Sheet of an XLSX file.
+    header_row : int, optional
+        Row of the header (1: first line); default found below any title rows.
 
     Returns
     -------
@@ -92,9 +101,14 @@ def read_venues(
     InputDataError
         For a missing, unreadable or empty file.
     """
+    if isinstance(source, pd.DataFrame):
+        raw, schema = read_frame(source, columns)
+        if len(raw) == 0:
+            raise InputDataError("le tableau donné n'a aucune ligne")
+        return raw, schema, "tableau"
     paths, name = _source_paths(source)
     with reading(paths[0] if len(paths) == 1 else source, name="source"):
-        raw, schema = read_census(paths, columns)
+        raw, schema = read_census(paths, columns, sheet=sheet, header_row=header_row)
     if len(raw) == 0:
         msg = f"source {str(source)!r} has no rows"
         raise InputDataError(msg)

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FRENCH_NAMES",
+    "PLACE_FIELDS",
     "PROJECTED",
     "columns_flag",
+    "header_matches",
     "layout_mapping",
     "parse_columns_flag",
     "propose_columns",
@@ -47,20 +49,56 @@ PROJECTED = ("x", "y")
 
 FRENCH_NAMES = {
     "identifiant": "venue_id",
+    "id": "venue_id",
     "nom": "name",
+    "nomdulieu": "name",
+    "nomlieu": "name",
+    "nomdelastructure": "name",
+    "nomstructure": "name",
+    "structure": "name",
+    "lieu": "name",
+    "raisonsociale": "name",
+    "libelle": "name",
+    "denomination": "name",
+    "name": "name",
     "type": "kind",
     "typologie": "kind",
+    "typedelieu": "kind",
     "codeinsee": "code_insee",
+    "insee": "code_insee",
+    "codecommune": "code_insee",
+    "codeinseecommune": "code_insee",
+    "codeinseedelacommune": "code_insee",
+    "commune": "commune",
+    "ville": "commune",
+    "nomdelacommune": "commune",
+    "city": "commune",
+    "town": "commune",
+    "codepostal": "postal_code",
+    "cp": "postal_code",
+    "postcode": "postal_code",
+    "zipcode": "postal_code",
+    "departement": "departement",
+    "dept": "departement",
     "ouverture": "opened",
     "fermeture": "closed",
     "soutienpublic": "supported",
     "precision": "location_quality",
     "latitude": "latitude",
+    "lat": "latitude",
     "longitude": "longitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "long": "longitude",
     "x": "x",
     "y": "y",
 }
-"""French headers (without case, accents, spaces nor punctuation) -> canonical name."""
+"""French and English headers as people write them (compared without case, accents, spaces
+nor punctuation) -> canonical name; ``commune``, ``postal_code`` and ``departement`` place a
+venue without coordinates in its commune."""
+
+PLACE_FIELDS = ("code_insee", "commune")
+"""Canonical names that can place a venue given without coordinates (at its commune)."""
 
 _LIKELY = {
     "venue_id": ("id", "identifiant", "ident", "code", "numero", "matricule", "uid"),
@@ -93,28 +131,55 @@ def layout_mapping(found: Iterable[str], *, has_geometry: bool = False) -> dict[
     Returns
     -------
     dict or None
-        Their column -> canonical name, for a header that holds a name and coordinates
-        (``latitude`` and ``longitude``, or ``x`` and ``y``) under their canonical or
-        French names, or a name and geometries. Other columns are ignored.
+        Their column -> canonical name (:data:`FRENCH_NAMES`), for a header that holds a
+        name and a place: coordinates (``latitude`` and ``longitude``, or ``x`` and ``y``),
+        geometries, or a commune (``code_insee``, or ``commune`` with ``postal_code`` or
+        ``departement``). Other columns, and personal ones, are ignored.
 
     Examples
     --------
     >>> layout_mapping(["venue_id", "name", "latitude", "longitude", "email"])
     {'venue_id': 'venue_id', 'name': 'name', 'latitude': 'latitude', 'longitude': 'longitude'}
-    >>> layout_mapping(["nom_lieu", "lat", "lon"]) is None
+    >>> layout_mapping(["Nom du lieu", "Commune", "Code postal", "Courriel"])
+    {'Nom du lieu': 'name', 'Commune': 'commune', 'Code postal': 'postal_code'}
+    >>> layout_mapping(["Référence", "lat", "lon"]) is None
     True
     """
-    names = {_key(c): c for c in MAPPABLE + PROJECTED} | FRENCH_NAMES
+    mapping = header_matches(found)
+    targets = set(mapping.values())
+    located = has_geometry or {"latitude", "longitude"} <= targets or {"x", "y"} <= targets
+    placed = bool(targets & set(PLACE_FIELDS))
+    return mapping if "name" in targets and (located or placed) else None
+
+
+def header_matches(found: Iterable[str]) -> dict[str, str]:
+    """Map every header that is a canonical name or in :data:`FRENCH_NAMES`, complete or not.
+
+    Parameters
+    ----------
+    found : iterable of str
+        The headers, as written in the file.
+
+    Returns
+    -------
+    dict
+        Header -> canonical name: the first header for each canonical name, never a personal
+        one; what ``columns=`` / ``--columns`` completes or overrides.
+
+    Examples
+    --------
+    >>> header_matches(["Enseigne", "LAT", "lng", "Téléphone"])
+    {'LAT': 'latitude', 'lng': 'longitude'}
+    """
     canonical = {_key(c): c for c in MAPPABLE + PROJECTED}
+    names = canonical | FRENCH_NAMES
     mapping: dict[str, str] = {}
     for column in found:
         key = _key(column)
         target = canonical.get(key) or names.get(key)
         if target and not is_personal(column) and target not in mapping.values():
             mapping[str(column)] = target
-    targets = set(mapping.values())
-    located = has_geometry or {"latitude", "longitude"} <= targets or {"x", "y"} <= targets
-    return mapping if "name" in targets and located else None
+    return mapping
 
 
 def propose_columns(found: Iterable[str]) -> dict[str, str]:

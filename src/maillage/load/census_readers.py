@@ -31,7 +31,7 @@ from maillage.load.census_gogocarto import (
     gogocarto_rows,
     read_gogocarto_json,
 )
-from maillage.load.census_guess import layout_mapping, propose_columns
+from maillage.load.census_guess import header_matches, propose_columns
 from maillage.load.census_json import load_json
 from maillage.load.census_mediation import (
     is_mediation_header,
@@ -53,7 +53,14 @@ if TYPE_CHECKING:
 
     from maillage.load.census_schemas import CensusSchema
 
-__all__ = ["TABLE_SUFFIXES", "VECTOR_SUFFIXES", "read_census", "read_header"]
+__all__ = [
+    "TABLE_SUFFIXES",
+    "VECTOR_SUFFIXES",
+    "excel_header",
+    "read_census",
+    "read_frame",
+    "read_header",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +86,45 @@ def _csv_dialect(path: Path) -> tuple[str, str]:
     return encoding, max(counts, key=lambda s: counts[s])
 
 
-def read_header(path: Path) -> tuple[list[str], bool]:
+_TITLE_ROWS = 30  # rows searched for the header of a spreadsheet
+
+
+def excel_header(path: Path, *, sheet: str | None = None, header_row: int | None = None) -> int:
+    """Return the 0-based row of the header of a spreadsheet, below any title rows.
+
+    The header is the first row filled in at least half as many cells as the fullest of the
+    first rows (and at least two): a title or a date above it fills one cell.
+    """
+    if header_row is not None:
+        return int(header_row) - 1
+    top = pd.read_excel(path, sheet_name=sheet or 0, header=None, nrows=_TITLE_ROWS, dtype=str)
+    filled = top.notna().sum(axis=1)
+    wanted = max(2, -(-int(filled.max()) // 2)) if len(filled) else 2
+    rows = filled.index[filled >= wanted]
+    return int(rows[0]) if len(rows) else 0
+
+
+def _read_excel(
+    path: Path, *, sheet: str | None, header_row: int | None, nrows: int | None = None
+) -> pd.DataFrame:
+    with pd.ExcelFile(path) as book:
+        sheets = book.sheet_names
+    if sheet is not None and sheet not in sheets:
+        msg = f"{path.name} n'a pas de feuille « {sheet} » ; feuilles : {', '.join(sheets)}"
+        raise InputDataError(msg)
+    header = excel_header(path, sheet=sheet, header_row=header_row)
+    frame = pd.read_excel(path, sheet_name=sheet or 0, header=header, nrows=nrows, dtype=str)
+    names = [  # a merged header cell names its first column only: the others follow it
+        f"colonne {i + 1}" if str(c).startswith("Unnamed:") else str(c)
+        for i, c in enumerate(frame.columns)
+    ]
+    frame.columns = names
+    return frame.dropna(how="all")  # empty rows below the table (formatting, totals)
+
+
+def read_header(
+    path: Path, *, sheet: str | None = None, header_row: int | None = None
+) -> tuple[list[str], bool]:
     """Return the column names of a census file and whether it has geometries.
 
     Parameters
@@ -101,10 +146,12 @@ def read_header(path: Path) -> tuple[list[str], bool]:
     """
     suffix = _suffix(path)
     if suffix in (".xlsx", ".xls"):
-        return [str(c) for c in pd.read_excel(path, nrows=0).columns], False
+        head = _read_excel(path, sheet=sheet, header_row=header_row, nrows=0)
+        return list(head.columns), False
     if suffix in TABLE_SUFFIXES:
         encoding, sep = _csv_dialect(path)
-        head = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding)
+        skip = int(header_row) - 1 if header_row else 0
+        head = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding, skiprows=skip)
         return [str(c) for c in head.columns], False
     import pyogrio  # noqa: PLC0415 - vector files only
 
@@ -116,12 +163,17 @@ def read_header(path: Path) -> tuple[list[str], bool]:
     return [str(c) for c in info["fields"]], info["geometry_type"] is not None
 
 
-def _read_table(path: Path, usecols: list[str]) -> pd.DataFrame:
+def _read_table(
+    path: Path, usecols: list[str], sheet: str | None = None, header_row: int | None = None
+) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xls"):
-        frame = pd.read_excel(path, usecols=usecols, dtype=str)
+        frame = _read_excel(path, sheet=sheet, header_row=header_row)[usecols]
     else:
         encoding, sep = _csv_dialect(path)
-        frame = pd.read_csv(path, usecols=usecols, dtype=str, sep=sep, encoding=encoding)
+        skip = int(header_row) - 1 if header_row else 0
+        frame = pd.read_csv(
+            path, usecols=usecols, dtype=str, sep=sep, encoding=encoding, skiprows=skip
+        )
     return frame.astype("string")
 
 
@@ -178,22 +230,35 @@ def _read_table_format(path: Path, found: list[str]) -> tuple[pd.DataFrame, Cens
     return None
 
 
+def _mapping(
+    found: list[str], columns: Mapping[str, str] | None, *, has_geometry: bool
+) -> tuple[dict[str, str], CensusSchema | None]:
+    """Resolve the mapping of a header: schema, user's columns, headers as people write them."""
+    layout, proposal = header_matches(found), propose_columns(found)
+    return resolve_mapping(
+        found, columns, has_geometry=has_geometry, layout=layout, proposal=proposal
+    )
+
+
 def _read_mapped(
-    path: Path, columns: Mapping[str, str] | None, found: list[str], has_geometry: bool
+    path: Path,
+    columns: Mapping[str, str] | None,
+    found: list[str],
+    has_geometry: bool,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     """Read the columns of a catalogue schema, of the user's mapping, or of a plain layout."""
-    mapping, schema = resolve_mapping(
-        found,
-        columns,
-        has_geometry=has_geometry,
-        layout=layout_mapping(found, has_geometry=has_geometry),
-        proposal=propose_columns(found),
-    )
+    mapping, schema = _mapping(found, columns, has_geometry=has_geometry)
     usecols = list(mapping)
     if any(is_personal(c) for c in usecols):  # resolve_mapping never lets one through
         msg = f"refusing to read personal-data columns of {path}"
         raise InputDataError(msg)
-    frame = _read_vector(path, usecols) if has_geometry else _read_table(path, usecols)
+    if has_geometry:
+        frame = _read_vector(path, usecols)
+    else:
+        frame = _read_table(path, usecols, sheet=sheet, header_row=header_row)
     frame = frame.rename(columns=mapping)
     if has_geometry:
         for name, geo in (("longitude", "_lon"), ("latitude", "_lat")):
@@ -205,24 +270,34 @@ def _read_mapped(
 
 
 def _read_one(
-    path: Path, columns: Mapping[str, str] | None
+    path: Path,
+    columns: Mapping[str, str] | None,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     schema: CensusSchema | None
     special = None if columns else _read_json_format(path)
     if special is not None:
         frame, schema = special
     else:
-        found, has_geometry = read_header(path)
+        found, has_geometry = read_header(path, sheet=sheet, header_row=header_row)
         table = None
         if not columns and not has_geometry and recognise(found) is None:
             table = _read_table_format(path, found)
-        frame, schema = table or _read_mapped(path, columns, found, has_geometry)
+        frame, schema = table or _read_mapped(
+            path, columns, found, has_geometry, sheet=sheet, header_row=header_row
+        )
     logger.info("read %d rows from %s (schema %s)", len(frame), path, getattr(schema, "name", None))
     return frame, schema
 
 
 def read_census(
-    paths: Sequence[Path] | Path, columns: Mapping[str, str] | None = None
+    paths: Sequence[Path] | Path,
+    columns: Mapping[str, str] | None = None,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, CensusSchema | None]:
     """Read one or several census files into one raw table with canonical names.
 
@@ -239,6 +314,11 @@ def read_census(
         Census files of one census (several for a census split into files).
     columns : dict, optional
         User mapping ``{"their column": "canonical name"}``.
+    sheet : str, optional
+        Sheet of an XLSX file (default: the first).
+    header_row : int, optional
+        Row of the header, 1 for the first line (default: row 1 of a CSV; for an XLSX, the
+        first row below any title rows, :func:`excel_header`).
 
     Returns
     -------
@@ -263,12 +343,60 @@ def read_census(
         paths = [Path(paths)]
     frames, schemas = [], []
     for path in paths:
-        frame, schema = _read_one(Path(path), columns)
+        frame, schema = _read_one(Path(path), columns, sheet=sheet, header_row=header_row)
         frames.append(frame.assign(file_row=pd.array(range(1, len(frame) + 1), "string")))
         schemas.append(schema)
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    raw = raw.reset_index(drop=True)
+    return _with_ids(raw.reset_index(drop=True)), schemas[0]
+
+
+def _with_ids(raw: pd.DataFrame) -> pd.DataFrame:
+    """Name the venues after their row when the census has no id column."""
     if "venue_id" not in raw.columns:
         raw.insert(0, "venue_id", pd.array([f"ligne {i + 1}" for i in range(len(raw))], "string"))
         raw.attrs["row_ids"] = True
-    return raw, schemas[0]
+    return raw
+
+
+def read_frame(
+    table: pd.DataFrame, columns: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, CensusSchema | None]:
+    """Read a census already in memory, as :func:`read_census` reads a file.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or geopandas.GeoDataFrame
+        The census; a GeoDataFrame's point geometries give the coordinates.
+    columns : dict, optional
+        User mapping ``{"their column": "canonical name"}``.
+
+    Returns
+    -------
+    raw : pandas.DataFrame
+        As :func:`read_census`, ``file`` being ``"tableau"``.
+    schema : CensusSchema or None
+        The recognised schema.
+    """
+    geometry = getattr(table, "geometry", None) if hasattr(table, "crs") else None
+    plain = pd.DataFrame(table.drop(columns=table.geometry.name) if geometry is not None else table)
+    found = [str(c) for c in plain.columns]
+    plain.columns = found
+    has_geometry = geometry is not None
+    mapping, schema = _mapping(found, columns, has_geometry=has_geometry)
+    frame = plain[list(mapping)].astype("string").rename(columns=mapping)
+    if geometry is not None:
+        if table.crs is None:
+            msg = "le GeoDataFrame n'a pas de CRS : donnez-lui en un (par exemple EPSG:4326)"
+            raise InputDataError(msg)
+        points = geometry.to_crs("EPSG:4326")
+        is_point = (points.geom_type == "Point").to_numpy()
+        xs = np.where(is_point, points.x.where(is_point), np.nan)
+        ys = np.where(is_point, points.y.where(is_point), np.nan)
+        for name, values in (("longitude", xs), ("latitude", ys)):
+            if name not in frame.columns:
+                frame[name] = pd.array(
+                    [None if np.isnan(v) else repr(float(v)) for v in values], "string"
+                )
+    frame = frame.reset_index(drop=True).assign(file="tableau")
+    frame["file_row"] = pd.array([str(i) for i in range(1, len(frame) + 1)], "string")
+    return _with_ids(frame), schema

@@ -42,9 +42,21 @@ __all__ = [
 KIND_UNKNOWN = "non renseigné"
 """Kind given to a venue whose census does not say what it is."""
 
-MAPPABLE = (*(c for c in VENUE_COLUMNS if c != "geometry"), "latitude", "longitude", "x", "y")
+MAPPABLE = (
+    *(c for c in VENUE_COLUMNS if c != "geometry"),
+    "latitude",
+    "longitude",
+    "x",
+    "y",
+    "commune",
+    "postal_code",
+    "departement",
+)
 """Canonical names a census column can be mapped to with ``columns={...}``; ``x`` / ``y``
-are projected coordinates, in the CRS given with ``crs=``."""
+are projected coordinates, in the CRS given with ``crs=``; ``commune`` (a name),
+``postal_code`` and ``departement`` place a venue without coordinates in its commune."""
+
+_PLACES = ("code_insee", "commune")  # a venue without coordinates is placed at its commune
 
 _REQUIRED = ("name",)  # without a venue_id column, venues are named after their row
 _PERSONAL_WORDS = (
@@ -302,19 +314,63 @@ def _check_user_mapping(columns: Mapping[str, str], found: list[str]) -> None:
         raise ColumnError(msg)
 
 
-def _missing_message(missing: list[str], found: list[str], proposal: Mapping[str, str]) -> str:
-    listed = ", ".join(map(repr, missing))
-    head = f"source has no column mapped to {listed}; columns found: {', '.join(map(repr, found))}."
-    if proposal:
-        pairs = ",".join(f"{c}={t}" for c, t in proposal.items())
+def _matched(found: list[str], mapping: Mapping[str, str], proposal: Mapping[str, str]) -> str:
+    """Each column found and what it was matched to, in French."""
+    parts = []
+    for column in found:
+        if column in mapping:
+            parts.append(f"« {column} » → {mapping[column]}")
+        elif column in proposal:
+            parts.append(f"« {column} » → {proposal[column]} ? (probable, non appliqué)")
+        elif is_personal(column):
+            parts.append(f"« {column} » → non lue (données personnelles)")
+        else:
+            parts.append(f"« {column} » → non reconnue")
+    return ", ".join(parts)
+
+
+def _missing_message(
+    missing: list[str],
+    found: list[str],
+    proposal: Mapping[str, str],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    applied: Mapping[str, str] | None = None,
+) -> str:
+    """French message: what is missing, each column and its match, a ``--columns`` line."""
+    mapping = dict(mapping or {})
+    wanted = " et ".join(
+        "un lieu (latitude et longitude, x et y, code_insee ou commune)"
+        if m == "place"
+        else f"« {m} »"
+        for m in missing
+    )
+    head = (
+        f"le fichier n'a pas de colonne pour {wanted} ; colonnes trouvées : "
+        f"{_matched(found, mapping, proposal)}."
+    )
+    taken = set(mapping.values())
+    complete = mapping | {c: t for c, t in proposal.items() if c not in mapping and t not in taken}
+    added = {c: t for c, t in complete.items() if c not in (applied or {})}
+    targets = set(complete.values())
+    works = "name" in targets and (
+        {"latitude", "longitude"} <= targets or {"x", "y"} <= targets or targets & set(_PLACES)
+    )
+    if works and added and complete != dict(applied or {}):
+        pairs = ",".join(f"{_escape_flag(c)}={t}" for c, t in complete.items())
         return (
-            f'{head} Likely matches, to check before use: --columns "{pairs}" '
-            f"(command line) or columns={dict(proposal)!r} (Python)"
+            f'{head} Correspondance probable, à vérifier : --columns "{pairs}" '
+            f"(ligne de commande) ou columns={complete!r} (Python)"
         )
     return (
-        f'{head} Map them with --columns "Their column={missing[0]},..." (command line) '
-        f"or columns={{'their column': {missing[0]!r}, ...}} (Python)"
+        f"{head} Indiquez la colonne de chaque nom canonique manquant : "
+        f'--columns "Leur colonne={missing[0] if missing[0] != "place" else "code_insee"},..." '
+        "(ligne de commande) ou columns={'leur colonne': 'name', ...} (Python)"
     )
+
+
+def _escape_flag(name: str) -> str:
+    return re.sub(r"([\\=,])", r"\\\1", name)
 
 
 def resolve_mapping(
@@ -339,7 +395,8 @@ def resolve_mapping(
         are not needed).
     layout : dict, optional
         Mapping of a header read as it is (canonical or French names,
-        :func:`maillage.load.census_guess.layout_mapping`), used when no schema is recognised.
+        :func:`maillage.load.census_guess.header_matches`), used when no schema is recognised,
+        completed or overridden by ``columns``.
     proposal : dict, optional
         Likely mapping shown in the error when required columns are not mapped; never
         applied.
@@ -369,7 +426,7 @@ def resolve_mapping(
     >>> resolve_mapping(["code", "nom"], {"code": "venue_id"})
     Traceback (most recent call last):
     ...
-    maillage.errors.ColumnError: source has no column mapped to 'name', 'latitude', 'longitude'; columns found: 'code', 'nom'. Map them with --columns "Their column=name,..." (command line) or columns={'their column': 'name', ...} (Python)
+    maillage.errors.ColumnError: le fichier n'a pas de colonne pour « name » et un lieu (latitude et longitude, x et y, code_insee ou commune) ; colonnes trouvées : « code » → venue_id, « nom » → non reconnue. Indiquez la colonne de chaque nom canonique manquant : --columns "Leur colonne=name,..." (ligne de commande) ou columns={'leur colonne': 'name', ...} (Python)
     """
     found = [str(c) for c in found]
     schema = recognise(found, has_geometry=has_geometry)
@@ -384,9 +441,13 @@ def resolve_mapping(
         mapping = {c: t for c, t in mapping.items() if t not in taken}
         mapping.update(columns)
     targets = set(mapping.values())
-    located = has_geometry or {"x", "y"} <= targets
-    required = _REQUIRED + (() if located else ("latitude", "longitude"))
-    missing = [r for r in required if r not in targets]
+    located = has_geometry or {"x", "y"} <= targets or {"latitude", "longitude"} <= targets
+    missing = [r for r in _REQUIRED if r not in targets]
+    if not located and not targets & set(_PLACES):
+        missing.append("place")
     if missing:
-        raise ColumnError(_missing_message(missing, found, proposal or {}))
+        message = _missing_message(
+            missing, found, proposal or {}, mapping=mapping, applied=columns or {}
+        )
+        raise ColumnError(message)
     return mapping, schema

@@ -18,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
+    "DUPLICATE_REASON",
     "FRANCE_BOXES",
     "MAX_DISTANCE_FROM_COMMUNE_M",
     "coordinate_reasons",
@@ -38,6 +41,7 @@ __all__ = [
     "nearest_commune",
     "outside_france_reasons",
     "parse_coordinates",
+    "same_place_reasons",
 ]
 
 FRANCE_BOXES: dict[str, tuple[float, float, float, float]] = {
@@ -294,6 +298,57 @@ def duplicate_reasons(raw: pd.DataFrame, candidates: pd.Series) -> pd.Series:
     for i, value in repeats.items():
         reasons[i] = f"duplicate venue_id {value!r} (first at row {first_row[value]})"
     return reasons
+
+
+DUPLICATE_REASON = "doublon du même nom au même lieu"
+"""Reason (and category) of a row that repeats a venue of the census."""
+
+
+def same_place_reasons(
+    names: pd.Series, points: gpd.GeoSeries, candidates: pd.Series, *, rows: pd.Series
+) -> pd.Series:
+    """Reject every repeat of a venue: same name once normalised, same point to 1 metre.
+
+    Parameters
+    ----------
+    names : pandas.Series
+        Venue names.
+    points : geopandas.GeoSeries
+        Points in a metric CRS (Lambert-93).
+    candidates : pandas.Series
+        Boolean mask of the rows still accepted.
+    rows : pandas.Series
+        How to name each row in a reason (``"ligne 12"``, ``"ligne 12 de x.csv"``).
+
+    Returns
+    -------
+    pandas.Series
+        ``"doublon du même nom au même lieu (ligne N)"`` (the row of the first one) on
+        every repeat, NA elsewhere and on the first occurrence.
+    """
+    reasons = pd.Series(pd.NA, index=names.index, dtype="string")
+    mask = candidates.to_numpy(dtype=bool)
+    if not mask.any():
+        return reasons
+    key = names[mask].astype("string").map(_plain_name, na_action="ignore").fillna("")
+    chosen = points[mask]
+    table = pd.DataFrame(
+        {"key": key, "x": np.round(chosen.x.to_numpy()), "y": np.round(chosen.y.to_numpy())},
+        index=names.index[mask],
+    )
+    repeats = table.duplicated(keep="first")
+    if repeats.any():
+        first = table.reset_index().groupby(["key", "x", "y"])["index"].transform("first")
+        first.index = table.index
+        quoted = rows.astype("string").reindex(first[repeats].to_numpy()).to_numpy()
+        text = DUPLICATE_REASON + " (" + pd.Series(quoted, index=first[repeats].index) + ")"
+        reasons[repeats[repeats].index] = text
+    return reasons
+
+
+def _plain_name(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
 
 
 def first_reasons(*reasons: pd.Series) -> pd.Series:

@@ -40,7 +40,9 @@ from maillage.prepare.venue_checks import (
     nearest_commune,
     outside_france_reasons,
     parse_coordinates,
+    same_place_reasons,
 )
+from maillage.prepare.venue_places import place_by_commune
 from maillage.schema import CRS, REJECT_COLUMNS, VENUE_COLUMNS
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CODE_FROM_POINT",
     "REJECTED_COLUMNS",
     "reason_category",
     "select_venues",
@@ -144,6 +147,7 @@ def validate_venues(
     communes: gpd.GeoDataFrame,
     *,
     kind: str | None = None,
+    keep_duplicates: bool = False,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Check every row of a raw census table; return accepted venues and rejected rows.
 
@@ -158,20 +162,36 @@ def validate_venues(
         France" test, the point-in-commune check and missing codes.
     kind : str, optional
         Kind of venues whose census gives none.
+    keep_duplicates : bool
+        Keep the rows that repeat a venue (same normalised name, same place to 1 m) and flag
+        them in ``duplicate_flag``, instead of rejecting them.
 
     Returns
     -------
     venues : geopandas.GeoDataFrame
-        Canonical venue columns plus ``location_flag``, ``code_insee_declared``
+        Canonical venue columns plus ``location_flag``, ``location_source`` (how the venue
+        was placed, :data:`~maillage.prepare.venue_places.LOCATION_SOURCES`),
+        ``code_insee_declared``
         (the code as found, where it was remapped from a former code) and, for a census
         whose reader flags opening dates (GoGoCarto's ``createdAt``), ``opened_flag``.
     rejected : pandas.DataFrame
         :data:`REJECTED_COLUMNS`; ``len(venues) + len(rejected) == len(raw)``.
     """
+    raw, source, place_reasons = place_by_commune(_with_coordinates(raw), communes)
     fields = canonical_fields(raw, schema, kind=kind)
+    fields["location_quality"] = fields["location_quality"].mask(
+        source != "coordinates", "commune_centroid"
+    )
+    cog = read_cog_table()
+    declared, harmonised, code_reasons = _declared_codes(raw, cog.index)
     lon, lat = parse_coordinates(raw)
+    no_point = lon.isna() & lat.isna()
     reasons = first_reasons(
-        _reader_reasons(raw), missing_id_reasons(raw), coordinate_reasons(raw, lon, lat)
+        _reader_reasons(raw),
+        missing_id_reasons(raw),
+        place_reasons,
+        code_reasons.where(no_point),  # a wrong code and no point: nothing to place the row
+        coordinate_reasons(raw, lon, lat),
     )
     bad_quality = fields["location_quality"].isna()
     if "location_quality" in raw.columns:
@@ -180,19 +200,23 @@ def validate_venues(
     points = _points(lon, lat, reasons.isna())
     near = nearest_commune(points, communes, reasons.isna())  # one spatial query for all rows
     outside = outside_france_reasons(points, communes, reasons.isna(), near=near, lonlat=(lon, lat))
-    reasons = first_reasons(reasons, outside)
-    reasons = first_reasons(reasons, duplicate_reasons(raw, reasons.isna()))
-    cog = read_cog_table()
-    declared = (
-        normalise_codes(raw["code_insee"])
-        if "code_insee" in raw.columns
-        else pd.Series(pd.NA, index=raw.index, dtype="string")
+    reasons = first_reasons(
+        reasons, outside, duplicate_reasons(raw, reasons.isna() & ~outside.notna())
     )
-    harmonised = harmonise_codes(declared, current=cog.index)
-    code_reasons = unknown_code_reasons(declared, harmonised)
-    reasons = first_reasons(reasons, code_reasons)
+    doubles = same_place_reasons(fields["name"], points, reasons.isna(), rows=_row_names(raw))
+    if not keep_duplicates:
+        reasons = first_reasons(reasons, doubles)
     ok = reasons.isna()
     codes, flags, locate_reasons = _locate(harmonised[ok], near[ok], communes.index, cog["nom"])
+    wrong = code_reasons[ok].notna().to_numpy()
+    if wrong.any():
+        given = declared[ok][wrong].astype(str).to_numpy(dtype=object)
+        found = _labels(codes[wrong], cog["nom"])
+        flags[wrong] = [
+            f"{CODE_FROM_POINT} : déclaré {a}, au point {b}"
+            for a, b in zip(given, found, strict=True)
+        ]
+    flags[(source[ok] != "coordinates").to_numpy()] = pd.NA
     reasons = first_reasons(reasons, locate_reasons.reindex(raw.index))
     ok = reasons.isna()
     venues = fields[ok].copy()
@@ -200,11 +224,46 @@ def validate_venues(
     venues = gpd.GeoDataFrame(venues, geometry=points[ok], crs=CRS)
     venues = venues[list(VENUE_COLUMNS)]
     venues["location_flag"] = flags.reindex(venues.index)
-    remapped = (declared != harmonised).fillna(False)
+    venues["location_source"] = source[ok]
+    remapped = (declared != harmonised).fillna(False) | code_reasons.notna()
     venues["code_insee_declared"] = declared.where(remapped).reindex(venues.index)
+    if keep_duplicates:
+        venues["duplicate_flag"] = doubles[ok]
     if "opened_flag" in raw.columns:
         venues["opened_flag"] = raw["opened_flag"].astype("string")[ok]
     return venues.reset_index(drop=True), _rejected(raw, reasons)
+
+
+CODE_FROM_POINT = "code INSEE inconnu, commune prise au point"
+"""Start of the ``location_flag`` of a venue whose declared code is unknown but point good."""
+
+
+def _with_coordinates(raw: pd.DataFrame) -> pd.DataFrame:
+    """Add empty ``latitude`` / ``longitude`` to a census that gives only communes."""
+    for column in ("latitude", "longitude"):
+        if column not in raw.columns:
+            raw = raw.assign(**{column: pd.Series(pd.NA, index=raw.index, dtype="string")})
+    return raw
+
+
+def _declared_codes(raw: pd.DataFrame, current: pd.Index) -> tuple[pd.Series, ...]:
+    """Codes as declared, harmonised to the current COG, and the reasons for unknown ones."""
+    declared = (
+        normalise_codes(raw["code_insee"])
+        if "code_insee" in raw.columns
+        else pd.Series(pd.NA, index=raw.index, dtype="string")
+    )
+    harmonised = harmonise_codes(declared, current=current)
+    return declared, harmonised, unknown_code_reasons(declared, harmonised)
+
+
+def _row_names(raw: pd.DataFrame) -> pd.Series:
+    """``"ligne N"`` of each row in its file, with the file's name for a census of several."""
+    rows = raw["file_row"] if "file_row" in raw.columns else pd.Series(raw.index + 1, raw.index)
+    names = "ligne " + rows.astype("string")
+    if "file" in raw.columns and (raw["file"] != raw["file"].iloc[0]).any():
+        names = names + " de " + raw["file"].astype("string")
+    return names
 
 
 def _reader_reasons(raw: pd.DataFrame) -> pd.Series:

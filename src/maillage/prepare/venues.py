@@ -35,8 +35,10 @@ from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.census import read_venues
 from maillage.load.cog import COG_CREDITS
 from maillage.prepare.communes import load_communes
+from maillage.prepare.venue_checks import DUPLICATE_REASON
 from maillage.prepare.venue_coords import lonlat_from_xy
 from maillage.prepare.venue_rows import (
+    CODE_FROM_POINT,
     reason_category,
     select_venues,
     summarise_rejections,
@@ -199,7 +201,7 @@ def no_venue_message(rejected: pd.DataFrame, *, source: str, first: int = 3) -> 
 
 
 def load_venues(
-    source: str | Path,
+    source: str | Path | pd.DataFrame,
     *,
     columns: Mapping[str, str] | None = None,
     region: str | None = None,
@@ -210,13 +212,17 @@ def load_venues(
     kind: str | None = None,
     crs: object = None,
     metropolitan: bool = False,
+    keep_duplicates: bool = False,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load a venue census as canonical venues in Lambert-93 (EPSG:2154).
 
     Parameters
     ----------
-    source : str or path
-        A catalogue census (:func:`maillage.load.census.venue_censuses`: the CGET 2019
+    source : str, path, pandas.DataFrame or geopandas.GeoDataFrame
+        A table already in memory (headers read as for a file, points from a
+        GeoDataFrame's geometries), a catalogue census (:func:`maillage.load.census.venue_censuses`: the CGET 2019
         tiers-lieux, the France services lists of 2020 and 2024, the Fabriques de
         territoire) or a file: CSV, XLSX, GeoJSON, GeoPackage, a GoGoCarto export (JSON,
         GeoJSON, CSV), a file of the "lieux de médiation numérique" schema, or a table with
@@ -249,6 +255,14 @@ def load_venues(
         Without ``region``, ``departements`` nor ``epci``: select metropolitan France, as
         for a national report (the overseas venues are counted as ``elsewhere``, not in the
         area). Ignored with an area.
+    keep_duplicates : bool
+        Keep the rows that repeat a venue (same normalised name at the same place, to 1 m),
+        flagged in ``duplicate_flag``; by default they are rejected with their reason.
+    sheet : str, optional
+        Sheet of an XLSX file (default: the first one).
+    header_row : int, optional
+        Row of the header in an XLSX or CSV file, 1 for the first line (default: found, below
+        any title rows).
 
     Returns
     -------
@@ -291,10 +305,12 @@ def load_venues(
     225
     """
     _check_options(errors, buffer_km)
-    raw, schema, used = read_venues(source, columns=columns)
+    raw, schema, used = read_venues(source, columns=columns, sheet=sheet, header_row=header_row)
     raw = _projected(raw, crs)
     polygons = _polygons()  # metropolitan France
-    venues, rejected = validate_venues(raw, schema, polygons, kind=kind)
+    venues, rejected = validate_venues(
+        raw, schema, polygons, kind=kind, keep_duplicates=keep_duplicates
+    )
     total_rejected = len(rejected)
     selected = (region, departements, epci) != (None, None, None)
     if selected or metropolitan:
@@ -308,10 +324,21 @@ def load_venues(
     venues.attrs["census"] = census_accounting(
         venues, rejected, source=used, rows=len(raw), rejected_total=total_rejected
     )
-    venues.attrs["census"] |= {"row_ids": bool(raw.attrs.get("row_ids")), "buffer_km": buffer_km}
+    venues.attrs["census"] |= {
+        "row_ids": bool(raw.attrs.get("row_ids")),
+        "buffer_km": buffer_km,
+        "by_commune": int((venues["location_source"] != "coordinates").sum()),
+        "code_from_point": int(venues["location_flag"].str.startswith(CODE_FROM_POINT).sum()),
+        "duplicates_kept": keep_duplicates,
+        "duplicates": int(
+            venues["duplicate_flag"].notna().sum()
+            if keep_duplicates
+            else rejected["reason"].str.startswith(DUPLICATE_REASON).sum()
+        ),
+    }
     logger.info("%s: %d venues accepted, %d rows rejected", used, len(venues), len(rejected))
     if errors == "raise" and len(rejected):
-        raise InputDataError(summarise_rejections(rejected, total=len(raw), source=str(source)))
+        raise InputDataError(summarise_rejections(rejected, total=len(raw), source=used))
     if errors == "report":
         return venues, rejected
     return venues

@@ -103,7 +103,9 @@ def census_facts(venues: gpd.GeoDataFrame, rejected: pd.DataFrame | None) -> dic
     dict
         ``attrs["census"]`` (``source``, ``input``, ``in_area``, ``near_area``,
         ``elsewhere``, ``rejected``, ``rejected_elsewhere``, ``rejected_by_reason``,
-        ``buffer_km``) plus ``label``, ``added`` (labelled venues appended) and
+        ``buffer_km``, ``by_commune``, ``code_from_point``, ``duplicates``) plus ``label``
+        (the census's name, and the labelled venues added when there are), ``added``
+        (labelled venues appended) and
         ``area_input`` (rows of the area: accepted + rejected); empty when the venues
         carry no accounting.
     """
@@ -116,6 +118,8 @@ def census_facts(venues: gpd.GeoDataFrame, rejected: pd.DataFrame | None) -> dic
         census["rejected_by_reason"] = {str(k): int(v) for k, v in by_reason.items()}
     census["label"] = census_label(census.get("source", ""))
     census["added"] = int((venues.attrs.get("support_matching") or {}).get("appended", 0))
+    if census["added"]:  # the title says that the venues are not the census alone
+        census["label"] += f" + {_number(census['added'])} lieux labellisés absents du recensement"
     census["area_input"] = census["in_area"] + census["near_area"] + census["rejected"]
     return census
 
@@ -272,6 +276,7 @@ def census_section(report: Report) -> list[str]:
         f"{_number(facts['near_area'])}",
         f"rejetées : <b>{_number(facts['rejected'])}</b> (détail dans <code>rejected.csv</code>)",
     ]
+    items += _placement_items(facts)
     if facts.get("added"):
         items.append(f"lieux labellisés ajoutés : {_number(facts['added'])}")
     elsewhere = facts.get("elsewhere", 0) + facts.get("rejected_elsewhere", 0)
@@ -285,4 +290,40 @@ def census_section(report: Report) -> list[str]:
         "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>",
         _reason_rows(facts),
         note,
+        *_placement_method(facts),
+    ]
+
+
+def _placement_items(facts: dict[str, Any]) -> list[str]:
+    """List the census rows placed otherwise than by their point, and the repeated venues."""
+    items = []
+    if facts.get("by_commune"):
+        items.append(
+            "dont placées au point de leur commune (le fichier ne donne que la commune) : "
+            f"{_number(facts['by_commune'])}"
+        )
+    if facts.get("code_from_point"):
+        items.append(
+            "dont code INSEE inconnu, commune prise au point donné : "
+            f"{_number(facts['code_from_point'])}"
+        )
+    if facts.get("duplicates"):
+        kept = "gardés et signalés" if facts.get("duplicates_kept") else "écartés"
+        items.append(
+            f"doublons (même nom au même lieu, à 1 m près), {kept} : {_number(facts['duplicates'])}"
+        )
+    return items
+
+
+def _placement_method(facts: dict[str, Any]) -> list[str]:
+    """Explain how the venues given only by their commune are placed."""
+    if not facts.get("by_commune"):
+        return []
+    return [
+        '<p class="note">Méthode : un lieu dont le fichier ne donne que la commune (son code '
+        "INSEE, ou son nom avec le code postal ou le département) est placé au point "
+        "représentatif du contour de la commune (IGN ADMIN EXPRESS : un point intérieur, proche "
+        "du centre ; aucun point de chef-lieu n'est disponible hors ligne, et ce point n'est "
+        "pas pondéré par la population). Son temps d'accès est donc approché ; la colonne "
+        "<code>location_source</code> le signale.</p>"
     ]
