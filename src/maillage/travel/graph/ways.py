@@ -180,8 +180,8 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     delay = np.concatenate([enter[0][fwd], enter[1][bwd]])
     xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
     order = spatial_order(xy)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
+    rank = np.empty(len(order), dtype=index)
+    rank[order] = np.arange(len(order), dtype=index)
     return graph_from_edges(
         rank[tails],
         rank[heads],
