@@ -210,18 +210,21 @@ def _dedupe_edges(
     if len(kept) == 0:
         msg = "the road network has no drivable edge; check the OSM file covers roads"
         raise NetworkError(msg)
-    tails, heads = tails[kept].astype(np.int64), heads[kept].astype(np.int64)
+    key = tails[kept].astype(np.int64) * n + heads[kept]  # one int64 per (tail, head): n < 2**31
     times = np.maximum(times[kept], MIN_EDGE_TIME_S)
-    key = tails * n + heads  # one int64 key per (tail, head): n < 2**31
     order = np.argsort(key, kind="stable")
     key, sorted_times = key[order], times[order]
     start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     if len(start) < len(key):  # parallel edges: keep the first of the fastest of each group
         group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(key)]))
         fastest = np.flatnonzero(sorted_times == np.minimum.reduceat(sorted_times, start)[group])
-        start = fastest[np.r_[True, group[fastest][1:] != group[fastest][:-1]]]
+        del group
+        start = fastest[np.r_[True, key[fastest][1:] != key[fastest][:-1]]]
+    del sorted_times
     first = order[start]
-    tails, heads = tails[first], heads[first]
+    del order
+    tails, heads = np.divmod(key[start], n)  # key is sorted: tails then heads ascending
+    del key
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
     return indptr, heads.astype(np.int32), times[first].astype(np.float64), kept[first]

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import logging
+from array import array
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = ["RawWays", "as_paths", "check_pbf", "read_ways"]
 logger = logging.getLogger(__name__)
 
 _PBF_MAGIC = b"OSMHeader"
+_CHUNK_WAYS = 50_000  # ways whose WKB is decoded at once
 
 
 @dataclass(frozen=True)
@@ -133,22 +135,26 @@ def check_pbf(path: Path) -> None:
 
 
 class _Collector:
-    """Accumulate way nodes and way attributes, then turn them into numpy arrays.
+    """Accumulate way nodes and way attributes into compact buffers, then numpy arrays.
 
-    Node ids are read in Python (one attribute per node); coordinates come from osmium's
-    WKB factory (one C++ call per way) and are decoded in bulk with numpy. A way with a
-    node missing from the file (an extract cut at its border) falls back to a per-node
-    read that skips the missing nodes.
+    Node ids go to a typed ``array`` (8 bytes each, no Python int kept); coordinates come
+    from osmium's WKB factory (one C++ call per way) and are decoded with numpy every
+    :data:`_CHUNK_WAYS` ways, so only float64 pairs are kept. A way with a node missing from
+    the file (an extract cut at its border) falls back to a per-node read that skips the
+    missing nodes.
     """
 
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self.factory = osmium.geom.WKBFactory()
-        self.refs: list[int] = []
-        self.sizes: list[int] = []
-        self.wkb: list[str] = []
-        self.slow: dict[int, list[tuple[float, float]]] = {}  # way position -> lon/lat
-        self.rules: list[tuple[float, float, float, bool, float, float]] = []
+        self.refs = array("q")
+        self.sizes = array("q")
+        self.wkb: list[str] = []  # hex WKB of the ways read since the last decode
+        self.wkb_sizes: list[int] = []
+        self.coords: list[np.ndarray] = []  # decoded (n, 2) lon/lat chunks, in way order
+        self.rules = array(
+            "d"
+        )  # forward/backward kph, duration_s, roundabout, forward/backward penalty
         self.barriers: set[int] = set()
         self.obstacles: dict[int, tuple[tuple[float, int, int], ...]] = {}  # node id -> delays
         self.missing = 0
@@ -168,7 +174,7 @@ class _Collector:
         if rule is None or len(nodes) < 2:
             return
         try:
-            self.wkb.append(self.factory.create_linestring(nodes, use_nodes=osmium.geom.ALL))
+            wkb = self.factory.create_linestring(nodes, use_nodes=osmium.geom.ALL)
             refs = [node.ref for node in nodes]
         except osmium.InvalidLocationError:
             refs, lonlat = [], []
@@ -179,33 +185,44 @@ class _Collector:
             self.missing += len(nodes) - len(refs)
             if len(refs) < 2:
                 return
-            self.slow[len(self.sizes)] = lonlat
+            self._decode()
+            self.coords.append(np.array(lonlat, dtype=np.float64))
+        else:
+            self.wkb.append(wkb)
+            self.wkb_sizes.append(len(refs))
+            if len(self.wkb) >= _CHUNK_WAYS:
+                self._decode()
         self.refs.extend(refs)
         self.sizes.append(len(refs))
         duration = np.nan if rule.duration_s is None else rule.duration_s
         penalty = (rule.forward_penalty, rule.backward_penalty)
-        self.rules.append(
+        self.rules.extend(
             (rule.forward_kph, rule.backward_kph, duration, rule.roundabout, *penalty)
         )
 
-    def _coordinates(self, sizes: np.ndarray) -> np.ndarray:
-        """Decode the WKB linestrings (and the slow ways) into one (n, 2) lon/lat array."""
-        fast = np.ones(len(sizes), dtype=bool)
-        fast[list(self.slow)] = False
+    def _decode(self) -> None:
+        """Decode the pending WKB linestrings into one (n, 2) lon/lat chunk."""
+        if not self.wkb:
+            return
+        sizes = np.asarray(self.wkb_sizes, dtype=np.int64)
         buffer = np.frombuffer(bytes.fromhex("".join(self.wkb)), dtype=np.uint8)
+        self.wkb, self.wkb_sizes = [], []
         # each linestring: 1 byte order + 4 type + 4 count, then 16 bytes per point
-        starts = np.cumsum(np.r_[0, 9 + 16 * sizes[fast]])[:-1]
-        if len(buffer) and (buffer[starts] != 1).any():
+        starts = np.cumsum(np.r_[0, 9 + 16 * sizes])[:-1]
+        if (buffer[starts] != 1).any():
             msg = "osmium returned big-endian WKB; cannot decode coordinates"
             raise NetworkError(msg)
         keep = np.ones(len(buffer), dtype=bool)
         keep[(starts[:, None] + np.arange(9)).ravel()] = False
-        coords = np.empty((int(sizes.sum()), 2))
-        row_fast = np.repeat(fast, sizes)
-        coords[row_fast] = buffer[keep].view("<f8").reshape(-1, 2)
-        if self.slow:
-            slow_rows = [self.slow[i] for i in sorted(self.slow)]
-            coords[~row_fast] = np.array([xy for way in slow_rows for xy in way])
+        self.coords.append(buffer[keep].view("<f8").reshape(-1, 2))
+
+    def _coordinates(self) -> np.ndarray:
+        """All way nodes' lon/lat, shape (n, 2)."""
+        self._decode()
+        if not self.coords:
+            return np.empty((0, 2))
+        coords = np.concatenate(self.coords)
+        self.coords = []
         return coords
 
     def _obstacle_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -217,14 +234,16 @@ class _Collector:
         )
 
     def arrays(self) -> RawWays:
-        sizes = np.asarray(self.sizes, dtype=np.int64)
+        sizes = np.frombuffer(self.sizes, dtype=np.int64)
         offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
-        rules = np.asarray(self.rules, dtype=np.float64).reshape(-1, 6)
-        coords = self._coordinates(sizes)
+        rules = np.frombuffer(self.rules, dtype=np.float64).reshape(-1, 6)
+        coords = self._coordinates()
         obstacle_ids, obstacles = self._obstacle_arrays()
+        node_ids = np.frombuffer(self.refs, dtype=np.int64).copy()
+        self.refs = array("q")
         return RawWays(
-            node_ids=np.asarray(self.refs, dtype=np.int64),
+            node_ids=node_ids,
             lon=coords[:, 0].copy(),
             lat=coords[:, 1].copy(),
             offsets=offsets,

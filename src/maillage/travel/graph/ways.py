@@ -112,7 +112,13 @@ def _segment_ends(ways: RawWays, a: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 
 def _obstacle_delays(
-    ways: RawWays, a: np.ndarray, way: np.ndarray, ends: tuple[np.ndarray, np.ndarray], n: int
+    ways: RawWays,
+    a: np.ndarray,
+    way: np.ndarray,
+    ends: tuple[np.ndarray, np.ndarray],
+    *,
+    length_m: np.ndarray,
+    n: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Delay at the head of each segment's forward edge and of its backward edge.
 
@@ -132,7 +138,6 @@ def _obstacle_delays(
     np.maximum.at(fastest, ends[0], speed)
     np.maximum.at(fastest, ends[1], speed)
     roads = count_roads(ends[0], ends[1], n)
-    length_m = haversine_m(ways.lon, ways.lat, a, a + 1)
     for side, (rows, allowed, kph, node) in enumerate(
         (
             (a + 1, FORWARD, ways.forward_kph[way], ends[1]),
@@ -155,14 +160,18 @@ def _obstacle_delays(
 
 def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     """Node-based graph (obstacle delays included; roundabout flags with ``turns``)."""
-    way_of_row = np.repeat(np.arange(ways.n_ways), np.diff(ways.offsets))
-    a = np.arange(len(ways.node_ids) - 1)
-    a = a[way_of_row[a] == way_of_row[a + 1]]
+    index = np.int32 if len(ways.node_ids) < 2**31 - 1 else np.int64  # 32 bits suffice
+    way_of_row = np.repeat(np.arange(ways.n_ways, dtype=index), np.diff(ways.offsets))
+    a = np.flatnonzero(way_of_row[:-1] == way_of_row[1:]).astype(index)
     way = way_of_row[a]
+    del way_of_row
     tail, head, row = _segment_ends(ways, a)
-    ends = (tail, head)
-    enter = _obstacle_delays(ways, a, way, ends, len(row))
-    along, against = _segment_times(ways, a, way, haversine_m(ways.lon, ways.lat, a, a + 1))
+    ends = (tail.astype(index), head.astype(index))
+    del tail, head
+    length_m = haversine_m(ways.lon, ways.lat, a, a + 1)
+    enter = _obstacle_delays(ways, a, way, ends, length_m=length_m, n=len(row))
+    along, against = _segment_times(ways, a, way, length_m)
+    del length_m
     fwd, bwd = ways.forward_kph[way] > 0, ways.backward_kph[way] > 0
     tails = np.concatenate([ends[0][fwd], ends[1][bwd]])
     heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
@@ -177,8 +186,8 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     delay = np.concatenate([enter[0][fwd], enter[1][bwd]])
     xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
     order = spatial_order(xy)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
+    rank = np.empty(len(order), dtype=index)
+    rank[order] = np.arange(len(order), dtype=index)
     return graph_from_edges(
         rank[tails],
         rank[heads],
