@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from maillage import load_venues
 from maillage.cli import main
+from maillage.report.columns import read_table
 
 DATA = Path(__file__).parent / "data"
 ISSUE = DATA / "lieux_entete_issue.csv"  # the header of the issue, with contacts
@@ -149,7 +150,7 @@ def test_report_reads_the_issue_header_without_columns(capsys, tmp_path):
     assert code == 0, err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (summary["venues_input"], summary["venues"], summary["venues_rejected"]) == (6, 5, 1)
-    rejected = pd.read_csv(out / "rejected.csv", dtype=str)
+    rejected = read_table(out / "rejected.csv", typed=False)
     assert rejected["reason"].tolist() == ["doublon du même nom au même lieu (ligne 1)"]
     assert "Courriel" not in rejected.columns
     page = (out / "report.html").read_text(encoding="utf-8")

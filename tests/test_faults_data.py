@@ -22,6 +22,7 @@ from maillage.load.census_guess import columns_flag, parse_columns_flag
 from maillage.load.census_schemas import is_personal
 from maillage.prepare.commutes import MAX_WORKERS_PER_FLOW
 from maillage.prepare.toy import toy_territory
+from maillage.report.columns import read_table
 from maillage.schema import check_populations
 from maillage.sources import fetch
 
@@ -129,7 +130,7 @@ def test_no_personal_value_reaches_any_output_file(charente_report, personal_cen
 def test_a_dated_list_without_venue_in_the_area_shows_zero(charente_report):
     code, out = charente_report
     assert code == 0
-    series = pd.read_csv(out / "series.csv", index_col="date")
+    series = read_table(out / "series.csv").set_index("date")
     assert series.loc["2020-01-01", "venues"] == 0
     assert series.loc["2020-01-01", "share_within_threshold"] == 0
     assert series.loc["2024-08-01", "venues"] > 0
@@ -145,8 +146,8 @@ def test_census_whose_rows_are_all_rejected_writes_rejected_csv(tmp_path, capsys
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert code == 2 and len(err) == 1
     assert "aucun lieu retenu, les 3 lignes sont écartées" in err[0]
-    assert "missing coordinates : 1" in err[0] and "point outside France : 1" in err[0]
-    rejected = pd.read_csv(out / "rejected.csv", dtype=str)
+    assert "coordonnées manquantes : 1" in err[0] and "point hors de France : 1" in err[0]
+    rejected = read_table(out / "rejected.csv", typed=False)
     assert rejected["name"].tolist() == ["A", "B", "C"]  # every input row, with its reason
     assert rejected["reason"].notna().all()
 

@@ -165,14 +165,16 @@ def _no_venue(args: argparse.Namespace, rejected: pd.DataFrame) -> NoReturn:
     from maillage.errors import InputDataError  # noqa: PLC0415 - loaded when a command runs
     from maillage.prepare.venues import no_venue_message  # noqa: PLC0415 - same reason
     from maillage.report.census import rejected_table  # noqa: PLC0415 - same reason
+    from maillage.report.columns import table_csv  # noqa: PLC0415 - same reason
     from maillage.report.folder import replace_folder  # noqa: PLC0415 - same reason
-    from maillage.report.formulas import neutralise_formulas  # noqa: PLC0415 - same reason
+    from maillage.report.reasons import french_reason  # noqa: PLC0415 - same reason
 
+    if "reason" in rejected.columns:  # the reasons in French, as in every report's rejected.csv
+        rejected = rejected.assign(reason=rejected["reason"].map(french_reason, na_action="ignore"))
     message = no_venue_message(rejected, source=Path(str(args.venues)).name)
     out = Path(args.out).expanduser()
     if len(rejected) and not out.exists():
-        table = neutralise_formulas(rejected_table(rejected))
-        replace_folder(out, {"rejected.csv": table.to_csv(index=False).encode("utf-8")})
+        replace_folder(out, {"rejected.csv": table_csv(rejected_table(rejected))})
         message += f" ; détail ligne par ligne : {out.name}/rejected.csv"
     raise InputDataError(message)
 
