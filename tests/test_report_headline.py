@@ -12,7 +12,6 @@ import re
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
@@ -23,6 +22,7 @@ import maillage
 from maillage.maps import plot_coverage
 from maillage.maps._style import UNCERTAIN_EDGE, UNCERTAIN_LABEL
 from maillage.report import build_report, write_report
+from maillage.report.columns import read_table
 from maillage.report.page import render_page
 
 ROAD_TEXT = "estimation sans le réseau routier"
@@ -49,9 +49,7 @@ def default_report(belfort, tmp_path_factory):
         area="Territoire de Belfort",
     )
     return {name: (out / name) for name in ("report.html", "map.html", "summary.json")} | {
-        "communes": pd.read_csv(out / "communes.csv", dtype={"code_insee": str}).set_index(
-            "code_insee"
-        )
+        "communes": read_table(out / "communes.csv").set_index("code_insee")
     }
 
 
