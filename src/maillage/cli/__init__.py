@@ -164,8 +164,8 @@ def _no_venue(args: argparse.Namespace, rejected: pd.DataFrame) -> NoReturn:
     """
     from maillage.errors import InputDataError  # noqa: PLC0415 - loaded when a command runs
     from maillage.prepare.venues import no_venue_message  # noqa: PLC0415 - same reason
-    from maillage.report.census import rejected_table  # noqa: PLC0415 - same reason
     from maillage.report.columns import table_csv  # noqa: PLC0415 - same reason
+    from maillage.report.files import french_rejected_table  # noqa: PLC0415 - same reason
     from maillage.report.folder import replace_folder  # noqa: PLC0415 - same reason
     from maillage.report.reasons import french_reason  # noqa: PLC0415 - same reason
 
@@ -174,7 +174,7 @@ def _no_venue(args: argparse.Namespace, rejected: pd.DataFrame) -> NoReturn:
     message = no_venue_message(rejected, source=Path(str(args.venues)).name)
     out = Path(args.out).expanduser()
     if len(rejected) and not out.exists():
-        replace_folder(out, {"rejected.csv": table_csv(rejected_table(rejected))})
+        replace_folder(out, {"rejected.csv": table_csv(french_rejected_table(rejected))})
         message += f" ; détail ligne par ligne : {out.name}/rejected.csv"
     raise InputDataError(message)
 

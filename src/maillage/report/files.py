@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from maillage.report.model import Report
 
-__all__ = ["RENDERERS", "TABLES", "render_files", "stable_ids", "venues_layer"]
+__all__ = ["RENDERERS", "TABLES", "french_rejected_table", "render_files", "stable_ids", "venues_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -229,9 +229,25 @@ def _changes_table(report: Report) -> pd.DataFrame:
     return report.comparison.changes
 
 
-def _rejected_table(report: Report) -> pd.DataFrame:
-    table = rejected_table(report.extra["rejected"])
+def french_rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
+    """Return the table of ``rejected.csv``: the rejected rows, their reasons in French.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        Rejected rows, as :func:`maillage.load_venues` returns them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`maillage.report.census.rejected_table`.
+    """
+    table = rejected_table(rejected)
     return table.assign(reason=table["reason"].map(french_reason, na_action="ignore"))
+
+
+def _rejected_table(report: Report) -> pd.DataFrame:
+    return french_rejected_table(report.extra["rejected"])
 
 
 TABLES: dict[str, Callable[[Report], pd.DataFrame]] = {
