@@ -200,9 +200,11 @@ def _simulated_range(
     threshold: float,
     grid: gpd.GeoDataFrame | None,
     level: float,
+    origins: gpd.GeoDataFrame | None,
 ) -> dict[str, float]:
     errors = model.trip_errors()
-    origins = build_origins(communes, grid)
+    if origins is None:
+        origins = build_origins(communes, grid)
     points = venue_points(venues, model=model)
     widest = min(_WIDEST, float(np.exp(-_low_tail(errors))))
     trips = _candidate_trips(origins, points, model=model, limit_s=threshold * 60 * widest)
@@ -270,6 +272,7 @@ def headline_range(
     threshold_min: float | None = None,
     grid: gpd.GeoDataFrame | None = None,
     level: float = 0.8,
+    origins: gpd.GeoDataFrame | None = None,
 ) -> dict[str, float] | None:
     """Return the low and high headline figures under the model's measured error.
 
@@ -290,6 +293,9 @@ def headline_range(
         Population grid, as in :func:`maillage.coverage`.
     level : float, default 0.8
         Probability the range is meant to hold the real figure with.
+    origins : geopandas.GeoDataFrame, optional
+        The origins of a coverage already computed on ``communes`` and ``grid``
+        (``coverage(..., detail=True)``), so they are not built again.
 
     Returns
     -------
@@ -313,11 +319,18 @@ def headline_range(
     threshold = check_threshold(threshold_min)
     if callable(getattr(model, "trip_errors", None)):
         return _simulated_range(
-            communes, venues, model=model, threshold=threshold, grid=grid, level=level
+            communes,
+            venues,
+            model=model,
+            threshold=threshold,
+            grid=grid,
+            level=level,
+            origins=origins,
         )
     if not isinstance(model, ErrorBounded):
         return None
-    origins = build_origins(communes, grid)
+    if origins is None:
+        origins = build_origins(communes, grid)
     fast, slow = (
         headline(*_variant(communes, venues, origins, variant, threshold), threshold)
         for variant in model.bounds(level)
