@@ -21,7 +21,13 @@ from maillage import errors, maps, report
 from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
+from maillage.analysis.commute_scenario import (
+    CommuteScenario,
+    commute_sensitivity,
+    scenario_trips,
+)
 from maillage.analysis.commute_totals import commute_savings, commute_savings_by_venue
+from maillage.analysis.commute_venues import select_venue_kinds
 from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
@@ -61,6 +67,7 @@ __version__ = "0.2.0"
 __all__ = [
     "CATALOGUE",
     "CalibratedModel",
+    "CommuteScenario",
     "CrowFlyModel",
     "OSRMModel",
     "Options",
@@ -73,6 +80,7 @@ __all__ = [
     "catchments",
     "commute_savings",
     "commute_savings_by_venue",
+    "commute_sensitivity",
     "commute_trips",
     "coverage",
     "coverage_by_year",
@@ -98,6 +106,8 @@ __all__ = [
     "osm_extracts_for",
     "report",
     "save_report",
+    "scenario_trips",
+    "select_venue_kinds",
     "suggest_sites",
     "uncertain_communes",
     "white_zones",

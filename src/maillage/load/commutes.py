@@ -44,6 +44,16 @@ Géographie-cités; or ``HOME``, ``WORK``, ``FLOW`` as in La Réunion 2010 (R pa
 ``table``: any CSV or Parquet OD table, its columns mapped with ``columns=`` to
 ``home_code``, ``work_code``, ``workers`` and optionally ``mode`` (canonical mode names).
 
+Occupational group
+------------------
+With ``occupations=True`` the raw table has a sixth column, ``pcs``: the worker's
+occupational group (*groupe socioprofessionnel*, PCS level 1: 1 farmers, 2 craftsmen,
+shopkeepers and business owners, 3 executives and higher intellectual professions,
+4 intermediate occupations, 5 clerical and service employees, 6 manual workers), as found
+in ``CS1`` (FD_MOBPRO), ``CSP`` (Île-de-France 2014, Géographie-cités) or ``PCS``; NA when
+the file has no such column (INSEE's flows files, La Réunion 2010), and
+``attrs["pcs_column"]`` names the column read (None when there is none).
+
 Examples
 --------
 >>> from maillage.sources import fetch
@@ -86,8 +96,8 @@ logger = logging.getLogger(__name__)
 
 RAW_COLUMNS = ("row", "home", "work", "mode", "workers")
 """Columns of every reader's output."""
-TABLE_COLUMNS = ("home_code", "work_code", "mode", "workers")
-"""Canonical names a plain OD table is mapped to (``mode`` optional)."""
+TABLE_COLUMNS = ("home_code", "work_code", "mode", "workers", "pcs")
+"""Canonical names a plain OD table is mapped to (``mode`` and ``pcs`` optional)."""
 RDATA_INSTALL = "pip install rdata"
 """Install command of the optional R data reader."""
 
@@ -95,6 +105,7 @@ _RDATA_SUFFIXES = (".rda", ".rdata", ".rds")
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _FLOWS_RE = re.compile(r"^NBFLUX_C(\d{2})_ACTOCC15P$", re.IGNORECASE)
 _DETAIL = ("COMMUNE", "DCLT", "TRANS", "IPONDI")
+_PCS_NAMES = ("CS1", "CSP", "PCS")
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _BATCH_BYTES = 64 << 20
 _RDATA_SCHEMA = "1"
@@ -222,9 +233,17 @@ def _raw(
         else:
             out[raw_name] = pd.array(frame[column].astype("string").to_numpy(), dtype="string")
     keep = _home_filter(out["home"], departements)
-    raw = out[list(RAW_COLUMNS)][keep].reset_index(drop=True)
+    raw = out[[*RAW_COLUMNS, *(["pcs"] if "pcs" in names else [])]][keep].reset_index(drop=True)
     raw.attrs["rows_read"] = len(frame)
+    if "pcs" in names:
+        raw.attrs["pcs_column"] = names["pcs"]
     return raw
+
+
+def _with_pcs(names: dict[str, str | None], found: Iterable[str]) -> dict[str, str | None]:
+    """Add the occupational group column (``pcs``) to a layout: the first of CS1, CSP, PCS."""
+    upper = {str(c).upper(): str(c) for c in found}
+    return names | {"pcs": next((upper[c] for c in _PCS_NAMES if c in upper), None)}
 
 
 def _rdata_layout(frame: pd.DataFrame, path: Path) -> tuple[dict[str, str | None], str | None]:
@@ -326,6 +345,10 @@ def _from_batches(
         parts.append(part)
     raw = pd.concat(parts, ignore_index=True) if parts else _empty_raw()
     raw.attrs["rows_read"] = offset
+    if "pcs" in names:
+        raw.attrs["pcs_column"] = names["pcs"]
+        if "pcs" not in raw.columns:  # no batch: an empty file
+            raw["pcs"] = pd.array([], dtype="string")
     return raw
 
 
@@ -352,16 +375,17 @@ def _read_csv_batches(
 
 
 def _read_parquet_detail(
-    path: Path, names: Mapping[str, str], departements: Collection[str] | None
+    path: Path, names: Mapping[str, str | None], departements: Collection[str] | None
 ) -> pd.DataFrame:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415 - pyarrow only for the files that need it
 
     parquet = pq.ParquetFile(path)
     found = parquet.schema_arrow.names
-    missing = [c for c in names.values() if c not in found]
+    wanted = [c for c in names.values() if c is not None]
+    missing = [c for c in wanted if c not in found]
     if missing:
         raise _columns_error(path.name, found, ", ".join(missing))
-    batches = parquet.iter_batches(columns=list(names.values()), batch_size=1 << 20)
+    batches = parquet.iter_batches(columns=wanted, batch_size=1 << 20)
     return _from_batches(batches, names, departements)
 
 
@@ -392,7 +416,9 @@ def _trans_coding(vintage: int | None, raw: pd.DataFrame) -> str:
     return "insee-trans-2017" if has_six else "insee-trans-2016"
 
 
-def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFrame | None:
+def _read_insee(
+    path: Path, departements: Collection[str] | None, *, occupations: bool = False
+) -> pd.DataFrame | None:
     """Read an INSEE flows or detail file (CSV, zipped CSV); None when not one of them."""
     with _open_member(path) as (stream, name):
         if name.lower().endswith(".parquet"):
@@ -403,7 +429,8 @@ def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFram
             return None
         stream.seek(0)
         if detail is not None:
-            raw = _read_csv_batches(stream, sep, detail, departements)
+            names = _with_pcs(dict(detail), header) if occupations else detail
+            raw = _read_csv_batches(stream, sep, names, departements)
             vintage = _vintage(name)
             raw.attrs.update(layout="insee-detail", vintage=vintage)
             raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
@@ -411,13 +438,18 @@ def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFram
         if flows is None:  # not reached: one of the two layouts matched
             return None
         names = {"home": flows["home"], "work": flows["work"], "mode": None}
+        names |= {"pcs": None} if occupations else {}
         raw = _read_csv_batches(stream, sep, names | {"workers": flows["workers"]}, departements)
         raw.attrs.update(layout="insee-flows", vintage=_vintage(name, header), mode_coding=None)
         return raw
 
 
 def _read_table(
-    path: Path, columns: Mapping[str, str] | None, departements: Collection[str] | None
+    path: Path,
+    columns: Mapping[str, str] | None,
+    departements: Collection[str] | None,
+    *,
+    occupations: bool = False,
 ) -> pd.DataFrame:
     mapping = dict(columns or {})
     wrong = sorted(set(mapping.values()) - set(TABLE_COLUMNS))
@@ -444,6 +476,8 @@ def _read_table(
         raise ColumnError(msg)
     names = {"home": "home_code", "work": "work_code", "workers": "workers"}
     names["mode"] = "mode" if "mode" in frame.columns else None  # type: ignore[assignment]
+    if occupations:
+        names["pcs"] = "pcs" if "pcs" in frame.columns else None  # type: ignore[assignment]
     raw = _raw(frame, names, departements)
     raw.attrs.update(layout="table", vintage=None, mode_coding="labels" if names["mode"] else None)
     return raw
@@ -455,6 +489,7 @@ def read_commute_file(
     columns: Mapping[str, str] | None = None,
     departements: Collection[str] | None = None,
     vintage: int | None = None,
+    occupations: bool = False,
 ) -> pd.DataFrame:
     """Read a home-to-work flow file into the raw table (see the module docstring).
 
@@ -472,6 +507,8 @@ def read_commute_file(
     vintage : int, optional
         Census vintage, when the file name does not tell it (it decides how FD_MOBPRO's
         ``TRANS`` codes are read).
+    occupations : bool
+        Also read the occupational group into a ``pcs`` column (see the module docstring).
 
     Returns
     -------
@@ -504,23 +541,33 @@ def read_commute_file(
     if suffix in _RDATA_SUFFIXES:
         frame = read_rdata(path)
         names, coding = _rdata_layout(frame, path)
+        names = _with_pcs(names, frame.columns) if occupations else names
         raw = _raw(frame, names, departements)
         raw.attrs.update(layout="rdata-od", mode_coding=coding, vintage=_vintage(path.name))
     elif suffix == ".parquet" and _parquet_is_detail(path):
-        raw = _read_parquet_detail(path, _detail_names(_parquet_names(path)), departements)  # type: ignore[arg-type]
+        found = _parquet_names(path)
+        detail: dict[str, str | None] = dict(_detail_names(found) or {})
+        detail = _with_pcs(detail, found) if occupations else detail
+        raw = _read_parquet_detail(path, detail, departements)
         vintage = _vintage(path.name)
         raw.attrs.update(layout="insee-detail", vintage=vintage)
         raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
     elif suffix in (*_TEXT_SUFFIXES, ".zip") and columns is None:
-        insee = _read_insee(path, departements)
-        raw = insee if insee is not None else _read_table(path, columns, departements)
+        insee = _read_insee(path, departements, occupations=occupations)
+        raw = (
+            insee
+            if insee is not None
+            else _read_table(path, columns, departements, occupations=occupations)
+        )
     else:
-        raw = _read_table(path, columns, departements)
+        raw = _read_table(path, columns, departements, occupations=occupations)
     if vintage is not None:
         raw.attrs["vintage"] = int(vintage)
         if raw.attrs["layout"] == "insee-detail":
             raw.attrs["mode_coding"] = _trans_coding(int(vintage), raw)
     raw.attrs["file"] = path.name
+    if occupations:
+        raw.attrs.setdefault("pcs_column", None)
     logger.info("%s: %d rows read (%s)", path.name, len(raw), raw.attrs["layout"])
     return raw
 

@@ -15,7 +15,10 @@ From the raw rows of :mod:`maillage.load.commutes`:
 * a row that cannot be placed is rejected with its reason (unknown code, work place abroad
   or not given, workers missing or negative) and never dropped silently: the workers
   accepted plus the workers rejected are the workers read;
-* a mode the file does not code is NA (counted in ``attrs["unknown_modes"]``).
+* a mode the file does not code is NA (counted in ``attrs["unknown_modes"]``);
+* with ``occupations=True``, a column ``pcs`` between ``mode`` and ``workers`` holds the
+  workers' occupational group, ``"1"`` to ``"6"`` (:data:`PCS_GROUPS`), NA where the file
+  does not give one; the flows are then one row per home × work × mode × group.
 
 Examples
 --------
@@ -51,6 +54,7 @@ __all__ = [
     "COMMUTE_REJECT_COLUMNS",
     "MAX_WORKERS_PER_FLOW",
     "MODE_CODINGS",
+    "PCS_GROUPS",
     "commutes_from_raw",
     "load_commutes",
     "plausible_workers",
@@ -65,6 +69,15 @@ COMMUTE_MODES = ("car", "public_transport", "walk_bike", "two_wheeler", "home")
 """Canonical modes: car (van, lorry), public transport, walking or cycling, two-wheeler
 (motorised; before census vintage 2017 INSEE does not tell bicycles from motorbikes), and
 working at home."""
+PCS_GROUPS = {
+    "1": "agriculteurs exploitants",
+    "2": "artisans, commerçants et chefs d'entreprise",
+    "3": "cadres et professions intellectuelles supérieures",
+    "4": "professions intermédiaires",
+    "5": "employés",
+    "6": "ouvriers",
+}
+"""Occupational groups of employed people (PCS 2003 and 2020, level 1), in French."""
 COMMUTE_REJECT_COLUMNS = ("row", "home_code", "work_code", "mode", "workers", "reason")
 """Columns of the rejected rows: codes and mode as found, ``row`` the 0-based row read."""
 
@@ -146,6 +159,12 @@ def _mode(raw: pd.DataFrame) -> tuple[pd.Series, dict[str, float]]:
     return mapped, {str(k): float(v) for k, v in counts.items()}
 
 
+def _pcs(raw: pd.DataFrame) -> pd.Series:
+    """Return the occupational group of each row, ``"1"`` to ``"6"``; NA for any other value."""
+    text = raw["pcs"].astype("string").str.strip().str.slice(0, 1)
+    return text.where(text.isin(list(PCS_GROUPS)), pd.NA).astype("string")
+
+
 def _reasons(raw: pd.DataFrame, home: pd.Series, work: pd.Series) -> pd.Series:
     """Return the first reason each row cannot be used (NA for usable rows)."""
     found_work = raw["work"].astype("string").str.strip().str.upper()
@@ -189,7 +208,8 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         workers (counted with mode NA).
     rejected : pandas.DataFrame
         :data:`COMMUTE_REJECT_COLUMNS`. The workers of ``commutes`` and ``rejected`` add up
-        to those of ``raw``.
+        to those of ``raw``. When ``raw`` has a ``pcs`` column, ``commutes`` has one too
+        (see the module docstring).
 
     Examples
     --------
@@ -218,20 +238,14 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "reason": reasons.to_numpy()[bad],
         }
     ).astype({"home_code": "string", "work_code": "string", "mode": "string", "reason": "string"})
-    good = pd.DataFrame(
-        {
-            "home_code": home[~bad],
-            "work_code": work[~bad],
-            "mode": mode[~bad],
-            "workers": raw["workers"][~bad].astype(float),
-        }
-    )
-    commutes = (
-        good.groupby(["home_code", "work_code", "mode"], dropna=False, sort=True)["workers"]
-        .sum()
-        .reset_index()
-    )
-    commutes = commutes.astype({"home_code": "string", "work_code": "string", "mode": "string"})
+    good = pd.DataFrame({"home_code": home[~bad], "work_code": work[~bad], "mode": mode[~bad]})
+    keys = ["home_code", "work_code", "mode"]
+    if "pcs" in raw.columns:
+        good["pcs"] = _pcs(raw)[~bad]
+        keys.append("pcs")
+    good["workers"] = raw["workers"][~bad].astype(float)
+    commutes = good.groupby(keys, dropna=False, sort=True)["workers"].sum().reset_index()
+    commutes = commutes.astype(dict.fromkeys(keys, "string"))
     commutes.attrs["unknown_modes"] = unknown_modes
     return commutes, rejected
 
@@ -401,6 +415,7 @@ def load_commutes(
     modes: str | Iterable[str] | None = None,
     columns: Mapping[str, str] | None = None,
     errors: Literal["raise", "warn", "report"] = "warn",
+    occupations: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load home-to-work flows as canonical commutes, harmonised to COG 2026.
 
@@ -426,6 +441,11 @@ def load_commutes(
         Rows that cannot be placed (unknown codes, work place abroad): summarised in a
         :class:`~maillage.errors.MaillageWarning` (``"warn"``), an
         :class:`~maillage.errors.InputDataError` (``"raise"``), or returned (``"report"``).
+    occupations : bool
+        Keep the workers' occupational group (column ``pcs``, ``"1"`` to ``"6"``, NA where
+        the file does not give it), for :class:`maillage.CommuteScenario`'s telework rates
+        by group. ``attrs["pcs_column"]`` names the file's column (None: the file has none,
+        and a scenario uses the national rate).
 
     Returns
     -------
@@ -464,7 +484,11 @@ def load_commutes(
     area = _area_codes(region, departements)
     path, credits, vintage = _resolve(source)
     raw = read_commute_file(
-        path, columns=columns, departements=_raw_departements(area), vintage=vintage
+        path,
+        columns=columns,
+        departements=_raw_departements(area),
+        vintage=vintage,
+        occupations=occupations,
     )
     commutes, rejected = commutes_from_raw(raw)
     unknown_modes = commutes.attrs["unknown_modes"]
@@ -487,6 +511,8 @@ def load_commutes(
         "workers_rejected": _plausible_sum(rejected["workers"]),
         "unknown_modes": unknown_modes,
     }
+    if occupations:
+        commutes.attrs["pcs_column"] = raw.attrs.get("pcs_column")
     logger.info(
         "%s: %d flows, %.0f workers kept; %d rows rejected",
         source,
