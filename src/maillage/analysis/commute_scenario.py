@@ -342,15 +342,24 @@ def density_classes(
     return pd.Series(classes, index=communes.index.astype(str), name="density_class")
 
 
-def _factors(
-    trips: pd.DataFrame, classes: pd.Series, congestion: Mapping[str, float]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Congestion factor of each trip (denser end) and of its access (home)."""
-    factor = classes.map(congestion).astype(float)
-    home = factor.reindex(trips["home_code"].astype(str).to_numpy()).to_numpy(dtype=float)
-    home = np.where(np.isnan(home), congestion["rural"], home)
-    work = factor.reindex(trips["work_code"].astype(str).to_numpy()).to_numpy(dtype=float)
-    return np.fmax(home, work), home
+_CLASSES = ("rural", "intermediate", "dense")
+
+
+def _prepare(trips: pd.DataFrame, classes: pd.Series) -> dict[str, np.ndarray]:
+    """Per trip, the class (0 rural .. 2 dense) of its home and of its denser end, its group.
+
+    A work commune without a class takes its home's; ``group`` is -1 when unknown.
+    """
+    rank = classes.map({c: i for i, c in enumerate(_CLASSES)}).astype(float)
+    home = rank.reindex(trips["home_code"].astype(str).to_numpy()).to_numpy(dtype=float)
+    home = np.nan_to_num(home, nan=0.0).astype(int)
+    work = rank.reindex(trips["work_code"].astype(str).to_numpy()).to_numpy(dtype=float)
+    trip = np.where(np.isnan(work), home, np.fmax(home, work)).astype(int)
+    group = np.full(len(trips), -1)
+    if "pcs" in trips.columns:
+        codes = pd.Index(sorted(TELEWORK_SHARE_BY_PCS))
+        group = codes.get_indexer(trips["pcs"].astype(object).where(trips["pcs"].notna(), None))
+    return {"home": home, "trip": trip, "group": group}
 
 
 def scenario_trips(
@@ -402,43 +411,63 @@ def scenario_trips(
     0.7102
     """
     check_columns(trips, ["home_code", "work_code", "commuters", "commute_min"], name="trips")
-    frames = [communes] if work_communes is None else [communes, work_communes]
-    classes = pd.concat([density_classes(f, scenario.density_thresholds_per_km2) for f in frames])
-    classes = classes[~classes.index.duplicated()]
-    trip_factor, home_factor = _factors(trips, classes, scenario.congestion_by_density)
-    commute = trips["commute_min"].to_numpy(dtype=float) * trip_factor
-    access = trips["access_min"].to_numpy(dtype=float) * home_factor
-    saving = 2.0 * (commute - access)
-    usable = np.isfinite(commute) & np.isfinite(access) & (saving > 0)
-    with np.errstate(over="ignore"):
-        take_up = 1.0 / (
-            1.0 + np.exp(-(commute - scenario.take_up_midpoint_min) / scenario.take_up_scale_min)
-        )
-    pcs = trips["pcs"] if "pcs" in trips.columns else pd.Series(pd.NA, index=trips.index)
-    rate = pcs.astype("string").map(scenario.telework_share_by_pcs).astype(float)
-    rate = rate.fillna(scenario.telework_share_national).to_numpy(dtype=float)
-    n = np.where(usable, trips["commuters"].to_numpy(dtype=float) * take_up * rate, 0.0)
-    n *= scenario.venue_share
-    yearly = n * scenario.telework_days_per_week * WORKING_WEEKS_PER_YEAR
-    km = 2.0 * np.maximum(
-        trips["commute_km"].to_numpy(dtype=float)
-        - np.nan_to_num(trips["access_km"].to_numpy(dtype=float)),
-        0.0,
-    )
-    rebound = scenario.rebound_share if scenario.rebound else 0.0
+    classes = _classes(scenario, communes, work_communes)
     out = trips.copy()
-    out["scenario_commuters"] = n
-    out["scenario_hours_per_year"] = np.where(usable, yearly * saving / 60.0, 0.0)
-    out["scenario_km_avoided_per_year"] = np.where(
-        usable, yearly * np.nan_to_num(km) / scenario.car_occupancy * (1.0 - rebound), 0.0
-    )
-    out["scenario_co2_avoided_t_per_year"] = (
-        out["scenario_km_avoided_per_year"] * scenario.co2_kg_per_km / 1000.0
-    )
+    prepared = _prepare(trips, classes)
+    for name, values in _scenario_columns(trips, scenario, prepared).items():
+        out[name] = values
+    pcs = trips["pcs"] if "pcs" in trips.columns else pd.Series(pd.NA, index=trips.index)
     car = trips["commuters"].to_numpy(dtype=float)
     known = float(car[pcs.notna().to_numpy()].sum() / car.sum()) if car.sum() > 0 else 0.0
     out.attrs = dict(trips.attrs) | {"scenario": scenario.assumptions(), "pcs_known_share": known}
     return out
+
+
+def _classes(
+    scenario: CommuteScenario,
+    communes: gpd.GeoDataFrame,
+    work_communes: gpd.GeoDataFrame | None,
+) -> pd.Series:
+    """Density class of every home and work commune (home first when in both)."""
+    frames = [communes] if work_communes is None else [communes, work_communes]
+    classes = pd.concat([density_classes(f, scenario.density_thresholds_per_km2) for f in frames])
+    return classes[~classes.index.duplicated()]
+
+
+def _scenario_columns(
+    trips: pd.DataFrame, scenario: CommuteScenario, prepared: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Compute the scenario's columns of each trip (the module docstring's definitions)."""
+    factor = np.array([scenario.congestion_by_density[c] for c in _CLASSES])
+    commute = trips["commute_min"].to_numpy(dtype=float) * factor[prepared["trip"]]
+    access = trips["access_min"].to_numpy(dtype=float) * factor[prepared["home"]]
+    saving = 2.0 * (commute - access)
+    usable = np.isfinite(commute) & np.isfinite(access) & (saving > 0)
+    saving = np.where(usable, saving, 0.0)  # no venue (access inf) or no commute time (NaN)
+    with np.errstate(over="ignore"):
+        take_up = 1.0 / (
+            1.0 + np.exp(-(commute - scenario.take_up_midpoint_min) / scenario.take_up_scale_min)
+        )
+    rates = [
+        scenario.telework_share_by_pcs.get(g, scenario.telework_share_national)
+        for g in sorted(TELEWORK_SHARE_BY_PCS)
+    ]
+    rate = np.array([*rates, scenario.telework_share_national])[prepared["group"]]
+    n = np.where(usable, trips["commuters"].to_numpy(dtype=float) * take_up * rate, 0.0)
+    n *= scenario.venue_share
+    yearly = n * scenario.telework_days_per_week * WORKING_WEEKS_PER_YEAR
+    road_km = trips["commute_km"].to_numpy(dtype=float) - np.nan_to_num(
+        trips["access_km"].to_numpy(dtype=float)
+    )
+    km = np.nan_to_num(2.0 * np.maximum(road_km, 0.0))
+    rebound = scenario.rebound_share if scenario.rebound else 0.0
+    vehicle_km = np.where(usable, yearly * km / scenario.car_occupancy * (1.0 - rebound), 0.0)
+    return {
+        "scenario_commuters": n,
+        "scenario_hours_per_year": yearly * saving / 60.0,
+        "scenario_km_avoided_per_year": vehicle_km,
+        "scenario_co2_avoided_t_per_year": vehicle_km * scenario.co2_kg_per_km / 1000.0,
+    }
 
 
 _SENSITIVITY_COLUMNS = (
@@ -517,15 +546,16 @@ def commute_sensitivity(
     (3, 9)
     """
     rows = []
+    prepared = _prepare(trips, _classes(scenario, communes, work_communes))
 
     def add(parameter: str, label: str, value: float, variant: CommuteScenario) -> None:
-        run = scenario_trips(trips, variant, communes=communes, work_communes=work_communes)
+        columns = _scenario_columns(trips, variant, prepared)
+        sums = {k: float(v.sum()) for k, v in columns.items()}
         gross = (
             _gross_at(trips, value, telework_days_per_week)
             if parameter == "cutoff_min"
             else (np.nan, np.nan)
         )
-        sums = run[list(SCENARIO_COLUMNS)].sum()
         rows.append(
             (
                 parameter,
