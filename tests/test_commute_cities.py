@@ -13,8 +13,9 @@ import pytest
 
 import maillage
 from maillage import CommuteScenario, CrowFlyModel, commute_savings, commute_savings_by_venue
-from maillage.load.commutes import read_arrondissements, read_rdata
-from maillage.prepare.commutes import ARRONDISSEMENTS, communes_by_arrondissement
+from maillage.load.cities import read_arrondissements
+from maillage.load.commutes import read_rdata
+from maillage.prepare.cities import ARRONDISSEMENTS, communes_by_arrondissement
 from maillage.sources import fetch
 
 SAMPLE = Path(__file__).parent / "data" / "fd_mobpro_sample.csv"

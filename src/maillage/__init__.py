@@ -38,6 +38,7 @@ from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
 from maillage.options import Options, options
+from maillage.prepare.cities import communes_by_arrondissement
 from maillage.prepare.communes import load_communes
 from maillage.prepare.commutes import load_commutes
 from maillage.prepare.grid import load_population_grid
@@ -78,6 +79,7 @@ __all__ = [
     "attribution",
     "build_report",
     "catchments",
+    "communes_by_arrondissement",
     "commute_savings",
     "commute_savings_by_venue",
     "commute_sensitivity",

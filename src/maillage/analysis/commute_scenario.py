@@ -568,25 +568,28 @@ def commute_sensitivity(
             )
         )
 
-    for cutoff in cutoffs_min:
-        add(
-            "cutoff_min",
-            f"Seuil de trajet : {cutoff:g} min",
-            float(cutoff),
-            replace(scenario, take_up_midpoint_min=float(cutoff)),
-        )
-    for share in venue_shares:
-        add(
-            "venue_share",
-            f"Part du télétravail en tiers-lieu : {share:.0%}",
-            float(share),
-            replace(scenario, venue_share=float(share)),
-        )
     free = dict.fromkeys(scenario.congestion_by_density, 1.0)
-    add(
-        "congestion",
-        "Temps hors congestion (sans facteur de pointe)",
-        1.0,
-        replace(scenario, congestion_by_density=free),
-    )
+    variants = [
+        *[
+            ("cutoff_min", f"Seuil de trajet : {c:g} min", float(c), {"take_up_midpoint_min": c})
+            for c in cutoffs_min
+        ],
+        *[
+            (
+                "venue_share",
+                f"Part du télétravail en tiers-lieu : {v:.0%}",
+                float(v),
+                {"venue_share": v},
+            )
+            for v in venue_shares
+        ],
+        (
+            "congestion",
+            "Temps hors congestion (sans facteur de pointe)",
+            1.0,
+            {"congestion_by_density": free},
+        ),
+    ]
+    for parameter, label, value, change in variants:
+        add(parameter, label, value, replace(scenario, **change))  # type: ignore[arg-type]
     return pd.DataFrame(rows, columns=list(_SENSITIVITY_COLUMNS))

