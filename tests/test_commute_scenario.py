@@ -10,11 +10,14 @@ nearest venue by brute force, density classes from population and area).
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from shapely.geometry import Point, box
 
 import maillage
 from maillage import (
@@ -292,3 +295,56 @@ def test_scenario_assumptions_are_checked_and_cited():
     assert "INSEE Focus n° 263" in rows["telework_share_by_pcs"]["source"]
     assert "ADEME" in rows["emissions"]["source"]
     assert CommuteScenario(emissions="life_cycle").co2_kg_per_km == 0.2156
+
+
+def test_detail_file_occupational_group_is_cs1():
+    sample = Path(__file__).parent / "data" / "fd_mobpro_sample.csv"
+    commutes, rejected = load_commutes(sample, errors="report", occupations=True)
+    raw = pd.read_csv(sample, sep=";", dtype=str)
+    kept = raw.drop(index=rejected["row"].tolist())
+    got = commutes.groupby("pcs")["workers"].sum()
+    expected = kept.groupby("CS1")["IPONDI"].apply(lambda w: w.astype(float).sum())
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_index_type=False)
+    assert commutes.attrs["pcs_column"] == "CS1"
+
+
+def test_kilometres_and_co2_worked_out_by_hand():
+    """One executive-group flow, 60 km apart, venue at home, in rural communes."""
+    communes = gpd.GeoDataFrame(
+        {"population": [10.0, 10.0]},
+        geometry=[box(0, 0, 1000, 1000), box(60_000, 0, 61_000, 1000)],
+        index=pd.Index(["00001", "00002"], name="code_insee"),
+        crs=2154,
+    )
+    venues = gpd.GeoDataFrame(
+        {"venue_id": ["v"], "kind": ["coworking"]}, geometry=[Point(500, 500)], crs=2154
+    )
+    flows = pd.DataFrame(
+        {
+            "home_code": ["00001"],
+            "work_code": ["00002"],
+            "mode": pd.array(["car"], dtype="string"),
+            "pcs": pd.array(["3"], dtype="string"),
+            "workers": [1000.0],
+        }
+    )
+    origins = gpd.GeoDataFrame(
+        {"code_insee": ["00001"], "population": [1.0]}, geometry=[Point(500, 500)], crs=2154
+    )
+    line = CrowFlyModel(circuity=1.0, speed_kph=60.0, access_time_s=0.0)  # 60 min, access 0
+    base = {"model": line, "origins": origins}
+    direct = commute_savings(communes, venues, flows, scenario=CommuteScenario(), **base)
+    # 60 min x 1.1 (rural) = 66 min: take-up 1 / (1 + exp(-36 / 5)); 55 % teleworkers, 2 % at the venue
+    n = 1000 / (1 + np.exp(-36 / 5)) * 0.55 * 0.02
+    a = direct.loc["00001"]
+    assert a["scenario_commuters"] == pytest.approx(n)
+    assert a["scenario_hours_per_year"] == pytest.approx(n * 1.5 * 45 * 2 * 66 / 60)
+    km = n * 1.5 * 45 * 2 * 60 * 1.3 / 1.05  # road km = 1.3 x straight line; 1.05 per car
+    assert a["scenario_km_avoided_per_year"] == pytest.approx(km)
+    assert a["scenario_co2_avoided_t_per_year"] == pytest.approx(km * 0.17 / 1000)
+    other = CommuteScenario(emissions="life_cycle", rebound=True, car_occupancy=1.0)
+    b = commute_savings(communes, venues, flows, scenario=other, **base).loc["00001"]
+    km = n * 1.5 * 45 * 2 * 60 * 1.3 * (1 - 1 / 3)
+    assert b["scenario_km_avoided_per_year"] == pytest.approx(km)
+    assert b["scenario_co2_avoided_t_per_year"] == pytest.approx(km * 0.2156 / 1000)
+    assert b["scenario_hours_per_year"] == pytest.approx(a["scenario_hours_per_year"])
