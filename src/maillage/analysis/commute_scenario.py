@@ -515,8 +515,8 @@ def commute_sensitivity(
     Parameters
     ----------
     trips : pandas.DataFrame
-        Output of :func:`maillage.analysis.commutes.commute_trips` (computed with
-        ``min_commute_min`` at most the smallest cutoff, so that the shorter trips are there).
+        Output of :func:`maillage.analysis.commutes.commute_trips` (any
+        ``min_commute_min``: the short trips keep their commute time).
     scenario : CommuteScenario
         The scenario the variants start from.
     communes, work_communes : geopandas.GeoDataFrame
