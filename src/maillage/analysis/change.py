@@ -45,20 +45,21 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from maillage.analysis._checks import check_model, check_threshold
-from maillage.analysis.coverage import build_origins, venue_points
+from maillage.analysis.coverage import venue_points
+from maillage.analysis.geography import OriginLayout, TwoGeographies, two_geographies
 from maillage.analysis.vintages import site_pairs
 from maillage.errors import InputDataError
-from maillage.prepare.codes import harmonise_codes
 from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    import geopandas as gpd
 
     from maillage.travel.protocol import TravelTimeModel
 
@@ -67,7 +68,6 @@ __all__ = [
     "SHAPLEY_DEFINITION",
     "CoverageChange",
     "Snapshot",
-    "commune_crosswalk",
     "decompose_change",
     "decompose_series",
     "shapley_split",
@@ -221,131 +221,6 @@ def _check_snapshot(snapshot: Snapshot | tuple[Any, Any], name: str) -> Snapshot
     return Snapshot(communes, venues)
 
 
-def commune_crosswalk(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Pair the communes of two dates: same code, former code (COG 2026), else by position.
-
-    A commune of ``before`` goes to the commune of ``after`` with its code, else to the
-    current code of its former code (:func:`maillage.prepare.codes.harmonise_codes`: merged
-    communes, communes déléguées), else to the commune of ``after`` that holds its
-    representative point. A commune of ``after`` that no pair reaches (cut out of a commune
-    of ``before``, as the communes restored from a commune nouvelle) goes to the commune of
-    ``before`` that holds its representative point.
-
-    Parameters
-    ----------
-    before, after : geopandas.GeoDataFrame
-        Communes indexed by ``code_insee``, in the same CRS.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``code_before``, ``code_after`` and ``how`` (``"code"``, ``"former code"``,
-        ``"position"``), one row per pair.
-
-    Raises
-    ------
-    InputDataError
-        When communes of one date have no counterpart (the two areas differ).
-
-    Examples
-    --------
-    >>> from maillage.prepare.toy import toy_territory
-    >>> communes, _ = toy_territory()
-    >>> merged = communes.iloc[:1].assign(geometry=[communes.union_all()])
-    >>> commune_crosswalk(communes, merged).values.tolist()
-    [['00001', '00001', 'code'], ['00002', '00001', 'position']]
-    """
-    b_codes, a_codes = before.index.astype(str), after.index.astype(str)
-    target = pd.Series(b_codes.where(b_codes.isin(a_codes)), index=b_codes, dtype="string")
-    how = pd.Series("code", index=b_codes, dtype=object)
-    rest = target.isna().to_numpy()
-    former = harmonise_codes(pd.Series(b_codes[rest]), current=a_codes).to_numpy(dtype=object)
-    target[rest] = [c if c in set(a_codes) else pd.NA for c in former]
-    how[rest] = "former code"
-    rest = target.isna().to_numpy()
-    target[rest] = _holder(before.geometry[rest], after)
-    how[rest] = "position"
-    pairs = pd.DataFrame({"code_before": b_codes, "code_after": target.to_numpy(), "how": how})
-    orphans = ~a_codes.isin(pairs["code_after"].dropna())
-    found = _holder(after.geometry[orphans], before)
-    extra = pd.DataFrame(
-        {"code_before": found, "code_after": a_codes[orphans], "how": "position"}
-    ).astype({"code_before": "string"})
-    pairs = pd.concat([pairs, extra], ignore_index=True)
-    lost = pairs[pairs["code_before"].isna() | pairs["code_after"].isna()]
-    if len(lost):
-        codes = lost["code_before"].fillna(lost["code_after"]).astype(str).tolist()
-        msg = (
-            f"{len(lost)} commune(s) of one date have no counterpart in the other, e.g. "
-            f"{codes[:5]}: give the same area at both dates"
-        )
-        raise InputDataError(msg)
-    return pairs.astype({"code_before": str, "code_after": str})
-
-
-def _holder(geoms: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> np.ndarray:
-    """Code of the commune of ``communes`` holding each geometry's representative point."""
-    if len(geoms) == 0:
-        return np.array([], dtype=object)
-    points = gpd.GeoDataFrame(geometry=geoms.representative_point().to_numpy(), crs=geoms.crs)
-    polys = gpd.GeoDataFrame(
-        {"_code": communes.index.astype(str)}, geometry=communes.geometry.to_numpy(), crs=geoms.crs
-    )
-    joined = gpd.sjoin(points, polys, how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return joined["_code"].astype(object).where(joined["_code"].notna(), None).to_numpy()
-
-
-def _carried(
-    pop_from: pd.Series, pairs: pd.DataFrame, pop_to: pd.Series, keys: tuple[str, str]
-) -> np.ndarray:
-    """Carry the populations of one date onto the communes of the other (aligned on ``pop_to``).
-
-    A commune of ``pop_from`` with several counterparts is shared in proportion to their own
-    populations (equally when they have none); several communes into one add up.
-    """
-    src, dst = keys
-    weight = pop_to.reindex(pairs[dst]).to_numpy(dtype=float)
-    frame = pd.DataFrame({"src": pairs[src].to_numpy(), "w": weight})
-    total = frame.groupby("src")["w"].transform("sum").to_numpy()
-    count = frame.groupby("src")["w"].transform("size").to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.where(total > 0, weight / total, 1.0 / count)
-    amount = pop_from.reindex(pairs[src]).to_numpy(dtype=float) * fraction
-    position = pop_to.index.get_indexer(pairs[dst])
-    return np.bincount(position, weights=amount, minlength=len(pop_to))
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """The origins of one geography: their commune, weight and share of its population."""
-
-    population: np.ndarray
-    owner: np.ndarray
-    weight: np.ndarray
-    share: np.ndarray
-    geometry: gpd.GeoSeries
-
-    def weights(self, population: np.ndarray | None) -> np.ndarray:
-        """Origin weights for commune populations of another date (None: its own)."""
-        if population is None:
-            return self.weight
-        mapped = population[self.owner]
-        own = mapped == self.population[self.owner]
-        return np.where(own, self.weight, self.share * mapped)
-
-
-def _layout(communes: gpd.GeoDataFrame, grid: gpd.GeoDataFrame | None) -> _Layout:
-    origins = build_origins(communes, grid)
-    owner = communes.index.astype(str).get_indexer(origins["code_insee"].astype(str))
-    pop = communes["population"].to_numpy(dtype=float)
-    weight = origins["population"].to_numpy(dtype=float)
-    count = np.bincount(owner, minlength=len(pop)).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(pop[owner] > 0, weight / pop[owner], 1.0 / count[owner])
-    return _Layout(pop, owner, weight, share, origins.geometry)
-
-
 def _venue_groups(
     before: gpd.GeoDataFrame,
     after: gpd.GeoDataFrame,
@@ -379,7 +254,7 @@ def _venue_groups(
 
 
 def _reach(
-    layout: _Layout, groups: dict[str, gpd.GeoSeries], model: TravelTimeModel, threshold: float
+    layout: OriginLayout, groups: dict[str, gpd.GeoSeries], model: TravelTimeModel, threshold: float
 ) -> dict[str, np.ndarray]:
     """For each group, which origins it reaches within the threshold (one search a group)."""
     out = {}
@@ -440,63 +315,13 @@ def _result(states: pd.DataFrame, counts: dict[str, int], **extra: Any) -> Cover
     )
 
 
-@dataclass(frozen=True)
-class _Geography:
-    """The origins of both dates, the origin weights of the four (geography, population)."""
-
-    layouts: tuple[_Layout, _Layout]
-    weights: dict[tuple[int, int], np.ndarray]
-    same: bool
-    merged: int
-    split: int
-
-
-def _populations(communes: gpd.GeoDataFrame) -> pd.Series:
-    return pd.Series(communes["population"].to_numpy(dtype=float), index=communes.index.astype(str))
-
-
-def _same_geometry(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> bool:
-    b_codes, a_codes = before.index.astype(str), after.index.astype(str)
-    if len(b_codes) != len(a_codes) or not b_codes.sort_values().equals(a_codes.sort_values()):
-        return False
-    b_geom = before.geometry.to_numpy()
-    a_geom = after.geometry.to_numpy()[a_codes.get_indexer(b_codes)]
-    return bool(shapely.equals_exact(b_geom, a_geom, tolerance=0.0).all())
-
-
-def _geography(
-    before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, grid: gpd.GeoDataFrame | None
-) -> _Geography:
-    pb, pa = _populations(before), _populations(after)
-    lb = _layout(before, grid)
-    if _same_geometry(before, after):
-        la = lb if pa.reindex(pb.index).equals(pb) else _layout(after, grid)
-        weights = {(g, p): (lb, la)[p].weight for g in (0, 1) for p in (0, 1)}
-        return _Geography((lb, la), weights, same=True, merged=0, split=0)
-    pairs = commune_crosswalk(before, after)
-    la = _layout(after, grid)
-    b_on_a = _carried(pb, pairs, pa, ("code_before", "code_after"))
-    a_on_b = _carried(pa, pairs, pb, ("code_after", "code_before"))
-    weights = {
-        (0, 0): lb.weight,
-        (1, 1): la.weight,
-        (0, 1): lb.weights(a_on_b),
-        (1, 0): la.weights(b_on_a),
-    }
-    into = pairs.groupby("code_after")["code_before"].transform("size")
-    out_of = pairs.groupby("code_before")["code_after"].transform("size")
-    merged = int(pairs.loc[into > 1, "code_before"].nunique())
-    split = int(pairs.loc[out_of > 1, "code_after"].nunique())
-    return _Geography((lb, la), weights, same=False, merged=merged, split=split)
-
-
 def _stable(*censuses: gpd.GeoDataFrame) -> bool:
     """Ids are stable unless a census named its venues after their rows."""
     return not any((c.attrs.get("census") or {}).get("row_ids", False) for c in censuses)
 
 
 def _split(
-    geo: _Geography,
+    geo: TwoGeographies,
     before: gpd.GeoDataFrame,
     after: gpd.GeoDataFrame,
     *,
@@ -547,7 +372,7 @@ def decompose_change(
     before, after : Snapshot or (communes, venues)
         The two dates: communes indexed by ``code_insee`` (EPSG:2154, ``population``) and
         the venues open then (``venue_id``, ``name``, Point ``geometry``). The communes may
-        differ (mergers, splits, new codes: paired by :func:`commune_crosswalk`) but must
+        differ (mergers, splits, new codes: paired by :func:`~maillage.analysis.geography.commune_crosswalk`) but must
         cover the same area; a commune's population is carried to the communes of the other
         date in proportion to their populations (states mixing the two dates only).
     model : TravelTimeModel
@@ -593,7 +418,7 @@ def decompose_change(
     threshold = check_threshold(threshold_min)
     first = _check_snapshot(before, "before")
     last = _check_snapshot(after, "after")
-    geo = _geography(first.communes, last.communes, grid)
+    geo = two_geographies(first.communes, last.communes, grid)
     return _split(
         geo,
         first.venues,
@@ -675,7 +500,7 @@ def decompose_series(
         raise InputDataError(msg)
     for key in keys:
         _check_snapshot((communes, censuses[key]), f"censuses[{key!r}]")
-    geo = _geography(communes, communes, grid)
+    geo = two_geographies(communes, communes, grid)
     pairs = list(itertools.pairwise(keys))
     pairs += [(keys[0], keys[-1])] if len(keys) > 2 else []
     rows = {}
