@@ -1,0 +1,280 @@
+"""Why coverage changed: the Shapley split adds up to the change, each part where it belongs."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+import maillage
+from maillage import CrowFlyModel, decompose_change, decompose_series, default_model
+from maillage.analysis.change import PARTS, Snapshot, shapley_split
+from maillage.analysis.geography import commune_crosswalk
+from maillage.analysis.vintages import coverage_by_date, match_vintages
+from maillage.errors import InputDataError
+from maillage.prepare.toy import X0, Y0
+from maillage.report.change_text import change_sentence, change_table
+
+FS2020 = [
+    "france-services-2020-01-02",
+    "france-services-2020-01-09",
+    "france-services-2020-02-06",
+    "france-services-2020-03-31",
+    "france-services-2020-06-17",
+    "france-services-2020-09-02",
+    "france-services-2020-10-12",
+]
+KM_PER_MIN = CrowFlyModel(circuity=1, speed_kph=60)  # 1 km a minute: times by hand
+
+
+def _parts(change, column="points"):
+    return change.parts[column].to_dict()
+
+
+def _adds_up(change):
+    assert change.parts["points"].sum() == pytest.approx(change.change, abs=1e-9)
+    assert change.parts["residents"].sum() == pytest.approx(change.change_residents, abs=1e-6)
+    assert change.change == pytest.approx(100 * (change.after_share - change.before_share))
+
+
+def _share(communes, venues):
+    _, origins = maillage.coverage(
+        communes, venues, model=KM_PER_MIN, threshold_min=20, detail=True
+    )
+    return float(origins.loc[origins["covered"], "population"].sum() / origins["population"].sum())
+
+
+# --- real data: the seven France services lists of 2020, default model -----------------
+
+
+@pytest.fixture(scope="module")
+def series_2020():
+    communes = maillage.load_communes(region="75")
+    lists = {}
+    for name in FS2020:
+        venues, _ = maillage.load_venues(name, errors="report")
+        lists[name.removeprefix("france-services-")] = venues
+    return communes, lists, default_model(communes)
+
+
+def test_parts_add_up_on_the_2020_lists(series_2020):
+    communes, lists, model = series_2020
+    table = decompose_series(communes, lists, model=model, threshold_min=20)
+    dates = sorted(lists)
+    assert table.index.tolist() == [*itertools.pairwise(dates), (dates[0], dates[-1])]
+    points = table[list(PARTS)].sum(axis=1)
+    np.testing.assert_allclose(points, table["change"], rtol=0, atol=1e-9)
+    residents = table[[f"{p}_residents" for p in PARTS]].sum(axis=1)
+    np.testing.assert_allclose(residents, table["change_residents"], rtol=0, atol=1e-6)
+    # the same communes at every date: nothing comes from population or geography
+    assert (table["population"] == 0).all() and (table["geography"] == 0).all()
+    # each date's share is the one coverage_by_date gives
+    figures = coverage_by_date(communes, lists, model=model, threshold_min=20)
+    shares = figures["share_within_threshold"]
+    consecutive = table.iloc[:-1]
+    np.testing.assert_allclose(
+        consecutive["before_share"], shares.loc[dates[:-1]], rtol=0, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        consecutive["after_share"], shares.loc[dates[1:]], rtol=0, atol=1e-12
+    )
+    # first to last is the sum of the steps, and the network grew: openings dominate
+    last = table.loc[(dates[0], dates[-1])]
+    assert last["change"] == pytest.approx(consecutive["change"].sum(), abs=1e-9)
+    assert last["change"] > 0 and last["opened"] > last["change"] > 0
+
+
+def test_venue_counts_are_those_of_the_vintage_matching(series_2020):
+    communes, lists, model = series_2020
+    dates = sorted(lists)
+    stable = {d: not f.attrs["census"]["row_ids"] for d, f in lists.items()}
+    summary, _ = match_vintages(lists, stable_ids=stable)
+    for before, after in itertools.pairwise(dates[-3:]):
+        change = decompose_change(
+            (communes, lists[before]), (communes, lists[after]), model=model, threshold_min=20
+        )
+        _adds_up(change)
+        row = summary.loc[after]
+        assert (change.venues_opened, change.venues_closed) == (row["opened"], row["closed"])
+        assert change.venues_moved + change.venues_kept == row["kept"]
+        assert change.communes_merged == change.communes_split == 0
+        assert change.method == "Shapley" and "24 orders" in change.definition
+
+
+# --- constructed cases: each part known --------------------------------------------------
+
+
+def _venues(points, ids=None):
+    ids = ids or [f"v{i}" for i in range(len(points))]
+    return gpd.GeoDataFrame(
+        {"venue_id": ids, "name": [f"Lieu {i}" for i in ids], "code_insee": "00001"},
+        geometry=[Point(X0 + x, Y0 + 500) for x in points],
+        crs=2154,
+    )
+
+
+def _communes(populations, boxes, codes=None):
+    codes = codes or [f"0000{i + 1}" for i in range(len(boxes))]
+    return gpd.GeoDataFrame(
+        {"population": populations},
+        geometry=[box(X0 + a, Y0, X0 + b, Y0 + 1000) for a, b in boxes],
+        index=pd.Index(codes, name="code_insee"),
+        crs=2154,
+    )
+
+
+TWO = [(0, 1000), (30_000, 31_000)]  # two communes 30 km apart (the toy territory)
+
+
+def test_only_an_opening():
+    communes = _communes([100, 100], TWO)
+    change = decompose_change(
+        (communes, _venues([500])),
+        (communes, _venues([500, 30_500])),
+        model=KM_PER_MIN,
+        threshold_min=20,
+    )
+    _adds_up(change)
+    assert (change.before_share, change.change) == (pytest.approx(0.5), pytest.approx(50))
+    assert _parts(change) == {
+        "opened": change.change,
+        "closed": 0.0,
+        "population": 0.0,
+        "geography": 0.0,
+    }
+    assert change.parts.loc["opened", "residents"] == pytest.approx(100)
+    assert change.counts() == {
+        "venues_opened": 1,
+        "venues_closed": 0,
+        "venues_moved": 0,
+        "venues_kept": 1,
+        "communes_merged": 0,
+        "communes_split": 0,
+    }
+
+
+def test_only_a_closure_and_a_move():
+    communes = _communes([100, 100], TWO)
+    before = _venues([500, 30_500])
+    closed = decompose_change(
+        (communes, before), (communes, before.iloc[:1]), model=KM_PER_MIN, threshold_min=20
+    )
+    _adds_up(closed)
+    assert closed.change == pytest.approx(-50)
+    assert _parts(closed) == {
+        "opened": 0.0,
+        "closed": closed.change,
+        "population": 0.0,
+        "geography": 0.0,
+    }
+    moved = before.assign(geometry=[Point(X0 + 500, Y0 + 500), Point(X0 + 1500, Y0 + 500)])
+    change = decompose_change(
+        (communes, before), (communes, moved), model=KM_PER_MIN, threshold_min=20
+    )
+    _adds_up(change)
+    assert (change.venues_moved, change.venues_kept, change.venues_opened) == (1, 1, 0)
+    assert change.parts.loc["closed", "points"] == change.change == pytest.approx(-50)
+    assert change_sentence(change) == "−50,0 points : −50,0 dus aux fermetures et déplacements"
+
+
+def test_only_a_population_change():
+    communes = _communes([100, 100], TWO)
+    venues = _venues([500])
+    grown = communes.assign(population=[300, 100])
+    change = decompose_change(
+        (communes, venues), (grown, venues), model=KM_PER_MIN, threshold_min=20
+    )
+    _adds_up(change)
+    assert change.after_share == pytest.approx(0.75)
+    assert _parts(change) == {
+        "opened": 0.0,
+        "closed": 0.0,
+        "population": change.change,
+        "geography": 0.0,
+    }
+    assert change.parts.loc["population", "residents"] == pytest.approx(200)
+    assert change_sentence(change) == "+25,0 points : +25,0 dus à la population"
+
+
+def test_only_a_merger_of_two_communes():
+    before = _communes([100, 100], [(0, 2000), (24_000, 25_000)])
+    merged = before.iloc[:1].assign(population=[200], geometry=[before.union_all()])
+    venues = _venues([1000])
+    change = decompose_change(
+        (before, venues), (merged, venues), model=KM_PER_MIN, threshold_min=20
+    )
+    _adds_up(change)
+    assert change.before_share == pytest.approx(0.5)
+    assert change.after_share == pytest.approx(_share(merged, venues), abs=1e-12)
+    assert change.change != pytest.approx(0)  # the merged commune's origins lie elsewhere
+    assert _parts(change) == {
+        "opened": 0.0,
+        "closed": 0.0,
+        "population": 0.0,
+        "geography": change.change,
+    }
+    assert (change.communes_merged, change.communes_split) == (2, 0)
+    assert "aux fusions de communes" in change_sentence(change)
+
+
+def test_two_factors_split_by_hand():
+    """Opening b and tripling Aval's population: v(none) = 1/2, v(opening) = 1,
+    v(population) = 100/400, v(both) = 1. Opening: ((1 - 1/2) + (1 - 1/4)) / 2 = 5/8;
+    population: ((1/4 - 1/2) + (1 - 1)) / 2 = -1/8. Residents: 100, 200, 100, 400."""
+    communes = _communes([100, 100], TWO)
+    change = decompose_change(
+        Snapshot(communes, _venues([500])),
+        Snapshot(communes.assign(population=[100, 300]), _venues([500, 30_500])),
+        model=KM_PER_MIN,
+        threshold_min=20,
+    )
+    _adds_up(change)
+    points = change.parts["points"]
+    assert points["opened"] == pytest.approx(62.5) and points["population"] == pytest.approx(-12.5)
+    residents = change.parts["residents"]
+    assert residents["opened"] == pytest.approx(200) and residents["population"] == pytest.approx(
+        100
+    )
+    assert points["closed"] == points["geography"] == 0.0
+    assert len(change.states) == 16
+    assert (
+        change_sentence(change) == "+50,0 points : +62,5 dus aux ouvertures, −12,5 à la population"
+    )
+    table = change_table(change)
+    assert table.loc["Total", "Points de pourcentage"] == pytest.approx(50)
+
+
+def test_shapley_split_is_efficient_and_symmetric():
+    rng = np.random.default_rng(7)
+    values = {s: float(rng.random()) for s in itertools.product([False, True], repeat=4)}
+    parts = shapley_split(values)
+    assert sum(parts) == pytest.approx(values[(True,) * 4] - values[(False,) * 4], abs=1e-14)
+    symmetric = {s: float(sum(s)) ** 2 for s in values}  # only the number of factors counts
+    assert shapley_split(symmetric) == pytest.approx([4.0] * 4)
+    with pytest.raises(InputDataError, match="2\\*\\*2"):
+        shapley_split({(False, False): 0.0})
+
+
+def test_former_codes_pair_merged_communes():
+    """Bouzillé (49040) is part of Orée d'Anjou (49126) in the COG 2026."""
+    before = _communes([10, 20], [(0, 1000), (5000, 6000)], codes=["49040", "49126"])
+    after = _communes([30], [(0, 6000)], codes=["49126"])
+    pairs = commune_crosswalk(before, after)
+    assert pairs.to_numpy().tolist() == [["49040", "49126", "former code"], ["49126", "49126", "code"]]
+    with pytest.raises(InputDataError, match="no counterpart"):
+        commune_crosswalk(before, after.assign(geometry=[box(0, 0, 1, 1)]).rename({"49126": "x"}))
+
+
+def test_series_of_years_on_the_toy(toy):
+    communes, venues = toy
+    years = {y: maillage.active_venues(venues, y) for y in (2017, 2018, 2020)}
+    table = decompose_series(communes, years, model=KM_PER_MIN, threshold_min=20)
+    assert table["change"].round(9).tolist() == [50.0, 50.0, 100.0]
+    assert table["opened"].round(9).tolist() == [50.0, 50.0, 100.0]
+    assert table.attrs["method"] == "Shapley"
+    with pytest.raises(InputDataError, match="two dates"):
+        decompose_series(communes, {2020: venues}, model=KM_PER_MIN)
