@@ -15,7 +15,7 @@ from maillage import CrowFlyModel, decompose_change, decompose_series, default_m
 from maillage.analysis.change import PARTS, Snapshot, shapley_split
 from maillage.analysis.geography import commune_crosswalk
 from maillage.analysis.vintages import coverage_by_date, match_vintages
-from maillage.errors import InputDataError
+from maillage.errors import InputDataError, OptionError
 from maillage.prepare.toy import X0, Y0
 from maillage.report.change_text import change_sentence, change_table
 
@@ -28,7 +28,7 @@ FS2020 = [
     "france-services-2020-09-02",
     "france-services-2020-10-12",
 ]
-KM_PER_MIN = CrowFlyModel(circuity=1, speed_kph=60)  # 1 km a minute: times by hand
+KM_PER_MIN = CrowFlyModel(circuity=1, speed_kph=60, access_time_s=0)  # 1 km a minute
 
 
 def _parts(change, column="points"):
@@ -264,7 +264,10 @@ def test_former_codes_pair_merged_communes():
     before = _communes([10, 20], [(0, 1000), (5000, 6000)], codes=["49040", "49126"])
     after = _communes([30], [(0, 6000)], codes=["49126"])
     pairs = commune_crosswalk(before, after)
-    assert pairs.to_numpy().tolist() == [["49040", "49126", "former code"], ["49126", "49126", "code"]]
+    assert pairs.to_numpy().tolist() == [
+        ["49040", "49126", "former code"],
+        ["49126", "49126", "code"],
+    ]
     with pytest.raises(InputDataError, match="no counterpart"):
         commune_crosswalk(before, after.assign(geometry=[box(0, 0, 1, 1)]).rename({"49126": "x"}))
 
@@ -278,3 +281,23 @@ def test_series_of_years_on_the_toy(toy):
     assert table.attrs["method"] == "Shapley"
     with pytest.raises(InputDataError, match="two dates"):
         decompose_series(communes, {2020: venues}, model=KM_PER_MIN)
+    with pytest.raises(OptionError, match="moved_m"):
+        decompose_series(communes, years, model=KM_PER_MIN, moved_m=-1)
+    with pytest.raises(InputDataError, match="pair"):
+        decompose_change(communes, (communes, venues), model=KM_PER_MIN)
+
+
+def test_small_shifts_are_kept_in_the_counts_but_not_lost_in_the_parts():
+    """A point re-geocoded 200 m away is no move in the counts (moved_m=250); its effect,
+    Aval's western origins coming within 20 km, stays in the split."""
+    communes = _communes([100, 100], TWO)
+    before = _venues([500, 10_000])
+    after = before.assign(geometry=[Point(X0 + 500, Y0 + 500), Point(X0 + 10_200, Y0 + 500)])
+    change = decompose_change(
+        (communes, before), (communes, after), model=KM_PER_MIN, threshold_min=20, moved_m=250
+    )
+    _adds_up(change)
+    assert (change.venues_moved, change.venues_kept) == (0, 2)
+    assert change.after_share == pytest.approx(_share(communes, after), abs=1e-12)
+    assert change.parts.loc["closed", "points"] == change.change
+    assert change.parts.loc["closed", "points"] > 0

@@ -53,7 +53,7 @@ from maillage.analysis._checks import check_model, check_threshold
 from maillage.analysis.coverage import venue_points
 from maillage.analysis.geography import OriginLayout, TwoGeographies, two_geographies
 from maillage.analysis.vintages import site_pairs
-from maillage.errors import InputDataError
+from maillage.errors import InputDataError, OptionError
 from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
@@ -121,8 +121,9 @@ class CoverageChange:
         The 16 states: one boolean column per factor (True: later date), ``population``,
         ``residents`` (within the threshold) and ``share``.
     venues_opened, venues_closed, venues_moved, venues_kept : int
-        Sites of the matching (:func:`~maillage.analysis.vintages.site_pairs`); ``moved``
-        are kept sites whose point changed, ``kept`` those whose point did not.
+        Sites of the matching (:func:`~maillage.analysis.vintages.site_pairs`): opened,
+        closed, kept sites whose point moved more than ``moved_m`` and the other kept
+        sites (their point may have moved less: a coordinate rounded or re-geocoded).
     communes_merged : int
         Communes of the earlier date merged with others into one commune of the later date.
     communes_split : int
@@ -228,6 +229,7 @@ def _venue_groups(
     model: TravelTimeModel,
     stable_ids: bool,
     distance_m: float,
+    moved_m: float,
 ) -> tuple[dict[str, gpd.GeoSeries], dict[str, int]]:
     """Return the four groups of placed venues and the counts of the matching."""
     old = venue_points(before, model=model, allow_empty=True)
@@ -236,6 +238,7 @@ def _venue_groups(
     b_geom = before.geometry.to_numpy()[pairs["earlier"].to_numpy()]
     a_geom = after.geometry.to_numpy()[pairs["later"].to_numpy()]
     moved = ~shapely.equals_exact(b_geom, a_geom, tolerance=0.0)
+    far = int((shapely.distance(b_geom, a_geom) > moved_m).sum())
     closed = np.setdiff1d(np.arange(len(before)), pairs["earlier"])
     opened = np.setdiff1d(np.arange(len(after)), pairs["later"])
 
@@ -249,8 +252,8 @@ def _venue_groups(
         "gone": pick(before, old, np.r_[closed, pairs["earlier"].to_numpy()[moved]]),
         "arrived": pick(after, new, pairs["later"].to_numpy()[moved]),
     }
-    counts = {"opened": len(opened), "closed": len(closed), "moved": int(moved.sum())}
-    return groups, counts | {"kept": int((~moved).sum())}
+    counts = {"opened": len(opened), "closed": len(closed), "moved": far}
+    return groups, counts | {"kept": len(pairs) - far}
 
 
 def _reach(
@@ -329,10 +332,14 @@ def _split(
     threshold: float,
     stable_ids: bool | None,
     distance_m: float,
+    moved_m: float,
 ) -> CoverageChange:
+    if not np.isfinite(moved_m) or moved_m < 0:
+        msg = f"moved_m must be a distance >= 0 in metres, got {moved_m!r}"
+        raise OptionError(msg)
     stable = _stable(before, after) if stable_ids is None else bool(stable_ids)
     groups, counts = _venue_groups(
-        before, after, model=model, stable_ids=stable, distance_m=distance_m
+        before, after, model=model, stable_ids=stable, distance_m=distance_m, moved_m=moved_m
     )
     reach_b = _reach(geo.layouts[0], groups, model, threshold)
     reach_a = reach_b if geo.same else _reach(geo.layouts[1], groups, model, threshold)
@@ -356,6 +363,7 @@ def decompose_change(
     grid: gpd.GeoDataFrame | None = None,
     stable_ids: bool | None = None,
     distance_m: float = 300.0,
+    moved_m: float = 100.0,
 ) -> CoverageChange:
     """Split the change of the share within the threshold into four parts that add up to it.
 
@@ -387,6 +395,10 @@ def decompose_change(
     distance_m : float
         Largest distance of a site matched by place
         (:func:`~maillage.analysis.vintages.site_pairs`), in metres.
+    moved_m : float
+        A kept site counts as moved in ``venues_moved`` when its point moved farther, in
+        metres. Only the count: every change of point, even a coordinate rounded or
+        re-geocoded, is in the ``closed`` part (its effect, however small, is real).
 
     Returns
     -------
@@ -400,7 +412,7 @@ def decompose_change(
     InputDataError
         Missing columns, or communes of one date without counterpart in the other.
     OptionError
-        For a bad model, threshold or ``distance_m``.
+        For a bad model, threshold, ``distance_m`` or ``moved_m``.
 
     Examples
     --------
@@ -427,6 +439,7 @@ def decompose_change(
         threshold=threshold,
         stable_ids=stable_ids,
         distance_m=distance_m,
+        moved_m=moved_m,
     )
 
 
@@ -453,6 +466,7 @@ def decompose_series(
     grid: gpd.GeoDataFrame | None = None,
     stable_ids: bool | Mapping[Any, bool] | None = None,
     distance_m: float = 300.0,
+    moved_m: float = 100.0,
 ) -> pd.DataFrame:
     """Split the change of coverage between consecutive censuses, and first to last.
 
@@ -466,7 +480,7 @@ def decompose_series(
         The territory (the same at every date).
     censuses : dict of {date: geopandas.GeoDataFrame}
         Venues at each date (sortable keys: ISO dates, years), at least two.
-    model, threshold_min, grid, distance_m
+    model, threshold_min, grid, distance_m, moved_m
         As in :func:`decompose_change`.
     stable_ids : bool or dict of {date: bool}, optional
         Whether ids name the same site (per census for a dict); default from
@@ -518,6 +532,7 @@ def decompose_series(
             threshold=threshold,
             stable_ids=stable,
             distance_m=distance_m,
+            moved_m=moved_m,
         )
         rows[(first, last)] = _row(change)
     table = pd.DataFrame.from_dict(rows, orient="index")
