@@ -301,3 +301,50 @@ def test_small_shifts_are_kept_in_the_counts_but_not_lost_in_the_parts():
     assert change.after_share == pytest.approx(_share(communes, after), abs=1e-12)
     assert change.parts.loc["closed", "points"] == change.change
     assert change.parts.loc["closed", "points"] > 0
+
+
+def test_previous_report_folder_holds_what_an_exact_split_needs(toy, tmp_path):
+    """--previous: coverage.gpkg keeps the communes (codes, populations, polygons) and the
+    venues (ids, names, points); with the same model and threshold the share recomputed from
+    them is the published one, and the split explains the change to the current report."""
+    communes, venues = toy
+    folder = maillage.write_report(
+        tmp_path / "2025", communes=communes, venues=venues.iloc[:1], model=KM_PER_MIN
+    )
+    summary = pd.read_json(folder / "summary.json", typ="series")
+    old_communes = gpd.read_file(folder / "coverage.gpkg", layer="communes")
+    old_venues = gpd.read_file(folder / "coverage.gpkg", layer="venues")
+    before = (old_communes.set_index("code_insee"), old_venues)
+    now = communes.assign(population=[100, 150])
+    change = decompose_change(before, (now, venues), model=KM_PER_MIN)
+    _adds_up(change)
+    assert change.before_share == pytest.approx(summary["share_within_threshold"], abs=1e-12)
+    assert change.threshold_min == summary["threshold_min"]
+    assert change.venues_opened == 1 and change.parts.loc["geography", "points"] == 0.0
+
+
+def test_a_population_grid_places_the_origins_at_both_dates():
+    communes = _communes([100, 100], TWO)
+    cells = [(x, y) for x0 in (0, 30_000) for x in (x0, x0 + 600) for y in (0, 600)]
+    grid = gpd.GeoDataFrame(
+        {"population": [1.0, 2.0, 3.0, 4.0, 4.0, 3.0, 2.0, 1.0]},
+        geometry=[box(X0 + x, Y0 + y, X0 + x + 200, Y0 + y + 200) for x, y in cells],
+        crs=2154,
+    )
+    venues = _venues([500, 30_500])
+    grown = communes.assign(population=[100, 300])
+    change = decompose_change(
+        (communes, venues.iloc[:1]), (grown, venues), model=KM_PER_MIN, threshold_min=20, grid=grid
+    )
+    _adds_up(change)
+    _, origins = maillage.coverage(
+        grown, venues, model=KM_PER_MIN, threshold_min=20, grid=grid, detail=True
+    )
+    assert len(origins) == 8 and change.after_share == pytest.approx(1.0)
+    assert change.before_share == pytest.approx(0.5)
+    assert change.parts["points"].round(9).to_dict() == {
+        "opened": 62.5,
+        "closed": 0.0,
+        "population": -12.5,
+        "geography": 0.0,
+    }
