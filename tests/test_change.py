@@ -348,3 +348,17 @@ def test_a_population_grid_places_the_origins_at_both_dates():
         "population": -12.5,
         "geography": 0.0,
     }
+
+
+def test_redrawn_polygons_under_the_same_codes_are_geography():
+    before = _communes([100, 100], TWO)
+    after = _communes([100, 100], [(0, 1000), (19_000, 31_000)])  # Aval now reaches west
+    venues = _venues([500])
+    change = decompose_change((before, venues), (after, venues), model=KM_PER_MIN, threshold_min=20)
+    _adds_up(change)
+    assert change.after_share == pytest.approx(_share(after, venues), abs=1e-12)
+    assert change.change > 0 and change.parts.loc["geography", "points"] == change.change
+    assert (change.communes_merged, change.communes_split) == (0, 0)
+    states = change.states
+    assert list(states.columns) == [*PARTS, "total_population", "residents", "share"]
+    assert np.allclose(states["total_population"], 200) and states["closed"].sum() == 8

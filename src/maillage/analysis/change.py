@@ -118,8 +118,8 @@ class CoverageChange:
         Indexed by :data:`PARTS`, columns ``points`` and ``residents``: each column adds up
         to ``change`` and ``change_residents`` (to float precision).
     states : pandas.DataFrame
-        The 16 states: one boolean column per factor (True: later date), ``population``,
-        ``residents`` (within the threshold) and ``share``.
+        The 16 states: one boolean column per factor of :data:`PARTS` (True: at the later
+        date), ``total_population``, ``residents`` (within the threshold) and ``share``.
     venues_opened, venues_closed, venues_moved, venues_kept : int
         Sites of the matching (:func:`~maillage.analysis.vintages.site_pairs`): opened,
         closed, kept sites whose point moved more than ``moved_m`` and the other kept
@@ -286,7 +286,7 @@ def _states(
         total, within = float(w.sum()), float(w[covered].sum())
         share = within / total if total > 0 else float("nan")
         rows.append((opened, closed, population, geography, total, within, share))
-    return pd.DataFrame(rows, columns=[*PARTS, "population_total", "residents", "share"])
+    return pd.DataFrame(rows, columns=[*PARTS, "total_population", "residents", "share"])
 
 
 def _result(states: pd.DataFrame, counts: dict[str, int], **extra: Any) -> CoverageChange:
@@ -309,7 +309,7 @@ def _result(states: pd.DataFrame, counts: dict[str, int], **extra: Any) -> Cover
         after_residents=float(residents[last]),
         change_residents=float(residents[last]) - float(residents[first]),
         parts=parts,
-        states=states.rename(columns={"population_total": "population"}),
+        states=states,
         venues_opened=counts["opened"],
         venues_closed=counts["closed"],
         venues_moved=counts["moved"],

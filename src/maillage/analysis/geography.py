@@ -109,7 +109,7 @@ def _holder(geoms: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> np.ndarray:
         {"_code": communes.index.astype(str)}, geometry=communes.geometry.to_numpy(), crs=geoms.crs
     )
     joined = gpd.sjoin(points, polys, how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
+    joined = joined[~joined.index.duplicated(keep="first")].sort_index()
     return joined["_code"].astype(object).where(joined["_code"].notna(), None).to_numpy()
 
 
