@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,7 +54,7 @@ from maillage.analysis._checks import check_model, check_threshold
 from maillage.analysis.coverage import venue_points
 from maillage.analysis.geography import OriginLayout, TwoGeographies, two_geographies
 from maillage.analysis.vintages import site_pairs
-from maillage.errors import InputDataError, OptionError
+from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.schema import check_columns, check_crs
 
 if TYPE_CHECKING:
@@ -260,14 +261,22 @@ def _reach(
     layout: OriginLayout, groups: dict[str, gpd.GeoSeries], model: TravelTimeModel, threshold: float
 ) -> dict[str, np.ndarray]:
     """For each group, which origins it reaches within the threshold (one search a group)."""
-    out = {}
+    out, unplaced = {}, 0
     for name in _GROUPS:
         points = groups[name]
         if len(points) == 0:
             out[name] = np.zeros(len(layout.weight), dtype=bool)
             continue
-        near = model.nearest(layout.geometry, points)
-        out[name] = near["travel_time_s"].to_numpy(dtype=float) / 60.0 <= threshold
+        time_s = model.nearest(layout.geometry, points)["travel_time_s"].to_numpy(dtype=float)
+        out[name] = time_s / 60.0 <= threshold
+        unplaced = int(np.isnan(time_s).sum())
+    if unplaced:
+        warnings.warn(
+            f"{unplaced} origin(s) cannot be placed by the travel-time model: they count as "
+            "not covered, as in maillage.coverage",
+            MaillageWarning,
+            stacklevel=4,
+        )
     return out
 
 
