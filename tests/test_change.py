@@ -362,3 +362,39 @@ def test_redrawn_polygons_under_the_same_codes_are_geography():
     states = change.states
     assert list(states.columns) == [*PARTS, "total_population", "residents", "share"]
     assert np.allclose(states["total_population"], 200) and states["closed"].sum() == 8
+
+
+def test_road_network_groups_give_the_coverage_of_each_date():
+    """Saint-Barthélemy's roads: the minimum over groups of venues is the road coverage."""
+    net = maillage.RoadNetwork.from_osm(maillage.fetch("osm-saint-barthelemy-2015")[0], cache=False)
+    xy = net.graph.xy
+    (x0, y0), (x1, y1) = xy.min(0), xy.max(0)
+    xm = (x0 + x1) / 2
+    communes = gpd.GeoDataFrame(
+        {"population": [1000, 3000]},
+        geometry=[box(x0, y0, xm, y1), box(xm, y0, x1, y1)],
+        index=pd.Index(["97701", "97702"], name="code_insee"),
+        crs=2154,
+    )
+
+    def census(ids, nodes):
+        return gpd.GeoDataFrame(
+            {"venue_id": ids, "name": ids}, geometry=[Point(xy[n]) for n in nodes], crs=2154
+        )
+
+    n = len(xy)
+    before = census(["v1", "v2"], [0, n // 2])
+    after = census(["v2", "v3"], [n // 3, n - 1])  # v2 moved, v1 closed, v3 opened
+    with pytest.warns(maillage.MaillageWarning, match="cannot be placed") as caught:
+        change = decompose_change((communes, before), (communes, after), model=net, threshold_min=5)
+        shares = [
+            maillage.coverage(communes, v, model=net, threshold_min=5, detail=True)[1]
+            for v in (before, after)
+        ]
+    assert all("cannot be placed" in str(w.message) for w in caught)
+    _adds_up(change)
+    for share, origins in zip((change.before_share, change.after_share), shares, strict=True):
+        within = origins.loc[origins["covered"], "population"].sum()
+        assert share == pytest.approx(within / origins["population"].sum(), abs=1e-12)
+    assert (change.venues_opened, change.venues_closed, change.venues_moved) == (1, 1, 1)
+    assert change.parts.loc["population", "points"] == change.parts.loc["geography", "points"] == 0
