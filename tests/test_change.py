@@ -16,6 +16,7 @@ from maillage.analysis.change import PARTS, Snapshot, shapley_split
 from maillage.analysis.geography import commune_crosswalk
 from maillage.analysis.vintages import coverage_by_date, match_vintages
 from maillage.errors import InputDataError, OptionError
+from maillage.load.cog import read_former_codes
 from maillage.prepare.toy import X0, Y0
 from maillage.report.change_text import change_sentence, change_table
 
@@ -400,3 +401,20 @@ def test_road_network_groups_give_the_coverage_of_each_date():
         assert share == pytest.approx(within / origins["population"].sum(), abs=1e-12)
     assert (change.venues_opened, change.venues_closed, change.venues_moved) == (1, 1, 1)
     assert change.parts.loc["population", "points"] == change.parts.loc["geography", "points"] == 0
+
+
+def test_new_codes_alone_change_nothing(series_2020):
+    """Nouvelle-Aquitaine under former codes (one per commune nouvelle) then COG 2026 codes:
+    the communes are paired through the former codes and no part moves."""
+    communes, lists, model = series_2020
+    former = read_former_codes()
+    former = former[former.isin(communes.index)]
+    renamed = communes.rename(
+        index={new: old for old, new in former.groupby(former).head(1).items()}
+    )
+    pairs = commune_crosswalk(renamed, communes)
+    assert pairs["how"].value_counts().to_dict() == {"code": 4073, "former code": 220}
+    venues = lists["2020-10-12"]
+    change = decompose_change((renamed, venues), (communes, venues), model=model, threshold_min=20)
+    assert change.change == 0 and (change.parts == 0).all().all()
+    assert change.communes_merged == change.communes_split == 0

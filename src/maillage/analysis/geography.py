@@ -77,7 +77,8 @@ def commune_crosswalk(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> pd.D
     how = pd.Series("code", index=b_codes, dtype=object)
     rest = target.isna().to_numpy()
     former = harmonise_codes(pd.Series(b_codes[rest]), current=a_codes).to_numpy(dtype=object)
-    target[rest] = [c if c in set(a_codes) else pd.NA for c in former]
+    known = set(a_codes)
+    target[rest] = [c if c in known else pd.NA for c in former]
     how[rest] = "former code"
     rest = target.isna().to_numpy()
     target[rest] = _holder(before.geometry[rest], after)
