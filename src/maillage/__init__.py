@@ -21,6 +21,7 @@ from maillage import errors, maps, report
 from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
+from maillage.analysis.change import decompose_change, decompose_series
 from maillage.analysis.commute_totals import commute_savings, commute_savings_by_venue
 from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
@@ -77,6 +78,8 @@ __all__ = [
     "coverage",
     "coverage_by_year",
     "credits",
+    "decompose_change",
+    "decompose_series",
     "default_model",
     "fetch",
     "fetch_osm_extract",
