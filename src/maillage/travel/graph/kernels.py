@@ -46,7 +46,7 @@ from numba import njit
 
 from maillage.travel.graph.turns import MAX_TURN_S, TABLE_STEP_DEG
 
-__all__ = ["bounded_pairs", "multi_source", "reach", "turn_plan"]
+__all__ = ["bounded_pairs", "multi_source", "multi_source_k", "reach", "turn_plan"]
 
 _SLACK = 0.999  # bucket width = 0.999 x the lightest edge: robust to rounding
 
@@ -431,3 +431,144 @@ def bounded_pairs(
                 m += 1
             best[0][p], best[1][p] = np.inf, np.inf
     return out_p[:m].copy(), out_s[:m].copy(), out_t[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def _offer(slots, k, u, lab, w, t, rank):
+    """Offer node ``u`` a route of weight ``w`` and time ``t`` from source ``lab``.
+
+    ``slots`` is ``(weight, time, label, last, done, used)``: node ``u`` keeps up to ``k``
+    routes from distinct sources in the slots ``u k .. u k + used[u] - 1``, the best known
+    so far (``done``: final). A route is kept when it improves its source's slot, or fills
+    a free slot, or beats the heaviest route not yet final (which it replaces: the node then
+    has ``k`` routes from other sources, all lighter). Return the slot, or -1 when not kept.
+    """
+    sw, st, sl, slast, sdone, used = slots
+    base = u * k
+    worst, worst_w = -1, -np.inf
+    found = False
+    for i in range(used[u]):
+        s = base + i
+        if sl[s] == lab:
+            if sdone[s] or w >= sw[s]:
+                return -1
+            worst, found = s, True
+            break
+        if not sdone[s] and sw[s] > worst_w:
+            worst, worst_w = s, sw[s]
+    if not found:
+        if used[u] < k:
+            worst = base + used[u]
+            used[u] += 1
+        elif worst < 0 or w >= worst_w:
+            return -1
+    sw[worst], st[worst], sl[worst] = w, t, lab
+    if len(slast):
+        slast[worst] = rank
+    return worst
+
+
+@njit(cache=True, nogil=True)
+def _push(queue, weights_of, slot, w, used):
+    """Queue ``slot`` at weight ``w`` (entry ``used``); return the entries used."""
+    width, heads, entry_slot, entry_next = queue
+    b = np.int64(w / width) % len(heads)
+    entry_slot[used] = slot
+    weights_of[used] = w
+    entry_next[used] = heads[b]
+    heads[b] = used
+    return used + 1
+
+
+@njit(cache=True, nogil=True)
+def multi_source_k(indptr, indices, costs, sources, init, labels, limit, turns, seed_last, k):
+    """Return (time, label, last, weight) of the ``k`` least-weight distinct sources of every node.
+
+    The k-nearest version of :func:`multi_source`, exact: every node keeps the best routes
+    of up to ``k`` distinct labels (:func:`_offer`), and passes on only its final ones (the
+    route of a node's j-th source runs through nodes where that source is among the ``k``
+    best, else ``k`` other sources would be nearer). Queue entries are slots, dropped when
+    the slot has since been improved or replaced. With turn costs, each of a node's routes
+    is extended with the turn from its own last edge, as :func:`multi_source` does for its
+    one route. The arrays are ``(n, k)``, each row sorted by weight (ties: by label);
+    ``inf``, ``-1`` where a node has fewer than ``k`` sources within ``limit``.
+    """
+    n = len(indptr) - 1
+    turning = len(turns[1]) > 0
+    cost, offset, rank = turns
+    times, weights = costs
+    slots = (
+        np.full(n * k, np.inf), np.full(n * k, np.inf), np.full(n * k, -1, dtype=np.int64),
+        np.full(n * k if turning else 0, -1, dtype=np.int16), np.zeros(n * k, dtype=np.bool_),
+        np.zeros(n, dtype=np.int64),
+    )  # fmt: skip
+    sw, st, sl, slast, sdone = slots[0], slots[1], slots[2], slots[3], slots[4]
+    start_s, start_w = init
+    spread = start_w.max() - start_w.min() if len(start_w) else 0.0
+    capacity = k * len(indices) + len(sources) + 1
+    queue = _queue(weights, spread + (MAX_TURN_S if turning else 0.0), capacity)
+    width, heads = queue[0], queue[1]
+    entry_w = np.empty(capacity)
+    used, live, bucket = 0, 0, np.int64(1) << 62
+    for i in range(len(sources)):
+        if start_s[i] <= limit:
+            r = seed_last[i] if len(seed_last) else -1
+            s = _offer(slots, k, sources[i], labels[i], start_w[i], start_s[i], r)
+            if s >= 0:
+                used = _push(queue, entry_w, s, start_w[i], used)
+                live += 1
+                bucket = min(bucket, np.int64(start_w[i] / width))
+    while live > 0:
+        slot = bucket % len(heads)
+        e = heads[slot]
+        if e < 0:
+            bucket += 1
+            continue
+        heads[slot] = queue[3][e]
+        live -= 1
+        s = queue[2][e]
+        if sdone[s] or sw[s] != entry_w[e]:
+            continue  # improved or replaced since it was queued
+        sdone[s] = True
+        u = s // k
+        d, t, lab = sw[s], st[s], sl[s]
+        base = -indptr[u]
+        if turning and offset[u] >= 0 and slast[s] >= 0:
+            base = offset[u] + np.int64(slast[s]) * (indptr[u + 1] - indptr[u]) - indptr[u]
+        for j in range(indptr[u], indptr[u + 1]):
+            turn = cost[base + j] if turning else 0.0
+            nt = t + times[j] + turn
+            r = rank[j] if turning else -1
+            v = _offer(slots, k, indices[j], lab, d + weights[j] + turn, nt, r)
+            if v >= 0 and nt <= limit:
+                used = _push(queue, entry_w, v, sw[v], used)
+                live += 1
+    return _ranked(slots, n, k, limit)
+
+
+@njit(cache=True, nogil=True)
+def _ranked(slots, n, k, limit):
+    """Per node, its final routes within ``limit`` sorted by weight then label, as (n, k)."""
+    sw, st, sl, slast, sdone = slots[0], slots[1], slots[2], slots[3], slots[4]
+    time = np.full((n, k), np.inf)
+    weight = np.full((n, k), np.inf)
+    label = np.full((n, k), -1, dtype=np.int64)
+    last = np.full((n if len(slast) else 0, k), -1, dtype=np.int16)
+    for u in range(n):
+        m = 0
+        for i in range(u * k, u * k + slots[5][u]):
+            if not sdone[i] or st[i] > limit:
+                continue
+            j = m  # insertion sort: k is small
+            while j > 0 and (
+                weight[u, j - 1] > sw[i] or (weight[u, j - 1] == sw[i] and label[u, j - 1] > sl[i])
+            ):
+                time[u, j], weight[u, j], label[u, j] = time[u, j - 1], weight[u, j - 1], label[u, j - 1]
+                if len(slast):
+                    last[u, j] = last[u, j - 1]
+                j -= 1
+            time[u, j], weight[u, j], label[u, j] = st[i], sw[i], sl[i]
+            if len(slast):
+                last[u, j] = slast[i]
+            m += 1
+    return time, label, last, weight

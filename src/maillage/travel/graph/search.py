@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "bounded_pairs", "edge_costs", "exit_turns", "graph_turn_plan", "nearest_sources", "reach",
-    "search_from",
+    "search_from", "search_from_k",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -236,6 +236,51 @@ def search_from(
         _limit(max_time_s),
         graph_turn_plan(graph),
         _ranks(graph, seed_edges),
+    )
+
+
+def search_from_k(
+    graph: Graph,
+    sources: np.ndarray,
+    start_s: np.ndarray,
+    labels: np.ndarray,
+    k: int,
+    *,
+    max_time_s: float | None = None,
+    seed_edges: np.ndarray | None = None,
+    start_w: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`search_from`'s arrays for the ``k`` least-weight distinct labels of each node.
+
+    Each array is ``(n_nodes, k)``, a row sorted by weight (``inf`` and label -1 past the
+    labels reached): time, label, last edge (turn-plan ranks, ``(0, k)`` without turn
+    costs) and weight. Exact (:func:`maillage.travel.graph.kernels.multi_source_k`); for
+    ``k=1``, the labels and times of :func:`search_from` up to ties.
+
+    Examples
+    --------
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> g = line_graph([4.0, 6.0])  # nodes 0 - 1 - 2
+    >>> time_s, label, _, _ = search_from_k(g, np.array([0, 2]), np.zeros(2), np.array([7, 9]), 2)
+    >>> time_s[1].tolist(), label[1].tolist()
+    ([4.0, 6.0], [7, 9])
+    """
+    from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
+
+    if graph.n_nodes * k >= 2**31 - 1 or k * graph.n_edges + len(sources) >= 2**31 - 1:
+        msg = f"graph too large for 32-bit queue entries with k={k} ({graph.n_edges:,} edges)"
+        raise ValueError(msg)
+    return kernels.multi_source_k(  # type: ignore[no-any-return]
+        graph.indptr,
+        graph.indices,
+        edge_costs(graph),
+        _checked(graph, sources),
+        (np.asarray(start_s, dtype=np.float64), _weights(start_s, start_w)),
+        np.asarray(labels, dtype=np.int64),
+        _limit(max_time_s),
+        graph_turn_plan(graph),
+        _ranks(graph, seed_edges),
+        int(k),
     )
 
 
