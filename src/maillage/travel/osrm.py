@@ -436,6 +436,32 @@ class OSRMModel(NetworkEngine):
         self._check_origins(origins, int((~np.isnan(total)).sum()))
         return self._within(total, np.where(which >= 0, dest_pos[which], -1), max_time_s)
 
+    def _nearest_k_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, k: int, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's k least times of OSRM's full table, and their destinations' positions."""
+        if max_time_s is not None:
+            max_time_s = check_positive("max_time_s", max_time_s)
+        dest_ll, dest_pos = self._placed(destinations, name="destinations")
+        origin_ll = _lonlat(origins, name="origins")
+        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
+        valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        total = np.full((len(origins), k), np.nan)
+        which = np.full((len(origins), k), -1)
+        reach = min(k, len(dest_pos))
+        for rows, times, snap in self._blocks(origin_ll[valid], dest_ll):
+            col = np.argsort(times, axis=1, kind="stable")[:, :reach]
+            ok = snap <= self._max_snap_m
+            at = valid[rows][ok]
+            total[at] = np.inf
+            found = np.take_along_axis(times, col, axis=1)[ok]
+            total[at, :reach] = found
+            which[at, :reach] = np.where(np.isfinite(found), dest_pos[col[ok]], -1)
+        self._check_origins(origins, int((~np.isnan(total[:, 0])).sum()))
+        for j in range(k):
+            total[:, j], which[:, j] = self._within(total[:, j], which[:, j], max_time_s)
+        return total, which
+
     def _unserved(
         self, origin_ll: np.ndarray, served_by: gpd.GeoSeries, max_time_s: float
     ) -> np.ndarray:

@@ -563,7 +563,11 @@ def _ranked(slots, n, k, limit):
             while j > 0 and (
                 weight[u, j - 1] > sw[i] or (weight[u, j - 1] == sw[i] and label[u, j - 1] > sl[i])
             ):
-                time[u, j], weight[u, j], label[u, j] = time[u, j - 1], weight[u, j - 1], label[u, j - 1]
+                time[u, j], weight[u, j], label[u, j] = (
+                    time[u, j - 1],
+                    weight[u, j - 1],
+                    label[u, j - 1],
+                )
                 if len(slast):
                     last[u, j] = last[u, j - 1]
                 j -= 1

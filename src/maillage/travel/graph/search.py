@@ -270,7 +270,7 @@ def search_from_k(
     if graph.n_nodes * k >= 2**31 - 1 or k * graph.n_edges + len(sources) >= 2**31 - 1:
         msg = f"graph too large for 32-bit queue entries with k={k} ({graph.n_edges:,} edges)"
         raise ValueError(msg)
-    return kernels.multi_source_k(  # type: ignore[no-any-return]
+    return kernels.multi_source_k(
         graph.indptr,
         graph.indices,
         edge_costs(graph),
