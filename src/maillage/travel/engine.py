@@ -124,7 +124,7 @@ def nearest_k_frame(
     >>> nearest_k_frame(pd.Index(["a"]), pd.Index(["v", "w"]), np.array([[60.0, np.inf]]),
     ...                 np.array([[1, -1]]))
       dest_id_1  travel_time_s_1 dest_id_2  travel_time_s_2
-    a         w             60.0       NaN              inf
+    a         w             60.0      <NA>              inf
     """
     parts = {}
     for j in range(time_s.shape[1]):
