@@ -2,7 +2,7 @@
 
 One multi-source search from all destinations on the reversed graph where every node keeps
 its k least-weight routes from distinct destinations
-(:func:`maillage.travel.graph.kernels.multi_source_k`, exact), then, per origin, the k
+(:func:`maillage.travel.graph.search.search_from_k`, exact), then, per origin, the k
 lightest venues over its exit nodes' routes and the venues on its own segment, as
 :meth:`RoadNetwork.nearest` does for one.
 """

@@ -254,8 +254,8 @@ def search_from_k(
 
     Each array is ``(n_nodes, k)``, a row sorted by weight (``inf`` and label -1 past the
     labels reached): time, label, last edge (turn-plan ranks, ``(0, k)`` without turn
-    costs) and weight. Exact (:func:`maillage.travel.graph.kernels.multi_source_k`); for
-    ``k=1``, the labels and times of :func:`search_from` up to ties.
+    costs) and weight. Exact: :func:`search_from`, then one search per further rank
+    (:func:`maillage.travel.graph.kernels.next_rank`).
 
     Examples
     --------
@@ -265,23 +265,32 @@ def search_from_k(
     >>> time_s[1].tolist(), label[1].tolist()
     ([4.0, 6.0], [7, 9])
     """
+    time_s, label, last, weight = search_from(
+        graph, sources, start_s, labels,
+        max_time_s=max_time_s, seed_edges=seed_edges, start_w=start_w,
+    )  # fmt: skip
+    if k == 1:
+        return time_s[:, None], label[:, None], last[:, None], weight[:, None]
     from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
 
-    if graph.n_nodes * k >= 2**31 - 1 or k * graph.n_edges + len(sources) >= 2**31 - 1:
-        msg = f"graph too large for 32-bit queue entries with k={k} ({graph.n_edges:,} edges)"
-        raise ValueError(msg)
-    return kernels.multi_source_k(
-        graph.indptr,
-        graph.indices,
-        edge_costs(graph),
+    ranks: tuple[np.ndarray, ...] = (
+        np.full((k, graph.n_nodes), np.inf), np.full((k, graph.n_nodes), -1, dtype=np.int64),
+        np.full((k, len(last)), -1, dtype=np.int16), np.full((k, graph.n_nodes), np.inf),
+    )  # fmt: skip
+    for row, first in zip(ranks, (time_s, label, last, weight), strict=True):
+        row[0] = first
+    seeds = (
         _checked(graph, sources),
         (np.asarray(start_s, dtype=np.float64), _weights(start_s, start_w)),
         np.asarray(labels, dtype=np.int64),
-        _limit(max_time_s),
-        graph_turn_plan(graph),
         _ranks(graph, seed_edges),
-        int(k),
     )
+    for j in range(1, k):
+        kernels.next_rank(
+            graph.indptr, graph.indices, edge_costs(graph), ranks, j, _limit(max_time_s),
+            graph_turn_plan(graph), seeds,
+        )  # fmt: skip
+    return ranks[0].T, ranks[1].T, ranks[2].T, ranks[3].T
 
 
 def nearest_sources(
