@@ -381,12 +381,11 @@ class Engine:
 
         Examples
         --------
-        >>> import geopandas as gpd
+        >>> from geopandas import GeoSeries
         >>> from maillage import CrowFlyModel
-        >>> model = CrowFlyModel(circuity=1.0, speed_kph=36.0, access_time_s=0.0)
-        >>> homes = gpd.GeoSeries.from_xy([0, 5_000], [0, 0], index=["h1", "h2"], crs=2154)
-        >>> venues = gpd.GeoSeries.from_xy([1_000, 6_000], [0, 0], index=["v1", "v2"], crs=2154)
-        >>> model.nearest_k(homes, venues, 2)
+        >>> at = lambda xs, names: GeoSeries.from_xy(xs, [0] * len(xs), index=names, crs=2154)
+        >>> CrowFlyModel(circuity=1.0, speed_kph=36.0, access_time_s=0.0).nearest_k(
+        ...     at([0, 5_000], ["h1", "h2"]), at([1_000, 6_000], ["v1", "v2"]), 2)
            dest_id_1  travel_time_s_1 dest_id_2  travel_time_s_2
         h1        v1            100.0        v2            600.0
         h2        v2            100.0        v1            400.0

@@ -420,16 +420,25 @@ class OSRMModel(NetworkEngine):
                 out[np.ix_(valid[rows][ok], dest_pos)] = times[ok]
         return pd.DataFrame(out, index=origins.index, columns=destinations.index)
 
+    def _table_inputs(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Check a nearest query; return the placed destinations and the origins' coordinates.
+
+        ``(destination lon/lat, their positions, origin lon/lat, rows of the valid origins)``.
+        """
+        if max_time_s is not None:
+            check_positive("max_time_s", max_time_s)
+        dest_ll, dest_pos = self._placed(destinations, name="destinations")
+        origin_ll = _lonlat(origins, name="origins")
+        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
+        return dest_ll, dest_pos, origin_ll, np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+
     def _nearest_positions(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return each row's minimum of OSRM's full table and its destination's position."""
-        if max_time_s is not None:
-            max_time_s = check_positive("max_time_s", max_time_s)
-        dest_ll, dest_pos = self._placed(destinations, name="destinations")
-        origin_ll = _lonlat(origins, name="origins")
-        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
-        valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        dest_ll, dest_pos, origin_ll, valid = self._table_inputs(origins, destinations, max_time_s)
         total = np.full(len(origins), np.nan)
         which = np.full(len(origins), -1)
         total[valid], which[valid] = self._min_times(origin_ll[valid], dest_ll)
@@ -440,12 +449,7 @@ class OSRMModel(NetworkEngine):
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, k: int, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each row's k least times of OSRM's full table, and their destinations' positions."""
-        if max_time_s is not None:
-            max_time_s = check_positive("max_time_s", max_time_s)
-        dest_ll, dest_pos = self._placed(destinations, name="destinations")
-        origin_ll = _lonlat(origins, name="origins")
-        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
-        valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        dest_ll, dest_pos, origin_ll, valid = self._table_inputs(origins, destinations, max_time_s)
         total = np.full((len(origins), k), np.nan)
         which = np.full((len(origins), k), -1)
         reach = min(k, len(dest_pos))

@@ -70,15 +70,20 @@ class StraightLineEngine(Engine):
         """Return, per point, whether it is there (every non-empty point is placed)."""
         return ~np.isnan(placed_xy(points, name="points")[:, 0])
 
+    def _placed_pair(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Check the inputs; return both coordinates, the placed origins' mask and destinations."""
+        self._check_inputs(origins, destinations)
+        oxy = placed_xy(origins, name="origins")
+        dxy = placed_xy(destinations, name="destinations")
+        return oxy, dxy, ~np.isnan(oxy[:, 0]), np.flatnonzero(~np.isnan(dxy[:, 0]))
+
     def _nearest_positions(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Time to, and position of, the nearest destination by straight line, per origin."""
-        self._check_inputs(origins, destinations)
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        placed_o = ~np.isnan(oxy[:, 0])
-        placed_d = np.flatnonzero(~np.isnan(dxy[:, 0]))
+        oxy, dxy, placed_o, placed_d = self._placed_pair(origins, destinations)
         times = np.full(len(origins), np.inf)
         which = np.full(len(origins), -1)
         if placed_o.any() and len(placed_d):
@@ -111,11 +116,7 @@ class StraightLineEngine(Engine):
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, k: int, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return the k nearest destinations by distance, timed, per origin (class notes)."""
-        self._check_inputs(origins, destinations)
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        placed_o = ~np.isnan(oxy[:, 0])
-        placed_d = np.flatnonzero(~np.isnan(dxy[:, 0]))
+        oxy, dxy, placed_o, placed_d = self._placed_pair(origins, destinations)
         times = np.full((len(origins), k), np.inf)
         which = np.full((len(origins), k), -1)
         reach = min(k, len(placed_d))
