@@ -463,7 +463,7 @@ def _extend(graph, costs, turns, ranks, row, u, route):
         v = indices[f]
         turn = cost[base + f] if turning else 0.0
         nd = d + weights[f] + turn
-        if nd < dist[v] and not _taken(ranks[1], v, lab, j):
+        if not _taken(ranks[1], v, lab, j) and nd < dist[v]:  # most neighbours share labels
             dist[v], dur[v], lab_j[v] = nd, t + times[f] + turn, lab
             if turning:
                 last_j[v] = rank[f]
