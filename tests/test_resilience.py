@@ -252,3 +252,29 @@ def test_supported_group_is_attribution():
     att = attribution(communes, venues, model=model, threshold_min=20)
     assert impact.attrs["supported_group"] == att.attrs["supported_contribution"]
     assert impact.attrs["threshold_min"] == 20
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_k_nearest_search_equals_per_venue_dijkstra(pbf, k):
+    """Node level: the k least weights of distinct venues are SciPy's per-venue searches."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from maillage.travel.graph.search import edge_costs, search_from_k
+
+    graph = RoadNetwork.from_osm(pbf, turn_costs=False).graph.reversed()
+    sources = np.random.default_rng(3).choice(graph.n_nodes, 9, replace=False)
+    sources = np.r_[sources, sources[:2]]  # a venue starting at two nodes, as on an edge
+    start = np.r_[np.linspace(0, 40, 9), 5.0, 70.0]
+    labels = np.r_[np.arange(9), 0, 1]
+    time_s, label, _, weight = search_from_k(graph, sources, start, labels, k)
+    _, weights = edge_costs(graph)
+    matrix = csr_matrix((weights, graph.indices, graph.indptr), shape=(graph.n_nodes,) * 2)
+    per_row = dijkstra(matrix, indices=sources) + start[:, None]
+    per_venue = np.stack([per_row[labels == v].min(axis=0) for v in range(9)])
+    expected = np.sort(per_venue, axis=0)[:k].T
+    np.testing.assert_allclose(weight, expected, rtol=1e-12)
+    reached = np.isfinite(weight)
+    picked = per_venue[label[reached], np.nonzero(reached)[0]]
+    np.testing.assert_allclose(picked, weight[reached], rtol=1e-12)
+    assert np.isfinite(time_s[reached]).all()
