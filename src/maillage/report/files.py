@@ -37,14 +37,7 @@ if TYPE_CHECKING:
 
     from maillage.report.model import Report
 
-__all__ = [
-    "RENDERERS",
-    "TABLES",
-    "french_rejected_table",
-    "render_files",
-    "stable_ids",
-    "venues_layer",
-]
+__all__ = ["RENDERERS", "TABLES", "french_rejected_table", "render_files", "stable_ids", "venues_layer"]
 
 logger = logging.getLogger(__name__)
 
