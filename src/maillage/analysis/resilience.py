@@ -78,7 +78,9 @@ def nearest_k(
         How many venues per origin.
     model : TravelTimeModel
         Any engine; each ranks venues as its ``nearest`` does (the road graph by its route
-        choice, which is the least time with ``route_by="duration"``).
+        choice, which is the least time with ``route_by="duration"``; by routing weight, the
+        default, a later rank can rarely be a little faster than an earlier one, as a venue
+        added can lengthen ``nearest``'s time).
 
     Returns
     -------
