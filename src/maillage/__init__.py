@@ -27,6 +27,7 @@ from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
+from maillage.analysis.resilience import closure_impact, nearest_k, second_choice
 from maillage.analysis.siting import suggest_sites
 from maillage.analysis.uncertainty import headline_range, uncertain_communes
 from maillage.analysis.years import coverage_by_year
@@ -72,6 +73,7 @@ __all__ = [
     "attribution",
     "build_report",
     "catchments",
+    "closure_impact",
     "commute_savings",
     "commute_savings_by_venue",
     "commute_trips",
@@ -95,12 +97,14 @@ __all__ = [
     "maps",
     "mark_supported",
     "match_supported",
+    "nearest_k",
     "options",
     "origins_from_communes",
     "origins_from_grid",
     "osm_extracts_for",
     "report",
     "save_report",
+    "second_choice",
     "suggest_sites",
     "uncertain_communes",
     "white_zones",
