@@ -21,6 +21,7 @@ from maillage import errors, maps, report
 from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
+from maillage.analysis.change import decompose_change, decompose_series
 from maillage.analysis.commute_scenario import (
     CommuteScenario,
     commute_sensitivity,
@@ -32,6 +33,7 @@ from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
+from maillage.analysis.resilience import closure_impact, nearest_k, second_choice
 from maillage.analysis.siting import suggest_sites
 from maillage.analysis.uncertainty import headline_range, uncertain_communes
 from maillage.analysis.years import coverage_by_year
@@ -79,6 +81,7 @@ __all__ = [
     "attribution",
     "build_report",
     "catchments",
+    "closure_impact",
     "communes_by_arrondissement",
     "commute_savings",
     "commute_savings_by_venue",
@@ -87,6 +90,8 @@ __all__ = [
     "coverage",
     "coverage_by_year",
     "credits",
+    "decompose_change",
+    "decompose_series",
     "default_model",
     "fetch",
     "fetch_osm_extract",
@@ -102,6 +107,7 @@ __all__ = [
     "maps",
     "mark_supported",
     "match_supported",
+    "nearest_k",
     "options",
     "origins_from_communes",
     "origins_from_grid",
@@ -109,6 +115,7 @@ __all__ = [
     "report",
     "save_report",
     "scenario_trips",
+    "second_choice",
     "select_venue_kinds",
     "suggest_sites",
     "uncertain_communes",

@@ -57,6 +57,7 @@ __all__ = [
     "iso_date",
     "match_vintages",
     "name_key",
+    "site_pairs",
 ]
 
 SUMMARY_COLUMNS = ("venues", "opened", "closed", "kept", "by_id", "by_name", "by_place")
@@ -152,6 +153,49 @@ def _match_pair(
         left = left.drop(index=[p[0] for p in pairs])
         right = right.drop(index=[p[1] for p in pairs])
     return found
+
+
+def site_pairs(
+    earlier: gpd.GeoDataFrame,
+    later: gpd.GeoDataFrame,
+    *,
+    by_id: bool = True,
+    distance_m: float = 300.0,
+) -> pd.DataFrame:
+    """Return the sites kept between two vintages, as pairs of row positions.
+
+    The matching of :func:`match_vintages` (by id, by name in the commune, by place),
+    for callers that need to know which row of ``later`` is which row of ``earlier``.
+
+    Parameters
+    ----------
+    earlier, later : geopandas.GeoDataFrame
+        Two vintages, as in :func:`match_vintages`.
+    by_id : bool
+        Whether ``venue_id`` names the same site in both.
+    distance_m : float
+        Largest distance between the two points of one site matched by place, in metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``earlier``, ``later`` (row positions, int) and ``rule`` (``"id"``, ``"name"`` or
+        ``"place"``); rows of ``earlier`` absent are closures, of ``later`` openings.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> a = gpd.GeoDataFrame({"venue_id": ["1", "2"], "name": ["A", "B"], "code_insee": "16015"},
+    ...     geometry=[Point(0, 0), Point(1000, 0)], crs=2154)
+    >>> site_pairs(a, a.iloc[::-1]).values.tolist()
+    [[0, 1, 'id'], [1, 0, 'id']]
+    """
+    _check({0: earlier, 1: later}, distance_m)
+    found = _match_pair(earlier, later, by_id=by_id, distance_m=distance_m)
+    rows = [(b, a, rule) for rule, pairs in found.items() for b, a in pairs]
+    out = pd.DataFrame(rows, columns=["earlier", "later", "rule"])
+    return out.astype({"earlier": "int64", "later": "int64", "rule": "object"})
 
 
 def _check(censuses: Mapping[Any, gpd.GeoDataFrame], distance_m: float) -> list[Any]:
