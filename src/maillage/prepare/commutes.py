@@ -357,8 +357,14 @@ def select_commutes(
     area = _area_codes(region, departements)
     if area is None:
         return commutes.copy()
-    keep = commutes["home_code"].isin(area).to_numpy()
+    keep = commutes["home_code"].isin(_with_arrondissements(area)).to_numpy()
     return commutes[keep].reset_index(drop=True)
+
+
+def _with_arrondissements(area: pd.Index) -> pd.Index:
+    """Return the area's codes and the arrondissements municipaux of its cities."""
+    cities = pd.Series(ARRONDISSEMENTS)
+    return area.append(pd.Index(cities.index[cities.isin(area)]))
 
 
 def _resolve(source: str | Path) -> tuple[Path, list[str], int | None]:
@@ -520,9 +526,7 @@ def load_commutes(
     commutes, rejected = commutes_from_raw(raw, arrondissements=arrondissements)
     unknown_modes = commutes.attrs["unknown_modes"]
     if area is not None:
-        cities = pd.Series(ARRONDISSEMENTS)
-        inside = area.append(pd.Index(cities.index[cities.isin(area)]))
-        commutes = commutes[commutes["home_code"].isin(inside).to_numpy()]
+        commutes = commutes[commutes["home_code"].isin(_with_arrondissements(area)).to_numpy()]
         placed = _harmonise_unique(rejected["home_code"])
         rejected = rejected[(placed.isna() | placed.isin(area)).to_numpy()]
     if wanted_modes is not None:
