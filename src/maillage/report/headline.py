@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from maillage.load.cog import read_departements
 from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.sections.census import CensusSection
 
 if TYPE_CHECKING:
     from maillage.report.model import Report
@@ -126,7 +127,9 @@ def road_command(report: Report) -> str:
     str
         One shell command line (arguments quoted when needed).
     """
-    census = (report.extra.get("census") or {}).get("source") or "VOTRE_RECENSEMENT.csv"
+    section = report.section("census")
+    source = section.source if isinstance(section, CensusSection) else ""
+    census = source or "VOTRE_RECENSEMENT.csv"
     words = ["maillage", "report", "--venues", str(census)]
     if report.support.get("method") == "matching" and report.support.get("source"):
         words += ["--supported", str(report.support["source"])]
