@@ -62,9 +62,9 @@ def make_summary(
     area: str,
     venues: int,
     threshold_min: float,
-    model: dict[str, Any],
+    model: Mapping[str, object],
     credits: Sequence[str],
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Return the ``summary.json`` content from the territory-wide indicators row.
 
     Parameters
@@ -291,7 +291,14 @@ def build_report(
             credits=french_credits(attribution_lines(communes_cov.attrs.get("data_credits", []))),
         )
         communes_out = _with_error(
-            summary, communes_out, communes, venues, origins_cov, model=model, grid=grid
+            summary,
+            communes_out,
+            communes,
+            venues,
+            origins_cov,
+            model=model,
+            threshold=float(threshold_min),
+            grid=grid,
         )
         summary.update(territory_notes(communes))
         _step(bar, "parties du rapport")
@@ -336,12 +343,14 @@ def _bar(progress: bool) -> Any:
     return tqdm(total=7, desc="rapport", leave=False)
 
 
-def _add_sections(summary: dict[str, Any], sections: Sequence[Section]) -> None:
+def _add_sections(summary: dict[str, object], sections: Sequence[Section]) -> None:
     """Add the sections' keys to ``summary`` (in place), and their credits to its credits."""
     for section in sections:
         summary.update(section.summary())
     lines = french_credits(attribution_lines([c for s in sections for c in s.credits()]))
-    summary["data_credits"] = list(dict.fromkeys([*summary["data_credits"], *lines]))
+    before = summary["data_credits"]
+    known = [str(c) for c in before] if isinstance(before, list) else []
+    summary["data_credits"] = list(dict.fromkeys([*known, *lines]))
 
 
 def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -383,17 +392,17 @@ def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gp
 
 
 def _with_error(
-    summary: dict[str, Any],
+    summary: dict[str, object],
     communes_out: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame,
     venues: gpd.GeoDataFrame,
     origins_cov: gpd.GeoDataFrame,
     *,
     model: TravelTimeModel,
+    threshold: float,
     grid: gpd.GeoDataFrame | None,
 ) -> gpd.GeoDataFrame:
     """Add the headline range to ``summary`` and the uncertain communes to both (in place)."""
-    threshold = float(summary["threshold_min"])
     span = headline_range(communes, venues, model=model, threshold_min=threshold, grid=grid)
     summary.update(
         {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
 
     from maillage.report.model import Report
 
-__all__ = ["RENDERERS", "TABLES", "render_files", "report_tables", "stable_ids", "venues_layer"]
+__all__ = [
+    "RENDERERS",
+    "TABLES",
+    "render_file",
+    "render_files",
+    "report_tables",
+    "stable_ids",
+    "venues_layer",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +58,8 @@ def _map_png(report: Report) -> bytes:
         report.communes,
         report.venues,
         white_zones=report.white_zones,
-        threshold_min=report.summary["threshold_min"],
-        credits=report.summary["data_credits"],
+        threshold_min=report.threshold_min,
+        credits=report.credits,
         title=f"{report.area} – temps d'accès au lieu le plus proche\n"
         f"Zones blanches : plus de {report.summary['threshold_min']:g} min",
         ax=ax,
@@ -96,7 +104,7 @@ def _map_html(report: Report) -> bytes:
         report.venues,
         white_zones=report.white_zones,
         catchments=report.catchments,
-        credits=report.summary["data_credits"],
+        credits=report.credits,
     )
     return stable_ids(m.get_root().render()).encode("utf-8")
 
@@ -145,7 +153,7 @@ def _gpkg(report: Report) -> bytes:
         "white_zones": report.white_zones,
         "catchments": report.catchments,
     }
-    credits = " ; ".join(report.summary["data_credits"])
+    credits = " ; ".join(report.credits)
     before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
     folder = tempfile.TemporaryDirectory(prefix="maillage-gpkg-")
@@ -258,6 +266,24 @@ def _renderers(report: Report) -> dict[str, Callable[[Report], bytes]]:
             renderers[name] = _table_renderer(table)
         renderers.update(section.files())
     return renderers
+
+
+def render_file(report: Report, name: str) -> bytes:
+    """Render one file of ``report`` in memory (not the page, which embeds the images).
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+    name : str
+        One of ``report.files`` but ``report.html``.
+
+    Returns
+    -------
+    bytes
+        Its content, as :func:`render_files` writes it.
+    """
+    return _renderers(report)[name](report)
 
 
 def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:

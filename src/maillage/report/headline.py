@@ -49,7 +49,7 @@ def headline_section(report: Report) -> str:
         ``commande``) holding the command that computes the figure on the road network.
     """
     summary = report.summary
-    model = summary["travel_time_model"]
+    model = report.model_description
     share = share_with_range(summary)
     t = f"{summary['threshold_min']:g}"
     figure = f"<b>{share}</b> des habitants sont à {t} min ou moins en voiture d'un lieu"
@@ -134,7 +134,7 @@ def road_command(report: Report) -> str:
     if report.support.get("method") == "matching" and report.support.get("source"):
         words += ["--supported", str(report.support["source"])]
     words += _area_words(report)
-    threshold = float(report.summary["threshold_min"])
+    threshold = report.threshold_min
     if threshold != 20:
         words += ["--threshold", f"{threshold:g}"]
     words += ["--network", "osm", "--out", _ROAD_OUT]

@@ -7,7 +7,7 @@ writers turn it into files, the page into HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -63,7 +63,7 @@ class Report:
     """
 
     area: str
-    summary: dict[str, Any]
+    summary: dict[str, object]
     communes: gpd.GeoDataFrame
     venues: gpd.GeoDataFrame
     white_zones: gpd.GeoDataFrame
@@ -71,8 +71,41 @@ class Report:
     indicators: pd.DataFrame
     sites: gpd.GeoDataFrame
     attribution: pd.DataFrame | None = None
-    support: dict[str, Any] = field(default_factory=dict)
+    support: dict[str, object] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
+
+    def figure(self, key: str) -> float:
+        """Return the number ``summary[key]`` as a float (NaN when it is null).
+
+        Raises
+        ------
+        TypeError
+            If ``summary[key]`` is not a number.
+        """
+        value = self.summary[key]
+        if value is None:
+            return float("nan")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = f"summary[{key!r}] is {value!r}, not a number"
+            raise TypeError(msg)
+        return float(value)
+
+    @property
+    def threshold_min(self) -> float:
+        """The access threshold in minutes (``summary["threshold_min"]``)."""
+        return self.figure("threshold_min")
+
+    @property
+    def credits(self) -> list[str]:
+        """The data credits of ``summary.json``, in French."""
+        lines = self.summary.get("data_credits")
+        return [str(line) for line in lines] if isinstance(lines, list) else []
+
+    @property
+    def model_description(self) -> dict[str, object]:
+        """The travel-time model's description (``summary["travel_time_model"]``)."""
+        found = self.summary.get("travel_time_model")
+        return {str(k): v for k, v in found.items()} if isinstance(found, dict) else {}
 
     def section(self, key: str) -> Section | None:
         """Return the section named ``key`` (``"census"``, ``"years"``...), or ``None``."""

@@ -190,7 +190,7 @@ def _supported_section(report: Report) -> list[str]:
         return [*parts, "<p>Apport des lieux non calculé pour ce rapport.</p>"]
     contrib = att.attrs.get("supported_contribution", {})
     count = int(contrib.get("supported_venues", 0))
-    population = float(report.summary["population"]) or 1.0
+    population = report.figure("population") or 1.0
     t = report.summary["threshold_min"]
     method = _support_method(report.support)
     if count == 0 or count >= len(att):
@@ -199,7 +199,7 @@ def _supported_section(report: Report) -> list[str]:
             f"<p>{_all_or_none_supported(count, len(att), report.support)}</p>",
             _top_venues(report, att),
         ]
-    every = int(report.summary["population_within_threshold"])  # whole residents that add up
+    every = int(report.figure("population_within_threshold"))  # whole residents that add up
     without = round(float(contrib["population_covered_without_supported"]))
     thanks = every - without
     parts.append(
@@ -282,7 +282,7 @@ def _sections(page: PageContext) -> list[str]:
         *_placed(page, "sites"),
     ]
     parts += ["<h2>Méthode</h2>", method_section(report.summary, report.communes.attrs)]
-    credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
+    credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.credits)
     parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
     return parts
 

@@ -136,7 +136,7 @@ class PageContext:
     @property
     def threshold_min(self) -> float:
         """The report's threshold, in minutes."""
-        return float(self.report.summary["threshold_min"])
+        return self.report.threshold_min
 
 
 class Section(Protocol):

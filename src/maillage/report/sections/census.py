@@ -343,7 +343,7 @@ class CensusSection(Section):
 
     def html(self, page: PageContext) -> str:
         """Return the section "Lieux pris en compte"."""
-        return "\n".join(_census_parts(self.facts, int(page.report.summary["venues"])))
+        return "\n".join(_census_parts(self.facts, int(page.report.figure("venues"))))
 
 
 def build(context: ReportContext, options: ReportOptions) -> CensusSection | None:

@@ -383,7 +383,7 @@ class CommutesSection(Section):
         plot_commute_savings(
             self.communes,
             report.venues,
-            credits=report.summary["data_credits"],
+            credits=report.credits,
             title=f"{report.area} – temps de trajet domicile-travail évitable\n"
             "heures gagnées par an, par commune de résidence",
             ax=fig.add_subplot(),

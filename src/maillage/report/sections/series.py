@@ -253,7 +253,7 @@ class SeriesSection(Section):
             cast("Any", self.venues),
             ncols=ncols,
             fig=fig,
-            threshold_min=report.summary["threshold_min"],
+            threshold_min=report.threshold_min,
             scale_bar=False,
         )
         return png_bytes(fig, dpi=110)

@@ -63,9 +63,7 @@ class YearsSection(Section):
         from maillage.maps import plot_share_by_year  # noqa: PLC0415 - heavy, loaded only when this file is rendered
 
         fig = new_figure((8, 4.5))
-        plot_share_by_year(
-            self.table, threshold_min=report.summary["threshold_min"], ax=fig.add_subplot()
-        )
+        plot_share_by_year(self.table, threshold_min=report.threshold_min, ax=fig.add_subplot())
         return png_bytes(fig)
 
     def html(self, page: PageContext) -> str:
