@@ -120,6 +120,31 @@ def test_xlsx_with_title_rows_merged_title_and_empty_trailing_rows(tmp_path):
     assert same["name"].tolist() == venues["name"].tolist()
 
 
+def test_csv_as_french_excel_exports_it_with_title_rows(tmp_path):
+    """Windows-1252, ``;``, decimal commas and the title rows kept as ``Titre;;;``."""
+    path = tmp_path / "lieux.csv"
+    lines = [
+        "Recensement des tiers-lieux du Territoire de Belfort;;;",
+        "Mis à jour le 2 mars 2026;;;",
+        ";;;",
+        "Nom du lieu;Code INSEE;Latitude;Longitude",
+        "La Grange;90010;47,6380;6,8628",
+        '"Le Hangar; atelier partagé";90033;47,5080;6,9990',
+        "La Forge;90009;;",
+    ]
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    venues, rejected = _load(path)
+    _accounts(venues, rejected, 3)
+    assert venues["name"].tolist()[1] == "Le Hangar; atelier partagé"
+    assert venues["location_source"].tolist() == ["coordinates", "coordinates", "commune_code"]
+    same, _ = _load(path, header_row=4)
+    assert same["name"].tolist() == venues["name"].tolist()
+    # without title rows, the first line is the header, as before
+    path.write_text("\n".join(lines[3:]), encoding="utf-8")
+    again, _ = _load(path)
+    assert again["name"].tolist() == venues["name"].tolist()
+
+
 def test_xlsx_sheet_by_name(tmp_path):
     path = tmp_path / "classeur.xlsx"
     _workbook(path, sheet="Tiers-lieux", first_sheet=False)

@@ -317,7 +317,9 @@ def test_support_from_a_labelled_list_is_described(territory):
         geometry=[Point(X0 + 3000, Y0 + 9000), Point(X0 + 27_000, Y0 + 21_000)],
         crs="EPSG:2154",
     )
-    marked = mark_supported(venues.assign(supported=pd.NA), labelled, source="fabt")
+    marked = mark_supported(
+        venues.assign(supported=pd.NA), labelled, source="fabt", add_unmatched=True
+    )
     rep = build_report(communes, marked, model=MODEL, threshold_min=15, k_sites=1)
     assert rep.support["method"] == "matching" and rep.support["source"] == "fabt"
     assert (rep.support["matched"], rep.support["appended"]) == (1, 1)

@@ -83,7 +83,7 @@ def test_page_accounts_for_every_row_and_names_the_census(region_report):
 def test_headline_of_the_2019_census_in_nouvelle_aquitaine_with_labelled_venues():
     venues = maillage.load_venues("cget-tiers-lieux-2019", region="75", errors="report")[0]
     labelled = maillage.load_venues("fabriques-territoire-2024", region="75", errors="report")[0]
-    marked = maillage.mark_supported(venues, labelled)
+    marked = maillage.mark_supported(venues, labelled, add_unmatched=True)
     facts = census_facts(marked, None)
     assert (facts["in_area"], facts["near_area"]) == (225, 8)
     added = marked.attrs["support_matching"]["appended"]

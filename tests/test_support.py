@@ -115,7 +115,7 @@ def test_match_supported_hand_made(census: gpd.GeoDataFrame, labelled: gpd.GeoDa
 
 def test_mark_supported_hand_made(census: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame) -> None:
     before = census.copy(), labelled.copy()
-    out = mark_supported(census, labelled)
+    out = mark_supported(census, labelled, add_unmatched=True)
     pd.testing.assert_frame_equal(census, before[0])  # inputs untouched
     pd.testing.assert_frame_equal(labelled, before[1])
     counts = out.attrs["support_matching"]
@@ -139,7 +139,7 @@ def test_mark_supported_hand_made(census: gpd.GeoDataFrame, labelled: gpd.GeoDat
 
 
 def test_mark_supported_options(census: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame) -> None:
-    out = mark_supported(census, labelled, add_unmatched=False, unmatched_supported=False)
+    out = mark_supported(census, labelled, unmatched_supported=False)  # default: nothing added
     assert len(out) == len(census)
     assert out["supported"].tolist() == [True, True, False, True, False]
     assert out.attrs["support_matching"]["appended"] == 0
@@ -170,7 +170,7 @@ def test_bad_input(census: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame) -> None
         mark_supported(doubled, labelled)
     clash = census.assign(venue_id=census["venue_id"].replace({"c5": "f-5"}))
     with pytest.raises(InputDataError, match=r"\['f-5'\] already name census venues"):
-        mark_supported(clash, labelled)
+        mark_supported(clash, labelled, add_unmatched=True)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +209,7 @@ def test_nouvelle_aquitaine_matches(nouvelle_aquitaine) -> None:
 
 def test_nouvelle_aquitaine_marked(nouvelle_aquitaine) -> None:
     census, labelled = nouvelle_aquitaine
-    out = mark_supported(census, labelled)
+    out = mark_supported(census, labelled, add_unmatched=True)
     counts = out.attrs["support_matching"]
     print(counts)
     # 52 rows in and around the region hold 55 venues (merged rows split)
@@ -233,7 +233,7 @@ def test_nouvelle_aquitaine_attribution(nouvelle_aquitaine) -> None:
     census, labelled = nouvelle_aquitaine
     communes = maillage.load_communes(region="75")
     model = maillage.CrowFlyModel()
-    marked = mark_supported(census, labelled)
+    marked = mark_supported(census, labelled, add_unmatched=True)
     att = maillage.attribution(communes, marked, model=model, threshold_min=20)
     share = att.attrs["supported_contribution"]
     print(share)

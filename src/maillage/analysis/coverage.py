@@ -162,14 +162,39 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     10.0
     """
     values = np.asarray(values, dtype=float)
+    out = grouped_weighted_median(np.zeros(len(values), dtype=int), values, weights)
+    return float(out.iloc[0]) if len(out) else float("nan")
+
+
+def grouped_weighted_median(keys: np.ndarray, values: np.ndarray, weights: np.ndarray) -> pd.Series:
+    """Return :func:`weighted_median` of ``values`` for every key at once, indexed by key.
+
+    The first value, in increasing order, at which the running total of the weights reaches
+    half of their sum (NaN values and non-positive weights left out; a key without any is
+    absent); all groups in one sort.
+
+    Examples
+    --------
+    >>> keys = np.array(["a", "b", "a", "a", "b"])
+    >>> out = grouped_weighted_median(keys, np.array([1.0, 3, 2, 10, 4]), np.array([1.0, 1, 1, 5, 0]))
+    >>> out.to_dict()
+    {'a': 10.0, 'b': 3.0}
+    """
+    values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
     ok = ~np.isnan(values) & (weights > 0)
-    if not ok.any():
-        return float("nan")
-    order = np.argsort(values[ok], kind="stable")
-    v, w = values[ok][order], weights[ok][order]
-    cum = np.cumsum(w)
-    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
+    codes, group = np.unique(np.asarray(keys)[ok].astype(str), return_inverse=True)
+    v, w = values[ok], weights[ok]
+    order = np.lexsort((v, group))
+    group, v, w = group[order], v[order], w[order]
+    # running totals within each group, summed in the same order as one call per group
+    cum = pd.Series(w).groupby(group).cumsum().to_numpy()
+    ends = np.r_[np.flatnonzero(np.diff(group)), len(group) - 1][: len(codes)]
+    half = cum[ends] / 2.0
+    # first position of each group whose running total reaches half of the group's total
+    reached = np.flatnonzero(cum >= half[group])
+    pos = reached[np.searchsorted(group[reached], np.arange(len(codes)))]
+    return pd.Series(v[pos], index=codes, dtype=float)
 
 
 def origin_times(
@@ -234,11 +259,7 @@ def aggregate(
     with np.errstate(invalid="ignore", divide="ignore"):
         time_min = (sums["wt"] / sums["wf"]).to_numpy()
         share = (sums["within"] / sums["pop"]).to_numpy()
-    medians = (
-        origins.groupby("code_insee", sort=False)[["time_min", "population"]]
-        .apply(lambda g: weighted_median(g["time_min"].to_numpy(), g["population"].to_numpy()))
-        .reindex(codes)
-    )
+    medians = grouped_weighted_median(frame["code_insee"].to_numpy(), t, w).reindex(codes)
     covered = time_min <= threshold_min
     share = np.where(np.isnan(share), covered.astype(float), share)
     return communes.assign(

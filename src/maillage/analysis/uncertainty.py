@@ -20,6 +20,7 @@ to confirm with the road network.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -199,9 +200,11 @@ def _simulated_range(
     threshold: float,
     grid: gpd.GeoDataFrame | None,
     level: float,
+    origins: gpd.GeoDataFrame | None,
 ) -> dict[str, float]:
     errors = model.trip_errors()
-    origins = build_origins(communes, grid)
+    if origins is None:
+        origins = build_origins(communes, grid)
     points = venue_points(venues, model=model)
     widest = min(_WIDEST, float(np.exp(-_low_tail(errors))))
     trips = _candidate_trips(origins, points, model=model, limit_s=threshold * 60 * widest)
@@ -269,6 +272,7 @@ def headline_range(
     threshold_min: float | None = None,
     grid: gpd.GeoDataFrame | None = None,
     level: float = 0.8,
+    origins: gpd.GeoDataFrame | None = None,
 ) -> dict[str, float] | None:
     """Return the low and high headline figures under the model's measured error.
 
@@ -289,6 +293,9 @@ def headline_range(
         Population grid, as in :func:`maillage.coverage`.
     level : float, default 0.8
         Probability the range is meant to hold the real figure with.
+    origins : geopandas.GeoDataFrame, optional
+        The origins of a coverage already computed on ``communes`` and ``grid``
+        (``coverage(..., detail=True)``), so they are not built again.
 
     Returns
     -------
@@ -312,11 +319,18 @@ def headline_range(
     threshold = check_threshold(threshold_min)
     if callable(getattr(model, "trip_errors", None)):
         return _simulated_range(
-            communes, venues, model=model, threshold=threshold, grid=grid, level=level
+            communes,
+            venues,
+            model=model,
+            threshold=threshold,
+            grid=grid,
+            level=level,
+            origins=origins,
         )
     if not isinstance(model, ErrorBounded):
         return None
-    origins = build_origins(communes, grid)
+    if origins is None:
+        origins = build_origins(communes, grid)
     fast, slow = (
         headline(*_variant(communes, venues, origins, variant, threshold), threshold)
         for variant in model.bounds(level)
@@ -336,6 +350,7 @@ def uncertain_communes(
     model: object,
     threshold_min: float | None = None,
     level: float = 0.8,
+    origins: gpd.GeoDataFrame | None = None,
 ) -> pd.Series | None:
     """Return, per commune, whether its side of the threshold is uncertain at ``level``.
 
@@ -358,6 +373,9 @@ def uncertain_communes(
         Access threshold in minutes (default: :func:`maillage.schema.threshold_of`).
     level : float, default 0.8
         Share of real times meant to lie between the two variants.
+    origins : geopandas.GeoDataFrame, optional
+        The origins of a coverage already computed (``coverage(..., detail=True)``), so
+        they are not built again; by default the communes' lattice origins.
 
     Returns
     -------
@@ -381,10 +399,66 @@ def uncertain_communes(
     if not isinstance(model, ErrorBounded):
         return None
     threshold = check_threshold(threshold_min)
-    origins = build_origins(communes)
-    fast, slow = (
-        _variant(communes, venues, origins, variant, threshold)[0]["covered"]
-        for variant in model.bounds(level)
+    fast, slow = variant_times(
+        communes, venues, model=model, threshold_min=threshold, level=level, origins=origins
     )
-    flags = (fast.astype(bool) & ~slow.astype(bool)).rename("uncertain")
-    return flags.set_axis(communes.index)
+    return uncertain_flags(fast, slow, threshold).set_axis(communes.index)
+
+
+def uncertain_flags(fast: pd.Series, slow: pd.Series, threshold_min: float) -> pd.Series:
+    """Return ``uncertain``: within the threshold with the fast times, beyond it with the slow.
+
+    Examples
+    --------
+    >>> uncertain_flags(pd.Series([10.0, 18, 25]), pd.Series([12.0, 23, 30]), 20).tolist()
+    [False, True, False]
+    """
+    fast_in = fast.to_numpy(dtype=float) <= threshold_min
+    slow_in = slow.to_numpy(dtype=float) <= threshold_min
+    return pd.Series(fast_in & ~slow_in, index=fast.index, name="uncertain")
+
+
+def variant_times(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    model: ErrorBounded,
+    threshold_min: float,
+    level: float = 0.8,
+    origins: gpd.GeoDataFrame | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Return each commune's time with the model's fast and slow variants at ``level``.
+
+    Parameters
+    ----------
+    communes, venues : geopandas.GeoDataFrame
+        As in :func:`uncertain_communes`.
+    model : ErrorBounded
+        A model that knows its error.
+    threshold_min : float
+        Access threshold in minutes.
+    level : float, default 0.8
+        Share of real times meant to lie between the two variants.
+    origins : geopandas.GeoDataFrame, optional
+        The origins of a coverage already computed (``coverage(..., detail=True)``); by
+        default the communes' lattice origins.
+
+    Returns
+    -------
+    (pandas.Series, pandas.Series)
+        ``time_min`` with the fast and with the slow variant, indexed like ``communes``.
+    """
+    if origins is None:
+        origins = build_origins(communes)
+    fast, slow = (
+        _variant(communes, venues, origins, variant, threshold_min)[0]["time_min"]
+        for variant in _bounds(model, level)
+    )
+    return fast, slow
+
+
+def _bounds(model: Any, level: float) -> tuple[Any, Any]:
+    """Return ``model.bounds(level)``, or ``model.bounds()`` when it takes no level."""
+    if "level" in inspect.signature(model.bounds).parameters:
+        return tuple(model.bounds(level=level))
+    return tuple(model.bounds())

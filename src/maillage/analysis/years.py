@@ -63,6 +63,7 @@ def coverage_by_year(
     years: Iterable[int] | None = None,
     threshold_min: float | None = None,
     grid: gpd.GeoDataFrame | None = None,
+    origins: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Headline coverage figures for each year.
 
@@ -81,6 +82,9 @@ def coverage_by_year(
         Access threshold in minutes.
     grid : geopandas.GeoDataFrame, optional
         Population grid; else lattice origins per commune.
+    origins : geopandas.GeoDataFrame, optional
+        The origins of a coverage already computed on ``communes`` and ``grid``
+        (``coverage(..., detail=True)``), so they are not built again.
 
     Returns
     -------
@@ -106,7 +110,8 @@ def coverage_by_year(
     if not isinstance(venues, Mapping):
         venue_points(venues, model=model)  # validates the whole census once (empty -> error)
     per_year = _censuses(venues, years)
-    origins = build_origins(communes, grid)
+    if origins is None:
+        origins = build_origins(communes, grid)
     rows = []
     for year, census in per_year.items():
         points = venue_points(census, model=model, allow_empty=True)

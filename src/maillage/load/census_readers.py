@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,16 +78,44 @@ def _suffix(path: Path) -> str:
     return suffix
 
 
-def _csv_dialect(path: Path) -> tuple[str, str]:
-    """Return (encoding, separator) of a delimited text file, all of it decoded first."""
+_TITLE_ROWS = 30  # rows searched for the header of a spreadsheet or a delimited file
+
+
+def _filled(line: str, sep: str) -> int:
+    """Return the number of non-empty fields of one line split on ``sep`` (quotes respected)."""
+    fields = next(csv.reader([line], delimiter=sep), [])
+    return sum(1 for field in fields if field.strip())
+
+
+def _spread(filled: list[int]) -> tuple[int, int]:
+    """Rank a separator: most fields on a line, then most lines with that many."""
+    most = max(filled, default=0)
+    return most, filled.count(most)
+
+
+def _csv_dialect(path: Path, header_row: int | None = None) -> tuple[str, str, int]:
+    """Return (encoding, separator, rows to skip) of a delimited text file.
+
+    All of it is decoded first (:func:`~maillage.load.reading.text_encoding`). The header is
+    ``header_row`` (1: first line) when given; else, as in a spreadsheet, the first of the
+    first lines filled in at least half as many fields as the fullest (and at least two): a
+    title or a date above the table, exported as ``Titre;;;;``, fills one. The separator is
+    the one that splits a line into the most filled fields, on the most lines (``A;45,6``
+    is two fields on ``;`` and on ``,``, but the header ``nom;latitude`` only on ``;``).
+    """
     encoding = text_encoding(path)
-    with path.open(encoding=encoding) as fh:
-        first = fh.readline()
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
-    return encoding, max(counts, key=lambda s: counts[s])
-
-
-_TITLE_ROWS = 30  # rows searched for the header of a spreadsheet
+    with path.open(encoding=encoding, newline="") as fh:
+        top = [line for _, line in zip(range(_TITLE_ROWS), fh, strict=False)]
+    if header_row is not None:
+        top = top[int(header_row) - 1 : int(header_row)] or [""]
+    counts = {sep: [_filled(line, sep) for line in top] for sep in (",", ";", "\t", "|")}
+    sep = max(counts, key=lambda s: _spread(counts[s]))
+    if header_row is not None:
+        return encoding, sep, int(header_row) - 1
+    filled = counts[sep]
+    wanted = max(2, -(-max(filled, default=0) // 2))
+    skip = next((i for i, n in enumerate(filled) if n >= wanted), 0)
+    return encoding, sep, skip
 
 
 def excel_header(path: Path, *, sheet: str | None = None, header_row: int | None = None) -> int:
@@ -149,8 +178,7 @@ def read_header(
         head = _read_excel(path, sheet=sheet, header_row=header_row, nrows=0)
         return list(head.columns), False
     if suffix in TABLE_SUFFIXES:
-        encoding, sep = _csv_dialect(path)
-        skip = int(header_row) - 1 if header_row else 0
+        encoding, sep, skip = _csv_dialect(path, header_row)
         head = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding, skiprows=skip)
         return [str(c) for c in head.columns], False
     import pyogrio  # noqa: PLC0415 - vector files only
@@ -169,8 +197,7 @@ def _read_table(
     if path.suffix.lower() in (".xlsx", ".xls"):
         frame = _read_excel(path, sheet=sheet, header_row=header_row)[usecols]
     else:
-        encoding, sep = _csv_dialect(path)
-        skip = int(header_row) - 1 if header_row else 0
+        encoding, sep, skip = _csv_dialect(path, header_row)
         frame = pd.read_csv(
             path, usecols=usecols, dtype=str, sep=sep, encoding=encoding, skiprows=skip
         )

@@ -412,7 +412,7 @@ def _appended(
     if clash.any():
         msg = (
             f"labelled venue id(s) {rows.loc[clash, 'venue_id'].tolist()} already name census "
-            "venues; rename them in labelled, or pass add_unmatched=False"
+            "venues; rename them in labelled, or leave add_unmatched=False"
         )
         raise InputDataError(msg)
     rows = rows.reindex(columns=out.columns)
@@ -453,7 +453,7 @@ def mark_supported(
     venues: gpd.GeoDataFrame,
     labelled: gpd.GeoDataFrame,
     *,
-    add_unmatched: bool = True,
+    add_unmatched: bool = False,
     unmatched_supported: bool | None = None,
     source: str | None = None,
     **matching: Unpack[_MatchOptions],
@@ -461,8 +461,10 @@ def mark_supported(
     """Mark the census venues that a list of labelled venues names as publicly supported.
 
     Census venues matched by a labelled venue (rule in :mod:`maillage.prepare.support`, pairs in
-    :func:`match_supported`) get ``supported=True``; the labelled venues that match no
-    census venue are appended as venues of their own, at their commune centroid.
+    :func:`match_supported`) get ``supported=True``. The labelled venues that match no
+    census venue are counted (``attrs["support_matching"]["unmatched"]``) and, only when
+    asked (``add_unmatched=True``), appended as venues of their own at their commune
+    centroid: by default the census stays the census the analyst gave.
 
     Parameters
     ----------
@@ -471,7 +473,7 @@ def mark_supported(
     labelled : geopandas.GeoDataFrame
         Labelled, publicly supported venues, e.g. ``load_venues(
         "fabriques-territoire-2024", errors="report")[0]``.
-    add_unmatched : bool
+    add_unmatched : bool, default False
         Append the unmatched labelled venues (``location_quality="commune_centroid"``,
         ``supported=True``, their ``opened`` when known, ``match_method="appended"``).
     unmatched_supported : bool, optional
@@ -512,7 +514,7 @@ def mark_supported(
     >>> lab = gpd.GeoDataFrame({"venue_id": ["fabt-68; fabt-9"], "name": ["LE 400; Nouveau"],
     ...     "code_insee": ["19031"], "supported": True, "location_quality": "commune_centroid"},
     ...     geometry=[Point(500, 0)], crs=2154)
-    >>> out = mark_supported(census, lab, source="fabt")
+    >>> out = mark_supported(census, lab, source="fabt", add_unmatched=True)
     >>> out[["venue_id", "supported", "support_source", "match_method"]].values.tolist()
     [['1', True, 'fabt:fabt-68', 'name+commune'], ['2', <NA>, <NA>, <NA>], ['fabt-9', True, 'fabt:fabt-9', 'appended']]
     >>> out.attrs["support_matching"]["matched"], out.attrs["support_matching"]["appended"]

@@ -13,13 +13,11 @@ columns, keys and section are left out.
 from __future__ import annotations
 
 import html
-import inspect
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from maillage.analysis.coverage import aggregate, origin_times, venue_points
-from maillage.analysis.uncertainty import uncertain_communes
+from maillage.analysis.uncertainty import uncertain_flags, variant_times
 from maillage.report.numbers import fr_number
 from maillage.travel.protocol import ErrorBounded
 
@@ -78,32 +76,17 @@ def uncertain_frame(
     """
     if not isinstance(model, ErrorBounded):  # road engines: the times are not estimates
         return None
-    flags = uncertain_communes(
-        communes, venues, model=model, threshold_min=threshold_min, level=LEVEL
+    fast, slow = variant_times(
+        communes, venues, model=model, threshold_min=threshold_min, level=LEVEL, origins=origins
     )
-    if flags is None:
-        return None
-    times = []
-    for variant in _variants(model):
-        points = venue_points(venues, model=variant)
-        ocov = origin_times(origins, points, model=variant, threshold_min=threshold_min)
-        times.append(aggregate(communes, ocov, threshold_min=threshold_min)["time_min"])
-    codes = communes.index.astype(str)
     return pd.DataFrame(
         {
-            "uncertain": flags.set_axis(flags.index.astype(str)).reindex(codes).fillna(False),
-            "time_min_low": times[0].to_numpy(dtype=float),
-            "time_min_high": times[1].to_numpy(dtype=float),
+            "uncertain": uncertain_flags(fast, slow, threshold_min).to_numpy(),
+            "time_min_low": fast.to_numpy(dtype=float),
+            "time_min_high": slow.to_numpy(dtype=float),
         },
         index=communes.index,
-    ).astype({"uncertain": bool})
-
-
-def _variants(model: Any) -> tuple[Any, Any]:
-    """Return the faster and slower variants, at :data:`LEVEL` when ``bounds`` takes one."""
-    if "level" in inspect.signature(model.bounds).parameters:
-        return tuple(model.bounds(level=LEVEL))
-    return tuple(model.bounds())
+    )
 
 
 def uncertain_summary(communes: pd.DataFrame) -> dict[str, int]:
