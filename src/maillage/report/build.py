@@ -403,7 +403,9 @@ def _with_error(
     grid: gpd.GeoDataFrame | None,
 ) -> gpd.GeoDataFrame:
     """Add the headline range to ``summary`` and the uncertain communes to both (in place)."""
-    span = headline_range(communes, venues, model=model, threshold_min=threshold, grid=grid)
+    span = headline_range(
+        communes, venues, model=model, threshold_min=threshold, grid=grid, origins=origins_cov
+    )
     summary.update(
         {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
     )

@@ -102,6 +102,7 @@ def build(context: ReportContext, options: ReportOptions) -> YearsSection | None
         years=list(options.years),
         threshold_min=context.threshold_min,
         grid=context.grid,
+        origins=context.origins_cov,  # the report's own origins, not built again
     )
     return YearsSection(whole_columns(table))
 
