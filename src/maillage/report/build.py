@@ -226,7 +226,11 @@ def build_report(
         residents that add up (:func:`maillage.report.counts.whole_counts`); its communes
         name their nearest venue (``nearest_venue_name``) and, with a model that knows its
         error, say whether their side of the threshold is uncertain (``uncertain``,
-        ``time_min_low``, ``time_min_high``: :mod:`maillage.report.uncertain`).
+        ``time_min_low``, ``time_min_high``: :mod:`maillage.report.uncertain`). Its
+        optional parts are ``sections`` (:mod:`maillage.report.sections`), built from
+        what is computed here (:class:`~maillage.report.sections.base.ReportContext`,
+        the origins' times included) and the optional inputs above
+        (:class:`~maillage.report.sections.base.ReportOptions`).
     """
     if previous is not None and not isinstance(previous, Previous):
         previous = read_previous(previous)

@@ -1,6 +1,8 @@
 """The one-page French HTML report (``report.html``): key figures, map, tables, method, credits.
 
-Figures are written the French way by :mod:`maillage.report.numbers`.
+The report's sections (:mod:`maillage.report.sections`) give their own HTML, placed after
+the key figures, the map, the supported venues or the suggested sites (their ``place``), in
+the order of the list. Figures are written the French way by :mod:`maillage.report.numbers`.
 """
 
 from __future__ import annotations
