@@ -11,8 +11,8 @@ import pytest
 
 import maillage
 from maillage.cli import main
-from maillage.report.census import census_facts, headline
 from maillage.report.columns import canonical_name, column_entry, read_table
+from maillage.report.sections.census import census_facts, headline
 from maillage.schema import SUMMARY_KEYS
 
 DATA = Path(__file__).parent / "data"
