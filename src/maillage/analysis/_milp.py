@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
@@ -21,9 +21,16 @@ from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 from maillage.errors import InputDataError, OptionError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-__all__ = ["ExactChoice", "check_time_limit", "exact_attrs", "keep_better", "pick_sites_exactly"]
+__all__ = [
+    "ExactChoice",
+    "check_time_limit",
+    "exact_attrs",
+    "keep_better",
+    "pick_sites_exactly",
+    "ranked",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,27 @@ def keep_better(choice: ExactChoice, greedy_value: float) -> ExactChoice:
         100 * gap,
     )
     return choice._replace(value=value, bound=bound, mip_gap=gap, kept=kept)
+
+
+def ranked(
+    choice: ExactChoice,
+    greedy: Callable[[Any, np.ndarray, int], list[tuple[int, float]]],
+    matrix: Any,
+    data: np.ndarray,
+    k: int,
+) -> tuple[list[tuple[int, float]], ExactChoice]:
+    """Order the chosen sites by marginal gain with ``greedy``; a stopped solve keeps the better.
+
+    ``greedy(matrix, data, k)`` is the objective's greedy choice, returning (site, gain)
+    pairs; on the columns of the chosen sites it gives their order and gains.
+    """
+    if not choice.optimal:
+        picks = greedy(matrix, data, k)
+        choice = keep_better(choice, sum(gain for _, gain in picks))
+        if choice.kept == "greedy":
+            return picks, choice
+    order = greedy(matrix[:, choice.sites], data, len(choice.sites))
+    return [(int(choice.sites[i]), gain) for i, gain in order], choice
 
 
 def exact_attrs(choice: ExactChoice | None, time_limit_s: float | None) -> dict[str, object]:

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import LinearConstraint
 
-from maillage.analysis._milp import ExactChoice, exact_attrs, keep_better, pick_sites_exactly
+from maillage.analysis._milp import ExactChoice, exact_attrs, pick_sites_exactly, ranked
 from maillage.schema import check_columns
 
 if TYPE_CHECKING:
@@ -165,13 +165,7 @@ def _exact(
     choice = pick_sites_exactly(
         objective, constraints, n_sites=n_c, k=k, time_limit_s=time_limit_s, progress=progress
     )
-    if not choice.optimal:
-        greedy = _greedy(value, now, k)
-        choice = keep_better(choice, sum(g for _, g in greedy))
-        if choice.kept == "greedy":
-            return greedy, choice
-    order = _greedy(value[:, choice.sites], now, len(choice.sites))
-    return [(int(choice.sites[i]), g) for i, g in order], choice
+    return ranked(choice, _greedy, value, now, k)
 
 
 def _new_commuters(

@@ -29,8 +29,8 @@ from maillage.analysis._milp import (
     ExactChoice,
     check_time_limit,
     exact_attrs,
-    keep_better,
     pick_sites_exactly,
+    ranked,
 )
 from maillage.analysis.commute_siting import commute_sites
 from maillage.errors import OptionError
@@ -130,13 +130,7 @@ def _exact(
         time_limit_s=time_limit_s,
         progress=progress,
     )
-    if not choice.optimal:
-        greedy = _greedy(cover, weight, k)
-        choice = keep_better(choice, sum(g for _, g in greedy))
-        if choice.kept == "greedy":
-            return greedy, choice
-    order = _greedy(cover[:, choice.sites], weight, len(choice.sites))
-    return [(int(choice.sites[i]), gain) for i, gain in order], choice
+    return ranked(choice, _greedy, cover, weight, k)
 
 
 def suggest_sites(
