@@ -6,7 +6,10 @@ choose ``k`` candidate sites that bring the most currently uncovered residents w
 threshold. ``method="greedy"`` adds, at each step, the site with the largest marginal gain
 (a (1 - 1/e)-approximation, Nemhauser, Wolsey & Fisher 1978); ``method="exact"`` solves the
 integer programme with :func:`scipy.optimize.milp` (HiGHS) to optimality (``mip_rel_gap=0``;
-checked against spopt's MCLP in ``tests/test_faults_siting.py``).
+checked against spopt's MCLP in ``tests/test_faults_siting.py``), or until ``time_limit_s``:
+then the better of the solver's best choice and the greedy one is kept and the gap reached is
+reported (``attrs["exact"]``, a log line). Exact is worth it on a small area; on
+Nouvelle-Aquitaine (``k=10``) greedy took 1.9 s and exact 9 min, for +2.8 % residents.
 
 With ``objective="commute"`` the sites are chosen for commuters instead: those that save the
 most car commute time (:mod:`maillage.analysis.commute_siting`).
