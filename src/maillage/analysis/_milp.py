@@ -118,7 +118,7 @@ def exact_attrs(choice: ExactChoice | None, time_limit_s: float | None) -> dict[
         }
     return {
         "optimal": choice.optimal,
-        "mip_gap": choice.mip_gap,
+        "mip_gap": float(choice.mip_gap),
         "seconds": round(choice.seconds, 3),
         "time_limit_s": choice.time_limit_s,
         "kept": choice.kept,

@@ -186,10 +186,13 @@ def suggest_sites(
         ``"commute"``: those that save the most car commute time per telework day
         (:func:`maillage.analysis.commute_siting.commute_sites`).
     time_limit_s : float, optional
-        With ``method="exact"`` only: stop HiGHS after this many seconds and keep the best
-        choice found. The result's ``attrs["exact"]`` says whether it is ``optimal`` and the
-        relative gap reached (``mip_gap``: the optimum brings at most that fraction more);
-        a warning is logged when the limit stopped the solver.
+        With ``method="exact"`` only: stop HiGHS after this many seconds (wall clock,
+        checked between its steps: its first relaxation on a région may run past it) and
+        keep the better of the best choice found and the greedy one. The result's
+        ``attrs["exact"]`` says whether it is ``optimal``, which choice was ``kept`` and the
+        relative gap reached (``mip_gap``: the optimum brings at most that fraction more,
+        never above the greedy guarantee 1 / (1 - 1/e) - 1 = 58.2 %); a warning is logged
+        when the limit stopped the solver.
     progress : bool
         With ``method="exact"``: print the solver's log as it goes (bounds and gap).
 
