@@ -78,9 +78,9 @@ def keep_better(choice: ExactChoice, greedy_value: float) -> ExactChoice:
     value = max(greedy_value, choice.value)
     gap = max(bound - value, 0.0) / value if value > 0 else 0.0
     logger.warning(
-        "choix gardé : %s, à %.1f %% au plus de l'optimum",
+        "choix gardé : %s ; le meilleur choix possible apporterait au plus %s %% de plus",
         "celui du solveur" if kept == "exact" else "le choix glouton, meilleur",
-        100 * gap,
+        f"{100 * gap:.1f}".replace(".", ","),
     )
     return choice._replace(value=value, bound=bound, mip_gap=gap, kept=kept)
 
