@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from maillage.analysis._checks import merged_credits
 from maillage.errors import InputDataError
+from maillage.schema import Provenance, provenance
 from maillage.sources import credits
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["census_counts", "data_credits", "supported_contribution"]
 
 
-def _attr(frame: pd.DataFrame, key: str, origin: str) -> dict[str, Any]:
+def _attr(frame: pd.DataFrame, key: Provenance, origin: str) -> dict[str, Any]:
     """Return a copy of ``frame.attrs[key]``; a French error naming ``origin`` without it."""
-    value = frame.attrs.get(key)
+    value = provenance(frame, key)
     if not isinstance(value, dict):
         msg = f"ce tableau ne porte pas ce décompte : il doit venir de {origin}"
         raise InputDataError(msg)
@@ -65,7 +66,7 @@ def census_counts(venues: pd.DataFrame) -> dict[str, Any]:
     ...
     maillage.errors.InputDataError: ce tableau ne porte pas ce décompte : il doit venir de maillage.load_venues
     """
-    return _attr(venues, "census", "maillage.load_venues")
+    return _attr(venues, Provenance.CENSUS, "maillage.load_venues")
 
 
 def supported_contribution(contributions: pd.DataFrame) -> dict[str, Any]:
@@ -88,7 +89,7 @@ def supported_contribution(contributions: pd.DataFrame) -> dict[str, Any]:
     InputDataError
         When ``contributions`` is not such a table.
     """
-    return _attr(contributions, "supported_contribution", "maillage.attribution")
+    return _attr(contributions, Provenance.SUPPORTED_CONTRIBUTION, "maillage.attribution")
 
 
 def data_credits(*results: pd.DataFrame | None) -> list[str]:
