@@ -23,12 +23,21 @@ import math
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
     from matplotlib.transforms import Transform
 
-__all__ = ["draw_north_arrow", "draw_scale_bar", "frame_map", "nice_length_m", "place_furniture"]
+__all__ = [
+    "draw_north_arrow",
+    "draw_scale_bar",
+    "frame_map",
+    "map_bounds",
+    "nice_length_m",
+    "place_furniture",
+    "write_title_and_credits",
+]
 
 _INK = "#202020"
 _BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
@@ -217,4 +226,68 @@ def draw_north_arrow(ax: Axes, *, x: float = 0.965, top: float = 0.2) -> None:
         fontsize=9,
         fontweight="bold",
         color=_INK,
+    )
+
+
+def map_bounds(
+    communes: gpd.GeoDataFrame, venues: gpd.GeoDataFrame | None
+) -> tuple[float, float, float, float]:
+    """Return the bounds of the communes and of the venues drawn (a venue may lie beyond them).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> communes = gpd.GeoSeries([box(0, 0, 10, 10)]).to_frame("geometry")
+    >>> map_bounds(communes, gpd.GeoSeries([Point(20, 5)]).to_frame("geometry"))
+    (0.0, 0.0, 20.0, 10.0)
+    """
+    minx, miny, maxx, maxy = (float(v) for v in communes.total_bounds)
+    if venues is not None and not venues.empty:
+        vx0, vy0, vx1, vy1 = (float(v) for v in venues.total_bounds)
+        minx, miny, maxx, maxy = min(minx, vx0), min(miny, vy0), max(maxx, vx1), max(maxy, vy1)
+    return minx, miny, maxx, maxy
+
+
+def write_title_and_credits(
+    ax: Axes,
+    bounds: tuple[float, float, float, float],
+    column: tuple[float, float],
+    *,
+    title: str,
+    credits: str | None,
+) -> None:
+    """Write the title just above the map and its band, the credits just under them.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes framed by :func:`frame_map`.
+    bounds : tuple of float
+        ``(minx, miny, maxx, maxy)`` of the map, in metres.
+    column : tuple of float
+        Top and bottom of the band's column (from :func:`place_furniture`).
+    title : str
+        Title, centred over the map and its band.
+    credits : str, optional
+        Data credits, from the map's left edge; none when ``None``.
+    """
+    import textwrap  # noqa: PLC0415 - only when a map is drawn
+
+    left, right = ax.get_xlim()
+    bottom, top = ax.get_ylim()
+    x = (bounds[0] - left) / (right - left)
+    y = max(column[0], (bounds[3] - bottom) / (top - bottom))
+    ax.set_title(title, fontsize=12, x=(x + 1) / 2, y=y)  # centred over the map and its band
+    if credits is None:
+        return
+    ax.annotate(
+        textwrap.fill(credits, 140),
+        xy=(x, min(column[1], (bounds[1] - bottom) / (top - bottom))),
+        xycoords="axes fraction",
+        xytext=(0, -8),  # clear of a venue marker on the map's edge
+        textcoords="offset points",
+        va="top",
+        fontsize=6,
+        color="#404040",
     )

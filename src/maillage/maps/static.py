@@ -30,7 +30,12 @@ import math
 import textwrap
 from typing import TYPE_CHECKING, cast
 
-from maillage.maps._furniture import frame_map, place_furniture
+from maillage.maps._furniture import (
+    frame_map,
+    map_bounds,
+    place_furniture,
+    write_title_and_credits,
+)
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
     HALO_COLOUR,
@@ -182,55 +187,16 @@ def plot_coverage(
             drawn.set_loc("upper left")
             drawn.set_bbox_to_anchor((0.0, 1.0))
             drawn = None
-    bounds = _map_bounds(communes_cov, venues)
+    bounds = map_bounds(communes_cov, venues)
     band = frame_map(ax, bounds, legend=drawn)
     column = place_furniture(
         ax, bounds, band=band, legend=drawn, scale_bar=scale_bar, north_arrow=north_arrow
     )
     text = credits_text(credits_of(communes_cov, credits)) if note else None
-    _write_title_and_credits(
+    write_title_and_credits(
         ax, bounds, column, title=title or _default_title(threshold), credits=text
     )
     return ax
-
-
-def _map_bounds(
-    communes: gpd.GeoDataFrame, venues: gpd.GeoDataFrame | None
-) -> tuple[float, float, float, float]:
-    """Bounds of the communes and of the venues drawn (a venue may lie beyond the area)."""
-    minx, miny, maxx, maxy = (float(v) for v in communes.total_bounds)
-    if venues is not None and not venues.empty:
-        vx0, vy0, vx1, vy1 = (float(v) for v in venues.total_bounds)
-        minx, miny, maxx, maxy = min(minx, vx0), min(miny, vy0), max(maxx, vx1), max(maxy, vy1)
-    return minx, miny, maxx, maxy
-
-
-def _write_title_and_credits(
-    ax: Axes,
-    bounds: tuple[float, float, float, float],
-    column: tuple[float, float],
-    *,
-    title: str,
-    credits: str | None,
-) -> None:
-    """Title just above the map and its legend, credits just under them (from the map's left)."""
-    left, right = ax.get_xlim()
-    bottom, top = ax.get_ylim()
-    x = (bounds[0] - left) / (right - left)
-    y = max(column[0], (bounds[3] - bottom) / (top - bottom))
-    ax.set_title(title, fontsize=12, x=(x + 1) / 2, y=y)  # centred over the map and its band
-    if credits is None:
-        return
-    ax.annotate(
-        textwrap.fill(credits, 140),
-        xy=(x, min(column[1], (bounds[1] - bottom) / (top - bottom))),
-        xycoords="axes fraction",
-        xytext=(0, -8),  # clear of a venue marker on the map's edge
-        textcoords="offset points",
-        va="top",
-        fontsize=6,
-        color="#404040",
-    )
 
 
 def _default_title(threshold: float | None) -> str:
