@@ -73,7 +73,8 @@ def test_legend_arrow_and_scale_sit_right_beside_the_map(report, drawn):
     assert abs(legend.y1 - y1) < 2, "the legend starts at the top edge of the map"
     assert legend.y0 > arrow.y1 > arrow.y0 > scale.y1, "stacked: legend, arrow, scale bar"
     assert y1 - scale.y0 < 0.6 * (y1 - y0), "the column stays in the upper part of the map"
-    # nothing drawn but the map itself in the band's width: the map fills the rest
+    # the map takes the width the band leaves, the band ends near the figure's edge
+    assert x1 - x0 > 0.45 * fig.bbox.width
     assert fig.bbox.x1 - legend.x1 < 0.2 * fig.bbox.width
     title = ax.title.get_window_extent(renderer)
     assert 0 <= title.y0 - y1 < 0.3 * inch, "title just above the map"
