@@ -198,7 +198,7 @@ def test_share_by_year_chart():
     ax = plot_share_by_year(by_year, threshold_min=30, ax=_new_ax())
     heights = [p.get_height() for p in ax.patches]
     assert heights == pytest.approx([40, 55, 70])
-    assert ax.get_ylabel() == "Population à 30 min ou moins (%)"
+    assert ax.get_ylabel() == "Population à 30 min ou moins en voiture (%)"
     assert [t.get_text() for t in ax.texts] == ["3 lieux", "5 lieux", "8 lieux"]
 
 

@@ -9,7 +9,7 @@ Examples
 ... )
 >>> ax = plot_share_by_year(by_year, threshold_min=20)
 >>> ax.get_ylabel()
-'Population à 20 min ou moins (%)'
+'Population à 20 min ou moins en voiture (%)'
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def plot_share_by_year(
         ax.bar_label(bars, labels=labels, fontsize=7, padding=2)
     label = "Population couverte (%)"
     if threshold is not None:
-        label = f"Population à {float(threshold):g} min ou moins (%)"
+        label = f"Population à {float(threshold):g} min ou moins en voiture (%)"
     ax.set_ylabel(label)
     ax.set_xlabel("Année")
     ax.set_ylim(0, 105)
