@@ -12,10 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
-from chromium import Browser, chromium_path
+from charente import charente_report
+from chromium import Browser, chromium_path, running_browser
 
-import maillage
-from maillage.report import build_report
 from maillage.report.files import render_file
 
 pytestmark = pytest.mark.skipif(
@@ -59,28 +58,15 @@ BOXES_JS = """(() => {
 
 @pytest.fixture(scope="module")
 def map_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    communes = maillage.load_communes(departements=["17"])
-    venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["17"], errors="report")
-    sources = ["cget-tiers-lieux-2019", "etalab-decoupage-administratif-6.0.0"]
-    report = build_report(
-        communes=communes,
-        venues=venues,
-        model=maillage.CrowFlyModel(),
-        area="Charente-Maritime",
-        data_credits=maillage.credits(sources),
-    )
     path = tmp_path_factory.mktemp("map") / "map.html"
-    path.write_bytes(render_file(report, "map.html"))
+    path.write_bytes(render_file(charente_report(), "map.html"))
     return path
 
 
 @pytest.fixture(scope="module")
 def browser():
-    found = chromium_path()
-    assert found is not None
-    chrome = Browser(found)
-    yield chrome
-    chrome.close()
+    with running_browser() as chrome:
+        yield chrome
 
 
 def _show(browser: Browser, path: Path, *, width: int, height: int, mobile: bool) -> dict:

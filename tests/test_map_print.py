@@ -11,27 +11,18 @@ from __future__ import annotations
 import io
 
 import pytest
+from charente import charente_report
 from PIL import Image
 
-import maillage
 from maillage.maps import plot_coverage
-from maillage.report import REPORT_FILES, build_report
+from maillage.report import REPORT_FILES
 from maillage.report.files import _map_figure, render_file
 from maillage.report.images import new_figure
 
 
 @pytest.fixture(scope="module")
 def report():
-    communes = maillage.load_communes(departements=["17"])
-    venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["17"], errors="report")
-    sources = ["cget-tiers-lieux-2019", "etalab-decoupage-administratif-6.0.0"]
-    return build_report(
-        communes=communes,
-        venues=venues,
-        model=maillage.CrowFlyModel(),
-        area="Charente-Maritime",
-        data_credits=maillage.credits(sources),
-    )
+    return charente_report()
 
 
 @pytest.fixture(scope="module")

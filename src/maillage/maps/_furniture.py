@@ -261,10 +261,8 @@ def write_title_and_credits(
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
-        Axes framed by :func:`frame_map`.
-    bounds : tuple of float
-        ``(minx, miny, maxx, maxy)`` of the map, in metres.
+    ax, bounds
+        As given to :func:`place_furniture`.
     column : tuple of float
         Top and bottom of the band's column (from :func:`place_furniture`).
     title : str
