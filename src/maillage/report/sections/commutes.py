@@ -290,19 +290,36 @@ def _top_communes(section: CommutesSection) -> str:
 
 
 def _top_venues(section: CommutesSection) -> str:
-    table = section.venues
-    table = table[table["saved_hours_per_year"] > 0]
-    table = table.sort_values("saved_hours_per_year", ascending=False, kind="stable").head(10)
-    table = table.reset_index()
-    names = table["name"] if "name" in table.columns else table["venue_id"]
-    table.insert(0, "lieu", [_label(n, v) for n, v in zip(names, table["venue_id"], strict=True)])
-    return _html_table(
+    """Return the 10 venues the scenario credits with the most hours, none ranked on a city."""
+    scenario = section.scenario
+    mine = scenario is not None and len(scenario.venues) > 0
+    table = scenario.venues if mine and scenario is not None else section.venues
+    key = "scenario_hours_per_year" if mine else "saved_hours_per_year"
+    left_out = 0
+    if "rankable" in table.columns:
+        left_out = int((~table["rankable"].astype(bool) & (table[key] > 0)).sum())
+        table = table[table["rankable"].astype(bool)]
+    table = table[table[key] > 0]
+    table = table.sort_values(key, ascending=False, kind="stable").head(10).reset_index()
+    if "name" in table.columns:
+        names = table["name"].astype("string").fillna(table["venue_id"].astype("string"))
+    else:
+        names = table["venue_id"].astype("string")
+    table.insert(0, "lieu", names.to_numpy())
+    note = (
+        f'<p class="note">{left_out} lieu(x) non classé(s) : une partie de leurs navetteurs '
+        "vient d'une ville comptée d'un seul bloc (Paris, Lyon ou Marseille sans ses "
+        "arrondissements), dont on ne sait pas d'où ils partent.</p>"
+        if left_out
+        else ""
+    )
+    return note + _html_table(
         table,
         {
             "lieu": "Lieu",
             "eligible_commuters": "Navetteurs lointains dont c'est le lieu le plus proche",
-            "home_communes": "Communes de résidence",
-            "saved_hours_per_year": "Heures gagnées par an",
+            "saved_hours_per_year": "Heures gagnées par an (potentiel brut)",
+            "scenario_hours_per_year": "Heures gagnées par an (scénario)",
         },
     )
 
@@ -336,7 +353,7 @@ def _commute_parts(section: CommutesSection, page: PageContext) -> list[str]:
         page.image("commutes.png", "Carte du temps de trajet évitable"),
         "<h3>Les communes où le gain est le plus grand</h3>",
         _top_communes(section),
-        "<h3>Les lieux qui font gagner le plus de temps</h3>",
+        "<h3>Les lieux qui font gagner le plus de temps (scénario)</h3>",
         _top_venues(section),
         "<h3>Où ouvrir pour les navetteurs</h3>",
         "<p>Sites choisis un par un pour faire gagner le plus de temps de trajet, en plus des "
