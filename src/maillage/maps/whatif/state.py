@@ -147,6 +147,7 @@ class WhatIfState:
         self.population = origins["population"].to_numpy(dtype=float)
         self.codes = origins["code_insee"].astype(str).to_numpy()
         self._reach = Reach(self.model, origins.geometry)
+        self.straight_line = self.model.describe().get("engine") == "straight_line"
         self.unplaced = origins.index.isin(self.model.unplaced(origins.geometry))
         self.venues: list[Venue] = []
         points = venue_points(venues, model=self.model)
@@ -197,6 +198,7 @@ class WhatIfState:
         self.n_rows = len(self.rows_o)
         self.t1, self.v1, self.t2, self.v2 = _top_two(self.rows_o, self.rows_k, self.rows_t, n)
         self._search_far(np.flatnonzero((self.v1 == _NONE) & ~self.unplaced))
+        self._retime(np.flatnonzero(~self.unplaced))
         self.t1[self.unplaced] = np.nan
 
     # ------------------------------------------------------------------ helpers
@@ -219,6 +221,25 @@ class WhatIfState:
         self.t1[positions] = t
         self.v1[positions] = [int(d) if ok else _NONE for d, ok in zip(dest, found, strict=True)]
         self.t2[positions], self.v2[positions] = np.inf, _NONE
+
+    def _retime(self, positions: np.ndarray) -> None:
+        """Nearest venue of ``positions`` by the model's own ``nearest`` (road engines only).
+
+        A road graph's pair times (``od_table``, one search per venue) can differ by a
+        second or so from the time of the route ``nearest`` picks among all venues (it
+        ranks routes by routability weight); so that the figures are
+        :func:`maillage.coverage`'s, the origins a change touched get their nearest venue
+        from ``nearest`` (one search from the open venues). The straight-line models give
+        the same times both ways: nothing to do.
+        """
+        if self.straight_line or len(positions) == 0:
+            return
+        keys = np.flatnonzero(self.active)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t, dest = self._reach.nearest(positions, self._points(keys))
+        self.t1[positions] = t
+        self.v1[positions] = [int(d) if pd.notna(d) else _NONE for d in dest]
 
     def _snapshot(self, label: str) -> _Snapshot:
         return _Snapshot(
@@ -273,6 +294,9 @@ class WhatIfState:
         far = self.t2 > horizon
         self.t2[far], self.v2[far] = np.inf, _NONE
         self._refresh_far(key, pos)
+        if not self.straight_line:  # near ties of route weight and time: a margin
+            touched = pos[t < self.t1[pos] * 1.1 + 60.0]
+            self._retime(touched)
         return key
 
     def _refresh_far(self, key: int, reached: np.ndarray) -> None:
@@ -300,6 +324,7 @@ class WhatIfState:
         self.t1[where], self.v1[where] = t1[where], v1[where]
         self.t2[where], self.v2[where] = t2[where], v2[where]
         self._search_far(where[(v1[where] == _NONE) & ~self.unplaced[where]])
+        self._retime(where[~self.unplaced[where]])
         self.t1[self.unplaced] = np.nan
 
     def add(
@@ -386,10 +411,9 @@ class WhatIfState:
     def headline(self, communes_cov: pd.DataFrame | None = None) -> dict[str, float]:
         """Return the headline figures of this state (see :attr:`WhatIf.headline`)."""
         cov = self.communes_frame() if communes_cov is None else communes_cov
-        w = self.population
-        total = float(w.sum())
-        within = float(w[self.t1 / 60.0 <= self.threshold_min].sum())
-        second = float(w[self.t2 / 60.0 <= self.threshold_min].sum())
+        total = float(cov["population"].sum())
+        within = float(cov["population_within_threshold"].sum())
+        second = float(self.population[self.t2 / 60.0 <= self.threshold_min].sum())
         white = ~cov["covered"].to_numpy(dtype=bool)
         return {
             "threshold_min": self.threshold_min,

@@ -1,0 +1,203 @@
+"""The what-if state updated one venue at a time equals a full coverage() of the same venues.
+
+On the toy territory, on Corrèze (the CGET 2019 census) with the default model, and on road
+graphs: Saint-Barthélemy's (catalogue extract, hand-made communes) and a synthetic road grid
+over Lot-et-Garonne. Each add, close and move is compared with coverage() computed from
+scratch on the venues then open: origin times, commune figures and the headline.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+import maillage
+from maillage import CrowFlyModel, MaillageWarning, RoadNetwork, coverage, fetch
+from maillage.errors import InputDataError
+from maillage.maps.whatif.state import WhatIfState
+from maillage.travel.graph.graph import graph_from_edges
+
+
+def open_venues(state: WhatIfState) -> gpd.GeoDataFrame:
+    venues = [v for _, v in state.open_venues()]
+    return gpd.GeoDataFrame(
+        {"venue_id": [v.venue_id for v in venues]},
+        geometry=gpd.points_from_xy([v.x for v in venues], [v.y for v in venues]),
+        crs=state.crs,
+    )
+
+
+def assert_matches_full(state: WhatIfState) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MaillageWarning)
+        full, origins = coverage(
+            state.communes,
+            open_venues(state),
+            model=state.model,
+            threshold_min=state.threshold_min,
+            detail=True,
+        )
+    mine = state.origin_frame()
+    np.testing.assert_allclose(
+        mine["time_min"].to_numpy(), origins["time_min"].to_numpy(), rtol=1e-9, atol=1e-9
+    )
+    ours = state.communes_frame()
+    assert ours["covered"].tolist() == full["covered"].tolist()
+    np.testing.assert_allclose(ours["time_min"], full["time_min"], rtol=1e-9)
+    np.testing.assert_allclose(
+        ours["population_within_threshold"], full["population_within_threshold"], rtol=1e-9
+    )
+    head = state.headline()
+    share = full["population_within_threshold"].sum() / full["population"].sum()
+    assert head["share_within_threshold"] == pytest.approx(share, rel=1e-12)
+    assert head["residents_beyond"] == pytest.approx(
+        full["population"].sum() - full["population_within_threshold"].sum(), abs=1e-6
+    )
+    white = ~full["covered"].to_numpy(dtype=bool)
+    assert head["white_zone_population"] == pytest.approx(full["population"][white].sum())
+
+
+def second_choice_by_brute_force(state: WhatIfState) -> float:
+    """Residents with a second venue within the threshold: each open venue searched alone."""
+    times = []
+    for _, venue in state.open_venues():
+        one = gpd.GeoSeries([Point(venue.x, venue.y)], index=[venue.venue_id], crs=state.crs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MaillageWarning)
+            near = state.model.nearest(state.origins.geometry, one)
+        times.append(near["travel_time_s"].to_numpy(dtype=float))
+    second = np.sort(np.vstack(times), axis=0)[1] / 60.0
+    return float(state.population[second <= state.threshold_min].sum())
+
+
+def exercise(state: WhatIfState, add_at: Point, move_to: Point) -> None:
+    """Add, close, move, undo, reset: each time equal to the full computation."""
+    assert_matches_full(state)
+    added = state.add(add_at, name="Tiers-lieu hypothétique")
+    assert_matches_full(state)
+    first = state.open_venues()[0][1].venue_id
+    state.close(first)
+    assert_matches_full(state)
+    assert first not in open_venues(state)["venue_id"].tolist()
+    state.move(added, move_to)
+    assert_matches_full(state)
+    assert state.headline()["residents_second_choice"] == pytest.approx(
+        second_choice_by_brute_force(state)
+    )
+    assert state.undo()
+    assert_matches_full(state)
+    state.reset()
+    assert not state.history
+    assert_matches_full(state)
+
+
+def test_toy_add_close_move(toy):
+    communes, venues = toy
+    model = CrowFlyModel(circuity=1, speed_kph=60)
+    state = WhatIfState(communes, venues.iloc[:1], model=model, threshold_min=20)
+    assert state.headline()["share_within_threshold"] == 0.5
+    vid = state.add(venues.geometry.iloc[1], name="B bis")
+    assert state.headline()["share_within_threshold"] == 1.0
+    assert state.headline()["residents_second_choice"] == 0.0
+    state.close("a")
+    assert state.headline()["share_within_threshold"] == 0.5
+    state.move(vid, venues.geometry.iloc[0])
+    assert_matches_full(state)
+    with pytest.raises(InputDataError, match="last open venue"):
+        state.close(vid)
+    with pytest.raises(InputDataError, match="no open venue"):
+        state.close("a")
+
+
+def test_threshold_beyond_horizon_is_refused(toy):
+    communes, venues = toy
+    state = WhatIfState(communes, venues, model=CrowFlyModel(), threshold_min=20)
+    state.set_threshold(35)
+    assert_matches_full(state)
+    with pytest.raises(InputDataError, match="horizon_min"):
+        state.set_threshold(state.horizon_min + 1)
+
+
+@pytest.fixture(scope="module")
+def correze():
+    communes = maillage.load_communes(departements=["19"])
+    venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["19"], errors="report")
+    return communes, venues
+
+
+def test_departement_default_model(correze):
+    communes, venues = correze
+    state = WhatIfState(
+        communes, venues, model=maillage.default_model(communes), threshold_min=20
+    )
+    ussel = communes.loc["19275"].geometry.representative_point()  # Haute-Corrèze
+    exercise(state, ussel, Point(ussel.x + 15_000, ussel.y - 8_000))
+    state.set_threshold(30)
+    assert_matches_full(state)
+
+
+@pytest.fixture(scope="module")
+def island():
+    """Saint-Barthélemy's roads, four hand-made communes, three venues on road nodes."""
+    net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
+    xy = net.graph.xy
+    (x0, y0), (x1, y1) = xy.min(0), xy.max(0)
+    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+    communes = gpd.GeoDataFrame(
+        {"nom": list("ABCD"), "population": [1000, 2000, 3000, 4000]},
+        geometry=[box(x0, y0, xm, ym), box(xm, y0, x1, ym), box(x0, ym, xm, y1), box(xm, ym, x1, y1)],
+        index=pd.Index(["97701", "97702", "97703", "97704"], name="code_insee"),
+        crs=2154,
+    )
+    at = [0, len(xy) // 2, len(xy) // 3]
+    venues = gpd.GeoDataFrame(
+        {"venue_id": ["v1", "v2", "v3"]}, geometry=[Point(xy[i]) for i in at], crs=2154
+    )
+    return net, communes, venues
+
+
+def test_road_graph_saint_barthelemy(island):
+    net, communes, venues = island
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MaillageWarning)  # origins over the sea
+        state = WhatIfState(communes, venues, model=net, threshold_min=4, horizon_min=8)
+    xy = net.graph.xy
+    exercise(state, Point(xy[len(xy) // 4]), Point(xy[(3 * len(xy)) // 4]))
+    assert 0 < state.headline()["share_within_threshold"] < 1
+
+
+def grid_network(bounds: tuple[float, float, float, float], step_m: float) -> RoadNetwork:
+    """A road grid: local roads at 50 km/h, every fifth line at 90 km/h, a few one-way."""
+    x0, y0, x1, y1 = bounds
+    xs, ys = np.arange(x0, x1 + step_m, step_m), np.arange(y0, y1 + step_m, step_m)
+    nx, ny = len(xs), len(ys)
+    idx = np.arange(nx * ny).reshape(ny, nx)
+    gx, gy = np.meshgrid(xs, ys)
+    xy = np.column_stack([gx.ravel(), gy.ravel()])
+    a = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
+    b = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
+    fast = np.r_[np.repeat(np.arange(ny) % 5 == 0, nx - 1), np.tile(np.arange(nx) % 5 == 0, ny - 1)]
+    seconds = step_m / (np.where(fast, 90.0, 50.0) / 3.6)
+    one_way = (np.arange(len(a)) % 17 == 0) & ~fast
+    tails, heads = np.r_[a, b[~one_way]], np.r_[b, a[~one_way]]
+    times = np.r_[seconds, seconds[~one_way]]
+    graph = graph_from_edges(tails, heads, times, xy, np.arange(len(xy)))
+    return RoadNetwork(graph, max_snap_m=step_m)
+
+
+def test_road_graph_departement():
+    communes = maillage.load_communes(departements=["47"])
+    venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["47"], errors="report")
+    x0, y0, x1, y1 = communes.total_bounds
+    net = grid_network((x0 - 2000, y0 - 2000, x1 + 2000, y1 + 2000), 1500.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MaillageWarning)  # a venue off the grid's roads
+        state = WhatIfState(communes, venues, model=net, threshold_min=20, horizon_min=40)
+    assert len(state.venues) >= len(venues) - 2
+    agen = communes.loc["47001"].geometry.representative_point()
+    exercise(state, Point(agen.x - 30_000, agen.y + 20_000), Point(agen.x + 25_000, agen.y))
