@@ -42,7 +42,7 @@ def reach_radius_m(model: TravelTimeModel, max_time_s: float) -> float | None:
     --------
     >>> from maillage import CrowFlyModel
     >>> round(reach_radius_m(CrowFlyModel(circuity=1.0, speed_kph=36.0, access_time_s=0.0), 100.0))
-    1010
+    1011
     """
     reach = getattr(model, "reach_m", None)
     if model.describe().get("engine") != "straight_line" or not callable(reach):
