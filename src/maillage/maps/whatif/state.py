@@ -121,7 +121,9 @@ class WhatIfState:
     >>> key = state.add(venues.geometry.iloc[1], name="Nouveau lieu")
     >>> state.headline()["share_within_threshold"]
     1.0
-    >>> state.undo(); state.headline()["share_within_threshold"]
+    >>> state.undo()
+    True
+    >>> state.headline()["share_within_threshold"]
     0.5
     """
 
