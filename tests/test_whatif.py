@@ -132,9 +132,7 @@ def correze():
 
 def test_departement_default_model(correze):
     communes, venues = correze
-    state = WhatIfState(
-        communes, venues, model=maillage.default_model(communes), threshold_min=20
-    )
+    state = WhatIfState(communes, venues, model=maillage.default_model(communes), threshold_min=20)
     ussel = communes.loc["19275"].geometry.representative_point()  # Haute-Corrèze
     exercise(state, ussel, Point(ussel.x + 15_000, ussel.y - 8_000))
     state.set_threshold(30)
@@ -150,7 +148,12 @@ def island():
     xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
     communes = gpd.GeoDataFrame(
         {"nom": list("ABCD"), "population": [1000, 2000, 3000, 4000]},
-        geometry=[box(x0, y0, xm, ym), box(xm, y0, x1, ym), box(x0, ym, xm, y1), box(xm, ym, x1, y1)],
+        geometry=[
+            box(x0, y0, xm, ym),
+            box(xm, y0, x1, ym),
+            box(x0, ym, xm, y1),
+            box(xm, ym, x1, y1),
+        ],
         index=pd.Index(["97701", "97702", "97703", "97704"], name="code_insee"),
         crs=2154,
     )

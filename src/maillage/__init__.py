@@ -32,6 +32,7 @@ from maillage.analysis.uncertainty import headline_range, uncertain_communes
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
+from maillage.maps.whatif import explore
 from maillage.options import Options, options
 from maillage.prepare.communes import load_communes
 from maillage.prepare.commutes import load_commutes
@@ -81,6 +82,7 @@ __all__ = [
     "decompose_change",
     "decompose_series",
     "default_model",
+    "explore",
     "fetch",
     "fetch_osm_extract",
     "fetch_osm_extracts",

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from maillage.travel.protocol import TravelTimeModel
 
 __all__ = ["Reach"]
@@ -105,6 +106,4 @@ class Reach:
         sub = self.origins.iloc[positions]
         sub.index = pd.RangeIndex(len(sub))
         near = self.model.nearest(sub, venues)
-        return near["travel_time_s"].to_numpy(dtype=float), near["dest_id"].to_numpy(
-            dtype=object
-        )
+        return near["travel_time_s"].to_numpy(dtype=float), near["dest_id"].to_numpy(dtype=object)

@@ -32,6 +32,7 @@ import pandas as pd
 from maillage.analysis._checks import check_model, check_threshold
 from maillage.analysis.coverage import aggregate, build_origins, venue_points
 from maillage.errors import InputDataError
+from maillage.maps._style import supported_mask
 from maillage.maps.whatif.reach import Reach
 
 if TYPE_CHECKING:
@@ -169,17 +170,19 @@ class WhatIfState:
             raise InputDataError(msg)
 
     def _start_venues(self, venues: gpd.GeoDataFrame, points: gpd.GeoSeries) -> None:
-        rows = venues.assign(_id=venues["venue_id"].astype(str)).set_index("_id")
+        rows = venues.assign(
+            _id=venues["venue_id"].astype(str), _supported=supported_mask(venues).to_numpy()
+        ).set_index("_id")
         for vid, geom in points.items():
             row = rows.loc[vid]
-            attrs = {k: v for k, v in row.items() if k != "geometry"}
+            attrs = {k: v for k, v in row.items() if k not in {"geometry", "_supported"}}
             self.venues.append(
                 Venue(
                     venue_id=str(vid),
                     name=str(row.get("name", vid)),
                     x=float(geom.x),
                     y=float(geom.y),
-                    supported=bool(row.get("supported", False) is True),
+                    supported=bool(row["_supported"]),
                     hypothetical=bool(row.get("hypothetical", False) is True),
                     attributes=attrs,
                 )
@@ -191,9 +194,7 @@ class WhatIfState:
             points.to_numpy(), index=[str(i) for i in range(len(points))], crs=points.crs
         )
         n = len(self.origins)
-        od = self.model.od_table(
-            self._reach.origins, keyed, max_time_s=self.horizon_min * 60.0
-        )
+        od = self.model.od_table(self._reach.origins, keyed, max_time_s=self.horizon_min * 60.0)
         self.rows_o = od["origin_id"].to_numpy(dtype=np.int64)
         self.rows_k = od["dest_id"].astype(int).to_numpy(dtype=np.int64)
         self.rows_t = od["travel_time_s"].to_numpy(dtype=float)
@@ -207,9 +208,7 @@ class WhatIfState:
 
     def _points(self, keys: np.ndarray) -> gpd.GeoSeries:
         xy = np.array([[self.venues[k].x, self.venues[k].y] for k in keys]).reshape(-1, 2)
-        return gpd.GeoSeries.from_xy(
-            xy[:, 0], xy[:, 1], index=[str(k) for k in keys], crs=self.crs
-        )
+        return gpd.GeoSeries.from_xy(xy[:, 0], xy[:, 1], index=[str(k) for k in keys], crs=self.crs)
 
     def _search_far(self, positions: np.ndarray) -> None:
         """Nearest venue, without bound, of origins no venue reaches within the horizon."""
@@ -302,7 +301,7 @@ class WhatIfState:
         return key
 
     def _refresh_far(self, key: int, reached: np.ndarray) -> None:
-        """Origins beyond the horizon that ``key`` did not reach: is it nearer, unbounded?"""
+        """Check, without bound, whether ``key`` is nearer for the origins beyond the horizon."""
         mask = ~(self.t1 <= self.horizon_min * 60.0) & ~self.unplaced
         mask[reached] = False
         far = np.flatnonzero(mask)
