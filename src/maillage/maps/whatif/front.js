@@ -107,7 +107,9 @@ function render({ model, el: root }) {
     for (const v of model.get("venue_marks")) {
       const [x, y] = project(v.lon, v.lat, k);
       const cls = "venue" + (v.supported ? " supported" : "") + (v.hypothetical ? " hypothetical" : "");
-      const c = el("svg:circle", { cx: x, cy: y, r, class: cls, "data-venue": v.venue_id });
+      const c = el("svg:circle", {
+        cx: x, cy: y, r, class: cls, "data-venue": v.venue_id, "data-x": v.x, "data-y": v.y,
+      });
       c.style.strokeWidth = (r / 3).toString();
       c.append(el("svg:title", {}, v.name + (v.hypothetical ? " (hypothétique)" : "") +
         " — cliquer pour le fermer, glisser pour le déplacer"));

@@ -108,6 +108,8 @@ def venue_marks(venues: list[Venue], crs: object) -> list[dict[str, Any]]:
             "name": v.name,
             "lon": round(float(p.x), 6),
             "lat": round(float(p.y), 6),
+            "x": v.x,
+            "y": v.y,
             "supported": v.supported,
             "hypothetical": v.hypothetical,
         }

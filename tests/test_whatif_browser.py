@@ -1,0 +1,200 @@
+"""The what-if map in a real JupyterLab, driven by a real mouse in headless Chromium, offline.
+
+The test starts a JupyterLab server on 127.0.0.1 (a kernel running this interpreter), opens a
+notebook that builds ``maillage.explore`` on Corrèze with the default model, runs it, clicks
+the map once in a white zone, and checks that the panel's headline becomes what
+``maillage.coverage`` gives for the same venues. Chromium gets no network beyond that local
+server (tests/chromium.py). Then the notebook is saved with its widget state, the kernel
+shut down and the page reloaded: the map shows again, read-only, and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import nbformat
+import pytest
+from chromium import Browser, chromium_path
+from shapely.geometry import Point
+
+import maillage
+
+pytest.importorskip("anywidget", reason="anywidget is not installed: pip install -e '.[dev]'")
+pytest.importorskip("jupyterlab", reason="JupyterLab is not installed: pip install -e '.[dev]'")
+pytestmark = pytest.mark.skipif(
+    chromium_path() is None,
+    reason="Chromium is not installed: apt-get install chromium (.ci/run installs it)",
+)
+
+KERNEL = "maillage-tests"
+SRC = Path(__file__).resolve().parent.parent / "src"
+CELL = """\
+import maillage
+communes = maillage.load_communes(departements=["19"])
+venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["19"], errors="report")
+widget = maillage.explore(communes, venues, model=maillage.default_model(communes), threshold_min=20)
+widget"""
+
+ROOT = "document.querySelector('.maillage-whatif')"
+HEADLINE = f"(() => {{ const r = {ROOT}; return r && r.dataset.headline ? JSON.parse(r.dataset.headline) : null; }})()"
+# a point of a white-zone commune where the mouse hits that commune (no venue over it)
+TARGET_JS = """(() => {
+    document.querySelector('.maillage-whatif-map').scrollIntoView({block: 'center'});
+    for (const p of document.querySelectorAll('.maillage-whatif-map path.white-zone')) {
+        const b = p.getBoundingClientRect();
+        const x = b.left + b.width / 2, y = b.top + b.height / 2;
+        if (b.width > 6 && document.elementFromPoint(x, y) === p) return [x, y, p.dataset.code];
+    }
+    return null;
+})()"""
+ADDED_JS = """(() => Array.from(document.querySelectorAll('.maillage-whatif-map circle.hypothetical'))
+    .map((c) => [Number(c.dataset.x), Number(c.dataset.y)]))()"""
+PANEL_JS = "document.querySelector('.maillage-whatif-panel dl').textContent"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, data_dir):
+    """A JupyterLab server on 127.0.0.1 with the notebook; yields (base URL, token, folder)."""
+    root = tmp_path_factory.mktemp("lab")
+    spec = root / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    nbformat.write(nb, root / "whatif.ipynb")
+    settings = root / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    settings.mkdir(parents=True)
+    settings.joinpath("plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_PATH=str(root / "jupyter"),
+        MAILLAGE_DATA_DIR=str(data_dir),
+        PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]),
+        PYTHONWARNINGS="ignore",
+    )
+    log = (root / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            "--allow-root",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={root / 'settings'}",
+            f"--LabApp.workspaces_dir={root / 'workspaces'}",
+        ],  # fmt: skip
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield base, token, root
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    log.close()
+
+
+NOTEBOOK = (
+    "(window.jupyterapp && Array.from(window.jupyterapp.shell.widgets('main'))"
+    ".find((w) => w.sessionContext))"
+)
+KERNEL_READY = f"""(() => {{
+    const nb = {NOTEBOOK};
+    const kernel = nb && nb.sessionContext.session && nb.sessionContext.session.kernel;
+    return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}})()"""
+RUN_ALL = f"""(() => {{
+    const nb = {NOTEBOOK};
+    window.jupyterapp.shell.activateById(nb.id);
+    return window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => true);
+}})()"""
+
+
+def test_click_opens_a_venue_and_the_headline_is_coverage(lab):
+    base, token, root = lab
+    browser = Browser(chromium_path(), allow=(base,), width=1500, height=1000)
+    try:
+        browser.navigate(f"{base}/lab/tree/whatif.ipynb?token={token}")
+        browser.wait_for(KERNEL_READY, timeout_s=60)
+        browser.evaluate(RUN_ALL)
+        start = browser.wait_for(HEADLINE, timeout_s=90)
+        browser.wait_for(f"{ROOT}.querySelector('.maillage-whatif-notice').hidden", timeout_s=5)
+        browser.pump(1.0)  # the kernel's answer to the ping: live, not read-only
+        assert not browser.evaluate(f"{ROOT}.classList.contains('read-only')")
+        x, y, code = browser.wait_for(TARGET_JS, timeout_s=10)
+        browser.click(x, y)
+        after = browser.wait_for(
+            f"(() => {{ const h = {HEADLINE}; return h && h.venues_open > {start['venues_open']} ? h : null; }})()",
+            timeout_s=30,
+        )
+        (added,) = browser.evaluate(ADDED_JS)
+        panel = browser.evaluate(PANEL_JS)
+        browser.screenshot(
+            Path(os.environ.get("MAILLAGE_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
+            / "whatif_lab.png"
+        )
+        communes = maillage.load_communes(departements=["19"])
+        venues, _ = maillage.load_venues(
+            "cget-tiers-lieux-2019", departements=["19"], errors="report"
+        )
+        assert communes.loc[code].geometry.contains(Point(added)), "the venue is where clicked"
+        extra = gpd.GeoDataFrame({"venue_id": ["clic"]}, geometry=[Point(added)], crs=2154)
+        both = gpd.GeoDataFrame(
+            [*venues[["venue_id", "geometry"]].to_dict("records"), *extra.to_dict("records")],
+            geometry="geometry",
+            crs=2154,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cov = maillage.coverage(
+                communes, both, model=maillage.default_model(communes), threshold_min=20
+            )
+        share = cov["population_within_threshold"].sum() / cov["population"].sum()
+        assert after["share_within_threshold"] == pytest.approx(share, rel=1e-12)
+        assert after["share_within_threshold"] > start["share_within_threshold"]
+        assert f"{share * 100:.1f} %".replace(".", ",") in panel
+        assert "depuis le départ" in panel
+        beyond = cov["population"].sum() - cov["population_within_threshold"].sum()
+        assert after["residents_beyond"] == pytest.approx(beyond, rel=1e-9)
+        assert browser.errors == []
+        assert [u for u in browser.requests if not u.startswith((base, "data:", "blob:"))] == []
+    finally:
+        browser.close()
