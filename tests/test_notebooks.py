@@ -27,11 +27,12 @@ def kernel_dir(tmp_path_factory) -> Path:
     return root
 
 
-def test_three_notebooks_exist():
+def test_four_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == [
         "01-quickstart.ipynb",
         "02-yearly-report.ipynb",
         "03-where-to-open-next.ipynb",
+        "04-et-si.ipynb",
     ]
 
 
