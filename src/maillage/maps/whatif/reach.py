@@ -8,8 +8,11 @@ that venue's times:
   give a time that grows with the straight-line distance, so only the origins within the
   distance the horizon allows can be reached: a k-d tree of the origins finds them, and the
   model times those alone (a few thousand points, not a région's 40,000);
-* any other model (a road graph, OSRM) searches from the venue and stops at the horizon
-  (``od_table`` with one destination: one bounded search).
+* a road graph (:class:`~maillage.RoadNetwork`) cannot go faster than its fastest edge:
+  only the origins within that speed times the horizon (plus twice the snap distance) can
+  be reached; the model searches from the venue and stops at the horizon (``od_table``
+  with one destination: one bounded search), for those origins alone;
+* any other model (OSRM) is asked for every origin.
 
 The times come from the model's own ``od_table``, so they are the figures
 :func:`maillage.coverage` would give.
@@ -55,6 +58,29 @@ def reach_radius_m(model: TravelTimeModel, max_time_s: float) -> float | None:
     return float(far) * 1.01 + 1.0  # a margin: reach_m never falls short, keep it so
 
 
+def graph_speed_m_per_s(model: TravelTimeModel) -> float | None:
+    """Return the fastest straight-line speed along any edge of a road graph model (m/s).
+
+    ``None`` when the model has no graph, or an edge takes no time.
+
+    Examples
+    --------
+    >>> from maillage import RoadNetwork
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> graph_speed_m_per_s(RoadNetwork(line_graph([60.0])))  # 1000 m in 60 s
+    16.666666666666668
+    """
+    graph = getattr(model, "graph", None)
+    if graph is None or not hasattr(graph, "weights") or graph.n_edges == 0:
+        return None
+    tails = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
+    length = np.hypot(*(graph.xy[tails] - graph.xy[graph.indices]).T)
+    ok = graph.weights > 0
+    if (length[~ok] > 0).any():
+        return None
+    return float(np.max(length[ok] / graph.weights[ok]))
+
+
 class Reach:
     """Times from a venue to the origins, within a horizon, on one model.
 
@@ -72,13 +98,21 @@ class Reach:
         xy = np.column_stack([self.origins.x.to_numpy(), self.origins.y.to_numpy()])
         self._ok = np.flatnonzero(np.isfinite(xy).all(axis=1))
         self._tree = cKDTree(xy[self._ok])
+        self._speed = graph_speed_m_per_s(model)
+        self._snap_m = float(model.describe().get("max_snap_m", 0.0))  # type: ignore[arg-type]
+
+    def radius_m(self, max_time_s: float) -> float | None:
+        """Return how far (straight line) the model can go within ``max_time_s``; None: no bound."""
+        if self._speed is not None:
+            return max_time_s * self._speed * 1.01 + 2 * self._snap_m + 1.0
+        return reach_radius_m(self.model, max_time_s)
 
     def within(self, point: gpd.GeoSeries, max_time_s: float) -> tuple[np.ndarray, np.ndarray]:
         """Return the positions of the origins ``point`` reaches within ``max_time_s``, and the times.
 
         ``point`` is a one-row GeoSeries whose label is the venue's id.
         """
-        radius = reach_radius_m(self.model, max_time_s)
+        radius = self.radius_m(max_time_s)
         if radius is None:
             candidates = np.arange(len(self.origins))
         else:
@@ -100,10 +134,10 @@ class Reach:
         return rows, od["travel_time_s"].to_numpy(dtype=float)
 
     def nearest(
-        self, positions: np.ndarray, venues: gpd.GeoSeries
+        self, positions: np.ndarray, venues: gpd.GeoSeries, max_time_s: float | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the time to, and the label of, the nearest of ``venues``, unbounded."""
+        """Return the time to, and the label of, the nearest of ``venues`` (within a bound)."""
         sub = self.origins.iloc[positions]
         sub.index = pd.RangeIndex(len(sub))
-        near = self.model.nearest(sub, venues)
+        near = self.model.nearest(sub, venues, max_time_s=max_time_s)
         return near["travel_time_s"].to_numpy(dtype=float), near["dest_id"].to_numpy(dtype=object)

@@ -223,22 +223,34 @@ class WhatIfState:
         self.v1[positions] = [int(d) if ok else _NONE for d, ok in zip(dest, found, strict=True)]
         self.t2[positions], self.v2[positions] = np.inf, _NONE
 
-    def _retime(self, positions: np.ndarray) -> None:
+    def _retime(self, positions: np.ndarray, keys: np.ndarray | None = None) -> None:
         """Nearest venue of ``positions`` by the model's own ``nearest`` (road engines only).
 
         A road graph's pair times (``od_table``, one search per venue) can differ by a
         second or so from the time of the route ``nearest`` picks among all venues (it
         ranks routes by routability weight); so that the figures are
         :func:`maillage.coverage`'s, the origins a change touched get their nearest venue
-        from ``nearest`` (one search from the open venues). The straight-line models give
-        the same times both ways: nothing to do.
+        from ``nearest``, searched from ``keys`` only (the venues that can be theirs: the
+        new one and their former nearest, or those the table lists near them) and bounded
+        a little beyond their best time in the table; an origin that finds none within the
+        bound is searched again from every open venue, without bound. The straight-line
+        models give the same times both ways: nothing to do.
         """
         if self.straight_line or len(positions) == 0:
             return
-        keys = np.flatnonzero(self.active)
+        active = np.flatnonzero(self.active)
+        keys = active if keys is None else np.unique(keys[keys >= 0])
+        if len(keys) == 0:
+            keys = active
+        best = self.t1[positions]
+        finite = best[np.isfinite(best)]
+        bound = float(finite.max()) * 1.2 + 120.0 if len(finite) else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t, dest = self._reach.nearest(positions, self._points(keys))
+            t, dest = self._reach.nearest(positions, self._points(keys), bound)
+            lost = ~np.isfinite(t)
+            if lost.any() and bound is not None:
+                t[lost], dest[lost] = self._reach.nearest(positions[lost], self._points(active))
         self.t1[positions] = t
         self.v1[positions] = [int(d) if pd.notna(d) else _NONE for d in dest]
 
@@ -284,6 +296,7 @@ class WhatIfState:
         self.rows_k = np.r_[self.rows_k, np.full(len(pos), key, dtype=np.int64)]
         self.rows_t = np.r_[self.rows_t, t]
         self.n_rows = len(self.rows_o)
+        former = self.v1[pos].copy()
         beats = t < self.t1[pos]
         p, q = pos[beats], pos[~beats]
         self.t2[p], self.v2[p] = self.t1[p], self.v1[p]
@@ -296,8 +309,8 @@ class WhatIfState:
         self.t2[far], self.v2[far] = np.inf, _NONE
         self._refresh_far(key, pos)
         if not self.straight_line:  # near ties of route weight and time: a margin
-            touched = pos[t < self.t1[pos] * 1.1 + 60.0]
-            self._retime(touched)
+            near = t < self.t1[pos] * 1.1 + 60.0
+            self._retime(pos[near], np.r_[former[near], key])
         return key
 
     def _refresh_far(self, key: int, reached: np.ndarray) -> None:
@@ -325,7 +338,13 @@ class WhatIfState:
         self.t1[where], self.v1[where] = t1[where], v1[where]
         self.t2[where], self.v2[where] = t2[where], v2[where]
         self._search_far(where[(v1[where] == _NONE) & ~self.unplaced[where]])
-        self._retime(where[~self.unplaced[where]])
+        placed = where[~self.unplaced[where]]
+        near = (
+            sel
+            & hit[self.rows_o]
+            & (self.rows_t <= np.nan_to_num(self.t1, posinf=0.0)[self.rows_o] * 1.2 + 120.0)
+        )
+        self._retime(placed, self.rows_k[near])
         self.t1[self.unplaced] = np.nan
 
     def add(
