@@ -108,7 +108,7 @@ def lab(tmp_path_factory, data_dir):
             "--LabApp.expose_app_in_browser=True",
             f"--LabApp.user_settings_dir={root / 'settings'}",
             f"--LabApp.workspaces_dir={root / 'workspaces'}",
-        ],  # fmt: skip
+        ],
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -148,45 +148,55 @@ RUN_ALL = f"""(() => {{
 }})()"""
 
 
+SAVE_AND_STOP = f"""(() => {{
+    const nb = {NOTEBOOK};
+    window.jupyterapp.shell.activateById(nb.id);
+    return window.jupyterapp.commands.execute('docmanager:save')
+        .then(() => nb.sessionContext.shutdown()).then(() => true);
+}})()"""
+ARTIFACTS = Path(os.environ.get("MAILLAGE_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
+
+
+def coverage_with(added: tuple[float, float]) -> gpd.GeoDataFrame:
+    """coverage() of Corrèze with the census and one more venue at ``added``."""
+    communes = maillage.load_communes(departements=["19"])
+    venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["19"], errors="report")
+    rows = [*venues[["venue_id", "geometry"]].to_dict("records")]
+    rows.append({"venue_id": "clic", "geometry": Point(added)})
+    both = gpd.GeoDataFrame(rows, geometry="geometry", crs=2154)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return maillage.coverage(
+            communes, both, model=maillage.default_model(communes), threshold_min=20
+        )
+
+
+def run_and_click(browser: Browser, url: str) -> tuple[dict, dict, tuple, str, str]:
+    """Open the notebook, run it, click a white zone; return the headlines, point, commune, panel."""
+    browser.navigate(url)
+    browser.wait_for(KERNEL_READY, timeout_s=60)
+    browser.evaluate(RUN_ALL)
+    start = browser.wait_for(HEADLINE, timeout_s=90)
+    browser.pump(1.0)  # the kernel's answer to the ping: live, not read-only
+    assert browser.evaluate(f"{ROOT}.querySelector('.maillage-whatif-notice').hidden")
+    assert not browser.evaluate(f"{ROOT}.classList.contains('read-only')")
+    x, y, code = browser.wait_for(TARGET_JS, timeout_s=10)
+    browser.click(x, y)
+    more = f"h && h.venues_open > {start['venues_open']} ? h : null"
+    after = browser.wait_for(f"(() => {{ const h = {HEADLINE}; return {more}; }})()", timeout_s=30)
+    (added,) = browser.evaluate(ADDED_JS)
+    browser.screenshot(ARTIFACTS / "whatif_lab.png")
+    return start, after, tuple(added), code, browser.evaluate(PANEL_JS)
+
+
 def test_click_opens_a_venue_and_the_headline_is_coverage(lab):
     base, token, root = lab
+    url = f"{base}/lab/tree/whatif.ipynb?token={token}"
     browser = Browser(chromium_path(), allow=(base,), width=1500, height=1000)
     try:
-        browser.navigate(f"{base}/lab/tree/whatif.ipynb?token={token}")
-        browser.wait_for(KERNEL_READY, timeout_s=60)
-        browser.evaluate(RUN_ALL)
-        start = browser.wait_for(HEADLINE, timeout_s=90)
-        browser.wait_for(f"{ROOT}.querySelector('.maillage-whatif-notice').hidden", timeout_s=5)
-        browser.pump(1.0)  # the kernel's answer to the ping: live, not read-only
-        assert not browser.evaluate(f"{ROOT}.classList.contains('read-only')")
-        x, y, code = browser.wait_for(TARGET_JS, timeout_s=10)
-        browser.click(x, y)
-        after = browser.wait_for(
-            f"(() => {{ const h = {HEADLINE}; return h && h.venues_open > {start['venues_open']} ? h : null; }})()",
-            timeout_s=30,
-        )
-        (added,) = browser.evaluate(ADDED_JS)
-        panel = browser.evaluate(PANEL_JS)
-        browser.screenshot(
-            Path(os.environ.get("MAILLAGE_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
-            / "whatif_lab.png"
-        )
-        communes = maillage.load_communes(departements=["19"])
-        venues, _ = maillage.load_venues(
-            "cget-tiers-lieux-2019", departements=["19"], errors="report"
-        )
-        assert communes.loc[code].geometry.contains(Point(added)), "the venue is where clicked"
-        extra = gpd.GeoDataFrame({"venue_id": ["clic"]}, geometry=[Point(added)], crs=2154)
-        both = gpd.GeoDataFrame(
-            [*venues[["venue_id", "geometry"]].to_dict("records"), *extra.to_dict("records")],
-            geometry="geometry",
-            crs=2154,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cov = maillage.coverage(
-                communes, both, model=maillage.default_model(communes), threshold_min=20
-            )
+        start, after, added, code, panel = run_and_click(browser, url)
+        cov = coverage_with(added)
+        assert cov.loc[code].geometry.contains(Point(added)), "the venue is where clicked"
         share = cov["population_within_threshold"].sum() / cov["population"].sum()
         assert after["share_within_threshold"] == pytest.approx(share, rel=1e-12)
         assert after["share_within_threshold"] > start["share_within_threshold"]
@@ -194,6 +204,19 @@ def test_click_opens_a_venue_and_the_headline_is_coverage(lab):
         assert "depuis le départ" in panel
         beyond = cov["population"].sum() - cov["population_within_threshold"].sum()
         assert after["residents_beyond"] == pytest.approx(beyond, rel=1e-9)
+
+        # saved with its widget state, kernel stopped, page reloaded: the last map, read-only
+        browser.evaluate(SAVE_AND_STOP)
+        saved = nbformat.read(root / "whatif.ipynb", as_version=4)
+        assert "application/vnd.jupyter.widget-state+json" in saved.metadata.get("widgets", {})
+        browser.navigate(url)
+        browser.wait_for(f"{ROOT} && {ROOT}.classList.contains('read-only')", timeout_s=60)
+        notice = browser.evaluate(f"{ROOT}.querySelector('.maillage-whatif-notice').textContent")
+        assert notice.startswith("Lecture seule")
+        assert browser.evaluate(HEADLINE) == after
+        assert browser.evaluate(ADDED_JS) == [list(added)]
+        assert browser.evaluate(f"{ROOT}.querySelectorAll('button:not([disabled])').length") == 0
+        browser.screenshot(ARTIFACTS / "whatif_lab_read_only.png")
         assert browser.errors == []
         assert [u for u in browser.requests if not u.startswith((base, "data:", "blob:"))] == []
     finally:
