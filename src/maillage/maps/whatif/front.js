@@ -144,6 +144,7 @@ function render({ model, el: root }) {
       type: "range", min: "5", max: String(model.get("horizon_min")), step: "1",
       value: String(t), class: "threshold", "aria-label": "Seuil (minutes)",
     });
+    if (readOnly) slider.disabled = true;
     const lab = el("label", { class: "row" }, `Seuil : ${frNumber(t)} min `);
     lab.append(slider);
     slider.addEventListener("change", () => {

@@ -356,8 +356,8 @@ class WhatIfState:
         vid = venue_id or f"hypothetique-{n}"
         if any(v.venue_id == vid for v, a in zip(self.venues, self.active, strict=True) if a):
             raise InputDataError(f"venue_id={vid!r} is already open; give another id")
-        self.history.append(self._snapshot(f"ouverture de {name or vid}"))
         venue = Venue(vid, name or f"Lieu hypothétique {n}", point.x, point.y, False, True)
+        self.history.append(self._snapshot(f"ouverture : {venue.name}"))
         self._place(venue)
         return vid
 
@@ -366,7 +366,7 @@ class WhatIfState:
         key = self.key_of(venue_id)
         if self.active.sum() <= 1:
             raise InputDataError("the last open venue cannot be closed")
-        self.history.append(self._snapshot(f"fermeture de {self.venues[key].name}"))
+        self.history.append(self._snapshot(f"fermeture : {self.venues[key].name}"))
         self._remove(key)
 
     def move(self, venue_id: str, point: shapely.Point) -> None:
@@ -374,7 +374,7 @@ class WhatIfState:
         key = self.key_of(venue_id)
         self._check_point(point)
         old = self.venues[key]
-        self.history.append(self._snapshot(f"déplacement de {old.name}"))
+        self.history.append(self._snapshot(f"déplacement : {old.name}"))
         self._remove(key)
         self._place(
             Venue(old.venue_id, old.name, point.x, point.y, old.supported, old.hypothetical,
