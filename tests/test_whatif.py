@@ -1,7 +1,8 @@
 """The what-if state updated one venue at a time equals a full coverage() of the same venues.
 
 On the toy territory, on Corrèze (the CGET 2019 census) with the default model, and on road
-graphs: Saint-Barthélemy's (catalogue extract, hand-made communes) and a synthetic road grid
+graphs: Saint-Barthélemy's (catalogue extract, the hand-made communes of
+tests/test_coverage_network.py) and a synthetic road grid
 over Lot-et-Garonne. Each add, close and move is compared with coverage() computed from
 scratch on the venues then open: origin times, commune figures and the headline.
 """
@@ -12,13 +13,14 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from road_grid import grid_network
-from shapely.geometry import Point, box
+from shapely.geometry import Point
+from test_coverage_network import island as _island  # noqa: F401 - Saint-Barthélemy's fixtures
+from test_coverage_network import net as _net  # noqa: F401
 
 import maillage
-from maillage import CrowFlyModel, MaillageWarning, RoadNetwork, coverage, fetch
+from maillage import CrowFlyModel, MaillageWarning, coverage
 from maillage.errors import InputDataError
 from maillage.maps.whatif.state import WhatIfState
 
@@ -139,33 +141,9 @@ def test_departement_default_model(correze):
     assert_matches_full(state)
 
 
-@pytest.fixture(scope="module")
-def island():
-    """Saint-Barthélemy's roads, four hand-made communes, three venues on road nodes."""
-    net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
-    xy = net.graph.xy
-    (x0, y0), (x1, y1) = xy.min(0), xy.max(0)
-    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-    communes = gpd.GeoDataFrame(
-        {"nom": list("ABCD"), "population": [1000, 2000, 3000, 4000]},
-        geometry=[
-            box(x0, y0, xm, ym),
-            box(xm, y0, x1, ym),
-            box(x0, ym, xm, y1),
-            box(xm, ym, x1, y1),
-        ],
-        index=pd.Index(["97701", "97702", "97703", "97704"], name="code_insee"),
-        crs=2154,
-    )
-    at = [0, len(xy) // 2, len(xy) // 3]
-    venues = gpd.GeoDataFrame(
-        {"venue_id": ["v1", "v2", "v3"]}, geometry=[Point(xy[i]) for i in at], crs=2154
-    )
-    return net, communes, venues
-
-
-def test_road_graph_saint_barthelemy(island):
-    net, communes, venues = island
+def test_road_graph_saint_barthelemy(request):
+    net = request.getfixturevalue("net")
+    communes, venues = request.getfixturevalue("island")  # four boxes, two venues on roads
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MaillageWarning)  # origins over the sea
         state = WhatIfState(communes, venues, model=net, threshold_min=4, horizon_min=8)

@@ -294,13 +294,15 @@ class _WhatIfMixin:
             self.state.set_threshold(float(change["new"]))
         except MaillageError as err:
             self._send_error(str(err))
+            w: Any = self
+            w.threshold_min = self.state.threshold_min  # the slider goes back
             return
         self._range = None
         self._refresh(0.0)
 
     def _send_error(self, text: str) -> None:
         w: Any = self
-        w.send({"type": "error", "text": text})
+        w.send({"type": "error", "text": f"Changement impossible : {text}"})
 
     def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
         kind = content.get("type")
