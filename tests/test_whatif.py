@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 from road_grid import grid_network
 from shapely.geometry import Point
-from test_coverage_network import island as _island  # noqa: F401 - Saint-Barthélemy's fixtures
-from test_coverage_network import net as _net  # noqa: F401
+from test_coverage_network import island, net  # noqa: F401 - Saint-Barthélemy's fixtures
 
 import maillage
 from maillage import CrowFlyModel, MaillageWarning, coverage
@@ -142,12 +141,12 @@ def test_departement_default_model(correze):
 
 
 def test_road_graph_saint_barthelemy(request):
-    net = request.getfixturevalue("net")
+    roads = request.getfixturevalue("net")
     communes, venues = request.getfixturevalue("island")  # four boxes, two venues on roads
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MaillageWarning)  # origins over the sea
-        state = WhatIfState(communes, venues, model=net, threshold_min=4, horizon_min=8)
-    xy = net.graph.xy
+        state = WhatIfState(communes, venues, model=roads, threshold_min=4, horizon_min=8)
+    xy = roads.graph.xy
     exercise(state, Point(xy[len(xy) // 4]), Point(xy[(3 * len(xy)) // 4]))
     assert 0 < state.headline()["share_within_threshold"] < 1
 
@@ -156,10 +155,10 @@ def test_road_graph_departement():
     communes = maillage.load_communes(departements=["47"])
     venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["47"], errors="report")
     x0, y0, x1, y1 = communes.total_bounds
-    net = grid_network((x0 - 2000, y0 - 2000, x1 + 2000, y1 + 2000), 1500.0)
+    grid = grid_network((x0 - 2000, y0 - 2000, x1 + 2000, y1 + 2000), 1500.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MaillageWarning)  # a venue off the grid's roads
-        state = WhatIfState(communes, venues, model=net, threshold_min=20, horizon_min=40)
+        state = WhatIfState(communes, venues, model=grid, threshold_min=20, horizon_min=40)
     assert len(state.venues) >= len(venues) - 2
     agen = communes.loc["47001"].geometry.representative_point()
     exercise(state, Point(agen.x - 30_000, agen.y + 20_000), Point(agen.x + 25_000, agen.y))

@@ -215,7 +215,8 @@ def test_click_opens_a_venue_and_the_headline_is_coverage(lab):
         assert notice.startswith("Lecture seule")
         assert browser.evaluate(HEADLINE) == after
         assert browser.evaluate(ADDED_JS) == [list(added)]
-        assert browser.evaluate(f"{ROOT}.querySelectorAll('button:not([disabled]), input:not([disabled])').length") == 0
+        enabled = "button:not([disabled]), input:not([disabled])"
+        assert browser.evaluate(f"{ROOT}.querySelectorAll('{enabled}').length") == 0
         browser.screenshot(ARTIFACTS / "whatif_lab_read_only.png")
         assert browser.errors == []
         assert [u for u in browser.requests if not u.startswith((base, "data:", "blob:"))] == []
