@@ -386,7 +386,7 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
 
 
 def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_path):
-    from maillage.report.compare import read_previous
+    from maillage.report import read_previous
 
     communes, venues = territory
     first = write_report(
@@ -399,7 +399,7 @@ def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_pa
     ]
     one, two = save_report(reps[0], tmp_path / "b"), save_report(reps[1], tmp_path / "c")
     assert _digest(one) == _digest(two)
-    changes = reps[0].comparison.changes
+    changes = reps[0].section("comparison").changes
     assert changes.loc[communes.index[0], "change"] == "nouvelle commune"
     assert pd.isna(changes.loc[communes.index[0], "covered_before"])
     page = html.unescape((one / "report.html").read_text(encoding="utf-8"))

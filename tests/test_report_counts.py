@@ -10,7 +10,7 @@ from test_report_page import MODEL, _territory
 from maillage.report import build_report
 from maillage.report.columns import read_table
 from maillage.report.counts import largest_remainder
-from maillage.report.files import RENDERERS
+from maillage.report.files import render_file
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def report():
 
 
 def _table(report, name: str, **kwargs) -> pd.DataFrame:
-    return read_table(RENDERERS[name](report))
+    return read_table(render_file(report, name))
 
 
 @pytest.mark.parametrize(

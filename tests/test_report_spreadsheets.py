@@ -16,7 +16,7 @@ from test_report_page import MODEL, _territory
 from maillage.maps._style import NO_DATA_COLOUR, class_colours, classify_times
 from maillage.report import build_report
 from maillage.report.columns import COLUMNS, column_entry, read_table, table_csv
-from maillage.report.files import RENDERERS, TABLES
+from maillage.report.files import RENDERERS, report_tables
 from maillage.report.qgis import LAYER_STYLES_COLUMNS
 from maillage.report.reasons import french_reason
 
@@ -36,12 +36,12 @@ def _french_csv(data: bytes) -> pd.DataFrame:
 
 
 def test_every_column_of_every_table_is_in_the_data_dictionary(report):
-    for name in report.files:
-        if name in TABLES:
-            table = TABLES[name](report)
-            columns = [table.index.name, *table.columns] if table.index.name else table.columns
-            missing = [c for c in columns if c != "geometry" and column_entry(str(c)) is None]
-            assert missing == [], name
+    tables = report_tables(report)
+    assert [n for n in report.files if n.endswith(".csv")] == list(tables)
+    for name, table in tables.items():
+        columns = [table.index.name, *table.columns] if table.index.name else table.columns
+        missing = [c for c in columns if c != "geometry" and column_entry(str(c)) is None]
+        assert missing == [], name
     for name in ("uncertain", "time_min_low", "time_min_high"):  # the uncertainty columns
         assert COLUMNS[name].meaning
 
@@ -72,7 +72,7 @@ def test_tables_read_back_with_their_canonical_names(report):
     assert table["covered"].tolist() == expected["covered"].tolist()
     assert (table["time_min"] - expected["time_min"]).abs().max() < 1e-4
     # the international CSV: commas, decimal points, the same French headers
-    international = table_csv(TABLES["years.csv"](report), international=True).decode()
+    international = table_csv(report_tables(report)["years.csv"], international=True).decode()
     assert international.startswith("Année,Lieux,")
 
 

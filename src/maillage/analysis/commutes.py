@@ -93,6 +93,7 @@ _TRIP_COLUMNS = (
     "origin_id",
     "home_code",
     "work_code",
+    "pcs",
     "commuters",
     "status",
     "commute_min",
@@ -140,14 +141,20 @@ def check_commute_options(
 
 
 def _car_flows(commutes: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    """Flows by car (or of unknown mode) to another commune; and the unknown-mode workers."""
+    """Flows by car (or of unknown mode) to another commune; and the unknown-mode workers.
+
+    With a ``pcs`` column (occupational group), one flow per group (NA kept).
+    """
     check_columns(commutes, ["home_code", "work_code", "mode", "workers"], name="commutes")
     mode = commutes["mode"].astype("string")
     other = (commutes["home_code"] != commutes["work_code"]).to_numpy()
     unknown = mode.isna().to_numpy() & other
     car = (mode == "car").fillna(False).to_numpy() & other
-    flows = commutes.loc[car | unknown, ["home_code", "work_code", "workers"]]
-    flows = flows.groupby(["home_code", "work_code"], sort=True)["workers"].sum().reset_index()
+    keys = ["home_code", "work_code", *(["pcs"] if "pcs" in commutes.columns else [])]
+    flows = commutes.loc[car | unknown, [*keys, "workers"]]
+    flows = flows.groupby(keys, sort=True, dropna=False)["workers"].sum().reset_index()
+    if "pcs" not in flows.columns:
+        flows["pcs"] = pd.array([pd.NA] * len(flows), dtype="string")
     return flows[flows["workers"] > 0], float(commutes.loc[unknown, "workers"].sum())
 
 
@@ -314,6 +321,7 @@ def _trip_rows(
             "origin_id": origins.index.to_numpy(dtype=object)[o],
             "home_code": flows["home_code"].to_numpy(dtype=object)[f],
             "work_code": flows["work_code"].to_numpy(dtype=object)[f],
+            "pcs": pd.array(flows["pcs"].to_numpy(dtype=object)[f], dtype="string"),
             "commuters": commuters,
             "status": status,
             "commute_min": commute_s / 60.0,
@@ -334,6 +342,7 @@ def _unplaced_rows(lost: pd.DataFrame) -> pd.DataFrame:
         {
             "home_code": lost["home_code"].to_numpy(),
             "work_code": lost["work_code"].to_numpy(),
+            "pcs": pd.array(lost["pcs"].to_numpy(dtype=object), dtype="string"),
             "commuters": lost["workers"].to_numpy(dtype=float),
         }
     )
@@ -385,7 +394,8 @@ def commute_trips(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``origin_id``, ``home_code``, ``work_code``, ``commuters``, ``status`` (``long``,
+        ``origin_id``, ``home_code``, ``work_code``, ``pcs`` (occupational group when
+        ``commutes`` has one, NA otherwise), ``commuters``, ``status`` (``long``,
         ``short``, ``beyond``, ``unplaced``), ``commute_min``, ``commute_km``,
         ``venue_id`` (nearest venue within ``max_access_min``, NA otherwise),
         ``access_min`` (``inf`` without one), ``access_km``, ``eligible``,

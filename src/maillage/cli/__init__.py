@@ -165,9 +165,9 @@ def _no_venue(args: argparse.Namespace, rejected: pd.DataFrame) -> NoReturn:
     from maillage.errors import InputDataError  # noqa: PLC0415 - loaded when a command runs
     from maillage.prepare.venues import no_venue_message  # noqa: PLC0415 - same reason
     from maillage.report.columns import table_csv  # noqa: PLC0415 - same reason
-    from maillage.report.files import french_rejected_table  # noqa: PLC0415 - same reason
     from maillage.report.folder import replace_folder  # noqa: PLC0415 - same reason
     from maillage.report.reasons import french_reason  # noqa: PLC0415 - same reason
+    from maillage.report.sections.census import french_rejected_table  # noqa: PLC0415 - same reason
 
     if "reason" in rejected.columns:  # the reasons in French, as in every report's rejected.csv
         rejected = rejected.assign(reason=rejected["reason"].map(french_reason, na_action="ignore"))
@@ -213,7 +213,7 @@ def _load_venues(
 
 def _load_series(args: argparse.Namespace) -> dict[str, gpd.GeoDataFrame]:
     """Load the dated lists of ``--series``, keyed by their date."""
-    from maillage.report.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
+    from maillage.report.sections.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
 
     specs = [parse_series_spec(item) for item in args.series or ()]
     dates = [day for _, day in specs]
@@ -316,8 +316,8 @@ def _work_communes(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
 def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
     from maillage.report import write_report  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
-    from maillage.report.compare import read_previous  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
-    from maillage.report.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
+    from maillage.report.sections.comparison import read_previous  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
+    from maillage.report.sections.series import parse_series_spec  # noqa: PLC0415 - keeps --help fast
 
     if args.venues is None and not args.series:
         raise OptionError("--venues est obligatoire (ou --series)")

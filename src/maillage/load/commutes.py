@@ -44,6 +44,23 @@ Géographie-cités; or ``HOME``, ``WORK``, ``FLOW`` as in La Réunion 2010 (R pa
 ``table``: any CSV or Parquet OD table, its columns mapped with ``columns=`` to
 ``home_code``, ``work_code``, ``workers`` and optionally ``mode`` (canonical mode names).
 
+Occupational group
+------------------
+With ``occupations=True`` the raw table has a sixth column, ``pcs``: the worker's
+occupational group (*groupe socioprofessionnel*, PCS level 1: 1 farmers, 2 craftsmen,
+shopkeepers and business owners, 3 executives and higher intellectual professions,
+4 intermediate occupations, 5 clerical and service employees, 6 manual workers), as found
+in ``CS1`` (FD_MOBPRO), ``CSP`` (Île-de-France 2014, Géographie-cités) or ``PCS``; NA when
+the file has no such column (INSEE's flows files, La Réunion 2010), and
+``attrs["pcs_column"]`` names the column read (None when there is none).
+
+Arrondissements municipaux
+--------------------------
+With ``arrondissements=True`` FD_MOBPRO's ``ARM`` (the home arrondissement in Paris, Lyon
+and Marseille, ``ZZZZZ`` elsewhere) is read into a column ``arm``; the other layouts give
+the arrondissement in their home and work codes already. :func:`read_arrondissements`
+(:mod:`maillage.load.cities`) reads the arrondissements' outlines and populations.
+
 Examples
 --------
 >>> from maillage.sources import fetch
@@ -54,10 +71,8 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import warnings
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,9 +82,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.errors import ColumnError, InputDataError, OptionError
-from maillage.options import options
-from maillage.sources import sha256_of
-from maillage.sources.cache import ENTRY_FORMAT, load_frame, save_frame
+from maillage.load.commute_rdata import RDATA_INSTALL, read_rdata
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -86,104 +99,16 @@ logger = logging.getLogger(__name__)
 
 RAW_COLUMNS = ("row", "home", "work", "mode", "workers")
 """Columns of every reader's output."""
-TABLE_COLUMNS = ("home_code", "work_code", "mode", "workers")
-"""Canonical names a plain OD table is mapped to (``mode`` optional)."""
-RDATA_INSTALL = "pip install rdata"
-"""Install command of the optional R data reader."""
+TABLE_COLUMNS = ("home_code", "work_code", "mode", "workers", "pcs")
+"""Canonical names a plain OD table is mapped to (``mode`` and ``pcs`` optional)."""
 
 _RDATA_SUFFIXES = (".rda", ".rdata", ".rds")
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _FLOWS_RE = re.compile(r"^NBFLUX_C(\d{2})_ACTOCC15P$", re.IGNORECASE)
 _DETAIL = ("COMMUNE", "DCLT", "TRANS", "IPONDI")
+_PCS_NAMES = ("CS1", "CSP", "PCS")
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _BATCH_BYTES = 64 << 20
-_RDATA_SCHEMA = "1"
-
-
-def _rdata_module() -> object:
-    try:
-        import rdata  # noqa: PLC0415 - optional dependency
-    except ImportError as exc:
-        msg = (
-            "reading R data files (.rda, .RData, .rds) needs the optional package rdata; "
-            f"install it with: {RDATA_INSTALL} (or pip install 'maillage[commutes]')"
-        )
-        raise ImportError(msg) from exc
-    return rdata
-
-
-def _rdata_cache_path(path: Path) -> Path:
-    text = f"{sha256_of(path)}:rdata-{_RDATA_SCHEMA}:entry-{ENTRY_FORMAT}"
-    key = hashlib.sha256(text.encode()).hexdigest()[:20]
-    return Path(options.cache_dir) / "commutes" / f"rdata-{key}.parquet"
-
-
-def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
-    try:
-        save_frame(target, frame, kind="rdata", schema=_RDATA_SCHEMA)  # with its content hash
-    except OSError as exc:
-        logger.warning("cannot cache %s: %s", target, exc)
-
-
-def _parse_rdata(path: Path) -> pd.DataFrame:
-    rdata = _rdata_module()
-    with warnings.catch_warnings():
-        # rdata names the R classes it falls back from (tbl_df -> data.frame): harmless
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            if path.suffix.lower() == ".rds":
-                objects = {"object": rdata.read_rds(path)}  # type: ignore[attr-defined]
-            else:
-                objects = rdata.read_rda(path)  # type: ignore[attr-defined]
-        except Exception as exc:  # rdata raises bare errors on a damaged file
-            msg = f"{path.name} cannot be read as R data: {exc}"
-            raise InputDataError(msg) from exc
-    frames = [v for v in objects.values() if isinstance(v, pd.DataFrame)]
-    if not frames:
-        msg = f"{path.name} holds no data frame (objects: {', '.join(objects)})"
-        raise InputDataError(msg)
-    return frames[0].reset_index(drop=True)
-
-
-def read_rdata(path: Path | str) -> pd.DataFrame:
-    """Return the first data frame of an R data file (``.rda``, ``.RData``, ``.rds``).
-
-    The pure-Python reader ``rdata`` is slow on large files (about 50 s for the
-    383,932 rows of Île-de-France 2014), so the frame is cached as Parquet in
-    ``options.cache_dir`` under a hash of the file's content, and read from there next time.
-
-    Parameters
-    ----------
-    path : path
-        The R data file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Default index, the R columns as found.
-
-    Raises
-    ------
-    ImportError
-        When ``rdata`` is not installed (the message gives the install command).
-    InputDataError
-        When the file is not R data or holds no data frame.
-
-    Examples
-    --------
-    >>> from maillage.sources import fetch
-    >>> read_rdata(fetch("mobpro-reunion-2010")[0]).columns.tolist()
-    ['HOME', 'WORK', 'FLOW', 'CONTI']
-    """
-    path = Path(path)
-    cached = _rdata_cache_path(path)
-    frame = load_frame(cached, kind="rdata", schema=_RDATA_SCHEMA)  # checked: hash and schema
-    if frame is not None:
-        return frame
-    logger.info("reading R data %s (cached afterwards)", path.name)
-    frame = _parse_rdata(path)
-    _write_atomic(frame, cached)
-    return frame
 
 
 def _empty_raw() -> pd.DataFrame:
@@ -222,9 +147,18 @@ def _raw(
         else:
             out[raw_name] = pd.array(frame[column].astype("string").to_numpy(), dtype="string")
     keep = _home_filter(out["home"], departements)
-    raw = out[list(RAW_COLUMNS)][keep].reset_index(drop=True)
+    extra = [c for c in ("pcs", "arm") if c in names]
+    raw = out[[*RAW_COLUMNS, *extra]][keep].reset_index(drop=True)
     raw.attrs["rows_read"] = len(frame)
+    if "pcs" in names:
+        raw.attrs["pcs_column"] = names["pcs"]
     return raw
+
+
+def _with_pcs(names: dict[str, str | None], found: Iterable[str]) -> dict[str, str | None]:
+    """Add the occupational group column (``pcs``) to a layout: the first of CS1, CSP, PCS."""
+    upper = {str(c).upper(): str(c) for c in found}
+    return names | {"pcs": next((upper[c] for c in _PCS_NAMES if c in upper), None)}
 
 
 def _rdata_layout(frame: pd.DataFrame, path: Path) -> tuple[dict[str, str | None], str | None]:
@@ -326,6 +260,13 @@ def _from_batches(
         parts.append(part)
     raw = pd.concat(parts, ignore_index=True) if parts else _empty_raw()
     raw.attrs["rows_read"] = offset
+    for extra in ("arm",):
+        if extra in names and extra not in raw.columns:  # no batch: an empty file
+            raw[extra] = pd.array([], dtype="string")
+    if "pcs" in names:
+        raw.attrs["pcs_column"] = names["pcs"]
+        if "pcs" not in raw.columns:  # no batch: an empty file
+            raw["pcs"] = pd.array([], dtype="string")
     return raw
 
 
@@ -352,16 +293,17 @@ def _read_csv_batches(
 
 
 def _read_parquet_detail(
-    path: Path, names: Mapping[str, str], departements: Collection[str] | None
+    path: Path, names: Mapping[str, str | None], departements: Collection[str] | None
 ) -> pd.DataFrame:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415 - pyarrow only for the files that need it
 
     parquet = pq.ParquetFile(path)
     found = parquet.schema_arrow.names
-    missing = [c for c in names.values() if c not in found]
+    wanted = [c for c in names.values() if c is not None]
+    missing = [c for c in wanted if c not in found]
     if missing:
         raise _columns_error(path.name, found, ", ".join(missing))
-    batches = parquet.iter_batches(columns=list(names.values()), batch_size=1 << 20)
+    batches = parquet.iter_batches(columns=wanted, batch_size=1 << 20)
     return _from_batches(batches, names, departements)
 
 
@@ -392,7 +334,23 @@ def _trans_coding(vintage: int | None, raw: pd.DataFrame) -> str:
     return "insee-trans-2017" if has_six else "insee-trans-2016"
 
 
-def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFrame | None:
+def _extra_names(
+    names: Mapping[str, str | None], header: Iterable[str], *, occupations: bool, arm: bool
+) -> dict[str, str | None]:
+    """Add the occupational group (``pcs``) and the home arrondissement (``arm``) columns."""
+    out = _with_pcs(dict(names), header) if occupations else dict(names)
+    if arm:
+        out["arm"] = next((str(c) for c in header if str(c).upper() == "ARM"), None)
+    return out
+
+
+def _read_insee(
+    path: Path,
+    departements: Collection[str] | None,
+    *,
+    occupations: bool = False,
+    arrondissements: bool = False,
+) -> pd.DataFrame | None:
     """Read an INSEE flows or detail file (CSV, zipped CSV); None when not one of them."""
     with _open_member(path) as (stream, name):
         if name.lower().endswith(".parquet"):
@@ -403,7 +361,8 @@ def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFram
             return None
         stream.seek(0)
         if detail is not None:
-            raw = _read_csv_batches(stream, sep, detail, departements)
+            names = _extra_names(detail, header, occupations=occupations, arm=arrondissements)
+            raw = _read_csv_batches(stream, sep, names, departements)
             vintage = _vintage(name)
             raw.attrs.update(layout="insee-detail", vintage=vintage)
             raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
@@ -411,13 +370,18 @@ def _read_insee(path: Path, departements: Collection[str] | None) -> pd.DataFram
         if flows is None:  # not reached: one of the two layouts matched
             return None
         names = {"home": flows["home"], "work": flows["work"], "mode": None}
+        names |= {"pcs": None} if occupations else {}
         raw = _read_csv_batches(stream, sep, names | {"workers": flows["workers"]}, departements)
         raw.attrs.update(layout="insee-flows", vintage=_vintage(name, header), mode_coding=None)
         return raw
 
 
 def _read_table(
-    path: Path, columns: Mapping[str, str] | None, departements: Collection[str] | None
+    path: Path,
+    columns: Mapping[str, str] | None,
+    departements: Collection[str] | None,
+    *,
+    occupations: bool = False,
 ) -> pd.DataFrame:
     mapping = dict(columns or {})
     wrong = sorted(set(mapping.values()) - set(TABLE_COLUMNS))
@@ -444,6 +408,8 @@ def _read_table(
         raise ColumnError(msg)
     names = {"home": "home_code", "work": "work_code", "workers": "workers"}
     names["mode"] = "mode" if "mode" in frame.columns else None  # type: ignore[assignment]
+    if occupations:
+        names["pcs"] = "pcs" if "pcs" in frame.columns else None  # type: ignore[assignment]
     raw = _raw(frame, names, departements)
     raw.attrs.update(layout="table", vintage=None, mode_coding="labels" if names["mode"] else None)
     return raw
@@ -455,6 +421,8 @@ def read_commute_file(
     columns: Mapping[str, str] | None = None,
     departements: Collection[str] | None = None,
     vintage: int | None = None,
+    occupations: bool = False,
+    arrondissements: bool = False,
 ) -> pd.DataFrame:
     """Read a home-to-work flow file into the raw table (see the module docstring).
 
@@ -472,6 +440,10 @@ def read_commute_file(
     vintage : int, optional
         Census vintage, when the file name does not tell it (it decides how FD_MOBPRO's
         ``TRANS`` codes are read).
+    occupations : bool
+        Also read the occupational group into a ``pcs`` column (see the module docstring).
+    arrondissements : bool
+        Also read FD_MOBPRO's home arrondissement into an ``arm`` column.
 
     Returns
     -------
@@ -504,23 +476,35 @@ def read_commute_file(
     if suffix in _RDATA_SUFFIXES:
         frame = read_rdata(path)
         names, coding = _rdata_layout(frame, path)
+        names = _with_pcs(names, frame.columns) if occupations else names
         raw = _raw(frame, names, departements)
         raw.attrs.update(layout="rdata-od", mode_coding=coding, vintage=_vintage(path.name))
     elif suffix == ".parquet" and _parquet_is_detail(path):
-        raw = _read_parquet_detail(path, _detail_names(_parquet_names(path)), departements)  # type: ignore[arg-type]
+        found = _parquet_names(path)
+        detail: dict[str, str | None] = dict(_detail_names(found) or {})
+        detail = _extra_names(detail, found, occupations=occupations, arm=arrondissements)
+        raw = _read_parquet_detail(path, detail, departements)
         vintage = _vintage(path.name)
         raw.attrs.update(layout="insee-detail", vintage=vintage)
         raw.attrs["mode_coding"] = _trans_coding(vintage, raw)
     elif suffix in (*_TEXT_SUFFIXES, ".zip") and columns is None:
-        insee = _read_insee(path, departements)
-        raw = insee if insee is not None else _read_table(path, columns, departements)
+        insee = _read_insee(
+            path, departements, occupations=occupations, arrondissements=arrondissements
+        )
+        raw = (
+            insee
+            if insee is not None
+            else _read_table(path, columns, departements, occupations=occupations)
+        )
     else:
-        raw = _read_table(path, columns, departements)
+        raw = _read_table(path, columns, departements, occupations=occupations)
     if vintage is not None:
         raw.attrs["vintage"] = int(vintage)
         if raw.attrs["layout"] == "insee-detail":
             raw.attrs["mode_coding"] = _trans_coding(int(vintage), raw)
     raw.attrs["file"] = path.name
+    if occupations:
+        raw.attrs.setdefault("pcs_column", None)
     logger.info("%s: %d rows read (%s)", path.name, len(raw), raw.attrs["layout"])
     return raw
 

@@ -15,7 +15,14 @@ From the raw rows of :mod:`maillage.load.commutes`:
 * a row that cannot be placed is rejected with its reason (unknown code, work place abroad
   or not given, workers missing or negative) and never dropped silently: the workers
   accepted plus the workers rejected are the workers read;
-* a mode the file does not code is NA (counted in ``attrs["unknown_modes"]``).
+* a mode the file does not code is NA (counted in ``attrs["unknown_modes"]``);
+* with ``arrondissements=True``, the arrondissements municipaux of Paris, Lyon and
+  Marseille (:data:`ARRONDISSEMENTS`) are kept as such, home and work (FD_MOBPRO gives the
+  home one in ``ARM``); :func:`maillage.prepare.cities.communes_by_arrondissement` then puts them in the communes
+  frame in place of their city, so that each arrondissement has its own origins;
+* with ``occupations=True``, a column ``pcs`` between ``mode`` and ``workers`` holds the
+  workers' occupational group, ``"1"`` to ``"6"`` (:data:`PCS_GROUPS`), NA where the file
+  does not give one; the flows are then one row per home × work × mode × group.
 
 Examples
 --------
@@ -37,6 +44,7 @@ import pandas as pd
 from maillage.errors import InputDataError, MaillageWarning, OptionError
 from maillage.load.cog import COG_CREDITS, read_cog_table, read_departements, read_former_codes
 from maillage.load.commutes import read_commute_file
+from maillage.prepare.cities import ARRONDISSEMENTS
 from maillage.prepare.codes import harmonise_codes, normalise_codes
 from maillage.schema import check_choice
 from maillage.sources import CATALOGUE, fetch
@@ -45,12 +53,14 @@ from maillage.sources.commutes import INSEE_COMMUTE_FILES, fetch_insee_commutes
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+
 __all__ = [
     "COMMUTE_COLUMNS",
     "COMMUTE_MODES",
     "COMMUTE_REJECT_COLUMNS",
     "MAX_WORKERS_PER_FLOW",
     "MODE_CODINGS",
+    "PCS_GROUPS",
     "commutes_from_raw",
     "load_commutes",
     "plausible_workers",
@@ -65,6 +75,15 @@ COMMUTE_MODES = ("car", "public_transport", "walk_bike", "two_wheeler", "home")
 """Canonical modes: car (van, lorry), public transport, walking or cycling, two-wheeler
 (motorised; before census vintage 2017 INSEE does not tell bicycles from motorbikes), and
 working at home."""
+PCS_GROUPS = {
+    "1": "agriculteurs exploitants",
+    "2": "artisans, commerçants et chefs d'entreprise",
+    "3": "cadres et professions intellectuelles supérieures",
+    "4": "professions intermédiaires",
+    "5": "employés",
+    "6": "ouvriers",
+}
+"""Occupational groups of employed people (PCS 2003 and 2020, level 1), in French."""
 COMMUTE_REJECT_COLUMNS = ("row", "home_code", "work_code", "mode", "workers", "reason")
 """Columns of the rejected rows: codes and mode as found, ``row`` the 0-based row read."""
 
@@ -124,11 +143,17 @@ def plausible_workers(workers: pd.Series) -> pd.Series:
     return values.between(0, MAX_WORKERS_PER_FLOW).fillna(False).astype(bool)
 
 
-def _harmonise_unique(codes: pd.Series) -> pd.Series:
-    """Normalise and harmonise codes through their unique values (fast on millions of rows)."""
+def _harmonise_unique(codes: pd.Series, *, arrondissements: bool = False) -> pd.Series:
+    """Normalise and harmonise codes through their unique values (fast on millions of rows).
+
+    With ``arrondissements``, the arrondissements municipaux are kept as current codes.
+    """
     cat = pd.Categorical(codes.astype("string"))
     cleaned = normalise_codes(pd.Series(cat.categories, dtype="string"))
-    current = harmonise_codes(cleaned).to_numpy(dtype=object)
+    known = (
+        read_cog_table().index.append(pd.Index(list(ARRONDISSEMENTS))) if arrondissements else None
+    )
+    current = harmonise_codes(cleaned, current=known).to_numpy(dtype=object)
     out = np.full(len(codes), None, dtype=object)
     ok = cat.codes >= 0
     out[ok] = current[cat.codes[ok]]
@@ -144,6 +169,12 @@ def _mode(raw: pd.DataFrame) -> tuple[pd.Series, dict[str, float]]:
     unknown = text.notna() & mapped.isna()
     counts = raw.loc[unknown, "workers"].groupby(text[unknown]).sum()
     return mapped, {str(k): float(v) for k, v in counts.items()}
+
+
+def _pcs(raw: pd.DataFrame) -> pd.Series:
+    """Return the occupational group of each row, ``"1"`` to ``"6"``; NA for any other value."""
+    text = raw["pcs"].astype("string").str.strip().str.slice(0, 1)
+    return text.where(text.isin(list(PCS_GROUPS)), pd.NA).astype("string")
 
 
 def _reasons(raw: pd.DataFrame, home: pd.Series, work: pd.Series) -> pd.Series:
@@ -172,7 +203,9 @@ def _reasons(raw: pd.DataFrame, home: pd.Series, work: pd.Series) -> pd.Series:
     return reasons
 
 
-def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def commutes_from_raw(
+    raw: pd.DataFrame, *, arrondissements: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Harmonise raw flow rows to COG 2026 and aggregate them; reject what cannot be placed.
 
     Parameters
@@ -189,7 +222,10 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         workers (counted with mode NA).
     rejected : pandas.DataFrame
         :data:`COMMUTE_REJECT_COLUMNS`. The workers of ``commutes`` and ``rejected`` add up
-        to those of ``raw``.
+        to those of ``raw``. When ``raw`` has a ``pcs`` column, ``commutes`` has one too
+        (see the module docstring).
+    arrondissements : bool
+        Keep the arrondissements municipaux (from ``raw["arm"]`` for the home when given).
 
     Examples
     --------
@@ -203,8 +239,12 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> rejected[["row", "reason"]].values.tolist()
     [[2, "work place abroad ('99999')"]]
     """
-    home = _harmonise_unique(raw["home"])
-    work = _harmonise_unique(raw["work"])
+    found = raw["home"]
+    if arrondissements and "arm" in raw.columns:
+        arm = raw["arm"].astype("string").str.strip()
+        found = arm.where(arm.isin(list(ARRONDISSEMENTS)).fillna(False), raw["home"])
+    home = _harmonise_unique(found, arrondissements=arrondissements)
+    work = _harmonise_unique(raw["work"], arrondissements=arrondissements)
     mode, unknown_modes = _mode(raw)
     reasons = _reasons(raw, home, work)
     bad = reasons.notna().to_numpy()
@@ -218,20 +258,14 @@ def commutes_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "reason": reasons.to_numpy()[bad],
         }
     ).astype({"home_code": "string", "work_code": "string", "mode": "string", "reason": "string"})
-    good = pd.DataFrame(
-        {
-            "home_code": home[~bad],
-            "work_code": work[~bad],
-            "mode": mode[~bad],
-            "workers": raw["workers"][~bad].astype(float),
-        }
-    )
-    commutes = (
-        good.groupby(["home_code", "work_code", "mode"], dropna=False, sort=True)["workers"]
-        .sum()
-        .reset_index()
-    )
-    commutes = commutes.astype({"home_code": "string", "work_code": "string", "mode": "string"})
+    good = pd.DataFrame({"home_code": home[~bad], "work_code": work[~bad], "mode": mode[~bad]})
+    keys = ["home_code", "work_code", "mode"]
+    if "pcs" in raw.columns:
+        good["pcs"] = _pcs(raw)[~bad]
+        keys.append("pcs")
+    good["workers"] = raw["workers"][~bad].astype(float)
+    commutes = good.groupby(keys, dropna=False, sort=True)["workers"].sum().reset_index()
+    commutes = commutes.astype(dict.fromkeys(keys, "string"))
     commutes.attrs["unknown_modes"] = unknown_modes
     return commutes, rejected
 
@@ -323,8 +357,14 @@ def select_commutes(
     area = _area_codes(region, departements)
     if area is None:
         return commutes.copy()
-    keep = commutes["home_code"].isin(area).to_numpy()
+    keep = commutes["home_code"].isin(_with_arrondissements(area)).to_numpy()
     return commutes[keep].reset_index(drop=True)
+
+
+def _with_arrondissements(area: pd.Index) -> pd.Index:
+    """Return the area's codes and the arrondissements municipaux of its cities."""
+    cities = pd.Series(ARRONDISSEMENTS)
+    return area.append(pd.Index(cities.index[cities.isin(area)]))
 
 
 def _resolve(source: str | Path) -> tuple[Path, list[str], int | None]:
@@ -401,6 +441,8 @@ def load_commutes(
     modes: str | Iterable[str] | None = None,
     columns: Mapping[str, str] | None = None,
     errors: Literal["raise", "warn", "report"] = "warn",
+    occupations: bool = False,
+    arrondissements: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load home-to-work flows as canonical commutes, harmonised to COG 2026.
 
@@ -426,6 +468,16 @@ def load_commutes(
         Rows that cannot be placed (unknown codes, work place abroad): summarised in a
         :class:`~maillage.errors.MaillageWarning` (``"warn"``), an
         :class:`~maillage.errors.InputDataError` (``"raise"``), or returned (``"report"``).
+    occupations : bool
+        Keep the workers' occupational group (column ``pcs``, ``"1"`` to ``"6"``, NA where
+        the file does not give it), for :class:`maillage.CommuteScenario`'s telework rates
+        by group. ``attrs["pcs_column"]`` names the file's column (None: the file has none,
+        and a scenario uses the national rate).
+    arrondissements : bool
+        Keep Paris, Lyon and Marseille by arrondissement municipal (home and work) when
+        the file gives it (FD_MOBPRO, INSEE's flows files, Île-de-France 2014); use
+        :func:`maillage.communes_by_arrondissement` for the communes frame then.
+        ``attrs["arrondissements"]`` says whether any flow has one.
 
     Returns
     -------
@@ -464,12 +516,17 @@ def load_commutes(
     area = _area_codes(region, departements)
     path, credits, vintage = _resolve(source)
     raw = read_commute_file(
-        path, columns=columns, departements=_raw_departements(area), vintage=vintage
+        path,
+        columns=columns,
+        departements=_raw_departements(area),
+        vintage=vintage,
+        occupations=occupations,
+        arrondissements=arrondissements,
     )
-    commutes, rejected = commutes_from_raw(raw)
+    commutes, rejected = commutes_from_raw(raw, arrondissements=arrondissements)
     unknown_modes = commutes.attrs["unknown_modes"]
     if area is not None:
-        commutes = commutes[commutes["home_code"].isin(area).to_numpy()]
+        commutes = commutes[commutes["home_code"].isin(_with_arrondissements(area)).to_numpy()]
         placed = _harmonise_unique(rejected["home_code"])
         rejected = rejected[(placed.isna() | placed.isin(area)).to_numpy()]
     if wanted_modes is not None:
@@ -487,6 +544,11 @@ def load_commutes(
         "workers_rejected": _plausible_sum(rejected["workers"]),
         "unknown_modes": unknown_modes,
     }
+    if occupations:
+        commutes.attrs["pcs_column"] = raw.attrs.get("pcs_column")
+    if arrondissements:
+        codes = pd.concat([commutes["home_code"], commutes["work_code"]])
+        commutes.attrs["arrondissements"] = bool(codes.isin(list(ARRONDISSEMENTS)).any())
     logger.info(
         "%s: %d flows, %.0f workers kept; %d rows rejected",
         source,

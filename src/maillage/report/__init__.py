@@ -1,10 +1,10 @@
 """The yearly report folder: compute a :class:`Report`, write its files, compare with last year.
 
 Floors inside the package: :mod:`~maillage.report.model` (the value) ←
-:mod:`~maillage.report.build` (computes it) ← :mod:`~maillage.report.page` and
-:mod:`~maillage.report.files` (render it in memory) ← :mod:`~maillage.report.folder` and
-:mod:`~maillage.report.save` (write it). :mod:`~maillage.report.compare` reads a previous
-report.
+:mod:`~maillage.report.sections` (its optional parts, one module each: census, comparison
+with a previous report, years, series, commutes) ← :mod:`~maillage.report.build` (computes
+it) ← :mod:`~maillage.report.page` and :mod:`~maillage.report.files` (render it in memory) ←
+:mod:`~maillage.report.folder` and :mod:`~maillage.report.save` (write it).
 
 Examples
 --------
@@ -14,9 +14,9 @@ Examples
 """
 
 from maillage.report.build import build_report, make_summary
-from maillage.report.compare import read_previous
 from maillage.report.model import REPORT_FILES, Report
 from maillage.report.save import save_report, write_report
+from maillage.report.sections.comparison import read_previous
 from maillage.schema import SUMMARY_KEYS
 
 __all__ = [

@@ -1,7 +1,8 @@
 """Compute a coverage report: :func:`build_report` returns a :class:`~maillage.report.model.Report`.
 
-It runs coverage, indicators, white zones, catchments, attribution, suggested sites and the
-optional yearly evolution and comparison; :mod:`maillage.report.save` writes the result.
+It runs coverage, indicators, white zones, catchments, attribution and suggested sites, then
+builds the optional sections (:mod:`maillage.report.sections`: census, comparison, years,
+series, commutes) from what it computed; :mod:`maillage.report.save` writes the result.
 """
 
 from __future__ import annotations
@@ -19,16 +20,14 @@ from maillage.analysis.coverage import coverage
 from maillage.analysis.indicators import indicators
 from maillage.analysis.siting import suggest_sites
 from maillage.analysis.uncertainty import headline_range
-from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
-from maillage.report.census import census_facts, check_years, summary_counts
-from maillage.report.commutes import build_commutes, commute_summary
-from maillage.report.compare import Previous, compare_reports, read_previous
-from maillage.report.counts import whole_columns, whole_counts
+from maillage.report.counts import whole_counts
 from maillage.report.model import Report
-from maillage.report.series import build_series
+from maillage.report.sections import ReportContext, ReportOptions, build_sections
+from maillage.report.sections.comparison import Previous, read_previous
+from maillage.report.sections.years import check_years
 from maillage.report.territory import territory_notes
 from maillage.report.uncertain import uncertain_frame, uncertain_summary
 from maillage.sources import credits as attribution_lines
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
+    from maillage.report.sections import Section
     from maillage.travel.protocol import TravelTimeModel
 
 __all__ = ["build_report", "french_credits", "make_summary", "with_venue_names"]
@@ -62,9 +62,9 @@ def make_summary(
     area: str,
     venues: int,
     threshold_min: float,
-    model: dict[str, Any],
+    model: Mapping[str, object],
     credits: Sequence[str],
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Return the ``summary.json`` content from the territory-wide indicators row.
 
     Parameters
@@ -199,9 +199,9 @@ def build_report(
         More datasets to credit (catalogue names or attribution lines), added to those the
         frames carry in ``attrs["data_credits"]`` (communes, venues, grid) and the model's;
         ``summary.json`` lists their attribution lines (:func:`maillage.credits`).
-    previous : str, pathlib.Path or maillage.report.compare.Previous, optional
+    previous : str, pathlib.Path or maillage.report.sections.comparison.Previous, optional
         Folder of an earlier report to compare with; read and checked first, before any
-        computation (:func:`maillage.report.compare.read_previous`), so it may be the output folder.
+        computation (:func:`maillage.report.read_previous`), so it may be the output folder.
     progress : bool
         Show a progress bar over the steps.
     rejected : pandas.DataFrame, optional
@@ -210,12 +210,12 @@ def build_report(
         (``venues_input``, ``venues_rejected``).
     series : dict of {date: geopandas.GeoDataFrame}, optional
         Dated vintages of a network (``--series``): their evolution, maps, openings and
-        closures (:func:`maillage.report.series.build_series`).
+        closures (:mod:`maillage.report.sections.series`).
     commutes : pandas.DataFrame, optional
         Home-to-work flows of the residents (:func:`maillage.load_commutes`): adds the
         section "Trajets domicile-travail évitables", ``commutes.csv``, ``commutes.png`` and
         the ``summary.json`` keys ``commutes`` and ``commute_assumptions``
-        (:mod:`maillage.report.commutes`).
+        (:mod:`maillage.report.sections.commutes`).
     work_communes : geopandas.GeoDataFrame, optional
         With ``commutes``: where the work communes are, when some lie outside ``communes``.
 
@@ -226,20 +226,27 @@ def build_report(
         residents that add up (:func:`maillage.report.counts.whole_counts`); its communes
         name their nearest venue (``nearest_venue_name``) and, with a model that knows its
         error, say whether their side of the threshold is uncertain (``uncertain``,
-        ``time_min_low``, ``time_min_high``: :mod:`maillage.report.uncertain`).
+        ``time_min_low``, ``time_min_high``: :mod:`maillage.report.uncertain`). Its
+        optional parts are ``sections`` (:mod:`maillage.report.sections`), built from
+        what is computed here (:class:`~maillage.report.sections.base.ReportContext`,
+        the origins' times included) and the optional inputs above
+        (:class:`~maillage.report.sections.base.ReportOptions`).
     """
     if previous is not None and not isinstance(previous, Previous):
         previous = read_previous(previous)
     check_years(venues, years=years, year=year)
-    facts = census_facts(venues, rejected)
     support = describe_support(venues)
     if year is not None:
         venues = active_venues(venues, int(year))
-    bar = None
-    if progress:  # tqdm.auto only when asked: it warns in notebooks without ipywidgets
-        from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked: tqdm.auto warns in notebooks without ipywidgets
-
-        bar = tqdm(total=6 + (1 if years else 0), desc="rapport", leave=False)
+    options = ReportOptions(
+        years=tuple(int(y) for y in years or ()),
+        previous=previous,
+        rejected=rejected,
+        series=series,
+        commutes=commutes,
+        work_communes=work_communes,
+    )
+    bar = _bar(progress)
     try:
         _step(bar, "temps d'accès")
         communes_cov, origins_cov = coverage(
@@ -272,53 +279,50 @@ def build_report(
             communes=communes,
             venues=venues,
         )
-        by_year = None
-        if years:
-            _step(bar, "évolution par année")
-            by_year = _by_year(
-                communes, venues, model=model, years=years, threshold_min=threshold_min, grid=grid
-            )
         _step(bar, "synthèse")
+        communes_out, table, sites = whole_counts(
+            with_venue_names(communes_cov, venues),
+            with_area_names(pd.concat(parts, ignore_index=True)),
+            sites,
+        )
+        overall["population_within_threshold"] = communes_out["population_within_threshold"].sum()
+        summary = make_summary(
+            overall,
+            area=area,
+            venues=int(communes_cov.attrs.get("venues", len(venues))),
+            threshold_min=threshold_min,
+            model=model.describe(),
+            credits=french_credits(attribution_lines(communes_cov.attrs.get("data_credits", []))),
+        )
+        communes_out = _with_error(
+            summary,
+            communes_out,
+            communes,
+            venues,
+            origins_cov,
+            model=model,
+            threshold=float(threshold_min),
+            grid=grid,
+        )
+        summary.update(territory_notes(communes))
+        _step(bar, "parties du rapport")
+        context = ReportContext(
+            communes=communes,
+            venues=venues,
+            model=model,
+            threshold_min=float(threshold_min),
+            grid=grid,
+            communes_cov=communes_cov,
+            origins_cov=origins_cov,
+            summary=dict(summary),
+            area=area,
+            k_sites=k_sites,
+        )
+        sections = build_sections(context, options)
     finally:
         if bar is not None:
             bar.close()
-    communes_out, table, sites = whole_counts(
-        with_venue_names(communes_cov, venues),
-        with_area_names(pd.concat(parts, ignore_index=True)),
-        sites,
-    )
-    overall["population_within_threshold"] = communes_out["population_within_threshold"].sum()
-    summary = make_summary(
-        overall,
-        area=area,
-        venues=int(communes_cov.attrs.get("venues", len(venues))),
-        threshold_min=threshold_min,
-        model=model.describe(),
-        credits=french_credits(attribution_lines(communes_cov.attrs.get("data_credits", []))),
-    )
-    communes_out = _with_error(
-        summary, communes_out, communes, venues, origins_cov, model=model, grid=grid
-    )
-    summary.update(summary_counts(facts))
-    summary.update(territory_notes(communes))
-    extra: dict[str, Any] = {"census": facts, "rejected": rejected} if facts else {}
-    if series:
-        extra["series"] = build_series(
-            communes, series, model=model, threshold_min=threshold_min, grid=grid
-        )
-    if commutes is not None:
-        extra["commutes"] = build_commutes(
-            communes,
-            venues,
-            commutes,
-            model=model,
-            work_communes=work_communes,
-            origins=origins_cov,
-            k_sites=k_sites,
-        )
-        summary.update(commute_summary(extra["commutes"]))
-        lines = french_credits(attribution_lines(extra["commutes"]["data_credits"]))
-        summary["data_credits"] = list(dict.fromkeys([*summary["data_credits"], *lines]))
+    _add_sections(summary, sections)
     return Report(
         area=area,
         summary=summary,
@@ -328,12 +332,29 @@ def build_report(
         catchments=areas,
         indicators=table,
         sites=sites,
-        by_year=None if by_year is None else whole_columns(by_year),
         attribution=contribution,
         support={**support, **support_counts(venues)},
-        comparison=None if previous is None else compare_reports(previous, summary, communes_cov),
-        extra=extra,
+        sections=sections,
     )
+
+
+def _bar(progress: bool) -> Any:
+    """Return the progress bar over the steps, or None; tqdm.auto only when asked."""
+    if not progress:
+        return None
+    from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked: tqdm.auto warns in notebooks without ipywidgets
+
+    return tqdm(total=7, desc="rapport", leave=False)
+
+
+def _add_sections(summary: dict[str, object], sections: Sequence[Section]) -> None:
+    """Add the sections' keys to ``summary`` (in place), and their credits to its credits."""
+    for section in sections:
+        summary.update(section.summary())
+    lines = french_credits(attribution_lines([c for s in sections for c in s.credits()]))
+    before = summary["data_credits"]
+    known = [str(c) for c in before] if isinstance(before, list) else []
+    summary["data_credits"] = list(dict.fromkeys([*known, *lines]))
 
 
 def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -375,18 +396,20 @@ def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gp
 
 
 def _with_error(
-    summary: dict[str, Any],
+    summary: dict[str, object],
     communes_out: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame,
     venues: gpd.GeoDataFrame,
     origins_cov: gpd.GeoDataFrame,
     *,
     model: TravelTimeModel,
+    threshold: float,
     grid: gpd.GeoDataFrame | None,
 ) -> gpd.GeoDataFrame:
     """Add the headline range to ``summary`` and the uncertain communes to both (in place)."""
-    threshold = float(summary["threshold_min"])
-    span = headline_range(communes, venues, model=model, threshold_min=threshold, grid=grid)
+    span = headline_range(
+        communes, venues, model=model, threshold_min=threshold, grid=grid, origins=origins_cov
+    )
     summary.update(
         {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
     )
@@ -395,17 +418,3 @@ def _with_error(
         communes_out = communes_out.join(flags.reindex(communes_out.index))
     summary.update(uncertain_summary(communes_out))
     return communes_out
-
-
-def _by_year(
-    communes: gpd.GeoDataFrame,
-    venues: gpd.GeoDataFrame,
-    *,
-    model: TravelTimeModel,
-    years: Sequence[int],
-    threshold_min: float,
-    grid: gpd.GeoDataFrame | None,
-) -> pd.DataFrame:
-    return coverage_by_year(
-        communes, venues, model=model, years=list(years), threshold_min=threshold_min, grid=grid
-    )

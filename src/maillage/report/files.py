@@ -11,23 +11,20 @@ tables are sorted and written with a fixed float format, for French spreadsheets
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from maillage.report.census import rejected_table
 from maillage.report.columns import table_csv
-from maillage.report.commutes import commute_renderers, commute_tables
+from maillage.report.images import new_figure, png_bytes
+from maillage.report.model import REPORT_FILES
 from maillage.report.page import render_page
 from maillage.report.qgis import add_layer_styles
-from maillage.report.reasons import french_reason
-from maillage.report.series import series_renderers, series_tables
 from maillage.report.xlsx import workbook_bytes
 
 if TYPE_CHECKING:
@@ -37,56 +34,37 @@ if TYPE_CHECKING:
 
     from maillage.report.model import Report
 
-__all__ = ["RENDERERS", "TABLES", "french_rejected_table", "render_files", "stable_ids", "venues_layer"]
+__all__ = [
+    "RENDERERS",
+    "TABLES",
+    "render_file",
+    "render_files",
+    "report_tables",
+    "stable_ids",
+    "venues_layer",
+]
 
 logger = logging.getLogger(__name__)
 
 _FIXED_DATE = "2000-01-01T00:00:00.000Z"
-_PNG_META = {"Software": None}
-_DPI = 150
-
-
-def _new_figure(figsize: tuple[float, float]) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - heavy, loaded only when this file is rendered
-    from matplotlib.figure import Figure  # noqa: PLC0415 - heavy, loaded only when this file is rendered
-
-    fig = Figure(figsize=figsize)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, metadata=_PNG_META, bbox_inches="tight")
-    return buffer.getvalue()
 
 
 def _map_png(report: Report) -> bytes:
     from maillage.maps import plot_coverage  # noqa: PLC0415 - heavy, loaded only when this file is rendered
 
-    fig = _new_figure((10, 10))
+    fig = new_figure((10, 10))
     ax = fig.add_subplot()
     plot_coverage(
         report.communes,
         report.venues,
         white_zones=report.white_zones,
-        threshold_min=report.summary["threshold_min"],
-        credits=report.summary["data_credits"],
+        threshold_min=report.threshold_min,
+        credits=report.credits,
         title=f"{report.area} – temps d'accès au lieu le plus proche\n"
         f"Zones blanches : plus de {report.summary['threshold_min']:g} min",
         ax=ax,
     )
-    return _png(fig)
-
-
-def _evolution_png(report: Report) -> bytes:
-    from maillage.maps import plot_share_by_year  # noqa: PLC0415 - heavy, loaded only when this file is rendered
-
-    fig = _new_figure((8, 4.5))
-    plot_share_by_year(
-        report.by_year, threshold_min=report.summary["threshold_min"], ax=fig.add_subplot()
-    )
-    return _png(fig)
+    return png_bytes(fig)
 
 
 _ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
@@ -126,7 +104,7 @@ def _map_html(report: Report) -> bytes:
         report.venues,
         white_zones=report.white_zones,
         catchments=report.catchments,
-        credits=report.summary["data_credits"],
+        credits=report.credits,
     )
     return stable_ids(m.get_root().render()).encode("utf-8")
 
@@ -175,7 +153,7 @@ def _gpkg(report: Report) -> bytes:
         "white_zones": report.white_zones,
         "catchments": report.catchments,
     }
-    credits = " ; ".join(report.summary["data_credits"])
+    credits = " ; ".join(report.credits)
     before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
     folder = tempfile.TemporaryDirectory(prefix="maillage-gpkg-")
@@ -222,45 +200,32 @@ def _sites_table(report: Report) -> pd.DataFrame:
     return table.set_index("rank") if "rank" in table.columns else table
 
 
-def _changes_table(report: Report) -> pd.DataFrame:
-    if report.comparison is None:
-        msg = "changes.csv needs a report built with previous="
-        raise ValueError(msg)
-    return report.comparison.changes
-
-
-def french_rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
-    """Return the table of ``rejected.csv``: the rejected rows, their reasons in French.
-
-    Parameters
-    ----------
-    rejected : pandas.DataFrame
-        Rejected rows, as :func:`maillage.load_venues` returns them.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns of :func:`maillage.report.census.rejected_table`.
-    """
-    table = rejected_table(rejected)
-    return table.assign(reason=table["reason"].map(french_reason, na_action="ignore"))
-
-
-def _rejected_table(report: Report) -> pd.DataFrame:
-    return french_rejected_table(report.extra["rejected"])
-
-
 TABLES: dict[str, Callable[[Report], pd.DataFrame]] = {
     "communes.csv": _communes_table,
     "indicators.csv": _indicators_table,
     "sites.csv": _sites_table,
-    "years.csv": lambda report: report.by_year,
-    "changes.csv": _changes_table,
-    "rejected.csv": _rejected_table,
-    **series_tables(),
-    **commute_tables(),
 }
-"""The table behind each CSV file (canonical names), also a sheet of ``tables.xlsx``."""
+"""The table behind each CSV file of every report (canonical names), also a sheet of
+``tables.xlsx``; the sections give theirs (:func:`report_tables`)."""
+
+
+def report_tables(report: Report) -> dict[str, pd.DataFrame]:
+    """Return every table of ``report`` by CSV file name: :data:`TABLES`, then the sections'.
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        In the order of ``report.files``; each is a CSV file and a sheet of ``tables.xlsx``.
+    """
+    tables = {name: TABLES[name](report) for name in REPORT_FILES if name in TABLES}
+    for section in report.sections:
+        tables.update(section.tables())
+    return tables
 
 
 def _csv_renderer(name: str) -> Callable[[Report], bytes]:
@@ -268,8 +233,8 @@ def _csv_renderer(name: str) -> Callable[[Report], bytes]:
 
 
 def _xlsx(report: Report) -> bytes:
-    tables = {name: TABLES[name](report) for name in report.files if name in TABLES}
-    return workbook_bytes(tables)
+    sheets = {file: name for s in report.sections for file, name in s.sheets.items()}
+    return workbook_bytes(report_tables(report), sheets=sheets)
 
 
 def _summary_json(report: Report) -> bytes:
@@ -283,12 +248,42 @@ RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "coverage.gpkg": _gpkg,
     "summary.json": _summary_json,
     "tables.xlsx": _xlsx,
-    "evolution.png": _evolution_png,
     **{name: _csv_renderer(name) for name in TABLES},
-    **series_renderers(),
-    **commute_renderers(),
 }
-"""Renderer of each file but the page, which embeds the images (see :func:`render_files`)."""
+"""Renderer of each file of every report but the page, which embeds the images (see
+:func:`render_files`); the sections give the renderers of their files."""
+
+
+def _table_renderer(table: pd.DataFrame) -> Callable[[Report], bytes]:
+    return lambda _report: table_csv(table)
+
+
+def _renderers(report: Report) -> dict[str, Callable[[Report], bytes]]:
+    """Every renderer of ``report``: :data:`RENDERERS` (read now), then the sections'."""
+    renderers = dict(RENDERERS)
+    for section in report.sections:
+        for name, table in section.tables().items():
+            renderers[name] = _table_renderer(table)
+        renderers.update(section.files())
+    return renderers
+
+
+def render_file(report: Report, name: str) -> bytes:
+    """Render one file of ``report`` in memory (not the page, which embeds the images).
+
+    Parameters
+    ----------
+    report : maillage.report.Report
+        The report.
+    name : str
+        One of ``report.files`` but ``report.html``.
+
+    Returns
+    -------
+    bytes
+        Its content, as :func:`render_files` writes it.
+    """
+    return _renderers(report)[name](report)
 
 
 def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
@@ -305,8 +300,9 @@ def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
     -------
     dict of str to bytes
         File name to content, for every name of ``report.files``; ``report.html`` embeds
-        ``map.png`` and ``evolution.png`` from this dict.
+        ``map.png`` and the sections' images from this dict.
     """
+    renderers = _renderers(report)
     names = [n for n in report.files if n != "report.html"]
     if progress:
         from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked: it warns in notebooks
@@ -315,13 +311,6 @@ def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for name in names:
         logger.info("rendering %s", name)
-        files[name] = RENDERERS[name](report)
-    page = render_page(
-        report,
-        map_png=files.get("map.png"),
-        evolution_png=files.get("evolution.png"),
-        series_png=files.get("series.png"),
-        commutes_png=files.get("commutes.png"),
-    )
-    files["report.html"] = page.encode("utf-8")
+        files[name] = renderers[name](report)
+    files["report.html"] = render_page(report, images=files).encode("utf-8")
     return files

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from maillage.load.cog import read_departements
 from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.sections.census import CensusSection
 
 if TYPE_CHECKING:
     from maillage.report.model import Report
@@ -48,7 +49,7 @@ def headline_section(report: Report) -> str:
         ``commande``) holding the command that computes the figure on the road network.
     """
     summary = report.summary
-    model = summary["travel_time_model"]
+    model = report.model_description
     share = share_with_range(summary)
     t = f"{summary['threshold_min']:g}"
     figure = f"<b>{share}</b> des habitants sont à {t} min ou moins en voiture d'un lieu"
@@ -126,12 +127,14 @@ def road_command(report: Report) -> str:
     str
         One shell command line (arguments quoted when needed).
     """
-    census = (report.extra.get("census") or {}).get("source") or "VOTRE_RECENSEMENT.csv"
+    section = report.section("census")
+    source = section.source if isinstance(section, CensusSection) else ""
+    census = source or "VOTRE_RECENSEMENT.csv"
     words = ["maillage", "report", "--venues", str(census)]
     if report.support.get("method") == "matching" and report.support.get("source"):
         words += ["--supported", str(report.support["source"])]
     words += _area_words(report)
-    threshold = float(report.summary["threshold_min"])
+    threshold = report.threshold_min
     if threshold != 20:
         words += ["--threshold", f"{threshold:g}"]
     words += ["--network", "osm", "--out", _ROAD_OUT]

@@ -7,21 +7,15 @@ writers turn it into files, the page into HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = [
-    "CENSUS_FILES",
-    "COMMUTE_FILES",
-    "COMPARE_FILES",
-    "REPORT_FILES",
-    "SERIES_FILES",
-    "YEAR_FILES",
-    "Report",
-]
+    from maillage.report.sections.base import Section
+
+__all__ = ["REPORT_FILES", "Report"]
 
 REPORT_FILES = (
     "map.png",
@@ -34,15 +28,7 @@ REPORT_FILES = (
     "summary.json",
     "report.html",
 )
-"""Files of every report; ``years.csv`` and ``evolution.png`` are added with years."""
-YEAR_FILES = ("years.csv", "evolution.png")
-COMPARE_FILES = ("changes.csv",)
-CENSUS_FILES = ("rejected.csv",)
-"""Added when the census accounting is known (``extra["census"]``): its rejected rows."""
-SERIES_FILES = ("series.csv", "series_changes.csv", "series.png")
-"""Added with dated vintages (``extra["series"]``, ``--series``)."""
-COMMUTE_FILES = ("commutes.csv", "commutes.png")
-"""Added with home-to-work flows (``extra["commutes"]``, ``--commutes``)."""
+"""Files of every report; each section adds its own (``years.csv`` and ``evolution.png``...)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +40,7 @@ class Report:
     area : str
         Name of the territory, e.g. ``"région 75"``.
     summary : dict
-        The figures of ``summary.json`` (keys :data:`SUMMARY_KEYS`).
+        The figures of ``summary.json`` (keys :data:`SUMMARY_KEYS`, then the sections').
     communes : geopandas.GeoDataFrame
         Output of :func:`maillage.coverage`.
     venues : geopandas.GeoDataFrame
@@ -64,8 +50,6 @@ class Report:
         :func:`maillage.suggest_sites`.
     indicators : pandas.DataFrame
         Indicators by département then by EPCI (column ``level``).
-    by_year : pandas.DataFrame or None
-        Output of :func:`maillage.coverage_by_year`, when years were asked for.
     attribution : pandas.DataFrame or None
         Output of :func:`maillage.attribution` (population covered by each venue, by it
         alone, and ``.attrs["supported_contribution"]``).
@@ -73,34 +57,62 @@ class Report:
         How public support was determined: ``method`` (``"matching"``, ``"census"`` or
         ``"unknown"``), ``supported``, ``not_supported``, ``unknown`` (venue counts) and,
         after :func:`maillage.mark_supported`, ``source`` and its ``support_matching`` counts.
-    comparison : maillage.report.compare.Comparison or None
-        The comparison with a previous report, when one was given.
-    extra : dict
-        ``census``: the accounting of the census rows (:func:`maillage.report.census.census_facts`)
-        and ``rejected``: its rejected rows; ``series``: the dated vintages
-        (:func:`maillage.report.series.build_series`).
+    sections : tuple of Section
+        The optional parts (census, comparison, years, series, commutes...), in page order
+        (:mod:`maillage.report.sections`).
     """
 
     area: str
-    summary: dict[str, Any]
+    summary: dict[str, object]
     communes: gpd.GeoDataFrame
     venues: gpd.GeoDataFrame
     white_zones: gpd.GeoDataFrame
     catchments: gpd.GeoDataFrame
     indicators: pd.DataFrame
     sites: gpd.GeoDataFrame
-    by_year: pd.DataFrame | None = None
     attribution: pd.DataFrame | None = None
-    support: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-    comparison: Any = None
+    support: dict[str, object] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+
+    def figure(self, key: str) -> float:
+        """Return the number ``summary[key]`` as a float (NaN when it is null).
+
+        Raises
+        ------
+        TypeError
+            If ``summary[key]`` is not a number.
+        """
+        value = self.summary[key]
+        if value is None:
+            return float("nan")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = f"summary[{key!r}] is {value!r}, not a number"
+            raise TypeError(msg)
+        return float(value)
+
+    @property
+    def threshold_min(self) -> float:
+        """The access threshold in minutes (``summary["threshold_min"]``)."""
+        return self.figure("threshold_min")
+
+    @property
+    def credits(self) -> list[str]:
+        """The data credits of ``summary.json``, in French."""
+        lines = self.summary.get("data_credits")
+        return [str(line) for line in lines] if isinstance(lines, list) else []
+
+    @property
+    def model_description(self) -> dict[str, object]:
+        """The travel-time model's description (``summary["travel_time_model"]``)."""
+        found = self.summary.get("travel_time_model")
+        return {str(k): v for k, v in found.items()} if isinstance(found, dict) else {}
+
+    def section(self, key: str) -> Section | None:
+        """Return the section named ``key`` (``"census"``, ``"years"``...), or ``None``."""
+        return next((s for s in self.sections if s.key == key), None)
 
     @property
     def files(self) -> tuple[str, ...]:
-        """Names of the files written for this report, in :data:`REPORT_FILES` order."""
-        years = YEAR_FILES if self.by_year is not None else ()
-        changes = COMPARE_FILES if self.comparison is not None else ()
-        census = CENSUS_FILES if self.extra.get("rejected") is not None else ()
-        series = SERIES_FILES if self.extra.get("series") else ()
-        commutes = COMMUTE_FILES if self.extra.get("commutes") else ()
-        return REPORT_FILES + years + changes + census + series + commutes
+        """Names of the files written: :data:`REPORT_FILES`, then each section's tables and files."""
+        extra = (name for s in self.sections for name in (*s.tables(), *s.files()))
+        return REPORT_FILES + tuple(extra)

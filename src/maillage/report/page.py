@@ -1,30 +1,37 @@
 """The one-page French HTML report (``report.html``): key figures, map, tables, method, credits.
 
-Figures are written the French way by :mod:`maillage.report.numbers`.
+The report's sections (:mod:`maillage.report.sections`) give their own HTML, placed after
+the key figures, the map, the supported venues or the suggested sites (their ``place``), in
+the order of the list. Figures are written the French way by :mod:`maillage.report.numbers`.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from maillage.load.cog import read_cog_table
-from maillage.report.census import census_section
-from maillage.report.commutes import commute_section
 from maillage.report.counts import largest_remainder
+from maillage.report.fragments import (
+    INDICATOR_COLUMNS,
+    commune_label,
+    figure_cards,
+    html_table,
+    with_commune,
+)
 from maillage.report.headline import HEADLINE_CSS, headline_section, share_with_range
 from maillage.report.method import grid_warning, method_section
-from maillage.report.numbers import fr_number, fr_percent, fr_year
-from maillage.report.series import series_section
+from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.sections.base import PageContext
 from maillage.report.territory import territory_paragraph
 from maillage.report.uncertain import uncertain_section
 
 if TYPE_CHECKING:
-    from maillage.report.compare import Comparison
+    from collections.abc import Mapping
+
     from maillage.report.model import Report
+    from maillage.report.sections.base import Place
 
 __all__ = ["commune_label", "fr_number", "fr_percent", "render_page"]
 
@@ -41,17 +48,6 @@ img{max-width:100%}.note{color:#555;font-size:.85em}
 """
 _CSS += HEADLINE_CSS
 
-_INDICATOR_COLUMNS = {
-    "code": "Code",
-    "name": "Nom",
-    "communes": "Communes",
-    "population": "Population",
-    "share_within_threshold": "Part couverte",
-    "median_time_min": "Temps médian (min)",
-    "white_zone_communes": "Communes en zone blanche",
-    "white_zone_population": "Population des communes en zone blanche",
-}
-
 
 def _table_note(report: Report) -> str:
     t = f"{report.summary['threshold_min']:g}"
@@ -60,41 +56,6 @@ def _table_note(report: Report) -> str:
         "habitant par habitant ; population des communes en zone blanche : habitants des "
         f"communes entières dont le temps moyen dépasse {t} min.</p>"
     )
-
-
-def commune_label(code: object, name: object) -> str:
-    """Return ``"Nom (code)"``, or the code alone when the name is unknown.
-
-    Examples
-    --------
-    >>> commune_label("17306", "Royan"), commune_label("17306", None)
-    ('Royan (17306)', '17306')
-    """
-    if code is None or pd.isna(code):
-        return "–"
-    if name is None or pd.isna(name) or not str(name):
-        return str(code)
-    return f"{name} ({code})"
-
-
-def _commune_names(report: Report) -> pd.Series:
-    """Names by INSEE code: the report's communes, then every commune of the COG."""
-    own = report.communes["nom"] if "nom" in report.communes.columns else pd.Series(dtype=str)
-    own = own.set_axis(own.index.astype(str))
-    cog = read_cog_table()["nom"]
-    return pd.concat([own, cog[~cog.index.isin(own.index)]])
-
-
-def _with_commune(
-    frame: pd.DataFrame, report: Report, names: pd.Series | None = None
-) -> pd.DataFrame:
-    """Add a ``commune`` column ``"Nom (code)"`` from ``code_insee`` (and ``nom`` when given)."""
-    codes = frame["code_insee"].astype("string")
-    if names is None:
-        names = _commune_names(report)
-    found = frame["nom"] if "nom" in frame.columns else codes.map(names)
-    labels = [commune_label(c, n) for c, n in zip(codes, found, strict=True)]
-    return frame.assign(commune=labels)
 
 
 def _key_figures(summary: dict[str, Any]) -> str:
@@ -111,7 +72,7 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ("Habitants des communes en zone blanche", fr_number(summary["white_zone_population"])),
         ("Temps d'accès médian", f"{fr_number(summary['median_time_min'], 1)} min"),
     ]
-    return _figures(figures) + _two_counts(summary)
+    return figure_cards(figures) + _two_counts(summary)
 
 
 def _two_counts(summary: dict[str, Any]) -> str:
@@ -127,35 +88,6 @@ def _two_counts(summary: dict[str, Any]) -> str:
         f"{t} min. Une commune en zone blanche peut compter des habitants à moins de {t} min, "
         "et une commune couverte des habitants plus loin : les deux chiffres diffèrent.</p>"
     )
-
-
-def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
-    shown = frame[[c for c in columns if c in frame.columns]].copy()
-    for name in shown.columns:
-        if name == "year":
-            shown[name] = shown[name].map(fr_year)
-        elif name.startswith("share"):
-            shown[name] = shown[name].map(fr_percent)
-        elif name.endswith("_min"):
-            shown[name] = shown[name].map(lambda v: fr_number(v, 1))
-        elif pd.api.types.is_numeric_dtype(shown[name]):
-            shown[name] = shown[name].map(fr_number)
-    shown = shown.rename(columns=columns)
-    return shown.to_html(index=False, escape=True, border=0, na_rep="–")
-
-
-def _image(data: bytes | None, alt: str) -> str:
-    if data is None:
-        return ""
-    encoded = base64.b64encode(data).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
-
-
-def _figures(figures: list[tuple[str, str]]) -> str:
-    cells = "".join(
-        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
-    )
-    return f'<div class="chiffres">{cells}</div>'
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -210,7 +142,7 @@ def _top_venues(report: Report, att: pd.DataFrame) -> str:
     info = report.venues.assign(venue_id=report.venues["venue_id"].astype(str))
     info = pd.DataFrame(info.drop(columns="geometry")).drop_duplicates("venue_id")
     table = table.drop(columns="supported").merge(info, on="venue_id", how="left")
-    table = _with_commune(table, report)
+    table = with_commune(table, report.communes)
     flags = table["supported"].astype("boolean") if "supported" in table else None
     table["soutien"] = (
         "inconnu"
@@ -227,7 +159,7 @@ def _top_venues(report: Report, att: pd.DataFrame) -> str:
     }
     return (
         "<p>Les 10 lieux qui couvrent seuls le plus d'habitants : sans eux, ces habitants "
-        "seraient au-delà du seuil.</p>" + _table(table, columns)
+        "seraient au-delà du seuil.</p>" + html_table(table, columns)
     )
 
 
@@ -260,7 +192,7 @@ def _supported_section(report: Report) -> list[str]:
         return [*parts, "<p>Apport des lieux non calculé pour ce rapport.</p>"]
     contrib = att.attrs.get("supported_contribution", {})
     count = int(contrib.get("supported_venues", 0))
-    population = float(report.summary["population"]) or 1.0
+    population = report.figure("population") or 1.0
     t = report.summary["threshold_min"]
     method = _support_method(report.support)
     if count == 0 or count >= len(att):
@@ -269,11 +201,11 @@ def _supported_section(report: Report) -> list[str]:
             f"<p>{_all_or_none_supported(count, len(att), report.support)}</p>",
             _top_venues(report, att),
         ]
-    every = int(report.summary["population_within_threshold"])  # whole residents that add up
+    every = int(report.figure("population_within_threshold"))  # whole residents that add up
     without = round(float(contrib["population_covered_without_supported"]))
     thanks = every - without
     parts.append(
-        _figures(
+        figure_cards(
             [
                 ("Lieux soutenus", fr_number(count)),
                 (
@@ -302,102 +234,14 @@ def _supported_section(report: Report) -> list[str]:
     return parts
 
 
-_FIGURE_NAMES = {
-    "share_within_threshold": "Part de la population à {t} min ou moins",
-    "population_within_threshold": "Habitants à {t} min ou moins",
-    "white_zone_communes": "Communes en zone blanche",
-    "white_zone_population": "Habitants en zone blanche",
-    "median_time_min": "Temps d'accès médian (min)",
-    "venues": "Lieux pris en compte",
-}
+def _placed(page: PageContext, place: Place) -> list[str]:
+    """Return the HTML of the sections at ``place``, in their order (empty ones left out)."""
+    found = (s.html(page) for s in page.report.sections if s.place == place)
+    return [text for text in found if text]
 
 
-def _signed(value: float, decimals: int = 0, unit: str = "") -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if round(float(value), decimals) == 0:
-        return f"0{unit}"
-    sign = "+" if value > 0 else "\u2212"
-    return f"{sign}{fr_number(abs(float(value)), decimals)}{unit}"
-
-
-def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
-    if name == "share_within_threshold":
-        return (
-            fr_percent(row["before"]),
-            fr_percent(row["after"]),
-            _signed(row["difference"], 1, "\u00a0point(s)"),
-        )
-    decimals = 1 if name == "median_time_min" else 0
-    return (
-        fr_number(row["before"], decimals),
-        fr_number(row["after"], decimals),
-        _signed(row["difference"], decimals),
-    )
-
-
-def _moved(report: Report, comparison: Comparison, change: str, title: str) -> str:
-    count = int((comparison.changes["change"] == change).sum())
-    if count == 0:
-        return f"<h3>{html.escape(title)} : aucune</h3>"
-    rows = comparison.moved(change, top=15).reset_index()
-    for name in ("time_min_before", "time_min_after"):
-        rows[name] = rows[name].map(lambda v: fr_number(v, 1))
-    shown = "les 15 plus peuplées" if count > 15 else "par population"
-    table = _table(
-        _with_commune(rows, report),
-        {
-            "commune": "Commune",
-            "population": "Population",
-            "time_min_before": "Temps avant (min)",
-            "time_min_after": "Temps maintenant (min)",
-        },
-    )
-    return f"<h3>{html.escape(title)} : {fr_number(count)} ({shown})</h3>{table}"
-
-
-def _previous_section(report: Report) -> list[str]:
-    comparison = report.comparison
-    if comparison is None:
-        return []
-    t = f"{report.summary['threshold_min']:g}"
-    rows = "".join(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-            html.escape(_FIGURE_NAMES[name].format(t=t)),
-            *(html.escape(c) for c in _figure_cells(str(name), row)),
-        )
-        for name, row in comparison.figures.iterrows()
-    )
-    counts = comparison.changes["change"].value_counts()
-    others = [
-        f"{fr_number(counts.get(key, 0))} {label}"
-        for key, label in (("nouvelle commune", "nouvelle(s)"), ("commune disparue", "disparue(s)"))
-        if counts.get(key, 0)
-    ]
-    notes = "".join(f"<p><b>Attention :</b> {html.escape(n)}</p>" for n in comparison.notes)
-    return [
-        "<h2>Évolution depuis le rapport précédent</h2>",
-        f"<p>Comparaison avec le rapport du dossier « {html.escape(comparison.folder)} ». "
-        "Détail par commune : <code>changes.csv</code>."
-        + (f" Communes {html.escape(', '.join(others))} depuis." if others else "")
-        + "</p>",
-        notes,
-        "<table><tr><th>Indicateur</th><th>Rapport précédent</th><th>Maintenant</th>"
-        f"<th>Différence</th></tr>{rows}</table>",
-        _moved(
-            report, comparison, "sort de la zone blanche", "Communes sorties de la zone blanche"
-        ),
-        _moved(report, comparison, "entre en zone blanche", "Communes entrées en zone blanche"),
-    ]
-
-
-def _sections(
-    report: Report,
-    map_png: bytes | None,
-    evolution_png: bytes | None,
-    series_png: bytes | None = None,
-    commutes_png: bytes | None = None,
-) -> list[str]:
+def _sections(page: PageContext) -> list[str]:
+    report = page.report
     ind = report.indicators
     by_dep = ind[ind["level"] == "departement"]
     by_epci = ind[ind["level"] == "epci"].sort_values(["share_within_threshold", "code"]).head(15)
@@ -407,28 +251,22 @@ def _sections(
         _key_figures(report.summary),
         grid_warning(report.communes.attrs),
         territory_paragraph(report.summary),
-        *census_section(report),
-        *_previous_section(report),
+        *_placed(page, "key_figures"),
         "<h2>Carte</h2>",
-        _image(map_png, "Carte des temps d'accès"),
+        page.image("map.png", "Carte des temps d'accès"),
         '<p>Carte interactive (couches, info-bulles) : <a href="map.html">map.html</a>. '
         "Données pour un SIG : <code>coverage.gpkg</code> (styles QGIS inclus), tableaux : "
         "<code>tables.xlsx</code> (avec la feuille Lisez-moi), <code>communes.csv</code>, "
         "<code>indicators.csv</code>, <code>sites.csv</code>.</p>",
         *uncertain_section(report),
-    ]
-    if report.by_year is not None:
-        parts += ["<h2>Évolution</h2>", _image(evolution_png, "Évolution par année")]
-        years = report.by_year.reset_index().rename(
-            columns={report.by_year.index.name or "index": "year"}
-        )
-        parts.append(_table(years, {"year": "Année", "venues": "Lieux", **_INDICATOR_COLUMNS}))
-    parts += series_section(report, series_png)
-    parts += _supported_section(report)
-    parts += ["<h2>Par département</h2>", _table(by_dep, _INDICATOR_COLUMNS), _table_note(report)]
-    parts += [
+        *_placed(page, "map"),
+        *_supported_section(report),
+        *_placed(page, "supported"),
+        "<h2>Par département</h2>",
+        html_table(by_dep, INDICATOR_COLUMNS),
+        _table_note(report),
         "<h2>Les 15 EPCI les moins bien couverts</h2>",
-        _table(by_epci, _INDICATOR_COLUMNS),
+        html_table(by_epci, INDICATOR_COLUMNS),
         _table_note(report),
     ]
     site_cols = {
@@ -438,47 +276,39 @@ def _sections(
         "cumulative_population": "Cumul",
         "share_within_threshold_after": "Part couverte après",
     }
+    sites = with_commune(pd.DataFrame(report.sites.drop(columns="geometry")), report.communes)
     parts += [
         "<h2>Où ouvrir les prochains lieux</h2>",
         "<p>Sites choisis un par un pour couvrir le plus d'habitants aujourd'hui au-delà du seuil.</p>",
-        _table(
-            _with_commune(pd.DataFrame(report.sites.drop(columns="geometry")), report), site_cols
-        ),
+        html_table(sites, site_cols),
+        *_placed(page, "sites"),
     ]
-    parts += commute_section(report, commutes_png)
     parts += ["<h2>Méthode</h2>", method_section(report.summary, report.communes.attrs)]
-    credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.summary["data_credits"])
+    credits = "".join(f"<li>{html.escape(c)}</li>" for c in report.credits)
     parts += ["<h2>Sources des données</h2>", f"<ul>{credits}</ul>"]
     return parts
 
 
-def render_page(
-    report: Report,
-    *,
-    map_png: bytes | None = None,
-    evolution_png: bytes | None = None,
-    series_png: bytes | None = None,
-    commutes_png: bytes | None = None,
-) -> str:
+def render_page(report: Report, *, images: Mapping[str, bytes] | None = None) -> str:
     """Return the French HTML page of ``report`` (images embedded, no external resource).
 
     Parameters
     ----------
     report : maillage.report.Report
         The report.
-    map_png, evolution_png, series_png, commutes_png : bytes, optional
-        PNG images embedded in the page.
+    images : dict of str to bytes, optional
+        The rendered files whose images the page embeds (``map.png``, the sections' images);
+        an image not given is left out.
 
     Returns
     -------
     str
-        A complete HTML document.
+        A complete HTML document: the key figures, the map, the sections of the report at
+        their place (:mod:`maillage.report.sections`), the tables, the method, the credits.
     """
-    title = f"Accès aux lieux – {report.area}"
-    census = (report.extra.get("census") or {}).get("label")
-    if census:
-        title += f" – {census}"
-    body = "\n".join(_sections(report, map_png, evolution_png, series_png, commutes_png))
+    added = [text for text in (s.title() for s in report.sections) if text]
+    title = " – ".join([f"Accès aux lieux – {report.area}", *added])
+    body = "\n".join(_sections(PageContext(report, images or {})))
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"

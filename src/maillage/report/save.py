@@ -6,8 +6,9 @@ element ids). Files written (:data:`~maillage.report.model.REPORT_FILES`): ``map
 ``catchments``, and QGIS's ``layer_styles``: :mod:`maillage.report.qgis`), ``communes.csv``,
 ``indicators.csv``, ``sites.csv`` (CSV for French spreadsheets: ``;``, UTF-8 BOM, decimal
 commas, French headers; :mod:`maillage.report.columns`), ``tables.xlsx`` (every table and its
-data dictionary: :mod:`maillage.report.xlsx`), ``report.html``, ``summary.json``; with years, also ``years.csv`` and ``evolution.png``; with a previous
-report, ``changes.csv`` (:mod:`maillage.report.compare`); and the manifest
+data dictionary: :mod:`maillage.report.xlsx`), ``report.html``, ``summary.json``; the files
+of the report's sections (:mod:`maillage.report.sections`: with years, ``years.csv`` and
+``evolution.png``; with a previous report, ``changes.csv``...); and the manifest
 ``.maillage-manifest.json`` (:mod:`maillage.report.manifest`), which lets a rerun replace the
 folder without ever deleting what maillage did not write (:mod:`maillage.report.folder`).
 """
@@ -20,14 +21,6 @@ from typing import TYPE_CHECKING, Any, Concatenate
 from maillage.report.build import build_report
 from maillage.report.files import render_files
 from maillage.report.folder import replace_folder, reserve_folder, writing_errors
-from maillage.report.model import (
-    CENSUS_FILES,
-    COMMUTE_FILES,
-    COMPARE_FILES,
-    REPORT_FILES,
-    SERIES_FILES,
-    YEAR_FILES,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,9 +29,6 @@ if TYPE_CHECKING:
     from maillage.report.model import Report
 
 __all__ = ["save_report", "write_report"]
-
-ALL_FILES = REPORT_FILES + YEAR_FILES + COMPARE_FILES + CENSUS_FILES + SERIES_FILES + COMMUTE_FILES
-"""Every name a report folder may hold."""
 
 
 def _after_out_dir[**P](

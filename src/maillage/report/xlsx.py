@@ -29,6 +29,8 @@ import pandas as pd
 from maillage.report.columns import canonical_name, column_entry, people_table
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["SHEET_NAMES", "workbook_bytes"]
@@ -37,14 +39,8 @@ SHEET_NAMES = {
     "communes.csv": "Communes",
     "indicators.csv": "Indicateurs",
     "sites.csv": "Sites suggérés",
-    "years.csv": "Années",
-    "changes.csv": "Changements",
-    "rejected.csv": "Lignes écartées",
-    "series.csv": "Série",
-    "series_changes.csv": "Série - ouvertures",
-    "commutes.csv": "Navettes",
 }
-"""Sheet of each table (Excel allows 31 characters)."""
+"""Sheet of each table of every report (Excel allows 31 characters); the sections name theirs."""
 
 README_SHEET = "Lisez-moi"
 _FIXED = dt.datetime(2000, 1, 1)
@@ -90,13 +86,18 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def workbook_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
+def workbook_bytes(
+    tables: Mapping[str, pd.DataFrame], *, sheets: Mapping[str, str] | None = None
+) -> bytes:
     """Write ``tables`` as one workbook, a sheet each, and the ``Lisez-moi`` sheet.
 
     Parameters
     ----------
     tables : dict of str to pandas.DataFrame
         CSV file name (``"communes.csv"``) to its table, with canonical column names.
+    sheets : dict of str to str, optional
+        Sheet name of more CSV files than :data:`SHEET_NAMES` (a section's); a file named
+        nowhere gets its name without ``.csv``.
 
     Returns
     -------
@@ -109,8 +110,9 @@ def workbook_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     readme: list[list[str]] = []
+    names = {**SHEET_NAMES, **(sheets or {})}
     for file, frame in tables.items():
-        name = SHEET_NAMES.get(file, file.removesuffix(".csv"))[:31]
+        name = names.get(file, file.removesuffix(".csv"))[:31]
         table = people_table(frame)
         _fill(book.create_sheet(name), table)
         readme += _readme_rows(name, file, table)

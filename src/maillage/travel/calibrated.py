@@ -523,6 +523,10 @@ class CalibratedModel(StraightLineEngine):
             ),
         }
 
+    def _times_xy(self, oxy: np.ndarray, dist_m: np.ndarray) -> np.ndarray:
+        """Return the times of the distances, one row per origin (its commune's density)."""
+        return self.time_s(dist_m, self._origin_density(oxy)[:, None])
+
     def _nearest_xy(
         self, oxy: np.ndarray, dxy: np.ndarray, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -130,6 +130,10 @@ class CrowFlyModel(StraightLineEngine):
         """Raise unless origins and destinations share their CRS."""
         check_same_crs(origins, destinations)
 
+    def _times_xy(self, oxy: np.ndarray, dist_m: np.ndarray) -> np.ndarray:
+        """Return the times of the distances (the origins do not matter here)."""
+        return self.time_s(dist_m)
+
     def _nearest_xy(
         self, oxy: np.ndarray, dxy: np.ndarray, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:

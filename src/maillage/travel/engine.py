@@ -24,7 +24,10 @@ from maillage.errors import InputDataError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["Engine", "PairQuery", "check_positive", "nearest_frame", "pairs_frame"]
+__all__ = [
+    "Engine", "PairQuery", "check_k", "check_positive", "nearest_frame", "nearest_k_frame",
+    "pairs_frame",
+]  # fmt: skip
 
 
 class PairQuery(NamedTuple):
@@ -83,6 +86,52 @@ def check_positive(name: str, value: float) -> float:
         msg = f"{name} must be a positive number, got {value!r}"
         raise InputDataError(msg)
     return float(value)
+
+
+def check_k(k: object) -> int:
+    """Return ``k`` as an int, or raise unless it is a whole number >= 1.
+
+    Examples
+    --------
+    >>> check_k(2)
+    2
+    >>> check_k(0)
+    Traceback (most recent call last):
+    ...
+    maillage.errors.InputDataError: k must be a whole number >= 1, got 0
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        msg = f"k must be a whole number >= 1, got {k!r}"
+        raise InputDataError(msg)
+    return int(k)
+
+
+def nearest_k_frame(
+    origins: pd.Index,
+    destinations: pd.Index,
+    time_s: np.ndarray,
+    dest_pos: np.ndarray,
+    *,
+    dtype: str | None = None,
+) -> pd.DataFrame:
+    """Return the ``nearest_k`` frame: :func:`nearest_frame`'s columns for each rank.
+
+    ``time_s`` and ``dest_pos`` are ``(n_origins, k)``; the columns are ``dest_id_1,
+    travel_time_s_1, ..., dest_id_k, travel_time_s_k``.
+
+    Examples
+    --------
+    >>> nearest_k_frame(pd.Index(["a"]), pd.Index(["v", "w"]), np.array([[60.0, np.inf]]),
+    ...                 np.array([[1, -1]]))
+      dest_id_1  travel_time_s_1 dest_id_2  travel_time_s_2
+    a         w             60.0      <NA>              inf
+    """
+    parts = {}
+    for j in range(time_s.shape[1]):
+        near = nearest_frame(origins, destinations, time_s[:, j], dest_pos[:, j], dtype=dtype)
+        parts[f"dest_id_{j + 1}"] = near["dest_id"]
+        parts[f"travel_time_s_{j + 1}"] = near["travel_time_s"]
+    return pd.DataFrame(parts, index=origins)
 
 
 def nearest_frame(
@@ -199,6 +248,16 @@ class Engine:
         """Positions of the origin and the destination, and time, of every pair in reach."""
         raise NotImplementedError
 
+    def _nearest_k_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, k: int, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per origin, ``(n, k)``: times to its k nearest distinct destinations, their positions.
+
+        Each row sorted by the engine's choice of the nearest (as :meth:`_nearest_positions`);
+        ``inf`` and -1 past the destinations reached, NaN and -1 for an unplaced origin.
+        """
+        raise NotImplementedError
+
     def unplaced(self, points: gpd.GeoSeries) -> pd.Index:
         """Return the labels of the points the engine cannot place.
 
@@ -280,6 +339,60 @@ class Engine:
         """
         time_s, dest_pos = self._nearest_positions(origins, destinations, max_time_s)
         return nearest_frame(
+            origins.index, destinations.index, time_s, dest_pos, dtype=self._dest_id_dtype
+        )
+
+    def nearest_k(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        k: int = 2,
+        *,
+        max_time_s: float | None = None,
+    ) -> pd.DataFrame:
+        """Return the travel times from each origin to its ``k`` nearest distinct destinations.
+
+        The first rank is :meth:`nearest`'s destination (up to ties). The straight-line
+        engines rank by distance (their time grows with it), the road graph by its route
+        choice (an exact k-nearest search, see its class notes), OSRM by its table.
+
+        Parameters
+        ----------
+        origins, destinations : geopandas.GeoSeries
+            As :meth:`nearest`; destinations are distinct by label.
+        k : int, default 2
+            How many destinations per origin.
+        max_time_s : float, optional
+            Destinations farther than this are not reported.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``origins``: ``dest_id_1, travel_time_s_1, ..., dest_id_k,
+            travel_time_s_k``; past the destinations reachable (within ``max_time_s``),
+            ``inf`` and NA; for an origin that cannot be placed, NaN and NA.
+
+        Raises
+        ------
+        InputDataError
+            As :meth:`nearest`, or ``k`` not a whole number >= 1.
+        NetworkError
+            As :meth:`nearest`.
+
+        Examples
+        --------
+        >>> from geopandas import GeoSeries
+        >>> from maillage import CrowFlyModel
+        >>> at = lambda xs, names: GeoSeries.from_xy(xs, [0] * len(xs), index=names, crs=2154)
+        >>> CrowFlyModel(circuity=1.0, speed_kph=36.0, access_time_s=0.0).nearest_k(
+        ...     at([0, 5_000], ["h1", "h2"]), at([1_000, 6_000], ["v1", "v2"]), 2)
+           dest_id_1  travel_time_s_1 dest_id_2  travel_time_s_2
+        h1        v1            100.0        v2            600.0
+        h2        v2            100.0        v1            400.0
+        """
+        k = check_k(k)
+        time_s, dest_pos = self._nearest_k_positions(origins, destinations, k, max_time_s)
+        return nearest_k_frame(
             origins.index, destinations.index, time_s, dest_pos, dtype=self._dest_id_dtype
         )
 

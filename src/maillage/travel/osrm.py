@@ -420,21 +420,51 @@ class OSRMModel(NetworkEngine):
                 out[np.ix_(valid[rows][ok], dest_pos)] = times[ok]
         return pd.DataFrame(out, index=origins.index, columns=destinations.index)
 
+    def _table_inputs(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Check a nearest query; return the placed destinations and the origins' coordinates.
+
+        ``(destination lon/lat, their positions, origin lon/lat, rows of the valid origins)``.
+        """
+        if max_time_s is not None:
+            check_positive("max_time_s", max_time_s)
+        dest_ll, dest_pos = self._placed(destinations, name="destinations")
+        origin_ll = _lonlat(origins, name="origins")
+        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
+        return dest_ll, dest_pos, origin_ll, np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+
     def _nearest_positions(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return each row's minimum of OSRM's full table and its destination's position."""
-        if max_time_s is not None:
-            max_time_s = check_positive("max_time_s", max_time_s)
-        dest_ll, dest_pos = self._placed(destinations, name="destinations")
-        origin_ll = _lonlat(origins, name="origins")
-        check_same_crs(origins, destinations)  # each is in a working CRS: the same one?
-        valid = np.flatnonzero(~np.isnan(origin_ll[:, 0]))
+        dest_ll, dest_pos, origin_ll, valid = self._table_inputs(origins, destinations, max_time_s)
         total = np.full(len(origins), np.nan)
         which = np.full(len(origins), -1)
         total[valid], which[valid] = self._min_times(origin_ll[valid], dest_ll)
         self._check_origins(origins, int((~np.isnan(total)).sum()))
         return self._within(total, np.where(which >= 0, dest_pos[which], -1), max_time_s)
+
+    def _nearest_k_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, k: int, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's k least times of OSRM's full table, and their destinations' positions."""
+        dest_ll, dest_pos, origin_ll, valid = self._table_inputs(origins, destinations, max_time_s)
+        total = np.full((len(origins), k), np.nan)
+        which = np.full((len(origins), k), -1)
+        reach = min(k, len(dest_pos))
+        for rows, times, snap in self._blocks(origin_ll[valid], dest_ll):
+            col = np.argsort(times, axis=1, kind="stable")[:, :reach]
+            ok = snap <= self._max_snap_m
+            at = valid[rows][ok]
+            total[at] = np.inf
+            found = np.take_along_axis(times, col, axis=1)[ok]
+            total[at, :reach] = found
+            which[at, :reach] = np.where(np.isfinite(found), dest_pos[col[ok]], -1)
+        self._check_origins(origins, int((~np.isnan(total[:, 0])).sum()))
+        for j in range(k):
+            total[:, j], which[:, j] = self._within(total[:, j], which[:, j], max_time_s)
+        return total, which
 
     def _unserved(
         self, origin_ll: np.ndarray, served_by: gpd.GeoSeries, max_time_s: float

@@ -16,6 +16,9 @@ Conventions
   e.g. farther than the snap distance from any road) and ``dest_id``.
 * ``od_table`` returns the long table ``origin_id, dest_id, travel_time_s`` of every pair
   reachable within ``max_time_s``.
+* ``nearest_k`` (:class:`KNearestModel`, every engine of maillage) returns, per origin,
+  ``dest_id_j, travel_time_s_j`` for ranks ``j = 1..k`` (``inf`` and NA past the
+  destinations reachable, NaN and NA for an unplaced origin).
 * ``unplaced`` returns the ids of points the model cannot place (never given a false zero).
 """
 
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["NetworkReach", "TravelTimeModel", "check_same_crs", "placed_xy"]
+__all__ = ["KNearestModel", "NetworkReach", "TravelTimeModel", "check_same_crs", "placed_xy"]
 
 
 @runtime_checkable
@@ -84,6 +87,34 @@ class TravelTimeModel(Protocol):
         ``max_time_s`` are left out; an engine may use them to prune its searches (siting
         asks only for what is still uncovered). The pairs kept are those of the full table.
         """
+        ...
+
+
+@runtime_checkable
+class KNearestModel(Protocol):
+    """A model that finds the k nearest distinct destinations of every origin at once.
+
+    Every engine of maillage is one (:meth:`maillage.travel.engine.Engine.nearest_k`);
+    :func:`maillage.analysis.resilience.nearest_k` asks a model that is not for its
+    ``od_table`` instead. Kept apart from :class:`TravelTimeModel` so that a model written
+    for it before stays one.
+
+    Examples
+    --------
+    >>> from maillage import CrowFlyModel
+    >>> isinstance(CrowFlyModel(), KNearestModel)
+    True
+    """
+
+    def nearest_k(
+        self,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        k: int = 2,
+        *,
+        max_time_s: float | None = None,
+    ) -> pd.DataFrame:
+        """Return ``dest_id_j, travel_time_s_j`` of the ``k`` nearest destinations, per origin."""
         ...
 
 

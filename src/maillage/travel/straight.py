@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from maillage.travel.engine import Engine, PairQuery
 from maillage.travel.protocol import placed_xy
@@ -24,9 +25,13 @@ class StraightLineEngine(Engine):
     """The :class:`maillage.travel.protocol.TravelTimeModel` methods of a straight-line engine.
 
     It gives the positions :class:`~maillage.travel.engine.Engine` asks for; a subclass
-    gives the times: :meth:`_nearest_xy` (nearest destination per placed origin) and
-    :meth:`_pairs_xy` (every pair within a time); it may check its inputs first
-    (:meth:`_check_inputs`).
+    gives the times: :meth:`_nearest_xy` (nearest destination per placed origin),
+    :meth:`_pairs_xy` (every pair within a time) and :meth:`_times_xy` (the times of given
+    distances); it may check its inputs first (:meth:`_check_inputs`).
+
+    :meth:`nearest_k` takes the k nearest destinations by distance (a k-d tree) and times
+    them: exact because a model's time grows with the distance for a given origin
+    (:mod:`maillage.travel.error_range` keeps it so for the ``bounds()`` variants).
     """
 
     def _out_of_range(self, *rules: tuple[str, str, float]) -> list[str]:
@@ -57,19 +62,28 @@ class StraightLineEngine(Engine):
         """Return the rows in ``oxy`` and ``dxy`` and the times of every pair within reach."""
         raise NotImplementedError
 
+    def _times_xy(self, oxy: np.ndarray, dist_m: np.ndarray) -> np.ndarray:
+        """Return the times of the straight-line distances ``dist_m`` (one row per origin)."""
+        raise NotImplementedError
+
     def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
         """Return, per point, whether it is there (every non-empty point is placed)."""
         return ~np.isnan(placed_xy(points, name="points")[:, 0])
+
+    def _placed_pair(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Check the inputs; return both coordinates, the placed origins' mask and destinations."""
+        self._check_inputs(origins, destinations)
+        oxy = placed_xy(origins, name="origins")
+        dxy = placed_xy(destinations, name="destinations")
+        return oxy, dxy, ~np.isnan(oxy[:, 0]), np.flatnonzero(~np.isnan(dxy[:, 0]))
 
     def _nearest_positions(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, max_time_s: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Time to, and position of, the nearest destination by straight line, per origin."""
-        self._check_inputs(origins, destinations)
-        oxy = placed_xy(origins, name="origins")
-        dxy = placed_xy(destinations, name="destinations")
-        placed_o = ~np.isnan(oxy[:, 0])
-        placed_d = np.flatnonzero(~np.isnan(dxy[:, 0]))
+        oxy, dxy, placed_o, placed_d = self._placed_pair(origins, destinations)
         times = np.full(len(origins), np.inf)
         which = np.full(len(origins), -1)
         if placed_o.any() and len(placed_d):
@@ -97,3 +111,22 @@ class StraightLineEngine(Engine):
             oi, di, t = self._pairs_xy(oxy[po], dxy[pdest], max_time_s)
             oi, di = po[oi], pdest[di]
         return oi, di, t
+
+    def _nearest_k_positions(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, k: int, max_time_s: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the k nearest destinations by distance, timed, per origin (class notes)."""
+        oxy, dxy, placed_o, placed_d = self._placed_pair(origins, destinations)
+        times = np.full((len(origins), k), np.inf)
+        which = np.full((len(origins), k), -1)
+        reach = min(k, len(placed_d))
+        if placed_o.any() and reach:
+            dist, idx = cKDTree(dxy[placed_d]).query(oxy[placed_o], k=reach)
+            dist, idx = dist.reshape(-1, reach), idx.reshape(-1, reach)
+            t = self._times_xy(oxy[placed_o], dist)
+            if max_time_s is not None:
+                t = np.where(t <= max_time_s * (1 + 1e-12), t, np.inf)
+            times[placed_o, :reach] = t
+            which[placed_o, :reach] = np.where(np.isfinite(t), placed_d[idx], -1)
+        times[~placed_o] = np.nan
+        return times, which

@@ -32,6 +32,7 @@ from maillage.sources import sha256_of
 from maillage.travel.engine import PairQuery, check_positive
 from maillage.travel.graph import search
 from maillage.travel.graph.cache import GRAPH_FORMAT, cache_key, load_graph, save_graph
+from maillage.travel.graph.k_nearest import KNearestSearch
 from maillage.travel.graph.osm import as_paths, read_ways
 from maillage.travel.graph.profile import (
     CAR_SPEEDS_KPH,
@@ -96,7 +97,7 @@ def _graph_from_files(
     return graph, meta
 
 
-class RoadNetwork(NetworkEngine):
+class RoadNetwork(KNearestSearch, NetworkEngine):
     """Drive times over a directed road graph; implements :class:`maillage.TravelTimeModel`.
 
     Build it with :meth:`from_osm`. Every time follows maillage's definition of a car trip
@@ -135,6 +136,9 @@ class RoadNetwork(NetworkEngine):
     least-weight route not being its fastest), and siting's searches only cover what is
     still uncovered. Routes are chosen by weight (``route_by``): a venue added can then
     lengthen an origin's time to its nearest venue, as it can in OSRM.
+    :meth:`nearest_k` is one multi-source search where every node keeps its k least-weight
+    routes from distinct destinations (exact; with turn costs each route turns from its own
+    last edge, as :meth:`nearest`'s one route does); ``k=1`` gives :meth:`nearest`.
 
     Examples
     --------

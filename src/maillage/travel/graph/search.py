@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "bounded_pairs", "edge_costs", "exit_turns", "graph_turn_plan", "nearest_sources", "reach",
-    "search_from",
+    "search_from", "search_from_k",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -237,6 +237,60 @@ def search_from(
         graph_turn_plan(graph),
         _ranks(graph, seed_edges),
     )
+
+
+def search_from_k(
+    graph: Graph,
+    sources: np.ndarray,
+    start_s: np.ndarray,
+    labels: np.ndarray,
+    k: int,
+    *,
+    max_time_s: float | None = None,
+    seed_edges: np.ndarray | None = None,
+    start_w: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`search_from`'s arrays for the ``k`` least-weight distinct labels of each node.
+
+    Each array is ``(n_nodes, k)``, a row sorted by weight (``inf`` and label -1 past the
+    labels reached): time, label, last edge (turn-plan ranks, ``(0, k)`` without turn
+    costs) and weight. Exact: :func:`search_from`, then one search per further rank
+    (:func:`maillage.travel.graph.kernels.next_rank`).
+
+    Examples
+    --------
+    >>> from maillage.travel.graph.graph import line_graph
+    >>> g = line_graph([4.0, 6.0])  # nodes 0 - 1 - 2
+    >>> time_s, label, _, _ = search_from_k(g, np.array([0, 2]), np.zeros(2), np.array([7, 9]), 2)
+    >>> time_s[1].tolist(), label[1].tolist()
+    ([4.0, 6.0], [7, 9])
+    """
+    time_s, label, last, weight = search_from(
+        graph, sources, start_s, labels,
+        max_time_s=max_time_s, seed_edges=seed_edges, start_w=start_w,
+    )  # fmt: skip
+    if k == 1:
+        return time_s[:, None], label[:, None], last[:, None], weight[:, None]
+    from maillage.travel.graph import kernels  # noqa: PLC0415 - numba loads on first search
+
+    ranks: tuple[np.ndarray, ...] = (
+        np.full((k, graph.n_nodes), np.inf), np.full((k, graph.n_nodes), -1, dtype=np.int64),
+        np.full((k, len(last)), -1, dtype=np.int16), np.full((k, graph.n_nodes), np.inf),
+    )  # fmt: skip
+    for row, first in zip(ranks, (time_s, label, last, weight), strict=True):
+        row[0] = first
+    seeds = (
+        _checked(graph, sources),
+        (np.asarray(start_s, dtype=np.float64), _weights(start_s, start_w)),
+        np.asarray(labels, dtype=np.int64),
+        _ranks(graph, seed_edges),
+    )
+    for j in range(1, k):
+        kernels.next_rank(
+            graph.indptr, graph.indices, edge_costs(graph), ranks, j, _limit(max_time_s),
+            graph_turn_plan(graph), seeds,
+        )  # fmt: skip
+    return ranks[0].T, ranks[1].T, ranks[2].T, ranks[3].T
 
 
 def nearest_sources(

@@ -1,10 +1,11 @@
-"""Every census row accounted for in the report: ``rejected.csv``, the count of venues explained.
+"""The census section: every census row accounted for, ``rejected.csv``, the venues explained.
 
 :func:`census_facts` gathers what the page and ``summary.json`` say about the census: its
 name and date, the rows read for the area, accepted (in the area, within the band around it)
-and rejected by reason, the labelled venues added by ``--supported``. :func:`rejected_table`
-is ``rejected.csv``; :func:`census_section` the page's section; :func:`check_years` refuses a
-yearly evolution of a census that has no opening years.
+and rejected by reason, the labelled venues added by ``--supported``. :func:`build` makes the
+:class:`CensusSection`: ``rejected.csv`` (:func:`french_rejected_table`), the ``summary.json``
+keys ``venues_input`` and ``venues_rejected``, the census named in the page's title and the
+section "Lieux pris en compte".
 
 Examples
 --------
@@ -19,29 +20,32 @@ Examples
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
-from maillage.errors import OptionError
 from maillage.prepare.venue_rows import reason_category
 from maillage.report.reasons import french_reason
+from maillage.report.sections.base import Place, Section
 from maillage.sources import CATALOGUE
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping
 
     import geopandas as gpd
 
-    from maillage.report.model import Report
+    from maillage.report.sections.base import PageContext, ReportContext, ReportOptions
 
 __all__ = [
     "REJECTED_FILE_COLUMNS",
+    "CensusSection",
+    "build",
     "census_facts",
     "census_label",
-    "census_section",
-    "check_years",
+    "french_rejected_table",
+    "headline",
     "rejected_table",
     "summary_counts",
 ]
@@ -177,39 +181,6 @@ def rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["file", "file_row"], kind="stable").reset_index(drop=True)
 
 
-def check_years(venues: gpd.GeoDataFrame, *, years: Sequence[int] | None, year: int | None) -> None:
-    """Refuse a yearly evolution, or a year, of a census that has no opening years.
-
-    Parameters
-    ----------
-    venues : geopandas.GeoDataFrame
-        The venues.
-    years : sequence of int, optional
-        Years asked for (``--years``).
-    year : int, optional
-        Year asked for (``--year``).
-
-    Raises
-    ------
-    OptionError
-        When years are asked for and no venue has an ``opened`` or ``closed`` year: every
-        venue would count in every year, a flat evolution that says nothing.
-    """
-    if not years and year is None:
-        return
-    dated = [c for c in ("opened", "closed") if c in venues.columns and venues[c].notna().any()]
-    if dated:
-        return
-    source = (venues.attrs.get("census") or {}).get("source", "the census")
-    option = "--years" if years else "--year"
-    msg = (
-        f"{option}: {source} gives no opening nor closing year, so every venue would count in "
-        "every year (a flat line); compare dated lists with --series NAME=DATE ... instead, "
-        "or use a census with opening years"
-    )
-    raise OptionError(msg)
-
-
 def headline(facts: dict[str, Any], venues: int) -> str:
     """Explain the number of venues the report counts, in French.
 
@@ -253,22 +224,8 @@ def _reason_rows(facts: dict[str, Any]) -> str:
     return f"<table><tr><th>Motif du rejet</th><th>Lignes</th></tr>{rows}</table>" if rows else ""
 
 
-def census_section(report: Report) -> list[str]:
-    """Return the page's section on the census rows: read, accepted, rejected, added.
-
-    Parameters
-    ----------
-    report : maillage.report.Report
-        The report; ``extra["census"]`` holds :func:`census_facts`.
-
-    Returns
-    -------
-    list of str
-        HTML fragments; empty when the venues carry no accounting.
-    """
-    facts = report.extra.get("census") or {}
-    if not facts:
-        return []
+def _census_parts(facts: dict[str, Any], venues: int) -> list[str]:
+    """Return the HTML fragments of the section "Lieux pris en compte"."""
     items = [
         f"lignes du recensement pour le territoire : <b>{_number(facts['area_input'])}</b>",
         f"retenues dans le territoire : {_number(facts['in_area'])}",
@@ -286,7 +243,7 @@ def census_section(report: Report) -> list[str]:
     )
     return [
         "<h2>Lieux pris en compte</h2>",
-        f"<p>{html.escape(headline(facts, int(report.summary['venues'])))}</p>",
+        f"<p>{html.escape(headline(facts, venues))}</p>",
         "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>",
         _reason_rows(facts),
         note,
@@ -327,3 +284,84 @@ def _placement_method(facts: dict[str, Any]) -> list[str]:
         "pas pondéré par la population). Son temps d'accès est donc approché ; la colonne "
         "<code>location_source</code> le signale.</p>"
     ]
+
+
+def french_rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
+    """Return the table of ``rejected.csv``: the rejected rows, their reasons in French.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        Rejected rows, as :func:`maillage.load_venues` returns them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`rejected_table`.
+    """
+    table = rejected_table(rejected)
+    return table.assign(reason=table["reason"].map(french_reason, na_action="ignore"))
+
+
+@dataclass(frozen=True)
+class CensusSection(Section):
+    """The census accounting of the report's venues (:func:`build`).
+
+    Attributes
+    ----------
+    facts : dict
+        :func:`census_facts`.
+    rejected : pandas.DataFrame or None
+        The rejected rows, written to ``rejected.csv`` when given.
+    """
+
+    key: ClassVar[str] = "census"
+    place: ClassVar[Place] = "key_figures"
+    sheets: ClassVar[Mapping[str, str]] = {"rejected.csv": "Lignes écartées"}
+
+    facts: dict[str, Any]
+    rejected: pd.DataFrame | None = None
+
+    @property
+    def source(self) -> str:
+        """The census's catalogue name or file (``""`` when unknown)."""
+        return str(self.facts.get("source") or "")
+
+    def summary(self) -> dict[str, object]:
+        """Return ``venues_input`` and ``venues_rejected`` (:func:`summary_counts`)."""
+        return dict(summary_counts(self.facts))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return ``rejected.csv``, when the rejected rows are known."""
+        if self.rejected is None:
+            return {}
+        return {"rejected.csv": french_rejected_table(self.rejected)}
+
+    def title(self) -> str:
+        """Return the census's name (and the labelled venues added)."""
+        return str(self.facts.get("label") or "")
+
+    def html(self, page: PageContext) -> str:
+        """Return the section "Lieux pris en compte"."""
+        return "\n".join(_census_parts(self.facts, int(page.report.figure("venues"))))
+
+
+def build(context: ReportContext, options: ReportOptions) -> CensusSection | None:
+    """Return the census section, or ``None`` when the venues carry no census accounting.
+
+    Parameters
+    ----------
+    context : ReportContext
+        The report's venues (``attrs["census"]``, ``attrs["support_matching"]``).
+    options : ReportOptions
+        ``rejected``: the rejected rows.
+
+    Returns
+    -------
+    CensusSection or None
+        The section.
+    """
+    facts = census_facts(context.venues, options.rejected)
+    if not facts:
+        return None
+    return CensusSection(facts, options.rejected)

@@ -15,10 +15,9 @@ of the area (:func:`maillage.load_commutes`) and adds to the report:
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-from typing import TYPE_CHECKING, Any, Unpack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Unpack
 
 import pandas as pd
 
@@ -31,24 +30,27 @@ from maillage.analysis.commutes import (
     commute_trips,
 )
 from maillage.analysis.siting import suggest_sites
+from maillage.report.fragments import figure_cards
+from maillage.report.images import new_figure, png_bytes
 from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.sections.base import Place, Section
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Mapping
 
     import geopandas as gpd
 
     from maillage.analysis.commutes import TripOptions
     from maillage.report.model import Report
+    from maillage.report.sections.base import (
+        FileRenderer,
+        PageContext,
+        ReportContext,
+        ReportOptions,
+    )
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = [
-    "COMMUTE_SUMMARY_KEYS",
-    "build_commutes",
-    "commute_renderers",
-    "commute_section",
-    "commute_summary",
-]
+__all__ = ["COMMUTE_SUMMARY_KEYS", "CommutesSection", "build", "build_commutes"]
 
 COMMUTE_SUMMARY_KEYS = ("commutes", "commute_assumptions")
 """Keys added to ``summary.json`` with ``--commutes`` (after the usual ones)."""
@@ -125,7 +127,7 @@ def build_commutes(
     k_sites: int = 5,
     telework_days_per_week: float = 1.0,
     **options: Unpack[TripOptions],
-) -> dict[str, Any]:
+) -> CommutesSection:
     """Compute the commute section: savings per commune and venue, sites, totals.
 
     Parameters
@@ -147,10 +149,9 @@ def build_commutes(
 
     Returns
     -------
-    dict
-        ``communes`` (savings per home commune, with ``nom``, ``departement`` and the
-        polygons), ``venues`` (per venue, with ``name``), ``sites``, ``totals``,
-        ``assumptions`` and ``data_credits`` (of the commute file).
+    CommutesSection
+        Savings per home commune and per venue, sites, totals, assumptions and the credits
+        of the commute file.
     """
     trips = commute_trips(communes, venues, commutes, model=model, **options)
     days = float(telework_days_per_week)
@@ -163,85 +164,14 @@ def build_commutes(
         name_of = pd.Series(venues["name"].to_numpy(), index=venues["venue_id"].astype(str))
         by_venue.insert(0, "name", name_of[~name_of.index.duplicated()].reindex(by_venue.index))
     sites = suggest_sites(trips, k=k_sites, model=model, communes=communes, objective="commute")
-    return {
-        "communes": by_commune,
-        "venues": by_venue,
-        "sites": sites,
-        "totals": _totals(commutes, by_commune),
-        "assumptions": _assumptions(trips, commutes, days),
-        "data_credits": list(commutes.attrs.get("data_credits", [])),
-    }
-
-
-def commute_summary(section: dict[str, Any]) -> dict[str, Any]:
-    """Return the ``summary.json`` keys of the section (:data:`COMMUTE_SUMMARY_KEYS`).
-
-    Examples
-    --------
-    >>> sorted(commute_summary({"totals": {"workers": 3}, "assumptions": {"min_commute_min": 30}}))
-    ['commute_assumptions', 'commutes']
-    """
-    return {
-        "commutes": dict(section["totals"]),
-        "commute_assumptions": dict(section["assumptions"]),
-    }
-
-
-def _commutes_table(report: Report) -> pd.DataFrame:
-    table = pd.DataFrame(report.extra["commutes"]["communes"])
-    return table[[c for c in _CSV_COLUMNS if c in table.columns]].sort_index()
-
-
-def _commutes_png(report: Report) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - matplotlib loads only when a map is drawn
-    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib loads only when a map is drawn
-
-    from maillage.maps.commutes import plot_commute_savings  # noqa: PLC0415 - maps load matplotlib: only when drawn
-
-    section = report.extra["commutes"]
-    fig = Figure(figsize=(10, 10))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    plot_commute_savings(
-        section["communes"],
-        report.venues,
-        credits=report.summary["data_credits"],
-        title=f"{report.area} – temps de trajet domicile-travail évitable\n"
-        "heures gagnées par an, par commune de résidence",
-        ax=ax,
+    return CommutesSection(
+        communes=by_commune,
+        venues=by_venue,
+        sites=sites,
+        totals=_totals(commutes, by_commune),
+        assumptions=_assumptions(trips, commutes, days),
+        data_credits=tuple(str(c) for c in commutes.attrs.get("data_credits", [])),
     )
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None}, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def commute_tables() -> dict[str, Callable[[Report], pd.DataFrame]]:
-    """Return the table behind ``commutes.csv`` (report -> frame, canonical names).
-
-    Examples
-    --------
-    >>> sorted(commute_tables())
-    ['commutes.csv']
-    """
-    return {"commutes.csv": _commutes_table}
-
-
-def commute_renderers() -> dict[str, Callable[[Report], bytes]]:
-    """Return the renderer of ``commutes.png``.
-
-    Examples
-    --------
-    >>> sorted(commute_renderers())
-    ['commutes.png']
-    """
-    return {"commutes.png": _commutes_png}
-
-
-def _cards(figures: list[tuple[str, str]]) -> str:
-    cells = "".join(
-        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
-    )
-    return f'<div class="chiffres">{cells}</div>'
 
 
 def _html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
@@ -319,14 +249,14 @@ def _method(assumptions: dict[str, Any]) -> str:
     )
 
 
-def _top_communes(section: dict[str, Any]) -> str:
-    table = pd.DataFrame(section["communes"].drop(columns="geometry"))
+def _top_communes(section: CommutesSection) -> str:
+    table = pd.DataFrame(section.communes.drop(columns="geometry"))
     table = table[table["saved_hours_per_year"] > 0]
     table = table.sort_values(["saved_hours_per_year"], ascending=False, kind="stable").head(10)
     table.insert(
         0, "commune", [_label(n, c) for n, c in zip(table["nom"], table.index, strict=True)]
     )
-    a = section["assumptions"]
+    a = section.assumptions
     return _html_table(
         table,
         {
@@ -340,8 +270,8 @@ def _top_communes(section: dict[str, Any]) -> str:
     )
 
 
-def _top_venues(section: dict[str, Any]) -> str:
-    table = section["venues"]
+def _top_venues(section: CommutesSection) -> str:
+    table = section.venues
     table = table[table["saved_hours_per_year"] > 0]
     table = table.sort_values("saved_hours_per_year", ascending=False, kind="stable").head(10)
     table = table.reset_index()
@@ -358,8 +288,8 @@ def _top_venues(section: dict[str, Any]) -> str:
     )
 
 
-def _sites(section: dict[str, Any]) -> str:
-    sites = pd.DataFrame(section["sites"].drop(columns="geometry"))
+def _sites(section: CommutesSection) -> str:
+    sites = pd.DataFrame(section.sites.drop(columns="geometry"))
     if not len(sites):
         return "<p>Aucun nouveau site ne ferait gagner de temps de trajet.</p>"
     sites.insert(
@@ -376,37 +306,14 @@ def _sites(section: dict[str, Any]) -> str:
     )
 
 
-def commute_section(report: Report, commutes_png: bytes | None) -> list[str]:
-    """Return the HTML of the section "Trajets domicile-travail évitables" (empty without it).
-
-    Parameters
-    ----------
-    report : maillage.report.Report
-        The report; the section is ``report.extra["commutes"]``.
-    commutes_png : bytes, optional
-        The map (``commutes.png``) embedded in the page.
-
-    Returns
-    -------
-    list of str
-        HTML fragments.
-    """
-    section = report.extra.get("commutes")
-    if not section:
-        return []
-    image = ""
-    if commutes_png is not None:
-        encoded = base64.b64encode(commutes_png).decode("ascii")
-        image = (
-            f'<img alt="Carte du temps de trajet évitable" src="data:image/png;base64,{encoded}">'
-        )
+def _commute_parts(section: CommutesSection, page: PageContext) -> list[str]:
     return [
         "<h2>Trajets domicile-travail évitables</h2>",
         "<p>Un actif qui fait un long trajet en voiture pour aller travailler peut travailler "
         "certains jours dans un tiers-lieu proche de chez lui. Voici le temps, les kilomètres "
         "et le CO₂ que les lieux actuels pourraient lui faire gagner.</p>",
-        _cards(_figures(section["totals"], section["assumptions"])),
-        image,
+        figure_cards(_figures(section.totals, section.assumptions)),
+        page.image("commutes.png", "Carte du temps de trajet évitable"),
         "<h3>Les communes où le gain est le plus grand</h3>",
         _top_communes(section),
         "<h3>Les lieux qui font gagner le plus de temps</h3>",
@@ -416,8 +323,102 @@ def commute_section(report: Report, commutes_png: bytes | None) -> list[str]:
         "lieux actuels.</p>",
         _sites(section),
         "<h3>Méthode et hypothèses</h3>",
-        _method(section["assumptions"]),
+        _method(section.assumptions),
         '<p class="note">Tableau complet par commune : <code>commutes.csv</code> ; carte : '
         "<code>commutes.png</code> ; chiffres et hypothèses : <code>summary.json</code> (clés "
         "<code>commutes</code> et <code>commute_assumptions</code>).</p>",
     ]
+
+
+@dataclass(frozen=True)
+class CommutesSection(Section):
+    """The trips a telework day at a venue could save (:func:`build_commutes`).
+
+    Attributes
+    ----------
+    communes : geopandas.GeoDataFrame
+        Savings per home commune, with ``nom``, ``departement`` and the polygons.
+    venues : pandas.DataFrame
+        Savings per venue, with ``name``.
+    sites : geopandas.GeoDataFrame
+        The sites that would save the most (:func:`maillage.suggest_sites`).
+    totals, assumptions : dict
+        The ``summary.json`` keys ``commutes`` and ``commute_assumptions``.
+    data_credits : tuple of str
+        Credits of the commute file.
+    """
+
+    key: ClassVar[str] = "commutes"
+    place: ClassVar[Place] = "sites"
+    sheets: ClassVar[Mapping[str, str]] = {"commutes.csv": "Navettes"}
+
+    communes: gpd.GeoDataFrame
+    venues: pd.DataFrame
+    sites: gpd.GeoDataFrame
+    totals: dict[str, Any]
+    assumptions: dict[str, Any]
+    data_credits: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, object]:
+        """Return the keys :data:`COMMUTE_SUMMARY_KEYS`: the figures and the assumptions."""
+        return {"commutes": dict(self.totals), "commute_assumptions": dict(self.assumptions)}
+
+    def credits(self) -> tuple[str, ...]:
+        """Return the credits of the commute file."""
+        return self.data_credits
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return ``commutes.csv``: the savings per home commune."""
+        table = pd.DataFrame(self.communes)
+        return {"commutes.csv": table[[c for c in _CSV_COLUMNS if c in table.columns]].sort_index()}
+
+    def files(self) -> dict[str, FileRenderer]:
+        """Return ``commutes.png``: the map of the hours saved per year and commune."""
+        return {"commutes.png": self._commutes_png}
+
+    def _commutes_png(self, report: Report) -> bytes:
+        from maillage.maps.commutes import plot_commute_savings  # noqa: PLC0415 - maps load matplotlib: only when drawn
+
+        fig = new_figure((10, 10))
+        plot_commute_savings(
+            self.communes,
+            report.venues,
+            credits=report.credits,
+            title=f"{report.area} – temps de trajet domicile-travail évitable\n"
+            "heures gagnées par an, par commune de résidence",
+            ax=fig.add_subplot(),
+        )
+        return png_bytes(fig)
+
+    def html(self, page: PageContext) -> str:
+        """Return the section "Trajets domicile-travail évitables"."""
+        return "\n".join(_commute_parts(self, page))
+
+
+def build(context: ReportContext, options: ReportOptions) -> CommutesSection | None:
+    """Return the commute section, or ``None`` without home-to-work flows.
+
+    Parameters
+    ----------
+    context : ReportContext
+        The territory, venues, model, ``k_sites`` and the origins already computed (reused
+        for the homes).
+    options : ReportOptions
+        ``commutes`` and ``work_communes``.
+
+    Returns
+    -------
+    CommutesSection or None
+        The section (:func:`build_commutes`).
+    """
+    if options.commutes is None:
+        return None
+    return build_commutes(
+        context.communes,
+        context.venues,
+        options.commutes,
+        model=context.model,
+        work_communes=options.work_communes,
+        origins=context.origins_cov,
+        k_sites=context.k_sites,
+    )

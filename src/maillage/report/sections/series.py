@@ -1,4 +1,4 @@
-"""Dated vintages of a network in the report (``--series``): the evolution, its maps, its changes.
+"""The dated vintages of a network (``--series``): the evolution, its maps, its changes.
 
 ``maillage report --series france-services-2020-01-02 france-services-2020-10-12 ...`` (or
 ``FILE=2024-05-01`` for a file) compares the lists of one network at several dates: the
@@ -16,10 +16,11 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import html
-import io
 import math
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from maillage.analysis.coverage import (
     aggregate,
@@ -30,24 +31,26 @@ from maillage.analysis.coverage import (
 )
 from maillage.analysis.vintages import coverage_by_date, iso_date, match_vintages
 from maillage.errors import OptionError
-from maillage.report.model import SERIES_FILES
+from maillage.report.images import new_figure, png_bytes
+from maillage.report.sections.base import Place, Section
 from maillage.sources import CATALOGUE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import geopandas as gpd
+    import pandas as pd
 
     from maillage.report.model import Report
+    from maillage.report.sections.base import (
+        FileRenderer,
+        PageContext,
+        ReportContext,
+        ReportOptions,
+    )
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = [
-    "SERIES_FILES",
-    "build_series",
-    "parse_series_spec",
-    "series_renderers",
-    "series_section",
-]
+__all__ = ["SeriesSection", "build", "build_series", "parse_series_spec"]
 
 
 _COLUMNS = {
@@ -99,7 +102,7 @@ def build_series(
     threshold_min: float,
     grid: gpd.GeoDataFrame | None = None,
     sources: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> SeriesSection:
     """Compute the evolution of dated vintages of a network over the territory.
 
     Parameters
@@ -120,12 +123,8 @@ def build_series(
 
     Returns
     -------
-    dict
-        ``table`` (indexed by date: ``source``, the coverage figures of
-        :func:`~maillage.analysis.vintages.coverage_by_date` and the ``opened``, ``closed``,
-        ``kept`` counts of :func:`~maillage.analysis.vintages.match_vintages`), ``changes``
-        (openings and closures), ``frames`` and ``venues`` (coverage and venues per date,
-        for the maps).
+    SeriesSection
+        The table, the openings and closures, the coverage and venues of each date.
     """
     dated = {iso_date(day): frame for day, frame in censuses.items()}
     figures = coverage_by_date(communes, dated, model=model, threshold_min=threshold_min, grid=grid)
@@ -141,7 +140,7 @@ def build_series(
         day: _coverage_of(communes, dated[day], model=model, threshold_min=threshold_min, grid=grid)
         for day in table.index
     }
-    return {"table": table, "changes": changes, "frames": frames, "venues": dated}
+    return SeriesSection(table, changes, frames, dated)
 
 
 def _coverage_of(
@@ -162,55 +161,6 @@ def _coverage_of(
     return aggregate(communes, origins, threshold_min=threshold_min)
 
 
-def _series_png(report: Report) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - heavy
-    from matplotlib.figure import Figure  # noqa: PLC0415 - heavy, only when drawn
-
-    from maillage.maps import plot_years  # noqa: PLC0415 - heavy, only when drawn
-
-    series = report.extra["series"]
-    ncols = min(3, len(series["frames"]))
-    rows = -(-len(series["frames"]) // ncols)
-    fig = Figure(figsize=(6 * ncols, 5.5 * rows))
-    FigureCanvasAgg(fig)
-    plot_years(
-        cast("Any", series["frames"]),
-        cast("Any", series["venues"]),
-        ncols=ncols,
-        fig=fig,
-        threshold_min=report.summary["threshold_min"],
-        scale_bar=False,
-    )
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def series_tables() -> dict[str, Any]:
-    """Return the table behind each CSV file of :data:`SERIES_FILES` (report -> frame).
-
-    Returns
-    -------
-    dict
-        File name to function; :mod:`maillage.report.files` writes the tables.
-    """
-    return {
-        "series.csv": lambda r: r.extra["series"]["table"],
-        "series_changes.csv": lambda r: r.extra["series"]["changes"].set_index("vintage"),
-    }
-
-
-def series_renderers() -> dict[str, Any]:
-    """Return the renderer of ``series.png`` (report -> bytes).
-
-    Returns
-    -------
-    dict
-        File name to function.
-    """
-    return {"series.png": _series_png}
-
-
 def _minutes(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") if math.isfinite(value) else "–"
 
@@ -219,25 +169,8 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}\u00a0%".replace(".", ",")
 
 
-def series_section(report: Report, series_png: bytes | None = None) -> list[str]:
-    """Return the page's section on the dated vintages.
-
-    Parameters
-    ----------
-    report : maillage.report.Report
-        The report; ``extra["series"]`` holds :func:`build_series`.
-    series_png : bytes, optional
-        The small multiples, embedded.
-
-    Returns
-    -------
-    list of str
-        HTML fragments; empty without a series.
-    """
-    series = report.extra.get("series")
-    if not series:
-        return []
-    table = series["table"].reset_index()
+def _series_parts(table: pd.DataFrame) -> list[str]:
+    """Return the heading, the explanation, the table and the note on empty lists."""
     rows = []
     for _, row in table.iterrows():
         cells = [
@@ -270,9 +203,92 @@ def series_section(report: Report, series_png: bytes | None = None) -> list[str]
             else f"<p>Aucun lieu dans le territoire dans les listes du {listed} : ces dates "
             "ne couvrent personne (0 %), leurs cartes sont entièrement en zone blanche.</p>"
         )
-    if series_png:
-        import base64  # noqa: PLC0415 - only with a series
-
-        data = base64.b64encode(series_png).decode("ascii")
-        parts.append(f'<img src="data:image/png;base64,{data}" alt="Cartes par liste">')
     return parts
+
+
+@dataclass(frozen=True)
+class SeriesSection(Section):
+    """Dated vintages of a network over the territory (:func:`build_series`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed by date: ``source``, the coverage figures of
+        :func:`~maillage.analysis.vintages.coverage_by_date` and the ``opened``, ``closed``,
+        ``kept`` counts of :func:`~maillage.analysis.vintages.match_vintages`.
+    changes : pandas.DataFrame
+        The openings and closures between consecutive dates.
+    frames, venues : dict of {date: geopandas.GeoDataFrame}
+        Coverage and venues of each date, for the maps.
+    """
+
+    key: ClassVar[str] = "series"
+    place: ClassVar[Place] = "map"
+    sheets: ClassVar[Mapping[str, str]] = {
+        "series.csv": "Série",
+        "series_changes.csv": "Série - ouvertures",
+    }
+
+    table: pd.DataFrame
+    changes: pd.DataFrame
+    frames: Mapping[str, gpd.GeoDataFrame]
+    venues: Mapping[str, gpd.GeoDataFrame]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return ``series.csv`` and ``series_changes.csv``."""
+        return {"series.csv": self.table, "series_changes.csv": self.changes.set_index("vintage")}
+
+    def files(self) -> dict[str, FileRenderer]:
+        """Return ``series.png``: one access map per date (small multiples)."""
+        return {"series.png": self._series_png}
+
+    def _series_png(self, report: Report) -> bytes:
+        from maillage.maps import plot_years  # noqa: PLC0415 - heavy, only when drawn
+
+        ncols = min(3, len(self.frames))
+        rows = -(-len(self.frames) // ncols)
+        fig = new_figure((6 * ncols, 5.5 * rows))
+        plot_years(
+            cast("Any", self.frames),  # dates, not years, label the maps
+            cast("Any", self.venues),
+            ncols=ncols,
+            fig=fig,
+            threshold_min=report.threshold_min,
+            scale_bar=False,
+        )
+        return png_bytes(fig, dpi=110)
+
+    def html(self, page: PageContext) -> str:
+        """Return the section "Évolution entre les listes datées", with its maps when drawn."""
+        parts = _series_parts(self.table.reset_index())
+        data = page.images.get("series.png")
+        if data:
+            encoded = base64.b64encode(data).decode("ascii")
+            parts.append(f'<img src="data:image/png;base64,{encoded}" alt="Cartes par liste">')
+        return "\n".join(parts)
+
+
+def build(context: ReportContext, options: ReportOptions) -> SeriesSection | None:
+    """Return the dated vintages of ``options.series``, or ``None`` without a series.
+
+    Parameters
+    ----------
+    context : ReportContext
+        The territory, model, threshold and grid.
+    options : ReportOptions
+        ``series``: the venues of each date.
+
+    Returns
+    -------
+    SeriesSection or None
+        The section (:func:`build_series`).
+    """
+    if not options.series:
+        return None
+    return build_series(
+        context.communes,
+        options.series,
+        model=context.model,
+        threshold_min=context.threshold_min,
+        grid=context.grid,
+    )

@@ -1,9 +1,10 @@
-"""Compare a report with the previous one: key figures then and now, communes that changed.
+"""The comparison with the previous report (``--previous``): figures then and now, communes that changed.
 
 :func:`read_previous` reads and checks ``summary.json`` and ``communes.csv`` of an earlier
-report folder; :func:`compare_reports` compares them with the current figures and returns a
-:class:`Comparison` (key figures, one row per commune in ``changes``, notes when the
-threshold, the travel-time model or the area differ). Nothing here writes a file.
+report folder (before anything is computed); :func:`compare_reports` compares them with the
+current figures and returns a :class:`Comparison` (key figures, one row per commune in
+``changes``, notes when the threshold, the travel-time model or the area differ): the section
+"Évolution depuis le rapport précédent" and ``changes.csv``.
 
 Examples
 --------
@@ -18,16 +19,25 @@ Examples
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import pandas as pd
 
 from maillage.errors import InputDataError, OptionError
 from maillage.report.columns import read_table
+from maillage.report.fragments import html_table, with_commune
+from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.sections.base import Place, Section
 from maillage.schema import SUMMARY_KEYS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from maillage.report.sections.base import PageContext, ReportContext, ReportOptions
 
 __all__ = [
     "CHANGES",
@@ -35,6 +45,7 @@ __all__ = [
     "FIGURE_KEYS",
     "Comparison",
     "Previous",
+    "build",
     "change_table",
     "compare_reports",
     "read_previous",
@@ -96,8 +107,8 @@ class Previous:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """The current report compared with a previous one (:func:`compare_reports`).
+class Comparison(Section):
+    """The current report compared with a previous one (:func:`compare_reports`): a section.
 
     Attributes
     ----------
@@ -114,11 +125,23 @@ class Comparison:
         Differences of method between the two reports (threshold, model, area), in French.
     """
 
+    key: ClassVar[str] = "comparison"
+    place: ClassVar[Place] = "key_figures"
+    sheets: ClassVar[Mapping[str, str]] = {"changes.csv": "Changements"}
+
     folder: str
     figures: pd.DataFrame
     changes: pd.DataFrame
     population: pd.Series
     notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return ``changes.csv``: one row per commune of either report."""
+        return {"changes.csv": self.changes}
+
+    def html(self, page: PageContext) -> str:
+        """Return the section "Évolution depuis le rapport précédent"."""
+        return "\n".join(_comparison_parts(self, page))
 
     def moved(self, change: str, top: int = 15) -> pd.DataFrame:
         """Return the ``top`` most populated communes whose ``change`` is ``change``.
@@ -380,3 +403,107 @@ def compare_reports(
         population=population,
         notes=_notes(previous.summary, summary),
     )
+
+
+def build(context: ReportContext, options: ReportOptions) -> Comparison | None:
+    """Return the comparison with ``options.previous``, or ``None`` without a previous report.
+
+    Parameters
+    ----------
+    context : ReportContext
+        The current figures (``summary``) and communes (``communes_cov``).
+    options : ReportOptions
+        ``previous``: from :func:`read_previous`.
+
+    Returns
+    -------
+    Comparison or None
+        The section (:func:`compare_reports`).
+    """
+    if options.previous is None:
+        return None
+    return compare_reports(options.previous, dict(context.summary), context.communes_cov)
+
+
+_FIGURE_NAMES = {
+    "share_within_threshold": "Part de la population à {t} min ou moins",
+    "population_within_threshold": "Habitants à {t} min ou moins",
+    "white_zone_communes": "Communes en zone blanche",
+    "white_zone_population": "Habitants en zone blanche",
+    "median_time_min": "Temps d'accès médian (min)",
+    "venues": "Lieux pris en compte",
+}
+
+
+def _signed(value: float, decimals: int = 0, unit: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if round(float(value), decimals) == 0:
+        return f"0{unit}"
+    sign = "+" if value > 0 else "\u2212"
+    return f"{sign}{fr_number(abs(float(value)), decimals)}{unit}"
+
+
+def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
+    if name == "share_within_threshold":
+        return (
+            fr_percent(row["before"]),
+            fr_percent(row["after"]),
+            _signed(row["difference"], 1, "\u00a0point(s)"),
+        )
+    decimals = 1 if name == "median_time_min" else 0
+    return (
+        fr_number(row["before"], decimals),
+        fr_number(row["after"], decimals),
+        _signed(row["difference"], decimals),
+    )
+
+
+def _moved(page: PageContext, comparison: Comparison, change: str, title: str) -> str:
+    count = int((comparison.changes["change"] == change).sum())
+    if count == 0:
+        return f"<h3>{html.escape(title)} : aucune</h3>"
+    rows = comparison.moved(change, top=15).reset_index()
+    for name in ("time_min_before", "time_min_after"):
+        rows[name] = rows[name].map(lambda v: fr_number(v, 1))
+    shown = "les 15 plus peuplées" if count > 15 else "par population"
+    table = html_table(
+        with_commune(rows, page.report.communes),
+        {
+            "commune": "Commune",
+            "population": "Population",
+            "time_min_before": "Temps avant (min)",
+            "time_min_after": "Temps maintenant (min)",
+        },
+    )
+    return f"<h3>{html.escape(title)} : {fr_number(count)} ({shown})</h3>{table}"
+
+
+def _comparison_parts(comparison: Comparison, page: PageContext) -> list[str]:
+    t = f"{page.threshold_min:g}"
+    rows = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            html.escape(_FIGURE_NAMES[name].format(t=t)),
+            *(html.escape(c) for c in _figure_cells(str(name), row)),
+        )
+        for name, row in comparison.figures.iterrows()
+    )
+    counts = comparison.changes["change"].value_counts()
+    others = [
+        f"{fr_number(counts.get(key, 0))} {label}"
+        for key, label in (("nouvelle commune", "nouvelle(s)"), ("commune disparue", "disparue(s)"))
+        if counts.get(key, 0)
+    ]
+    notes = "".join(f"<p><b>Attention :</b> {html.escape(n)}</p>" for n in comparison.notes)
+    return [
+        "<h2>Évolution depuis le rapport précédent</h2>",
+        f"<p>Comparaison avec le rapport du dossier « {html.escape(comparison.folder)} ». "
+        "Détail par commune : <code>changes.csv</code>."
+        + (f" Communes {html.escape(', '.join(others))} depuis." if others else "")
+        + "</p>",
+        notes,
+        "<table><tr><th>Indicateur</th><th>Rapport précédent</th><th>Maintenant</th>"
+        f"<th>Différence</th></tr>{rows}</table>",
+        _moved(page, comparison, "sort de la zone blanche", "Communes sorties de la zone blanche"),
+        _moved(page, comparison, "entre en zone blanche", "Communes entrées en zone blanche"),
+    ]

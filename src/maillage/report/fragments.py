@@ -1,0 +1,144 @@
+"""Pieces of HTML the page and its sections share: tables, images, key-figure cards, communes.
+
+Figures are written the French way by :mod:`maillage.report.numbers`; every text is escaped.
+
+Examples
+--------
+>>> commune_label("17306", "Royan"), commune_label("17306", None)
+('Royan (17306)', '17306')
+>>> image(None, "Carte")
+''
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from maillage.load.cog import read_cog_table
+from maillage.report.numbers import fr_number, fr_percent, fr_year
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "INDICATOR_COLUMNS",
+    "commune_label",
+    "commune_names",
+    "figure_cards",
+    "html_table",
+    "image",
+    "with_commune",
+]
+
+INDICATOR_COLUMNS = {
+    "code": "Code",
+    "name": "Nom",
+    "communes": "Communes",
+    "population": "Population",
+    "share_within_threshold": "Part couverte",
+    "median_time_min": "Temps médian (min)",
+    "white_zone_communes": "Communes en zone blanche",
+    "white_zone_population": "Population des communes en zone blanche",
+}
+"""French headers of the indicator tables (by département, EPCI, year)."""
+
+
+def commune_label(code: object, name: object) -> str:
+    """Return ``"Nom (code)"``, or the code alone when the name is unknown.
+
+    Examples
+    --------
+    >>> commune_label("17306", "Royan"), commune_label("17306", None)
+    ('Royan (17306)', '17306')
+    """
+    if code is None or pd.isna(code):
+        return "–"
+    if name is None or pd.isna(name) or not str(name):
+        return str(code)
+    return f"{name} ({code})"
+
+
+def commune_names(communes: pd.DataFrame) -> pd.Series:
+    """Return names by INSEE code: those of ``communes`` (``nom``), then every commune of the COG.
+
+    Parameters
+    ----------
+    communes : pandas.DataFrame
+        The report's communes, indexed by ``code_insee``.
+
+    Returns
+    -------
+    pandas.Series
+        Name by code.
+    """
+    own = communes["nom"] if "nom" in communes.columns else pd.Series(dtype=str)
+    own = own.set_axis(own.index.astype(str))
+    cog = read_cog_table()["nom"]
+    return pd.concat([own, cog[~cog.index.isin(own.index)]])
+
+
+def with_commune(
+    frame: pd.DataFrame, communes: pd.DataFrame, names: pd.Series | None = None
+) -> pd.DataFrame:
+    """Add a ``commune`` column ``"Nom (code)"`` from ``code_insee`` (and ``nom`` when given).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with a ``code_insee`` column.
+    communes : pandas.DataFrame
+        The report's communes, for the names (:func:`commune_names`).
+    names : pandas.Series, optional
+        Names by code, when already looked up.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the ``commune`` column.
+    """
+    codes = frame["code_insee"].astype("string")
+    if names is None:
+        names = commune_names(communes)
+    found = frame["nom"] if "nom" in frame.columns else codes.map(names)
+    labels = [commune_label(c, n) for c, n in zip(codes, found, strict=True)]
+    return frame.assign(commune=labels)
+
+
+def html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    """Return ``frame`` as an HTML table: ``columns`` (canonical -> French header), French figures.
+
+    Years as years, shares as percentages, ``*_min`` columns with one decimal, other numbers
+    as whole numbers; missing values as ``–``.
+    """
+    shown = frame[[c for c in columns if c in frame.columns]].copy()
+    for name in shown.columns:
+        if name == "year":
+            shown[name] = shown[name].map(fr_year)
+        elif name.startswith("share"):
+            shown[name] = shown[name].map(fr_percent)
+        elif name.endswith("_min"):
+            shown[name] = shown[name].map(lambda v: fr_number(v, 1))
+        elif pd.api.types.is_numeric_dtype(shown[name]):
+            shown[name] = shown[name].map(fr_number)
+    shown = shown.rename(columns=columns)
+    return shown.to_html(index=False, escape=True, border=0, na_rep="–")
+
+
+def image(data: bytes | None, alt: str) -> str:
+    """Return an ``<img>`` embedding the PNG ``data`` (``""`` without data)."""
+    if data is None:
+        return ""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+def figure_cards(figures: Sequence[tuple[str, str]]) -> str:
+    """Return key-figure cards: each ``(label, value)`` as a value in bold above its label."""
+    cells = "".join(
+        f'<div class="chiffre"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in figures
+    )
+    return f'<div class="chiffres">{cells}</div>'
