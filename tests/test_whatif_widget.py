@@ -40,7 +40,7 @@ def full_share(communes, venues, model, threshold_min=20):
     return cov["population_within_threshold"].sum() / cov["population"].sum()
 
 
-def test_methods_headline_and_scenario(correze, widget):
+def test_methods_headline_and_scenario(correze, widget, tmp_path):
     communes, venues, model = correze
     start = widget.headline
     assert {"share_within_threshold", "residents_beyond", "residents_second_choice"} <= set(start)
@@ -60,6 +60,14 @@ def test_methods_headline_and_scenario(correze, widget):
     assert first not in scenario["venue_id"].tolist()
     assert len(scenario) == len(venues) + 1
     assert set(venues.columns) - {"geometry"} <= set(scenario.columns)
+    assert scenario.set_index("venue_id").loc[other, "code_insee"] == "19261"  # Sornac
+    scenario.to_file(tmp_path / "scenario.gpkg")  # saved as a census, read back as one
+    again, rejected = maillage.load_venues(tmp_path / "scenario.gpkg", errors="report")
+    assert len(again) == len(scenario) and len(rejected) == 0
+    assert (
+        again.set_index("venue_id").loc[other, "name"]
+        == scenario.set_index("venue_id").loc[other, "name"]
+    )
     assert widget.headline["share_within_threshold"] == pytest.approx(
         full_share(communes, scenario, model), rel=1e-12
     )

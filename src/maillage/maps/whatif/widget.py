@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 
 from maillage.analysis.siting import suggest_sites
@@ -33,8 +35,6 @@ from maillage.maps.whatif import payload
 from maillage.maps.whatif.state import WhatIfState
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from maillage.travel.protocol import TravelTimeModel
 
 __all__ = ["explore"]
@@ -130,7 +130,20 @@ class _WhatIfMixin:
             rows.append(row)
         frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=self.state.crs)
         frame["hypothetical"] = frame["hypothetical"].astype(bool)
-        frame.attrs = dict(self.state.venues_in.attrs)
+        census = self.state.venues_in
+        for column in census.columns.intersection(frame.columns).drop("geometry", errors="ignore"):
+            try:  # the census's types (NA years stay NA once written to a file)
+                frame[column] = frame[column].astype(census[column].dtype)
+            except (TypeError, ValueError):
+                continue
+        if "code_insee" in frame:  # the commune a hypothetical venue stands in
+            new = frame["hypothetical"].to_numpy() & frame["code_insee"].isna().to_numpy()
+            communes = self.state.communes
+            hit = communes.sindex.query(frame.geometry[new], predicate="within")
+            codes = frame["code_insee"].astype(object).to_numpy().copy()
+            codes[np.flatnonzero(new)[hit[0]]] = communes.index.to_numpy()[hit[1]]
+            frame["code_insee"] = pd.array(codes, dtype=census["code_insee"].dtype)
+        frame.attrs = dict(census.attrs)
         return frame
 
     def add(self, point: Any, *, name: str | None = None, venue_id: str | None = None) -> str:
