@@ -162,3 +162,22 @@ def test_road_graph_departement():
     assert len(state.venues) >= len(venues) - 2
     agen = communes.loc["47001"].geometry.representative_point()
     exercise(state, Point(agen.x - 30_000, agen.y + 20_000), Point(agen.x + 25_000, agen.y))
+
+
+def test_origins_beyond_the_horizon(toy):
+    """Origins no venue reaches within the horizon keep exact times through every change."""
+    communes, venues = toy  # two communes 30 km apart, venue "a" in the first
+    state = WhatIfState(
+        communes, venues.iloc[:1], model=CrowFlyModel(), threshold_min=10, horizon_min=12
+    )
+    assert (state.t1 > 12 * 60).sum() > 0  # the second commune is beyond the horizon
+    assert_matches_full(state)
+    b = venues.geometry.iloc[1]
+    state.add(Point(b.x + 20_000, b.y), name="à 20 km de B")  # nearer B, still beyond 12 min
+    assert ((state.t1 > 12 * 60) & (state.v1 == 1)).any()  # found beyond the horizon
+    assert_matches_full(state)
+    state.close("a")  # the first commune's origins now beyond the horizon too
+    assert_matches_full(state)
+    state.undo()
+    state.undo()
+    assert_matches_full(state)

@@ -314,15 +314,20 @@ class WhatIfState:
         return key
 
     def _refresh_far(self, key: int, reached: np.ndarray) -> None:
-        """Check, without bound, whether ``key`` is nearer for the origins beyond the horizon."""
+        """Check whether ``key`` is nearer for the origins beyond the horizon.
+
+        The search stops at their longest time (none when one of them reaches no venue).
+        """
         mask = ~(self.t1 <= self.horizon_min * 60.0) & ~self.unplaced
         mask[reached] = False
         far = np.flatnonzero(mask)
         if len(far) == 0:
             return
+        longest = float(np.max(self.t1[far]))
+        bound = longest if np.isfinite(longest) else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t, _ = self._reach.nearest(far, self._points(np.array([key])))
+            t, _ = self._reach.nearest(far, self._points(np.array([key])), bound)
         nearer = t < self.t1[far]
         self.t1[far[nearer]], self.v1[far[nearer]] = t[nearer], key
 
