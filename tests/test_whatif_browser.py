@@ -23,6 +23,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import nbformat
+import numpy as np
 import pytest
 from chromium import Browser, chromium_path
 from shapely.geometry import Point
@@ -59,6 +60,13 @@ TARGET_JS = """(() => {
 })()"""
 ADDED_JS = """(() => Array.from(document.querySelectorAll('.maillage-whatif-map circle.hypothetical'))
     .map((c) => [Number(c.dataset.x), Number(c.dataset.y)]))()"""
+VENUE_JS = """(() => {
+    const c = document.querySelector('.maillage-whatif-map circle.hypothetical');
+    if (!c) return null;
+    const b = c.getBoundingClientRect();
+    return [b.left + b.width / 2, b.top + b.height / 2];
+})()"""
+UNDO_JS = "document.querySelector('.maillage-whatif-panel button[data-action=undo]').click()"
 PANEL_JS = "document.querySelector('.maillage-whatif-panel dl').textContent"
 
 
@@ -205,6 +213,26 @@ def test_click_opens_a_venue_and_the_headline_is_coverage(lab):
         beyond = cov["population"].sum() - cov["population_within_threshold"].sum()
         assert after["residents_beyond"] == pytest.approx(beyond, rel=1e-9)
 
+        # drag the new venue 60 px away: moved, same count; click it: closed; undo: back
+        (vx, vy) = browser.evaluate(VENUE_JS)
+        browser.drag((vx, vy), (vx + 60, vy + 30))
+        changed = f"(() => {{ const h = {HEADLINE}; return h && h.share_within_threshold !== {after['share_within_threshold']} ? h : null; }})()"
+        moved = browser.wait_for(changed, timeout_s=30)
+        (moved_at,) = browser.evaluate(ADDED_JS)
+        assert moved["venues_open"] == after["venues_open"] and moved_at != list(added)
+        assert np.hypot(moved_at[0] - added[0], moved_at[1] - added[1]) > 1000  # metres
+        (vx, vy) = browser.evaluate(VENUE_JS)
+        browser.click(vx, vy)
+        closed = f"(() => {{ const h = {HEADLINE}; return h && h.venues_open === {start['venues_open']} ? h : null; }})()"
+        ranged = ("_low", "_high")  # the range is the start's, computed again on request
+        assert browser.wait_for(closed, timeout_s=30) == {
+            k: v for k, v in start.items() if not k.endswith(ranged)
+        }
+        browser.evaluate(UNDO_JS)
+        back = f"(() => {{ const h = {HEADLINE}; return h && h.venues_open > {start['venues_open']} ? h : null; }})()"
+        assert browser.wait_for(back, timeout_s=30) == moved
+        assert browser.evaluate(ADDED_JS) == [moved_at]
+
         # saved with its widget state, kernel stopped, page reloaded: the last map, read-only
         browser.evaluate(SAVE_AND_STOP)
         saved = nbformat.read(root / "whatif.ipynb", as_version=4)
@@ -213,8 +241,8 @@ def test_click_opens_a_venue_and_the_headline_is_coverage(lab):
         browser.wait_for(f"{ROOT} && {ROOT}.classList.contains('read-only')", timeout_s=60)
         notice = browser.evaluate(f"{ROOT}.querySelector('.maillage-whatif-notice').textContent")
         assert notice.startswith("Lecture seule")
-        assert browser.evaluate(HEADLINE) == after
-        assert browser.evaluate(ADDED_JS) == [list(added)]
+        assert browser.evaluate(HEADLINE) == moved
+        assert browser.evaluate(ADDED_JS) == [moved_at]
         enabled = "button:not([disabled]), input:not([disabled])"
         assert browser.evaluate(f"{ROOT}.querySelectorAll('{enabled}').length") == 0
         browser.screenshot(ARTIFACTS / "whatif_lab_read_only.png")

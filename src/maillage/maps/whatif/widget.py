@@ -168,11 +168,15 @@ class _WhatIfMixin:
 
     def undo(self) -> bool:
         """Undo the last change; False when there is none."""
-        return bool(self._change(self.state.undo))
+        return bool(self.state.history) and bool(self._change(self.state.undo))
 
     def reset(self) -> None:
-        """Go back to the starting venues."""
+        """Go back to the starting venues (and to the starting range, at the same threshold)."""
         self._change(self.state.reset)
+        if self.state.threshold_min == self._start_head["threshold_min"]:
+            span = {k: v for k, v in self._start_head.items() if k.endswith(("_low", "_high"))}
+            self._range = span or None
+            self._refresh(0.0)
 
     def compute_range(self, *, level: float = 0.8) -> dict[str, float] | None:
         """Compute the headline's range for the current venues (None if the model gives none)."""
