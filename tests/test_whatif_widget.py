@@ -43,6 +43,8 @@ def full_share(communes, venues, model, threshold_min=20):
 def test_methods_headline_and_scenario(correze, widget, tmp_path):
     communes, venues, model = correze
     start = widget.headline
+    plain = widget._repr_mimebundle_()[0]["text/plain"]  # what a viewer without widgets shows
+    assert plain.startswith("Carte « et si »") and "lieux ouverts" in plain
     assert {"share_within_threshold", "residents_beyond", "residents_second_choice"} <= set(start)
     assert start["share_within_threshold"] == pytest.approx(full_share(communes, venues, model))
     assert start["share_within_threshold_low"] <= start["share_within_threshold"]

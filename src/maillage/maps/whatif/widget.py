@@ -99,6 +99,19 @@ class _WhatIfMixin:
         w.observe(self._on_threshold, names="threshold_min")
         w.on_msg(self._on_message)
 
+    def __repr__(self) -> str:
+        """Say in French what the map shows: the text a viewer without widgets displays."""
+        state = getattr(self, "state", None)
+        if state is None:
+            return "Carte « et si » (maillage.explore)"
+        head = state.headline()
+        share = f"{head['share_within_threshold'] * 100:.1f} %".replace(".", ",")
+        return (
+            f"Carte « et si » (maillage.explore) : {share} de la population à "
+            f"{head['threshold_min']:g} min ou moins, {head['venues_open']} lieux ouverts, "
+            f"{len(state.history)} changement(s) depuis le départ"
+        )
+
     # ------------------------------------------------------------------ Python API
 
     @property
