@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
+    from maillage.analysis.commute_scenario import CommuteScenario
     from maillage.report.sections import Section
     from maillage.travel.protocol import TravelTimeModel
 
@@ -171,6 +172,8 @@ def build_report(
     series: Mapping[str, gpd.GeoDataFrame] | None = None,
     commutes: pd.DataFrame | None = None,
     work_communes: gpd.GeoDataFrame | None = None,
+    commute_scenario: CommuteScenario | None = None,
+    commute_kinds: Sequence[str] | None = None,
 ) -> Report:
     """Compute everything a report shows.
 
@@ -218,6 +221,13 @@ def build_report(
         (:mod:`maillage.report.sections.commutes`).
     work_communes : geopandas.GeoDataFrame, optional
         With ``commutes``: where the work communes are, when some lie outside ``communes``.
+    commute_scenario : maillage.CommuteScenario, optional
+        With ``commutes``: the scenario shown beside the gross potential (default
+        ``CommuteScenario()``, every assumption cited: ``summary.json`` key
+        ``commute_scenario``).
+    commute_kinds : sequence of str, optional
+        With ``commutes``: the venue kinds the scenario counts (default those where one can
+        work a day: coworking spaces and tiers-lieux; see :func:`maillage.select_venue_kinds`).
 
     Returns
     -------
@@ -245,6 +255,8 @@ def build_report(
         series=series,
         commutes=commutes,
         work_communes=work_communes,
+        commute_scenario=commute_scenario,
+        commute_kinds=None if commute_kinds is None else tuple(commute_kinds),
     )
     bar = _bar(progress)
     try:
