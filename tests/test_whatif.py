@@ -47,6 +47,12 @@ def assert_matches_full(state: WhatIfState) -> None:
     np.testing.assert_allclose(
         mine["time_min"].to_numpy(), origins["time_min"].to_numpy(), rtol=1e-9, atol=1e-9
     )
+    fast = state.commune_figures()  # what the map draws
+    assert fast["covered"].tolist() == full["covered"].tolist()
+    np.testing.assert_allclose(fast["time_min"], full["time_min"], rtol=1e-12)
+    np.testing.assert_allclose(
+        fast["population_within_threshold"], full["population_within_threshold"], rtol=1e-12
+    )
     ours = state.communes_frame()
     assert ours["covered"].tolist() == full["covered"].tolist()
     np.testing.assert_allclose(ours["time_min"], full["time_min"], rtol=1e-9)

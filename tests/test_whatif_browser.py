@@ -10,14 +10,7 @@ shut down and the page reloaded: the map shows again, read-only, and says so.
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -26,6 +19,15 @@ import nbformat
 import numpy as np
 import pytest
 from chromium import Browser, chromium_path
+from jupyter_lab import (
+    HEADLINE,
+    KERNEL_READY,
+    ROOT,
+    RUN_ALL,
+    SAVE_AND_STOP,
+    TARGET_JS,
+    running_lab,
+)
 from shapely.geometry import Point
 
 import maillage
@@ -37,8 +39,6 @@ pytestmark = pytest.mark.skipif(
     reason="Chromium is not installed: apt-get install chromium (.ci/run installs it)",
 )
 
-KERNEL = "maillage-tests"
-SRC = Path(__file__).resolve().parent.parent / "src"
 CELL = """\
 import maillage
 communes = maillage.load_communes(departements=["19"])
@@ -46,18 +46,6 @@ venues, _ = maillage.load_venues("cget-tiers-lieux-2019", departements=["19"], e
 widget = maillage.explore(communes, venues, model=maillage.default_model(communes), threshold_min=20)
 widget"""
 
-ROOT = "document.querySelector('.maillage-whatif')"
-HEADLINE = f"(() => {{ const r = {ROOT}; return r && r.dataset.headline ? JSON.parse(r.dataset.headline) : null; }})()"
-# a point of a white-zone commune where the mouse hits that commune (no venue over it)
-TARGET_JS = """(() => {
-    document.querySelector('.maillage-whatif-map').scrollIntoView({block: 'center'});
-    for (const p of document.querySelectorAll('.maillage-whatif-map path.white-zone')) {
-        const b = p.getBoundingClientRect();
-        const x = b.left + b.width / 2, y = b.top + b.height / 2;
-        if (b.width > 6 && document.elementFromPoint(x, y) === p) return [x, y, p.dataset.code];
-    }
-    return null;
-})()"""
 ADDED_JS = """(() => Array.from(document.querySelectorAll('.maillage-whatif-map circle.hypothetical'))
     .map((c) => [Number(c.dataset.x), Number(c.dataset.y)]))()"""
 VENUE_JS = """(() => {
@@ -70,99 +58,15 @@ UNDO_JS = "document.querySelector('.maillage-whatif-panel button[data-action=und
 PANEL_JS = "document.querySelector('.maillage-whatif-panel dl').textContent"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+ARTIFACTS = Path(os.environ.get("MAILLAGE_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, data_dir):
     """A JupyterLab server on 127.0.0.1 with the notebook; yields (base URL, token, folder)."""
     root = tmp_path_factory.mktemp("lab")
-    spec = root / "jupyter" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec.joinpath("kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
-    )
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(CELL)]
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
-    nbformat.write(nb, root / "whatif.ipynb")
-    settings = root / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
-    settings.mkdir(parents=True)
-    settings.joinpath("plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    env.update(
-        JUPYTER_PATH=str(root / "jupyter"),
-        MAILLAGE_DATA_DIR=str(data_dir),
-        PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]),
-        PYTHONWARNINGS="ignore",
-    )
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            f"--port={port}",
-            "--ServerApp.ip=127.0.0.1",
-            f"--IdentityProvider.token={token}",
-            "--allow-root",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
-            f"--LabApp.user_settings_dir={root / 'settings'}",
-            f"--LabApp.workspaces_dir={root / 'workspaces'}",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    yield base, token, root
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    log.close()
-
-
-NOTEBOOK = (
-    "(window.jupyterapp && Array.from(window.jupyterapp.shell.widgets('main'))"
-    ".find((w) => w.sessionContext))"
-)
-KERNEL_READY = f"""(() => {{
-    const nb = {NOTEBOOK};
-    const kernel = nb && nb.sessionContext.session && nb.sessionContext.session.kernel;
-    return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-}})()"""
-RUN_ALL = f"""(() => {{
-    const nb = {NOTEBOOK};
-    window.jupyterapp.shell.activateById(nb.id);
-    return window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => true);
-}})()"""
-
-
-SAVE_AND_STOP = f"""(() => {{
-    const nb = {NOTEBOOK};
-    window.jupyterapp.shell.activateById(nb.id);
-    return window.jupyterapp.commands.execute('docmanager:save')
-        .then(() => nb.sessionContext.shutdown()).then(() => true);
-}})()"""
-ARTIFACTS = Path(os.environ.get("MAILLAGE_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
+    with running_lab(root, CELL, data_dir) as (base, token):
+        yield base, token, root
 
 
 def coverage_with(added: tuple[float, float]) -> gpd.GeoDataFrame:
@@ -188,7 +92,7 @@ def run_and_click(browser: Browser, url: str) -> tuple[dict, dict, tuple, str, s
     browser.pump(1.0)  # the kernel's answer to the ping: live, not read-only
     assert browser.evaluate(f"{ROOT}.querySelector('.maillage-whatif-notice').hidden")
     assert not browser.evaluate(f"{ROOT}.classList.contains('read-only')")
-    x, y, code = browser.wait_for(TARGET_JS, timeout_s=10)
+    x, y, code = browser.wait_for(f"{TARGET_JS}(0)", timeout_s=10)
     browser.click(x, y)
     more = f"h && h.venues_open > {start['venues_open']} ? h : null"
     after = browser.wait_for(f"(() => {{ const h = {HEADLINE}; return {more}; }})()", timeout_s=30)

@@ -16,6 +16,7 @@ import pytest
 
 import maillage
 from maillage.errors import InputDataError
+from maillage.maps.whatif import payload
 
 pytest.importorskip("anywidget", reason="anywidget is not installed: pip install -e '.[dev]'")
 
@@ -96,6 +97,8 @@ def test_front_end_messages_and_payload(correze, widget):
     before = sum(widget.white)
     widget._on_message(widget, {"type": "add", "lon": 2.25, "lat": 45.62}, [])
     assert widget.headline["venues_open"] == len(widget.venue_marks)
+    fresh = payload.fills(widget.state.commune_figures())  # texts updated in place = anew
+    assert (widget.fills, widget.white, widget.titles) == (fresh[0], fresh[1], fresh[2])
     assert sum(widget.white) < before
     rows = {r[0]: r[1] for r in widget.panel["rows"]}
     share = f"{widget.headline['share_within_threshold'] * 100:.1f} %".replace(".", ",")

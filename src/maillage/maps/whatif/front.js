@@ -84,7 +84,8 @@ function render({ model, el: root }) {
     model.send(msg);
   }
 
-  // ---- communes: fill by class, white zones outlined
+  // ---- communes: fill by class, white zones outlined (only the communes that changed)
+  const drawn = paths.map(() => ({ fill: null, white: null, title: null }));
   function drawCommunes() {
     const fills = model.get("fills");
     const white = model.get("white");
@@ -92,10 +93,14 @@ function render({ model, el: root }) {
     const colours = model.get("legend").colours;
     const grey = model.get("legend").no_data_colour;
     paths.forEach((p, i) => {
-      const c = fills[i];
-      p.setAttribute("fill", c >= 0 ? colours[c] : grey);
-      p.setAttribute("class", white[i] ? "white-zone" : "");
-      p.firstChild.textContent = titles[i] || "";
+      const was = drawn[i];
+      const fill = fills[i] >= 0 ? colours[fills[i]] : grey;
+      if (was.fill !== fill) { p.setAttribute("fill", fill); was.fill = fill; }
+      if (was.white !== white[i]) {
+        p.setAttribute("class", white[i] ? "white-zone" : "");
+        was.white = white[i];
+      }
+      if (was.title !== titles[i]) { p.firstChild.textContent = titles[i] || ""; was.title = titles[i]; }
     });
   }
 
@@ -278,8 +283,15 @@ function render({ model, el: root }) {
       notice.textContent = msg.text; notice.hidden = false;
     }
   });
-  for (const name of ["fills", "white", "venue_marks", "panel", "proposals", "threshold_min"]) {
-    model.on(`change:${name}`, drawAll);
+  // one update changes several traits at once: draw once, at the next frame
+  let pending = false;
+  function scheduleDraw() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; drawAll(); });
+  }
+  for (const name of ["fills", "white", "titles", "venue_marks", "panel", "proposals", "threshold_min"]) {
+    model.on(`change:${name}`, scheduleDraw);
   }
   drawAll();
   try { model.send({ type: "ping" }); } catch (e) { /* no kernel */ }

@@ -59,21 +59,31 @@ def commune_shapes(communes: gpd.GeoDataFrame, *, simplify_m: float) -> dict[str
     }
 
 
-def fills(communes_cov: pd.DataFrame) -> tuple[list[int], list[bool], list[str]]:
-    """Return per commune its time class (-1: no time), white-zone flag and hover text."""
+def fills(
+    communes_cov: pd.DataFrame, previous: tuple[pd.DataFrame, list[str]] | None = None
+) -> tuple[list[int], list[bool], list[str]]:
+    """Return per commune its time class (-1: no time), white-zone flag and hover text.
+
+    With ``previous`` (the figures and texts sent last), only the texts of the communes whose
+    time or side changed are written again.
+    """
     classes = classify_times(communes_cov["time_min"])
     names = communes_cov["nom"] if "nom" in communes_cov else pd.Series(communes_cov.index)
-    titles = [
-        f"{n} : {format_minutes(t)}" + (" (zone blanche)" if not c else "")
-        for n, t, c in zip(
-            names.astype(str), communes_cov["time_min"], communes_cov["covered"], strict=True
-        )
-    ]
-    return (
-        classes.codes.astype(int).tolist(),
-        (~communes_cov["covered"].astype(bool)).tolist(),
-        titles,
-    )
+    times = communes_cov["time_min"].to_numpy(dtype=float)
+    covered = communes_cov["covered"].to_numpy(dtype=bool)
+    if previous is None:
+        titles: list[str] = [""] * len(times)
+        redo = np.arange(len(times))
+    else:
+        before, titles = previous[0], list(previous[1])
+        was = before["time_min"].to_numpy(dtype=float)
+        same = (was == times) | (np.isnan(was) & np.isnan(times))
+        redo = np.flatnonzero(~same | (before["covered"].to_numpy(dtype=bool) != covered))
+    text = names.astype(str).to_numpy()
+    for i in redo:
+        zone = " (zone blanche)" if not covered[i] else ""
+        titles[i] = f"{text[i]} : {format_minutes(times[i])}{zone}"
+    return classes.codes.astype(int).tolist(), (~covered).tolist(), titles
 
 
 def legend(threshold_min: float) -> dict[str, Any]:

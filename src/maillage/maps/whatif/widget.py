@@ -84,7 +84,7 @@ class _WhatIfMixin:
         self.state = state
         self._range = None
         self._sites = None
-        self._start_cov = state.communes_frame()
+        self._start_cov = state.commune_figures()
         self._start_head = state.headline(self._start_cov)
         w: Any = self
         w.horizon_min = state.horizon_min
@@ -278,11 +278,12 @@ class _WhatIfMixin:
     def _refresh(self, seconds: float) -> None:
         """Send the new fills, venues and panel (one message each)."""
         w: Any = self
-        cov = self.state.communes_frame()
+        cov = self.state.commune_figures()
         head = self.state.headline(cov)
         if self._range:
             head.update(self._range)
-        fills, white, titles = payload.fills(cov)
+        fills, white, titles = payload.fills(cov, getattr(self, "_sent", None))
+        self._sent = (cov[["time_min", "covered"]], titles)
         with w.hold_sync():
             w.fills, w.white, w.titles = fills, white, titles
             w.venue_marks = payload.venue_marks(
