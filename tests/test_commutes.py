@@ -414,6 +414,12 @@ def test_sites_for_commuters():
         # 10 drivers from A save 2 x (60 - 1); 4 from B save 2 x (60 - 2)
         assert sites["gain_min_per_day"].tolist() == pytest.approx([1180.0, 464.0])
         assert sites["gain_commuters"].tolist() == pytest.approx([10.0, 4.0])
+    limited = suggest_sites(
+        trips, candidates, k=2, model=LINE, objective="commute", method="exact", time_limit_s=30
+    )
+    assert limited["candidate_id"].tolist() == ["near", "far"]
+    assert limited.attrs["exact"]["optimal"] is True and limited.attrs["exact"]["mip_gap"] == 0
+    assert limited.attrs["exact"]["time_limit_s"] == 30.0
     with pytest.raises(OptionError, match="objective must be"):
         suggest_sites(trips, candidates, model=LINE, objective="jobs")
 

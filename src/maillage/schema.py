@@ -441,6 +441,7 @@ class Provenance(StrEnum):
     UNPLACED_COMMUNES = "unplaced_communes"
     POPULATION = "population"
     METHOD = "method"
+    EXACT = "exact"
     K = "k"
     CENSUS = "census"
     ROW_IDS = "row_ids"
@@ -487,6 +488,7 @@ PROVENANCE_MEANING: dict[Provenance, str] = {
     Provenance.UNPLACED_COMMUNES: "communes none of whose origins the model could place",
     Provenance.POPULATION: "population the attribution was computed on",
     Provenance.METHOD: "siting method ('greedy' or 'exact')",
+    Provenance.EXACT: "exact siting: optimal, gap reached, seconds, time limit, choice kept",
     Provenance.K: "number of nearest venues searched (nearest_k)",
     Provenance.CENSUS: "accounting of the census rows read, rejected, placed, duplicated",
     Provenance.ROW_IDS: "True when the venue ids are row numbers (not stable across lists)",

@@ -414,7 +414,7 @@ class CommutesSection(Section):
             report.venues,
             credits=report.credits,
             title=f"{report.area} – temps de trajet domicile-travail évitable\n"
-            "heures gagnées par an, par commune de résidence",
+            "heures gagnées par an et par actif, selon la commune de résidence",
             ax=fig.add_subplot(),
         )
         return png_bytes(fig)
