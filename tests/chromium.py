@@ -1,7 +1,8 @@
 """A headless Chromium driven over the DevTools protocol, offline, for the browser tests.
 
 Every request the page makes is paused (``Fetch`` domain) and recorded; ``file:`` and
-``data:`` requests go on, and every other one is failed, so nothing leaves the machine and
+``data:`` requests go on (and those to the local servers given in ``allow``, such as a
+Jupyter server a test started on 127.0.0.1), and every other one is failed, so nothing leaves the machine and
 background tiles fail as they would offline. The page's console errors and exceptions are
 recorded too.
 """
@@ -54,7 +55,15 @@ def chromium_path() -> str | None:
 class Browser:
     """One headless Chromium with one page, closed by :meth:`close`."""
 
-    def __init__(self, executable: str, *, width: int = 1280, height: int = 900) -> None:
+    def __init__(
+        self,
+        executable: str,
+        *,
+        width: int = 1280,
+        height: int = 900,
+        allow: tuple[str, ...] = (),
+    ) -> None:
+        self._allowed = ("file:", "data:", *allow)
         self._profile = tempfile.mkdtemp(prefix="maillage-chromium-")
         self._process = subprocess.Popen(
             [
@@ -118,16 +127,11 @@ class Browser:
         if method == "Fetch.requestPaused":
             url = params["request"]["url"]
             self.requests.append(url)
+            served = url.startswith(self._allowed)
             self._send_nowait(
-                "Fetch.continueRequest"
-                if url.startswith(("file:", "data:"))
-                else "Fetch.failRequest",
+                "Fetch.continueRequest" if served else "Fetch.failRequest",
                 requestId=params["requestId"],
-                **(
-                    {}
-                    if url.startswith(("file:", "data:"))
-                    else {"errorReason": "InternetDisconnected"}
-                ),
+                **({} if served else {"errorReason": "InternetDisconnected"}),
             )
         elif method == "Runtime.exceptionThrown":
             self.errors.append(json.dumps(params["exceptionDetails"])[:500])
@@ -152,13 +156,55 @@ class Browser:
 
     def open(self, path: Path, *, settle_s: float = 2.0) -> None:
         """Load a local file and let its scripts, requests and timers run."""
-        self.call("Page.navigate", url=path.resolve().as_uri())
+        self.navigate(path.resolve().as_uri(), settle_s=settle_s)
+
+    def navigate(self, url: str, *, settle_s: float = 2.0) -> None:
+        """Load a URL (a local server in ``allow``) and let its scripts run."""
+        self.call("Page.navigate", url=url)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.evaluate("document.readyState") == "complete":
                 break
             self.pump(0.2)
         self.pump(settle_s)
+
+    def wait_for(self, expression: str, *, timeout_s: float = 60.0) -> Any:
+        """Evaluate ``expression`` until it is truthy; return its value (raise on timeout)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            self.pump(0.25)
+        msg = f"timed out after {timeout_s:g} s waiting for {expression[:80]}"
+        raise TimeoutError(msg)
+
+    def click(self, x: float, y: float) -> None:
+        """Press and release the left mouse button at viewport point (x, y), as a user does."""
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float], *, steps: int = 6) -> None:
+        """Press the left button at ``start``, move to ``end`` in ``steps``, release there."""
+        (x0, y0), (x1, y1) = start, end
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x0, y=y0)
+        self.call(
+            "Input.dispatchMouseEvent", type="mousePressed", x=x0, y=y0, button="left", clickCount=1
+        )
+        for i in range(1, steps + 1):
+            x, y = x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps
+            self.call(
+                "Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y, button="left", buttons=1
+            )
+        self.call(
+            "Input.dispatchMouseEvent",
+            type="mouseReleased",
+            x=x1,
+            y=y1,
+            button="left",
+            clickCount=1,
+        )
 
     def evaluate(self, expression: str) -> Any:
         """Evaluate a JavaScript expression in the page and return its JSON value."""

@@ -45,6 +45,7 @@ from maillage.analysis.vintages import coverage_by_date, match_vintages
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
+from maillage.maps.whatif import explore
 from maillage.options import Options, options
 from maillage.prepare.cities import communes_by_arrondissement
 from maillage.prepare.communes import load_communes
@@ -103,6 +104,7 @@ __all__ = [
     "decompose_series",
     "default_model",
     "describe_support",
+    "explore",
     "fetch",
     "fetch_osm_extract",
     "fetch_osm_extracts",
