@@ -196,7 +196,8 @@ def test_method_of_the_calibrated_default_model():
     text = html.unescape(method_section({"threshold_min": 20.0, "travel_time_model": model}, {}))
     assert "densité de la commune de départ" in text
     assert re.search(
-        r"Allure sur les longs trajets</td><td>\d+\u00a0s/km \(soit \d+\u00a0km/h\)", text
+        r"Vitesse sur les longs trajets</td><td>\d+\u00a0km/h \(un kilomètre en \d+\u00a0secondes\)",
+        text,
     )
     assert "hab./km²" in text
     for english in ("fitted on", "main_pace", "coefficient de détour"):

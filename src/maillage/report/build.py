@@ -24,12 +24,15 @@ from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
 from maillage.report.counts import whole_counts
+from maillage.report.identity import default_title, production_date
 from maillage.report.model import Report
+from maillage.report.numbers import fr_dates_in
 from maillage.report.sections import ReportContext, ReportOptions, build_sections
 from maillage.report.sections.comparison import Previous, read_previous
 from maillage.report.sections.years import check_years
 from maillage.report.territory import territory_notes
 from maillage.report.uncertain import uncertain_frame, uncertain_summary
+from maillage.sources import CATALOGUE
 from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
@@ -171,6 +174,10 @@ def build_report(
     series: Mapping[str, gpd.GeoDataFrame] | None = None,
     commutes: pd.DataFrame | None = None,
     work_communes: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    intro: str | None = None,
+    command: str | None = None,
 ) -> Report:
     """Compute everything a report shows.
 
@@ -218,6 +225,16 @@ def build_report(
         (:mod:`maillage.report.sections.commutes`).
     work_communes : geopandas.GeoDataFrame, optional
         With ``commutes``: where the work communes are, when some lie outside ``communes``.
+    title, subtitle : str, optional
+        The page's title (default "Accès aux lieux – ``area``", with the year when ``year``
+        is given) and subtitle (default: the census's name). The official way to change the
+        text of the page: never edit ``report.html`` (a rerun refuses an edited file).
+    intro : str, optional
+        An introduction in Markdown, shown under the title (a safe subset is rendered:
+        :func:`maillage.report.identity.markdown_html`).
+    command : str, optional
+        The command line that produced the report, shown in the box "Reproduire ce rapport"
+        (the command line gives its own).
 
     Returns
     -------
@@ -317,12 +334,22 @@ def build_report(
             summary=dict(summary),
             area=area,
             k_sites=k_sites,
+            year=None if year is None else int(year),
         )
         sections = build_sections(context, options)
     finally:
         if bar is not None:
             bar.close()
     _add_sections(summary, sections)
+    summary.update(
+        _identity(
+            summary,
+            sections,
+            names=[*communes_cov.attrs.get("data_credits", []), *_section_names(sections)],
+            year=year,
+            texts={"title": title, "subtitle": subtitle, "intro": intro, "command": command},
+        )
+    )
     return Report(
         area=area,
         summary=summary,
@@ -336,6 +363,40 @@ def build_report(
         support={**support, **support_counts(venues)},
         sections=sections,
     )
+
+
+def _section_names(sections: Sequence[Section]) -> list[str]:
+    return [str(c) for s in sections for c in s.credits()]
+
+
+def _identity(
+    summary: Mapping[str, object],
+    sections: Sequence[Section],
+    *,
+    names: Sequence[object],
+    year: int | None,
+    texts: Mapping[str, str | None],
+) -> dict[str, object]:
+    """Return the keys of ``summary.json`` that say what the page is, when and from what."""
+    from maillage import __version__  # noqa: PLC0415 - the package imports this module
+
+    added = [text for text in (s.title() for s in sections) if text]
+    title = texts.get("title") or default_title(str(summary["area"]), year=year)
+    vintages = [
+        {"dataset": CATALOGUE[n].title, "vintage": str(CATALOGUE[n].vintage)}
+        for n in dict.fromkeys(str(n) for n in names)
+        if n in CATALOGUE
+    ]
+    return {
+        "title": str(title),
+        "subtitle": str(texts.get("subtitle") or fr_dates_in(" – ".join(added))),
+        "intro": texts.get("intro") or "",
+        "year": None if year is None else int(year),
+        "produced_on": production_date().isoformat(),
+        "maillage_version": __version__,
+        "data_vintages": vintages,
+        "command": texts.get("command") or "",
+    }
 
 
 def _bar(progress: bool) -> Any:
