@@ -239,7 +239,7 @@ def test_an_out_name_too_long_for_the_internal_names_is_refused_before_computing
 
 def test_out_given_as_a_file_is_refused(tmp_path):
     (tmp_path / "r").write_text("x")
-    with pytest.raises(OptionError, match="is a file"):
+    with pytest.raises(OptionError, match="est un fichier"):
         check_out_dir(tmp_path / "r")
 
 

@@ -24,7 +24,7 @@ from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
 from maillage.report.counts import whole_counts
-from maillage.report.identity import default_title, production_date
+from maillage.report.identity import PAGE_KEYS, default_title, production_date
 from maillage.report.model import Report
 from maillage.report.numbers import fr_dates_in
 from maillage.report.sections import ReportContext, ReportOptions, build_sections
@@ -340,7 +340,6 @@ def build_report(
     finally:
         if bar is not None:
             bar.close()
-    _add_sections(summary, sections)
     summary.update(
         _identity(
             summary,
@@ -350,6 +349,7 @@ def build_report(
             texts={"title": title, "subtitle": subtitle, "intro": intro, "command": command},
         )
     )
+    _add_sections(summary, sections)
     return Report(
         area=area,
         summary=summary,
@@ -387,7 +387,7 @@ def _identity(
         for n in dict.fromkeys(str(n) for n in names)
         if n in CATALOGUE
     ]
-    return {
+    found = {
         "title": str(title),
         "subtitle": str(texts.get("subtitle") or fr_dates_in(" – ".join(added))),
         "intro": texts.get("intro") or "",
@@ -397,6 +397,7 @@ def _identity(
         "data_vintages": vintages,
         "command": texts.get("command") or "",
     }
+    return {key: found[key] for key in PAGE_KEYS}
 
 
 def _bar(progress: bool) -> Any:

@@ -30,12 +30,29 @@ if TYPE_CHECKING:
 __all__ = [
     "GLOSSARY",
     "IDENTITY_CSS",
+    "PAGE_KEYS",
     "default_title",
     "glossary_html",
     "header_html",
     "markdown_html",
     "production_date",
 ]
+
+PAGE_KEYS = (
+    "title",
+    "subtitle",
+    "intro",
+    "year",
+    "produced_on",
+    "maillage_version",
+    "data_vintages",
+    "command",
+)
+"""Keys of ``summary.json`` that say what the page is: its title, subtitle and introduction
+(Markdown), the year of the venues counted (``null``: all those given), the production date
+(ISO), maillage's version, each catalogued dataset with its vintage, and the command line
+that produced the report (``""`` from Python). They follow the figures, before the sections'
+keys."""
 
 IDENTITY_CSS = (
     ".provenance{color:#444;font-size:.9em;margin:.2em 0 1em}"
