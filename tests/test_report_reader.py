@@ -99,7 +99,7 @@ def test_title_subtitle_intro_date_version_and_vintages(reports):
     vintages = {v["vintage"] for v in summary["data_vintages"]}
     assert "2024-08-01" in vintages
     provenance = re.search(r'<p class="provenance">(.*?)</p>', page).group(1)
-    year, month, day = (int(x) for x in summary["produced_on"].split("-"))
+    year, _month, day = (int(x) for x in summary["produced_on"].split("-"))
     assert re.search(rf"Rapport produit le (1er|{day}) \w+ {year} avec maillage ", provenance)
     assert f"maillage {summary['maillage_version']}" in provenance
     assert "1er août 2024" in provenance  # the census's vintage, in words

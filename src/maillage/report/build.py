@@ -365,6 +365,14 @@ def build_report(
     )
 
 
+def _catalogue_name(credit: str) -> str:
+    """Return the catalogue name of a credit (a name, or the line of one dataset only)."""
+    if credit in CATALOGUE:
+        return credit
+    found = [d.name for d in CATALOGUE.values() if d.credit == credit]
+    return found[0] if len(found) == 1 else credit
+
+
 def _section_names(sections: Sequence[Section]) -> list[str]:
     return [str(c) for s in sections for c in s.credits()]
 
@@ -384,7 +392,7 @@ def _identity(
     title = texts.get("title") or default_title(str(summary["area"]), year=year)
     vintages = [
         {"dataset": CATALOGUE[n].title, "vintage": str(CATALOGUE[n].vintage)}
-        for n in dict.fromkeys(str(n) for n in names)
+        for n in dict.fromkeys(_catalogue_name(str(n)) for n in names)
         if n in CATALOGUE
     ]
     found = {

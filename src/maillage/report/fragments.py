@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from maillage.load.cog import read_cog_table
-from maillage.report.numbers import MISSING, fr_number, fr_percent, fr_year
+from maillage.report.numbers import MISSING, fr_dates_in, fr_number, fr_percent, fr_year
+from maillage.sources import CATALOGUE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "commune_label",
     "commune_names",
+    "dataset_label",
     "figure_cards",
     "html_table",
     "image",
@@ -121,6 +123,19 @@ def _formatted(column: pd.Series, name: str) -> tuple[pd.Series, bool]:
     if pd.api.types.is_numeric_dtype(column):
         return column.map(fr_number), True
     return column.map(lambda v: MISSING if v is None or pd.isna(v) else str(v)), False
+
+
+def dataset_label(name: str) -> str:
+    """Return how the page names a dataset: its title when catalogued (never its key), else its file.
+
+    Examples
+    --------
+    >>> dataset_label("france-services-2020-01-02"), dataset_label("/home/x/recensement.csv")
+    ('Liste des France services au 2 janvier 2020', 'recensement.csv')
+    """
+    if name in CATALOGUE:
+        return fr_dates_in(CATALOGUE[name].title)
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:

@@ -39,6 +39,7 @@ __all__ = [
     "fr_significant",
     "fr_year",
     "residents_step",
+    "round_residents",
     "significant",
 ]
 
@@ -218,8 +219,20 @@ def fr_residents(count: float, *, uncertain: bool = False) -> str:
     >>> fr_residents(43, uncertain=True), fr_residents(13076)
     ('40', '13\u202f076')
     """
+    return fr_number(round_residents(count, uncertain=uncertain))
+
+
+def round_residents(count: float, *, uncertain: bool) -> float:
+    """Round a count of residents by :func:`residents_step`, halves away from zero.
+
+    Examples
+    --------
+    >>> round_residents(13_050, uncertain=True), round_residents(-13_050, uncertain=True)
+    (13100, -13100)
+    """
     step = residents_step(count, uncertain=uncertain)
-    return fr_number(step * round(float(count) / step))
+    whole = step * math.floor(abs(float(count)) / step + 0.5)
+    return whole if count >= 0 else -whole
 
 
 def significant(value: float, digits: int = 3) -> float:

@@ -18,6 +18,7 @@ from maillage.report.counts import largest_remainder
 from maillage.report.fragments import (
     INDICATOR_COLUMNS,
     commune_label,
+    dataset_label,
     figure_cards,
     html_table,
     with_commune,
@@ -30,13 +31,12 @@ from maillage.report.numbers import (
     fr_number,
     fr_percent,
     fr_residents,
-    residents_step,
+    round_residents,
 )
 from maillage.report.reproduce import reproduce_section
 from maillage.report.sections.base import PageContext
 from maillage.report.territory import territory_paragraph
 from maillage.report.uncertain import uncertain_section
-from maillage.sources import CATALOGUE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -133,18 +133,11 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{fr_number(n)} {one if n == 1 else many}"
 
 
-def _dataset_title(name: str) -> str:
-    """Return the title of a catalogued dataset (never its key in prose), else the file's name."""
-    if name in CATALOGUE:
-        return fr_dates_in(CATALOGUE[name].title)
-    return name.replace("\\", "/").rsplit("/", 1)[-1]
-
-
 def _support_method(support: dict[str, Any]) -> str:
     method = support.get("method", "unknown")
     get = support.get
     if method == "matching":
-        source = html.escape(_dataset_title(str(get("source", ""))))
+        source = html.escape(dataset_label(str(get("source", ""))))
         return (
             "Lieux soutenus déterminés par rapprochement du recensement avec la liste des lieux "
             f"labellisés « {source} » (même commune ou lieu proche, noms voisins) : "
@@ -180,9 +173,9 @@ def _top_venues(report: Report, att: pd.DataFrame) -> str:
     table = whole[whole["population_only_this"] > 0].reset_index()
     if table.empty:
         return "<p>Aucun habitant n'est couvert par un seul lieu.</p>"
-    step = functools.partial(residents_step, uncertain=_uncertain(report.summary))
+    rounded = functools.partial(round_residents, uncertain=_uncertain(report.summary))
     for column in ("population_covered", "population_only_this"):
-        table[column] = [step(v) * round(v / step(v)) for v in table[column]]
+        table[column] = table[column].map(rounded)
     table = table.sort_values(
         ["population_only_this", "population_covered", "venue_id"],
         ascending=[False, False, True],
@@ -303,11 +296,9 @@ def _least_covered_epci(report: Report) -> pd.DataFrame:
 
 def _rounded_indicators(report: Report, table: pd.DataFrame) -> pd.DataFrame:
     """Return the indicator table with its counts that depend on the times rounded (page's rule)."""
-    step = functools.partial(residents_step, uncertain=_uncertain(report.summary))
+    rounded = functools.partial(round_residents, uncertain=_uncertain(report.summary))
     values = table["white_zone_population"]
-    return table.assign(
-        white_zone_population=[v if pd.isna(v) else step(v) * round(v / step(v)) for v in values]
-    )
+    return table.assign(white_zone_population=values.map(rounded, na_action="ignore"))
 
 
 def _epci_part(report: Report) -> list[str]:
