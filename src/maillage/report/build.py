@@ -386,12 +386,16 @@ def _identity(
     texts: Mapping[str, str | None],
 ) -> dict[str, object]:
     """Return the keys of ``summary.json`` that say what the page is, when and from what."""
-    from maillage import __version__  # noqa: PLC0415 - the package imports this module
+    import maillage  # noqa: PLC0415 - the package imports this module: its version read late
 
     added = [text for text in (s.title() for s in sections) if text]
     title = texts.get("title") or default_title(str(summary["area"]), year=year)
     vintages = [
-        {"dataset": CATALOGUE[n].title, "vintage": str(CATALOGUE[n].vintage)}
+        {
+            "dataset": CATALOGUE[n].title,
+            "vintage": str(CATALOGUE[n].vintage),
+            "use": CATALOGUE[n].reader,
+        }
         for n in dict.fromkeys(_catalogue_name(str(n)) for n in names)
         if n in CATALOGUE
     ]
@@ -401,7 +405,7 @@ def _identity(
         "intro": texts.get("intro") or "",
         "year": None if year is None else int(year),
         "produced_on": production_date().isoformat(),
-        "maillage_version": __version__,
+        "maillage_version": maillage.__version__,
         "data_vintages": vintages,
         "command": texts.get("command") or "",
     }

@@ -50,7 +50,8 @@ PAGE_KEYS = (
 )
 """Keys of ``summary.json`` that say what the page is: its title, subtitle and introduction
 (Markdown), the year of the venues counted (``null``: all those given), the production date
-(ISO), maillage's version, each catalogued dataset with its vintage, and the command line
+(ISO), maillage's version, each catalogued dataset with its vintage and use (its reader),
+and the command line
 that produced the report (``""`` from Python). They follow the figures, before the sections'
 keys."""
 
@@ -174,12 +175,20 @@ def markdown_html(text: str) -> str:
 
 
 def _vintages(vintages: Iterable[Mapping[str, object]]) -> str:
-    """Each dataset with its vintage (left out when its name already says it)."""
-    parts = []
+    """Return each dataset with its vintage (left out when its name already says it).
+
+    The travel times the model was fitted on come together, by their vintages.
+    """
+    parts, fitted = [], []
     for entry in vintages:
-        name = fr_dates_in(str(entry.get("dataset", "")))
         vintage = fr_date(str(entry.get("vintage", "")))
+        if entry.get("use") == "travel-times":
+            fitted.append(vintage)
+            continue
+        name = fr_dates_in(str(entry.get("dataset", "")))
         parts.append(name if vintage in name else f"{name} ({vintage})")
+    if fitted:
+        parts.append(f"temps de trajet de référence du modèle ({', '.join(fitted)})")
     return html.escape(" ; ".join(parts))
 
 

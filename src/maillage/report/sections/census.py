@@ -215,10 +215,9 @@ def headline(facts: dict[str, Any], venues: int) -> str:
     year = facts.get("year")
     when = f"en {int(year)}" if year is not None else "l'année choisie"
     if other < 0:
-        closed = "pas ouvert" if other == -1 else "pas ouverts"
-        parts.append(f"moins {_number(-other)} {closed} {when}")
+        parts.append(f"dont {_number(-other)} non ouverts {when} et laissés de côté")
     elif other > 0:
-        parts.append(f"{_number(other)} de plus ouverts {when}")
+        parts.append(f"{_number(other)} de plus, ouverts {when}")
     return f"{_number(venues)} lieux pris en compte : {', '.join(parts)}."
 
 

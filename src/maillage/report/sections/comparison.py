@@ -30,7 +30,7 @@ import pandas as pd
 from maillage.errors import InputDataError, OptionError
 from maillage.report.columns import read_table
 from maillage.report.fragments import html_table, with_commune
-from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.numbers import fr_number, fr_percent, round_residents
 from maillage.report.sections.base import Place, Section
 from maillage.schema import SUMMARY_KEYS
 
@@ -504,7 +504,17 @@ def _points(difference: float) -> str:
     return "\u00a0point" if abs(round(float(difference), 1)) < 2 else "\u00a0points"
 
 
-def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
+_RESIDENTS = ("population_within_threshold", "white_zone_population")
+"""Figures counted in residents: rounded as the page's rule says when a range is shown."""
+
+
+def _figure_cells(name: str, row: pd.Series, *, uncertain: bool) -> tuple[str, str, str]:
+    if name in _RESIDENTS:
+        before, after = (
+            float("nan") if pd.isna(row[k]) else round_residents(row[k], uncertain=uncertain)
+            for k in ("before", "after")
+        )
+        return fr_number(before), fr_number(after), _signed(after - before)
     if name == "share_within_threshold":
         return (
             fr_percent(row["before"]),
@@ -541,10 +551,11 @@ def _moved(page: PageContext, comparison: Comparison, change: str, title: str) -
 
 def _comparison_parts(comparison: Comparison, page: PageContext) -> list[str]:
     t = f"{page.threshold_min:g}"
+    uncertain = "share_within_threshold_low" in page.report.summary
     rows = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             html.escape(_FIGURE_NAMES[name].format(t=t)),
-            *(html.escape(c) for c in _figure_cells(str(name), row)),
+            *(html.escape(c) for c in _figure_cells(str(name), row, uncertain=uncertain)),
         )
         for name, row in comparison.figures.iterrows()
     )
