@@ -243,3 +243,28 @@ def test_page_reads_on_a_phone_and_a_desktop_and_prints(reports):
         assert browser.errors == []
     finally:
         browser.close()
+
+
+def test_least_covered_epci_ties_by_residents_and_partial_ones_marked():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from maillage.load.cog import read_cog_table
+    from maillage.report.page import _least_covered_epci
+
+    sizes = read_cog_table()["epci"].dropna().astype(str).value_counts()
+    codes = list(sizes[sizes > 3].index[:3])
+    table = pd.DataFrame(
+        {
+            "level": "epci",
+            "code": codes,
+            "name": ["Petite", "Grande", "Coupée"],
+            "communes": [sizes[codes[0]], sizes[codes[1]], sizes[codes[2]] - 2],
+            "population": [1_000, 87_000, 5_000],
+            "share_within_threshold": [0.0, 0.0, 0.5],
+        }
+    )
+    shown = _least_covered_epci(SimpleNamespace(indicators=table))
+    assert shown["name"].tolist() == ["Grande", "Petite", "Coupée *"]  # at 0 %: most residents
+    assert shown["partial"].tolist() == [False, False, True]

@@ -368,7 +368,7 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
 def _page_arguments(rep: argparse.ArgumentParser) -> None:
     """Add the options that set the text of report.html (never edit the file itself)."""
     page = rep.add_argument_group(
-        "texte de la page", "la seule façon de changer le texte de report.html"
+        "texte de la page ", "la seule façon de changer le texte de report.html"
     )
     page.add_argument(
         "--title",
