@@ -405,7 +405,7 @@ def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_pa
     assert pd.isna(changes.loc[communes.index[0], "covered_before"])
     page = html.unescape((one / "report.html").read_text(encoding="utf-8"))
     assert "Le seuil diffère : 20 min dans le rapport précédent, 15 min" in page
-    assert "Le modèle de temps de trajet diffère" in page and "speed_kph : 80.0 → 30" in page
+    assert "Le modèle de temps de trajet diffère" in page and "vitesse (km/h) : 80 → 30" in page
     assert "Communes 1 nouvelle depuis" in page
 
 

@@ -322,22 +322,34 @@ def _figures(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
     return table
 
 
+_MODEL_WORDS = {
+    "label_fr": "modèle",
+    "circuity": "coefficient de détour",
+    "speed_kph": "vitesse (km/h)",
+    "access_time_s": "temps aux deux bouts du trajet (s)",
+    "file": "réseau routier",
+}
+"""French names of the model's settings the comparison names when they differ."""
+
+
 def _model_note(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     if before == after:
         return None
-    keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    shown = ", ".join(
-        f"{k} : {_short(before.get(k))} → {_short(after.get(k))}" for k in keys if k != "sources"
+    keys = [k for k in _MODEL_WORDS if before.get(k) != after.get(k)]
+    shown = " ; ".join(
+        f"{_MODEL_WORDS[k]} : {_short(before.get(k))} → {_short(after.get(k))}" for k in keys
     )
     return (
         "Le modèle de temps de trajet diffère entre les deux rapports"
-        f"{' (' + shown + ')' if shown else ''} : une partie des écarts vient de la méthode, "
-        "pas du réseau de lieux."
+        f"{' (' + shown + ')' if shown else ' (détail dans summary.json)'} : une partie des "
+        "écarts vient de la méthode, pas du réseau de lieux."
     )
 
 
 def _short(value: object) -> str:
-    return "absent" if value is None else str(value)
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return "non précisé" if value is None else str(value)
 
 
 THRESHOLD_BOUND = ("share_within_threshold", "population_within_threshold")
