@@ -13,7 +13,7 @@ Examples
 ...     print(f"{label} : {value}")
 Coefficient de détour : 1,3 (distance par la route ÷ distance à vol d'oiseau)
 Vitesse moyenne : 80 km/h
-Temps d'accès (se garer, marcher) : 2 min
+Temps aux deux bouts du trajet (se garer, marcher) : 2 min
 """
 
 from __future__ import annotations

@@ -95,8 +95,9 @@ def write_report(out_dir: str | Path, /, *args: Any, **kwargs: Any) -> Path:
     >>> communes, venues = toy_territory()
     >>> out = write_report(tempfile.mkdtemp() + "/rapport", communes=communes, venues=venues,
     ...     model=CrowFlyModel(), area="Exemple")
-    >>> sorted(json.loads((out / "summary.json").read_text()))[:3]
-    ['area', 'communes', 'data_credits']
+    >>> summary = json.loads((out / "summary.json").read_text())
+    >>> list(summary)[:3], summary["title"]
+    (['area', 'communes', 'population'], 'Accès aux lieux – Exemple')
     """
     with reserve_folder(out_dir):  # checked and locked before any computation
         report = build_report(*args, **kwargs)
