@@ -36,7 +36,7 @@ check: install
 	$(VENV)/bin/mypy
 
 test: check
-	MPLBACKEND=Agg $(PY) -m pytest -q
+	MPLBACKEND=Agg $(PY) -m pytest -q -n auto --dist loadfile
 
 lint: check
 

@@ -9,6 +9,7 @@ recorded too.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
 import subprocess
@@ -16,9 +17,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import websocket  # websocket-client (dev extra)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 FLAGS = (
     "--headless",
@@ -196,3 +200,17 @@ class Browser:
                 self._process.kill()
                 self._process.wait()
             shutil.rmtree(self._profile, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_browser(**sizes: int) -> Iterator[Browser]:
+    """Yield a :class:`Browser` (``width``, ``height``) of the installed Chromium, then close it."""
+    found = chromium_path()
+    if found is None:
+        msg = "Chromium is not installed"
+        raise RuntimeError(msg)
+    chrome = Browser(found, **sizes)
+    try:
+        yield chrome
+    finally:
+        chrome.close()

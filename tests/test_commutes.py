@@ -414,6 +414,12 @@ def test_sites_for_commuters():
         # 10 drivers from A save 2 x (60 - 1); 4 from B save 2 x (60 - 2)
         assert sites["gain_min_per_day"].tolist() == pytest.approx([1180.0, 464.0])
         assert sites["gain_commuters"].tolist() == pytest.approx([10.0, 4.0])
+    limited = suggest_sites(
+        trips, candidates, k=2, model=LINE, objective="commute", method="exact", time_limit_s=30
+    )
+    assert limited["candidate_id"].tolist() == ["near", "far"]
+    assert limited.attrs["exact"]["optimal"] is True and limited.attrs["exact"]["mip_gap"] == 0
+    assert limited.attrs["exact"]["time_limit_s"] == 30.0
     with pytest.raises(OptionError, match="objective must be"):
         suggest_sites(trips, candidates, model=LINE, objective="jobs")
 
@@ -468,6 +474,23 @@ def test_report_with_commutes_on_la_reunion(tmp_path, capsys):
     page = (out / "report.html").read_text()
     assert "Trajets domicile-travail évitables" in page
     assert "Où ouvrir pour les navetteurs" in page and "ADEME" in page
+    # the scenario beside the gross potential: France services are desks, not workspaces
+    scenario = summary["commute_scenario"]
+    assert scenario["scenario_commuters"] == 0 and scenario["venue_kinds_counted"]
+    assert scenario["venues_by_kind"]["guichet"] == {"lieux": 29, "comptés": False}
+    assert "Potentiel brut et scénario" in page and "Hypothèses du scénario" in page
+    assert "non comptés : guichet" in page and "INSEE Focus" in page
+    # counting the desks, as asked, gives the scenario a figure, below the gross potential
+    again = tmp_path / "guichets"
+    more = ["--commute-kinds", "guichet", "--tiers-lieu-share", "0.1", "--co2", "cycle-de-vie"]
+    code = main([*args, "--commutes", "mobpro-reunion-2010", *more, "--out", str(again)])
+    assert code == 0, capsys.readouterr().err
+    desks = json.loads((again / "summary.json").read_text())["commute_scenario"]
+    assert 0 < desks["scenario_commuters"] < figures["eligible_commuters"]
+    assert desks["assumptions"]["venue_share"] == 0.1
+    bad = ["--commute-kinds", "cowork", "--out", str(tmp_path / "x")]
+    code = main([*args, "--commutes", "mobpro-reunion-2010", *bad])
+    assert code == 2 and "--commute-kinds « cowork » : types connus" in capsys.readouterr().err
     assert "comptés comme automobilistes" in page  # the unknown mode, said in plain French
     layer = gpd.read_file(out / "coverage.gpkg", layer="communes")
     assert layer.crs.to_epsg() == 2975  # RGR92 / UTM 40S, not Lambert-93

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from maillage import CrowFlyModel
+from maillage import CrowFlyModel, OptionError
 from maillage.analysis import _milp
 from maillage.analysis.siting import suggest_sites
 
@@ -98,3 +98,60 @@ def test_exact_asks_for_no_optimality_gap(monkeypatch):
         origins, candidates, k=2, model=MODEL, threshold_min=THRESHOLD_MIN, method="exact"
     )
     assert seen.get("mip_rel_gap") == 0
+
+
+def test_time_limit_and_progress_reach_highs(monkeypatch, capfd):
+    seen: dict[str, object] = {}
+    solve = _milp.milp
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs.get("options") or {})
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(_milp, "milp", spy)
+    origins, candidates, minutes, pop = _case(2, 50, 20)
+    sites = suggest_sites(
+        origins, candidates, k=3, model=MODEL, threshold_min=THRESHOLD_MIN, method="exact",
+        time_limit_s=60, progress=True,
+    )  # fmt: skip
+    assert seen["time_limit"] == 60.0 and seen["disp"] is True and seen["mip_rel_gap"] == 0
+    assert "HiGHS" in capfd.readouterr().out  # the solver's log, as asked
+    solved = sites.attrs["exact"]
+    assert solved["optimal"] is True and solved["mip_gap"] == 0.0 and solved["kept"] == "exact"
+    assert solved["time_limit_s"] == 60.0
+    assert float(sites["gain_population"].sum()) == pytest.approx(
+        _spopt_objective(minutes, pop, 3), abs=1e-6
+    )
+
+
+@pytest.mark.parametrize(("seed", "n_origins", "n_candidates", "k"), [(11, 400, 120, 8)])
+def test_stopped_solve_keeps_the_best_choice_and_its_gap(seed, n_origins, n_candidates, k, caplog):
+    origins, candidates, _, _ = _case(seed, n_origins, n_candidates)
+    kwargs = {"k": k, "model": MODEL, "threshold_min": THRESHOLD_MIN}
+    greedy = float(suggest_sites(origins, candidates, **kwargs)["gain_population"].sum())
+    optimum = float(
+        suggest_sites(origins, candidates, method="exact", **kwargs)["gain_population"].sum()
+    )
+    with caplog.at_level("WARNING", logger="maillage.analysis._milp"):
+        sites = suggest_sites(origins, candidates, method="exact", time_limit_s=1e-6, **kwargs)
+    solved = sites.attrs["exact"]
+    got = float(sites["gain_population"].sum())
+    assert solved["optimal"] is False and solved["kept"] in {"exact", "greedy"}
+    assert got >= greedy - 1e-6  # never worse than the greedy choice
+    assert len(sites) <= k and sites["rank"].tolist() == list(range(1, len(sites) + 1))
+    # the gap reported bounds the real one, and is at most the greedy guarantee
+    assert optimum <= got * (1 + solved["mip_gap"]) + 1e-6
+    assert solved["mip_gap"] <= 1 / (1 - np.exp(-1)) - 1 + 1e-9
+    assert "limite de 1e-06 s" in caplog.text and "apporterait au plus" in caplog.text
+
+
+def test_time_limit_is_checked():
+    origins, candidates, _, _ = _case(0, 20, 8)
+    kwargs = {"k": 2, "model": MODEL, "threshold_min": THRESHOLD_MIN}
+    with pytest.raises(OptionError, match="method='exact'"):
+        suggest_sites(origins, candidates, time_limit_s=10, **kwargs)
+    for bad in (0, -5.0, float("nan")):
+        with pytest.raises(OptionError, match="secondes > 0"):
+            suggest_sites(origins, candidates, method="exact", time_limit_s=bad, **kwargs)
+    sites = suggest_sites(origins, candidates, **kwargs)
+    assert "exact" not in sites.attrs and sites.attrs["method"] == "greedy"

@@ -198,7 +198,7 @@ def test_share_by_year_chart():
     ax = plot_share_by_year(by_year, threshold_min=30, ax=_new_ax())
     heights = [p.get_height() for p in ax.patches]
     assert heights == pytest.approx([40, 55, 70])
-    assert ax.get_ylabel() == "Population à 30 min ou moins (%)"
+    assert ax.get_ylabel() == "Population à 30 min ou moins en voiture (%)"
     assert [t.get_text() for t in ax.texts] == ["3 lieux", "5 lieux", "8 lieux"]
 
 
@@ -460,3 +460,52 @@ def test_small_multiples_keep_the_credits_given(communes_cov):
     plot_years({2020: communes_cov, 2021: communes_cov}, fig=fig, credits=["Mon recensement"])
     (credits,) = fig.texts
     assert "Mon recensement" in credits.get_text() and "INSEE" not in credits.get_text()
+
+
+# --- commutes.png: rates, not totals; every symbol in the legend, beside the map -------------
+
+
+def _savings() -> gpd.GeoDataFrame:
+    """A big commune with many hours over many workers, a small one with few over fewer."""
+    return gpd.GeoDataFrame(
+        {
+            "saved_hours_per_year": [1000.0, 100.0, 0.0, 50.0],
+            "workers": [10_000.0, 100.0, 50.0, 0.0],
+        },
+        geometry=[box(X0 + i * SIDE, Y0, X0 + (i + 1) * SIDE, Y0 + SIDE) for i in range(4)],
+        crs="EPSG:2154",
+    )
+
+
+def test_commute_map_colours_rates_per_worker(venues):
+    from maillage.maps import plot_commute_savings
+
+    ax = plot_commute_savings(_savings(), venues, k=2, ax=_new_ax())
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert "par actif" in legend.get_title().get_text()
+    # 0.1 h per worker in the big commune, 1 h in the small one: the small one is darker
+    assert texts[:3] == ["aucun gain", "0,1 – 0,55 h", "0,55 – 1 h"], texts
+    assert "sans actif résidant" in texts and "Lieu" in texts, "every symbol named"
+    fills = [to_rgb(c) for c in ax.collections[0].get_facecolor()[:, :3].tolist()]
+    assert fills[0] != fills[1]
+    data = _savings().total_bounds
+    right = ax.transData.transform((max(data[2], venues.total_bounds[2]), data[3]))[0]
+    ax.figure.canvas.draw()
+    box_ = legend.get_window_extent()
+    assert right <= box_.x0 < right + 60, "legend right beside the map"
+
+
+def test_commute_map_per_km2_and_totals(venues):
+    from maillage.maps import plot_commute_savings
+
+    per_km2 = plot_commute_savings(_savings(), per="km2", k=2, ax=_new_ax())
+    assert "km²" in per_km2.get_legend().get_title().get_text()
+    labels = [t.get_text() for t in per_km2.get_legend().get_texts()]
+    assert labels[1:3] == ["0,5 – 1 h", "1 – 10 h"], labels  # 100 km²: 50, 100, 1000 h
+    totals = plot_commute_savings(_savings(), per=None, k=2, ax=_new_ax())
+    assert totals.get_legend().get_title().get_text() == "Heures gagnées par an"
+    with pytest.raises(OptionError, match="per"):
+        plot_commute_savings(_savings(), per="habitant", ax=_new_ax())
+    with pytest.raises(ColumnError):
+        plot_commute_savings(_savings().drop(columns="workers"), ax=_new_ax())

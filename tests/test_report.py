@@ -24,6 +24,16 @@ from maillage.report.identity import PAGE_KEYS
 from maillage.report.manifest import MANIFEST_NAME
 from maillage.travel import CrowFlyModel
 
+# every report with a venue has the section "Résilience du maillage"
+RESILIENCE_FILES = {"closures.csv", "alternatives.csv", "closures.png"}
+RESILIENCE_KEYS = [
+    "population_two_within_threshold",
+    "share_two_within_threshold",
+    "indispensable_venues",
+    "most_indispensable_venue",
+    "most_indispensable_residents_beyond",
+]
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -102,14 +112,15 @@ def _digest(folder: Path) -> dict[str, str]:
 
 def test_every_file_is_written(out):
     names = {p.name for p in out.iterdir()}
-    assert names == set(REPORT_FILES) | {"years.csv", "evolution.png", MANIFEST_NAME}
+    years = {"years.csv", "evolution.png", "why.csv"}  # the years and why coverage changed
+    assert names == set(REPORT_FILES) | RESILIENCE_FILES | years | {MANIFEST_NAME}
     assert not list(out.parent.glob(".out.*")), "no temporary folder left behind"
 
 
 def test_summary_keys_types_and_values(out, territory):
     communes, _ = territory
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS]
+    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS, *RESILIENCE_KEYS, "change_split"]
     assert summary["area"] == "Test (deux départements)"
     assert summary["communes"] == 24
     assert summary["population"] == int(communes["population"].sum())
@@ -231,7 +242,7 @@ def test_write_report_end_to_end_without_years(territory, tmp_path):
     communes, venues = territory
     before = communes.copy()
     out = write_report(tmp_path / "r", communes=communes, venues=venues, model=MODEL, year=2018)
-    assert {p.name for p in out.iterdir()} == {*REPORT_FILES, MANIFEST_NAME}
+    assert {p.name for p in out.iterdir()} == {*REPORT_FILES, *RESILIENCE_FILES, MANIFEST_NAME}
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["venues"] == 1  # only the venue open in 2018
     pd.testing.assert_frame_equal(communes, before)
@@ -278,7 +289,12 @@ def test_report_page_has_the_supported_section(out, report):
     assert "Le Lieu" in section and "La Fabrique" in section  # the venues covering alone
     assert "Aucun lieu n'est connu" not in section
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS]  # the section adds no key
+    assert list(summary) == [
+        *SUMMARY_KEYS,
+        *PAGE_KEYS,
+        *RESILIENCE_KEYS,
+        "change_split",
+    ]  # supported: no key
 
 
 def test_geopackage_venues_carry_their_attribution(out, report):
@@ -353,9 +369,10 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
         year=2021,
         previous=target,
     )
-    assert {p.name for p in out.iterdir()} == {*REPORT_FILES, "changes.csv", MANIFEST_NAME}
+    files = {*REPORT_FILES, *RESILIENCE_FILES, "changes.csv", MANIFEST_NAME}
+    assert {p.name for p in out.iterdir()} == files
     after, summary = _covered(out), json.loads((out / "summary.json").read_text())
-    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS]  # no key added
+    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS, *RESILIENCE_KEYS]  # no key added
     changes = read_table(out / "changes.csv").set_index("code_insee")
     assert list(changes.columns) == [
         "nom",

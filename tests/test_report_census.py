@@ -205,6 +205,25 @@ def test_series_of_the_2020_france_services_lists(capsys, tmp_path):
     assert "Évolution entre les listes datées" in page and "series.png" not in page.split("<img")[0]
     # the report's own venues are the latest list
     assert '<p class="sous-titre">Liste des France services au 12 octobre 2020</p>' in page
+    # why coverage changed: each step's parts add up exactly to its change, steps add up
+    why = read_table(out / "why.csv")
+    parts = why[[f"{p}_points" for p in ("opened", "closed", "population", "geography")]]
+    assert (parts.sum(axis=1) - why["change_points"]).abs().max() < 1e-3  # 4 decimals written
+    assert (why["population_points"] == 0).all() and (why["geography_points"] == 0).all()
+    assert why["change_points"].iloc[:2].sum() == pytest.approx(
+        why["change_points"].iloc[2], abs=1e-3
+    )
+    shares = table["share_within_threshold"].to_numpy()
+    assert why["before_share"].iloc[2] == pytest.approx(shares[0], abs=1e-4)
+    assert why["after_share"].iloc[2] == pytest.approx(shares[-1], abs=1e-4)
+    split = json.loads((out / "summary.json").read_text())["change_split"]
+    assert split["method"] == "Shapley" and (split["from"], split["to"]) == (
+        "2020-01-02",
+        "2020-10-12",
+    )
+    assert (
+        "Pourquoi la couverture a changé" in page and "Du 2 janvier 2020 au 12 octobre 2020" in page
+    )
 
 
 def test_series_file_needs_its_date(capsys, tmp_path):

@@ -111,7 +111,7 @@ def test_commune_names_next_to_their_codes(report, page):
     for _, site in report.sites.iterrows():
         assert f'<td class="t">{site["nom"]} ({site["code_insee"]})</td>' in sites
     contribution = _section(page, "Contribution des lieux soutenus")
-    assert "<td class=\"t\">Bourg 17001 (17001)</td>" in contribution  # where Le Lieu stands
+    assert '<td class="t">Bourg 17001 (17001)</td>' in contribution  # where Le Lieu stands
     assert "Commune (INSEE)" not in page
 
 

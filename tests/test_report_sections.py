@@ -86,7 +86,8 @@ def test_a_new_section_adds_its_files_keys_sheet_and_html(plugged):
     section = report.section("busiest")
     assert isinstance(section, Busiest) and isinstance(report.section("years"), YearsSection)
     assert report.section("absent") is None
-    extra = ("years.csv", "evolution.png", "busiest.csv", "busiest.txt")  # in the list's order
+    resilience = ("closures.csv", "alternatives.csv", "closures.png")  # every report with venues
+    extra = (*resilience, "years.csv", "evolution.png", "why.csv", "busiest.csv", "busiest.txt")
     assert report.files == (*REPORT_FILES, *extra)
     assert {p.name for p in out.iterdir()} == {*REPORT_FILES, *extra, MANIFEST_NAME}
     communes = read_table(out / "communes.csv").set_index("code_insee")
@@ -99,7 +100,7 @@ def test_a_new_section_adds_its_files_keys_sheet_and_html(plugged):
     assert row["time_min"] == pytest.approx(section.time_min, abs=1e-4)
     assert (out / "busiest.txt").read_text() == f"{report.area} : {biggest}\n"
     book = openpyxl.load_workbook(io.BytesIO((out / "tables.xlsx").read_bytes()))
-    assert book.sheetnames[-3:] == ["Années", "Plus peuplée", "Lisez-moi"]
+    assert book.sheetnames[-4:] == ["Années", "Causes de l'évolution", "Plus peuplée", "Lisez-moi"]
     readme = {(r[0], r[3]) for r in book["Lisez-moi"].iter_rows(values_only=True)}
     assert ("Plus peuplée", "time_min") in readme
     # its summary.json key, after the usual ones

@@ -80,7 +80,16 @@ def test_workbook_has_a_sheet_per_table_and_its_data_dictionary(report):
     data = RENDERERS["tables.xlsx"](report)
     assert data == RENDERERS["tables.xlsx"](report)  # same report, same bytes
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Communes", "Indicateurs", "Sites suggérés", "Années", "Lisez-moi"]
+    assert book.sheetnames == [
+        "Communes",
+        "Indicateurs",
+        "Sites suggérés",
+        "Lieux indispensables",
+        "Deuxième lieu",
+        "Années",
+        "Causes de l'évolution",
+        "Lisez-moi",
+    ]
     communes = book["Communes"]
     header = [c.value for c in communes[1]]
     assert header == list(_french_csv(RENDERERS["communes.csv"](report)).columns)

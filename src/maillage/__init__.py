@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from maillage import errors, maps, report
+from maillage.analysis.accounting import census_counts, data_credits, supported_contribution
 from maillage.analysis.active import active_venues
 from maillage.analysis.attribution import attribution
 from maillage.analysis.catchments import catchments, isochrones
@@ -27,7 +28,11 @@ from maillage.analysis.commute_scenario import (
     commute_sensitivity,
     scenario_trips,
 )
-from maillage.analysis.commute_totals import commute_savings, commute_savings_by_venue
+from maillage.analysis.commute_totals import (
+    commute_savings,
+    commute_savings_by_venue,
+    savings_by_commune,
+)
 from maillage.analysis.commute_venues import select_venue_kinds
 from maillage.analysis.commutes import commute_trips
 from maillage.analysis.coverage import coverage
@@ -36,6 +41,7 @@ from maillage.analysis.origins import origins_from_communes, origins_from_grid
 from maillage.analysis.resilience import closure_impact, nearest_k, second_choice
 from maillage.analysis.siting import suggest_sites
 from maillage.analysis.uncertainty import headline_range, uncertain_communes
+from maillage.analysis.vintages import coverage_by_date, match_vintages
 from maillage.analysis.years import coverage_by_year
 from maillage.analysis.zones import white_zones
 from maillage.errors import *  # noqa: F403 - every error and warning class (errors.__all__)
@@ -44,7 +50,7 @@ from maillage.prepare.cities import communes_by_arrondissement
 from maillage.prepare.communes import load_communes
 from maillage.prepare.commutes import load_commutes
 from maillage.prepare.grid import load_population_grid
-from maillage.prepare.support import mark_supported, match_supported
+from maillage.prepare.support import describe_support, mark_supported, match_supported
 from maillage.prepare.venues import load_venues
 from maillage.report import build_report, save_report, write_report
 from maillage.sources import (
@@ -81,6 +87,7 @@ __all__ = [
     "attribution",
     "build_report",
     "catchments",
+    "census_counts",
     "closure_impact",
     "communes_by_arrondissement",
     "commute_savings",
@@ -88,11 +95,14 @@ __all__ = [
     "commute_sensitivity",
     "commute_trips",
     "coverage",
+    "coverage_by_date",
     "coverage_by_year",
     "credits",
+    "data_credits",
     "decompose_change",
     "decompose_series",
     "default_model",
+    "describe_support",
     "fetch",
     "fetch_osm_extract",
     "fetch_osm_extracts",
@@ -107,6 +117,7 @@ __all__ = [
     "maps",
     "mark_supported",
     "match_supported",
+    "match_vintages",
     "nearest_k",
     "options",
     "origins_from_communes",
@@ -114,10 +125,12 @@ __all__ = [
     "osm_extracts_for",
     "report",
     "save_report",
+    "savings_by_commune",
     "scenario_trips",
     "second_choice",
     "select_venue_kinds",
     "suggest_sites",
+    "supported_contribution",
     "uncertain_communes",
     "white_zones",
     "write_report",

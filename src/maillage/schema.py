@@ -22,6 +22,7 @@ analysis is in the same working CRS; :func:`check_crs` accepts any of :data:`WOR
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from maillage.errors import ColumnError, InputDataError, OptionError
@@ -40,17 +41,21 @@ __all__ = [
     "OD_COLUMNS",
     "ORIGIN_COLUMNS",
     "OVERSEAS_CRS",
+    "PROVENANCE_MEANING",
     "REJECT_COLUMNS",
     "SUMMARY_KEYS",
     "SUMMARY_RANGE_KEYS",
     "VENUE_COLUMNS",
     "WORKING_CRS",
+    "Provenance",
     "check_choice",
     "check_columns",
     "check_crs",
     "check_not_empty",
     "check_populations",
     "check_working_crs",
+    "credits_of",
+    "provenance",
     "threshold_of",
     "working_crs",
 ]
@@ -324,7 +329,8 @@ DEFAULT_THRESHOLD_MIN = 20.0
 def threshold_of(threshold_min: float | None, frame: pd.DataFrame | None = None) -> float:
     """Return the access threshold in minutes, by the one rule every function follows.
 
-    The threshold given; else the one recorded in ``frame.attrs["threshold_min"]`` (coverage
+    The threshold given; else the one recorded in ``frame.attrs["threshold_min"]``
+    (:data:`Provenance.THRESHOLD_MIN`; coverage
     records it on every output); else :data:`DEFAULT_THRESHOLD_MIN`.
 
     Parameters
@@ -354,7 +360,7 @@ def threshold_of(threshold_min: float | None, frame: pd.DataFrame | None = None)
     """
     value: object = threshold_min
     if value is None and frame is not None:
-        value = frame.attrs.get("threshold_min")
+        value = provenance(frame, Provenance.THRESHOLD_MIN)
     if value is None:
         value = DEFAULT_THRESHOLD_MIN
     try:
@@ -408,3 +414,150 @@ def check_choice[T](name: str, value: T, choices: Collection[T]) -> T:
     allowed = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
     msg = f"{name} must be {allowed}, got {value!r}"
     raise OptionError(msg)
+
+
+class Provenance(StrEnum):
+    """The keys of ``DataFrame.attrs``: what a frame says about where it comes from.
+
+    Every key a maillage frame carries is named here, once, with its meaning
+    (:data:`PROVENANCE_MEANING`); read them with :func:`provenance` (or the typed
+    :func:`credits_of`, :func:`threshold_of`). A member is a ``str``: ``frame.attrs[key]``
+    and ``json`` take it as its value. ``tests/test_provenance.py`` fails when the code uses
+    a key that is not here.
+
+    Examples
+    --------
+    >>> Provenance.DATA_CREDITS == "data_credits", Provenance("threshold_min").name
+    (True, 'THRESHOLD_MIN')
+    """
+
+    DATA_CREDITS = "data_credits"
+    THRESHOLD_MIN = "threshold_min"
+    TRAVEL_TIME_MODEL = "travel_time_model"
+    ORIGINS = "origins"
+    GRID_COVERAGE = "grid_coverage"
+    VENUES = "venues"
+    EXCLUDED = "excluded"
+    UNPLACED_COMMUNES = "unplaced_communes"
+    POPULATION = "population"
+    METHOD = "method"
+    EXACT = "exact"
+    K = "k"
+    CENSUS = "census"
+    ROW_IDS = "row_ids"
+    OUTSIDE_SELECTION = "outside_selection"
+    SUPPORT_MATCHING = "support_matching"
+    SUPPORTED_CONTRIBUTION = "supported_contribution"
+    SUPPORTED_GROUP = "supported_group"
+    MISSING_GEOMETRY = "missing_geometry"
+    APPROXIMATE_GEOMETRY = "approximate_geometry"
+    CITIES_SPLIT = "cities_split"
+    EXTENT = "extent"
+    SOURCE = "source"
+    FILE = "file"
+    VINTAGE = "vintage"
+    LAYOUT = "layout"
+    ROWS_READ = "rows_read"
+    MODE_CODING = "mode_coding"
+    UNKNOWN_MODES = "unknown_modes"
+    PCS_COLUMN = "pcs_column"
+    ARRONDISSEMENTS = "arrondissements"
+    WORKERS_REJECTED = "workers_rejected"
+    WORKERS_UNKNOWN_MODE = "workers_unknown_mode"
+    WORKERS_HOME_OUTSIDE = "workers_home_outside"
+    WORKERS_BY_HOME = "workers_by_home"
+    MIN_COMMUTE_MIN = "min_commute_min"
+    MAX_ACCESS_MIN = "max_access_min"
+    MAX_COMMUTE_MIN = "max_commute_min"
+    SAVED_MIN_PER_DAY_NOW = "saved_min_per_day_now"
+    SCENARIO = "scenario"
+    PCS_KNOWN_SHARE = "pcs_known_share"
+    VENUE_KINDS_COUNTED = "venue_kinds_counted"
+    VENUES_BY_KIND = "venues_by_kind"
+    CITY_CAVEAT = "city_caveat"
+
+
+PROVENANCE_MEANING: dict[Provenance, str] = {
+    Provenance.DATA_CREDITS: "catalogue names or attribution lines of the datasets to credit",
+    Provenance.THRESHOLD_MIN: "access threshold (min) the figures were computed at",
+    Provenance.TRAVEL_TIME_MODEL: "the travel-time model's describe()",
+    Provenance.ORIGINS: "where the residents' origins come from: 'lattice' or 'grid'",
+    Provenance.GRID_COVERAGE: "how many communes the population grid placed, and the fallback",
+    Provenance.VENUES: "number of venues placed by the model",
+    Provenance.EXCLUDED: "ids of the venues the model could not place",
+    Provenance.UNPLACED_COMMUNES: "communes none of whose origins the model could place",
+    Provenance.POPULATION: "population the attribution was computed on",
+    Provenance.METHOD: "siting method ('greedy' or 'exact')",
+    Provenance.EXACT: "exact siting: optimal, gap reached, seconds, time limit, choice kept",
+    Provenance.K: "number of nearest venues searched (nearest_k)",
+    Provenance.CENSUS: "accounting of the census rows read, rejected, placed, duplicated",
+    Provenance.ROW_IDS: "True when the venue ids are row numbers (not stable across lists)",
+    Provenance.OUTSIDE_SELECTION: "venues read that lie outside the selected area",
+    Provenance.SUPPORT_MATCHING: "counts of mark_supported (matched, unmatched, appended)",
+    Provenance.SUPPORTED_CONTRIBUTION: "residents covered thanks to the supported venues",
+    Provenance.SUPPORTED_GROUP: "the same, as closure_impact's group of supported venues",
+    Provenance.MISSING_GEOMETRY: "communes kept without a polygon",
+    Provenance.APPROXIMATE_GEOMETRY: "communes whose polygon is approximate (split, restored)",
+    Provenance.CITIES_SPLIT: "cities replaced by their arrondissements",
+    Provenance.EXTENT: "square of the population-grid tile (EPSG:3035)",
+    Provenance.SOURCE: "name of the file or catalogue entry read",
+    Provenance.FILE: "name of the commute file read",
+    Provenance.VINTAGE: "census vintage of the commute file",
+    Provenance.LAYOUT: "layout of the commute file (detail, flows, R table)",
+    Provenance.ROWS_READ: "rows read from the commute file",
+    Provenance.MODE_CODING: "how the commute file codes the transport mode",
+    Provenance.UNKNOWN_MODES: "mode values the coding does not know, with their workers",
+    Provenance.PCS_COLUMN: "column of the occupational group read (None when none)",
+    Provenance.ARRONDISSEMENTS: "whether any flow is by arrondissement",
+    Provenance.WORKERS_REJECTED: "workers of the commute rows rejected",
+    Provenance.WORKERS_UNKNOWN_MODE: "workers without a mode, counted as car commuters",
+    Provenance.WORKERS_HOME_OUTSIDE: "workers whose home is outside the communes",
+    Provenance.WORKERS_BY_HOME: "workers per home commune",
+    Provenance.MIN_COMMUTE_MIN: "shortest commute (min) counted as long",
+    Provenance.MAX_ACCESS_MIN: "longest access (min) to a venue counted",
+    Provenance.MAX_COMMUTE_MIN: "longest commute (min) counted as daily",
+    Provenance.SAVED_MIN_PER_DAY_NOW: "minutes a day the venues save today (commute siting)",
+    Provenance.SCENARIO: "the commute scenario's assumptions table",
+    Provenance.PCS_KNOWN_SHARE: "share of car commuters whose occupational group is known",
+    Provenance.VENUE_KINDS_COUNTED: "venue kinds the commute figures count, in French",
+    Provenance.VENUES_BY_KIND: "venues of each kind and whether they were counted",
+    Provenance.CITY_CAVEAT: "why no venue is ranked on a city counted whole",
+}
+"""What each :class:`Provenance` key holds."""
+
+
+def provenance(frame: pd.DataFrame, key: Provenance | str, default: object = None) -> object:
+    """Return ``frame.attrs[key]``, or ``default``; ``key`` must be a :class:`Provenance` key.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs[Provenance.THRESHOLD_MIN] = 15.0
+    >>> provenance(frame, "threshold_min"), provenance(frame, Provenance.CENSUS, {})
+    (15.0, {})
+    >>> provenance(frame, "treshold_min")
+    Traceback (most recent call last):
+    ValueError: 'treshold_min' is not a valid Provenance
+    """
+    return frame.attrs.get(Provenance(key).value, default)
+
+
+def credits_of(*frames: pd.DataFrame | None) -> list[str]:
+    """Return the ``data_credits`` of ``frames``, in order, without repeats.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a, b = pd.DataFrame(), pd.DataFrame()
+    >>> a.attrs["data_credits"], b.attrs["data_credits"] = ["insee", "ign"], ["ign", "cget"]
+    >>> credits_of(a, None, b)
+    ['insee', 'ign', 'cget']
+    """
+    found = (
+        str(c)
+        for frame in frames
+        if frame is not None
+        for c in provenance(frame, Provenance.DATA_CREDITS, None) or []  # type: ignore[attr-defined]
+    )
+    return list(dict.fromkeys(found))

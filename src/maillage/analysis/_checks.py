@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from maillage.errors import OptionError
-from maillage.schema import threshold_of
+from maillage.schema import Provenance, credits_of, threshold_of
 from maillage.travel.protocol import TravelTimeModel
 
 if TYPE_CHECKING:
@@ -133,15 +133,9 @@ def merged_credits(
     >>> merged_credits(a, None, b, extra=["mine"])
     ['insee', 'ign', 'cget', 'mine']
     """
-    lines: list[str] = []
-    sources: list[Iterable[Any]] = [
-        frame.attrs.get("data_credits", []) or [] for frame in frames if frame is not None
-    ]
-    if model is not None:
-        sources.append(model_credits(model.describe()))
-    sources.append(extra)
-    for source in sources:
-        lines.extend(str(c) for c in source if str(c) not in lines)
+    lines = credits_of(*frames)
+    more = [*(model_credits(model.describe()) if model is not None else []), *extra]
+    lines.extend(dict.fromkeys(str(c) for c in more if str(c) not in lines))
     return lines
 
 
@@ -189,5 +183,5 @@ def stamp(
     credits = merged_credits(frame, *inputs, model=model, extra=data_credits)
     frame.attrs["threshold_min"] = threshold_min
     frame.attrs["travel_time_model"] = model.describe()
-    frame.attrs["data_credits"] = credits
+    frame.attrs[Provenance.DATA_CREDITS] = credits
     frame.attrs.update(extra)

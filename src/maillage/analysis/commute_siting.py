@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import LinearConstraint
 
-from maillage.analysis._milp import pick_sites_exactly
+from maillage.analysis._milp import ExactChoice, exact_attrs, pick_sites_exactly, ranked
 from maillage.schema import check_columns
 
 if TYPE_CHECKING:
@@ -137,7 +137,14 @@ def _greedy(value: sparse.csc_array, now: np.ndarray, k: int) -> list[tuple[int,
     return chosen
 
 
-def _exact(value: sparse.csc_array, now: np.ndarray, k: int) -> list[tuple[int, float]]:
+def _exact(
+    value: sparse.csc_array,
+    now: np.ndarray,
+    k: int,
+    *,
+    time_limit_s: float | None = None,
+    progress: bool = False,
+) -> tuple[list[tuple[int, float]], ExactChoice | None]:
     """Solve the maximum-benefit location problem exactly; order the sites greedily."""
     coo = value.tocoo()
     gain = np.maximum(coo.data - now[coo.row], 0.0)
@@ -145,7 +152,7 @@ def _exact(value: sparse.csc_array, now: np.ndarray, k: int) -> list[tuple[int, 
     rows, cols, gain = coo.row[keep], coo.col[keep], gain[keep]
     n_o, n_c, n_y = value.shape[0], value.shape[1], len(gain)
     if n_y == 0:
-        return []
+        return [], None
     y = np.arange(n_y)
     # variables: x (sites, binary) then y (origin a served by site j, 0..1)
     one_site = sparse.csr_array((np.ones(n_y), (rows, n_c + y)), shape=(n_o, n_c + n_y))
@@ -155,9 +162,10 @@ def _exact(value: sparse.csc_array, now: np.ndarray, k: int) -> list[tuple[int, 
     )
     objective = np.r_[np.zeros(n_c), -gain]
     constraints = [LinearConstraint(one_site, 0, 1), LinearConstraint(link, -np.inf, 0)]
-    picked = pick_sites_exactly(objective, constraints, n_sites=n_c, k=k)
-    order = _greedy(value[:, picked], now, len(picked))
-    return [(int(picked[i]), g) for i, g in order]
+    choice = pick_sites_exactly(
+        objective, constraints, n_sites=n_c, k=k, time_limit_s=time_limit_s, progress=progress
+    )
+    return ranked(choice, _greedy, value, now, k)
 
 
 def _new_commuters(
@@ -182,6 +190,8 @@ def commute_sites(
     model: TravelTimeModel,
     max_access_min: float,
     method: str = "greedy",
+    time_limit_s: float | None = None,
+    progress: bool = False,
 ) -> gpd.GeoDataFrame:
     """Choose ``k`` of ``sites`` that save the most commute time per telework day.
 
@@ -199,6 +209,11 @@ def commute_sites(
         Farthest a site may be from home to be used.
     method : {"greedy", "exact"}
         Greedy marginal gains, or the exact integer programme.
+    time_limit_s : float, optional
+        With ``method="exact"``: stop the solver after this many seconds, keeping the best
+        choice found (``attrs["exact"]`` reports the gap reached).
+    progress : bool
+        With ``method="exact"``: print the solver's log as it goes.
 
     Returns
     -------
@@ -211,8 +226,12 @@ def commute_sites(
     value, now, commuters, _ = commute_gains(
         trips, sites.geometry, model=model, max_access_min=max_access_min
     )
-    solve = _greedy if method == "greedy" else _exact
-    picks = solve(value, now, int(k)) if value.shape[0] and value.shape[1] else []
+    picks: list[tuple[int, float]] = []
+    solved: ExactChoice | None = None
+    if value.shape[0] and value.shape[1] and method == "greedy":
+        picks = _greedy(value, now, int(k))
+    elif value.shape[0] and value.shape[1]:
+        picks, solved = _exact(value, now, int(k), time_limit_s=time_limit_s, progress=progress)
     if len(picks) < int(k):
         logger.info("only %d site(s) save commute time", len(picks))
     gains = np.array([g for _, g in picks], dtype=float) / 60.0
@@ -224,5 +243,7 @@ def commute_sites(
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=sites.crs)[list(_SITE_COLUMNS)]
     out.attrs["travel_time_model"] = model.describe()
     out.attrs.update(objective="commute", max_access_min=float(max_access_min), method=method)
+    if method == "exact":
+        out.attrs["exact"] = exact_attrs(solved, time_limit_s)
     out.attrs["saved_min_per_day_now"] = float(now.sum() / 60.0)
     return out

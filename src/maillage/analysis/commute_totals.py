@@ -57,6 +57,7 @@ __all__ = [
     "WHOLE_CITIES",
     "commute_savings",
     "commute_savings_by_venue",
+    "counted_trips",
     "savings_by_commune",
     "savings_by_venue",
 ]
@@ -272,7 +273,7 @@ def _kinds(
     return WORKSPACE_KINDS if scenario is not None else "all"
 
 
-def _scenario_run(
+def counted_trips(
     communes: gpd.GeoDataFrame,
     venues: gpd.GeoDataFrame,
     commutes: pd.DataFrame,
@@ -282,7 +283,14 @@ def _scenario_run(
     kinds: Collection[str] | Literal["all"] | None,
     options: TripOptions,
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """Trips to the venues of the kinds counted, with the scenario's columns when given."""
+    """Return the trips to the venues of the kinds counted, and those venues.
+
+    The trips of :func:`commute_trips` to the venues :func:`select_venue_kinds` keeps (by
+    default :data:`WORKSPACE_KINDS` with a scenario, every venue without one), with the
+    scenario's columns when one is given (:func:`scenario_trips`); their ``attrs`` add
+    ``venue_kinds_counted`` and ``venues_by_kind``. The report sums them once for the
+    communes and the venues.
+    """
     counted = select_venue_kinds(venues, _kinds(scenario, kinds))
     trips = commute_trips(communes, counted, commutes, model=model, **options)
     if scenario is not None:
@@ -353,7 +361,7 @@ def commute_savings(
     np.True_
     """
     check_commute_options(telework_days_per_week, 0.0, 1.0, 1.0)  # before the slow work
-    trips, _ = _scenario_run(
+    trips, _ = counted_trips(
         communes, venues, commutes, model=model, scenario=scenario, kinds=kinds, options=options
     )
     return savings_by_commune(
@@ -400,7 +408,7 @@ def commute_savings_by_venue(
     [10.0, 4.0]
     """
     check_commute_options(telework_days_per_week, 0.0, 1.0, 1.0)  # before the slow work
-    trips, counted = _scenario_run(
+    trips, counted = counted_trips(
         communes, venues, commutes, model=model, scenario=scenario, kinds=kinds, options=options
     )
     ids = pd.Index(counted["venue_id"].astype(str)) if len(counted) else None

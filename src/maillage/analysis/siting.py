@@ -6,7 +6,10 @@ choose ``k`` candidate sites that bring the most currently uncovered residents w
 threshold. ``method="greedy"`` adds, at each step, the site with the largest marginal gain
 (a (1 - 1/e)-approximation, Nemhauser, Wolsey & Fisher 1978); ``method="exact"`` solves the
 integer programme with :func:`scipy.optimize.milp` (HiGHS) to optimality (``mip_rel_gap=0``;
-checked against spopt's MCLP in ``tests/test_faults_siting.py``).
+checked against spopt's MCLP in ``tests/test_faults_siting.py``), or until ``time_limit_s``:
+then the better of the solver's best choice and the greedy one is kept and the gap reached is
+reported (``attrs["exact"]``, a log line). Exact is worth it on a small area; on
+Nouvelle-Aquitaine (``k=10``) greedy took 1.9 s and exact 9 min, for +2.8 % residents.
 
 With ``objective="commute"`` the sites are chosen for commuters instead: those that save the
 most car commute time (:mod:`maillage.analysis.commute_siting`).
@@ -25,7 +28,13 @@ from scipy import sparse
 from scipy.optimize import LinearConstraint
 
 from maillage.analysis._checks import check_model, check_threshold, merged_credits
-from maillage.analysis._milp import pick_sites_exactly
+from maillage.analysis._milp import (
+    ExactChoice,
+    check_time_limit,
+    exact_attrs,
+    pick_sites_exactly,
+    ranked,
+)
 from maillage.analysis.commute_siting import commute_sites
 from maillage.errors import OptionError
 from maillage.schema import check_choice, check_columns, check_crs
@@ -104,16 +113,27 @@ def _greedy(cover: sparse.csc_array, weight: np.ndarray, k: int) -> list[tuple[i
     return chosen
 
 
-def _exact(cover: sparse.csc_array, weight: np.ndarray, k: int) -> list[tuple[int, float]]:
+def _exact(
+    cover: sparse.csc_array,
+    weight: np.ndarray,
+    k: int,
+    *,
+    time_limit_s: float | None = None,
+    progress: bool = False,
+) -> tuple[list[tuple[int, float]], ExactChoice]:
     """Solve the maximal covering problem exactly; order the sites by marginal gain."""
     n_o, n_c = cover.shape
     # variables: x (sites, binary) then y (origins covered, 0..1); maximise weight . y
     link = sparse.hstack([-cover, sparse.eye_array(n_o)]).tocsr()  # y_i - sum_j a_ij x_j <= 0
-    picked = pick_sites_exactly(
-        np.r_[np.zeros(n_c), -weight], [LinearConstraint(link, -np.inf, 0)], n_sites=n_c, k=k
+    choice = pick_sites_exactly(
+        np.r_[np.zeros(n_c), -weight],
+        [LinearConstraint(link, -np.inf, 0)],
+        n_sites=n_c,
+        k=k,
+        time_limit_s=time_limit_s,
+        progress=progress,
     )
-    order = _greedy(cover[:, picked], weight, len(picked))
-    return [(int(picked[i]), gain) for i, gain in order]
+    return ranked(choice, _greedy, cover, weight, k)
 
 
 def suggest_sites(
@@ -127,6 +147,8 @@ def suggest_sites(
     method: str = "greedy",
     venues: gpd.GeoDataFrame | None = None,
     objective: str = "coverage",
+    time_limit_s: float | None = None,
+    progress: bool = False,
 ) -> gpd.GeoDataFrame:
     """Suggest ``k`` sites covering the most residents now beyond the threshold.
 
@@ -150,7 +172,11 @@ def suggest_sites(
         Communes for the default candidates (and their names).
     method : {"greedy", "exact"}
         Greedy marginal gains, or the exact integer programme (solved to optimality:
-        no relative gap allowed).
+        no relative gap allowed, unless ``time_limit_s`` stops it). Greedy is within
+        1 - 1/e of the optimum in theory and much closer in practice: on
+        Nouvelle-Aquitaine (4,300 communes, ``k=10``) greedy took 1.9 s and exact 9 min
+        for +2.8 % residents. Exact is worth it for a small area or a final choice between
+        close sites; on a région give it a ``time_limit_s``.
     venues : geopandas.GeoDataFrame, optional
         The venues of the coverage. Same result, but with a
         :class:`~maillage.RoadNetwork` the candidate searches stop where an existing
@@ -159,6 +185,16 @@ def suggest_sites(
         ``"coverage"``: the sites that bring the most residents within the threshold;
         ``"commute"``: those that save the most car commute time per telework day
         (:func:`maillage.analysis.commute_siting.commute_sites`).
+    time_limit_s : float, optional
+        With ``method="exact"`` only: stop HiGHS after this many seconds (wall clock,
+        checked between its steps: its first relaxation on a région may run past it) and
+        keep the better of the best choice found and the greedy one. The result's
+        ``attrs["exact"]`` says whether it is ``optimal``, which choice was ``kept`` and the
+        relative gap reached (``mip_gap``: the optimum brings at most that fraction more,
+        never above the greedy guarantee 1 / (1 - 1/e) - 1 = 58.2 %); a warning is logged
+        when the limit stopped the solver.
+    progress : bool
+        With ``method="exact"``: print the solver's log as it goes (bounds and gap).
 
     Returns
     -------
@@ -167,7 +203,9 @@ def suggest_sites(
         ``cumulative_population``, ``share_within_threshold_after``, ``geometry``. Fewer than
         ``k`` rows when no further site brings anyone within the threshold. With
         ``objective="commute"``: ``gain_min_per_day``, ``cumulative_min_per_day`` and
-        ``gain_commuters`` instead of the population columns.
+        ``gain_commuters`` instead of the population columns. ``attrs["method"]``; with
+        ``method="exact"``, ``attrs["exact"]``: ``optimal``, ``mip_gap``, ``seconds``,
+        ``time_limit_s``.
 
     Examples
     --------
@@ -188,12 +226,20 @@ def suggest_sites(
     if int(k) < 1:
         raise OptionError(f"k must be >= 1 (got {k!r})")
     check_choice("objective", objective, ("coverage", "commute"))
+    limit = check_time_limit(time_limit_s, method=method)
     if objective == "commute":
         reach = origins_cov.attrs.get("max_access_min", 15.0)
         reach = float(threshold_min) if threshold_min is not None else float(reach)
         sites = _candidates(candidates, communes)
         return commute_sites(
-            origins_cov, sites, int(k), model=model, max_access_min=reach, method=method
+            origins_cov,
+            sites,
+            int(k),
+            model=model,
+            max_access_min=reach,
+            method=method,
+            time_limit_s=limit,
+            progress=progress,
         )
     check_columns(origins_cov, ["population", "time_min", "geometry"], name="origins_cov")
     threshold = check_threshold(threshold_min, origins_cov)
@@ -209,8 +255,12 @@ def suggest_sites(
     cover = sparse.csc_array((np.ones(len(od)), (rows, cols)), shape=(len(todo), len(sites)))
     cover.data[:] = 1.0
     weight = todo["population"].to_numpy(dtype=float)
-    solve = _greedy if method == "greedy" else _exact
-    picks = solve(cover, weight, int(k)) if len(todo) and len(sites) else []
+    picks: list[tuple[int, float]] = []
+    solved: ExactChoice | None = None
+    if len(todo) and len(sites) and method == "greedy":
+        picks = _greedy(cover, weight, int(k))
+    elif len(todo) and len(sites):
+        picks, solved = _exact(cover, weight, int(k), time_limit_s=limit, progress=progress)
     if len(picks) < int(k):
         logger.info("only %d site(s) bring new residents within %s min", len(picks), threshold)
     idx = [p for p, _ in picks]
@@ -238,5 +288,7 @@ def suggest_sites(
     out.attrs["travel_time_model"] = model.describe()
     out.attrs["threshold_min"] = float(threshold)
     out.attrs["method"] = method
+    if method == "exact":
+        out.attrs["exact"] = exact_attrs(solved, limit)
     out.attrs["data_credits"] = merged_credits(origins_cov, communes, venues, model=model)
     return out

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from maillage.analysis.commute_scenario import CommuteScenario
     from maillage.travel.protocol import TravelTimeModel
 
 __all__ = ["FrenchParser", "build_parser", "main", "parse_years", "print_catalogue"]
@@ -273,6 +274,35 @@ def _model(files: list[Path] | None, engine: str, communes: gpd.GeoDataFrame) ->
     return model
 
 
+def _commute_scenario(args: argparse.Namespace) -> CommuteScenario | None:
+    """Return the commute scenario the flags ask for (``None``: the cited defaults)."""
+    from maillage import CommuteScenario  # noqa: PLC0415 - loaded when a command runs
+
+    changes: dict[str, object] = {}
+    if args.tiers_lieu_share is not None:
+        changes["venue_share"] = args.tiers_lieu_share
+    if args.co2 is not None:
+        changes["emissions"] = "life_cycle" if args.co2 == "cycle-de-vie" else "direct"
+    if args.rebond:
+        changes["rebound"] = True
+    return CommuteScenario(**changes) if changes else None  # type: ignore[arg-type]
+
+
+def _commute_kinds(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """Return the venue kinds the commute scenario counts (``--commute-kinds``)."""
+    if args.commute_kinds is None:
+        return None
+    from maillage.analysis.commute_venues import VENUE_KINDS  # noqa: PLC0415 - when a command runs
+
+    kinds = tuple(k.strip() for k in args.commute_kinds.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in VENUE_KINDS and k != "all"]
+    if unknown or not kinds or ("all" in kinds and len(kinds) > 1):
+        known = ", ".join(VENUE_KINDS)
+        msg = f"--commute-kinds « {args.commute_kinds} » : types connus : {known}, ou « all »"
+        raise OptionError(msg)
+    return kinds
+
+
 def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
     """Load the home-to-work flows of the residents of the area (``--commutes``)."""
     import maillage  # noqa: PLC0415 - loaded when a command runs, so --help stays fast
@@ -281,7 +311,11 @@ def _load_commutes(args: argparse.Namespace) -> pd.DataFrame | None:
         return None
     t0 = time.perf_counter()
     commutes, rejected = maillage.load_commutes(
-        args.commutes, region=args.region, departements=args.departement, errors="report"
+        args.commutes,
+        region=args.region,
+        departements=args.departement,
+        errors="report",
+        occupations=True,  # the scenario weighs telework by occupational group
     )
     logger.info(
         "%d navettes (%.0f actifs) de %s chargées en %.1f s",
@@ -329,6 +363,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
     if args.venues is None:  # the latest list of the series
         specs = [parse_series_spec(item) for item in args.series]
         args.venues = max(specs, key=lambda spec: spec[1])[0]
+    kinds, scenario = _commute_kinds(args), _commute_scenario(args)  # bad flags fail first
     commutes = _load_commutes(args)  # before the slow work: a bad file fails fast
     communes, venues, rejected = _load(args)
     model = _model(files, args.engine, communes)
@@ -354,6 +389,8 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         series=series,
         commutes=commutes,
         work_communes=None if commutes is None else _work_communes(communes),
+        commute_scenario=scenario,
+        commute_kinds=kinds,
         **texts,
     )
     logger.info("rapport calculé et écrit en %.1f s", time.perf_counter() - t0)

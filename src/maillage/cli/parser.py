@@ -363,6 +363,31 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         "millésime ou table origine-destination) : ajoute la section « Trajets "
         "domicile-travail évitables », commutes.csv et commutes.png",
     )
+    rep.add_argument(
+        "--commute-kinds",
+        metavar="TYPES",
+        help="avec --commutes : types de lieux que le scénario compte, séparés par des virgules "
+        "(coworking, tiers-lieu, fablab, guichet, « non renseigné », autre) ou « all » ; par "
+        "défaut ceux où l'on peut travailler une journée (coworking, tiers-lieu)",
+    )
+    rep.add_argument(
+        "--tiers-lieu-share",
+        type=float,
+        metavar="PART",
+        help="avec --commutes : part du télétravail faite en tiers-lieu plutôt qu'à domicile, "
+        "entre 0 et 1 (par défaut 0,02 : voir les hypothèses du scénario)",
+    )
+    rep.add_argument(
+        "--co2",
+        choices=("direct", "cycle-de-vie"),
+        help="avec --commutes : émissions du scénario à l'échappement (direct, par défaut) ou "
+        "en cycle de vie (ADEME, Base Empreinte)",
+    )
+    rep.add_argument(
+        "--rebond",
+        action="store_true",
+        help="avec --commutes : retirer du scénario l'effet rebond (environ un tiers, ADEME 2020)",
+    )
 
 
 def _page_arguments(rep: argparse.ArgumentParser) -> None:

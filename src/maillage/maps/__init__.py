@@ -7,6 +7,7 @@ Every function takes ``ax=`` / ``m=`` and returns the Axes / Map; nothing is sho
 from __future__ import annotations
 
 from maillage.maps._style import DEFAULT_BINS_MIN, TimeClasses, class_colours, classify_times
+from maillage.maps.commutes import plot_commute_savings
 from maillage.maps.evolution import plot_share_by_year, plot_years
 from maillage.maps.interactive import LAYER_NAMES, explore_coverage
 from maillage.maps.static import plot_coverage
@@ -18,6 +19,7 @@ __all__ = [
     "class_colours",
     "classify_times",
     "explore_coverage",
+    "plot_commute_savings",
     "plot_coverage",
     "plot_share_by_year",
     "plot_years",

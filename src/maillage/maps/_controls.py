@@ -1,4 +1,4 @@
-"""Leaflet controls of the interactive map: legend, scale bar, notice when tiles fail.
+"""Leaflet controls of the interactive map: legend, scale bar, notice when tiles fail, phones.
 
 Each is a small script template rendered after its parent map's script by :func:`control`.
 """
@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LEGEND_JS", "NOTICE_JS", "SCALE_JS", "control"]
+__all__ = ["LEGEND_JS", "NOTICE_JS", "SCALE_JS", "SMALL_SCREEN_JS", "SMALL_SCREEN_PX", "control"]
+
+SMALL_SCREEN_PX = 640
+"""Widest screen (CSS pixels) on which the layer panel and the legend start closed."""
 
 LEGEND_JS = """
 {% macro script(this, kwargs) %}
@@ -49,6 +52,32 @@ NOTICE_JS = """
     }
     map.eachLayer(function (layer) {
         if (layer instanceof L.TileLayer) { layer.on("tileerror", notice); }
+    });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+SMALL_SCREEN_JS = """
+{% macro script(this, kwargs) %}
+(function (map) {
+    // on a phone the layer panel and the legend start closed: a button opens each of them
+    if (!window.matchMedia("(max-width: {{ this.width }}px)").matches) { return; }
+    var panel = document.querySelector(".leaflet-control-layers");
+    if (panel) {
+        var expanded = "leaflet-control-layers-expanded";
+        panel.classList.remove(expanded);
+        var toggle = panel.querySelector(".leaflet-control-layers-toggle");
+        toggle.setAttribute("title", "Couches de la carte");
+        toggle.setAttribute("aria-label", "Ouvrir la liste des couches");
+        L.DomEvent.on(toggle, "click", function (event) {
+            L.DomEvent.preventDefault(event);
+            panel.classList.add(expanded);  // a tap on the map closes it
+        });
+        map.on("click movestart", function () { panel.classList.remove(expanded); });
+    }
+    document.querySelectorAll(".maillage-legend details").forEach(function (box) {
+        box.open = false;
     });
 })({{ this._parent.get_name() }});
 {% endmacro %}

@@ -76,7 +76,7 @@ UNCERTAIN_LABEL = "À confirmer avec le réseau routier"
 
 WHITE_ZONE_LABEL = "Zone blanche (au-delà du seuil)"
 NO_DATA_LABEL = "Non atteint / sans donnée"
-TIME_LEGEND_TITLE = "Temps d'accès au lieu le plus proche (min)"
+TIME_LEGEND_TITLE = "Temps d'accès en voiture au lieu le plus proche (min)"
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 
 

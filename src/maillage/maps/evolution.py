@@ -9,7 +9,7 @@ Examples
 ... )
 >>> ax = plot_share_by_year(by_year, threshold_min=20)
 >>> ax.get_ylabel()
-'Population à 20 min ou moins (%)'
+'Population à 20 min ou moins en voiture (%)'
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def plot_share_by_year(
         ax.bar_label(bars, labels=labels, fontsize=7, padding=2)
     label = "Population couverte (%)"
     if threshold is not None:
-        label = f"Population à {float(threshold):g} min ou moins (%)"
+        label = f"Population à {float(threshold):g} min ou moins en voiture (%)"
     ax.set_ylabel(label)
     ax.set_xlabel("Année")
     ax.set_ylim(0, 105)
@@ -138,6 +138,7 @@ def plot_years(
         fig = plt.figure(figsize=(4 * cols, 4 * nrows))
     # small panels: no names, arrow nor per-panel credits; one legend, one credits line
     options = {"departement_names": False, "north_arrow": False, "note": False} | kwargs
+    scale_bar = bool(options.pop("scale_bar", True))  # one scale bar, beside the last map
     spare = nrows * cols > len(years)
     fig.subplots_adjust(wspace=0.02, hspace=0.1)  # before the panels frame their maps
     axes = []
@@ -150,6 +151,7 @@ def plot_years(
             ax=ax,
             title=str(year),
             legend=last,
+            scale_bar=scale_bar and last,
             legend_ax=fig.add_subplot(nrows, cols, i + 2) if last and spare else None,
             **options,  # type: ignore[arg-type]
         )
@@ -158,6 +160,7 @@ def plot_years(
     for ax in axes[:-1]:
         ax.set_xlim(axes[-1].get_xlim())
         ax.set_ylim(axes[-1].get_ylim())
+        ax.title.set_position(axes[-1].title.get_position())  # above the map, as framed now
     if not options["note"]:
         given = cast("Sequence[str] | None", options.get("credits"))
         lines = dict.fromkeys(

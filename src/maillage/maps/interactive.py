@@ -39,7 +39,14 @@ import pandas as pd
 import shapely
 
 from maillage.maps._assets import inline_leaflet
-from maillage.maps._controls import LEGEND_JS, NOTICE_JS, SCALE_JS, control
+from maillage.maps._controls import (
+    LEGEND_JS,
+    NOTICE_JS,
+    SCALE_JS,
+    SMALL_SCREEN_JS,
+    SMALL_SCREEN_PX,
+    control,
+)
 from maillage.maps._layers import error_margins, polygon_layer, uncertain_layer
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
@@ -73,7 +80,7 @@ if TYPE_CHECKING:
 __all__ = ["LAYER_NAMES", "TILE_NOTICE", "explore_coverage"]
 
 LAYER_NAMES = {
-    "times": "Temps d'accès (min)",
+    "times": "Temps d'accès en voiture (min)",
     "white_zones": "Zones blanches",
     "catchments": "Zones de desserte des lieux",
     "venues": "Lieux",
@@ -103,7 +110,13 @@ _CSS = """
 .maillage-tile-notice{background:#fff3cd;color:#5c4400;border:1px solid #c9a227;
  border-radius:4px;padding:6px 8px;font:12px sans-serif;max-width:340px}
 .maillage-venue{background:none;border:none}
-"""
+@media (max-width:{SMALL_SCREEN_PX}px){
+ .maillage-legend{max-width:calc(100vw - 90px);max-height:50vh;font-size:13px}
+ .maillage-legend details:not([open]) summary{padding:4px 0}
+ .maillage-tile-notice{max-width:calc(100vw - 80px)}
+ .leaflet-control-layers-expanded{max-height:60vh;overflow:auto}
+}
+""".replace("{SMALL_SCREEN_PX}", str(SMALL_SCREEN_PX))
 
 
 def explore_coverage(
@@ -202,6 +215,7 @@ def explore_coverage(
         credits=credits_text(credits_of(communes_cov, credits)),
     )
     control(LEGEND_JS, html=legend).add_to(m)  # after the scale bar: stacked above it
+    control(SMALL_SCREEN_JS, width=str(SMALL_SCREEN_PX)).add_to(m)  # after the layer panel
     minx, miny, maxx, maxy = shapes.total_bounds
     m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     return m
@@ -405,7 +419,7 @@ def _add_times(m: folium.Map, shapes: gpd.GeoDataFrame, classes: TimeClasses) ->
     fields = {
         "commune": "Commune",
         "population": "Population",
-        "temps": "Temps d'accès",
+        "temps": "Temps d'accès en voiture",
         "zone_blanche": "Zone blanche",
         "a_confirmer": UNCERTAIN_LABEL,
         "marge": "Marge d'erreur du temps",

@@ -1,7 +1,7 @@
 """Static choropleth of access times with matplotlib (for print and deliberations).
 
 The map carries what an official map needs: a legend, a scale bar and a north arrow in a
-band on the right of the axes, the names of the départements, the data credits. Everything
+band right beside the map, from the height of its top edge, the names of the départements, the data credits. Everything
 but the credits stays inside the axes, so ``ax.figure.savefig("carte.png")`` keeps the legend
 without ``bbox_inches="tight"``.
 
@@ -18,7 +18,7 @@ Examples
 ...     {"kind": ["coworking"], "supported": [True]}, geometry=[Point(500, 500)], crs="EPSG:2154"
 ... )
 >>> ax = plot_coverage(communes, venues, threshold_min=20)
->>> ax.get_title().startswith("Temps d'accès")
+>>> ax.get_title().startswith("Temps d'accès en voiture")
 True
 >>> [t.get_text() for t in ax.texts if t.get_text() in ("N", "Charente-Maritime")]
 ['Charente-Maritime', 'N']
@@ -30,7 +30,12 @@ import math
 import textwrap
 from typing import TYPE_CHECKING, cast
 
-from maillage.maps._furniture import draw_north_arrow, draw_scale_bar
+from maillage.maps._furniture import (
+    frame_map,
+    map_bounds,
+    place_furniture,
+    write_title_and_credits,
+)
 from maillage.maps._style import (
     DEFAULT_BINS_MIN,
     HALO_COLOUR,
@@ -67,8 +72,8 @@ __all__ = ["plot_coverage"]
 
 _HATCH = "//"
 _UNCERTAIN_WIDTH = 0.9  # dashed outline of the communes to confirm, over a halo twice as wide
-_BAND_WITHOUT_LEGEND = 0.16  # share of the axes kept for the scale bar and the north arrow
-_LEGEND_PAD_PX = 6.0
+_BORDER_COLOUR = "#303030"
+_BORDER_WIDTH = 0.9
 _FULL_MAP_HEIGHT_IN = 6.0  # axes height of a one-map figure: markers at full size
 
 
@@ -130,7 +135,7 @@ def plot_coverage(
         Draw the legend into these axes (turned off), e.g. a free cell of small multiples,
         instead of a band on the right of the map.
     scale_bar, north_arrow : bool
-        Draw a scale bar (km) and a north arrow in the lower right corner.
+        Draw a scale bar (km) and a north arrow under the legend, beside the map.
     note : bool, default True
         Write the data credits under the map (small multiples write them once for all).
     ax : matplotlib.axes.Axes, optional
@@ -139,8 +144,9 @@ def plot_coverage(
     Returns
     -------
     matplotlib.axes.Axes
-        The axes drawn into. Nothing is shown or saved. The map fills the left of the axes
-        and a band on the right holds the legend, the north arrow and the scale bar.
+        The axes drawn into. Nothing is shown or saved. The map fills the left of the axes,
+        flush against a band on the right that holds the legend, the north arrow and the
+        scale bar, stacked from the height of the map's top edge.
 
     Examples
     --------
@@ -163,88 +169,38 @@ def plot_coverage(
         _draw_departements(ax, communes_cov, names=departement_names)
     kinds = _draw_venues(ax, venues)
     threshold = threshold_of(threshold_min, communes_cov)
-    ax.set_title(title if title is not None else _default_title(threshold), fontsize=12)
     ax.set_axis_off()
+    borders = departements and "departement" in communes_cov.columns
     drawn = None
     if legend:
         has_nan = bool((classes.codes < 0).any())
         drawn = _draw_legend(
-            legend_ax or ax, classes, has_nan=has_nan, kinds=kinds, uncertain=uncertain is not None
+            legend_ax or ax,
+            classes,
+            has_nan=has_nan,
+            kinds=kinds,
+            uncertain=uncertain is not None,
+            borders=borders,
         )
         if legend_ax is not None:
             legend_ax.set_axis_off()
             drawn.set_loc("upper left")
             drawn.set_bbox_to_anchor((0.0, 1.0))
             drawn = None
-    band = frame_map(ax, tuple(communes_cov.total_bounds), legend=drawn)
-    if scale_bar:
-        draw_scale_bar(ax, max_share=0.8 * band)
-    if north_arrow:
-        draw_north_arrow(ax)
-    if not note:
-        return ax
-    ax.annotate(
-        textwrap.fill(credits_text(credits_of(communes_cov, credits)), 140),
-        xy=(0, 0),
-        xycoords="axes fraction",
-        xytext=(0, -4),
-        textcoords="offset points",
-        va="top",
-        fontsize=6,
-        color="#404040",
+    bounds = map_bounds(communes_cov, venues)
+    band = frame_map(ax, bounds, legend=drawn)
+    column = place_furniture(
+        ax, bounds, band=band, legend=drawn, scale_bar=scale_bar, north_arrow=north_arrow
+    )
+    text = credits_text(credits_of(communes_cov, credits)) if note else None
+    write_title_and_credits(
+        ax, bounds, column, title=title or _default_title(threshold), credits=text
     )
     return ax
 
 
-def frame_map(
-    ax: Axes, bounds: tuple[float, float, float, float], *, legend: Legend | None
-) -> float:
-    """Set the limits so the map fills the left of the axes and a band on the right is free.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Axes of the map, with equal aspect.
-    bounds : tuple of float
-        ``(minx, miny, maxx, maxy)`` of the map, in metres.
-    legend : matplotlib.legend.Legend, optional
-        Legend placed in the band: the band is as wide as the legend. Without legend, the
-        band keeps 16 % of the axes width for the scale bar and the north arrow.
-
-    Returns
-    -------
-    float
-        Width of the band, as a share of the axes width.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> ax = Figure(figsize=(6, 4)).add_subplot()
-    >>> band = frame_map(ax, (0, 0, 1000, 1000), legend=None)
-    >>> round(band, 2), bool(ax.get_ylim()[1] - ax.get_ylim()[0] >= 1000)
-    (0.16, True)
-    """
-    fig = cast("Figure", ax.get_figure(root=True))
-    box = ax.get_position()
-    width_px = box.width * fig.get_figwidth() * fig.dpi
-    height_px = box.height * fig.get_figheight() * fig.dpi
-    band = _BAND_WITHOUT_LEGEND
-    if legend is not None:
-        band = max(band, (legend.get_window_extent().width + _LEGEND_PAD_PX) / width_px)
-    band = min(band, 0.6)
-    minx, miny, maxx, maxy = bounds
-    map_px = width_px * (1 - band)
-    scale = max((maxx - minx) / map_px, (maxy - miny) / height_px, 1e-9)  # metres per pixel
-    left = minx - (map_px * scale - (maxx - minx)) / 2
-    middle = (miny + maxy) / 2
-    ax.set_xlim(left, left + width_px * scale)
-    ax.set_ylim(middle - height_px * scale / 2, middle + height_px * scale / 2)
-    ax.set_aspect("equal", adjustable="box")
-    return band
-
-
 def _default_title(threshold: float | None) -> str:
-    title = "Temps d'accès au lieu le plus proche"
+    title = "Temps d'accès en voiture au lieu le plus proche"
     if threshold is not None:
         title += f"\nZones blanches : plus de {threshold:g} min"
     return title
@@ -297,7 +253,7 @@ def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool)
     import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     borders = communes_cov[["departement", "geometry"]].dissolve("departement")
-    borders.boundary.plot(ax=ax, color="#303030", linewidth=0.9)
+    borders.boundary.plot(ax=ax, color=_BORDER_COLOUR, linewidth=_BORDER_WIDTH)
     if not names:
         return
     labels = _departement_names(borders.index.to_series().astype(str))
@@ -379,7 +335,13 @@ def _draw_venues(ax: Axes, venues: gpd.GeoDataFrame | None) -> dict[str, str]:
 
 
 def _draw_legend(
-    ax: Axes, classes: TimeClasses, *, has_nan: bool, kinds: dict[str, str], uncertain: bool
+    ax: Axes,
+    classes: TimeClasses,
+    *,
+    has_nan: bool,
+    kinds: dict[str, str],
+    uncertain: bool,
+    borders: bool,
 ) -> Legend:
     from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415 - matplotlib loads only when a map is drawn
     from matplotlib.lines import Line2D  # noqa: PLC0415 - matplotlib loads only when a map is drawn
@@ -413,6 +375,9 @@ def _draw_legend(
             )
         )
         labels.append(textwrap.fill(UNCERTAIN_LABEL, 24))
+    if borders:
+        handles.append(Line2D([], [], color=_BORDER_COLOUR, linewidth=_BORDER_WIDTH))
+        labels.append("Limite de département")
     for kind, marker in kinds.items():
         handles.append(_marker(Line2D, marker, "white"))
         labels.append(textwrap.fill(_plain(f"Lieu : {kind}"), 28))

@@ -14,7 +14,9 @@ Examples
 """
 
 from maillage.report.build import build_report, make_summary
+from maillage.report.change_text import change_sentence, change_table
 from maillage.report.model import REPORT_FILES, Report
+from maillage.report.numbers import fr_number, fr_percent
 from maillage.report.save import save_report, write_report
 from maillage.report.sections.comparison import read_previous
 from maillage.schema import SUMMARY_KEYS
@@ -24,6 +26,10 @@ __all__ = [
     "SUMMARY_KEYS",
     "Report",
     "build_report",
+    "change_sentence",
+    "change_table",
+    "fr_number",
+    "fr_percent",
     "make_summary",
     "read_previous",
     "save_report",

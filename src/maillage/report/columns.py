@@ -141,6 +141,136 @@ COLUMNS: dict[str, Column] = {
     "white_zone_population": _c(
         "Habitants en zone blanche", "Habitants des communes au-delà du seuil", _PEOPLE, "count"
     ),
+    "population_two_within": _c(
+        "Habitants avec deux lieux à moins du seuil",
+        "Habitants qui ont au moins deux lieux à au plus le seuil (une alternative si l'un ferme)",
+        _PEOPLE,
+        "count",
+    ),
+    "share_two_within": _c(
+        "Part des habitants avec deux lieux à moins du seuil",
+        "Part des habitants qui ont au moins deux lieux à au plus le seuil",
+        _SHARE,
+        "number",
+    ),
+    "residents_served": _c(
+        "Habitants desservis",
+        "Habitants dont ce lieu est le plus proche",
+        _PEOPLE,
+        "count",
+    ),
+    "residents_beyond": _c(
+        "Habitants au-delà du seuil s'il fermait",
+        "Habitants desservis qui passeraient au-delà du seuil si ce lieu fermait",
+        _PEOPLE,
+        "count",
+    ),
+    "added_minutes_per_resident": _c(
+        "Minutes de plus par habitant s'il fermait",
+        "Temps d'accès ajouté en moyenne aux habitants desservis qui ont un autre lieu",
+        _MIN,
+        "number",
+    ),
+    "residents_without_alternative": _c(
+        "Habitants sans autre lieu",
+        "Habitants desservis qui n'auraient aucun autre lieu accessible s'il fermait",
+        _PEOPLE,
+        "count",
+    ),
+    "before": _c("Début", "Date (ou année) du début de l'étape"),
+    "after": _c("Fin", "Date (ou année) de la fin de l'étape"),
+    "before_share": _c(
+        "Part à moins du seuil au début",
+        "Part des habitants à au plus le seuil d'un lieu, au début",
+        _SHARE,
+        "number",
+    ),
+    "after_share": _c(
+        "Part à moins du seuil à la fin",
+        "Part des habitants à au plus le seuil d'un lieu, à la fin",
+        _SHARE,
+        "number",
+    ),
+    "change_points": _c(
+        "Évolution (points)",
+        "Évolution de la part à moins du seuil, en points de pourcentage",
+        "points",
+        "number",
+    ),
+    "change_residents": _c(
+        "Évolution (habitants)",
+        "Évolution du nombre d'habitants à moins du seuil",
+        _PEOPLE,
+        "count",
+    ),
+    "opened_points": _c(
+        "Dû aux ouvertures (points)",
+        "Part de l'évolution due aux ouvertures de lieux, en points (partage de Shapley)",
+        "points",
+        "number",
+    ),
+    "opened_residents": _c(
+        "Dû aux ouvertures (habitants)",
+        "Habitants à moins du seuil gagnés ou perdus du fait des ouvertures de lieux",
+        _PEOPLE,
+        "count",
+    ),
+    "closed_points": _c(
+        "Dû aux fermetures (points)",
+        "Part de l'évolution due aux fermetures et déplacements de lieux, en points (partage de Shapley)",
+        "points",
+        "number",
+    ),
+    "closed_residents": _c(
+        "Dû aux fermetures (habitants)",
+        "Habitants à moins du seuil gagnés ou perdus du fait des fermetures et déplacements de lieux",
+        _PEOPLE,
+        "count",
+    ),
+    "population_points": _c(
+        "Dû à la population (points)",
+        "Part de l'évolution due à l'évolution de la population, en points (partage de Shapley)",
+        "points",
+        "number",
+    ),
+    "population_residents": _c(
+        "Dû à la population (habitants)",
+        "Habitants à moins du seuil gagnés ou perdus du fait de l'évolution de la population",
+        _PEOPLE,
+        "count",
+    ),
+    "geography_points": _c(
+        "Dû à la carte communale (points)",
+        "Part de l'évolution due aux changements de la carte communale (fusions, scissions), en points (partage de Shapley)",
+        "points",
+        "number",
+    ),
+    "geography_residents": _c(
+        "Dû à la carte communale (habitants)",
+        "Habitants à moins du seuil gagnés ou perdus du fait des changements de la carte communale (fusions, scissions)",
+        _PEOPLE,
+        "count",
+    ),
+    "venues_opened": _c(
+        "Lieux ouverts", "Lieux ouverts entre le début et la fin de l'étape", kind="count"
+    ),
+    "venues_closed": _c(
+        "Lieux fermés", "Lieux fermés entre le début et la fin de l'étape", kind="count"
+    ),
+    "venues_moved": _c(
+        "Lieux déplacés", "Lieux déplacés entre le début et la fin de l'étape", kind="count"
+    ),
+    "venues_kept": _c(
+        "Lieux maintenus", "Lieux maintenus entre le début et la fin de l'étape", kind="count"
+    ),
+    "communes_merged": _c(
+        "Communes fusionnées",
+        "Communes fusionnées entre le début et la fin de l'étape",
+        kind="count",
+    ),
+    "communes_split": _c(
+        "Communes scindées", "Communes scindées entre le début et la fin de l'étape", kind="count"
+    ),
     "rank": _c(
         "Rang", "Ordre du site suggéré (le premier gagne le plus d'habitants)", kind="count"
     ),

@@ -16,12 +16,12 @@ import logging
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from maillage.report.columns import table_csv
-from maillage.report.images import new_figure, png_bytes
+from maillage.report.images import PRINT_DPI, new_figure, pdf_bytes, png_bytes
 from maillage.report.model import REPORT_FILES
 from maillage.report.page import render_page
 from maillage.report.qgis import add_layer_styles
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 _FIXED_DATE = "2000-01-01T00:00:00.000Z"
 
 
-def _map_png(report: Report) -> bytes:
+def _map_figure(report: Report) -> Any:
     from maillage.maps import plot_coverage  # noqa: PLC0415 - heavy, loaded only when this file is rendered
 
     fig = new_figure((10, 10))
@@ -60,11 +60,19 @@ def _map_png(report: Report) -> bytes:
         white_zones=report.white_zones,
         threshold_min=report.threshold_min,
         credits=report.credits,
-        title=f"{report.area} – temps d'accès au lieu le plus proche\n"
+        title=f"{report.area} – temps d'accès en voiture au lieu le plus proche\n"
         f"Zones blanches : plus de {report.summary['threshold_min']:g} min",
         ax=ax,
     )
-    return png_bytes(fig)
+    return fig
+
+
+def _map_png(report: Report) -> bytes:
+    return png_bytes(_map_figure(report), dpi=PRINT_DPI)
+
+
+def _map_pdf(report: Report) -> bytes:
+    return pdf_bytes(_map_figure(report))
 
 
 _ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
@@ -244,6 +252,7 @@ def _summary_json(report: Report) -> bytes:
 
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "map.png": _map_png,
+    "map-impression.pdf": _map_pdf,
     "map.html": _map_html,
     "coverage.gpkg": _gpkg,
     "summary.json": _summary_json,

@@ -9,11 +9,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
-__all__ = ["DPI", "new_figure", "png_bytes"]
+__all__ = ["DPI", "PRINT_DPI", "new_figure", "pdf_bytes", "png_bytes"]
 
 DPI = 150
 """Resolution of the report's images, in dots per inch."""
+PRINT_DPI = 300
+"""Resolution of ``map.png``, the map one prints or puts in a deliberation."""
 _PNG_META = {"Software": None}
+_PDF_META = {"Creator": None, "Producer": None, "CreationDate": None}
 
 
 def new_figure(figsize: tuple[float, float]) -> Any:
@@ -54,4 +57,22 @@ def png_bytes(fig: Any, *, dpi: int = DPI) -> bytes:
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata=_PNG_META, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def pdf_bytes(fig: Any) -> bytes:
+    """Return ``fig`` as a vector PDF, cropped to its content, without date nor software.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+
+    Returns
+    -------
+    bytes
+        The PDF file: the same figure gives the same bytes.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="pdf", metadata=_PDF_META, bbox_inches="tight")
     return buffer.getvalue()

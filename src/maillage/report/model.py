@@ -19,6 +19,7 @@ __all__ = ["REPORT_FILES", "Report"]
 
 REPORT_FILES = (
     "map.png",
+    "map-impression.pdf",
     "map.html",
     "coverage.gpkg",
     "communes.csv",

@@ -30,14 +30,22 @@ To add a section: write one module here with its frozen dataclass (subclass of
 Examples
 --------
 >>> [builder.__module__.rsplit(".", 1)[-1] for builder in BUILDERS]
-['census', 'comparison', 'years', 'series', 'commutes']
+['census', 'resilience', 'comparison', 'years', 'series', 'change', 'commutes']
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from maillage.report.sections import census, commutes, comparison, series, years
+from maillage.report.sections import (
+    census,
+    change,
+    commutes,
+    comparison,
+    resilience,
+    series,
+    years,
+)
 from maillage.report.sections.base import (
     PageContext,
     Place,
@@ -63,9 +71,11 @@ type SectionBuilder = Callable[[ReportContext, ReportOptions], Section | None]
 
 BUILDERS: tuple[SectionBuilder, ...] = (
     census.build,  # "Lieux pris en compte", rejected.csv
+    resilience.build,  # "Résilience du maillage", closures.csv, alternatives.csv, closures.png
     comparison.build,  # --previous: "Évolution depuis le rapport précédent", changes.csv
     years.build,  # --years: "Évolution", years.csv, evolution.png
     series.build,  # --series: "Évolution entre les listes datées", series*.csv, series.png
+    change.build,  # --series or --years: "Pourquoi la couverture a changé", why.csv
     commutes.build,  # --commutes: "Trajets domicile-travail évitables", commutes.*
 )
 """The section builders, in the order of the page (within each place) and of the folder."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from maillage.analysis.commute_scenario import CommuteScenario
     from maillage.report.model import Report
     from maillage.report.sections.comparison import Previous
     from maillage.travel.protocol import TravelTimeModel
@@ -107,6 +108,10 @@ class ReportOptions:
         Home-to-work flows (``--commutes``).
     work_communes : geopandas.GeoDataFrame or None
         With ``commutes``: where the work communes outside the territory are.
+    commute_scenario : CommuteScenario or None
+        With ``commutes``: the scenario beside the gross potential (default the cited one).
+    commute_kinds : tuple of str or None
+        With ``commutes``: the venue kinds the scenario counts (default where one can work).
     """
 
     years: tuple[int, ...] = ()
@@ -115,6 +120,8 @@ class ReportOptions:
     series: Mapping[str, gpd.GeoDataFrame] | None = None
     commutes: pd.DataFrame | None = None
     work_communes: gpd.GeoDataFrame | None = None
+    commute_scenario: CommuteScenario | None = None
+    commute_kinds: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

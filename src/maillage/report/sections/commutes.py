@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Unpack
 
 import pandas as pd
 
+from maillage.analysis.commute_scenario import CommuteScenario
 from maillage.analysis.commute_totals import savings_by_commune, savings_by_venue
 from maillage.analysis.commutes import (
     CAR_EMISSION_SOURCE,
@@ -34,9 +35,10 @@ from maillage.report.fragments import figure_cards
 from maillage.report.images import new_figure, png_bytes
 from maillage.report.numbers import fr_number, fr_percent
 from maillage.report.sections.base import Place, Section
+from maillage.report.sections.commute_scenario import ScenarioPart, build_scenario, scenario_html
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
 
     import geopandas as gpd
 
@@ -126,6 +128,8 @@ def build_commutes(
     model: TravelTimeModel,
     k_sites: int = 5,
     telework_days_per_week: float = 1.0,
+    scenario: CommuteScenario | None = None,
+    kinds: Collection[str] | None = None,
     **options: Unpack[TripOptions],
 ) -> CommutesSection:
     """Compute the commute section: savings per commune and venue, sites, totals.
@@ -142,6 +146,11 @@ def build_commutes(
         Number of sites suggested for commuters.
     telework_days_per_week : float
         Telework days a week at the venue.
+    scenario : CommuteScenario, optional
+        The scenario shown beside the gross potential; default :class:`maillage.CommuteScenario`
+        with its cited defaults.
+    kinds : collection of str, optional
+        Venue kinds the scenario counts; default those where one can work a day.
     **options
         As in :func:`maillage.analysis.commutes.commute_trips`; the report gives
         ``work_communes`` (a wider frame, so that commutes leaving the area are placed) and
@@ -164,7 +173,17 @@ def build_commutes(
         name_of = pd.Series(venues["name"].to_numpy(), index=venues["venue_id"].astype(str))
         by_venue.insert(0, "name", name_of[~name_of.index.duplicated()].reindex(by_venue.index))
     sites = suggest_sites(trips, k=k_sites, model=model, communes=communes, objective="commute")
+    part = build_scenario(
+        communes,
+        venues,
+        commutes,
+        model=model,
+        scenario=CommuteScenario() if scenario is None else scenario,
+        kinds=kinds,
+        options=options,
+    )
     return CommutesSection(
+        scenario=part,
         communes=by_commune,
         venues=by_venue,
         sites=sites,
@@ -313,6 +332,7 @@ def _commute_parts(section: CommutesSection, page: PageContext) -> list[str]:
         "certains jours dans un tiers-lieu proche de chez lui. Voici le temps, les kilomètres "
         "et le CO₂ que les lieux actuels pourraient lui faire gagner.</p>",
         figure_cards(_figures(section.totals, section.assumptions)),
+        *([] if section.scenario is None else scenario_html(section.totals, section.scenario)),
         page.image("commutes.png", "Carte du temps de trajet évitable"),
         "<h3>Les communes où le gain est le plus grand</h3>",
         _top_communes(section),
@@ -346,6 +366,8 @@ class CommutesSection(Section):
         The ``summary.json`` keys ``commutes`` and ``commute_assumptions``.
     data_credits : tuple of str
         Credits of the commute file.
+    scenario : ScenarioPart or None
+        The scenario beside the gross potential (``summary.json`` key ``commute_scenario``).
     """
 
     key: ClassVar[str] = "commutes"
@@ -358,10 +380,17 @@ class CommutesSection(Section):
     totals: dict[str, Any]
     assumptions: dict[str, Any]
     data_credits: tuple[str, ...] = ()
+    scenario: ScenarioPart | None = None
 
     def summary(self) -> dict[str, object]:
         """Return the keys :data:`COMMUTE_SUMMARY_KEYS`: the figures and the assumptions."""
-        return {"commutes": dict(self.totals), "commute_assumptions": dict(self.assumptions)}
+        out: dict[str, object] = {
+            "commutes": dict(self.totals),
+            "commute_assumptions": dict(self.assumptions),
+        }
+        if self.scenario is not None:
+            out["commute_scenario"] = self.scenario.summary()
+        return out
 
     def credits(self) -> tuple[str, ...]:
         """Return the credits of the commute file."""
@@ -385,7 +414,7 @@ class CommutesSection(Section):
             report.venues,
             credits=report.credits,
             title=f"{report.area} – temps de trajet domicile-travail évitable\n"
-            "heures gagnées par an, par commune de résidence",
+            "heures gagnées par an et par actif, selon la commune de résidence",
             ax=fig.add_subplot(),
         )
         return png_bytes(fig)
@@ -421,4 +450,6 @@ def build(context: ReportContext, options: ReportOptions) -> CommutesSection | N
         work_communes=options.work_communes,
         origins=context.origins_cov,
         k_sites=context.k_sites,
+        scenario=options.commute_scenario,
+        kinds=options.commute_kinds,
     )
