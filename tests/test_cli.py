@@ -182,8 +182,8 @@ def test_supported_list_is_matched_and_reported(capsys, tmp_path):
     assert appended > 0  # labelled, missing from the census, added on request
     assert summary["venues"] == summary["venues_input"] - summary["venues_rejected"] + appended
     page = (out / "report.html").read_text(encoding="utf-8")
-    title = html.unescape(page.split("<h1>")[1].split("</h1>")[0])
-    assert title.endswith(f"+ {appended} lieux labellisés absents du recensement")
+    subtitle = html.unescape(page.split('<p class="sous-titre">')[1].split("</p>")[0])
+    assert subtitle.endswith(f"+ {appended} lieux labellisés absents du recensement")
     assert f"{appended} lieux labellisés ajoutés (absents du recensement)" in html.unescape(page)
     assert "Contribution des lieux soutenus" in page
     assert "rapprochement du recensement avec la liste des lieux labellisés" in page

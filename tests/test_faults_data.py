@@ -135,7 +135,7 @@ def test_a_dated_list_without_venue_in_the_area_shows_zero(charente_report):
     assert series.loc["2020-01-01", "share_within_threshold"] == 0
     assert series.loc["2024-08-01", "venues"] > 0
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "Aucun lieu dans le territoire dans la liste du 2020-01-01" in page
+    assert "Aucun lieu dans le territoire dans la liste du 1er janvier 2020" in page
 
 
 def test_census_whose_rows_are_all_rejected_writes_rejected_csv(tmp_path, capsys):

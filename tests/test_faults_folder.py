@@ -73,7 +73,7 @@ def test_user_communes_csv_is_refused_and_kept(tmp_path, report):
     out.mkdir()
     (out / "communes.csv").write_text("my own table")
     with pytest.raises(
-        OptionError, match=r"out_dir .* holds what maillage did not write.*communes\.csv"
+        OptionError, match=r"out_dir .* contient ce que maillage n.y a pas écrit.*communes\.csv"
     ):
         save_report(report, out)
     assert (out / "communes.csv").read_text() == "my own table"
@@ -93,7 +93,7 @@ def test_file_added_to_a_report_is_refused(tmp_path):
     out = replace_folder(tmp_path / "r", FILES)
     (out / "notes.txt").write_text("mine")
     assert foreign_entries(out) == ["notes.txt"]
-    with pytest.raises(OptionError, match=r"notes\.txt;"):
+    with pytest.raises(OptionError, match=r"notes\.txt ;"):
         replace_folder(out, NEWER)
     assert (out / "notes.txt").exists() and (out / "map.png").exists()
 
@@ -101,7 +101,7 @@ def test_file_added_to_a_report_is_refused(tmp_path):
 def test_edited_report_file_is_refused(tmp_path):
     out = replace_folder(tmp_path / "r", FILES)
     (out / "communes.csv").write_text("edited by hand")
-    with pytest.raises(OptionError, match=r"communes\.csv \(changed\)"):
+    with pytest.raises(OptionError, match=r"communes\.csv \(modifié\)"):
         replace_folder(out, NEWER)
     assert (out / "communes.csv").read_text() == "edited by hand"
 
@@ -110,7 +110,7 @@ def test_link_inside_a_report_is_refused(tmp_path):
     out = replace_folder(tmp_path / "r", FILES)
     (out / "map.png").unlink()
     (out / "map.png").symlink_to(tmp_path)
-    with pytest.raises(OptionError, match=r"map\.png \(link\)"):
+    with pytest.raises(OptionError, match=r"map\.png \(lien\)"):
         replace_folder(out, NEWER)
 
 
@@ -239,7 +239,7 @@ def test_an_out_name_too_long_for_the_internal_names_is_refused_before_computing
 
 def test_out_given_as_a_file_is_refused(tmp_path):
     (tmp_path / "r").write_text("x")
-    with pytest.raises(OptionError, match="is a file"):
+    with pytest.raises(OptionError, match="est un fichier"):
         check_out_dir(tmp_path / "r")
 
 

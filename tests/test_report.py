@@ -20,6 +20,7 @@ from maillage.errors import OptionError
 from maillage.maps import LAYER_NAMES, class_colours
 from maillage.report import REPORT_FILES, SUMMARY_KEYS, build_report, save_report, write_report
 from maillage.report.columns import read_table
+from maillage.report.identity import PAGE_KEYS
 from maillage.report.manifest import MANIFEST_NAME
 from maillage.travel import CrowFlyModel
 
@@ -119,7 +120,7 @@ def test_every_file_is_written(out):
 def test_summary_keys_types_and_values(out, territory):
     communes, _ = territory
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert list(summary) == [*SUMMARY_KEYS, *RESILIENCE_KEYS, "change_split"]
+    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS, *RESILIENCE_KEYS, "change_split"]
     assert summary["area"] == "Test (deux départements)"
     assert summary["communes"] == 24
     assert summary["population"] == int(communes["population"].sum())
@@ -288,7 +289,12 @@ def test_report_page_has_the_supported_section(out, report):
     assert "Le Lieu" in section and "La Fabrique" in section  # the venues covering alone
     assert "Aucun lieu n'est connu" not in section
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert list(summary) == [*SUMMARY_KEYS, *RESILIENCE_KEYS, "change_split"]  # supported: no key
+    assert list(summary) == [
+        *SUMMARY_KEYS,
+        *PAGE_KEYS,
+        *RESILIENCE_KEYS,
+        "change_split",
+    ]  # supported: no key
 
 
 def test_geopackage_venues_carry_their_attribution(out, report):
@@ -366,7 +372,7 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
     files = {*REPORT_FILES, *RESILIENCE_FILES, "changes.csv", MANIFEST_NAME}
     assert {p.name for p in out.iterdir()} == files
     after, summary = _covered(out), json.loads((out / "summary.json").read_text())
-    assert list(summary) == [*SUMMARY_KEYS, *RESILIENCE_KEYS]  # no key added
+    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS, *RESILIENCE_KEYS]  # no key added
     changes = read_table(out / "changes.csv").set_index("code_insee")
     assert list(changes.columns) == [
         "nom",
@@ -394,7 +400,7 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
     assert gained == -len(left) and f"\u2212{len(left)}<" in section
     assert "Attention" not in section  # same threshold, same model
     for code in left[:15]:  # the commune's name next to its code
-        assert f"<td>Commune {code} ({code})</td>" in section
+        assert f'<td class="t">Commune {code} ({code})</td>' in section
 
 
 def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_path):
@@ -416,8 +422,8 @@ def test_comparison_is_byte_reproducible_and_notes_differences(territory, tmp_pa
     assert pd.isna(changes.loc[communes.index[0], "covered_before"])
     page = html.unescape((one / "report.html").read_text(encoding="utf-8"))
     assert "Le seuil diffère : 20 min dans le rapport précédent, 15 min" in page
-    assert "Le modèle de temps de trajet diffère" in page and "speed_kph : 80.0 → 30" in page
-    assert "Communes 1 nouvelle(s) depuis" in page
+    assert "Le modèle de temps de trajet diffère" in page and "vitesse (km/h) : 80 → 30" in page
+    assert "Communes 1 nouvelle depuis" in page
 
 
 def test_bad_previous_folder_is_refused_before_writing(territory, tmp_path):

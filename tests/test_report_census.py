@@ -72,8 +72,8 @@ def test_summary_keeps_its_keys_and_counts_input_and_rejected_rows(region_report
 def test_page_accounts_for_every_row_and_names_the_census(region_report):
     page = (region_report / "report.html").read_text()
     assert (
-        "<title>Accès aux lieux – Charente (16), Deux-Sèvres (79) – region_export.csv</title>"
-        in page
+        "<title>Accès aux lieux – Charente (16), Deux-Sèvres (79)</title>" in page
+        and '<p class="sous-titre">region_export.csv</p>' in page
     )
     assert "Lieux pris en compte" in page
     assert "3 lieux pris en compte : 3 du recensement dans le territoire." in page
@@ -204,7 +204,7 @@ def test_series_of_the_2020_france_services_lists(capsys, tmp_path):
     page = (out / "report.html").read_text()
     assert "Évolution entre les listes datées" in page and "series.png" not in page.split("<img")[0]
     # the report's own venues are the latest list
-    assert "– Liste des France services au 2020-10-12</title>" in page
+    assert '<p class="sous-titre">Liste des France services au 12 octobre 2020</p>' in page
     # why coverage changed: each step's parts add up exactly to its change, steps add up
     why = read_table(out / "why.csv")
     parts = why[[f"{p}_points" for p in ("opened", "closed", "population", "geography")]]

@@ -84,7 +84,7 @@ def test_method_in_plain_french_with_units(report, page):
     assert "modèle à vol d'oiseau" in method  # the model's label_fr
     assert "Coefficient de détour</td><td>1,3 (distance par la route" in method
     assert "Vitesse moyenne</td><td>30\u00a0km/h" in method
-    assert "Temps d'accès (se garer, marcher)</td><td>2\u00a0min" in method
+    assert "Temps aux deux bouts du trajet (se garer, marcher)</td><td>2\u00a0min" in method
     assert "zone blanche" in method and "15\u00a0min" in method
     assert "coefficient de détour : Ballou" in method  # the references, in French
     for technical in ("speed_kph", "access_time_s", "CrowFlyModel", "label_fr", "<td>circuity"):
@@ -109,9 +109,9 @@ def test_method_of_an_engine_without_label_fr():
 def test_commune_names_next_to_their_codes(report, page):
     sites = _section(page, "Où ouvrir les prochains lieux")
     for _, site in report.sites.iterrows():
-        assert f"<td>{site['nom']} ({site['code_insee']})</td>" in sites
+        assert f'<td class="t">{site["nom"]} ({site["code_insee"]})</td>' in sites
     contribution = _section(page, "Contribution des lieux soutenus")
-    assert "<td>Bourg 17001 (17001)</td>" in contribution  # where Le Lieu stands
+    assert '<td class="t">Bourg 17001 (17001)</td>' in contribution  # where Le Lieu stands
     assert "Commune (INSEE)" not in page
 
 
@@ -196,7 +196,8 @@ def test_method_of_the_calibrated_default_model():
     text = html.unescape(method_section({"threshold_min": 20.0, "travel_time_model": model}, {}))
     assert "densité de la commune de départ" in text
     assert re.search(
-        r"Allure sur les longs trajets</td><td>\d+\u00a0s/km \(soit \d+\u00a0km/h\)", text
+        r"Vitesse sur les longs trajets</td><td>\d+\u00a0km/h \(un kilomètre en \d+\u00a0secondes\)",
+        text,
     )
     assert "hab./km²" in text
     for english in ("fitted on", "main_pace", "coefficient de détour"):

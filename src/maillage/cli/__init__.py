@@ -25,6 +25,7 @@ maillage 0.2.0
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import time
 import warnings
@@ -355,6 +356,7 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
 
     if args.venues is None and not args.series:
         raise OptionError("--venues est obligatoire (ou --series)")
+    texts = _page_texts(args)  # a missing --intro fails fast
     previous = None if args.previous is None else read_previous(args.previous)  # fail fast
     files = _network_files(args, progress=progress)
     series = _load_series(args) if args.series else None
@@ -389,9 +391,30 @@ def _run_report(args: argparse.Namespace, *, progress: bool) -> Path:
         work_communes=None if commutes is None else _work_communes(communes),
         commute_scenario=scenario,
         commute_kinds=kinds,
+        **texts,
     )
     logger.info("rapport calculé et écrit en %.1f s", time.perf_counter() - t0)
     return out
+
+
+def _page_texts(args: argparse.Namespace) -> dict[str, str | None]:
+    """Return the texts of the page: ``--title``, ``--subtitle``, ``--intro`` and the command line."""
+    intro = None
+    if args.intro is not None:
+        try:
+            intro = args.intro.read_text(encoding="utf-8-sig")
+        except FileNotFoundError as exc:
+            msg = f"--intro {args.intro} : fichier introuvable"
+            raise OptionError(msg) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            msg = f"--intro {args.intro} : fichier illisible (texte UTF-8 attendu)"
+            raise OptionError(msg) from exc
+    return {
+        "title": args.title,
+        "subtitle": args.subtitle,
+        "intro": intro,
+        "command": shlex.join(["maillage", *args.argv]),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -412,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed its one-line usage error
         return int(exc.code or 0)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
     if args.command == "catalogue":
         print_catalogue()

@@ -219,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     _report_arguments(rep)
+    _page_arguments(rep)
     sub.add_parser(
         "catalogue",
         help="lister les jeux de données du catalogue (recensements, grilles, réseaux)",
@@ -386,6 +387,30 @@ def _report_arguments(rep: argparse.ArgumentParser) -> None:
         "--rebond",
         action="store_true",
         help="avec --commutes : retirer du scénario l'effet rebond (environ un tiers, ADEME 2020)",
+    )
+
+
+def _page_arguments(rep: argparse.ArgumentParser) -> None:
+    """Add the options that set the text of report.html (never edit the file itself)."""
+    page = rep.add_argument_group(
+        "texte de la page ", "la seule façon de changer le texte de report.html"
+    )
+    page.add_argument(
+        "--title",
+        metavar="TITRE",
+        help="titre de la page (par défaut « Accès aux lieux – » et le territoire)",
+    )
+    page.add_argument(
+        "--subtitle",
+        metavar="SOUS-TITRE",
+        help="sous-titre de la page (par défaut le nom du recensement)",
+    )
+    page.add_argument(
+        "--intro",
+        type=_user_path,
+        metavar="FICHIER.md",
+        help="introduction en Markdown (paragraphes, titres #, listes -, **gras**, *italique*, "
+        "liens), placée sous le titre",
     )
 
 

@@ -24,12 +24,15 @@ from maillage.analysis.zones import white_zones
 from maillage.prepare.names import with_area_names
 from maillage.prepare.support import describe_support, support_counts
 from maillage.report.counts import whole_counts
+from maillage.report.identity import PAGE_KEYS, default_title, production_date
 from maillage.report.model import Report
+from maillage.report.numbers import fr_dates_in
 from maillage.report.sections import ReportContext, ReportOptions, build_sections
 from maillage.report.sections.comparison import Previous, read_previous
 from maillage.report.sections.years import check_years
 from maillage.report.territory import territory_notes
 from maillage.report.uncertain import uncertain_frame, uncertain_summary
+from maillage.sources import CATALOGUE
 from maillage.sources import credits as attribution_lines
 
 if TYPE_CHECKING:
@@ -174,6 +177,10 @@ def build_report(
     work_communes: gpd.GeoDataFrame | None = None,
     commute_scenario: CommuteScenario | None = None,
     commute_kinds: Sequence[str] | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    intro: str | None = None,
+    command: str | None = None,
 ) -> Report:
     """Compute everything a report shows.
 
@@ -228,6 +235,16 @@ def build_report(
     commute_kinds : sequence of str, optional
         With ``commutes``: the venue kinds the scenario counts (default those where one can
         work a day: coworking spaces and tiers-lieux; see :func:`maillage.select_venue_kinds`).
+    title, subtitle : str, optional
+        The page's title (default "Accès aux lieux – ``area``", with the year when ``year``
+        is given) and subtitle (default: the census's name). The official way to change the
+        text of the page: never edit ``report.html`` (a rerun refuses an edited file).
+    intro : str, optional
+        An introduction in Markdown, shown under the title (a safe subset is rendered:
+        :func:`maillage.report.identity.markdown_html`).
+    command : str, optional
+        The command line that produced the report, shown in the box "Reproduire ce rapport"
+        (the command line gives its own).
 
     Returns
     -------
@@ -329,11 +346,21 @@ def build_report(
             summary=dict(summary),
             area=area,
             k_sites=k_sites,
+            year=None if year is None else int(year),
         )
         sections = build_sections(context, options)
     finally:
         if bar is not None:
             bar.close()
+    summary.update(
+        _identity(
+            summary,
+            sections,
+            names=[*communes_cov.attrs.get("data_credits", []), *_section_names(sections)],
+            year=year,
+            texts={"title": title, "subtitle": subtitle, "intro": intro, "command": command},
+        )
+    )
     _add_sections(summary, sections)
     return Report(
         area=area,
@@ -348,6 +375,53 @@ def build_report(
         support={**support, **support_counts(venues)},
         sections=sections,
     )
+
+
+def _catalogue_name(credit: str) -> str:
+    """Return the catalogue name of a credit (a name, or the line of one dataset only)."""
+    if credit in CATALOGUE:
+        return credit
+    found = [d.name for d in CATALOGUE.values() if d.credit == credit]
+    return found[0] if len(found) == 1 else credit
+
+
+def _section_names(sections: Sequence[Section]) -> list[str]:
+    return [str(c) for s in sections for c in s.credits()]
+
+
+def _identity(
+    summary: Mapping[str, object],
+    sections: Sequence[Section],
+    *,
+    names: Sequence[object],
+    year: int | None,
+    texts: Mapping[str, str | None],
+) -> dict[str, object]:
+    """Return the keys of ``summary.json`` that say what the page is, when and from what."""
+    import maillage  # noqa: PLC0415 - the package imports this module: its version read late
+
+    added = [text for text in (s.title() for s in sections) if text]
+    title = texts.get("title") or default_title(str(summary["area"]), year=year)
+    vintages = [
+        {
+            "dataset": CATALOGUE[n].title,
+            "vintage": str(CATALOGUE[n].vintage),
+            "use": CATALOGUE[n].reader,
+        }
+        for n in dict.fromkeys(_catalogue_name(str(n)) for n in names)
+        if n in CATALOGUE
+    ]
+    found = {
+        "title": str(title),
+        "subtitle": str(texts.get("subtitle") or fr_dates_in(" – ".join(added))),
+        "intro": texts.get("intro") or "",
+        "year": None if year is None else int(year),
+        "produced_on": production_date().isoformat(),
+        "maillage_version": maillage.__version__,
+        "data_vintages": vintages,
+        "command": texts.get("command") or "",
+    }
+    return {key: found[key] for key in PAGE_KEYS}
 
 
 def _bar(progress: bool) -> Any:

@@ -385,7 +385,7 @@ COLUMNS: dict[str, Column] = {
         "Habitants couverts", "Habitants à au plus le seuil de ce lieu", _PEOPLE, "count"
     ),
     "population_only_this": _c(
-        "Habitants couverts par lui seul",
+        "Habitants couverts seulement par ce lieu",
         "Habitants qui n'ont que ce lieu à au plus le seuil",
         _PEOPLE,
         "count",

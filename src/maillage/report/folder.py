@@ -49,7 +49,13 @@ from typing import TYPE_CHECKING
 
 from maillage.errors import MaillageError, OptionError
 from maillage.report.lock import release_lock, take_lock
-from maillage.report.manifest import MANIFEST_NAME, foreign_entries, manifest_bytes, read_manifest
+from maillage.report.manifest import (
+    CHANGED,
+    MANIFEST_NAME,
+    foreign_entries,
+    manifest_bytes,
+    read_manifest,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -133,19 +139,29 @@ def _refuse_protected(target: Path, given: str | Path) -> None:
         raise OptionError(msg)
 
 
+EDIT_HINT = (
+    "pour changer le texte de la page, ne modifiez pas report.html : donnez son titre, son "
+    "sous-titre et son introduction (fichier Markdown) par --title, --subtitle et --intro "
+    "en ligne de commande, ou write_report(title=..., subtitle=..., intro=...) en Python"
+)
+"""What the refusal of an edited report.html says: the official way to edit the page's text."""
+
+
 def _refuse_foreign(target: Path, given: str | Path) -> None:
     if target.exists() and not target.is_dir():
-        msg = f"out_dir {given} is a file; give a folder for the report"
+        msg = f"out_dir {given} est un fichier : donnez un dossier pour le rapport"
         raise OptionError(msg)
     if not target.is_dir():
         return
     foreign = foreign_entries(target)
     if foreign:
-        more = f" and {len(foreign) - _SHOWN} more" if len(foreign) > _SHOWN else ""
+        more = f" et {len(foreign) - _SHOWN} autres" if len(foreign) > _SHOWN else ""
+        hint = f" ; {EDIT_HINT}" if f"report.html {CHANGED}" in foreign else ""
         msg = (
-            f"out_dir {given} holds what maillage did not write there: "
-            f"{', '.join(foreign[:_SHOWN])}{more}; maillage replaces only a folder that is "
-            "empty or holds its own unchanged report: move these away or give another out_dir"
+            f"out_dir {given} contient ce que maillage n'y a pas écrit : "
+            f"{', '.join(foreign[:_SHOWN])}{more} ; maillage ne remplace qu'un dossier vide "
+            "ou qui contient son propre rapport inchangé : déplacez ces fichiers ou donnez un "
+            f"autre out_dir{hint}"
         )
         raise OptionError(msg)
 

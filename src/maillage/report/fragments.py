@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from maillage.load.cog import read_cog_table
-from maillage.report.numbers import fr_number, fr_percent, fr_year
+from maillage.report.numbers import MISSING, fr_dates_in, fr_number, fr_percent, fr_year
+from maillage.sources import CATALOGUE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "commune_label",
     "commune_names",
+    "dataset_label",
     "figure_cards",
     "html_table",
     "image",
@@ -108,24 +110,62 @@ def with_commune(
     return frame.assign(commune=labels)
 
 
+def _formatted(column: pd.Series, name: str) -> tuple[pd.Series, bool]:
+    """Return a column written the French way, and whether it holds numbers."""
+    if name == "year":
+        return column.map(fr_year), True
+    if name.startswith("share"):
+        return column.map(fr_percent), True
+    if name.endswith("_min"):
+        return column.map(lambda v: fr_number(v, 1)), True
+    if pd.api.types.is_bool_dtype(column):
+        return column.map({True: "oui", False: "non"}).fillna(MISSING), False
+    if pd.api.types.is_numeric_dtype(column):
+        return column.map(fr_number), True
+    return column.map(lambda v: MISSING if v is None or pd.isna(v) else str(v)), False
+
+
+def dataset_label(name: str) -> str:
+    """Return how the page names a dataset: its title when catalogued (never its key), else its file.
+
+    Examples
+    --------
+    >>> dataset_label("france-services-2020-01-02"), dataset_label("/home/x/recensement.csv")
+    ('Liste des France services au 2 janvier 2020', 'recensement.csv')
+    """
+    if name in CATALOGUE:
+        return fr_dates_in(CATALOGUE[name].title)
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     """Return ``frame`` as an HTML table: ``columns`` (canonical -> French header), French figures.
 
     Years as years, shares as percentages, ``*_min`` columns with one decimal, other numbers
-    as whole numbers; missing values as ``–``.
+    as whole numbers; missing values as ``–``; every text escaped. Columns of numbers are
+    right-aligned, headers included; columns of text (class ``t``) left-aligned.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"name": ["<b>A</b>"], "population": [1234], "x": [0]})
+    >>> html_table(frame, {"name": "Nom", "population": "Population"})
+    '<table><thead><tr><th class="t">Nom</th><th>Population</th></tr></thead><tbody><tr><td class="t">&lt;b&gt;A&lt;/b&gt;</td><td>1\u202f234</td></tr></tbody></table>'
     """
-    shown = frame[[c for c in columns if c in frame.columns]].copy()
-    for name in shown.columns:
-        if name == "year":
-            shown[name] = shown[name].map(fr_year)
-        elif name.startswith("share"):
-            shown[name] = shown[name].map(fr_percent)
-        elif name.endswith("_min"):
-            shown[name] = shown[name].map(lambda v: fr_number(v, 1))
-        elif pd.api.types.is_numeric_dtype(shown[name]):
-            shown[name] = shown[name].map(fr_number)
-    shown = shown.rename(columns=columns)
-    return shown.to_html(index=False, escape=True, border=0, na_rep="–")
+    names = [c for c in columns if c in frame.columns]
+    cells, numeric = [], []
+    for name in names:
+        text, is_number = _formatted(frame[name], name)
+        cells.append([html.escape(str(v)) for v in text])
+        numeric.append(is_number)
+    css = ["" if n else ' class="t"' for n in numeric]
+    head = "".join(
+        f"<th{c}>{html.escape(columns[n])}</th>" for n, c in zip(names, css, strict=True)
+    )
+    rows = "".join(
+        "<tr>" + "".join(f"<td{c}>{v}</td>" for v, c in zip(row, css, strict=True)) + "</tr>"
+        for row in zip(*cells, strict=True)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def image(data: bytes | None, alt: str) -> str:

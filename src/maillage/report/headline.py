@@ -20,7 +20,13 @@ from maillage.report.sections.census import CensusSection
 if TYPE_CHECKING:
     from maillage.report.model import Report
 
-__all__ = ["HEADLINE_CSS", "headline_section", "road_command", "share_with_range"]
+__all__ = [
+    "HEADLINE_CSS",
+    "headline_section",
+    "road_box",
+    "road_command",
+    "share_with_range",
+]
 
 HEADLINE_CSS = (
     ".titre{font-size:1.15em;background:#f4f6f8;border-left:4px solid #4a6d8c;"
@@ -35,7 +41,7 @@ _ROAD_OUT = "rapport-routier"
 
 
 def headline_section(report: Report) -> str:
-    """Return the headline sentence and, for a straight-line model, the road command box.
+    """Return the headline sentence: the share of residents within the threshold, and how.
 
     Parameters
     ----------
@@ -45,8 +51,9 @@ def headline_section(report: Report) -> str:
     Returns
     -------
     str
-        HTML: a paragraph (class ``titre``) and, with a straight-line model, a box (class
-        ``commande``) holding the command that computes the figure on the road network.
+        HTML: a paragraph (class ``titre``). With a straight-line model it says the figure
+        is an estimate, and points to the command that computes it on the road network
+        (:func:`road_box`, in the box "Reproduire ce rapport" at the end of the page).
     """
     summary = report.summary
     model = report.model_description
@@ -61,8 +68,35 @@ def headline_section(report: Report) -> str:
         )
     return (
         f'<p class="titre"><b>Estimation sans le réseau routier</b> : {figure}. '
-        f"{_error_sentence(model)}</p>"
-        '<div class="commande"><p>Pour calculer ce chiffre sur le réseau routier '
+        f"{_error_sentence(model)}{_range_sentence(summary)} Le calcul sur le réseau routier "
+        'OpenStreetMap est décrit dans « <a href="#reproduire">Reproduire ce rapport</a> ».</p>'
+    )
+
+
+def _range_sentence(summary: dict[str, Any]) -> str:
+    """Explain the range where it first appears, with a link to the method."""
+    if "share_within_threshold_low" not in summary:
+        return ""
+    return (
+        " La fourchette entre parenthèses tient compte de cet écart : la part réelle s'y trouve "
+        "8 fois sur 10 (voir la méthode, « "
+        '<a href="#precision">Précision des temps de trajet</a> ») ; les nombres '
+        "d'habitants qui en dépendent sont arrondis à la centaine ou au millier."
+    )
+
+
+def road_box(report: Report) -> str:
+    """Return the box holding the command that computes the figure on the road network.
+
+    Returns
+    -------
+    str
+        HTML (class ``commande``), or ``""`` when the report already uses a road engine.
+    """
+    if report.model_description.get("engine") != "straight_line":
+        return ""
+    return (
+        '<div class="commande"><p>Pour calculer le chiffre principal sur le réseau routier '
         "OpenStreetMap (téléchargement des extraits régionaux, calcul plus long), avec le "
         "même territoire et les mêmes lieux :</p>"
         f"<pre><code>{html.escape(road_command(report))}</code></pre></div>"

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "CHANGED",
     "MANIFEST_FORMAT",
     "MANIFEST_NAME",
     "foreign_entries",
@@ -104,9 +105,13 @@ def read_manifest(folder: Path) -> dict[str, set[str]] | None:
     return accepted
 
 
+CHANGED = "(modifié)"
+"""How :func:`foreign_entries` marks a file of the report that was edited."""
+
+
 def _describe(entry: os.DirEntry[str]) -> str:
     if entry.is_symlink():
-        return f"{entry.name} (link)"
+        return f"{entry.name} (lien)"
     if entry.is_dir():
         return f"{entry.name}/"
     return entry.name
@@ -124,7 +129,7 @@ def foreign_entries(folder: Path) -> list[str]:
     -------
     list of str
         Sorted descriptions: ``name`` for a file not in the manifest, ``name/`` for a
-        folder, ``name (link)`` for a symbolic link, ``name (changed)`` for a listed file
+        folder, ``name (lien)`` for a symbolic link, ``name (modifié)`` for a listed file
         whose content differs. Every entry is foreign when the folder has no valid
         manifest; an empty folder has none.
 
@@ -149,5 +154,5 @@ def foreign_entries(folder: Path) -> list[str]:
         elif entry.is_symlink() or not entry.is_file():
             foreign.append(_describe(entry))
         elif sha256_of(folder / entry.name, memo=False) not in accepted[entry.name]:
-            foreign.append(f"{entry.name} (changed)")
+            foreign.append(f"{entry.name} {CHANGED}")
     return foreign

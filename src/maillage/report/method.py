@@ -13,7 +13,7 @@ Examples
 ...     print(f"{label} : {value}")
 Coefficient de détour : 1,3 (distance par la route ÷ distance à vol d'oiseau)
 Vitesse moyenne : 80 km/h
-Temps d'accès (se garer, marcher) : 2 min
+Temps aux deux bouts du trajet (se garer, marcher) : 2 min
 """
 
 from __future__ import annotations
@@ -120,7 +120,10 @@ def _share_of_limit(value: Any) -> str:
 
 def _pace(value: Any) -> str:
     pace = float(value)
-    return f"{fr_number(pace, 0)}\u00a0s/km (soit {fr_number(3600 / pace, 0)}\u00a0km/h)"
+    return (
+        f"{fr_number(3600 / pace, 0)}\u00a0km/h (un kilomètre en "
+        f"{fr_number(pace, 0)}\u00a0secondes)"
+    )
 
 
 def _densities(value: Any) -> str:
@@ -137,8 +140,8 @@ _PARAMETERS: dict[str, tuple[str, Callable[[Any], str]]] = {
         ),
     ),
     "speed_kph": ("Vitesse moyenne", _kph),
-    "access_time_s": ("Temps d'accès (se garer, marcher)", _seconds),
-    "main_pace_s_per_km": ("Allure sur les longs trajets", _pace),
+    "access_time_s": ("Temps aux deux bouts du trajet (se garer, marcher)", _seconds),
+    "main_pace_s_per_km": ("Vitesse sur les longs trajets", _pace),
     "density_range_per_km2": ("Densités de commune prises en compte", _densities),
     "fallback_density_per_km2": (
         "Densité retenue quand celle de la commune est inconnue",
@@ -284,7 +287,7 @@ def _ratio_cells(row: Mapping[str, Any]) -> str:
     median = float(row.get("median_ratio_areas_equal", row["median_ratio"]))
     return (
         f"<td>{fr_number(float(row['n']))}</td><td>{_gap(median)}</td>"
-        f"<td>{_gap(float(row['q10']))} à {_gap(float(row['q90']))}</td>"
+        f"<td>de {_gap(float(row['q10']))} à {_gap(float(row['q90']))}</td>"
     )
 
 
@@ -367,7 +370,7 @@ def precision_section(model: Mapping[str, Any]) -> str:
         "autant). Écart entre le modèle et OSRM (+ : le modèle est plus lent ; écart médian "
         "à territoires égaux, 8 trajets sur 10 tous trajets confondus) :</p>"
         "<table><tr><th>Trajets</th><th>Nombre</th><th>Écart médian</th>"
-        f"<th>8 trajets sur 10 entre</th></tr>{rows}</table>"
+        f"<th>Écart de 8 trajets sur 10</th></tr>{rows}</table>"
         "<p>La fourchette donnée avec le chiffre principal est à <b>80\u00a0%</b> : les "
         "erreurs des trajets sont tirées au hasard comme elles ont été mesurées hors calage "
         "(une part commune au territoire, une part par commune, une part par trajet) et le "

@@ -64,7 +64,10 @@ def write_report(out_dir: str | Path, /, *args: Any, **kwargs: Any) -> Path:
         The parameters of :func:`build_report`: ``communes``, ``venues``, ``model``,
         ``threshold_min``, ``grid``, ``year``, ``years``, ``area``, ``k_sites``,
         ``data_credits``, ``previous``, ``progress``, ``rejected``, ``series``,
-        ``commutes``, ``work_communes``. ``previous`` (a folder, possibly ``out_dir``) is
+        ``commutes``, ``work_communes``, ``title``, ``subtitle``, ``intro`` (Markdown) and
+        ``command``: the title, subtitle and introduction are the official way to change
+        the page's text (a rerun refuses an edited ``report.html``). ``previous`` (a
+        folder, possibly ``out_dir``) is
         read before anything is computed or written; ``progress`` also shows a bar over
         the files.
 
@@ -92,8 +95,9 @@ def write_report(out_dir: str | Path, /, *args: Any, **kwargs: Any) -> Path:
     >>> communes, venues = toy_territory()
     >>> out = write_report(tempfile.mkdtemp() + "/rapport", communes=communes, venues=venues,
     ...     model=CrowFlyModel(), area="Exemple")
-    >>> sorted(json.loads((out / "summary.json").read_text()))[:3]
-    ['area', 'communes', 'data_credits']
+    >>> summary = json.loads((out / "summary.json").read_text())
+    >>> list(summary)[:3], summary["title"]
+    (['area', 'communes', 'population'], 'Accès aux lieux – Exemple')
     """
     with reserve_folder(out_dir):  # checked and locked before any computation
         report = build_report(*args, **kwargs)

@@ -72,6 +72,9 @@ class ReportContext:
         Name of the territory.
     k_sites : int
         Number of suggested sites.
+    year : int or None
+        The year of the venues counted (``year`` of :func:`maillage.report.build_report`),
+        ``None`` when every venue given counts.
     """
 
     communes: gpd.GeoDataFrame
@@ -84,6 +87,7 @@ class ReportContext:
     summary: Mapping[str, object]
     area: str
     k_sites: int
+    year: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -211,14 +212,30 @@ def headline(facts: dict[str, Any], venues: int) -> str:
     if facts.get("added"):
         parts.append(f"{_number(facts['added'])} lieux labellisés ajoutés (absents du recensement)")
     other = venues - facts["in_area"] - facts.get("near_area", 0) - facts.get("added", 0)
-    if other:
-        parts.append(f"{_number(other)} de plus ou de moins selon l'année choisie")
+    year = facts.get("year")
+    when = f"en {int(year)}" if year is not None else "l'année choisie"
+    if other < 0:
+        parts.append(f"dont {_number(-other)} non ouverts {when} et laissés de côté")
+    elif other > 0:
+        parts.append(f"{_number(other)} de plus, ouverts {when}")
     return f"{_number(venues)} lieux pris en compte : {', '.join(parts)}."
+
+
+def _page_reason(reason: str) -> str:
+    """Return the French reason, without the command-line option it may suggest (the page has none).
+
+    Examples
+    --------
+    >>> _page_reason("coordinates look projected (latitude 6000000, longitude 400000), not degrees")
+    'coordonnées projetées (latitude 6000000, longitude 400000), pas des degrés : donnez-les en x/y avec leur système de coordonnées'
+    """
+    text = re.sub(r"\s*\(--[\w-]+[^)]*\)", "", french_reason(reason))
+    return text.replace("avec leur système", "avec leur système de coordonnées")
 
 
 def _reason_rows(facts: dict[str, Any]) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(french_reason(reason))}</td><td>{_number(n)}</td></tr>"
+        f"<tr><td>{html.escape(_page_reason(reason))}</td><td>{_number(n)}</td></tr>"
         for reason, n in sorted(facts["rejected_by_reason"].items(), key=lambda kv: -kv[1])
     )
     return f"<table><tr><th>Motif du rejet</th><th>Lignes</th></tr>{rows}</table>" if rows else ""
@@ -364,4 +381,6 @@ def build(context: ReportContext, options: ReportOptions) -> CensusSection | Non
     facts = census_facts(context.venues, options.rejected)
     if not facts:
         return None
+    if context.year is not None:
+        facts = {**facts, "year": int(context.year)}
     return CensusSection(facts, options.rejected)

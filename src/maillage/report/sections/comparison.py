@@ -30,7 +30,7 @@ import pandas as pd
 from maillage.errors import InputDataError, OptionError
 from maillage.report.columns import read_table
 from maillage.report.fragments import html_table, with_commune
-from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.numbers import fr_number, fr_percent, round_residents
 from maillage.report.sections.base import Place, Section
 from maillage.schema import SUMMARY_KEYS
 
@@ -322,22 +322,73 @@ def _figures(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
     return table
 
 
+_MODEL_WORDS = {
+    "label_fr": "modèle",
+    "circuity": "coefficient de détour",
+    "speed_kph": "vitesse (km/h)",
+    "access_time_s": "temps aux deux bouts du trajet (s)",
+    "file": "réseau routier",
+}
+"""French names of the model's settings the comparison names when they differ."""
+
+
 def _model_note(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     if before == after:
         return None
-    keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    shown = ", ".join(
-        f"{k} : {_short(before.get(k))} → {_short(after.get(k))}" for k in keys if k != "sources"
+    keys = [k for k in _MODEL_WORDS if before.get(k) != after.get(k)]
+    shown = " ; ".join(
+        f"{_MODEL_WORDS[k]} : {_short(before.get(k))} → {_short(after.get(k))}" for k in keys
     )
     return (
         "Le modèle de temps de trajet diffère entre les deux rapports"
-        f"{' (' + shown + ')' if shown else ''} : une partie des écarts vient de la méthode, "
-        "pas du réseau de lieux."
+        f"{' (' + shown + ')' if shown else ' (détail dans summary.json)'} : une partie des "
+        "écarts vient de la méthode, pas du réseau de lieux."
     )
 
 
 def _short(value: object) -> str:
-    return "absent" if value is None else str(value)
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return "non précisé" if value is None else str(value)
+
+
+THRESHOLD_BOUND = ("share_within_threshold", "population_within_threshold")
+"""Figures counted resident by resident: not recomputed at another threshold from communes.csv."""
+
+
+def at_threshold(previous: Previous, threshold_min: float) -> Previous:
+    """Return ``previous`` measured at ``threshold_min`` from the times of its communes.
+
+    A commune is covered when its time (``communes.csv``) is ``threshold_min`` or less; the
+    white-zone figures follow. The shares counted resident by resident
+    (:data:`THRESHOLD_BOUND`) cannot be recomputed from the communes: they become null.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"nom": ["A", "B"], "population": [10, 20],
+    ...     "time_min": [16.8, 12.0], "covered": [False, True]},
+    ...     index=pd.Index(["01001", "01002"], name="code_insee"))
+    >>> s = {"threshold_min": 15.0, "white_zone_communes": 1, "white_zone_population": 10,
+    ...     "share_within_threshold": 0.6}
+    >>> again = at_threshold(Previous("2025", s, c), 20.0)
+    >>> again.communes["covered"].tolist(), again.summary["white_zone_communes"]
+    ([True, True], 0)
+    >>> again.summary["share_within_threshold"] is None
+    True
+    """
+    communes = previous.communes
+    times = communes["time_min"].astype(float)
+    covered = (times <= threshold_min).astype("boolean").mask(times.isna())
+    beyond = times > threshold_min
+    summary = {
+        **previous.summary,
+        "threshold_min": float(threshold_min),
+        "white_zone_communes": int(beyond.sum()),
+        "white_zone_population": round(float(communes["population"].astype(float)[beyond].sum())),
+        **dict.fromkeys(THRESHOLD_BOUND),
+    }
+    return Previous(previous.folder, summary, communes.assign(covered=covered))
 
 
 def _notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -345,8 +396,11 @@ def _notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     t0, t1 = float(before["threshold_min"]), float(after["threshold_min"])
     if t0 != t1:
         notes.append(
-            f"Le seuil diffère : {t0:g} min dans le rapport précédent, {t1:g} min dans celui-ci ; "
-            "les zones blanches et les parts couvertes ne mesurent pas la même chose."
+            f"Le seuil diffère : {t0:g} min dans le rapport précédent, {t1:g} min dans celui-ci. "
+            f"Les communes et les zones blanches du rapport précédent sont recalculées à {t1:g} "
+            "min à partir des temps de ses communes ; la part des habitants sous le seuil et "
+            "leur nombre, comptés habitant par habitant, ne peuvent pas l'être : ces lignes "
+            "restent vides."
         )
     model = _model_note(dict(before["travel_time_model"]), dict(after["travel_time_model"]))
     if model:
@@ -387,11 +441,22 @@ def compare_reports(
     >>> s = {"area": "x", "venues": 1, "threshold_min": 20.0, "population_within_threshold": 0,
     ...     "share_within_threshold": 0.0, "white_zone_communes": 1, "white_zone_population": 10,
     ...     "median_time_min": 25.0, "travel_time_model": {"model": "m"}}
-    >>> now = compare_reports(Previous("2025", s, c), {**s, "threshold_min": 30.0},
-    ...     c.assign(covered=[True]))
+    >>> now = compare_reports(Previous("2025", s, c), s, c.assign(time_min=[12.0], covered=[True]))
     >>> now.changes["change"].tolist(), len(now.notes)
-    (['sort de la zone blanche'], 1)
+    (['sort de la zone blanche'], 0)
+
+    At another threshold, the previous communes are measured at the current one:
+
+    >>> again = compare_reports(Previous("2025", s, c.assign(time_min=[16.8])),
+    ...     {**s, "threshold_min": 15.0}, c.assign(time_min=[15.5], covered=[False]))
+    >>> again.changes["change"].tolist(), len(again.notes)
+    (['inchangé'], 1)
+    >>> bool(pd.isna(again.figures.loc["share_within_threshold", "before"]))
+    True
     """
+    notes = _notes(previous.summary, summary)
+    if float(previous.summary["threshold_min"]) != float(summary["threshold_min"]):
+        previous = at_threshold(previous, float(summary["threshold_min"]))
     current = pd.DataFrame(communes.drop(columns="geometry", errors="ignore"))
     changes = change_table(previous.communes, current)
     population = current["population"].astype(float).reindex(changes.index)
@@ -401,7 +466,7 @@ def compare_reports(
         figures=_figures(previous.summary, summary),
         changes=changes,
         population=population,
-        notes=_notes(previous.summary, summary),
+        notes=notes,
     )
 
 
@@ -444,12 +509,29 @@ def _signed(value: float, decimals: int = 0, unit: str = "") -> str:
     return f"{sign}{fr_number(abs(float(value)), decimals)}{unit}"
 
 
-def _figure_cells(name: str, row: pd.Series) -> tuple[str, str, str]:
+def _points(difference: float) -> str:
+    """Percentage points, singular below 2 as French writes it (« 1,5 point », « 2 points »)."""
+    if difference is None or pd.isna(difference):
+        return ""
+    return "\u00a0point" if abs(round(float(difference), 1)) < 2 else "\u00a0points"
+
+
+_RESIDENTS = ("population_within_threshold", "white_zone_population")
+"""Figures counted in residents: rounded as the page's rule says when a range is shown."""
+
+
+def _figure_cells(name: str, row: pd.Series, *, uncertain: bool) -> tuple[str, str, str]:
+    if name in _RESIDENTS:
+        before, after = (
+            float("nan") if pd.isna(row[k]) else round_residents(row[k], uncertain=uncertain)
+            for k in ("before", "after")
+        )
+        return fr_number(before), fr_number(after), _signed(after - before)
     if name == "share_within_threshold":
         return (
             fr_percent(row["before"]),
             fr_percent(row["after"]),
-            _signed(row["difference"], 1, "\u00a0point(s)"),
+            _signed(row["difference"], 1, _points(row["difference"])),
         )
     decimals = 1 if name == "median_time_min" else 0
     return (
@@ -481,17 +563,21 @@ def _moved(page: PageContext, comparison: Comparison, change: str, title: str) -
 
 def _comparison_parts(comparison: Comparison, page: PageContext) -> list[str]:
     t = f"{page.threshold_min:g}"
+    uncertain = "share_within_threshold_low" in page.report.summary
     rows = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             html.escape(_FIGURE_NAMES[name].format(t=t)),
-            *(html.escape(c) for c in _figure_cells(str(name), row)),
+            *(html.escape(c) for c in _figure_cells(str(name), row, uncertain=uncertain)),
         )
         for name, row in comparison.figures.iterrows()
     )
     counts = comparison.changes["change"].value_counts()
     others = [
-        f"{fr_number(counts.get(key, 0))} {label}"
-        for key, label in (("nouvelle commune", "nouvelle(s)"), ("commune disparue", "disparue(s)"))
+        f"{fr_number(counts.get(key, 0))} {one if counts.get(key, 0) == 1 else many}"
+        for key, one, many in (
+            ("nouvelle commune", "nouvelle", "nouvelles"),
+            ("commune disparue", "disparue", "disparues"),
+        )
         if counts.get(key, 0)
     ]
     notes = "".join(f"<p><b>Attention :</b> {html.escape(n)}</p>" for n in comparison.notes)

@@ -31,7 +31,9 @@ from maillage.analysis.coverage import (
 )
 from maillage.analysis.vintages import coverage_by_date, iso_date, match_vintages
 from maillage.errors import OptionError
+from maillage.report.fragments import dataset_label
 from maillage.report.images import new_figure, png_bytes
+from maillage.report.numbers import fr_date
 from maillage.report.sections.base import Place, Section
 from maillage.sources import CATALOGUE
 
@@ -174,8 +176,8 @@ def _series_parts(table: pd.DataFrame) -> list[str]:
     rows = []
     for _, row in table.iterrows():
         cells = [
-            row["date"],
-            row["source"],
+            fr_date(str(row["date"])),
+            dataset_label(str(row["source"])),
             f"{int(row['venues'])}",
             f"{int(row['opened'])}",
             f"{int(row['closed'])}",
@@ -193,7 +195,7 @@ def _series_parts(table: pd.DataFrame) -> list[str]:
         "(<code>series_changes.csv</code>, tableau : <code>series.csv</code>).</p>",
         f"<table><tr>{head}</tr>{''.join(rows)}</table>",
     ]
-    empty = [str(day) for day, n in zip(table["date"], table["venues"], strict=True) if n == 0]
+    empty = [fr_date(str(d)) for d, n in zip(table["date"], table["venues"], strict=True) if n == 0]
     if empty:
         listed = ", ".join(html.escape(day) for day in empty)
         parts.append(
