@@ -127,3 +127,17 @@ def test_without_the_section_the_report_is_as_before(plugged):
     assert {k: v for k, v in report.summary.items() if k != "busiest"} == plain.summary
     section_html = report.section("busiest").html(PageContext(report))
     assert render_page(report).replace("\n" + section_html, "") == render_page(plain)
+
+
+def test_a_what_if_scenario_says_which_venues_are_hypothetical():
+    communes, venues = _territory()
+    scenario = venues.assign(hypothetical=[True] + [False] * (len(venues) - 1))
+    report = build_report(communes, scenario, model=MODEL, threshold_min=15, k_sites=1)
+    name = str(scenario["name"].iloc[0])
+    assert report.summary["hypothetical_venues"] == 1
+    assert report.summary["hypothetical_names"] == [name]
+    page = html.unescape(render_page(report))
+    assert "Scénario « et si » : ce rapport compte 1 lieu hypothétique" in page
+    assert name in page.split("Scénario « et si »")[1]
+    plain = build_report(communes, venues, model=MODEL, threshold_min=15, k_sites=1)
+    assert "hypothetical_venues" not in plain.summary

@@ -48,7 +48,7 @@ _INSTALL = (
 def _widget_class() -> type:
     try:
         import anywidget  # noqa: PLC0415 - optional dependency ([explore] extra)
-        import traitlets  # noqa: PLC0415
+        import traitlets  # noqa: PLC0415 - installed with anywidget ([explore] extra)
     except ImportError as err:
         raise ImportError(_INSTALL) from err
 

@@ -30,7 +30,7 @@ To add a section: write one module here with its frozen dataclass (subclass of
 Examples
 --------
 >>> [builder.__module__.rsplit(".", 1)[-1] for builder in BUILDERS]
-['census', 'resilience', 'comparison', 'years', 'series', 'change', 'commutes']
+['hypothetical', 'census', 'resilience', 'comparison', 'years', 'series', 'change', 'commutes']
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from maillage.report.sections import (
     change,
     commutes,
     comparison,
+    hypothetical,
     resilience,
     series,
     years,
@@ -70,6 +71,7 @@ __all__ = [
 type SectionBuilder = Callable[[ReportContext, ReportOptions], Section | None]
 
 BUILDERS: tuple[SectionBuilder, ...] = (
+    hypothetical.build,  # a what-if scenario's venues: said above the map
     census.build,  # "Lieux pris en compte", rejected.csv
     resilience.build,  # "Résilience du maillage", closures.csv, alternatives.csv, closures.png
     comparison.build,  # --previous: "Évolution depuis le rapport précédent", changes.csv

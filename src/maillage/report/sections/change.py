@@ -20,6 +20,7 @@ from maillage.analysis.change import decompose_series as split_series
 from maillage.report.change_text import change_sentence, change_table, signed_points
 from maillage.report.counts import whole_columns
 from maillage.report.fragments import html_table
+from maillage.report.numbers import fr_date
 from maillage.report.sections.base import Place, Section
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class ChangeSection(Section):
         return "\n".join(
             [
                 '<h2 id="pourquoi">Pourquoi la couverture a changé</h2>',
-                f"<p>Du {html.escape(_day(last['before']))} au {html.escape(_day(last['after']))}, "
+                f"<p>Du {html.escape(fr_date(str(last['before'])))} au {html.escape(fr_date(str(last['after'])))}, "
                 f"part des habitants à moins du seuil : <b>{html.escape(self.sentence)}</b>.</p>",
                 html_table(
                     parts,
@@ -115,38 +116,6 @@ class ChangeSection(Section):
                 "l'évolution et aucune cause n'est favorisée. Chaque étape est dans why.csv.</p>",
             ]
         )
-
-
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def _day(value: object) -> str:
-    """Write an ISO date the French way (``2 janvier 2020``); a year stays a year.
-
-    Examples
-    --------
-    >>> _day("2020-01-02"), _day("2020-10-12"), _day(2024)
-    ('2 janvier 2020', '12 octobre 2020', '2024')
-    """
-    text = str(value)
-    parts = text.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return text
-    year, month, day = (int(p) for p in parts)
-    return f"{'1er' if day == 1 else day} {_MONTHS[month - 1]} {year}"
 
 
 def _steps(table: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 from maillage.analysis.commute_scenario import SCENARIO_COLUMNS, commute_sensitivity
 from maillage.analysis.commute_totals import counted_trips, savings_by_commune, savings_by_venue
 from maillage.prepare.commutes import PCS_GROUPS
-from maillage.report.numbers import fr_number
+from maillage.report.numbers import fr_number, significant
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
@@ -35,17 +35,18 @@ __all__ = ["ScenarioPart", "build_scenario", "round_to", "scenario_html"]
 
 
 def round_to(value: float, digits: int = 2) -> str:
-    """Write ``value`` the French way, to ``digits`` significant figures (whole numbers).
+    """Write a scenario figure to ``digits`` significant figures, as a whole number.
+
+    These are orders of magnitude: two significant figures, never decimals.
 
     Examples
     --------
-    >>> round_to(218_223.4), round_to(2_982), round_to(0.34), round_to(0)
-    ('220 000', '3 000', '0', '0')
+    >>> [round_to(v).replace("\u202f", " ") for v in (218_223.4, 2_982, 0.34, 0)]
+    ['220 000', '3 000', '0', '0']
     """
-    if not math.isfinite(value) or value == 0:
-        return fr_number(0) if value == 0 else "–"
-    shift = digits - 1 - math.floor(math.log10(abs(value)))
-    return fr_number(round(value, min(shift, 0)))
+    if not math.isfinite(value):
+        return "–"
+    return fr_number(round(significant(value, digits)))
 
 
 @dataclass(frozen=True)

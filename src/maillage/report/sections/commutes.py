@@ -31,9 +31,9 @@ from maillage.analysis.commutes import (
     commute_trips,
 )
 from maillage.analysis.siting import suggest_sites
-from maillage.report.fragments import figure_cards
+from maillage.report.fragments import figure_cards, html_table
 from maillage.report.images import new_figure, png_bytes
-from maillage.report.numbers import fr_number, fr_percent
+from maillage.report.numbers import fr_number, fr_percent, fr_significant
 from maillage.report.sections.base import Place, Section
 from maillage.report.sections.commute_scenario import ScenarioPart, build_scenario, scenario_html
 
@@ -193,15 +193,6 @@ def build_commutes(
     )
 
 
-def _html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
-    shown = frame[[c for c in columns if c in frame.columns]].copy()
-    for name in shown.columns:
-        if pd.api.types.is_numeric_dtype(shown[name]):
-            decimals = 1 if name.startswith("co2") else 0
-            shown[name] = shown[name].map(lambda v, d=decimals: fr_number(v, d))
-    return shown.rename(columns=columns).to_html(index=False, escape=True, border=0, na_rep="–")
-
-
 def _label(name: object, code: object) -> str:
     return f"{name} ({code})" if isinstance(name, str) and name else str(code)
 
@@ -222,12 +213,12 @@ def _figures(totals: dict[str, Any], assumptions: dict[str, Any]) -> list[tuple[
         ),
         (f"dont à plus de {short} min de leur travail", fr_number(totals["long_commuters"])),
         (
-            f"dont avec un lieu à {reach} min de chez eux ou moins",
+            f"dont ayant un lieu à {reach} min ou moins de chez eux",
             f"{fr_number(totals['eligible_commuters'])} ({fr_percent(share)})",
         ),
         ("heures de trajet évitables par an", fr_number(totals["saved_hours_per_year"])),
-        ("kilomètres en voiture évités par an", fr_number(totals["km_avoided_per_year"])),
-        ("tonnes de CO₂e évitées par an", fr_number(totals["co2_avoided_t_per_year"], 1)),
+        ("kilomètres en voiture évités par an", fr_significant(totals["km_avoided_per_year"])),
+        ("tonnes de CO₂e évitées par an", fr_significant(totals["co2_avoided_t_per_year"])),
     ]
 
 
@@ -276,7 +267,7 @@ def _top_communes(section: CommutesSection) -> str:
         0, "commune", [_label(n, c) for n, c in zip(table["nom"], table.index, strict=True)]
     )
     a = section.assumptions
-    return _html_table(
+    return html_table(
         table,
         {
             "commune": "Commune de résidence",
@@ -313,7 +304,7 @@ def _top_venues(section: CommutesSection) -> str:
         if left_out
         else ""
     )
-    return note + _html_table(
+    return note + html_table(
         table,
         {
             "lieu": "Lieu",
@@ -331,7 +322,7 @@ def _sites(section: CommutesSection) -> str:
     sites.insert(
         1, "commune", [_label(n, c) for n, c in zip(sites["nom"], sites["code_insee"], strict=True)]
     )
-    return _html_table(
+    return html_table(
         sites,
         {
             "rank": "Rang",

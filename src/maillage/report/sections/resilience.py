@@ -14,6 +14,7 @@ venue in turn and computing the coverage again.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -96,9 +97,10 @@ class ResilienceSection(Section):
     def summary(self) -> dict[str, object]:
         """Return the ``summary.json`` keys of the second choice and the closures."""
         first = self.indispensable().head(1)
+        share = float(self.overall["share_two_within"])  # NaN without any resident
         return {
             "population_two_within_threshold": round(float(self.overall["population_two_within"])),
-            "share_two_within_threshold": round(float(self.overall["share_two_within"]), 5),
+            "share_two_within_threshold": round(share, 5) if math.isfinite(share) else None,
             "indispensable_venues": len(self.indispensable()),
             "most_indispensable_venue": None if first.empty else str(first.index[0]),
             "most_indispensable_residents_beyond": (
