@@ -46,7 +46,14 @@ if TYPE_CHECKING:
     from maillage.analysis.commute_scenario import CommuteScenario
     from maillage.travel.protocol import TravelTimeModel
 
-__all__ = ["FrenchParser", "build_parser", "main", "parse_years", "print_catalogue"]
+__all__ = [
+    "FrenchParser",
+    "build_parser",
+    "main",
+    "parse_years",
+    "print_catalogue",
+    "public_command",
+]
 
 logger = logging.getLogger("maillage.cli")
 
@@ -413,8 +420,29 @@ def _page_texts(args: argparse.Namespace) -> dict[str, str | None]:
         "title": args.title,
         "subtitle": args.subtitle,
         "intro": intro,
-        "command": shlex.join(["maillage", *args.argv]),
+        "command": public_command(args.argv),
     }
+
+
+def public_command(argv: Sequence[str]) -> str:
+    """Return the command line as the page shows it: files by their name, never where they lie.
+
+    A report is sent to others: the folders of the analyst's computer stay out of it.
+
+    Examples
+    --------
+    >>> public_command(["report", "--venues", "/home/jeanne/Documents/lieux.csv",
+    ...                 "--out=/tmp/rapport 2026", "--region", "75"])
+    "maillage report --venues lieux.csv '--out=rapport 2026' --region 75"
+    """
+
+    def name(arg: str) -> str:
+        flag, sep, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        if "/" in value or "\\" in value:
+            value = Path(value.replace("\\", "/")).name or value
+        return f"{flag}{sep}{value}"
+
+    return shlex.join(["maillage", *(name(a) for a in argv)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -178,12 +178,21 @@ def fr_dates_in(text: str) -> str:
 
     >>> fr_dates_in("Liste au 1er août 2024 (2024-08-01)")
     'Liste au 1er août 2024'
+
+    Other brackets stay, even when their words come earlier:
+
+    >>> fr_dates_in("via Etalab (Licence Ouverte (Etalab))")
+    'via Etalab (Licence Ouverte (Etalab))'
     """
     text = _ISO_DATE.sub(lambda m: fr_date(m.group(0)), text)
     return _REPEATED.sub(lambda m: "" if m.group(1) in m.string[: m.start()] else m.group(0), text)
 
 
-_REPEATED = re.compile(r" \(([^()]+)\)")
+_REPEATED = re.compile(
+    r" \(((?:1er|\d{1,2}) (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+    r"octobre|novembre|décembre) \d{4})\)"
+)
+"""A date in words in brackets: left out when the text already gives it."""
 
 
 def residents_step(count: float, *, uncertain: bool) -> int:
