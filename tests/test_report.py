@@ -369,10 +369,20 @@ def test_previous_report_in_the_same_folder(territory, tmp_path):
         year=2021,
         previous=target,
     )
-    files = {*REPORT_FILES, *RESILIENCE_FILES, "changes.csv", MANIFEST_NAME}
+    files = {*REPORT_FILES, *RESILIENCE_FILES, "changes.csv", "why.csv", MANIFEST_NAME}
     assert {p.name for p in out.iterdir()} == files
     after, summary = _covered(out), json.loads((out / "summary.json").read_text())
-    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS, *RESILIENCE_KEYS]  # no key added
+    assert list(summary) == [*SUMMARY_KEYS, *PAGE_KEYS, *RESILIENCE_KEYS, "change_split"]
+    # why it changed, from the previous folder's own layers: the venue opened in 2021
+    split = summary["change_split"]
+    assert split["change_points"] == pytest.approx(
+        100 * (summary["share_within_threshold"] - before_summary["share_within_threshold"]),
+        abs=1e-3,
+    )
+    assert split["opened"] == pytest.approx(split["change_points"], abs=1e-3)
+    assert split["closed"] == split["population"] == split["geography"] == 0
+    why = read_table(out / "why.csv")
+    assert why["venues_opened"].tolist() == [1] and why["before"].iloc[0].startswith("rapport")
     changes = read_table(out / "changes.csv").set_index("code_insee")
     assert list(changes.columns) == [
         "nom",

@@ -11,27 +11,32 @@ the change, whatever the order). The page gives the first-to-last sentence
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
 
 from maillage.analysis.active import active_venues
 from maillage.analysis.change import PARTS, decompose_change
 from maillage.analysis.change import decompose_series as split_series
+from maillage.errors import InputDataError
 from maillage.report.change_text import change_sentence, change_table, signed_points
 from maillage.report.counts import whole_columns
 from maillage.report.fragments import html_table
-from maillage.report.numbers import fr_date
+from maillage.report.numbers import fr_date, fr_percent
 from maillage.report.sections.base import Place, Section
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import geopandas as gpd
-    import pandas as pd
 
     from maillage.report.sections.base import PageContext, ReportContext, ReportOptions
 
 __all__ = ["ChangeSection", "build"]
+
+logger = logging.getLogger(__name__)
 
 _COUNTS = (
     "venues_opened",
@@ -58,7 +63,10 @@ class ChangeSection(Section):
     parts : pandas.DataFrame
         The first-to-last parts with French headers (:func:`change_table`).
     source : str
-        ``"series"`` or ``"years"``: what the dates are.
+        ``"previous"``, ``"series"`` or ``"years"``: what the dates are.
+    published_before : float or None
+        With ``--previous``: the share the previous report published, beside the one
+        recomputed here with this report's model and threshold.
     """
 
     key: ClassVar[str] = "change"
@@ -69,6 +77,7 @@ class ChangeSection(Section):
     sentence: str
     parts: pd.DataFrame
     source: str
+    published_before: float | None = None
 
     def summary(self) -> dict[str, object]:
         """Return ``change_split``: the first-to-last change and its parts, in points."""
@@ -91,15 +100,20 @@ class ChangeSection(Section):
         """Return the section "Pourquoi la couverture a changé"."""
         del page
         last = self.steps.iloc[-1]
-        dates = "les listes datées" if self.source == "series" else "les années"
+        dates = {
+            "series": "les listes datées",
+            "years": "les années",
+            "previous": "le rapport précédent et celui-ci",
+        }[self.source]
         parts = self.parts.reset_index()
         parts.columns = ["cause", "points", "residents"]
         parts["points"] = parts["points"].map(signed_points)
         return "\n".join(
             [
                 '<h2 id="pourquoi">Pourquoi la couverture a changé</h2>',
-                f"<p>Du {html.escape(fr_date(str(last['before'])))} au {html.escape(fr_date(str(last['after'])))}, "
-                f"part des habitants à moins du seuil : <b>{html.escape(self.sentence)}</b>.</p>",
+                f"<p>{html.escape(self._span(last))}, part des habitants à moins du seuil : "
+                f"<b>{html.escape(self.sentence)}</b>.</p>",
+                self._recomputed(),
                 html_table(
                     parts,
                     {
@@ -115,6 +129,25 @@ class ChangeSection(Section):
                 "de faire changer les quatre causes ; les parts s'additionnent exactement à "
                 "l'évolution et aucune cause n'est favorisée. Chaque étape est dans why.csv.</p>",
             ]
+        )
+
+    def _span(self, last: pd.Series) -> str:
+        if self.source == "previous":
+            return f"Depuis le {last['before']}"
+        return f"Du {fr_date(str(last['before']))} au {fr_date(str(last['after']))}"
+
+    def _recomputed(self) -> str:
+        """Say so when the previous report's published share is not the one split here."""
+        if self.published_before is None:
+            return ""
+        now = float(self.steps.iloc[-1]["before_share"])
+        if abs(now - self.published_before) < 5e-4:
+            return ""
+        return (
+            f'<p class="note">Le rapport précédent publiait {fr_percent(self.published_before)} ; '
+            f"recalculée avec le modèle et le seuil de ce rapport, sa part est {fr_percent(now)}. "
+            "L'évolution décomposée ici part de ce chiffre recalculé : l'écart entre les deux "
+            "vient du calcul, pas du territoire.</p>"
         )
 
 
@@ -140,6 +173,45 @@ def _dated(
     return None
 
 
+def _since_previous(context: ReportContext, options: ReportOptions) -> ChangeSection | None:
+    """Split the change since the previous report (``--previous``), from its own layers."""
+    previous = options.previous
+    if previous is None or previous.places is None:
+        return None
+    model, threshold, grid = context.model, context.threshold_min, context.grid
+    try:
+        whole = decompose_change(
+            previous.places,
+            (context.communes, context.venues),
+            model=model,
+            threshold_min=threshold,
+            grid=grid,
+        )
+    except InputDataError as exc:  # another area: the comparison says what differs
+        logger.warning("évolution depuis le rapport précédent non décomposée : %s", exc)
+        return None
+    row = {
+        "before": f"rapport précédent ({previous.folder})",
+        "after": "ce rapport",
+        "before_share": whole.before_share,
+        "after_share": whole.after_share,
+        "change": whole.change,
+        **whole.parts["points"].to_dict(),
+        "change_residents": whole.change_residents,
+        **{f"{k}_residents": v for k, v in whole.parts["residents"].to_dict().items()},
+        **whole.counts(),
+    }
+    steps = _steps(pd.DataFrame([row]).set_index(["before", "after"]))
+    published = previous.summary.get("share_within_threshold")
+    return ChangeSection(
+        steps=steps,
+        sentence=change_sentence(whole),
+        parts=change_table(whole),
+        source="previous",
+        published_before=None if published is None else float(published),
+    )
+
+
 def build(context: ReportContext, options: ReportOptions) -> ChangeSection | None:
     """Return the split of the change, or ``None`` without two dates.
 
@@ -155,6 +227,9 @@ def build(context: ReportContext, options: ReportOptions) -> ChangeSection | Non
     ChangeSection or None
         The section.
     """
+    since = _since_previous(context, options)
+    if since is not None:
+        return since
     dated = _dated(context, options)
     if dated is None:
         return None

@@ -37,6 +37,8 @@ from maillage.schema import SUMMARY_KEYS
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import geopandas as gpd
+
     from maillage.report.sections.base import PageContext, ReportContext, ReportOptions
 
 __all__ = [
@@ -99,11 +101,16 @@ class Previous:
         Its ``summary.json``.
     communes : pandas.DataFrame
         Its ``communes.csv``, indexed by ``code_insee`` (str), ``covered`` as ``boolean``.
+    places : (geopandas.GeoDataFrame, geopandas.GeoDataFrame) or None
+        The layers ``communes`` (indexed by ``code_insee``, with ``population`` and polygons)
+        and ``venues`` of its ``coverage.gpkg``: what an exact split of the change needs
+        (:mod:`maillage.report.sections.change`); ``None`` when the folder lacks them.
     """
 
     folder: str
     summary: dict[str, Any]
     communes: pd.DataFrame
+    places: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -264,7 +271,31 @@ def read_previous(folder: str | Path) -> Previous:
     if not folder.is_dir():
         msg = f"previous={folder}: no such folder; give the folder of an earlier maillage report"
         raise OptionError(msg)
-    return Previous(folder.name, _read_summary(folder), _read_communes(folder))
+    summary, communes = _read_summary(folder), _read_communes(folder)
+    return Previous(folder.name, summary, communes, _read_places(folder))
+
+
+def _read_places(folder: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
+    """Return the ``communes`` and ``venues`` layers of the folder's ``coverage.gpkg``, or None.
+
+    An older folder without them (or with an unreadable file) gives ``None``: the comparison
+    still works, the change is then not split into its causes.
+    """
+    path = folder / "coverage.gpkg"
+    if not path.is_file():
+        return None
+    import pyogrio  # noqa: PLC0415 - read only with --previous
+
+    try:
+        communes = pyogrio.read_dataframe(path, layer="communes")
+        venues = pyogrio.read_dataframe(path, layer="venues")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return None
+    if not {"code_insee", "population"} <= set(communes.columns) or "venue_id" not in venues:
+        return None
+    communes["code_insee"] = communes["code_insee"].astype(str)
+    venues["venue_id"] = venues["venue_id"].astype(str)
+    return communes.set_index("code_insee"), venues
 
 
 def change_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
