@@ -69,8 +69,10 @@ __all__ = [
     "SHAPLEY_DEFINITION",
     "CoverageChange",
     "Snapshot",
+    "changes_table",
     "decompose_change",
     "decompose_series",
+    "series_changes",
     "shapley_split",
 ]
 
@@ -157,6 +159,27 @@ class CoverageChange:
     travel_time_model: dict[str, Any] = field(default_factory=dict)
     method: str = "Shapley"
     definition: str = SHAPLEY_DEFINITION
+
+    def figures(self) -> dict[str, float | int]:
+        """Return the shares, the change and its parts (points, residents) and the counts.
+
+        Returns
+        -------
+        dict
+            ``before_share``, ``after_share``, ``change``, the parts in points (keys of
+            :data:`PARTS`), ``change_residents``, ``<part>_residents`` and :meth:`counts`.
+        """
+        points = self.parts["points"].to_dict()
+        residents = {f"{k}_residents": v for k, v in self.parts["residents"].to_dict().items()}
+        figures = {
+            "before_share": self.before_share,
+            "after_share": self.after_share,
+            "change": self.change,
+            **points,
+            "change_residents": self.change_residents,
+            **residents,
+        }
+        return figures | self.counts()
 
     def counts(self) -> dict[str, int]:
         """Return the counts of venues and communes that changed.
@@ -452,18 +475,30 @@ def decompose_change(
     )
 
 
-def _row(change: CoverageChange) -> dict[str, float | int]:
-    points = change.parts["points"].to_dict()
-    residents = {f"{k}_residents": v for k, v in change.parts["residents"].to_dict().items()}
-    figures = {
-        "before_share": change.before_share,
-        "after_share": change.after_share,
-        "change": change.change,
-        **points,
-        "change_residents": change.change_residents,
-        **residents,
+def changes_table(changes: Mapping[tuple[Any, Any], CoverageChange]) -> pd.DataFrame:
+    """Return one row of :meth:`CoverageChange.figures` per ``(before, after)`` pair.
+
+    Parameters
+    ----------
+    changes : dict of {(before, after): CoverageChange}
+        Splits, e.g. from :func:`series_changes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``before``, ``after``, columns of :meth:`CoverageChange.figures`;
+        ``attrs``: ``threshold_min``, ``travel_time_model``, ``method``, ``definition``.
+    """
+    table = pd.DataFrame.from_dict({k: c.figures() for k, c in changes.items()}, orient="index")
+    table.index = pd.MultiIndex.from_tuples(list(changes), names=["before", "after"])
+    first = next(iter(changes.values()))
+    table.attrs = {
+        "threshold_min": first.threshold_min,
+        "travel_time_model": dict(first.travel_time_model),
+        "method": "Shapley",
+        "definition": SHAPLEY_DEFINITION,
     }
-    return figures | change.counts()
+    return table
 
 
 def decompose_series(
@@ -515,6 +550,35 @@ def decompose_series(
     >>> table["opened"].round(9).tolist()
     [0.0, 50.0, 50.0]
     """
+    changes = series_changes(
+        communes,
+        censuses,
+        model=model,
+        threshold_min=threshold_min,
+        grid=grid,
+        stable_ids=stable_ids,
+        distance_m=distance_m,
+        moved_m=moved_m,
+    )
+    return changes_table(changes)
+
+
+def series_changes(
+    communes: gpd.GeoDataFrame,
+    censuses: Mapping[Any, gpd.GeoDataFrame],
+    *,
+    model: TravelTimeModel,
+    threshold_min: float | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    stable_ids: bool | Mapping[Any, bool] | None = None,
+    distance_m: float = 300.0,
+    moved_m: float = 100.0,
+) -> dict[tuple[Any, Any], CoverageChange]:
+    """Return the splits of :func:`decompose_series`, one :class:`CoverageChange` per pair.
+
+    Same parameters and pairs (each consecutive pair, then first to last when there are
+    more than two dates); the origins are placed once.
+    """
     model = check_model(model)
     threshold = check_threshold(threshold_min)
     keys = sorted(censuses)
@@ -526,14 +590,14 @@ def decompose_series(
     geo = two_geographies(communes, communes, grid)
     pairs = list(itertools.pairwise(keys))
     pairs += [(keys[0], keys[-1])] if len(keys) > 2 else []
-    rows = {}
+    changes = {}
     for first, last in pairs:
         stable = (
             stable_ids
             if stable_ids is None or isinstance(stable_ids, bool)
             else bool(stable_ids.get(first, True) and stable_ids.get(last, True))
         )
-        change = _split(
+        changes[(first, last)] = _split(
             geo,
             censuses[first],
             censuses[last],
@@ -543,13 +607,4 @@ def decompose_series(
             distance_m=distance_m,
             moved_m=moved_m,
         )
-        rows[(first, last)] = _row(change)
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index = pd.MultiIndex.from_tuples(list(rows), names=["before", "after"])
-    table.attrs = {
-        "threshold_min": threshold,
-        "travel_time_model": dict(model.describe()),
-        "method": "Shapley",
-        "definition": SHAPLEY_DEFINITION,
-    }
-    return table
+    return changes

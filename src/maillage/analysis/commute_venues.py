@@ -33,7 +33,13 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-__all__ = ["VENUE_KINDS", "WORKSPACE_KINDS", "select_venue_kinds", "workspace_kinds"]
+__all__ = [
+    "VENUE_KINDS",
+    "WORKSPACE_KINDS",
+    "check_venue_kinds",
+    "select_venue_kinds",
+    "workspace_kinds",
+]
 
 VENUE_KINDS: dict[str, str] = {
     "coworking": "espace de coworking",
@@ -87,8 +93,17 @@ def workspace_kinds(kind: pd.Series) -> pd.Series:
     return pd.Series(out, index=kind.index, name="workspace_kind")
 
 
-def _check_kinds(kinds: Collection[str] | Literal["all"]) -> set[str]:
-    if kinds == "all":
+def check_venue_kinds(kinds: Collection[str] | Literal["all"]) -> set[str]:
+    """Return the kinds asked for as a set of keys of :data:`VENUE_KINDS`, or refuse them.
+
+    ``"all"`` (or ``["all"]``, as a command line gives it) is every kind.
+
+    Examples
+    --------
+    >>> sorted(check_venue_kinds(["fablab", "coworking"])), len(check_venue_kinds(["all"]))
+    (['coworking', 'fablab'], 6)
+    """
+    if kinds == "all" or (not isinstance(kinds, str) and list(kinds) == ["all"]):
         return set(VENUE_KINDS)
     wanted = {kinds} if isinstance(kinds, str) else set(kinds)
     wrong = sorted(wanted - set(VENUE_KINDS))
@@ -125,7 +140,7 @@ def select_venue_kinds(
     >>> len(kept), kept.attrs["venues_by_kind"]["guichet"]
     (1, {'lieux': 1, 'comptés': False})
     """
-    wanted = _check_kinds(kinds)
+    wanted = check_venue_kinds(kinds)
     raw = venues["kind"] if "kind" in venues.columns else pd.Series(pd.NA, index=venues.index)
     mapped = workspace_kinds(raw)
     keep = mapped.isin(wanted).to_numpy()

@@ -317,8 +317,12 @@ def headline_range(
     """
     check_model(model)
     threshold = check_threshold(threshold_min)
+    if not callable(getattr(model, "trip_errors", None)) and not isinstance(model, ErrorBounded):
+        return None
+    if origins is None:
+        origins = build_origins(communes, grid)
     if callable(getattr(model, "trip_errors", None)):
-        return _simulated_range(
+        span = _simulated_range(
             communes,
             venues,
             model=model,
@@ -327,20 +331,54 @@ def headline_range(
             level=level,
             origins=origins,
         )
-    if not isinstance(model, ErrorBounded):
-        return None
-    if origins is None:
-        origins = build_origins(communes, grid)
-    fast, slow = (
-        headline(*_variant(communes, venues, origins, variant, threshold), threshold)
-        for variant in model.bounds(level)
-    )
-    return {
-        "share_within_threshold_low": float(slow["share_within_threshold"]),
-        "share_within_threshold_high": float(fast["share_within_threshold"]),
-        "white_zone_population_low": float(fast["white_zone_population"]),
-        "white_zone_population_high": float(slow["white_zone_population"]),
-    }
+    else:
+        fast, slow = (
+            headline(*_variant(communes, venues, origins, variant, threshold), threshold)
+            for variant in model.bounds(level)  # type: ignore[attr-defined]
+        )
+        span = {
+            "share_within_threshold_low": float(slow["share_within_threshold"]),
+            "share_within_threshold_high": float(fast["share_within_threshold"]),
+            "white_zone_population_low": float(fast["white_zone_population"]),
+            "white_zone_population_high": float(slow["white_zone_population"]),
+        }
+    return _holding(span, _own_figures(communes, venues, origins, model, threshold))
+
+
+def _own_figures(
+    communes: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    origins: gpd.GeoDataFrame,
+    model: Any,
+    threshold: float,
+) -> dict[str, float | int]:
+    """Return the model's own headline, from the origins' times when a coverage gave them."""
+    if "time_min" in origins.columns:
+        return headline(aggregate(communes, origins, threshold_min=threshold), origins, threshold)
+    return headline(*_variant(communes, venues, origins, model, threshold), threshold)
+
+
+def _holding(span: dict[str, float], figures: Mapping[str, float | int]) -> dict[str, float]:
+    """Widen ``span`` so that it holds the model's own figures.
+
+    Near 100 % (or 0 %) every draw of the errors can land on one side of the figure: the
+    real share cannot be above 100 %, while any error can push a resident beyond the
+    threshold. A range always holds the figure it brackets.
+
+    Examples
+    --------
+    >>> _holding({"share_within_threshold_low": 0.891, "share_within_threshold_high": 0.997,
+    ...     "white_zone_population_low": 12.0, "white_zone_population_high": 950.0},
+    ...     {"share_within_threshold": 1.0, "white_zone_population": 0})
+    {'share_within_threshold_low': 0.891, 'share_within_threshold_high': 1.0, \
+'white_zone_population_low': 0.0, 'white_zone_population_high': 950.0}
+    """
+    out = dict(span)
+    for key in ("share_within_threshold", "white_zone_population"):
+        value = float(figures[key])
+        out[f"{key}_low"] = min(out[f"{key}_low"], value)
+        out[f"{key}_high"] = max(out[f"{key}_high"], value)
+    return out
 
 
 def uncertain_communes(

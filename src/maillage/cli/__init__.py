@@ -299,14 +299,18 @@ def _commute_kinds(args: argparse.Namespace) -> tuple[str, ...] | None:
     """Return the venue kinds the commute scenario counts (``--commute-kinds``)."""
     if args.commute_kinds is None:
         return None
-    from maillage.analysis.commute_venues import VENUE_KINDS  # noqa: PLC0415 - when a command runs
+    from maillage.analysis.commute_venues import (  # noqa: PLC0415 - when a command runs
+        VENUE_KINDS,
+        check_venue_kinds,
+    )
 
     kinds = tuple(k.strip() for k in args.commute_kinds.split(",") if k.strip())
-    unknown = [k for k in kinds if k not in VENUE_KINDS and k != "all"]
-    if unknown or not kinds or ("all" in kinds and len(kinds) > 1):
+    try:
+        check_venue_kinds(kinds)  # the rule the scenario applies, checked before the slow work
+    except OptionError as exc:
         known = ", ".join(VENUE_KINDS)
         msg = f"--commute-kinds « {args.commute_kinds} » : types connus : {known}, ou « all »"
-        raise OptionError(msg)
+        raise OptionError(msg) from exc
     return kinds
 
 

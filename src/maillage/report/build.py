@@ -481,30 +481,6 @@ def with_venue_names(communes_cov: gpd.GeoDataFrame, venues: pd.DataFrame) -> gp
     return out
 
 
-def _span_holds_the_figures(summary: dict[str, object]) -> None:
-    """Widen the headline range so that it holds the headline itself (in place).
-
-    Near 100 % (or 0 %) every draw of the errors can land on one side of the model's own
-    figure: the real share cannot be above 100 %, while any error can push a resident beyond
-    the threshold. The range the page states always holds the figure it brackets.
-
-    Examples
-    --------
-    >>> summary = {"share_within_threshold": 1.0, "share_within_threshold_low": 0.891,
-    ...     "share_within_threshold_high": 0.997, "white_zone_population": 0,
-    ...     "white_zone_population_low": 12, "white_zone_population_high": 950}
-    >>> _span_holds_the_figures(summary)
-    >>> summary["share_within_threshold_high"], summary["white_zone_population_low"]
-    (1.0, 0)
-    """
-    for key in ("share_within_threshold", "white_zone_population"):
-        low, high = f"{key}_low", f"{key}_high"
-        if low in summary and high in summary:
-            value, lo, hi = (float(str(summary[k])) for k in (key, low, high))
-            cast = int if key.endswith("population") else float
-            summary[low], summary[high] = cast(min(lo, value)), cast(max(hi, value))
-
-
 def _with_error(
     summary: dict[str, object],
     communes_out: gpd.GeoDataFrame,
@@ -523,7 +499,6 @@ def _with_error(
     summary.update(
         {k: round(v, 5) if k.startswith("share") else round(v) for k, v in (span or {}).items()}
     )
-    _span_holds_the_figures(summary)
     flags = uncertain_frame(communes, venues, origins_cov, model=model, threshold_min=threshold)
     if flags is not None:
         communes_out = communes_out.join(flags.reindex(communes_out.index))

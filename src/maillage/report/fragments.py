@@ -152,18 +152,34 @@ def html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     '<table><thead><tr><th class="t">Nom</th><th>Population</th></tr></thead><tbody><tr><td class="t">&lt;b&gt;A&lt;/b&gt;</td><td>1\u202f234</td></tr></tbody></table>'
     """
     names = [c for c in columns if c in frame.columns]
-    cells, numeric = [], []
-    for name in names:
-        text, is_number = _formatted(frame[name], name)
-        cells.append([html.escape(str(v)) for v in text])
-        numeric.append(is_number)
-    css = ["" if n else ' class="t"' for n in numeric]
-    head = "".join(
-        f"<th{c}>{html.escape(columns[n])}</th>" for n, c in zip(names, css, strict=True)
+    formatted = [_formatted(frame[name], name) for name in names]
+    return cells_table(
+        [columns[n] for n in names],
+        [[str(v) for v in text] for text, _ in formatted],
+        [is_number for _, is_number in formatted],
     )
+
+
+def cells_table(
+    headers: Sequence[str], columns: Sequence[Sequence[str]], numeric: Sequence[bool]
+) -> str:
+    """Return an HTML table of cells already written as text, one list per column.
+
+    Every text is escaped; columns of numbers are right-aligned, headers included, columns
+    of text (class ``t``) left-aligned, as in :func:`html_table`.
+
+    Examples
+    --------
+    >>> cells_table(["Hypothèse", "Valeur"], [["Part"], ["2 %"]], [False, True])
+    '<table><thead><tr><th class="t">Hypothèse</th><th>Valeur</th></tr></thead><tbody><tr><td class="t">Part</td><td>2 %</td></tr></tbody></table>'
+    """
+    css = ["" if n else ' class="t"' for n in numeric]
+    head = "".join(f"<th{c}>{html.escape(h)}</th>" for h, c in zip(headers, css, strict=True))
     rows = "".join(
-        "<tr>" + "".join(f"<td{c}>{v}</td>" for v, c in zip(row, css, strict=True)) + "</tr>"
-        for row in zip(*cells, strict=True)
+        "<tr>"
+        + "".join(f"<td{c}>{html.escape(v)}</td>" for v, c in zip(row, css, strict=True))
+        + "</tr>"
+        for row in zip(*columns, strict=True)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 

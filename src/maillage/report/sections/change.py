@@ -15,11 +15,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
-
 from maillage.analysis.active import active_venues
-from maillage.analysis.change import PARTS, decompose_change
-from maillage.analysis.change import decompose_series as split_series
+from maillage.analysis.change import PARTS, changes_table, decompose_change, series_changes
 from maillage.errors import InputDataError
 from maillage.report.change_text import change_sentence, change_table, signed_points
 from maillage.report.counts import whole_columns
@@ -31,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import geopandas as gpd
+    import pandas as pd
 
     from maillage.report.sections.base import PageContext, ReportContext, ReportOptions
 
@@ -190,18 +188,8 @@ def _since_previous(context: ReportContext, options: ReportOptions) -> ChangeSec
     except InputDataError as exc:  # another area: the comparison says what differs
         logger.warning("évolution depuis le rapport précédent non décomposée : %s", exc)
         return None
-    row = {
-        "before": f"rapport précédent ({previous.folder})",
-        "after": "ce rapport",
-        "before_share": whole.before_share,
-        "after_share": whole.after_share,
-        "change": whole.change,
-        **whole.parts["points"].to_dict(),
-        "change_residents": whole.change_residents,
-        **{f"{k}_residents": v for k, v in whole.parts["residents"].to_dict().items()},
-        **whole.counts(),
-    }
-    steps = _steps(pd.DataFrame([row]).set_index(["before", "after"]))
+    label = (f"rapport précédent ({previous.folder})", "ce rapport")
+    steps = _steps(changes_table({label: whole}))
     published = previous.summary.get("share_within_threshold")
     return ChangeSection(
         steps=steps,
@@ -235,19 +223,12 @@ def build(context: ReportContext, options: ReportOptions) -> ChangeSection | Non
         return None
     source, censuses = dated
     model, threshold, grid = context.model, context.threshold_min, context.grid
-    table = split_series(
+    changes = series_changes(
         context.communes, censuses, model=model, threshold_min=threshold, grid=grid
     )
-    first, last = min(censuses), max(censuses)
-    whole = decompose_change(
-        (context.communes, censuses[first]),
-        (context.communes, censuses[last]),
-        model=model,
-        threshold_min=threshold,
-        grid=grid,
-    )
+    whole = changes[(min(censuses), max(censuses))]  # first to last, already split
     return ChangeSection(
-        steps=_steps(table),
+        steps=_steps(changes_table(changes)),
         sentence=change_sentence(whole),
         parts=change_table(whole),
         source=source,

@@ -20,6 +20,7 @@ import pandas as pd
 from maillage.analysis.commute_scenario import SCENARIO_COLUMNS, commute_sensitivity
 from maillage.analysis.commute_totals import counted_trips, savings_by_commune, savings_by_venue
 from maillage.prepare.commutes import PCS_GROUPS
+from maillage.report.fragments import cells_table
 from maillage.report.numbers import fr_number, significant
 
 if TYPE_CHECKING:
@@ -118,14 +119,13 @@ def build_scenario(
     ScenarioPart
         The scenario's part of the section.
     """
-    counted_kinds = "all" if kinds is not None and list(kinds) == ["all"] else kinds
     trips, counted = counted_trips(
         communes,
         venues,
         commutes,
         model=model,
         scenario=scenario,
-        kinds=counted_kinds,
+        kinds=kinds,
         options=options,
     )
     by_commune = savings_by_commune(trips, index=communes.index)
@@ -159,12 +159,8 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def _table(rows: list[list[str]], header: list[str], numeric: list[bool]) -> str:
+    return cells_table(header, [list(c) for c in zip(*rows, strict=True)], numeric)
 
 
 def _side_by_side(gross: Mapping[str, float], part: ScenarioPart) -> str:
@@ -184,9 +180,8 @@ def _side_by_side(gross: Mapping[str, float], part: ScenarioPart) -> str:
         [name, round_to(float(gross[key])), round_to(part.totals[mine])]
         for key, (name, mine) in labels.items()
     ]
-    return _table(
-        rows, ["", "Potentiel brut (tous les lieux)", "Scénario (lieux où l'on peut travailler)"]
-    )
+    header = ["", "Potentiel brut (tous les lieux)", "Scénario (lieux où l'on peut travailler)"]
+    return _table(rows, header, [False, True, True])
 
 
 def _kinds(part: ScenarioPart) -> str:
@@ -216,17 +211,15 @@ def _sensitivity(part: ScenarioPart) -> str:
         ]
         for _, r in part.sensitivity.iterrows()
     ]
-    return _table(
-        rows,
-        [
-            "Variante",
-            "Navetteurs (potentiel brut)",
-            "Heures par an (potentiel brut)",
-            "Navetteurs (scénario)",
-            "Heures par an (scénario)",
-            "t CO₂ par an (scénario)",
-        ],
-    )
+    header = [
+        "Variante",
+        "Navetteurs (potentiel brut)",
+        "Heures par an (potentiel brut)",
+        "Navetteurs (scénario)",
+        "Heures par an (scénario)",
+        "t CO₂ par an (scénario)",
+    ]
+    return _table(rows, header, [False, *[True] * 5])
 
 
 def scenario_html(gross: Mapping[str, float], part: ScenarioPart) -> list[str]:
@@ -262,7 +255,7 @@ def scenario_html(gross: Mapping[str, float], part: ScenarioPart) -> list[str]:
         _kinds(part),
         caveat,
         "<h4>Hypothèses du scénario</h4>",
-        _table(assumptions, ["Hypothèse", "Valeur", "Source"]),
+        _table(assumptions, ["Hypothèse", "Valeur", "Source"], [False, False, False]),
         "<h4>Sensibilité</h4>",
         "<p>Comment les chiffres bougent quand une hypothèse change (les autres gardant leur "
         "valeur par défaut).</p>",
