@@ -100,3 +100,34 @@ def test_placement_is_the_exact_nearest_point_of_the_road_segments():
     )
     gap = np.hypot(*(xy - spot).T)
     np.testing.assert_allclose(gap[placed.placed], placed.distance_m[placed.placed], atol=1e-6)
+
+
+@pytest.mark.parametrize("max_snap_m", [30.0, 700.0, 2000.0])
+def test_placement_is_exact_at_every_distance_including_points_far_beyond_the_network(max_snap_m):
+    import shapely
+
+    from maillage import fetch
+
+    net = RoadNetwork.from_osm(fetch("osm-saint-barthelemy-2015")[0], cache=False)
+    seg = net._segments
+    rng = np.random.default_rng(7)
+    near = net.graph.xy[rng.integers(net.n_nodes, size=400)] + rng.uniform(-80, 80, (400, 2))
+    far = net.graph.xy.mean(axis=0) + rng.uniform(-15_000, 15_000, (400, 2))  # out at sea too
+    xy = np.concatenate([near, far])
+    lines = shapely.linestrings(np.stack([seg.xy[seg.a], seg.xy[seg.b]], axis=1))
+    exact = shapely.distance(shapely.points(xy)[:, None], lines[None, :]).min(axis=1)
+    placed = seg.place(xy, max_snap_m=max_snap_m)
+    assert 0 < (~placed.placed).sum() < len(xy)
+    np.testing.assert_array_equal(placed.placed, exact <= max_snap_m)
+    np.testing.assert_allclose(placed.distance_m[placed.placed], exact[placed.placed], atol=0.011)
+
+
+def test_the_same_points_are_placed_once_and_their_placement_cannot_be_altered():
+    net = _triangle()
+    xy = ORIGIN + np.array([[500.0, 20.0], [500.0, 5000.0]])
+    first = net._segments.place(xy, max_snap_m=100.0)
+    assert net._segments.place(xy.copy(), max_snap_m=100.0) is first
+    wider = net._segments.place(xy, max_snap_m=10_000.0)
+    assert first.placed.tolist() == [True, False] and wider.placed.tolist() == [True, True]
+    with pytest.raises(ValueError, match="read-only"):
+        first.segment[0] = 2

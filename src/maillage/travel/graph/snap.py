@@ -31,17 +31,18 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from numba import njit
 from scipy.spatial import cKDTree
 
 from maillage.errors import InputDataError
 from maillage.schema import CRS, WORKING_CRS
+from maillage.travel.graph.cells import CELL_M, SegmentCells
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -66,11 +67,8 @@ ACCESS_SPEED_KPH = 15.0
 """Speed of the access leg between a point and where it is placed on the road, km/h
 (slow: drive, yard, track). Every engine uses it by default."""
 
-CELL_M = 50.0
-"""Side of the square cells that index the segments for placing points."""
-
-_KEY_SPAN = 1 << 31
-"""Cells per row of the grid's keys (``row * span + column``): more than any territory has."""
+_PLACEMENTS_KEPT = 8
+"""Placements a :class:`Segments` keeps, the oldest dropped first."""
 
 ON_NODE_M = 0.01
 """A placement this close to a node is on the node (coordinates rounded by a CRS change)."""
@@ -210,7 +208,9 @@ class Segments:
 
         The segments are indexed by the square cells of :data:`CELL_M` their bounding box
         overlaps; a compiled kernel visits the cells in rings around each point until no
-        farther ring can hold a nearer segment (exact; no Python per point).
+        farther ring can hold a nearer segment (exact; no Python per point;
+        :mod:`maillage.travel.graph.cells`). The last placements are kept: the same points
+        at the same distance are placed once.
 
         Parameters
         ----------
@@ -224,41 +224,38 @@ class Segments:
         Placement
             Segment, fraction along it and distance of each point.
         """
-        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        xy = np.ascontiguousarray(xy, dtype=np.float64).reshape(-1, 2)
+        key = (len(xy), float(max_snap_m), hashlib.blake2b(xy.tobytes(), digest_size=16).digest())
+        if key not in self._placements:
+            if len(self._placements) >= _PLACEMENTS_KEPT:
+                self._placements.pop(next(iter(self._placements)))
+            self._placements[key] = self._place(xy, max_snap_m=max_snap_m)
+        return self._placements[key]
+
+    @cached_property
+    def _placements(self) -> dict[tuple[int, float, bytes], Placement]:
+        """The last placements made, by points and distance, their arrays read-only.
+
+        A report places the same origins for each of its figures.
+        """
+        return {}
+
+    def _place(self, xy: np.ndarray, *, max_snap_m: float) -> Placement:
         m = len(xy)
         segment, fraction, distance = np.full(m, -1, np.int64), np.zeros(m), np.full(m, np.inf)
         if m == 0 or len(self.a) == 0:
-            return Placement(segment, fraction, distance)
-        keys, starts, owner, corner = self._grid
-        ends = (self.xy, self.a, self.b)
-        segment = _nearest_segments(xy, max_snap_m, (keys, starts, owner), corner, ends)
+            return _read_only(Placement(segment, fraction, distance))
+        segment = self._cells.nearest(xy, max_snap_m=max_snap_m)
         placed = np.flatnonzero(segment >= 0)
         fraction[placed], distance[placed] = self._project(xy[placed], segment[placed])
         far = distance > max_snap_m
         segment[far], fraction[far], distance[far] = -1, 0.0, np.inf
-        return Placement(segment, fraction, distance)
+        return _read_only(Placement(segment, fraction, distance))
 
     @cached_property
-    def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Segments by square cell of :data:`CELL_M` overlapping their bounding box.
-
-        Returns the sorted keys of the non-empty cells, where each cell's segments start in
-        ``owner`` (one more entry than keys), the segments, and the grid's corner.
-        """
-        ax, bx = self.xy[self.a], self.xy[self.b]
-        corner = np.minimum(ax.min(axis=0), bx.min(axis=0)) - CELL_M
-        low = ((np.minimum(ax, bx) - corner) // CELL_M).astype(np.int64)
-        high = ((np.maximum(ax, bx) - corner) // CELL_M).astype(np.int64)
-        width = high - low + 1
-        count = width[:, 0] * width[:, 1]
-        owner = np.repeat(np.arange(len(self.a), dtype=np.int32), count)  # 32-bit: memory
-        rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-        cx = low[owner, 0] + rank % width[owner, 0]
-        cy = low[owner, 1] + rank // width[owner, 0]
-        key = cy * _KEY_SPAN + cx
-        order = np.argsort(key, kind="stable")
-        keys, starts = np.unique(key[order], return_index=True)
-        return keys, np.append(starts, len(order)), owner[order], corner
+    def _cells(self) -> SegmentCells:
+        """The segments indexed by square cell."""
+        return SegmentCells.of(self.xy, self.a, self.b)
 
     def _run(self, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the times along the segments without the delays at their ends."""
@@ -395,62 +392,10 @@ class Snapped(_AccessLegs):
     distance_m: np.ndarray
 
 
-@njit(cache=True, nogil=True)
-def _cell_segments(keys: np.ndarray, starts: np.ndarray, key: int) -> tuple[int, int]:
-    at = np.searchsorted(keys, key)
-    if at < len(keys) and keys[at] == key:
-        return starts[at], starts[at + 1]
-    return 0, 0
-
-
-@njit(cache=True, nogil=True)
-def _gap2(px: float, py: float, a: np.ndarray, b: np.ndarray) -> float:
-    """Squared distance from (px, py) to the segment a-b."""
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    length2 = dx * dx + dy * dy
-    t = ((px - a[0]) * dx + (py - a[1]) * dy) / length2 if length2 > 0 else 0.0
-    t = min(max(t, 0.0), 1.0)
-    gx, gy = px - a[0] - t * dx, py - a[1] - t * dy
-    return gx * gx + gy * gy
-
-
-@njit(cache=True, nogil=True)
-def _nearest_segments(
-    xy: np.ndarray,
-    max_snap_m: float,
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
-    corner: np.ndarray,
-    ends: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> np.ndarray:
-    """Per point, the nearest segment (lowest index among equals), -1 beyond ``max_snap_m``.
-
-    Visits the cells in rings around the point's cell; after ring ``r`` no segment of an
-    outer ring can be nearer than ``r`` cells, so the search stops once the best is closer.
-    """
-    keys, starts, owner = grid
-    node_xy, a, b = ends
-    found = np.full(len(xy), -1, np.int64)
-    for i in range(len(xy)):
-        px, py = xy[i, 0], xy[i, 1]
-        cx = int((px - corner[0]) // CELL_M)
-        cy = int((py - corner[1]) // CELL_M)
-        best, best_d2, ring = -1, np.inf, 0
-        while ring * CELL_M <= max_snap_m + CELL_M:
-            for gy in range(cy - ring, cy + ring + 1):
-                step = 1 if abs(gy - cy) == ring else 2 * ring
-                for gx in range(cx - ring, cx + ring + 1, max(step, 1)):
-                    lo, hi = _cell_segments(keys, starts, gy * _KEY_SPAN + gx)
-                    for j in range(lo, hi):
-                        s = owner[j]
-                        d2 = _gap2(px, py, node_xy[a[s]], node_xy[b[s]])
-                        if d2 < best_d2 or (d2 == best_d2 and s < best):
-                            best, best_d2 = s, d2
-            if best >= 0 and best_d2 <= (ring * CELL_M) ** 2:
-                break
-            ring += 1
-        if best_d2 <= max_snap_m * max_snap_m:
-            found[i] = best
-    return found
+def _read_only(placement: Placement) -> Placement:
+    for values in (placement.segment, placement.fraction, placement.distance_m):
+        values.flags.writeable = False
+    return placement
 
 
 def snap_xy(
