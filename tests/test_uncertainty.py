@@ -11,6 +11,7 @@ import pytest
 import maillage
 from maillage.analysis.uncertainty import simulate_headline
 from maillage.report import write_report
+from maillage.report.numbers import fr_residents
 from maillage.schema import SUMMARY_KEYS, SUMMARY_RANGE_KEYS
 from maillage.travel.calibrated import load_calibration
 
@@ -99,6 +100,13 @@ def test_report_states_the_error_and_the_range(charente_maritime, model, tmp_pat
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Précision des temps de trajet, mesurée hors calage" in page
     assert "laissé de côté" in page and "embouteillages" in page and "80\u00a0%" in page
+    # the residents of the communes to confirm are a total next to ranges: rounded
+    flagged = pd.read_csv(out / "communes.csv", sep=";", dtype={"code_insee": str})
+    flagged = flagged[flagged["Temps incertain"] == "oui"]
+    total = float(flagged["Population"].sum())
+    assert len(flagged) > 0 and total % 10 != 0  # the exact total would show its last digits
+    assert f"(environ {fr_residents(total, uncertain=True)} habitants)" in page
+    assert "(colonne « Temps incertain »)" in page  # the column's name in the file
 
 
 def test_models_without_measured_error_give_no_range(charente_maritime):

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from maillage.analysis.uncertainty import uncertain_flags, variant_times
-from maillage.report.numbers import fr_number
+from maillage.report.columns import COLUMNS
+from maillage.report.numbers import fr_number, fr_residents
 from maillage.travel.protocol import ErrorBounded
 
 if TYPE_CHECKING:
@@ -160,12 +161,13 @@ def uncertain_section(report: Report) -> list[str]:
     more = f" (les {_SHOWN} plus peuplées ci-dessous)" if len(flagged) > _SHOWN else ""
     return [
         *head,
-        f"<p><b>{fr_number(len(flagged))} communes</b> ({fr_number(pop)} habitants) sont à "
+        f"<p><b>{fr_number(len(flagged))} communes</b> (environ {fr_residents(pop, uncertain=True)} "
+        "habitants) sont à "
         f"moins de {t} min avec des temps pris au bas de la marge d'erreur du modèle et à plus "
         f"de {t} min avec des temps pris en haut : de quel côté du seuil elles sont, seul un "
         f"calcul sur le réseau routier peut le dire{more}. Un tireté les entoure sur les cartes ; "
         "la liste complète est dans <code>communes.csv</code> (colonne "
-        "<code>uncertain</code>).</p>",
+        f"« {html.escape(COLUMNS['uncertain'].name)} »).</p>",
         "<table><tr><th>Commune</th><th>Population</th><th>Temps estimé (min)</th>"
         f"<th>Marge d'erreur (min)</th></tr>{body}</table>",
     ]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pandas as pd
 
 from maillage.prepare.venue_rows import reason_category
+from maillage.report.columns import COLUMNS
 from maillage.report.reasons import french_reason
 from maillage.report.sections.base import Place, Section
 from maillage.sources import CATALOGUE
@@ -299,7 +300,7 @@ def _placement_method(facts: dict[str, Any]) -> list[str]:
         "représentatif du contour de la commune (IGN ADMIN EXPRESS : un point intérieur, proche "
         "du centre ; aucun point de chef-lieu n'est disponible hors ligne, et ce point n'est "
         "pas pondéré par la population). Son temps d'accès est donc approché ; la colonne "
-        "<code>location_source</code> le signale.</p>"
+        f"« {COLUMNS['location_source'].name} » des tableaux des lieux le signale.</p>"
     ]
 
 
