@@ -23,9 +23,18 @@ batches), and objects are written sorted by id, as in every published extract. T
 first written as OPL text with Arrow's vectorised string kernels, then converted to PBF by
 libosmium (``osmium.apply`` with a ``WriteHandler``: C++ only).
 
+With ``--region``, the files are adjacent extracts of one road network, as Geofabrik's
+regional files are (:func:`region_parts`): one road grid over a square centred on
+Nouvelle-Aquitaine, cut into the tiles of :data:`REGION_TILES` (49, 30 and 21 % of the area,
+as the three files' sizes), each file holding the roads with a node in its tile whole (a road
+that crosses a border is in both files, with the same ids) and its own buildings, addresses,
+land use and relations. Read together, they give one connected road graph.
+
 Usage::
 
     python benchmarks/synthetic_osm.py --nodes 20000000 --out /tmp/na.osm.pbf
+    python benchmarks/synthetic_osm.py --nodes 64700000 --region --out /tmp/na_tiled \
+        > /tmp/na_tiled/make_up.jsonl
 """
 
 from __future__ import annotations
@@ -35,10 +44,14 @@ import itertools
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 LINE_SPACING_M = 750.0
 NODE_SPACING_M = (21.0, 36.0)
@@ -160,15 +173,15 @@ def _squares(rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
 
 
 def _shuffled_ids(
-    rng: np.random.Generator, n: int, top: float, part: int = 0, block: int = 256
+    rng: np.random.Generator, n: int, top: float, part: int = 0, *, block: int = 256, parts: int = 3
 ) -> np.ndarray:
     """Ids spread over 1..``top`` (as in a planet-cut extract), given out in blocks.
 
     Blocks of ``block`` consecutive ids go to the objects in random order (edits create
-    objects in batches); ``part`` k makes every id = k mod 3, so parts never share one.
+    objects in batches); ``part`` k makes every id = k mod ``parts``, so parts never share one.
     """
-    gap = max(1, int(top / n / 3))
-    ids = np.cumsum(rng.integers(1, 2 * gap, n, endpoint=True)) * 3 + part
+    gap = max(1, int(top / n / parts))
+    ids = np.cumsum(rng.integers(1, 2 * gap, n, endpoint=True)) * parts + part
     n_blocks = -(-n // block)
     order = rng.permutation(n_blocks)
     position = (order[:, None] * block + np.arange(block)).ravel()[:n]
@@ -231,114 +244,249 @@ def _to_lonlat(xy: np.ndarray, extent: float, centre: tuple[float, float]) -> np
     return np.column_stack([lon, lat])
 
 
-def make_up(n_nodes: int, seed: int = 0, part: int = 0) -> dict[str, object]:
-    """Generate every object of a file of about ``n_nodes`` nodes (arrays, not yet written).
+def _fill(
+    rng: np.random.Generator,
+    road_xy: np.ndarray,
+    n_nodes: int,
+    bounds: tuple[float, float, float, float],
+) -> dict[str, object]:
+    """Everything but the roads of a file of about ``n_nodes`` nodes, inside ``bounds`` (m).
 
-    ``part`` k gives ids equal to k mod 3 and centres the area on :data:`CENTRES` [k]:
-    parts 0, 1, 2 stand for aquitaine, poitou-charentes and limousin (their squares meet
-    in narrow strips but share no object).
+    Buildings and tagged nodes lie beside the road nodes ``road_xy``; land use, water and
+    other lines start anywhere in ``bounds``. Returns their coordinates (``xy``, after the
+    roads' in the file), node tags, ways (refs counted from ``base``: the roads' node count)
+    and the make-up counts.
     """
-    rng = np.random.default_rng(seed)
-    road = _road_grid(rng, int(MAKE_UP["road"] * n_nodes))
-    n_road, extent = len(road["xy"]), road["extent"]
+    base, (x0, y0, x1, y1) = len(road_xy), bounds
     n_build = int(MAKE_UP["building"] * n_nodes / 4)
-    near = road["xy"][rng.integers(0, n_road, n_build)]
+    near = road_xy[rng.integers(0, base, n_build)]
     offset = rng.uniform(12, 45, n_build)[:, None] * rng.choice([-1, 1], (n_build, 2))
     building_xy = _squares(rng, near + offset).reshape(-1, 2)
     n_tagged = int(MAKE_UP["tagged_node"] * n_nodes)
-    tagged_xy = road["xy"][rng.integers(0, n_road, n_tagged)] + rng.normal(0, 30, (n_tagged, 2))
+    tagged_xy = road_xy[rng.integers(0, base, n_tagged)] + rng.normal(0, 30, (n_tagged, 2))
     n_other = int(MAKE_UP["other_way"] * n_nodes / 25)
     other_sizes = rng.integers(8, 43, n_other)
-    start = rng.uniform(0, extent, (n_other, 2))
+    start = np.column_stack([rng.uniform(x0, x1, n_other), rng.uniform(y0, y1, n_other)])
     walk = rng.normal(0, 25, (int(other_sizes.sum()), 2))
     way_start = np.r_[0, np.cumsum(other_sizes)[:-1]]
     walk[way_start] = start
     other_xy = np.cumsum(walk, axis=0)
     other_xy -= np.repeat(np.cumsum(walk, axis=0)[way_start] - start, other_sizes, axis=0)
-    xy = np.concatenate([road["xy"], building_xy, tagged_xy, other_xy])
     node_tags = np.concatenate([
-        _pick(rng, ROAD_NODE_TAGS, n_road),
         np.zeros(len(building_xy), int),
         len(ROAD_NODE_TAGS) + _pick(rng, TAGGED_NODES, n_tagged),
         np.zeros(len(other_xy), int),
     ])  # fmt: skip
-    b0, o0 = n_road, n_road + len(building_xy) + n_tagged
+    b0, o0 = base, base + len(building_xy) + n_tagged
     b_refs = (b0 + np.arange(n_build * 4).reshape(-1, 4))[:, [0, 1, 2, 3, 0]].ravel()
     closed = rng.random(n_other) < 0.5
     o_refs = o0 + np.arange(int(other_sizes.sum()))
     o_refs = np.split(o_refs, np.cumsum(other_sizes)[:-1])
     o_refs = [np.r_[r, r[0]] if c else r for r, c in zip(o_refs, closed, strict=True)]
-    o_sizes = other_sizes + closed
-    n_road_ways = len(road["sizes"])
     way_tags = np.concatenate([
-        road["classes"] * len(WAY_EXTRAS) + _pick(rng, WAY_EXTRAS, n_road_ways),
         len(ROAD_CLASSES) * len(WAY_EXTRAS) + _pick(rng, BUILDING_TAGS, n_build),
         len(ROAD_CLASSES) * len(WAY_EXTRAS) + len(BUILDING_TAGS) + _pick(rng, OTHER_WAY_TAGS, n_other),
     ])  # fmt: skip
-    road_table = [(c + e, 1.0) for c, _ in ROAD_CLASSES for e, _ in WAY_EXTRAS]
-    n_ways = n_road_ways + n_build + n_other
+    return {
+        "xy": np.concatenate([building_xy, tagged_xy, other_xy]),
+        "node_tags": node_tags,
+        "way_refs": np.concatenate([b_refs, *o_refs]),
+        "way_sizes": np.concatenate([np.full(n_build, 5), other_sizes + closed]),
+        "way_tags": way_tags,
+        "closed": n_build + np.flatnonzero(closed),  # closed ways, counted among these
+        "counts": {"building_ways": n_build, "tagged_nodes": n_tagged},
+    }
+
+
+def _assemble(
+    rng: np.random.Generator,
+    road: dict[str, np.ndarray],
+    rest: dict[str, object],
+    *,
+    ids: tuple[np.ndarray, np.ndarray],
+    part: int,
+    parts: int,
+    n_nodes: int,
+) -> dict[str, object]:
+    """One file's objects: its roads (nodes, ways and their given ids) and the rest.
+
+    ``ids`` are the road nodes' and road ways' ids; the rest's ids are ``part`` mod
+    ``parts``, drawn here, as are the relations (over the file's closed ways and roads).
+    """
+    road_node_ids, road_way_ids = ids
+    n_road_ways = len(road["sizes"])
+    n_rest_ways = len(rest["way_sizes"])
+    way_ids = np.concatenate(
+        [road_way_ids, _shuffled_ids(rng, n_rest_ways, MAX_IDS[1], part, parts=parts)]
+    )
     n_rel = int(RELATIONS_PER_NODE * n_nodes)
     rel_sizes = rng.integers(1, 12, n_rel)
-    way_ids = _shuffled_ids(rng, n_ways, MAX_IDS[1], part)
-    closed_other = n_road_ways + n_build + np.flatnonzero(closed)
+    closed_other = n_road_ways + rest["closed"]
     pool = np.where(
         rng.random(int(rel_sizes.sum())) < 0.5,
         rng.choice(closed_other, int(rel_sizes.sum())),
         rng.integers(0, n_road_ways, int(rel_sizes.sum())),
     )
+    xy = np.concatenate([road["xy"], rest["xy"]])
+    node_tags = np.concatenate([road["node_tags"], rest["node_tags"]])
+    rest_ids = _shuffled_ids(rng, len(rest["xy"]), MAX_IDS[0], part, parts=parts)
+    road_table = [(c + e, 1.0) for c, _ in ROAD_CLASSES for e, _ in WAY_EXTRAS]
     return {
-        "lonlat": _to_lonlat(xy, extent, CENTRES[part]),
-        "node_ids": _shuffled_ids(rng, len(xy), MAX_IDS[0], part),
+        "xy": xy,
+        "node_ids": np.concatenate([road_node_ids, rest_ids]),
         "node_tags": node_tags,
         "node_table": ROAD_NODE_TAGS + TAGGED_NODES,
         "way_ids": way_ids,
-        "way_refs": np.concatenate([road["refs"], b_refs, *o_refs]),
-        "way_sizes": np.concatenate([road["sizes"], np.full(n_build, 5), o_sizes]),
-        "way_tags": way_tags,
+        "way_refs": np.concatenate([road["refs"], rest["way_refs"]]),
+        "way_sizes": np.concatenate([road["sizes"], rest["way_sizes"]]),
+        "way_tags": np.concatenate([road["way_tags"], rest["way_tags"]]),
         "way_table": road_table + BUILDING_TAGS + OTHER_WAY_TAGS,
         "rel_members": way_ids[pool],
         "rel_sizes": rel_sizes,
         "stats": {
             "nodes": len(xy),
-            "ways": n_ways,
+            "ways": len(way_ids),
             "relations": n_rel,
-            "highway_nodes": n_road,
-            "building_ways": n_build,
+            "highway_nodes": len(road["xy"]),
+            **rest["counts"],
             "tagged_nodes": int((node_tags > 0).sum()),
-            "extent_km": round(extent / 1000, 1),
         },
     }
 
 
+def _road_tags(rng: np.random.Generator, road: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The road grid with its node tags and way tags drawn."""
+    n_ways = len(road["sizes"])
+    return {
+        **road,
+        "node_tags": _pick(rng, ROAD_NODE_TAGS, len(road["xy"])),
+        "way_tags": road["classes"] * len(WAY_EXTRAS) + _pick(rng, WAY_EXTRAS, n_ways),
+    }
+
+
+def make_up(n_nodes: int, seed: int = 0, part: int = 0) -> dict[str, object]:
+    """Generate every object of a file of about ``n_nodes`` nodes (arrays, not yet written).
+
+    ``part`` k gives ids equal to k mod 3 and centres the area on :data:`CENTRES` [k]:
+    parts 0, 1, 2 stand for aquitaine, poitou-charentes and limousin (their squares meet
+    in narrow strips but share no object; :func:`region_parts` makes files that do).
+    """
+    rng = np.random.default_rng(seed)
+    road = _road_tags(rng, _road_grid(rng, int(MAKE_UP["road"] * n_nodes)))
+    extent = road["extent"]
+    rest = _fill(rng, road["xy"], n_nodes, (0.0, 0.0, extent, extent))
+    ids = (
+        _shuffled_ids(rng, len(road["xy"]), MAX_IDS[0], part),
+        _shuffled_ids(rng, len(road["sizes"]), MAX_IDS[1], part),
+    )
+    out = _assemble(rng, road, rest, ids=ids, part=part, parts=3, n_nodes=n_nodes)
+    out["lonlat"] = _to_lonlat(out.pop("xy"), extent, CENTRES[part])
+    out["stats"]["extent_km"] = round(extent / 1000, 1)
+    return out
+
+
+REGION_CENTRE = (0.2, 45.3)  # about the middle of Nouvelle-Aquitaine
+REGION_TILES = {  # part of the square each extract covers: x0, y0, x1, y1 (fractions)
+    "aquitaine": (0.0, 0.0, 0.7, 0.7),  # 49 % of the area, as of Geofabrik's three files' bytes
+    "poitou-charentes": (0.0, 0.7, 1.0, 1.0),  # 30 %
+    "limousin": (0.7, 0.0, 1.0, 0.7),  # 21 %
+}
+
+
+def region_parts(n_nodes: int, seed: int = 0) -> Iterator[tuple[str, dict[str, object]]]:
+    """Objects of adjacent extracts that tile one square road network, as Geofabrik's do.
+
+    One road grid of about ``MAKE_UP["road"] * n_nodes`` nodes covers a square centred on
+    :data:`REGION_CENTRE`; each extract of :data:`REGION_TILES` holds the roads with a node
+    in its tile, whole (a road crossing a border is in both files, with the same ids), and
+    its own buildings, addresses, land use and relations, in proportion to its area.
+    """
+    rng = np.random.default_rng(seed)
+    road = _road_tags(rng, _road_grid(rng, int(MAKE_UP["road"] * n_nodes)))
+    extent = road["extent"]
+    parts = len(REGION_TILES) + 1  # the roads' ids are the last part
+    node_ids = _shuffled_ids(rng, len(road["xy"]), MAX_IDS[0], parts - 1, parts=parts)
+    way_ids = _shuffled_ids(rng, len(road["sizes"]), MAX_IDS[1], parts - 1, parts=parts)
+    offsets = np.r_[0, np.cumsum(road["sizes"])]
+    for part, (name, tile) in enumerate(REGION_TILES.items()):
+        x0, y0, x1, y1 = (f * extent for f in tile)
+        inside = (
+            (road["xy"][:, 0] >= x0) & (road["xy"][:, 0] < x1)
+            & (road["xy"][:, 1] >= y0) & (road["xy"][:, 1] < y1)
+        )  # fmt: skip
+        ways = np.flatnonzero(np.add.reduceat(inside[road["refs"]], offsets[:-1]) > 0)
+        rows = np.concatenate([np.arange(offsets[w], offsets[w + 1]) for w in ways])
+        nodes = np.unique(road["refs"][rows])
+        local = {
+            "xy": road["xy"][nodes],
+            "refs": np.searchsorted(nodes, road["refs"][rows]),
+            "sizes": road["sizes"][ways],
+            "node_tags": road["node_tags"][nodes],
+            "way_tags": road["way_tags"][ways],
+        }
+        share = (x1 - x0) * (y1 - y0) / extent**2
+        in_tile = road["xy"][np.flatnonzero(inside)]
+        rest = _fill(rng, in_tile, int(share * n_nodes), (x0, y0, x1, y1))
+        rest["way_refs"] = rest["way_refs"] - len(in_tile) + len(nodes)
+        ids = (node_ids[nodes], way_ids[ways])
+        out = _assemble(rng, local, rest, ids=ids, part=part, parts=parts,
+                        n_nodes=int(share * n_nodes))  # fmt: skip
+        out["lonlat"] = _to_lonlat(out.pop("xy"), extent, REGION_CENTRE)
+        out["stats"]["extent_km"] = round(extent / 1000, 1)
+        out["stats"]["tile"] = name
+        yield name, out
+
+
 def write_pbf(path: Path, n_nodes: int, *, seed: int = 0, part: int = 0) -> dict[str, object]:
     """Write a synthetic extract of about ``n_nodes`` nodes to ``path``; return its make-up."""
+    start = time.perf_counter()
+    return _write(path, make_up(n_nodes, seed, part), seed=seed, part=part, start=start)
+
+
+def write_region(folder: Path, n_nodes: int, *, seed: int = 0) -> list[dict[str, object]]:
+    """Write the adjacent extracts of :func:`region_parts` to ``folder``/NAME.osm.pbf."""
+    folder.mkdir(parents=True, exist_ok=True)
+    records = []
+    start = time.perf_counter()
+    for part, (name, objects) in enumerate(region_parts(n_nodes, seed)):
+        path = folder / f"{name}.osm.pbf"
+        records.append({"file": path.name, **_write(path, objects, seed=seed + part, part=part,
+                                                     start=start, parts=len(REGION_TILES) + 1)})  # fmt: skip
+        start = time.perf_counter()
+    return records
+
+
+def _write(
+    path: Path, objects: dict, *, seed: int, part: int, start: float, parts: int = 3
+) -> dict[str, object]:
+    """Write ``objects`` as OPL, then convert them to PBF with libosmium."""
     import osmium
 
-    start = time.perf_counter()
-    parts = make_up(n_nodes, seed, part)
     rng = np.random.default_rng(seed + 1)
     opl = path.with_suffix(".opl")
     with opl.open("wb") as out:
-        ids = parts["node_ids"]
-        _write_nodes(out, ids, parts["lonlat"], _tag_text(parts["node_table"], parts["node_tags"]))
-        refs = ids[parts["way_refs"]]
-        tags = _tag_text(parts["way_table"], parts["way_tags"])
-        _write_ways(out, parts["way_ids"], refs, parts["way_sizes"], tags)
-        n_rel = len(parts["rel_sizes"])
+        ids = objects["node_ids"]
+        _write_nodes(
+            out, ids, objects["lonlat"], _tag_text(objects["node_table"], objects["node_tags"])
+        )
+        refs = ids[objects["way_refs"]]
+        tags = _tag_text(objects["way_table"], objects["way_tags"])
+        _write_ways(out, objects["way_ids"], refs, objects["way_sizes"], tags)
+        n_rel = len(objects["rel_sizes"])
         rel_tags = _tag_text(
             [("type=multipolygon", 0.5), ("type=route,route=bus", 0.5)], rng.integers(0, 2, n_rel)
         )
         _write_ways(
             out,
-            _shuffled_ids(rng, n_rel, MAX_IDS[2], part),
-            parts["rel_members"],
-            parts["rel_sizes"],
+            _shuffled_ids(rng, n_rel, MAX_IDS[2], part, parts=parts),
+            objects["rel_members"],
+            objects["rel_sizes"],
             rel_tags,
             prefix="w",
             suffix="@",
         )
-    stats = parts["stats"]
-    del parts
+    stats = objects["stats"]
+    del objects
     writer = osmium.SimpleWriter(
         osmium.io.File(str(path), "pbf,pbf_compression_level=1"), overwrite=True
     )
@@ -355,10 +503,19 @@ def write_pbf(path: Path, n_nodes: int, *, seed: int = 0, part: int = 0) -> dict
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="file, or folder with --region")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--part", type=int, default=0, help="k-th adjacent extract")
+    parser.add_argument("--part", type=int, default=0, help="k-th extract, alone")
+    parser.add_argument(
+        "--region",
+        action="store_true",
+        help="the adjacent extracts of REGION_TILES, one road network",
+    )
     args = parser.parse_args(argv)
+    if args.region:
+        for record in write_region(args.out, args.nodes, seed=args.seed):
+            print(json.dumps(record), flush=True)
+        return
     print(json.dumps(write_pbf(args.out, args.nodes, seed=args.seed, part=args.part)))
 
 
