@@ -531,6 +531,7 @@ def main(argv=None) -> None:
         print(json.dumps(_work(args)))
         return
     result: dict = {"machine": machine(), "problem": PROBLEM, "timing": TIMING}
+    result |= {"jitter_m": args.jitter_m, "repeat": args.repeat}
     if args.extract:
         result |= use_extract(args)
     result["pbf_name"] = (args.pbf or Path("synthetic")).name
