@@ -105,3 +105,21 @@ def test_default_titles_say_en_voiture(report):
     fig = new_figure((6, 6))
     ax = plot_coverage(report.communes, ax=fig.add_subplot(), threshold_min=20)
     assert ax.get_title().startswith("Temps d'accès en voiture au lieu le plus proche")
+
+
+def test_the_map_is_drawn_once_for_the_png_and_the_pdf_with_the_same_bytes(report, monkeypatch):
+    from maillage.report import files
+    from maillage.report.images import PRINT_DPI, pdf_bytes, png_bytes
+
+    fresh_png = png_bytes(files._draw_map(report), dpi=PRINT_DPI)
+    fresh_pdf = pdf_bytes(files._draw_map(report))
+    drawn = []
+    draw = files._draw_map
+    monkeypatch.setattr(files, "_draw_map", lambda r: drawn.append(r) or draw(r))
+    monkeypatch.setattr(files, "_drawn", [])
+    assert render_file(report, "map.png") == fresh_png
+    assert render_file(report, "map-impression.pdf") == fresh_pdf
+    assert len(drawn) == 1
+    other = charente_report()  # another report is drawn anew
+    render_file(other, "map.png")
+    assert len(drawn) == 2

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,20 @@ logger = logging.getLogger(__name__)
 _FIXED_DATE = "2000-01-01T00:00:00.000Z"
 
 
+_drawn: list[tuple[weakref.ref[Report], Any]] = []
+"""The last report's map figure: ``map.png`` and ``map-impression.pdf`` save one drawing."""
+
+
 def _map_figure(report: Report) -> Any:
+    """Return the report's map, drawn once for its PNG and its PDF."""
+    if _drawn and _drawn[0][0]() is report:
+        return _drawn[0][1]
+    fig = _draw_map(report)
+    _drawn[:] = [(weakref.ref(report), fig)]
+    return fig
+
+
+def _draw_map(report: Report) -> Any:
     from maillage.maps import plot_coverage  # noqa: PLC0415 - heavy, loaded only when this file is rendered
 
     fig = new_figure((10, 10))
