@@ -109,6 +109,8 @@ def turn_cost_s(angle_deg: np.ndarray, *, roundabout: bool = False) -> np.ndarra
     return np.array(costs, dtype=np.float64).reshape(angles.shape)
 
 
+_CHUNK_NODES = 1 << 20  # nodes whose edge headings are computed at once
+
 TABLE_STEP_DEG = 0.1
 """Angle step of :func:`turn_table`."""
 
@@ -203,8 +205,21 @@ def turn_data(
     ([0.0, 90.0, 180.0, 180.0, -90.0, 0.0], [True, False, False, False])
     """
     n = len(indptr) - 1
-    tails = np.repeat(np.arange(n), np.diff(indptr))
-    heads = np.asarray(indices, dtype=np.int64)
-    step = xy[heads] - xy[tails]
-    heading = np.degrees(np.arctan2(step[:, 1], step[:, 0])).astype(np.float32)
-    return heading, count_roads(tails, heads, n) >= MIN_ROADS
+    heading = np.empty(len(indices), dtype=np.float32)
+    loop = np.zeros(len(indices), dtype=bool)
+    for start in range(0, n, _CHUNK_NODES):  # per chunk of nodes: no per-edge float64 array
+        stop = min(start + _CHUNK_NODES, n)
+        low, high = int(indptr[start]), int(indptr[stop])
+        tails = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
+        heads = np.asarray(indices[low:high], dtype=np.int64)
+        step = xy[heads] - xy[tails]
+        heading[low:high] = np.degrees(np.arctan2(step[:, 1], step[:, 0]))
+        loop[low:high] = tails == heads
+    # the CSR structure itself, self-loops left out: one entry per (tail, head) pair
+    edges = sp.csr_matrix(((~loop).view(np.int8), indices, indptr), shape=(n, n))
+    del loop
+    edges.sum_duplicates()
+    edges.eliminate_zeros()
+    edges.data[:] = 1
+    either = (edges + edges.T).tocsr()  # one entry per neighbour, whichever the direction
+    return heading, np.diff(either.indptr) >= MIN_ROADS

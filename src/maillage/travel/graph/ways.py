@@ -30,7 +30,7 @@ import numpy as np
 from pyproj import Transformer
 
 from maillage.schema import CRS
-from maillage.travel.graph.graph import Graph, graph_from_edges, spatial_order
+from maillage.travel.graph.graph import Graph, build_graph, spatial_order
 from maillage.travel.graph.nodes import BACKWARD, BOTH, FORWARD, STOP_MINOR, STOP_UNDIRECTED
 from maillage.travel.graph.turns import count_roads, turn_data
 
@@ -158,8 +158,21 @@ def _obstacle_delays(
     return delays
 
 
-def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
-    """Node-based graph (obstacle delays included; roundabout flags with ``turns``)."""
+def _ordered_nodes(
+    ways: RawWays, row: np.ndarray, crs: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates and OSM ids of the nodes (way rows ``row``) in spatial order, and each
+    node's rank in that order."""
+    xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
+    order = spatial_order(xy)
+    rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 - 1 else np.int64)
+    rank[order] = np.arange(len(order), dtype=rank.dtype)
+    return xy[order], ways.node_ids[row][order], rank
+
+
+def _edge_arrays(ways: RawWays, crs: str) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Directed edges of the ways (for :func:`~maillage.travel.graph.graph.build_graph`),
+    node coordinates and ids; the per-segment arrays are released on return."""
     index = np.int32 if len(ways.node_ids) < 2**31 - 1 else np.int64  # 32 bits suffice
     way_of_row = np.repeat(np.arange(ways.n_ways, dtype=index), np.diff(ways.offsets))
     a = np.flatnonzero(way_of_row[:-1] == way_of_row[1:]).astype(index)
@@ -171,34 +184,28 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     length_m = haversine_m(ways.lon, ways.lat, a, a + 1)
     enter = _obstacle_delays(ways, a, way, ends, length_m=length_m, n=len(row))
     along, against = _segment_times(ways, a, way, length_m)
-    del length_m
+    del length_m, a
+    xy, node_ids, rank = _ordered_nodes(ways, row, crs)
+    del row
+    ends = (rank[ends[0]], rank[ends[1]])
+    del rank
     fwd, bwd = ways.forward_kph[way] > 0, ways.backward_kph[way] > 0
-    tails = np.concatenate([ends[0][fwd], ends[1][bwd]])
-    heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
-    times = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
-    routing = times + np.concatenate(  # car.lua: duration / penalty, node delays as they are
+    edges = {
+        "tails": np.concatenate([ends[0][fwd], ends[1][bwd]]),
+        "heads": np.concatenate([ends[1][fwd], ends[0][bwd]]),
+    }
+    del ends
+    edges["times"] = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
+    edges["routing"] = edges["times"] + np.concatenate(  # car.lua: duration / penalty, delays as they are
         [
             along[fwd] * (1.0 / ways.forward_penalty[way][fwd] - 1.0),
             against[bwd] * (1.0 / ways.backward_penalty[way][bwd] - 1.0),
         ]
     )
-    roundabout = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
-    delay = np.concatenate([enter[0][fwd], enter[1][bwd]])
-    xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
-    order = spatial_order(xy)
-    rank = np.empty(len(order), dtype=index)
-    rank[order] = np.arange(len(order), dtype=index)
-    return graph_from_edges(
-        rank[tails],
-        rank[heads],
-        times,
-        xy[order],
-        ways.node_ids[row][order],
-        roundabout=roundabout if turns else None,
-        delay=delay,
-        routing=routing,
-        crs=crs,
-    )
+    del along, against
+    edges["roundabout"] = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
+    edges["delay"] = np.concatenate([enter[0][fwd], enter[1][bwd]])
+    return edges, xy, node_ids
 
 
 def graph_from_ways(ways: RawWays, *, turns: bool = True, crs: str = CRS) -> Graph:
@@ -230,7 +237,11 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True, crs: str = CRS) -> Gra
     >>> plain.turn_costs, plain.n_edges == graph_from_ways(ways).n_edges
     (False, True)
     """
-    graph = _node_graph(ways, turns=turns, crs=crs)
+    edges, xy, node_ids = _edge_arrays(ways, crs)
+    if not turns:
+        del edges["roundabout"]
+    graph = build_graph(edges, xy, node_ids, crs=crs)  # releases the edge arrays as it goes
+    del edges, xy, node_ids
     if not turns:
         return graph
     heading, junction = turn_data(graph.indptr, graph.indices, graph.xy)
