@@ -23,8 +23,8 @@ Examples
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -233,19 +233,23 @@ def _dedupe_edges(
     times = edges.pop("times")
     times = np.maximum(times if kept is None else times[kept], MIN_EDGE_TIME_S)
     order = np.argsort(key, kind="stable")
-    key = key[order]
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    if len(start) < len(key):  # parallel edges: keep the first of the fastest of each group
+    key.sort()  # the same as key[order], without a second copy of the keys
+    repeated = key[1:] == key[:-1]
+    if repeated.any():  # parallel edges: keep the first of the fastest of each group
+        start = np.flatnonzero(np.r_[True, ~repeated])
         sorted_times = times[order]
         group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(key)]))
         fastest = np.flatnonzero(sorted_times == np.minimum.reduceat(sorted_times, start)[group])
         del group, sorted_times
         start = fastest[np.r_[True, key[fastest][1:] != key[fastest][:-1]]]
-    first = order[start]
-    del order
-    key = key[start]  # sorted: tails then heads ascending
-    heads = (key % n).astype(np.int32)
-    key //= n
+        first, key = order[start], key[start]
+        del start
+    else:
+        first = order
+    del order, repeated
+    heads = np.empty(len(key), dtype=np.int32)
+    np.remainder(key, n, out=heads, casting="same_kind")
+    key //= n  # sorted: tails then heads ascending
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(key, minlength=n), out=indptr[1:])
     del key
@@ -255,7 +259,7 @@ def _dedupe_edges(
 
 
 def _kept(values: np.ndarray | None, kept: np.ndarray, dtype: type) -> np.ndarray | None:
-    """A copy of ``values`` as ``dtype`` at the positions ``kept`` (None without values)."""
+    """Return a copy of ``values`` as ``dtype`` at the positions ``kept`` (None: none)."""
     return None if values is None else np.asarray(values, dtype=dtype)[kept]
 
 
@@ -320,16 +324,14 @@ def graph_from_edges(
         "roundabout": roundabout,
         "delay": delay,
         "routing": routing,
+        "xy": np.asarray(xy, dtype=np.float64),
+        "node_ids": np.asarray(node_ids),
     }
-    return build_graph(
-        edges, xy, node_ids, largest_component=largest_component, crs=crs
-    )
+    return build_graph(edges, largest_component=largest_component, crs=crs)
 
 
 def build_graph(
-    edges: dict[str, np.ndarray | None],
-    xy: np.ndarray,
-    node_ids: np.ndarray,
+    edges: dict[str, np.ndarray] | dict[str, np.ndarray | None],
     *,
     largest_component: bool = True,
     crs: str = CRS,
@@ -337,21 +339,22 @@ def build_graph(
     """Build a graph from an edge list held in ``edges``, emptied as its arrays are used.
 
     :func:`graph_from_edges` with its arrays in a dictionary (keys ``tails``, ``heads``,
-    ``times``, optional ``roundabout``, ``delay``, ``routing``): each is released as soon
-    as the graph no longer needs it, which lowers the peak memory of large builds (the
-    caller must hold no other reference to them).
+    ``times``, ``xy`` (float64), ``node_ids``, optional ``roundabout``, ``delay``,
+    ``routing``): each is released as soon as the graph no longer needs it, which lowers
+    the peak memory of large builds (the caller must hold no other reference to them).
 
     Examples
     --------
     >>> edges = {"tails": np.array([0, 1]), "heads": np.array([1, 0]),
-    ...          "times": np.array([2.0, 3.0])}
-    >>> build_graph(edges, np.zeros((2, 2)), np.arange(2)).n_edges, edges
+    ...          "times": np.array([2.0, 3.0]), "xy": np.zeros((2, 2)), "node_ids": np.arange(2)}
+    >>> build_graph(edges).n_edges, edges
     (2, {})
     """
-    xy, node_ids = np.asarray(xy, dtype=np.float64), np.asarray(node_ids)
-    indptr, indices, weights, kept = _dedupe_edges(edges, len(xy))  # type: ignore[arg-type]
+    n = len(edges["xy"])  # type: ignore[arg-type]
+    indptr, indices, weights, kept = _dedupe_edges(edges, n)  # type: ignore[arg-type]
     fields: dict[str, np.ndarray] = {"indptr": indptr, "indices": indices, "weights": weights}
     del indptr, indices
+    fields["xy"], fields["node_ids"] = edges.pop("xy"), edges.pop("node_ids")  # type: ignore[assignment]
     for name, dtype in (("roundabout", bool), ("delay", np.float64)):
         values = _kept(edges.pop(name, None), kept, dtype)
         if values is not None:
@@ -363,10 +366,10 @@ def build_graph(
         fields["routing"] = routing.astype(np.float32)
     del weights, routing
     if largest_component:
-        _strong_component(fields, xy, node_ids)
+        _strong_component(fields)
     return Graph(
         fields.pop("indptr"), fields.pop("indices"), fields.pop("weights"),
-        fields.pop("xy", xy), fields.pop("node_ids", node_ids), crs=crs, **fields,
+        fields.pop("xy"), fields.pop("node_ids"), crs=crs, **cast("dict[str, Any]", fields),
     )  # fmt: skip
 
 
@@ -401,16 +404,17 @@ def line_graph(times_s: Sequence[float], *, spacing_m: float = 1000.0) -> Graph:
     )  # fmt: skip
 
 
-def _strong_component(fields: dict[str, np.ndarray], xy: np.ndarray, node_ids: np.ndarray) -> None:
+def _strong_component(fields: dict[str, np.ndarray]) -> None:
     """Keep the largest strongly connected component of a CSR graph's ``fields``, in place.
 
-    ``fields`` holds ``indptr``, ``indices``, ``weights`` and optional per-edge arrays
-    (``roundabout``, ``delay``, ``routing``); each is replaced in turn by its kept part, and
-    ``xy``, ``node_ids`` of the kept nodes are added when some node is dropped.
+    ``fields`` holds ``indptr``, ``indices``, ``weights``, ``xy``, ``node_ids`` and optional
+    per-edge arrays (``roundabout``, ``delay``, ``routing``); each is replaced in turn by its
+    kept part.
 
     >>> fields = {"indptr": np.array([0, 1, 2, 3]), "indices": np.array([1, 0, 0], dtype=np.int32),
-    ...           "weights": np.ones(3), "roundabout": np.array([1, 0, 1], bool)}
-    >>> _strong_component(fields, np.zeros((3, 2)), np.arange(3))
+    ...           "weights": np.ones(3), "roundabout": np.array([1, 0, 1], bool),
+    ...           "xy": np.zeros((3, 2)), "node_ids": np.arange(3)}
+    >>> _strong_component(fields)
     >>> len(fields["indptr"]) - 1, fields["roundabout"].tolist(), fields["node_ids"].tolist()
     (2, [True, False], [0, 1])
     """
@@ -430,17 +434,18 @@ def _strong_component(fields: dict[str, np.ndarray], xy: np.ndarray, node_ids: n
         n,
         n_comp,
     )
-    tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
-    kept = keep[tails]
+    kept = np.repeat(keep, np.diff(indptr))  # the edge's tail is kept
     kept &= keep[indices]
+    total = np.cumsum(kept, dtype=np.int32 if len(kept) < 2**31 - 1 else np.int64)
+    ends = np.where(indptr[1:] > 0, total[np.maximum(indptr[1:] - 1, 0)], 0)
+    del total, indptr  # kept edges up to the end of each row; a dropped row keeps none
+    fields["indptr"] = np.r_[0, ends[keep]].astype(np.int64)
+    del ends
     rank = np.cumsum(keep, dtype=np.int32) - 1  # increasing: rows and columns stay sorted
-    new_indptr = np.zeros(n_kept + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rank[tails[kept]], minlength=n_kept), out=new_indptr[1:])
-    del tails, indptr
-    fields["indptr"] = new_indptr
-    fields["indices"] = rank[indices[kept]].astype(np.int32)
+    fields["indices"] = rank[indices[kept]].astype(np.int32, copy=False)
     del indices, rank
     for name in ("weights", "roundabout", "delay", "routing"):
         if name in fields:
             fields[name] = fields[name][kept]
-    fields["xy"], fields["node_ids"] = xy[keep], node_ids[keep]
+    for name in ("xy", "node_ids"):
+        fields[name] = fields[name][keep]

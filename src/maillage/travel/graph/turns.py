@@ -167,11 +167,12 @@ def count_roads(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
     >>> count_roads(np.array([0, 1, 0, 2]), np.array([1, 0, 2, 0]), 3).tolist()
     [2, 1, 1]
     """
-    tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+    tails, heads = np.asarray(tails), np.asarray(heads)  # 32-bit positions stay 32-bit
     loop = tails == heads
-    edges = sp.csr_matrix(
-        (np.ones(int((~loop).sum()), dtype=np.int8), (tails[~loop], heads[~loop])), shape=(n, n)
-    )
+    if loop.any():
+        tails, heads = tails[~loop], heads[~loop]
+    del loop
+    edges = sp.csr_matrix((np.ones(len(tails), dtype=np.int8), (tails, heads)), shape=(n, n))
     either = (edges + edges.T).tocsr()  # one entry per neighbour, whichever the direction
     return np.diff(either.indptr).astype(np.int64)
 
@@ -184,7 +185,7 @@ def turn_data(
     Parameters
     ----------
     indptr, indices : numpy.ndarray
-        CSR structure.
+        CSR structure, each row sorted (as in every :class:`~maillage.travel.graph.graph.Graph`).
     xy : numpy.ndarray, shape (n, 2)
         Node coordinates in a conformal projection (every working CRS is one: Lambert-93,
         UTM): angles are kept, and the grid's rotation from true north cancels out of a
@@ -206,20 +207,32 @@ def turn_data(
     """
     n = len(indptr) - 1
     heading = np.empty(len(indices), dtype=np.float32)
-    loop = np.zeros(len(indices), dtype=bool)
     for start in range(0, n, _CHUNK_NODES):  # per chunk of nodes: no per-edge float64 array
         stop = min(start + _CHUNK_NODES, n)
         low, high = int(indptr[start]), int(indptr[stop])
         tails = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
-        heads = np.asarray(indices[low:high], dtype=np.int64)
-        step = xy[heads] - xy[tails]
+        step = xy[indices[low:high]] - xy[tails]
         heading[low:high] = np.degrees(np.arctan2(step[:, 1], step[:, 0]))
-        loop[low:high] = tails == heads
-    # the CSR structure itself, self-loops left out: one entry per (tail, head) pair
-    edges = sp.csr_matrix(((~loop).view(np.int8), indices, indptr), shape=(n, n))
-    del loop
-    edges.sum_duplicates()
-    edges.eliminate_zeros()
-    edges.data[:] = 1
-    either = (edges + edges.T).tocsr()  # one entry per neighbour, whichever the direction
-    return heading, np.diff(either.indptr) >= MIN_ROADS
+    return heading, _csr_roads(indptr, indices) >= MIN_ROADS
+
+
+@njit(cache=True, nogil=True)
+def _csr_roads(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """:func:`count_roads` of a CSR graph whose rows are sorted, without copying it.
+
+    Each edge ``v -> u`` makes ``u`` a road of ``v``, and ``v`` one of ``u`` unless ``u -> v``
+    exists too (then counted from ``u``'s row); self-loops and repeated edges are skipped.
+    """
+    n = len(indptr) - 1
+    roads = np.zeros(n, dtype=np.int64)
+    for v in range(n):
+        for k in range(indptr[v], indptr[v + 1]):
+            u = indices[k]
+            if u == v or (k > indptr[v] and indices[k - 1] == u):
+                continue
+            roads[v] += 1
+            row = indices[indptr[u] : indptr[u + 1]]
+            at = np.searchsorted(row, v)
+            if at == len(row) or row[at] != v:
+                roads[u] += 1
+    return roads
