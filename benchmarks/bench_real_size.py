@@ -145,6 +145,7 @@ def run(args: argparse.Namespace) -> dict:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **({"note": args.note} if args.note else {}),
     }
 
 
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--venues", default="cget-tiers-lieux-2019")
     parser.add_argument("--region", default="75")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--note", help="free text stored with the record")
     parser.add_argument("--worker", choices=["parse", "report"])
     args = parser.parse_args(argv)
     if args.worker == "parse":
