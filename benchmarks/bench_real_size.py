@@ -22,6 +22,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -37,6 +38,30 @@ def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _status(field: str) -> int:
+    """``VmRSS`` or ``VmHWM`` (peak since the last reset) of this process, bytes."""
+    with Path("/proc/self/status").open() as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1]) * 1024
+
+
+def _start_stage() -> tuple[float, int]:
+    """Reset the process's peak RSS (Linux ``clear_refs``) and return the time and RSS."""
+    with contextlib.suppress(OSError):  # else the stage's own peak is the process's
+        Path("/proc/self/clear_refs").write_text("5")
+    return time.perf_counter(), _status("VmRSS")
+
+
+def _stage(start: tuple[float, int]) -> dict:
+    """Wall time, process peak, and the stage's own peak RSS and RSS at its start."""
+    return {
+        "wall_s": round(time.perf_counter() - start[0], 1),
+        "peak_rss_bytes": _peak(),
+        "own_peak_rss_bytes": _status("VmHWM"),
+        "rss_at_start_bytes": start[1],
+    }
+
+
 def parse_worker(files: list[Path], cache: Path) -> dict:
     """Parse ``files`` to a cached graph, timing each sub-stage."""
     from maillage.travel.graph.cache import save_graph
@@ -44,26 +69,18 @@ def parse_worker(files: list[Path], cache: Path) -> dict:
     from maillage.travel.graph.ways import graph_from_ways
 
     substages = {}
-    start = t0 = time.perf_counter()
+    start = time.perf_counter()
+    stage = _start_stage()
     raw = read_ways(files if len(files) > 1 else files[0])
-    substages["read_ways"] = {
-        "wall_s": round(time.perf_counter() - t0, 1),
-        "peak_rss_bytes": _peak(),
-    }
+    substages["read_ways"] = _stage(stage)
     way_nodes, n_ways = len(raw.node_ids), raw.n_ways
-    t0 = time.perf_counter()
+    stage = _start_stage()
     graph = graph_from_ways(raw)
     del raw
-    substages["graph_from_ways"] = {
-        "wall_s": round(time.perf_counter() - t0, 1),
-        "peak_rss_bytes": _peak(),
-    }
-    t0 = time.perf_counter()
+    substages["graph_from_ways"] = _stage(stage)
+    stage = _start_stage()
     save_graph(cache / "graph.npz", graph, {"profile": "car"})
-    substages["save_graph"] = {
-        "wall_s": round(time.perf_counter() - t0, 1),
-        "peak_rss_bytes": _peak(),
-    }
+    substages["save_graph"] = _stage(stage)
     return {
         "wall_s": round(time.perf_counter() - start, 1),
         "peak_rss_bytes": _peak(),

@@ -30,9 +30,14 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = [
     "MAX_TURN_S",
@@ -109,7 +114,7 @@ def turn_cost_s(angle_deg: np.ndarray, *, roundabout: bool = False) -> np.ndarra
     return np.array(costs, dtype=np.float64).reshape(angles.shape)
 
 
-_CHUNK_NODES = 1 << 20  # nodes whose edge headings are computed at once
+_CHUNK_NODES = 1 << 16  # nodes whose edge headings and roads are computed at once
 
 TABLE_STEP_DEG = 0.1
 """Angle step of :func:`turn_table`."""
@@ -205,34 +210,47 @@ def turn_data(
     >>> heading.tolist(), junction.tolist()
     ([0.0, 90.0, 180.0, 180.0, -90.0, 0.0], [True, False, False, False])
     """
-    n = len(indptr) - 1
     heading = np.empty(len(indices), dtype=np.float32)
-    for start in range(0, n, _CHUNK_NODES):  # per chunk of nodes: no per-edge float64 array
-        stop = min(start + _CHUNK_NODES, n)
-        low, high = int(indptr[start]), int(indptr[stop])
-        tails = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
+    for _, low, high, tails in _row_chunks(indptr):  # no per-edge float64 array
         step = xy[indices[low:high]] - xy[tails]
         heading[low:high] = np.degrees(np.arctan2(step[:, 1], step[:, 0]))
     return heading, _csr_roads(indptr, indices) >= MIN_ROADS
 
 
-@njit(cache=True, nogil=True)
+def _row_chunks(indptr: np.ndarray) -> Iterator[tuple[int, int, int, np.ndarray]]:
+    """Yield the first row, the edge range and each edge's tail of chunks of CSR rows."""
+    n = len(indptr) - 1
+    for start in range(0, n, _CHUNK_NODES):
+        stop = min(start + _CHUNK_NODES, n)
+        tails = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
+        yield start, int(indptr[start]), int(indptr[stop]), tails
+
+
 def _csr_roads(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """:func:`count_roads` of a CSR graph whose rows are sorted, without copying it.
+    """Return :func:`count_roads` of a CSR graph whose rows are sorted, by chunks of rows.
 
     Each edge ``v -> u`` makes ``u`` a road of ``v``, and ``v`` one of ``u`` unless ``u -> v``
     exists too (then counted from ``u``'s row); self-loops and repeated edges are skipped.
+    One int64 key per edge, ``tail * n + head`` (ascending), finds the reverse edges.
     """
     n = len(indptr) - 1
+    keys = np.empty(len(indices), dtype=np.int64)
+    for _, low, high, tails in _row_chunks(indptr):
+        np.multiply(tails, n, out=keys[low:high])
+        keys[low:high] += indices[low:high]
     roads = np.zeros(n, dtype=np.int64)
-    for v in range(n):
-        for k in range(indptr[v], indptr[v + 1]):
-            u = indices[k]
-            if u == v or (k > indptr[v] and indices[k - 1] == u):
-                continue
-            roads[v] += 1
-            row = indices[indptr[u] : indptr[u + 1]]
-            at = np.searchsorted(row, v)
-            if at == len(row) or row[at] != v:
-                roads[u] += 1
-    return roads
+    one_way = [np.empty(0, dtype=np.int64)]  # heads of the edges without a reverse
+    for start, low, high, row_tails in _row_chunks(indptr):
+        if high == low:
+            continue
+        heads = np.asarray(indices[low:high], dtype=np.int64)
+        before = keys[low - 1 : high - 1] if low else np.r_[-1, keys[: high - 1]]
+        valid = (row_tails != heads) & (keys[low:high] != before)
+        tails, heads = row_tails[valid], heads[valid]
+        roads[start : start + _CHUNK_NODES] += np.bincount(
+            tails - start, minlength=len(roads[start : start + _CHUNK_NODES])
+        )
+        reverse = heads * n + tails
+        at = np.minimum(np.searchsorted(keys, reverse), len(keys) - 1)
+        one_way.append(heads[keys[at] != reverse])
+    return roads + np.bincount(np.concatenate(one_way), minlength=n)
