@@ -52,12 +52,16 @@ def _start_stage() -> tuple[float, int]:
     return time.perf_counter(), _status("VmRSS")
 
 
-def _stage(start: tuple[float, int]) -> dict:
-    """Wall time, process peak, and the stage's own peak RSS and RSS at its start."""
+def _stage(start: tuple[float, int], earlier: dict) -> dict:
+    """Wall time, the stage's own peak RSS and RSS at its start, and the process's peak.
+
+    ``earlier``: the stages before (the reset of ``clear_refs`` also resets ``ru_maxrss``).
+    """
+    own = _status("VmHWM")
     return {
         "wall_s": round(time.perf_counter() - start[0], 1),
-        "peak_rss_bytes": _peak(),
-        "own_peak_rss_bytes": _status("VmHWM"),
+        "peak_rss_bytes": max([own, *(s["own_peak_rss_bytes"] for s in earlier.values())]),
+        "own_peak_rss_bytes": own,
         "rss_at_start_bytes": start[1],
     }
 
@@ -72,18 +76,18 @@ def parse_worker(files: list[Path], cache: Path) -> dict:
     start = time.perf_counter()
     stage = _start_stage()
     raw = read_ways(files if len(files) > 1 else files[0])
-    substages["read_ways"] = _stage(stage)
+    substages["read_ways"] = _stage(stage, substages)
     way_nodes, n_ways = len(raw.node_ids), raw.n_ways
     stage = _start_stage()
     graph = graph_from_ways(raw)
     del raw
-    substages["graph_from_ways"] = _stage(stage)
+    substages["graph_from_ways"] = _stage(stage, substages)
     stage = _start_stage()
     save_graph(cache / "graph.npz", graph, {"profile": "car"})
-    substages["save_graph"] = _stage(stage)
+    substages["save_graph"] = _stage(stage, substages)
     return {
         "wall_s": round(time.perf_counter() - start, 1),
-        "peak_rss_bytes": _peak(),
+        "peak_rss_bytes": substages["save_graph"]["peak_rss_bytes"],
         "road_nodes": graph.n_nodes,
         "road_edges": graph.n_edges,
         "drivable_ways": n_ways,
