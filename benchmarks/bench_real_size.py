@@ -22,6 +22,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -37,6 +38,34 @@ def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _status(field: str) -> int:
+    """``VmRSS`` or ``VmHWM`` (peak since the last reset) of this process, bytes."""
+    with Path("/proc/self/status").open() as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1]) * 1024
+
+
+def _start_stage() -> tuple[float, int]:
+    """Reset the process's peak RSS (Linux ``clear_refs``) and return the time and RSS."""
+    with contextlib.suppress(OSError):  # else the stage's own peak is the process's
+        Path("/proc/self/clear_refs").write_text("5")
+    return time.perf_counter(), _status("VmRSS")
+
+
+def _stage(start: tuple[float, int], earlier: dict) -> dict:
+    """Wall time, the stage's own peak RSS and RSS at its start, and the process's peak.
+
+    ``earlier``: the stages before (the reset of ``clear_refs`` also resets ``ru_maxrss``).
+    """
+    own = _status("VmHWM")
+    return {
+        "wall_s": round(time.perf_counter() - start[0], 1),
+        "peak_rss_bytes": max([own, *(s["own_peak_rss_bytes"] for s in earlier.values())]),
+        "own_peak_rss_bytes": own,
+        "rss_at_start_bytes": start[1],
+    }
+
+
 def parse_worker(files: list[Path], cache: Path) -> dict:
     """Parse ``files`` to a cached graph, timing each sub-stage."""
     from maillage.travel.graph.cache import save_graph
@@ -44,29 +73,21 @@ def parse_worker(files: list[Path], cache: Path) -> dict:
     from maillage.travel.graph.ways import graph_from_ways
 
     substages = {}
-    start = t0 = time.perf_counter()
+    start = time.perf_counter()
+    stage = _start_stage()
     raw = read_ways(files if len(files) > 1 else files[0])
-    substages["read_ways"] = {
-        "wall_s": round(time.perf_counter() - t0, 1),
-        "peak_rss_bytes": _peak(),
-    }
+    substages["read_ways"] = _stage(stage, substages)
     way_nodes, n_ways = len(raw.node_ids), raw.n_ways
-    t0 = time.perf_counter()
+    stage = _start_stage()
     graph = graph_from_ways(raw)
     del raw
-    substages["graph_from_ways"] = {
-        "wall_s": round(time.perf_counter() - t0, 1),
-        "peak_rss_bytes": _peak(),
-    }
-    t0 = time.perf_counter()
+    substages["graph_from_ways"] = _stage(stage, substages)
+    stage = _start_stage()
     save_graph(cache / "graph.npz", graph, {"profile": "car"})
-    substages["save_graph"] = {
-        "wall_s": round(time.perf_counter() - t0, 1),
-        "peak_rss_bytes": _peak(),
-    }
+    substages["save_graph"] = _stage(stage, substages)
     return {
         "wall_s": round(time.perf_counter() - start, 1),
-        "peak_rss_bytes": _peak(),
+        "peak_rss_bytes": substages["save_graph"]["peak_rss_bytes"],
         "road_nodes": graph.n_nodes,
         "road_edges": graph.n_edges,
         "drivable_ways": n_ways,
@@ -145,6 +166,7 @@ def run(args: argparse.Namespace) -> dict:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **({"note": args.note} if args.note else {}),
     }
 
 
@@ -157,6 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--venues", default="cget-tiers-lieux-2019")
     parser.add_argument("--region", default="75")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--note", help="free text stored with the record")
     parser.add_argument("--worker", choices=["parse", "report"])
     args = parser.parse_args(argv)
     if args.worker == "parse":

@@ -23,8 +23,8 @@ Examples
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,7 +36,14 @@ from maillage.schema import CRS
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["MIN_EDGE_TIME_S", "Graph", "graph_from_edges", "line_graph", "spatial_order"]
+__all__ = [
+    "MIN_EDGE_TIME_S",
+    "Graph",
+    "build_graph",
+    "graph_from_edges",
+    "line_graph",
+    "spatial_order",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -195,39 +202,65 @@ def spatial_order(xy: np.ndarray) -> np.ndarray:
 
 
 def _dedupe_edges(
-    tails: np.ndarray, heads: np.ndarray, times: np.ndarray, n: int
+    edges: dict[str, np.ndarray], n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Drop self-loops, keep the fastest of parallel edges, floor zero times.
 
-    Return ``indptr, indices, weights`` (CSR, sorted by tail then head) and the position in
-    the input of each kept edge; raise :class:`~maillage.errors.NetworkError` when none is.
+    Take ``tails``, ``heads`` and ``times`` out of ``edges`` (each is released as soon as it
+    is used) and return ``indptr, indices, weights`` (CSR, sorted by tail then head) and the
+    position in the input of each kept edge; raise
+    :class:`~maillage.errors.NetworkError` when none is kept.
 
-    >>> [a.tolist() for a in _dedupe_edges(np.array([0, 0, 1]), np.array([1, 1, 1]),
-    ...                                    np.array([5.0, 3.0, 1.0]), 2)]
-    [[0, 1, 1], [1], [3.0], [1]]
+    >>> edges = {"tails": np.array([0, 0, 1]), "heads": np.array([1, 1, 1]),
+    ...          "times": np.array([5.0, 3.0, 1.0])}
+    >>> [a.tolist() for a in _dedupe_edges(edges, 2)], edges
+    ([[0, 1, 1], [1], [3.0], [1]], {})
     """
-    kept = np.flatnonzero(tails != heads)
-    if len(kept) == 0:
+    tails, heads = edges.pop("tails"), edges.pop("heads")
+    loop = tails == heads
+    key = tails.astype(np.int64)  # one int64 per (tail, head): n < 2**31
+    del tails
+    key *= n
+    np.add(key, heads, out=key)
+    del heads
+    kept = np.flatnonzero(~loop) if loop.any() else None
+    del loop
+    if kept is not None:
+        key = key[kept]
+    if len(key) == 0:
         msg = "the road network has no drivable edge; check the OSM file covers roads"
         raise NetworkError(msg)
-    key = tails[kept].astype(np.int64) * n + heads[kept]  # one int64 per (tail, head): n < 2**31
-    times = np.maximum(times[kept], MIN_EDGE_TIME_S)
+    times = edges.pop("times")
+    times = np.maximum(times if kept is None else times[kept], MIN_EDGE_TIME_S)
     order = np.argsort(key, kind="stable")
-    key, sorted_times = key[order], times[order]
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    if len(start) < len(key):  # parallel edges: keep the first of the fastest of each group
+    key.sort()  # the same as key[order], without a second copy of the keys
+    repeated = key[1:] == key[:-1]
+    if repeated.any():  # parallel edges: keep the first of the fastest of each group
+        start = np.flatnonzero(np.r_[True, ~repeated])
+        sorted_times = times[order]
         group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(key)]))
         fastest = np.flatnonzero(sorted_times == np.minimum.reduceat(sorted_times, start)[group])
-        del group
+        del group, sorted_times
         start = fastest[np.r_[True, key[fastest][1:] != key[fastest][:-1]]]
-    del sorted_times
-    first = order[start]
-    del order
-    tails, heads = np.divmod(key[start], n)  # key is sorted: tails then heads ascending
-    del key
+        first, key = order[start], key[start]
+        del start
+    else:
+        first = order
+    del order, repeated
+    heads = np.empty(len(key), dtype=np.int32)
+    np.remainder(key, n, out=heads, casting="same_kind")
+    key //= n  # sorted: tails then heads ascending
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    return indptr, heads.astype(np.int32), times[first].astype(np.float64), kept[first]
+    np.cumsum(np.bincount(key, minlength=n), out=indptr[1:])
+    del key
+    weights = times[first]
+    del times
+    return indptr, heads, weights, first if kept is None else kept[first]
+
+
+def _kept(values: np.ndarray | None, kept: np.ndarray, dtype: type) -> np.ndarray | None:
+    """Return a copy of ``values`` as ``dtype`` at the positions ``kept`` (None: none)."""
+    return None if values is None else np.asarray(values, dtype=dtype)[kept]
 
 
 def graph_from_edges(
@@ -284,20 +317,60 @@ def graph_from_edges(
     >>> g.weights.tolist()
     [3.0, 0.01]
     """
-    indptr, indices, weights, kept = _dedupe_edges(
-        np.asarray(tails), np.asarray(heads), np.asarray(times_s, dtype=np.float64), len(xy)
-    )
-    graph = Graph(
-        indptr, indices, weights, np.asarray(xy, dtype=np.float64), np.asarray(node_ids), crs=crs
-    )
-    if roundabout is not None:
-        graph = replace(graph, roundabout=np.asarray(roundabout, dtype=bool)[kept])
-    if delay is not None:
-        graph = replace(graph, delay=np.asarray(delay, dtype=np.float64)[kept])
+    edges = {
+        "tails": np.asarray(tails),
+        "heads": np.asarray(heads),
+        "times": np.asarray(times_s, dtype=np.float64),
+        "roundabout": roundabout,
+        "delay": delay,
+        "routing": routing,
+        "xy": np.asarray(xy, dtype=np.float64),
+        "node_ids": np.asarray(node_ids),
+    }
+    return build_graph(edges, largest_component=largest_component, crs=crs)
+
+
+def build_graph(
+    edges: dict[str, np.ndarray] | dict[str, np.ndarray | None],
+    *,
+    largest_component: bool = True,
+    crs: str = CRS,
+) -> Graph:
+    """Build a graph from an edge list held in ``edges``, emptied as its arrays are used.
+
+    :func:`graph_from_edges` with its arrays in a dictionary (keys ``tails``, ``heads``,
+    ``times``, ``xy`` (float64), ``node_ids``, optional ``roundabout``, ``delay``,
+    ``routing``): each is released as soon as the graph no longer needs it, which lowers
+    the peak memory of large builds (the caller must hold no other reference to them).
+
+    Examples
+    --------
+    >>> edges = {"tails": np.array([0, 1]), "heads": np.array([1, 0]),
+    ...          "times": np.array([2.0, 3.0]), "xy": np.zeros((2, 2)), "node_ids": np.arange(2)}
+    >>> build_graph(edges).n_edges, edges
+    (2, {})
+    """
+    n = len(edges["xy"])  # type: ignore[arg-type]
+    indptr, indices, weights, kept = _dedupe_edges(edges, n)  # type: ignore[arg-type]
+    fields: dict[str, np.ndarray] = {"indptr": indptr, "indices": indices, "weights": weights}
+    del indptr, indices
+    fields["xy"], fields["node_ids"] = edges.pop("xy"), edges.pop("node_ids")  # type: ignore[assignment]
+    for name, dtype in (("roundabout", bool), ("delay", np.float64)):
+        values = _kept(edges.pop(name, None), kept, dtype)
+        if values is not None:
+            fields[name] = values
+    routing = _kept(edges.pop("routing", None), kept, np.float64)
+    del kept
     if routing is not None:
-        floor = np.maximum(np.asarray(routing, dtype=np.float64)[kept], graph.weights)
-        graph = replace(graph, routing=floor.astype(np.float32))
-    return _strong_component(graph) if largest_component else graph
+        np.maximum(routing, weights, out=routing)
+        fields["routing"] = routing.astype(np.float32)
+    del weights, routing
+    if largest_component:
+        _strong_component(fields)
+    return Graph(
+        fields.pop("indptr"), fields.pop("indices"), fields.pop("weights"),
+        fields.pop("xy"), fields.pop("node_ids"), crs=crs, **cast("dict[str, Any]", fields),
+    )  # fmt: skip
 
 
 def line_graph(times_s: Sequence[float], *, spacing_m: float = 1000.0) -> Graph:
@@ -331,38 +404,48 @@ def line_graph(times_s: Sequence[float], *, spacing_m: float = 1000.0) -> Graph:
     )  # fmt: skip
 
 
-def _strong_component(graph: Graph) -> Graph:
-    """Largest strongly connected component of a graph without headings (roundabouts kept).
+def _strong_component(fields: dict[str, np.ndarray]) -> None:
+    """Keep the largest strongly connected component of a CSR graph's ``fields``, in place.
 
-    >>> g = Graph(np.array([0, 1, 2, 3]), np.array([1, 0, 0], dtype=np.int32),
-    ...           np.ones(3), np.zeros((3, 2)), np.arange(3), roundabout=np.array([1, 0, 1], bool))
-    >>> sub = _strong_component(g)
-    >>> sub.n_nodes, sub.roundabout.tolist()
-    (2, [True, False])
+    ``fields`` holds ``indptr``, ``indices``, ``weights``, ``xy``, ``node_ids`` and optional
+    per-edge arrays (``roundabout``, ``delay``, ``routing``); each is replaced in turn by its
+    kept part.
+
+    >>> fields = {"indptr": np.array([0, 1, 2, 3]), "indices": np.array([1, 0, 0], dtype=np.int32),
+    ...           "weights": np.ones(3), "roundabout": np.array([1, 0, 1], bool),
+    ...           "xy": np.zeros((3, 2)), "node_ids": np.arange(3)}
+    >>> _strong_component(fields)
+    >>> len(fields["indptr"]) - 1, fields["roundabout"].tolist(), fields["node_ids"].tolist()
+    (2, [True, False], [0, 1])
     """
-    n_comp, labels = connected_components(graph.matrix(), directed=True, connection="strong")
+    indptr, indices = fields["indptr"], fields["indices"]
+    n = len(indptr) - 1
+    matrix = sp.csr_matrix((fields["weights"], indices, indptr), shape=(n, n))
+    n_comp, labels = connected_components(matrix, directed=True, connection="strong")
+    del matrix
     if n_comp == 1:
-        return graph
+        return
     keep = labels == np.argmax(np.bincount(labels))
+    del labels
+    n_kept = int(keep.sum())
     logger.info(
         "kept the largest strongly connected component: %d of %d nodes (%d components)",
-        int(keep.sum()),
-        graph.n_nodes,
+        n_kept,
+        n,
         n_comp,
     )
-    tails = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
-    kept = keep[tails] & keep[graph.indices]
-    rank = np.cumsum(keep) - 1  # increasing: rows and columns stay sorted
-    indptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rank[tails[kept]], minlength=len(indptr) - 1), out=indptr[1:])
-    return Graph(
-        indptr,
-        rank[graph.indices[kept]].astype(np.int32),
-        graph.weights[kept],
-        graph.xy[keep],
-        graph.node_ids[keep],
-        roundabout=graph.roundabout[kept] if len(graph.roundabout) else graph.roundabout,
-        delay=graph.delay[kept] if len(graph.delay) else graph.delay,
-        crs=graph.crs,
-        routing=graph.routing[kept] if len(graph.routing) else graph.routing,
-    )
+    kept = np.repeat(keep, np.diff(indptr))  # the edge's tail is kept
+    kept &= keep[indices]
+    total = np.cumsum(kept, dtype=np.int32 if len(kept) < 2**31 - 1 else np.int64)
+    ends = np.where(indptr[1:] > 0, total[np.maximum(indptr[1:] - 1, 0)], 0)
+    del total, indptr  # kept edges up to the end of each row; a dropped row keeps none
+    fields["indptr"] = np.r_[0, ends[keep]].astype(np.int64)
+    del ends
+    rank = np.cumsum(keep, dtype=np.int32) - 1  # increasing: rows and columns stay sorted
+    fields["indices"] = rank[indices[kept]].astype(np.int32, copy=False)
+    del indices, rank
+    for name in ("weights", "roundabout", "delay", "routing"):
+        if name in fields:
+            fields[name] = fields[name][kept]
+    for name in ("xy", "node_ids"):
+        fields[name] = fields[name][keep]

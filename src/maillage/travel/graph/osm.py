@@ -216,14 +216,18 @@ class _Collector:
         keep[(starts[:, None] + np.arange(9)).ravel()] = False
         self.coords.append(buffer[keep].view("<f8").reshape(-1, 2))
 
-    def _coordinates(self) -> np.ndarray:
-        """All way nodes' lon/lat, shape (n, 2)."""
+    def _coordinates(self) -> tuple[np.ndarray, np.ndarray]:
+        """All way nodes' lon and lat, each chunk released once copied."""
         self._decode()
-        if not self.coords:
-            return np.empty((0, 2))
-        coords = np.concatenate(self.coords)
-        self.coords = []
-        return coords
+        total = sum(len(chunk) for chunk in self.coords)
+        lon, lat = np.empty(total), np.empty(total)
+        self.coords.reverse()
+        start = 0
+        while self.coords:
+            chunk = self.coords.pop()
+            lon[start : start + len(chunk)], lat[start : start + len(chunk)] = chunk.T
+            start += len(chunk)
+        return lon, lat
 
     def _obstacle_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         ids = [nid for nid, rows in self.obstacles.items() for _ in rows]
@@ -238,14 +242,14 @@ class _Collector:
         offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         rules = np.frombuffer(self.rules, dtype=np.float64).reshape(-1, 6)
-        coords = self._coordinates()
+        lon, lat = self._coordinates()
         obstacle_ids, obstacles = self._obstacle_arrays()
-        node_ids = np.frombuffer(self.refs, dtype=np.int64).copy()
+        node_ids = np.frombuffer(self.refs, dtype=np.int64)  # no copy: keeps the buffer
         self.refs = array("q")
         return RawWays(
             node_ids=node_ids,
-            lon=coords[:, 0].copy(),
-            lat=coords[:, 1].copy(),
+            lon=lon,
+            lat=lat,
             offsets=offsets,
             forward_kph=rules[:, 0].copy(),
             backward_kph=rules[:, 1].copy(),
@@ -398,6 +402,7 @@ def read_ways(
     except RuntimeError as exc:
         msg = f"cannot read OpenStreetMap file(s) {label!r}: {exc}; is a file truncated?"
         raise NetworkError(msg) from exc
+    del objects  # releases the location index before the arrays are assembled
     if collector.missing:
         logger.warning(
             "%d way nodes of %s have no location (extract cut at its border); skipped",

@@ -30,9 +30,14 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = [
     "MAX_TURN_S",
@@ -109,6 +114,8 @@ def turn_cost_s(angle_deg: np.ndarray, *, roundabout: bool = False) -> np.ndarra
     return np.array(costs, dtype=np.float64).reshape(angles.shape)
 
 
+_CHUNK_NODES = 1 << 16  # nodes whose edge headings and roads are computed at once
+
 TABLE_STEP_DEG = 0.1
 """Angle step of :func:`turn_table`."""
 
@@ -165,11 +172,12 @@ def count_roads(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
     >>> count_roads(np.array([0, 1, 0, 2]), np.array([1, 0, 2, 0]), 3).tolist()
     [2, 1, 1]
     """
-    tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+    tails, heads = np.asarray(tails), np.asarray(heads)  # 32-bit positions stay 32-bit
     loop = tails == heads
-    edges = sp.csr_matrix(
-        (np.ones(int((~loop).sum()), dtype=np.int8), (tails[~loop], heads[~loop])), shape=(n, n)
-    )
+    if loop.any():
+        tails, heads = tails[~loop], heads[~loop]
+    del loop
+    edges = sp.csr_matrix((np.ones(len(tails), dtype=np.int8), (tails, heads)), shape=(n, n))
     either = (edges + edges.T).tocsr()  # one entry per neighbour, whichever the direction
     return np.diff(either.indptr).astype(np.int64)
 
@@ -182,7 +190,7 @@ def turn_data(
     Parameters
     ----------
     indptr, indices : numpy.ndarray
-        CSR structure.
+        CSR structure, each row sorted (as in every :class:`~maillage.travel.graph.graph.Graph`).
     xy : numpy.ndarray, shape (n, 2)
         Node coordinates in a conformal projection (every working CRS is one: Lambert-93,
         UTM): angles are kept, and the grid's rotation from true north cancels out of a
@@ -202,9 +210,47 @@ def turn_data(
     >>> heading.tolist(), junction.tolist()
     ([0.0, 90.0, 180.0, 180.0, -90.0, 0.0], [True, False, False, False])
     """
+    heading = np.empty(len(indices), dtype=np.float32)
+    for _, low, high, tails in _row_chunks(indptr):  # no per-edge float64 array
+        step = xy[indices[low:high]] - xy[tails]
+        heading[low:high] = np.degrees(np.arctan2(step[:, 1], step[:, 0]))
+    return heading, _csr_roads(indptr, indices) >= MIN_ROADS
+
+
+def _row_chunks(indptr: np.ndarray) -> Iterator[tuple[int, int, int, np.ndarray]]:
+    """Yield the first row, the edge range and each edge's tail of chunks of CSR rows."""
     n = len(indptr) - 1
-    tails = np.repeat(np.arange(n), np.diff(indptr))
-    heads = np.asarray(indices, dtype=np.int64)
-    step = xy[heads] - xy[tails]
-    heading = np.degrees(np.arctan2(step[:, 1], step[:, 0])).astype(np.float32)
-    return heading, count_roads(tails, heads, n) >= MIN_ROADS
+    for start in range(0, n, _CHUNK_NODES):
+        stop = min(start + _CHUNK_NODES, n)
+        tails = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
+        yield start, int(indptr[start]), int(indptr[stop]), tails
+
+
+def _csr_roads(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Return :func:`count_roads` of a CSR graph whose rows are sorted, by chunks of rows.
+
+    Each edge ``v -> u`` makes ``u`` a road of ``v``, and ``v`` one of ``u`` unless ``u -> v``
+    exists too (then counted from ``u``'s row); self-loops and repeated edges are skipped.
+    One int64 key per edge, ``tail * n + head`` (ascending), finds the reverse edges.
+    """
+    n = len(indptr) - 1
+    keys = np.empty(len(indices), dtype=np.int64)
+    for _, low, high, tails in _row_chunks(indptr):
+        np.multiply(tails, n, out=keys[low:high])
+        keys[low:high] += indices[low:high]
+    roads = np.zeros(n, dtype=np.int64)
+    one_way = [np.empty(0, dtype=np.int64)]  # heads of the edges without a reverse
+    for start, low, high, row_tails in _row_chunks(indptr):
+        if high == low:
+            continue
+        heads = np.asarray(indices[low:high], dtype=np.int64)
+        before = keys[low - 1 : high - 1] if low else np.r_[-1, keys[: high - 1]]
+        valid = (row_tails != heads) & (keys[low:high] != before)
+        tails, heads = row_tails[valid], heads[valid]
+        roads[start : start + _CHUNK_NODES] += np.bincount(
+            tails - start, minlength=len(roads[start : start + _CHUNK_NODES])
+        )
+        reverse = heads * n + tails
+        at = np.minimum(np.searchsorted(keys, reverse), len(keys) - 1)
+        one_way.append(heads[keys[at] != reverse])
+    return roads + np.bincount(np.concatenate(one_way), minlength=n)

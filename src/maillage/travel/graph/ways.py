@@ -30,7 +30,7 @@ import numpy as np
 from pyproj import Transformer
 
 from maillage.schema import CRS
-from maillage.travel.graph.graph import Graph, graph_from_edges, spatial_order
+from maillage.travel.graph.graph import Graph, build_graph, spatial_order
 from maillage.travel.graph.nodes import BACKWARD, BOTH, FORWARD, STOP_MINOR, STOP_UNDIRECTED
 from maillage.travel.graph.turns import count_roads, turn_data
 
@@ -92,6 +92,26 @@ def project_lonlat(lon: np.ndarray, lat: np.ndarray, crs: str = CRS) -> np.ndarr
     return np.column_stack([x, y]).astype(np.float64)
 
 
+def _distinct(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each distinct id (ids ascending) and the rank of each row's id.
+
+    ``np.unique(ids, return_index=True, return_inverse=True)`` without its int64 copies:
+    the ranks are 32-bit when they fit.
+
+    >>> [a.tolist() for a in _distinct(np.array([7, 3, 7, 5]))]
+    [[1, 3, 0], [2, 0, 2, 1]]
+    """
+    order = np.argsort(ids, kind="stable")
+    new = np.empty(len(ids), dtype=bool)
+    new[:1] = True
+    sorted_ids = ids[order]
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=new[1:])
+    del sorted_ids
+    rank = np.empty(len(ids), dtype=np.int32 if len(ids) < 2**31 - 1 else np.int64)
+    rank[order] = np.cumsum(new, dtype=rank.dtype) - 1
+    return order[new], rank
+
+
 def _segment_ends(ways: RawWays, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Node of the tail and of the head of each segment ``a -> a + 1``, and a row of each node.
 
@@ -99,11 +119,16 @@ def _segment_ends(ways: RawWays, a: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     of its own, so the roads that meet at a barrier are not joined (one dead end each); the
     barrier's own node is left without edges.
     """
-    _, row, inverse = np.unique(ways.node_ids, return_index=True, return_inverse=True)
+    row, inverse = _distinct(ways.node_ids)
     tail, head = inverse[a], inverse[a + 1]
-    if len(ways.barrier_ids) == 0:
+    del inverse
+    if len(ways.barrier_ids) == 0 or len(row) == 0:
         return tail, head, row
-    barrier = np.isin(ways.node_ids[row], ways.barrier_ids)
+    ids = ways.node_ids[row]  # ascending
+    at = np.minimum(np.searchsorted(ids, ways.barrier_ids), len(ids) - 1)
+    barrier = np.zeros(len(row), dtype=bool)
+    barrier[at[ids[at] == ways.barrier_ids]] = True  # np.isin, without its sort or table
+    del ids, at
     at_tail, at_head = np.flatnonzero(barrier[tail]), np.flatnonzero(barrier[head])
     first = len(row)
     tail[at_tail] = first + np.arange(len(at_tail))
@@ -144,9 +169,13 @@ def _obstacle_delays(
             (a, BACKWARD, ways.backward_kph[way], ends[0]),
         )
     ):
-        low = np.searchsorted(ids, ways.node_ids[rows], side="left")
-        count = np.searchsorted(ids, ways.node_ids[rows], side="right") - low
-        seg = np.repeat(np.arange(len(a)), count)
+        keys = ways.node_ids[rows]
+        low = np.searchsorted(ids, keys, side="left")
+        count = np.searchsorted(ids, keys, side="right") - low
+        del keys
+        seg = np.flatnonzero(count)  # segments whose node has delays, each repeated per delay
+        count, low = count[seg], low[seg]
+        seg = np.repeat(seg, count)
         hit = np.repeat(low - np.cumsum(np.r_[0, count[:-1]]), count) + np.arange(count.sum())
         delay, direction, kind = table[hit].T
         keep = (direction == BOTH) | (direction == allowed)
@@ -158,8 +187,26 @@ def _obstacle_delays(
     return delays
 
 
-def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
-    """Node-based graph (obstacle delays included; roundabout flags with ``turns``)."""
+def _ordered_nodes(
+    ways: RawWays, row: np.ndarray, crs: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the nodes' coordinates and OSM ids in spatial order, and each node's rank.
+
+    ``row``: the way row of each node.
+    """
+    xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
+    order = spatial_order(xy)
+    rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 - 1 else np.int64)
+    rank[order] = np.arange(len(order), dtype=rank.dtype)
+    return xy[order], ways.node_ids[row][order], rank
+
+
+def _edge_arrays(ways: RawWays, crs: str) -> dict[str, np.ndarray]:
+    """Return the directed edges of the ways, with node coordinates and ids.
+
+    As :func:`~maillage.travel.graph.graph.build_graph` takes them; the per-segment arrays
+    are released on return.
+    """
     index = np.int32 if len(ways.node_ids) < 2**31 - 1 else np.int64  # 32 bits suffice
     way_of_row = np.repeat(np.arange(ways.n_ways, dtype=index), np.diff(ways.offsets))
     a = np.flatnonzero(way_of_row[:-1] == way_of_row[1:]).astype(index)
@@ -171,34 +218,49 @@ def _node_graph(ways: RawWays, *, turns: bool, crs: str) -> Graph:
     length_m = haversine_m(ways.lon, ways.lat, a, a + 1)
     enter = _obstacle_delays(ways, a, way, ends, length_m=length_m, n=len(row))
     along, against = _segment_times(ways, a, way, length_m)
-    del length_m
+    del length_m, a
+    xy, node_ids, rank = _ordered_nodes(ways, row, crs)
+    del row
+    ends = (rank[ends[0]], rank[ends[1]])
+    del rank
+    segments = {"way": way, "tail": ends[0], "head": ends[1], "along": along}
+    segments.update(against=against, enter_head=enter[0], enter_tail=enter[1])
+    del way, ends, along, against, enter
+    return {"xy": xy, "node_ids": node_ids, **_directed_edges(ways, segments)}
+
+
+def _directed_edges(ways: RawWays, segments: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return one edge per segment and allowed direction, forward edges then backward ones.
+
+    ``segments`` (way, tail and head node, time along and against the way, delay entering
+    the head and the tail) is emptied as its arrays are used; each edge array is written in
+    place (``np.compress``), without per-direction copies.
+    """
+    way = segments.pop("way")
     fwd, bwd = ways.forward_kph[way] > 0, ways.backward_kph[way] > 0
-    tails = np.concatenate([ends[0][fwd], ends[1][bwd]])
-    heads = np.concatenate([ends[1][fwd], ends[0][bwd]])
-    times = np.concatenate([along[fwd] + enter[0][fwd], against[bwd] + enter[1][bwd]])
-    routing = times + np.concatenate(  # car.lua: duration / penalty, node delays as they are
-        [
-            along[fwd] * (1.0 / ways.forward_penalty[way][fwd] - 1.0),
-            against[bwd] * (1.0 / ways.backward_penalty[way][bwd] - 1.0),
-        ]
-    )
-    roundabout = np.concatenate([ways.roundabout[way][fwd], ways.roundabout[way][bwd]])
-    delay = np.concatenate([enter[0][fwd], enter[1][bwd]])
-    xy = project_lonlat(ways.lon[row], ways.lat[row], crs)
-    order = spatial_order(xy)
-    rank = np.empty(len(order), dtype=index)
-    rank[order] = np.arange(len(order), dtype=index)
-    return graph_from_edges(
-        rank[tails],
-        rank[heads],
-        times,
-        xy[order],
-        ways.node_ids[row][order],
-        roundabout=roundabout if turns else None,
-        delay=delay,
-        routing=routing,
-        crs=crs,
-    )
+
+    k = np.count_nonzero(fwd)
+    n_edges = k + np.count_nonzero(bwd)
+
+    def both(along: np.ndarray, against: np.ndarray) -> np.ndarray:
+        out = np.empty(n_edges, dtype=np.result_type(along, against))
+        np.compress(fwd, along, out=out[:k])
+        np.compress(bwd, against, out=out[k:])
+        return out
+
+    tail, head = segments.pop("tail"), segments.pop("head")
+    edges = {"tails": both(tail, head), "heads": both(head, tail)}
+    del tail, head
+    times = both(segments.pop("along"), segments.pop("against"))  # driving time
+    penalty = (1.0 / ways.forward_penalty - 1.0, 1.0 / ways.backward_penalty - 1.0)
+    extra = both(penalty[0][way], penalty[1][way])
+    extra *= times  # car.lua: duration / penalty (delays as they are, below)
+    delay = both(segments.pop("enter_head"), segments.pop("enter_tail"))
+    times += delay
+    extra += times
+    edges.update(times=times, routing=extra, delay=delay)
+    edges["roundabout"] = both(ways.roundabout[way], ways.roundabout[way])
+    return edges
 
 
 def graph_from_ways(ways: RawWays, *, turns: bool = True, crs: str = CRS) -> Graph:
@@ -230,7 +292,10 @@ def graph_from_ways(ways: RawWays, *, turns: bool = True, crs: str = CRS) -> Gra
     >>> plain.turn_costs, plain.n_edges == graph_from_ways(ways).n_edges
     (False, True)
     """
-    graph = _node_graph(ways, turns=turns, crs=crs)
+    edges = _edge_arrays(ways, crs)
+    if not turns:
+        del edges["roundabout"]
+    graph = build_graph(edges, crs=crs)  # releases the edge arrays as it goes
     if not turns:
         return graph
     heading, junction = turn_data(graph.indptr, graph.indices, graph.xy)
