@@ -110,15 +110,19 @@ def parse_worker(files: list[Path], cache: Path) -> dict:
     }
 
 
-def report_worker(files: list[Path], venues: str, region: str) -> dict:
-    """Run ``maillage report`` on ``files`` into a temporary folder (empty cache)."""
+def report_worker(files: list[Path], venues: str, region: str, keep: Path | None = None) -> dict:
+    """Run ``maillage report`` on ``files`` into a temporary folder (empty cache).
+
+    ``keep``: write the report there instead, to look at it (the cache stays temporary).
+    """
     from maillage.cli import main
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["MAILLAGE_CACHE_DIR"] = str(Path(tmp) / "cache")
+        out = keep or Path(tmp) / "out"
         start = time.perf_counter()
         code = main([
-            "report", "--venues", venues, "--region", region, "--out", str(Path(tmp) / "out"),
+            "report", "--venues", venues, "--region", region, "--out", str(out),
             "--network", *map(str, files),
         ])  # fmt: skip
         wall = time.perf_counter() - start
@@ -137,10 +141,14 @@ def run(args: argparse.Namespace) -> dict:
         args.venues,
         "--region",
         args.region,
+        *(["--keep-report", str(args.keep_report)] if args.keep_report else []),
     ]
     load_before = os.getloadavg()
     start = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     if done.returncode:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(done.returncode)
@@ -162,6 +170,9 @@ def run(args: argparse.Namespace) -> dict:
         "highway_nodes": sum(m["highway_nodes"] for m in make_up) if make_up else None,
         **result,
         "child_wall_s": round(time.perf_counter() - start, 1),
+        "child_cpu_s": round(
+            child_cpu, 1
+        ),  # user + system, every thread: what load does not inflate
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}",
@@ -180,6 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--region", default="75")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--note", help="free text stored with the record")
+    parser.add_argument("--keep-report", type=Path, help="report stage: write the report here")
     parser.add_argument("--worker", choices=["parse", "report"])
     args = parser.parse_args(argv)
     if args.worker == "parse":
@@ -187,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(parse_worker(args.files, Path(tmp))))
         return
     if args.worker == "report":
-        print(json.dumps(report_worker(args.files, args.venues, args.region)))
+        print(json.dumps(report_worker(args.files, args.venues, args.region, args.keep_report)))
         return
     record = run(args)
     print(json.dumps(record, indent=2))
