@@ -183,13 +183,16 @@ def run_graph(pbf: Path, points: Path, out: Path, args, *, turn_costs: bool = Tr
     )
     result |= {"nodes": net.n_nodes, "edges": net.n_edges}
     origins, venues = _points(points, args.crs)
-    near = _query(result, "query", lambda: net.nearest(origins, venues), args.repeat)
+
+    def nearest(origins):  # every run places its points afresh, as OSRM's queries do
+        net._segments._placements.clear()
+        return net.nearest(origins, venues)
+
+    near = _query(result, "query", lambda: nearest(origins), args.repeat)
     _save(out, near)
     placed = near["travel_time_s"].notna().to_numpy()  # the others: no road within 2 km
     result["origins_placed"] = int(placed.sum())
-    _query(
-        result, "query_placed_origins", lambda: net.nearest(origins[placed], venues), args.repeat
-    )
+    _query(result, "query_placed_origins", lambda: nearest(origins[placed]), args.repeat)
     return result | _peaks()
 
 
