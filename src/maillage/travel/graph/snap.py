@@ -164,7 +164,12 @@ class Segments:
 
     @classmethod
     def of(cls, graph: Graph) -> Segments:
-        """Return the segments of a (forward) graph.
+        """Return the segments of a graph, forward or reversed (:attr:`Graph.reverse`).
+
+        The segments are those of the roads either way; ``ab_edge`` and ``ba_edge`` are
+        positions in the graph given: on a reversed graph, the reversed edge that turns the
+        road edge around (the searches run on the reversed graph, which then needs no map
+        from forward edges).
 
         Examples
         --------
@@ -175,9 +180,14 @@ class Segments:
         >>> seg = Segments.of(one_way)
         >>> seg.a.tolist(), seg.b.tolist(), seg.ab_s.tolist(), seg.ba_s.tolist()
         ([0, 1], [1, 2], [5.0, 7.0], [5.0, inf])
+        >>> back = Segments.of(one_way.reversed())
+        >>> back.ab_s.tolist(), back.ba_s.tolist(), back.ab_edge.tolist(), back.ba_edge.tolist()
+        ([5.0, 7.0], [5.0, inf], [1, 2], [0, -1])
         """
         tails = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.indptr))
         heads = graph.indices.astype(np.int64)
+        if graph.reverse:  # a reversed edge tail -> head is the road edge head -> tail
+            tails, heads = heads, tails
         low, high = np.minimum(tails, heads), np.maximum(tails, heads)
         key, inverse = np.unique(low * graph.n_nodes + high, return_inverse=True)
         ab, ba = np.full(len(key), np.inf), np.full(len(key), np.inf)
