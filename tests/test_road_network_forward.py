@@ -36,7 +36,9 @@ def points(pbf):
     venues = xy[rng.choice(len(xy), 12, replace=False)] + rng.normal(0, 40, (12, 2))
     return (
         gpd.GeoSeries.from_xy(homes[:, 0], homes[:, 1], crs=2154),
-        gpd.GeoSeries.from_xy(venues[:, 0], venues[:, 1], index=[f"v{i}" for i in range(12)], crs=2154),
+        gpd.GeoSeries.from_xy(
+            venues[:, 0], venues[:, 1], index=[f"v{i}" for i in range(12)], crs=2154
+        ),
     )
 
 
