@@ -72,6 +72,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import machine, timed
 
+MEMORY_ENGINES = (
+    "scipy",
+    "maillage_search",
+    "maillage_search_keep_forward",
+    "maillage_nearest",
+    "maillage_nearest_keep_forward",
+)
+"""The engines of ``--memory``, each in its own child (and ``maillage_nearest_before``)."""
+
 
 def synthetic_graph(n_nodes: int, seed: int = 0, shape_nodes: int = 0):
     """Road-like graph of about ``n_nodes`` nodes, 150 m blocks, speeds by road class.
@@ -295,6 +304,7 @@ def parse_args(argv):
     parser.add_argument("--memory", action="store_true", help="peak memory, one child per engine")
     parser.add_argument("--memory-origins", type=int, default=100_000)
     parser.add_argument("--before-src", type=Path, help="with --memory: also this src checkout")
+    parser.add_argument("--memory-engines", nargs="*", choices=MEMORY_ENGINES, default=None)
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: one engine's child
     parser.add_argument("--graph-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, required=False)
@@ -477,8 +487,10 @@ def check_labels(reversed_graph, venues, dist, label, sample=3):
     return {"venues_checked": min(sample, len(venues)), "max_abs_diff_s": worst}
 
 
-MEMORY_ENGINES = ("scipy", "maillage_search", "maillage_nearest", "maillage_nearest_keep_forward")
-"""The engines of ``--memory``, each in its own child (and ``maillage_nearest_before``)."""
+def _held_mb():
+    """Resident memory now (what the process holds), MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
 
 
 def _rss_mb():
@@ -527,8 +539,11 @@ def memory_child(engine, folder, args):
         def query():
             return dijkstra(matrix, indices=venues, min_only=True, return_predecessors=True)
 
-    elif engine == "maillage_search":
-        reversed_graph = load_graph_arrays(folder).reversed()  # the forward graph not kept
+    elif engine.startswith("maillage_search"):
+        forward = load_graph_arrays(folder)
+        reversed_graph = forward.reversed()
+        if not engine.endswith("keep_forward"):
+            del forward  # the forward graph not kept
         zeros, labels = np.zeros(len(venues)), np.arange(len(venues))
 
         def query():
@@ -554,6 +569,7 @@ def memory_child(engine, folder, args):
     marks["loaded_mb"] = _rss_mb()
     record, _ = timed(query, repeat=args.repeat)
     code = str(Path(maillage.__file__).parents[1])
+    marks["held_after_mb"] = _held_mb()  # graphs, segments, turn plan... kept for the next query
     return {"engine": engine, "code": code, "timing": record, **marks, "peak_rss_mb": _rss_mb()}
 
 
@@ -595,7 +611,7 @@ def memory_main(args):
     own = Path(__file__).resolve().parents[1] / "src"
     try:
         build = _run_child("build", folder, args, own)
-        engines = [(e, own) for e in MEMORY_ENGINES]
+        engines = [(e, own) for e in args.memory_engines or MEMORY_ENGINES]
         if args.before_src:
             engines.append(("maillage_nearest_before", args.before_src.resolve()))
         runs = [_run_child(engine, folder, args, src) for engine, src in engines]
