@@ -36,6 +36,20 @@ problem with turns against exact peers is ``bench_turns_exact.py``'s.
 Every engine is timed the same way (``timing.timed``: one warm-up call, then the best of
 ``--repeat`` runs of the search alone, wall and CPU time, load average): ``timing`` in the
 JSON holds each record. networkx on large graphs may be given ``--peer-repeat 1``.
+
+``--memory`` measures instead the peak memory of each engine in its own child process
+(``ru_maxrss``), on the same graph saved once as ``.npy`` files and read back in each child:
+scipy (the reversed CSR matrix, ``dijkstra(min_only=True)``; weights only, no turn costs),
+maillage's bare search (the reversed graph alone, ``search.nearest_sources``, with the
+graph's turn costs), and the public ``RoadNetwork.nearest`` from ``--memory-origins``
+off-road points (placement segments, turn plan and seeds included): with the forward graph
+dropped (the default), kept (``keep_forward=True``), and, with ``--before-src DIR``, the
+code of another checkout (e.g. ``git archive`` of the previous commit's ``src``). Each
+child times its query with ``timing.timed`` (one warm-up, which builds the reversed graph,
+segments and turn plan, then ``--repeat`` runs)::
+
+    python benchmarks/bench_travel_times.py --memory --nodes 16000000 --turns \
+        --out benchmarks/results/travel_times_synthetic_16m_turns_memory.json
 """
 
 from __future__ import annotations
@@ -46,7 +60,10 @@ import json
 import math
 import os
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,6 +71,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import machine, timed
+
+MEMORY_ENGINES = (
+    "scipy",
+    "maillage_search",
+    "maillage_search_keep_forward",
+    "maillage_nearest",
+    "maillage_nearest_keep_forward",
+)
+"""The engines of ``--memory``, each in its own child (and ``maillage_nearest_before``)."""
 
 
 def synthetic_graph(n_nodes: int, seed: int = 0, shape_nodes: int = 0):
@@ -275,12 +301,29 @@ def parse_args(argv):
     parser.add_argument("--skip", nargs="*", default=[], choices=["networkx", "igraph", "scipy"])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs after a warm-up")
     parser.add_argument("--peer-repeat", type=int, default=3, help="the same for networkx")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--memory", action="store_true", help="peak memory, one child per engine")
+    parser.add_argument("--memory-origins", type=int, default=100_000)
+    parser.add_argument("--before-src", type=Path, help="with --memory: also this src checkout")
+    parser.add_argument("--memory-engines", nargs="*", choices=MEMORY_ENGINES, default=None)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: one engine's child
+    parser.add_argument("--graph-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, required=False)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.child == "build":  # the graph, built in a child: its memory is not inherited
+        print(json.dumps(build_child(args)))
+        return
+    if args.child:
+        print(json.dumps(memory_child(args.child, args.graph_dir, args)))
+        return
+    if args.out is None:
+        sys.exit("--out is required")
+    if args.memory:
+        memory_main(args)
+        return
 
     start = time.perf_counter()
     if args.graph == "synthetic":
@@ -442,6 +485,154 @@ def check_labels(reversed_graph, venues, dist, label, sample=3):
         mine = label == k
         worst = max(worst, float(np.max(np.abs(single[mine] - dist[mine]), initial=0.0)))
     return {"venues_checked": min(sample, len(venues)), "max_abs_diff_s": worst}
+
+
+def _held_mb():
+    """Resident memory now (what the process holds), MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
+
+
+def _rss_mb():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KB on Linux
+
+
+def save_graph_arrays(graph, folder):
+    """Write the graph's arrays as .npy files (read back without a second copy)."""
+    from dataclasses import fields
+
+    for field in fields(graph):
+        np.save(folder / f"{field.name}.npy", np.asarray(getattr(graph, field.name)))
+
+
+def load_graph_arrays(folder, names=None):
+    from dataclasses import fields
+
+    from maillage.travel.graph.graph import Graph
+
+    values = {}
+    for field in fields(Graph):
+        if names is None or field.name in names:
+            value = np.load(folder / f"{field.name}.npy")
+            values[field.name] = value.item() if value.ndim == 0 else value
+    return values if names else Graph(**values)
+
+
+def memory_child(engine, folder, args):
+    """One engine's query on the saved graph: its peak memory and its time."""
+    import geopandas as gpd
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from maillage.travel.graph.search import nearest_sources
+
+    marks = {"base_mb": _rss_mb()}  # interpreter and libraries
+    xy = np.load(folder / "xy.npy", mmap_mode="r")
+    n = len(xy)
+    venues = np.sort(np.random.default_rng(1).choice(n, max(10, n // 10_000), replace=False))
+    if engine == "scipy":
+        arrays = load_graph_arrays(folder, {"indptr", "indices", "weights"})
+        forward = csr_matrix((arrays.pop("weights"), arrays.pop("indices"), arrays.pop("indptr")))
+        matrix = forward.T.tocsr()
+        del forward
+
+        def query():
+            return dijkstra(matrix, indices=venues, min_only=True, return_predecessors=True)
+
+    elif engine.startswith("maillage_search"):
+        forward = load_graph_arrays(folder)
+        reversed_graph = forward.reversed()
+        if not engine.endswith("keep_forward"):
+            del forward  # the forward graph not kept
+        zeros, labels = np.zeros(len(venues)), np.arange(len(venues))
+
+        def query():
+            return nearest_sources(reversed_graph, venues, zeros, labels)
+
+    else:
+        from maillage import RoadNetwork
+
+        rng = np.random.default_rng(2)
+        picked = xy[rng.choice(n, args.memory_origins)] + rng.normal(
+            0, 50, (args.memory_origins, 2)
+        )
+        origins = gpd.GeoSeries.from_xy(picked[:, 0], picked[:, 1], crs=2154)
+        targets = gpd.GeoSeries.from_xy(xy[venues, 0], xy[venues, 1], crs=2154)
+        keep = {"keep_forward": True} if engine.endswith("keep_forward") else {}
+        net = RoadNetwork(load_graph_arrays(folder), **keep)
+
+        def query():
+            return net.nearest(origins, targets)
+
+    import maillage
+
+    marks["loaded_mb"] = _rss_mb()
+    record, _ = timed(query, repeat=args.repeat)
+    code = str(Path(maillage.__file__).parents[1])
+    marks["held_after_mb"] = _held_mb()  # graphs, segments, turn plan... kept for the next query
+    return {"engine": engine, "code": code, "timing": record, **marks, "peak_rss_mb": _rss_mb()}
+
+
+def build_child(args):
+    """Build the synthetic graph and save it in ``--graph-dir``; return its figures."""
+    start = time.perf_counter()
+    graph = synthetic_graph(args.nodes, shape_nodes=args.shape_nodes)
+    graph = with_turns(graph) if args.turns else graph
+    save_graph_arrays(graph, args.graph_dir)
+    arrays = sum(np.asarray(getattr(graph, f)).nbytes for f in graph.__dataclass_fields__)
+    return {
+        "nodes": graph.n_nodes,
+        "edges": graph.n_edges,
+        "turn_costs": graph.turn_costs,
+        "graph_arrays_mb": round(arrays / 1e6),
+        "build_graph_s": round(time.perf_counter() - start, 3),
+        "build_peak_mb": _rss_mb(),
+    }
+
+
+def _run_child(engine, folder, args, src):
+    """Run one child (the parent holds no graph: a child inherits the parent's ru_maxrss)."""
+    env = dict(os.environ, PYTHONPATH=str(src))
+    command = [sys.executable, __file__, "--child", engine.removesuffix("_before")]
+    command += ["--graph-dir", str(folder), "--repeat", str(args.repeat)]
+    command += ["--memory-origins", str(args.memory_origins), "--nodes", str(args.nodes)]
+    command += ["--shape-nodes", str(args.shape_nodes)] + (["--turns"] if args.turns else [])
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if engine != "build":
+        result["engine"] = engine
+        print(f"{engine}: peak {result['peak_rss_mb']:,} MB, {result['timing']['wall_s']:.2f} s")
+    return result
+
+
+def memory_main(args):
+    """Build the graph once in a child, then run every engine in its own child."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-memory-"))
+    own = Path(__file__).resolve().parents[1] / "src"
+    try:
+        build = _run_child("build", folder, args, own)
+        engines = [(e, own) for e in args.memory_engines or MEMORY_ENGINES]
+        if args.before_src:
+            engines.append(("maillage_nearest_before", args.before_src.resolve()))
+        runs = [_run_child(engine, folder, args, src) for engine, src in engines]
+    finally:
+        shutil.rmtree(folder)
+    nodes = build["nodes"]
+    result = {
+        "graph": "synthetic",
+        "venues": max(10, nodes // 10_000),
+        "origins": args.memory_origins,
+        "problem": "nearest venue of every node; scipy without turn costs (weights only), "
+        "maillage with the graph's turn costs when it has them",
+        "memory": "ru_maxrss of each engine's own child process, graph read from .npy files",
+        "machine": machine(),
+        "parent_peak_mb": _rss_mb(),
+        **build,
+        "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
 
 
 if __name__ == "__main__":

@@ -140,16 +140,19 @@ class Graph:
         >>> r.weights.tolist(), r.heading.tolist(), r.roundabout.tolist(), r.reverse
         ([2.0, 1.0], [180.0, 0.0], [False, True], True)
         """
-        n = self.n_nodes
+        n, m = self.n_nodes, self.n_edges
+        small = np.int32 if m < np.iinfo(np.int32).max else np.int64  # 4 bytes per edge
         position = sp.csr_matrix(
-            (np.arange(1, self.n_edges + 1), self.indices, self.indptr), shape=(n, n)
+            (np.arange(1, m + 1, dtype=small), self.indices, self.indptr), (n, n)
         )
-        transposed = position.T.tocsr()
+        transposed = position.T.tocsr()  # a counting sort: each row's columns stay sorted
+        del position
         transposed.sort_indices()
-        edge = transposed.data - 1  # the edge of this graph each reversed edge turns around
+        edge = transposed.data  # the edge of this graph each reversed edge turns around
+        edge -= 1
         return Graph(
             transposed.indptr.astype(np.int64),
-            transposed.indices.astype(np.int32),
+            transposed.indices.astype(np.int32, copy=False),
             self.weights[edge],
             self.xy,
             self.node_ids,

@@ -19,10 +19,12 @@ Examples
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -121,6 +123,10 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         Speed of the access leg between a point and its placement on the road.
     source : dict, optional
         Where the graph comes from (file, sha256, profile), reported by :meth:`describe`.
+    keep_forward : bool, default False
+        Keep ``graph`` once the reversed graph the searches run on is built. By default it
+        is dropped then (the searches, placements and :meth:`describe` need only the
+        reversed graph), and :attr:`graph` rebuilds it from the reversed one when asked.
 
     Notes
     -----
@@ -161,8 +167,13 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
         access_speed_kph: float = ACCESS_SPEED_KPH,
         source: dict[str, object] | None = None,
+        keep_forward: bool = False,
     ) -> None:
-        self._graph = graph
+        self._forward: Graph | None = graph
+        self._forward_ref: weakref.ref[Graph] | None = None
+        self._keep_forward = keep_forward
+        self._reversed_graph: Graph | None = None
+        self._reversing = threading.Lock()
         self._max_snap_m = check_positive("max_snap_m", max_snap_m)
         self._access_speed_kph = check_positive("access_speed_kph", access_speed_kph)
         self._source = dict(source or {})
@@ -180,6 +191,7 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         cache: bool = True,
         progress: bool = False,
         route_by: str = "weight",
+        keep_forward: bool = False,
     ) -> RoadNetwork:
         """Build the road network of one or several OpenStreetMap ``.osm.pbf`` extracts.
 
@@ -238,6 +250,10 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
             alleys, narrow and single-lane roads weigh more than their time:
             :func:`maillage.travel.graph.profile.way_penalties`), and report its time; or
             take the fastest route.
+        keep_forward : bool, default False
+            Keep the forward graph once the reversed one is built for the first search
+            (see the class's parameters): its edge arrays stay in memory (0.18-0.25 GB
+            at 13 M edges on the benchmark's grids, ``benchmarks/README.md``).
 
         Returns
         -------
@@ -270,35 +286,70 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         if route_by == "duration":
             graph = replace(graph, routing=np.empty(0, dtype=np.float32))
         meta = {**meta, "route_by": route_by}
-        return cls(graph, max_snap_m=max_snap_m, access_speed_kph=access_speed_kph, source=meta)
+        return cls(
+            graph,
+            max_snap_m=max_snap_m,
+            access_speed_kph=access_speed_kph,
+            source=meta,
+            keep_forward=keep_forward,
+        )
 
     @property
     def graph(self) -> Graph:
-        """The routable graph (times from tail to head, seconds)."""
-        return self._graph
+        """The routable graph (times from tail to head, seconds).
+
+        Once a search has run, the network holds only the reversed graph (unless built with
+        ``keep_forward=True``): the forward graph is then rebuilt from it, and kept only as
+        long as the caller holds it (``g = net.graph`` once, rather than ``net.graph``
+        in a loop, on a large graph).
+        """
+        forward = self._forward
+        if forward is None and self._forward_ref is not None:
+            forward = self._forward_ref()
+        if forward is None:
+            forward = self._reversed.reversed()
+            self._forward_ref = weakref.ref(forward)
+        return forward
+
+    @property
+    def _held(self) -> Graph:
+        """The forward graph while held, else the reversed one (same nodes, edges, CRS)."""
+        forward = self._forward
+        return forward if forward is not None else self._reversed
 
     @property
     def crs(self) -> str:
         """CRS of the graph's nodes: the points given to the queries must be in it."""
-        return self._graph.crs
+        return self._held.crs
 
     @property
     def n_nodes(self) -> int:
         """Number of routable nodes."""
-        return self._graph.n_nodes
+        return self._held.n_nodes
 
     @property
     def n_edges(self) -> int:
         """Number of directed edges."""
-        return self._graph.n_edges
+        return self._held.n_edges
 
-    @cached_property
+    @property
     def _reversed(self) -> Graph:
-        return self._graph.reversed()
+        """The reversed graph the searches run on; the forward one is dropped unless kept."""
+        reversed_graph = self._reversed_graph
+        if reversed_graph is not None:
+            return reversed_graph
+        with self._reversing:  # built once, whichever thread asks first
+            reversed_graph = self._reversed_graph
+            if reversed_graph is None:
+                forward = cast("Graph", self._forward)  # held until the reversed one is set
+                reversed_graph = self._reversed_graph = forward.reversed()
+                if not self._keep_forward:
+                    self._forward = None
+        return reversed_graph
 
     @cached_property
     def _segments(self) -> Segments:
-        return Segments.of(self._graph)
+        return Segments.of(self._reversed)  # edge positions in the reversed graph
 
     def describe(self) -> dict[str, object]:
         """Return the model name and parameters (JSON-serialisable).
@@ -322,10 +373,10 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
             "engine": "road_graph",
             "label_fr": (
                 "réseau routier OpenStreetMap (itinéraire choisi comme OSRM, maillage)"
-                if len(self._graph.routing)
+                if len(self._held.routing)
                 else "réseau routier OpenStreetMap (plus court chemin en temps, maillage)"
             ),
-            "route_by": "weight" if len(self._graph.routing) else "duration",
+            "route_by": "weight" if len(self._held.routing) else "duration",
             "sources": [
                 "© OpenStreetMap contributors (ODbL 1.0)",
                 "règles du profil voiture d'OSRM (car.lua) : vitesses, maxspeed × 0,8, "
@@ -339,7 +390,7 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
             "node_costs": "OSRM car profile: traffic signals 2 s, stop 2 s, give way 1 s, gates 60 s; barriers closed",
             "turn_costs": (
                 "OSRM car profile process_turn at intersections"
-                if self._graph.turn_costs
+                if self._held.turn_costs
                 else "none"
             ),
             "maxspeed_factor": MAXSPEED_FACTOR,
@@ -355,7 +406,7 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         }
 
     def _place(self, points: gpd.GeoSeries, *, name: str) -> Placement:
-        xy = points_xy(points, name=name, crs=self._graph.crs)
+        xy = points_xy(points, name=name, crs=self.crs)
         return self._segments.place(xy, max_snap_m=self._max_snap_m)
 
     def _placed_mask(self, points: gpd.GeoSeries) -> np.ndarray:
@@ -373,23 +424,13 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         self._check_origins(origins, int(placed.placed.sum()))
         return placed
 
-    @cached_property
-    def _to_reversed(self) -> np.ndarray:
-        """Position in the reversed graph of each edge of the graph."""
-        g, n = self._graph, self._graph.n_nodes
-        tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
+    def _penalty(self, edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """At edges of the reversed graph: weight ÷ time of their run, and their node delay."""
         rev = self._reversed
-        rev_key = np.repeat(np.arange(n, dtype=np.int64), np.diff(rev.indptr)) * n + rev.indices
-        return np.searchsorted(rev_key, g.indices.astype(np.int64) * n + tails)
-
-    @cached_property
-    def _penalty(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per edge of the reversed graph: weight ÷ time of its run, and its node delay."""
-        rev = self._reversed
-        delay = rev.delay if len(rev.delay) else np.zeros(rev.n_edges)
+        delay = rev.delay[edge] if len(rev.delay) else np.zeros(len(edge))
         times, weights = search.edge_costs(rev)
-        run = times - delay
-        factor = np.divide(weights - delay, run, out=np.ones(len(run)), where=run > 0)
+        run = times[edge] - delay
+        factor = np.divide(weights[edge] - delay, run, out=np.ones(len(run)), where=run > 0)
         return factor, delay
 
     def _seeds(
@@ -403,11 +444,10 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         only) as it is; the access leg weighs its time.
         """
         position, node, road_s, edge = self._segments.ends(placement, positions, leaving=leaving)
-        edge = np.where(edge >= 0, self._to_reversed[np.maximum(edge, 0)], -1)
-        factor, delay = self._penalty
-        paid = delay[np.maximum(edge, 0)] if leaving else 0.0
+        factor, delay = self._penalty(np.maximum(edge, 0))  # edge: in the reversed graph
+        paid = delay if leaving else 0.0
         run = np.where(edge >= 0, np.maximum(road_s - paid, 0.0), 0.0)
-        road_w = road_s + run * (factor[np.maximum(edge, 0)] - 1.0)
+        road_w = road_s + run * (factor - 1.0)
         access = placement.access_s(self._access_speed_kph)[position]
         return position, node, road_s + access, edge, road_w + access
 
@@ -578,7 +618,7 @@ class RoadNetwork(KNearestSearch, NetworkEngine):
         nodes, _ = search.reach(
             self._reversed, seeds, start_s, max_time_s, seed_edges=edge, start_w=start_w
         )
-        return self._graph.xy[nodes]
+        return self._reversed.xy[nodes]
 
     def __repr__(self) -> str:
         name = self._source.get("file", "graph")

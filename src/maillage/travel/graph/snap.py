@@ -126,6 +126,31 @@ class Placement(_AccessLegs):
     distance_m: np.ndarray
 
 
+def _segment_keys(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Segments of a graph's edges, in few bytes per edge (large graphs).
+
+    Returns the sorted keys ``a * n + b`` of the segments (``a < b``) and, for the edges in
+    key order, their segment, their position in the graph and whether they run from ``a``
+    to ``b`` as roads (on a reversed graph, an edge tail -> head is the road head -> tail).
+    """
+    n = graph.n_nodes
+    tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(graph.indptr))
+    heads = np.asarray(graph.indices, dtype=np.int32)
+    if graph.reverse:
+        tails, heads = heads, tails
+    along = tails < heads
+    key = np.minimum(tails, heads).astype(np.int64)
+    key *= n
+    key += np.maximum(tails, heads)
+    del tails, heads
+    edge = np.argsort(key)  # no parallel edges: one edge per key and direction
+    key = key[edge]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    segment = np.cumsum(first, dtype=np.int64) - 1
+    return key[first], segment, edge, along[edge]
+
+
 @dataclass(frozen=True)
 class Segments:
     """The road segments of a graph: one per pair of nodes joined by an edge, either way.
@@ -162,7 +187,12 @@ class Segments:
 
     @classmethod
     def of(cls, graph: Graph) -> Segments:
-        """Return the segments of a (forward) graph.
+        """Return the segments of a graph, forward or reversed (:attr:`Graph.reverse`).
+
+        The segments are those of the roads either way; ``ab_edge`` and ``ba_edge`` are
+        positions in the graph given: on a reversed graph, the reversed edge that turns the
+        road edge around (the searches run on the reversed graph, which then needs no map
+        from forward edges).
 
         Examples
         --------
@@ -173,20 +203,22 @@ class Segments:
         >>> seg = Segments.of(one_way)
         >>> seg.a.tolist(), seg.b.tolist(), seg.ab_s.tolist(), seg.ba_s.tolist()
         ([0, 1], [1, 2], [5.0, 7.0], [5.0, inf])
+        >>> back = Segments.of(one_way.reversed())
+        >>> back.ab_s.tolist(), back.ba_s.tolist(), back.ab_edge.tolist(), back.ba_edge.tolist()
+        ([5.0, 7.0], [5.0, inf], [1, 2], [0, -1])
         """
-        tails = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.indptr))
-        heads = graph.indices.astype(np.int64)
-        low, high = np.minimum(tails, heads), np.maximum(tails, heads)
-        key, inverse = np.unique(low * graph.n_nodes + high, return_inverse=True)
+        key, segment, edge, along = _segment_keys(graph)
         ab, ba = np.full(len(key), np.inf), np.full(len(key), np.inf)
         ab_delay, ba_delay = np.zeros(len(key)), np.zeros(len(key))
         ab_edge, ba_edge = np.full(len(key), -1), np.full(len(key), -1)
-        delay = graph.delay if len(graph.delay) else np.zeros(graph.n_edges)
-        edge = np.arange(graph.n_edges)
-        fwd, bwd = tails == low, tails != low
-        ab[inverse[fwd]], ab_delay[inverse[fwd]] = graph.weights[fwd], delay[fwd]
-        ba[inverse[bwd]], ba_delay[inverse[bwd]] = graph.weights[bwd], delay[bwd]
-        ab_edge[inverse[fwd]], ba_edge[inverse[bwd]] = edge[fwd], edge[bwd]
+        for side, times, delays, edges in (
+            (along, ab, ab_delay, ab_edge),
+            (~along, ba, ba_delay, ba_edge),
+        ):
+            seg, e = segment[side], edge[side]
+            times[seg], edges[seg] = graph.weights[e], e
+            if len(graph.delay):
+                delays[seg] = graph.delay[e]
         a, b = key // graph.n_nodes, key % graph.n_nodes
         return cls(a, b, ab, ba, ab_edge, ba_edge, ab_delay, ba_delay, graph.xy)
 
