@@ -66,21 +66,32 @@ class SegmentCells:
         """Index the segments ``a[i] -> b[i]`` by the cells their bounding box overlaps."""
         ax, bx = node_xy[a], node_xy[b]
         corner = np.minimum(ax.min(axis=0), bx.min(axis=0)) - CELL_M
-        low = ((np.minimum(ax, bx) - corner) // CELL_M).astype(np.int64)
-        high = ((np.maximum(ax, bx) - corner) // CELL_M).astype(np.int64)
-        width = high - low + 1
-        count = width[:, 0] * width[:, 1]
-        owner = np.repeat(np.arange(len(a), dtype=np.int32), count)  # 32-bit: memory
-        rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-        cx = low[owner, 0] + rank % width[owner, 0]
-        cy = low[owner, 1] + rank // width[owner, 0]
-        key = cy * _KEY_SPAN + cx
+        low = ((np.minimum(ax, bx) - corner) // CELL_M).astype(np.int32)
+        width = ((np.maximum(ax, bx) - corner) // CELL_M).astype(np.int32) - low + 1
+        del ax, bx
+        count = width[:, 0].astype(np.int64) * width[:, 1]
+        # one entry per segment and cell its box overlaps, in 32 bits where it can be
+        owner = np.repeat(np.arange(len(a), dtype=np.int32), count)
+        rank = np.arange(len(owner), dtype=np.int64)
+        rank -= np.repeat(np.cumsum(count) - count, count)
+        key = np.empty(len(owner), np.int64)  # row * span + column, built in place
+        np.floor_divide(rank, width[owner, 0], out=key)
+        key += low[owner, 1]
+        key *= _KEY_SPAN
+        np.remainder(rank, width[owner, 0], out=rank)
+        key += rank
+        key += low[owner, 0]
+        del rank, low, width, count
         order = np.argsort(key, kind="stable")
-        keys, starts = np.unique(key[order], return_index=True)
+        key = key[order]
+        owner = owner[order]
+        del order
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        keys, starts = key[first], np.append(first, len(key))
+        del key
         row, column = keys // _KEY_SPAN, keys % _KEY_SPAN
         coarse = np.unique((row // COARSE) * _KEY_SPAN + column // COARSE)
-        starts = np.append(starts, len(order))
-        return cls(keys, starts, owner[order], coarse, corner, node_xy, a, b)
+        return cls(keys, starts, owner, coarse, corner, node_xy, a, b)
 
     def nearest(self, xy: np.ndarray, *, max_snap_m: float) -> np.ndarray:
         """Return the nearest segment of each point (lowest among equals), -1 beyond ``max_snap_m``.
