@@ -1,9 +1,10 @@
 """Square cells that index road segments, to find the nearest segment of many points.
 
-Each segment is listed in every cell of :data:`CELL_M` its bounding box overlaps. A compiled
-kernel visits the cells in rings around each point until no farther ring can hold a nearer
-segment: the answer is exact, with no Python per point. Coarse cells (:data:`COARSE` cells a
-side) let a point with no road within the distance allowed be left unplaced at once.
+Each segment is listed in every cell of :data:`CELL_M` its bounding box overlaps, and again
+in coarse cells :data:`COARSE` times larger. A compiled kernel visits the cells in rings
+around each point until no farther ring can hold a nearer segment: the answer is exact, with
+no Python per point. A point with no road within a few fine rings (in the mountains, at sea)
+searches the coarse cells instead, which reach the distance allowed in a few rings.
 
 Examples
 --------
@@ -19,22 +20,21 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-__all__ = ["CELL_M", "COARSE", "SegmentCells"]
+__all__ = ["CELL_M", "COARSE", "CellIndex", "SegmentCells"]
 
 CELL_M = 50.0
 """Side of the square cells that index the segments for placing points."""
 
 COARSE = 16
-"""Cells per side of a coarse cell: a point with no segment in the coarse cells around it
-within the distance allowed is unplaced without visiting every cell out to that distance."""
+"""Fine cells per side of a coarse cell (800 m)."""
 
 _KEY_SPAN = 1 << 31
 """Cells per row of the grid's keys (``row * span + column``): more than any territory has."""
 
 
 @dataclass(frozen=True)
-class SegmentCells:
-    """Segments ``a[i] -> b[i]`` between the points ``node_xy``, indexed by square cell.
+class CellIndex:
+    """Segments listed by the square cells of ``cell_m`` their bounding box overlaps.
 
     Attributes
     ----------
@@ -44,30 +44,25 @@ class SegmentCells:
         Where each cell's segments start in ``owner`` (one more entry than ``keys``).
     owner : numpy.ndarray of int32
         Segments, cell after cell.
-    coarse : numpy.ndarray of int64
-        Sorted keys of the coarse cells holding a segment.
     corner : numpy.ndarray, shape (2,)
         Lower-left corner of the grid.
-    node_xy, a, b : numpy.ndarray
-        The segments' end points.
+    cell_m : float
+        Side of a cell.
     """
 
     keys: np.ndarray
     starts: np.ndarray
     owner: np.ndarray
-    coarse: np.ndarray
     corner: np.ndarray
-    node_xy: np.ndarray
-    a: np.ndarray
-    b: np.ndarray
+    cell_m: float
 
     @classmethod
-    def of(cls, node_xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> SegmentCells:
+    def of(cls, node_xy: np.ndarray, a: np.ndarray, b: np.ndarray, cell_m: float) -> CellIndex:
         """Index the segments ``a[i] -> b[i]`` by the cells their bounding box overlaps."""
         ax, bx = node_xy[a], node_xy[b]
-        corner = np.minimum(ax.min(axis=0), bx.min(axis=0)) - CELL_M
-        low = ((np.minimum(ax, bx) - corner) // CELL_M).astype(np.int32)
-        width = ((np.maximum(ax, bx) - corner) // CELL_M).astype(np.int32) - low + 1
+        corner = np.minimum(ax.min(axis=0), bx.min(axis=0)) - cell_m
+        low = ((np.minimum(ax, bx) - corner) // cell_m).astype(np.int32)
+        width = ((np.maximum(ax, bx) - corner) // cell_m).astype(np.int32) - low + 1
         del ax, bx
         count = width[:, 0].astype(np.int64) * width[:, 1]
         # one entry per segment and cell its box overlaps, in 32 bits where it can be
@@ -87,29 +82,63 @@ class SegmentCells:
         owner = owner[order]
         del order
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        keys, starts = key[first], np.append(first, len(key))
-        del key
-        row, column = keys // _KEY_SPAN, keys % _KEY_SPAN
-        coarse = np.unique((row // COARSE) * _KEY_SPAN + column // COARSE)
-        return cls(keys, starts, owner, coarse, corner, node_xy, a, b)
+        return cls(key[first], np.append(first, len(key)), owner, corner, float(cell_m))
+
+
+@dataclass(frozen=True)
+class SegmentCells:
+    """Segments ``a[i] -> b[i]`` between the points ``node_xy``, indexed at two cell sizes.
+
+    Attributes
+    ----------
+    fine, coarse : CellIndex
+        The segments by cells of :data:`CELL_M` and of :data:`COARSE` times that.
+    node_xy, a, b : numpy.ndarray
+        The segments' end points.
+    """
+
+    fine: CellIndex
+    coarse: CellIndex
+    node_xy: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+
+    @classmethod
+    def of(cls, node_xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> SegmentCells:
+        """Index the segments ``a[i] -> b[i]`` by fine and by coarse cells."""
+        fine = CellIndex.of(node_xy, a, b, CELL_M)
+        return cls(fine, CellIndex.of(node_xy, a, b, CELL_M * COARSE), node_xy, a, b)
 
     def nearest(self, xy: np.ndarray, *, max_snap_m: float) -> np.ndarray:
         """Return the nearest segment of each point (lowest among equals), -1 beyond ``max_snap_m``.
 
-        Points are visited in the order of their coarse cell, so that neighbours share the
-        cells in memory.
+        Each point first searches the fine cells out to :data:`FINE_RINGS` rings; a point not
+        settled there (no road that near) searches the coarse cells, whose few rings reach
+        ``max_snap_m`` at once. Both searches are exact. Points are visited in the order of
+        their coarse cell, so that neighbours share the cells in memory.
         """
+        found = np.full(len(xy), -1, np.int64)
         if len(xy) == 0 or len(self.a) == 0:
-            return np.full(len(xy), -1, np.int64)
-        cell = ((xy - self.corner) // (CELL_M * COARSE)).astype(np.int64)
+            return found
+        cell = ((xy - self.coarse.corner) // self.coarse.cell_m).astype(np.int64)
         order = np.lexsort((cell[:, 0], cell[:, 1]))
-        found = np.empty(len(xy), np.int64)
-        grid = (self.keys, self.starts, self.owner, self.coarse)
+        points = np.ascontiguousarray(xy[order])
         ends = (self.node_xy, self.a, self.b)
-        found[order] = _nearest_segments(
-            np.ascontiguousarray(xy[order]), max_snap_m, grid, self.corner, ends
-        )
+        near, settled = _nearest_segments(points, max_snap_m, _grid(self.fine), ends, FINE_RINGS)
+        rest = np.flatnonzero(~settled)
+        if len(rest):
+            far, _ = _nearest_segments(points[rest], max_snap_m, _grid(self.coarse), ends, -1)
+            near[rest] = far
+        found[order] = near
         return found
+
+
+FINE_RINGS = 6
+"""Rings of fine cells a point searches (300 m) before it turns to the coarse cells."""
+
+
+def _grid(index: CellIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    return index.keys, index.starts, index.owner, index.corner, index.cell_m
 
 
 @njit(cache=True, nogil=True)
@@ -118,16 +147,6 @@ def _cell_segments(keys: np.ndarray, starts: np.ndarray, key: int) -> tuple[int,
     if at < len(keys) and keys[at] == key:
         return starts[at], starts[at + 1]
     return 0, 0
-
-
-@njit(cache=True, nogil=True)
-def _any_coarse(coarse: np.ndarray, ccx: int, ccy: int, reach: int) -> bool:
-    """Whether a coarse cell within ``reach`` coarse cells of (ccx, ccy) holds a segment."""
-    for gy in range(ccy - reach, ccy + reach + 1):
-        low = np.searchsorted(coarse, gy * _KEY_SPAN + ccx - reach)
-        if low < len(coarse) and coarse[low] <= gy * _KEY_SPAN + ccx + reach:
-            return True
-    return False
 
 
 @njit(cache=True, nogil=True)
@@ -145,29 +164,30 @@ def _gap2(px: float, py: float, a: np.ndarray, b: np.ndarray) -> float:
 def _nearest_segments(
     xy: np.ndarray,
     max_snap_m: float,
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    corner: np.ndarray,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float],
     ends: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> np.ndarray:
+    max_ring: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per point, the nearest segment (lowest index among equals), -1 beyond ``max_snap_m``.
 
     Visits the cells in rings around the point's cell; a segment not yet seen lies outside
     the block of cells visited, so the search stops once the best is nearer than the
-    block's edge. A point whose surrounding coarse cells out to ``max_snap_m`` hold no
-    segment is left unplaced at once.
+    block's edge, or once the block holds every point within ``max_snap_m``. With
+    ``max_ring`` >= 0 it gives up after that ring: ``settled`` is False for those points.
     """
-    keys, starts, owner, coarse = grid
+    keys, starts, owner, corner, cell_m = grid
     node_xy, a, b = ends
     found = np.full(len(xy), -1, np.int64)
-    reach = int(np.ceil((max_snap_m + CELL_M) / (CELL_M * COARSE)))
+    settled = np.ones(len(xy), np.bool_)
     for i in range(len(xy)):
         px, py = xy[i, 0], xy[i, 1]
-        cx = int((px - corner[0]) // CELL_M)
-        cy = int((py - corner[1]) // CELL_M)
-        if not _any_coarse(coarse, cx // COARSE, cy // COARSE, reach):
-            continue  # no segment within max_snap_m: unplaced
+        cx = int((px - corner[0]) // cell_m)
+        cy = int((py - corner[1]) // cell_m)
         best, best_d2, ring = -1, np.inf, 0
-        while ring * CELL_M <= max_snap_m + CELL_M:
+        while ring * cell_m <= max_snap_m + cell_m:
+            if 0 <= max_ring < ring:
+                settled[i] = False
+                break
             for gy in range(cy - ring, cy + ring + 1):
                 step = 1 if abs(gy - cy) == ring else 2 * ring
                 for gx in range(cx - ring, cx + ring + 1, max(step, 1)):
@@ -179,14 +199,14 @@ def _nearest_segments(
                             best, best_d2 = s, d2
             # every segment not yet seen lies outside the block of cells visited
             margin = min(
-                px - corner[0] - (cx - ring) * CELL_M,
-                corner[0] + (cx + ring + 1) * CELL_M - px,
-                py - corner[1] - (cy - ring) * CELL_M,
-                corner[1] + (cy + ring + 1) * CELL_M - py,
+                px - corner[0] - (cx - ring) * cell_m,
+                corner[0] + (cx + ring + 1) * cell_m - px,
+                py - corner[1] - (cy - ring) * cell_m,
+                corner[1] + (cy + ring + 1) * cell_m - py,
             )
             if best >= 0 and best_d2 <= margin * margin:
                 break
             ring += 1
-        if best_d2 <= max_snap_m * max_snap_m:
+        if settled[i] and best_d2 <= max_snap_m * max_snap_m:
             found[i] = best
-    return found
+    return found, settled
