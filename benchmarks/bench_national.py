@@ -20,13 +20,21 @@ so the graph is built directly as arrays, then stored with the project's graph c
   second run reads a parsed France. Wall and CPU time and peak RSS (``ru_maxrss``) are taken
   at each log line of the command (``-v``), which gives them per stage.
 
+The defaults give France's make-up: junctions every 1,000 m over 549,000 km2 make about
+1 M km of roads (France has about 1.1 M km), and 38 shape nodes per street put a node every
+26 m (real OSM: 21-36 m), about 39 M graph nodes (the issue's estimate: 35-75 M). Smaller
+graphs keep 38 shape nodes and widen the spacing (nodes go as 1 / spacing**2).
+
 One record is appended to ``--out`` (the schema of ``bench_real_size.py``'s, ``stage``
-"report", ``from`` "cached synthetic graph", the build in ``graph_build``). ``--keep``
-copies ``report.html``, ``map.png`` and ``summary.json`` out of the temporary folder.
+"report", ``from`` "cached synthetic graph", the build in ``graph_build``). A report
+stopped at ``--timeout`` is recorded with the stages it reached (``timed_out_after_s``).
+``--keep`` copies ``report.html``, ``map.png`` and ``summary.json`` out of the temporary
+folder. The graph file (about 100 bytes per node) is written in ``--folder``.
 
 Usage::
 
-    python benchmarks/bench_national.py --spacing 250 --out benchmarks/results/real_size.json
+    python benchmarks/bench_national.py --spacing 1333 --folder /tmp \
+        --out benchmarks/results/real_size.json
 """
 
 from __future__ import annotations
@@ -104,7 +112,7 @@ def _grid_streets(keep: np.ndarray, rng: np.random.Generator):
     return a, b, kph, local & (rng.random(len(a)) < 0.1)
 
 
-def france_graph(spacing_m: float, *, shape_nodes: int = 2, seed: int = 0):
+def france_graph(spacing_m: float, *, shape_nodes: int = 38, seed: int = 0):
     """The synthetic road graph of metropolitan France (see the module's docstring)."""
     from maillage.travel.graph.graph import graph_from_edges, spatial_order
     from maillage.travel.graph.profile import FERRY_SPEED_KPH
@@ -138,6 +146,18 @@ def france_graph(spacing_m: float, *, shape_nodes: int = 2, seed: int = 0):
     # what graph_from_ways gives too: no obstacle delays here, routing weight = time
     graph = replace(graph, delay=np.zeros(graph.n_edges), routing=graph.weights.astype(np.float32))
     return with_turns(graph)
+
+
+def road_km(graph, chunk: int = 1 << 22) -> float:
+    """Half the length of the directed edges, km: two-way roads once, one-ways half."""
+    total = 0.0
+    for start in range(0, graph.n_nodes, chunk):
+        stop = min(start + chunk, graph.n_nodes)
+        span = graph.indptr[start : stop + 1]
+        tails = np.repeat(np.arange(start, stop), np.diff(span))
+        heads = graph.indices[span[0] : span[-1]]
+        total += float(np.hypot(*(graph.xy[tails] - graph.xy[heads]).T).sum())
+    return total / 2e3
 
 
 def write_stand_in(path: Path, spacing_m: float, n_nodes: int) -> Path:
@@ -180,6 +200,7 @@ def build_worker(spacing_m: float, shape_nodes: int, folder: Path) -> dict:
         "road_nodes": graph.n_nodes,
         "road_edges": graph.n_edges,
         "junctions": int(graph.junction.sum()),
+        "road_km": round(road_km(graph)),
         "build": built,
         "save_wall_s": round(time.perf_counter() - t0, 1),
         "cache_file_bytes": target.stat().st_size,
@@ -305,8 +326,8 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spacing", type=float, default=250.0, help="intersections, metres")
-    parser.add_argument("--shape-nodes", type=int, default=2)
+    parser.add_argument("--spacing", type=float, default=1000.0, help="junctions, metres")
+    parser.add_argument("--shape-nodes", type=int, default=38, help="per street")
     parser.add_argument("--venues", default="france-services-2024-08-01")
     parser.add_argument("--folder", type=Path, help="graph and stand-in file (default: temporary)")
     parser.add_argument("--keep", type=Path, help="copy report.html and map.png there")
