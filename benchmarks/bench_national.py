@@ -22,7 +22,7 @@ so the graph is built directly as arrays, then stored with the project's graph c
 
 The defaults give France's make-up: junctions every 1,000 m over 549,000 km2 make about
 1 M km of roads (France has about 1.1 M km), and 38 shape nodes per street put a node every
-26 m (real OSM: 21-36 m), about 39 M graph nodes (the issue's estimate: 35-75 M). Smaller
+26 m (real OSM: 21-36 m), 36.6 M graph nodes (the issue's estimate: 35-75 M). Smaller
 graphs keep 38 shape nodes and widen the spacing (nodes go as 1 / spacing**2).
 
 One record is appended to ``--out`` (the schema of ``bench_real_size.py``'s, ``stage``
