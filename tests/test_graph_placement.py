@@ -131,3 +131,14 @@ def test_the_same_points_are_placed_once_and_their_placement_cannot_be_altered()
     assert first.placed.tolist() == [True, False] and wider.placed.tolist() == [True, True]
     with pytest.raises(ValueError, match="read-only"):
         first.segment[0] = 2
+
+
+def test_a_long_diagonal_segment_costs_cells_along_its_length_not_its_box():
+    from maillage.travel.graph.cells import CELL_M, CellIndex, SegmentCells
+
+    xy = np.array([[0.0, 0.0], [100_000.0, 100_000.0], [0.0, 100_000.0]])  # a 141 km ferry line
+    index = CellIndex.of(xy, np.array([0, 1]), np.array([1, 2]), CELL_M)
+    assert len(index.owner) < 10 * (141_421 + 100_000) / CELL_M  # its box: 4 million cells
+    cells = SegmentCells.of(xy, np.array([0, 1]), np.array([1, 2]))
+    points = np.array([[50_000.0, 50_030.0], [60_000.0, 99_990.0], [90_000.0, 10_000.0]])
+    assert cells.nearest(points, max_snap_m=100.0).tolist() == [0, 1, -1]

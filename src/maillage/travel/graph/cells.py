@@ -58,15 +58,20 @@ class CellIndex:
 
     @classmethod
     def of(cls, node_xy: np.ndarray, a: np.ndarray, b: np.ndarray, cell_m: float) -> CellIndex:
-        """Index the segments ``a[i] -> b[i]`` by the cells their bounding box overlaps."""
-        ax, bx = node_xy[a], node_xy[b]
+        """Index the segments ``a[i] -> b[i]`` by the cells their pieces' boxes overlap.
+
+        A segment longer than a cell is cut into pieces of at most ``cell_m``, each listed
+        by its own bounding box: a long diagonal segment (a ferry line, a straight road
+        without nodes) costs cells along its length, not the area of its box.
+        """
+        piece, ax, bx = _pieces(node_xy, a, b, cell_m)
         corner = np.minimum(ax.min(axis=0), bx.min(axis=0)) - cell_m
         low = ((np.minimum(ax, bx) - corner) // cell_m).astype(np.int32)
         width = ((np.maximum(ax, bx) - corner) // cell_m).astype(np.int32) - low + 1
         del ax, bx
         count = width[:, 0].astype(np.int64) * width[:, 1]
-        # one entry per segment and cell its box overlaps, in 32 bits where it can be
-        owner = np.repeat(np.arange(len(a), dtype=np.int32), count)
+        # one entry per piece and cell its box overlaps, in 32 bits where it can be
+        owner = np.repeat(np.arange(len(piece), dtype=np.int32), count)
         rank = np.arange(len(owner), dtype=np.int64)
         rank -= np.repeat(np.cumsum(count) - count, count)
         key = np.empty(len(owner), np.int64)  # row * span + column, built in place
@@ -79,8 +84,8 @@ class CellIndex:
         del rank, low, width, count
         order = np.argsort(key, kind="stable")
         key = key[order]
-        owner = owner[order]
-        del order
+        owner = piece[owner[order]]  # the piece's segment
+        del order, piece
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         return cls(key[first], np.append(first, len(key)), owner, corner, float(cell_m))
 
@@ -131,6 +136,23 @@ class SegmentCells:
             near[rest] = far
         found[order] = near
         return found
+
+
+def _pieces(
+    node_xy: np.ndarray, a: np.ndarray, b: np.ndarray, cell_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut each segment into pieces of at most ``cell_m``: their segment and two ends."""
+    start, step = node_xy[a], node_xy[b] - node_xy[a]
+    count = np.maximum(np.ceil(np.hypot(step[:, 0], step[:, 1]) / cell_m), 1).astype(np.int64)
+    if (count == 1).all():
+        return np.arange(len(a), dtype=np.int32), start, start + step
+    piece = np.repeat(np.arange(len(a), dtype=np.int32), count)
+    rank = np.arange(len(piece)) - np.repeat(np.cumsum(count) - count, count)
+    share = count[piece].astype(np.float64)
+    ends = [
+        start[piece] + step[piece] * (np.minimum(rank + k, share) / share)[:, None] for k in (0, 1)
+    ]
+    return piece, ends[0], ends[1]
 
 
 FINE_RINGS = 6
