@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 
 def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -126,7 +128,14 @@ def report_worker(files: list[Path], venues: str, region: str, keep: Path | None
             "--network", *map(str, files),
         ])  # fmt: skip
         wall = time.perf_counter() - start
-    return {"wall_s": round(wall, 1), "peak_rss_bytes": _peak(), "exit_code": code}
+        graphs = sorted((Path(tmp) / "cache" / "road-graphs").glob("*.npz"))
+        road_nodes = len(np.load(graphs[0])["indptr"]) - 1 if graphs else None
+    return {
+        "wall_s": round(wall, 1),
+        "peak_rss_bytes": _peak(),
+        "exit_code": code,
+        "road_nodes": road_nodes,  # of the graph the report ran on (its cache file)
+    }
 
 
 def run(args: argparse.Namespace) -> dict:
