@@ -509,3 +509,28 @@ def test_commute_map_per_km2_and_totals(venues):
         plot_commute_savings(_savings(), per="habitant", ax=_new_ax())
     with pytest.raises(ColumnError):
         plot_commute_savings(_savings().drop(columns="workers"), ax=_new_ax())
+
+
+def test_a_map_of_many_departements_names_none_unless_asked():
+    from maillage.maps.static import MAX_NAMED_DEPARTEMENTS
+
+    n = MAX_NAMED_DEPARTEMENTS + 1
+    codes = [f"{i:02d}" for i in range(1, n + 1)]
+    frame = gpd.GeoDataFrame(
+        {"departement": codes, "population": 100, "time_min": 12.0},
+        geometry=[box(X0 + i * SIDE, Y0, X0 + (i + 1) * SIDE, Y0 + SIDE) for i in range(n)],
+        index=pd.Index([f"{c}001" for c in codes], name="code_insee"),
+        crs="EPSG:2154",
+    )
+    frame.attrs["threshold_min"] = 20.0
+    names = {"Ain", "Aisne", "Allier"}  # the first three of the 25
+    for asked, named in ((None, False), (True, True), (False, False)):
+        fig = Figure(figsize=(8, 8))
+        FigureCanvasAgg(fig)
+        ax = plot_coverage(frame, departement_names=asked, ax=fig.add_subplot(), scale_bar=False)
+        assert (names <= {t.get_text() for t in ax.texts}) is named
+    few = frame.iloc[:3]  # a région's few départements are named by default
+    fig = Figure(figsize=(8, 8))
+    FigureCanvasAgg(fig)
+    ax = plot_coverage(few, ax=fig.add_subplot(), scale_bar=False)
+    assert names <= {t.get_text() for t in ax.texts}

@@ -76,6 +76,10 @@ _BORDER_COLOUR = "#303030"
 _BORDER_WIDTH = 0.9
 _FULL_MAP_HEIGHT_IN = 6.0  # axes height of a one-map figure: markers at full size
 
+MAX_NAMED_DEPARTEMENTS = 24
+"""Most départements a map names by default: a région has at most 13; the 96 of metropolitan
+France would overlap (Île-de-France's unreadable, long names cut)."""
+
 
 def plot_coverage(
     communes_cov: gpd.GeoDataFrame,
@@ -89,7 +93,7 @@ def plot_coverage(
     title: str | None = None,
     credits: Sequence[str] | None = None,
     departements: bool = True,
-    departement_names: bool = True,
+    departement_names: bool | None = None,
     legend: bool = True,
     legend_ax: Axes | None = None,
     scale_bar: bool = True,
@@ -126,9 +130,10 @@ def plot_coverage(
         Data credits written under the map; default ``communes_cov.attrs["data_credits"]``.
     departements : bool
         Draw the département borders (needs a ``departement`` column).
-    departement_names : bool
+    departement_names : bool, optional
         Write the name of each département (from the official geographic code; the code
-        when the name is unknown) with its borders.
+        when the name is unknown) with its borders. By default, only when the map holds at
+        most :data:`MAX_NAMED_DEPARTEMENTS` of them: the names of a whole country's overlap.
     legend : bool
         Draw the legend (turn off on all but one panel of small multiples).
     legend_ax : matplotlib.axes.Axes, optional
@@ -249,12 +254,12 @@ def _draw_uncertain(ax: Axes, communes: gpd.GeoDataFrame) -> None:
         outline.plot(ax=ax, color=colour, linewidth=width, linestyle=style, zorder=3)
 
 
-def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool) -> None:
+def _draw_departements(ax: Axes, communes_cov: gpd.GeoDataFrame, *, names: bool | None) -> None:
     import matplotlib.patheffects as pe  # noqa: PLC0415 - matplotlib loads only when a map is drawn
 
     borders = communes_cov[["departement", "geometry"]].dissolve("departement")
     borders.boundary.plot(ax=ax, color=_BORDER_COLOUR, linewidth=_BORDER_WIDTH)
-    if not names:
+    if not (names if names is not None else len(borders) <= MAX_NAMED_DEPARTEMENTS):
         return
     labels = _departement_names(borders.index.to_series().astype(str))
     halo = [pe.withStroke(linewidth=2.5, foreground=HALO_COLOUR)]
