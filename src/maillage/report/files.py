@@ -336,4 +336,5 @@ def render_files(report: Report, *, progress: bool = False) -> dict[str, bytes]:
         logger.info("rendering %s", name)
         files[name] = renderers[name](report)
     files["report.html"] = render_page(report, images=files).encode("utf-8")
+    _drawn.clear()  # the map's drawing is not kept once the report's files are rendered
     return files

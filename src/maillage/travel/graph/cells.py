@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numba import njit
@@ -96,23 +97,26 @@ class SegmentCells:
 
     Attributes
     ----------
-    fine, coarse : CellIndex
-        The segments by cells of :data:`CELL_M` and of :data:`COARSE` times that.
+    fine : CellIndex
+        The segments by cells of :data:`CELL_M` (:attr:`coarse`: :data:`COARSE` times that).
     node_xy, a, b : numpy.ndarray
         The segments' end points.
     """
 
     fine: CellIndex
-    coarse: CellIndex
     node_xy: np.ndarray
     a: np.ndarray
     b: np.ndarray
 
     @classmethod
     def of(cls, node_xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> SegmentCells:
-        """Index the segments ``a[i] -> b[i]`` by fine and by coarse cells."""
-        fine = CellIndex.of(node_xy, a, b, CELL_M)
-        return cls(fine, CellIndex.of(node_xy, a, b, CELL_M * COARSE), node_xy, a, b)
+        """Index the segments ``a[i] -> b[i]`` by fine cells (coarse ones when first needed)."""
+        return cls(CellIndex.of(node_xy, a, b, CELL_M), node_xy, a, b)
+
+    @cached_property
+    def coarse(self) -> CellIndex:
+        """The segments by coarse cells, built for the first point with no road near."""
+        return CellIndex.of(self.node_xy, self.a, self.b, CELL_M * COARSE)
 
     def nearest(self, xy: np.ndarray, *, max_snap_m: float) -> np.ndarray:
         """Return the nearest segment of each point (lowest among equals), -1 beyond ``max_snap_m``.
@@ -125,7 +129,7 @@ class SegmentCells:
         found = np.full(len(xy), -1, np.int64)
         if len(xy) == 0 or len(self.a) == 0:
             return found
-        cell = ((xy - self.coarse.corner) // self.coarse.cell_m).astype(np.int64)
+        cell = ((xy - self.fine.corner) // (self.fine.cell_m * COARSE)).astype(np.int64)
         order = np.lexsort((cell[:, 0], cell[:, 1]))
         points = np.ascontiguousarray(xy[order])
         ends = (self.node_xy, self.a, self.b)
